@@ -1,0 +1,43 @@
+"""Development keys under var/keys: symmetric keys, the local token issuer, NATS passwords."""
+
+from __future__ import annotations
+
+import json
+import secrets
+
+from deploy.layout import Layout
+from services.common.crypto import write_key
+from services.common.subjects import SERVICES
+from services.common.tokens import generate_issuer_key
+
+SYMMETRIC_KEYS = (
+    "gateway-hmac",          # record and event tokens
+    "pseudonym-person",      # person-domain pseudonyms
+    "pseudonym-household",   # household-domain pseudonyms
+)
+
+NATS_ADMIN = "provisioner"
+
+
+def ensure_keys(layout: Layout) -> None:
+    """Create whatever is missing; never replace an existing key (data would be orphaned)."""
+    for name in SYMMETRIC_KEYS:
+        write_key(layout.key(name))
+    if not layout.jwks.exists():
+        generate_issuer_key(layout.issuer)
+    ensure_nats_passwords(layout)
+
+
+def ensure_nats_passwords(layout: Layout) -> dict[str, str]:
+    path = layout.nats_passwords
+    existing = json.loads(path.read_text()) if path.exists() else {}
+    changed = False
+    for user in (*SERVICES, NATS_ADMIN):
+        if user not in existing:
+            existing[user] = secrets.token_urlsafe(24)
+            changed = True
+    if changed:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(existing, indent=2))
+        path.chmod(0o600)
+    return existing

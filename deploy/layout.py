@@ -1,0 +1,60 @@
+"""Where the local runner keeps its state (all under var/, git-ignored)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+PORTS = {
+    "gateway": 8000, "pseudonymiser": 8001, "linker": 8002,
+    "scorer": 8003, "reidentify": 8004, "consent": 8005,
+}
+NATS_PORT = 4222
+NATS_MONITOR_PORT = 8222
+
+
+@dataclass(frozen=True)
+class Layout:
+    root: Path
+
+    @property
+    def keys(self) -> Path:
+        return self.root / "keys"
+
+    @property
+    def issuer(self) -> Path:
+        return self.keys / "issuer"
+
+    @property
+    def jwks(self) -> Path:
+        return self.issuer / "jwks.json"
+
+    @property
+    def nats_dir(self) -> Path:
+        return self.root / "nats"
+
+    @property
+    def nats_conf(self) -> Path:
+        return self.nats_dir / "nats.conf"
+
+    @property
+    def nats_passwords(self) -> Path:
+        return self.nats_dir / "passwords.json"
+
+    @property
+    def jetstream(self) -> Path:
+        return self.nats_dir / "jetstream"
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def logs(self) -> Path:
+        return self.root / "logs"
+
+    def key(self, name: str) -> Path:
+        return self.keys / f"{name}.key"
+
+    def database_url(self, service: str) -> str:
+        return f"sqlite+aiosqlite:///{(self.data / (service + '.db')).resolve()}"

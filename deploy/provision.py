@@ -1,0 +1,61 @@
+"""Create the JetStream streams and durable consumers declared in services.common.subjects.
+
+Streams use interest retention: a message is kept until every declared consumer
+has acknowledged it, then removed, so the bus does not become a second copy of
+the data. Consumers are created here, before any publisher starts, so nothing
+published early is lost; services only bind to their own durable consumer.
+"""
+
+from __future__ import annotations
+
+from nats.js.api import (
+    AckPolicy,
+    ConsumerConfig,
+    DeliverPolicy,
+    RetentionPolicy,
+    StorageType,
+    StreamConfig,
+)
+from nats.js.errors import NotFoundError
+
+from deploy.keys import NATS_ADMIN
+from services.common import bus
+from services.common.subjects import durable_name, stream_subject, streams
+
+DUPLICATE_WINDOW_S = 3600.0
+
+
+async def provision(url: str, password: str, replicas: int = 1) -> None:
+    nc = await bus.connect(url=url, service=NATS_ADMIN, user=NATS_ADMIN, password=password)
+    try:
+        js = nc.jetstream()
+        for channel in streams():
+            config = StreamConfig(
+                name=channel.stream,
+                subjects=[stream_subject(channel)],
+                retention=RetentionPolicy.INTEREST,
+                storage=StorageType.FILE,
+                duplicate_window=DUPLICATE_WINDOW_S,
+                num_replicas=replicas,
+                description=channel.description[:200],
+            )
+            try:
+                await js.stream_info(channel.stream)
+                await js.update_stream(config)
+            except NotFoundError:
+                await js.add_stream(config)
+            for service in channel.consumers:
+                durable = durable_name(channel, service)
+                try:
+                    await js.consumer_info(channel.stream, durable)
+                except NotFoundError:
+                    await js.add_consumer(channel.stream, ConsumerConfig(
+                        durable_name=durable,
+                        ack_policy=AckPolicy.EXPLICIT,
+                        deliver_policy=DeliverPolicy.ALL,
+                        max_deliver=channel.max_deliver,
+                        ack_wait=channel.ack_wait_s,
+                        max_ack_pending=1000,
+                    ))
+    finally:
+        await nc.drain()

@@ -1,0 +1,248 @@
+"""NATS plumbing: connection, JetStream consumers with ack-after-commit, transactional outbox.
+
+A consumer applies each message in one database transaction that also records
+the message in the service's inbox table (so a redelivered message is applied
+once) and any messages to publish in its outbox table. Only after the commit is
+the message acknowledged. The outbox relay publishes committed rows to
+JetStream with the outbox row id as ``Nats-Msg-Id``, so a relay that crashes
+between publish and delete cannot publish a duplicate the stream would keep.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import nats
+from nats.aio.client import Client as NATS
+from nats.js import JetStreamContext
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import BigInteger, Integer, LargeBinary, String, delete, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.common.db import UTCDateTime, utcnow
+from services.common.subjects import Channel, durable_name, inbox_prefix
+
+log = logging.getLogger("tessera.bus")
+
+
+async def connect(
+    *, url: str, service: str, user: str, password: str, name: str | None = None,
+    error_cb: Callable[[Exception], Awaitable[None]] | None = None,
+) -> NATS:
+    async def _default_error_cb(exc: Exception) -> None:
+        log.warning("nats error: %s", exc)
+
+    return await nats.connect(
+        servers=[url],
+        user=user or None,
+        password=password or None,
+        name=name or f"tessera-{service}",
+        inbox_prefix=inbox_prefix(service),
+        error_cb=error_cb or _default_error_cb,
+        max_reconnect_attempts=-1,
+        reconnect_time_wait=0.5,
+        connect_timeout=5,
+    )
+
+
+def encode(message: BaseModel) -> bytes:
+    return message.model_dump_json().encode()
+
+
+class OutboxMixin:
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    subject: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Outbox:
+    """Adds messages to the outbox table inside the caller's transaction."""
+
+    def __init__(self, model: type[OutboxMixin]):
+        self.model = model
+
+    def add(self, session: AsyncSession, channel: Channel, message: BaseModel,
+            subject: str | None = None) -> None:
+        if not isinstance(message, channel.schema):
+            raise TypeError(f"{channel.name} carries {channel.schema.__name__}")
+        session.add(self.model(subject=subject or channel.subject, payload=encode(message)))
+
+
+class OutboxRelay:
+    """Publishes committed outbox rows to JetStream in id order, then deletes them."""
+
+    def __init__(self, service: str, model: type[OutboxMixin],
+                 sessionmaker: async_sessionmaker[AsyncSession], js: JetStreamContext,
+                 batch: int = 200):
+        self.service = service
+        self.model = model
+        self.sessionmaker = sessionmaker
+        self.js = js
+        self.batch = batch
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=f"{self.service}-outbox")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def flush(self) -> int:
+        """Publish everything committed so far; returns how many were published."""
+        total = 0
+        while True:
+            async with self.sessionmaker() as session:
+                rows = (await session.execute(
+                    select(self.model).order_by(self.model.id).limit(self.batch)
+                )).scalars().all()
+                if not rows:
+                    return total
+                futures = [
+                    await self.js.publish_async(
+                        row.subject, row.payload,
+                        headers={"Nats-Msg-Id": f"{self.service}-outbox-{row.id}"},
+                    )
+                    for row in rows
+                ]
+                await asyncio.gather(*futures)
+                await session.execute(
+                    delete(self.model).where(self.model.id.in_([r.id for r in rows]))
+                )
+                await session.commit()
+                total += len(rows)
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.flush()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # NATS down, database busy: try again shortly
+                log.warning("outbox relay: %s", type(exc).__name__)
+                await asyncio.sleep(1)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=1.0)
+            self._wake.clear()
+
+
+@dataclass
+class Delivery:
+    """What a handler knows about the message it is applying."""
+
+    subject: str
+    message_id: str
+    num_delivered: int
+
+
+Handler = Callable[[AsyncSession, BaseModel, Delivery], Awaitable[None]]
+
+
+class Consumer:
+    """A durable pull consumer: apply in a transaction, record in the inbox, commit, ack."""
+
+    def __init__(self, *, service: str, channel: Channel, handler: Handler,
+                 js: JetStreamContext, sessionmaker: async_sessionmaker[AsyncSession],
+                 inbox_model, relay: OutboxRelay | None, batch: int = 64):
+        self.service = service
+        self.channel = channel
+        self.handler = handler
+        self.js = js
+        self.sessionmaker = sessionmaker
+        self.inbox_model = inbox_model
+        self.relay = relay
+        self.batch = batch
+        self._task: asyncio.Task | None = None
+        self.applied = 0
+
+    async def _subscribe(self):
+        # The durable consumer is created by provisioning; a service only binds to it.
+        stream = self.channel.stream
+        durable = durable_name(self.channel, self.service)
+        await self.js.consumer_info(stream, durable)
+        return await self.js.pull_subscribe_bind(durable=durable, stream=stream)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=f"{self.service}-{self.channel.name}")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        psub = None
+        while True:
+            try:
+                if psub is None:
+                    psub = await self._subscribe()
+                try:
+                    msgs = await psub.fetch(self.batch, timeout=1.0)
+                except TimeoutError:
+                    continue
+                for msg in msgs:
+                    await self._apply(msg)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("%s consumer on %s: %s", self.service, self.channel.name,
+                            type(exc).__name__)
+                psub = None
+                await asyncio.sleep(1)
+
+    async def _apply(self, msg) -> None:
+        meta = msg.metadata
+        message_id = (msg.headers or {}).get("Nats-Msg-Id") or (
+            f"{meta.stream}:{meta.sequence.stream}"
+        )
+        try:
+            payload = self.channel.schema.model_validate_json(msg.data)
+        except ValidationError as exc:
+            # A message that cannot be parsed will never succeed: stop redelivering it.
+            log.error("%s: unparseable message on %s (%d errors); terminated",
+                      self.service, msg.subject, exc.error_count())
+            await msg.term()
+            return
+        delivery = Delivery(msg.subject, message_id, meta.num_delivered)
+        try:
+            async with self.sessionmaker() as session:
+                async with session.begin():
+                    seen = await session.get(self.inbox_model, message_id)
+                    if seen is None:
+                        await self.handler(session, payload, delivery)
+                        session.add(self.inbox_model(message_id=message_id))
+        except Exception as exc:
+            log.warning("%s: handler for %s failed (%s), delivery %d; will retry",
+                        self.service, self.channel.name, type(exc).__name__, meta.num_delivered)
+            await msg.nak(delay=min(2 ** meta.num_delivered, 30))
+            return
+        await msg.ack()
+        self.applied += 1
+        if self.relay:
+            self.relay.wake()
+
+
+def decode(channel: Channel, data: bytes) -> BaseModel:
+    return channel.schema.model_validate_json(data)
+
+
+def loads(data: bytes) -> dict:
+    return json.loads(data)

@@ -1,0 +1,226 @@
+"""Message schemas: one per subject, shared by publisher and consumers.
+
+Each schema says exactly what may cross the bus. Identity messages carry no
+codes or event dates; event, profile and flag messages carry no names, dates
+of birth, addresses, postcodes or partner local IDs. Extra fields are
+forbidden, so a publisher cannot smuggle a field past a consumer.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Level(StrEnum):
+    person = "person"
+    household = "household"
+    property = "property"
+
+
+# --- gateway -> pseudonymiser -------------------------------------------------
+
+
+class IdentityRow(Message):
+    record_token: str
+    local_id: str
+    given_name: str | None = None
+    family_name: str | None = None
+    date_of_birth: date | None = None
+    sex: str | None = None
+    address: str | None = None
+    postcode: str | None = None
+    nhs_number: str | None = None
+    uprn: str | None = None
+
+
+class IdentityBatch(Message):
+    """Identity rows of one chunk of one upload (also used for opt-out lists)."""
+
+    batch_id: str
+    chunk: int
+    partner: str
+    dataset: str
+    level: Literal["person", "property"]
+    agreement: str | None = None
+    rows: list[IdentityRow]
+
+
+# --- gateway -> linker ---------------------------------------------------------
+
+
+class EventRow(Message):
+    record_token: str
+    event_token: str
+    code: str
+    occurred_on: date
+
+
+class EventBatch(Message):
+    batch_id: str
+    chunk: int
+    partner: str
+    dataset: str
+    level: Literal["person", "property"]
+    agreement: str | None = None
+    events: list[EventRow]
+
+
+# --- gateway -> consent --------------------------------------------------------
+
+
+class ConsentRequest(Message):
+    record_token: str
+    status: Literal["opt_out", "consent", "withdrawn"] = "opt_out"
+    scope: str = "all"
+    evidence: str | None = None
+    notice_version: str | None = None
+    decided_on: date
+
+
+class ConsentRequestBatch(Message):
+    batch_id: str
+    chunk: int
+    partner: str
+    dataset: str
+    items: list[ConsentRequest]
+
+
+# --- gateway -> scorer -----------------------------------------------------------
+
+
+class CodeCategory(Message):
+    code: str
+    category: Literal["health", "non_health"]
+    headline: str | None = None
+
+
+class CodeCatalogue(Message):
+    """Each code's category, never its meaning (the meaning stays in the registry)."""
+
+    dataset: str
+    partner: str
+    codes: list[CodeCategory]
+
+
+# --- slices -> gateway ---------------------------------------------------------------
+
+
+class BatchProgress(Message):
+    batch_id: str
+    chunk: int
+    service: str
+    processed: int
+
+
+# --- pseudonymiser -> linker -------------------------------------------------------
+
+
+class Assignment(Message):
+    record_token: str
+    level: Literal["person", "property"]
+    person: str | None = None
+    household: str | None = None
+    area: str | None = None
+    withheld: bool = False
+    version: int = Field(description="Monotonic per record token; later versions win.")
+
+
+class AssignmentBatch(Message):
+    assignments: list[Assignment]
+
+
+# --- pseudonymiser -> consent ----------------------------------------------------
+
+
+class OptoutResolved(Message):
+    record_token: str
+    person: str
+    household: str | None = None
+
+
+# --- linker -> scorer ----------------------------------------------------------------
+
+
+class ProfileEvent(Message):
+    code: str
+    occurred_on: date
+
+
+class Profile(Message):
+    pseudonym: str
+    level: Literal["person", "household"]
+    area: str | None = None
+    events: list[ProfileEvent]
+
+
+class ProfileBatch(Message):
+    profiles: list[Profile]
+
+
+# --- scorer -> reidentify ------------------------------------------------------------
+
+
+class Flag(Message):
+    pseudonym: str
+    level: Literal["person", "household"]
+    rule_id: str
+    rule_version: int
+    purposes: list[str]
+    active: bool
+    score: float
+    indicators: int
+    health: int
+    non_health: int
+    headlines: int = 0
+    area: str | None = None
+    raised_at: datetime
+
+
+class FlagBatch(Message):
+    flags: list[Flag]
+
+
+# --- consent -> every slice ------------------------------------------------------------
+
+
+class ConsentDecision(Message):
+    decision_id: str
+    person: str
+    household: str | None = None
+    status: Literal["opt_out", "consent", "withdrawn"]
+    scope: str = Field(
+        description="'all', 'partner:<id>' or 'purpose:<name>'",
+    )
+    decided_on: date
+    effective: bool = Field(description="True when this is now the winning decision for its scope")
+
+
+# --- reidentify <-> pseudonymiser (request-reply) --------------------------------------------
+
+
+class ReidentifyRequest(Message):
+    pseudonym: str
+    level: Literal["person", "household"]
+
+
+class Identity(Message):
+    given_name: str | None = None
+    family_name: str | None = None
+    date_of_birth: date | None = None
+    sex: str | None = None
+    address: str | None = None
+    postcode: str | None = None
+
+
+class ReidentifyReply(Message):
+    found: bool
+    withheld: bool = False
+    subjects: list[Identity] = []

@@ -1,0 +1,91 @@
+"""RFC 9457 problem+json errors that say what was wrong and where, never echoing values."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("tessera.http")
+
+PROBLEM = "application/problem+json"
+
+
+class Problem(Exception):
+    def __init__(self, status: int, title: str, detail: str = "", *,
+                 type_: str = "about:blank", headers: dict[str, str] | None = None,
+                 **extra: Any):
+        self.status, self.title, self.detail = status, title, detail
+        self.type, self.headers, self.extra = type_, headers, extra
+
+
+def problem_response(status: int, title: str, detail: str = "", *,
+                     type_: str = "about:blank", instance: str | None = None,
+                     headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
+    body: dict[str, Any] = {"type": type_, "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if instance:
+        body["instance"] = instance
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def describe_errors(errors: list[dict]) -> list[dict[str, Any]]:
+    """Validation errors as location and message only: the submitted value is never echoed."""
+    out = []
+    for err in errors:
+        loc = [p for p in err.get("loc", ()) if p not in ("body",)]
+        out.append({"loc": loc, "msg": err.get("msg", "invalid"), "type": err.get("type")})
+    return out
+
+
+def _where(loc: list) -> str:
+    row = next((p for p in loc if isinstance(p, int)), None)
+    field = next((p for p in reversed(loc) if isinstance(p, str)), None)
+    parts = []
+    if row is not None:
+        parts.append(f"row {row}")
+    if field:
+        parts.append(f"field '{field}'")
+    return ", ".join(parts) or "request"
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, exc: Problem):
+        return problem_response(exc.status, exc.title, exc.detail, type_=exc.type,
+                                instance=request.url.path, headers=exc.headers, **exc.extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError):
+        errors = describe_errors(exc.errors())
+        first = errors[0] if errors else {"loc": [], "msg": "invalid"}
+        detail = f"{_where(first['loc'])}: {first['msg']}"
+        return problem_response(422, "Request is not valid", detail,
+                                instance=request.url.path, errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        detail = exc.detail if isinstance(exc.detail, str) else ""
+        return problem_response(exc.status_code, _title(exc.status_code), detail,
+                                instance=request.url.path, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unhandled(request: Request, exc: Exception):
+        log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path)
+        return problem_response(500, "Internal error", "an unexpected error occurred",
+                                instance=request.url.path)
+
+
+def _title(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"

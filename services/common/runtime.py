@@ -1,0 +1,117 @@
+"""What a service's lifespan builds: engine, sessionmaker, NATS, outbox relay, consumers."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+from services.common import bus, logs
+from services.common.db import build_engine, build_sessionmaker, run_migrations
+from services.common.settings import ServiceSettings
+from services.common.subjects import Channel
+
+log = logging.getLogger("tessera.runtime")
+
+
+class Runtime:
+    def __init__(self, settings: ServiceSettings, *, inbox_model=None, outbox_model=None,
+                 error_cb: Callable[[Exception], Awaitable[None]] | None = None):
+        self.settings = settings
+        self.service = settings.service_name
+        self.inbox_model = inbox_model
+        self.outbox_model = outbox_model
+        self.error_cb = error_cb
+        self.consumers: list[bus.Consumer] = []
+        self.relay: bus.OutboxRelay | None = None
+        self.outbox = bus.Outbox(outbox_model) if outbox_model is not None else None
+        self._tasks: list[asyncio.Task] = []
+
+    async def __aenter__(self) -> Runtime:
+        s = self.settings
+        self.engine = build_engine(s.database_url)
+        self.sessionmaker = build_sessionmaker(self.engine)
+        self.nc = await bus.connect(
+            url=s.nats_url, service=self.service, user=s.nats_user,
+            password=s.nats_password.get_secret_value(), error_cb=self.error_cb,
+        )
+        self.js = self.nc.jetstream()
+        if self.outbox_model is not None:
+            self.relay = bus.OutboxRelay(self.service, self.outbox_model, self.sessionmaker,
+                                         self.js)
+            self.relay.start()
+        return self
+
+    def consume(self, channel: Channel, handler: bus.Handler) -> bus.Consumer:
+        consumer = bus.Consumer(
+            service=self.service, channel=channel, handler=handler, js=self.js,
+            sessionmaker=self.sessionmaker, inbox_model=self.inbox_model, relay=self.relay,
+            batch=self.settings.consumer_batch,
+        )
+        consumer.start()
+        self.consumers.append(consumer)
+        return consumer
+
+    def every(self, seconds: float, job: Callable[[], Awaitable[None]], name: str) -> None:
+        """Run a periodic job (sweeps, signing) until shutdown."""
+
+        async def loop():
+            while True:
+                await asyncio.sleep(seconds)
+                try:
+                    await job()
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    log.warning("%s job %s failed: %s", self.service, name, type(exc).__name__)
+
+        self._tasks.append(asyncio.create_task(loop(), name=f"{self.service}-{name}"))
+
+    async def request(self, channel: Channel, message: BaseModel, timeout: float = 2.0):
+        if channel.kind != "request" or not isinstance(message, channel.schema):
+            raise TypeError(f"{channel.name} takes {channel.schema.__name__}")
+        reply = await self.nc.request(channel.subject, bus.encode(message), timeout=timeout)
+        return channel.reply_schema.model_validate_json(reply.data)
+
+    async def __aexit__(self, *exc) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for consumer in self.consumers:
+            await consumer.stop()
+        if self.relay:
+            await self.relay.stop()
+        with contextlib.suppress(Exception):
+            await self.nc.drain()
+        await self.engine.dispose()
+
+
+def attach(app: FastAPI, rt: Runtime) -> None:
+    app.state.rt = rt
+    app.state.sessionmaker = rt.sessionmaker
+    app.state.nc = rt.nc
+
+
+def service_main(settings_cls: type[ServiceSettings], create_app: Callable[..., FastAPI],
+                 migrations_dir: Path, argv: list[str] | None = None) -> None:
+    """`python -m services.<name> [serve|migrate]`."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate"])
+    args = parser.parse_args(argv)
+    settings = settings_cls()
+    logs.configure(settings.service_name, settings.log_level)
+    if args.command == "migrate":
+        run_migrations(migrations_dir, settings.database_url)
+        return
+    import uvicorn
+
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+                log_config=None, access_log=True, server_header=False)

@@ -1,0 +1,74 @@
+"""Settings shared by every service; each service subclasses with its own env prefix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_MARKERS = ("change-me", "changeme", "placeholder", "dev-only")
+
+VAR = Path("var")
+
+
+class ServiceSettings(BaseSettings):
+    """Read from the environment with the service's prefix, e.g. TESSERA_LINKER_DATABASE_URL.
+
+    Secrets may be given as values or as paths to files (the ``*_file`` fields),
+    so containers can mount them.
+    """
+
+    model_config = SettingsConfigDict(extra="ignore", env_file=None)
+
+    service_name: str = "service"
+    environment: Literal["development", "test", "production"] = "development"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    database_url: str = ""
+    nats_url: str = "nats://127.0.0.1:4222"
+    nats_user: str = ""
+    nats_password: SecretStr = SecretStr("change-me")
+    nats_password_file: Path | None = None
+    jwks_path: Path = VAR / "keys" / "issuer" / "jwks.json"
+    token_issuer: str = "https://issuer.tessera.local"
+    token_audience: str = ""
+    log_level: str = "INFO"
+    consumer_batch: int = 64
+
+    @model_validator(mode="after")
+    def _defaults(self):
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///{VAR / 'data' / (self.service_name + '.db')}"
+        if not self.nats_user:
+            self.nats_user = self.service_name
+        if not self.token_audience:
+            self.token_audience = f"tessera-{self.service_name}"
+        if self.nats_password_file is not None:
+            self.nats_password = SecretStr(read_secret_file(self.nats_password_file))
+        return self
+
+    def secrets(self) -> dict[str, str]:
+        """Secret values to check against placeholders; subclasses add theirs."""
+        return {"nats_password": self.nats_password.get_secret_value()}
+
+    @model_validator(mode="after")
+    def _refuse_placeholders(self):
+        if self.environment == "development":
+            return self
+        for name, value in self.secrets().items():
+            if not value or any(marker in value.lower() for marker in PLACEHOLDER_MARKERS):
+                raise ValueError(
+                    f"{name} is a placeholder; set a real secret outside development"
+                )
+        return self
+
+
+def read_secret_file(path: Path) -> str:
+    return Path(path).read_text().strip()
+
+
+def read_key(path: Path) -> bytes:
+    """A hex-encoded symmetric key from a file."""
+    return bytes.fromhex(read_secret_file(path))

@@ -1,0 +1,164 @@
+"""The one declaration of every NATS subject: who publishes, who consumes, what schema.
+
+Publishers and consumers import their channel from here, the provisioning step
+creates the JetStream streams from here, and the NATS configuration with one
+user per service and least-privilege permissions is generated from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import BaseModel
+
+from services.common import messages as m
+
+SERVICES = ("gateway", "pseudonymiser", "linker", "scorer", "reidentify", "consent")
+
+
+@dataclass(frozen=True)
+class Channel:
+    name: str
+    subject: str  # a concrete subject, or a pattern ending in '.*' for per-dataset subjects
+    schema: type[BaseModel]
+    publishers: tuple[str, ...]
+    consumers: tuple[str, ...]
+    kind: Literal["stream", "request"] = "stream"
+    stream: str | None = None
+    reply_schema: type[BaseModel] | None = None
+    max_deliver: int = 10
+    ack_wait_s: float = 60.0
+    description: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def for_dataset(self, dataset: str) -> str:
+        if not self.subject.endswith(".*"):
+            raise ValueError(f"{self.name} is not a per-dataset subject")
+        return self.subject[:-1] + dataset
+
+    @property
+    def durable_prefix(self) -> str:
+        return self.stream or self.name
+
+
+IDENTITY = Channel(
+    "identity", "tessera.ingest.identity.*", m.IdentityBatch,
+    publishers=("gateway",), consumers=("pseudonymiser",), stream="INGEST_IDENTITY",
+    description="Identity rows keyed by record token (no codes, no event dates).",
+)
+OPTOUTS = Channel(
+    "optouts", "tessera.ingest.optouts.*", m.IdentityBatch,
+    publishers=("gateway",), consumers=("pseudonymiser",), stream="INGEST_OPTOUTS",
+    description="The identity part of opt-out lists, to recognise the person.",
+)
+EVENTS = Channel(
+    "events", "tessera.ingest.events.*", m.EventBatch,
+    publishers=("gateway",), consumers=("linker",), stream="INGEST_EVENTS",
+    description="Coded demand events keyed by record token (no identity).",
+)
+CONSENT_REQUESTS = Channel(
+    "consent_requests", "tessera.ingest.consent", m.ConsentRequestBatch,
+    publishers=("gateway",), consumers=("consent",), stream="INGEST_CONSENT",
+    description="The decision part of opt-out lists, keyed by record token.",
+)
+CODES = Channel(
+    "codes", "tessera.registry.codes", m.CodeCatalogue,
+    publishers=("gateway",), consumers=("scorer",), stream="REGISTRY_CODES",
+    description="Each dataset's code categories (never their meanings).",
+)
+PROGRESS = Channel(
+    "progress", "tessera.batches.progress", m.BatchProgress,
+    publishers=("pseudonymiser", "linker", "consent"), consumers=("gateway",),
+    stream="BATCH_PROGRESS", description="Rows processed per batch chunk (counts only).",
+)
+ASSIGNMENTS = Channel(
+    "assignments", "tessera.linkage.assignments", m.AssignmentBatch,
+    publishers=("pseudonymiser",), consumers=("linker",), stream="LINKAGE_ASSIGNMENTS",
+    description="record token -> person and household pseudonym, area; merges and splits "
+    "arrive as re-assignments with a higher version.",
+)
+RESOLVED = Channel(
+    "resolved", "tessera.linkage.optouts", m.OptoutResolved,
+    publishers=("pseudonymiser",), consumers=("consent",), stream="LINKAGE_OPTOUTS",
+    description="Which pseudonym an opt-out record resolved to.",
+)
+PROFILES = Channel(
+    "profiles", "tessera.profiles.changed", m.ProfileBatch,
+    publishers=("linker",), consumers=("scorer",), stream="PROFILES",
+    description="Changed profiles: pseudonym, area and coded events.",
+)
+FLAGS = Channel(
+    "flags", "tessera.flags", m.FlagBatch,
+    publishers=("scorer",), consumers=("reidentify",), stream="FLAGS",
+    description="Flags raised and cleared (counts, never codes).",
+)
+DECISIONS = Channel(
+    "decisions", "tessera.consent.decisions", m.ConsentDecision,
+    publishers=("consent",),
+    consumers=("pseudonymiser", "linker", "scorer", "reidentify"),
+    stream="CONSENT_DECISIONS",
+    description="Opt-outs and consent, by pseudonym, for every slice to obey.",
+)
+REIDENTIFY = Channel(
+    "reidentify", "tessera.pseudonymiser.reidentify", m.ReidentifyRequest,
+    publishers=("reidentify",), consumers=("pseudonymiser",), kind="request",
+    reply_schema=m.ReidentifyReply,
+    description="One flagged pseudonym's identity, by request-reply, never stored.",
+)
+
+CHANNELS: tuple[Channel, ...] = (
+    IDENTITY, OPTOUTS, EVENTS, CONSENT_REQUESTS, CODES, PROGRESS,
+    ASSIGNMENTS, RESOLVED, PROFILES, FLAGS, DECISIONS, REIDENTIFY,
+)
+
+
+def stream_subject(channel: Channel) -> str:
+    """The subject filter a channel's stream captures."""
+    return channel.subject[:-1] + ">" if channel.subject.endswith(".*") else channel.subject
+
+
+def streams() -> list[Channel]:
+    return [c for c in CHANNELS if c.kind == "stream"]
+
+
+def inbox_prefix(service: str) -> str:
+    """Each service receives replies on its own inbox, which no other user may read."""
+    return f"_INBOX.{service}"
+
+
+def durable_name(channel: Channel, service: str) -> str:
+    return service
+
+
+def permissions(service: str) -> dict:
+    """Least-privilege publish/subscribe permissions for one service's NATS user."""
+    if service not in SERVICES:
+        raise ValueError(f"unknown service {service!r}")
+    pub: list[str] = []
+    sub: list[str] = [inbox_prefix(service) + ".>"]
+    own_streams: set[str] = set()
+    for c in CHANNELS:
+        if service in c.publishers:
+            pub.append(stream_subject(c))
+        if service in c.consumers:
+            if c.kind == "request":
+                sub.append(c.subject)
+            else:
+                own_streams.add(c.stream)  # type: ignore[arg-type]
+    pub.append("$JS.API.INFO")
+    # Durable consumers are created by the provisioning step (deploy.provision), so a
+    # service may only read, fetch from and acknowledge its own consumer.
+    for stream in sorted(own_streams):
+        durable = service
+        pub += [
+            f"$JS.API.STREAM.INFO.{stream}",
+            f"$JS.API.CONSUMER.INFO.{stream}.{durable}",
+            f"$JS.API.CONSUMER.MSG.NEXT.{stream}.{durable}",
+            f"$JS.ACK.{stream}.{durable}.>",
+        ]
+    perms: dict = {"publish": sorted(set(pub)), "subscribe": sorted(set(sub))}
+    if any(service in c.consumers and c.kind == "request" for c in CHANNELS):
+        # A responder may answer the requests it received, and publish nowhere else.
+        perms["allow_responses"] = True
+    return perms

@@ -1,0 +1,85 @@
+"""Test support: a real nats-server with the generated config, provisioned streams, keys."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from deploy import keys, natsconf, natsserver, provision
+from deploy.layout import Layout
+from services.common import bus
+from services.common.tokens import current_signing_key, mint
+
+ISSUER = "https://issuer.tessera.local"
+
+
+@dataclass
+class NatsEnv:
+    layout: Layout
+    port: int
+    proc: subprocess.Popen
+    passwords: dict[str, str]
+
+    @property
+    def url(self) -> str:
+        return f"nats://127.0.0.1:{self.port}"
+
+    async def connect(self, service: str, error_cb=None):
+        return await bus.connect(url=self.url, service=service, user=service,
+                                 password=self.passwords[service], error_cb=error_cb)
+
+    def settings_kwargs(self, service: str, database_url: str | None = None) -> dict:
+        """Keyword arguments every service's settings class accepts."""
+        return {
+            "environment": "test",
+            "nats_url": self.url,
+            "nats_user": service,
+            "nats_password": self.passwords[service],
+            "database_url": database_url or self.layout.database_url(service),
+            "jwks_path": self.layout.jwks,
+            "token_issuer": ISSUER,
+        }
+
+    def token(self, service: str, *, subject: str = "tester", lifetime_s: int = 600,
+              **claims) -> str:
+        kid, pem = current_signing_key(self.layout.issuer)
+        return mint(pem, kid, issuer=ISSUER, audience=f"tessera-{service}",
+                    subject=subject, lifetime_s=lifetime_s, **claims)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+async def start_nats_async(root: Path) -> NatsEnv:
+    layout = Layout(root)
+    keys.ensure_keys(layout)
+    passwords = json.loads(layout.nats_passwords.read_text())
+    port = natsserver.free_port()
+    natsconf.write(layout.nats_conf, port=port, monitor_port=None,
+                   store_dir=layout.jetstream, passwords=passwords)
+    layout.logs.mkdir(parents=True, exist_ok=True)
+    proc = natsserver.start(layout.nats_conf, port, log_file=layout.logs / "nats.log")
+    env = NatsEnv(layout, port, proc, passwords)
+    await provision.provision(env.url, passwords[keys.NATS_ADMIN])
+    return env
+
+
+async def eventually(check, timeout: float = 15.0, interval: float = 0.1):
+    """Poll an async or sync predicate until it returns a truthy value."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = check()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(interval)
