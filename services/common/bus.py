@@ -232,12 +232,16 @@ class Consumer:
         except Exception as exc:
             log.warning("%s: handler for %s failed (%s), delivery %d; will retry",
                         self.service, self.channel.name, type(exc).__name__, meta.num_delivered)
-            await msg.nak(delay=min(2 ** meta.num_delivered, 30))
+            await msg.nak(delay=min(0.25 * 2 ** meta.num_delivered, 30))
             return
-        await msg.ack()
+        await self._acknowledge(msg)
         self.applied += 1
         if self.relay:
             self.relay.wake()
+
+
+    async def _acknowledge(self, msg) -> None:
+        await msg.ack()
 
 
 def decode(channel: Channel, data: bytes) -> BaseModel:

@@ -1,0 +1,147 @@
+"""`tessera`: run the federation, mint development tokens, run the demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import signal
+import sys
+import time
+from pathlib import Path
+
+from deploy.layout import PORTS, Layout
+from services.common.tokens import current_signing_key, mint
+
+ISSUER = "https://issuer.tessera.local"
+DISTRICTS = ["OL1", "OL2", "OL4", "OL8", "OL9"]
+
+
+def token_factory(layout: Layout):
+    """Mint tokens with the local development issuer key (var/keys/issuer)."""
+
+    def factory(service: str, *, subject: str = "dev-user", lifetime_s: int = 600,
+                **claims) -> str:
+        kid, pem = current_signing_key(layout.issuer)
+        return mint(pem, kid, issuer=ISSUER, audience=f"tessera-{service}",
+                    subject=subject, lifetime_s=lifetime_s, **claims)
+
+    return factory
+
+
+def cmd_run(args) -> int:
+    from deploy.federation import Federation
+
+    layout = Layout(Path(args.var))
+    fed = Federation(layout)
+    print("Starting NATS (JetStream) and six services; logs in", layout.logs)
+    stop = {"now": False}
+
+    def _stop(signum, frame):
+        stop["now"] = True
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    fed.start()
+    print("\nTessera is running:")
+    for service, port in PORTS.items():
+        print(f"  {service:<14} http://127.0.0.1:{port}   (OpenAPI: /docs, /openapi.json)")
+    print(f"  {'nats':<14} {fed.nats_url}   (monitoring http://127.0.0.1:8222)")
+    print("\nMint a development token, for example:")
+    print("  .venv/bin/tessera token gateway --partner gp-p81001 --scope ingest")
+    print("  .venv/bin/tessera token reidentify --role caseworker --district OL1 "
+          "--purpose early-help-triage")
+    print("Push a synthetic borough through the gateway:  make demo")
+    print("Ctrl-C stops everything; data stays under", layout.root)
+    try:
+        while not stop["now"]:
+            for service, proc in fed.procs.items():
+                if proc.poll() is not None:
+                    print(f"{service} exited with {proc.returncode}; stopping "
+                          f"(see {layout.logs / (service + '.log')})", file=sys.stderr)
+                    stop["now"] = True
+            time.sleep(0.5)
+    finally:
+        print("\nStopping...")
+        fed.stop()
+        print("Stopped.")
+    return 0
+
+
+def cmd_token(args) -> int:
+    layout = Layout(Path(args.var))
+    claims: dict = {}
+    if args.partner:
+        claims["partner"] = args.partner
+    if args.scope:
+        claims["scope"] = args.scope
+    if args.role:
+        claims["roles"] = args.role
+    if args.district:
+        claims["districts"] = args.district
+    if args.purpose:
+        claims["purposes"] = args.purpose
+    if args.org:
+        claims["org"] = args.org
+    print(token_factory(layout)(args.service, subject=args.subject,
+                                lifetime_s=args.lifetime, **claims))
+    return 0
+
+
+def cmd_keys(args) -> int:
+    from deploy import keys
+
+    layout = Layout(Path(args.var))
+    keys.ensure_keys(layout)
+    print(json.dumps({"keys": str(layout.keys), "jwks": str(layout.jwks)}))
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from synthetic.demo import run_demo
+
+    layout = Layout(Path(args.var))
+    base = "http://127.0.0.1:{}"
+    return asyncio.run(run_demo(
+        gateway_url=base.format(PORTS["gateway"]),
+        scorer_url=base.format(PORTS["scorer"]),
+        reidentify_url=base.format(PORTS["reidentify"]),
+        token_factory=token_factory(layout),
+        seed=args.seed, households=args.households,
+    )) or 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="tessera", description=__doc__)
+    parser.add_argument("--var", default="var", help="state directory (default: var)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("run", help="start NATS and every service; Ctrl-C stops")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("token", help="mint a development token")
+    p.add_argument("service", choices=sorted(PORTS), help="the service (audience)")
+    p.add_argument("--subject", default="dev-user")
+    p.add_argument("--partner")
+    p.add_argument("--scope", action="append")
+    p.add_argument("--role", action="append")
+    p.add_argument("--district", action="append")
+    p.add_argument("--purpose", action="append")
+    p.add_argument("--org", default="dev-council")
+    p.add_argument("--lifetime", type=int, default=600, help="seconds (default 600)")
+    p.set_defaults(func=cmd_token)
+
+    p = sub.add_parser("keys", help="create development keys under var/keys")
+    p.set_defaults(func=cmd_keys)
+
+    p = sub.add_parser("demo", help="push a synthetic borough through the gateway")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--households", type=int, default=1500)
+    p.set_defaults(func=cmd_demo)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

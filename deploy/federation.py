@@ -1,0 +1,171 @@
+"""Start the whole federation locally: nats-server, migrations, one process per service.
+
+Used by `make run` (through `tessera run`) and by the end-to-end tests, so the
+tests exercise exactly what a new user starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from deploy import keys, natsconf, natsserver, provision
+from deploy.layout import NATS_MONITOR_PORT, NATS_PORT, PORTS, Layout
+from services.common.subjects import SERVICES
+
+REPO = Path(__file__).resolve().parent.parent
+
+MODULES = {
+    "gateway": "gateway",
+    "pseudonymiser": "services.pseudonymiser",
+    "linker": "services.linker",
+    "scorer": "services.scorer",
+    "reidentify": "services.reidentify",
+    "consent": "services.consent",
+}
+
+
+@dataclass
+class Federation:
+    layout: Layout
+    ports: dict[str, int] = field(default_factory=lambda: dict(PORTS))
+    nats_port: int = NATS_PORT
+    nats_monitor_port: int | None = NATS_MONITOR_PORT
+    environment: str = "development"
+    extra_env: dict[str, dict[str, str]] = field(default_factory=dict)
+    procs: dict[str, subprocess.Popen] = field(default_factory=dict)
+    nats: subprocess.Popen | None = None
+
+    @property
+    def nats_url(self) -> str:
+        return f"nats://127.0.0.1:{self.nats_port}"
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+    def prepare(self) -> None:
+        """Keys, NATS config and per-service password files (kept across runs)."""
+        keys.ensure_keys(self.layout)
+        passwords = json.loads(self.layout.nats_passwords.read_text())
+        for service in SERVICES:
+            path = self.layout.nats_dir / f"{service}.password"
+            path.write_text(passwords[service])
+            path.chmod(0o600)
+        natsconf.write(self.layout.nats_conf, port=self.nats_port,
+                       monitor_port=self.nats_monitor_port,
+                       store_dir=self.layout.jetstream.resolve(), passwords=passwords)
+        self.layout.logs.mkdir(parents=True, exist_ok=True)
+        self.layout.data.mkdir(parents=True, exist_ok=True)
+
+    def service_env(self, service: str) -> dict[str, str]:
+        p = f"TESSERA_{service.upper()}_"
+        L = self.layout
+        env = {
+            p + "ENVIRONMENT": self.environment,
+            p + "PORT": str(self.ports[service]),
+            p + "NATS_URL": self.nats_url,
+            p + "NATS_PASSWORD_FILE": str((L.nats_dir / f"{service}.password").resolve()),
+            p + "DATABASE_URL": L.database_url(service),
+            p + "JWKS_PATH": str(L.jwks.resolve()),
+        }
+        if service == "gateway":
+            env[p + "HMAC_KEY_PATH"] = str(L.key("gateway-hmac").resolve())
+            env[p + "REGISTRY_PATH"] = str(REPO / "deploy" / "config" / "registry.yaml")
+        if service == "pseudonymiser":
+            env[p + "PERSON_KEY_PATH"] = str(L.key("pseudonym-person").resolve())
+            env[p + "HOUSEHOLD_KEY_PATH"] = str(L.key("pseudonym-household").resolve())
+        env.update(self.extra_env.get(service, {}))
+        return env
+
+    def _env(self, service: str) -> dict[str, str]:
+        base = {k: v for k, v in os.environ.items() if not k.startswith("TESSERA_")}
+        return {**base, **self.service_env(service), "PYTHONUNBUFFERED": "1"}
+
+    def start_nats(self) -> None:
+        self.nats = natsserver.start(self.layout.nats_conf, self.nats_port,
+                                     log_file=self.layout.logs / "nats.log")
+        passwords = json.loads(self.layout.nats_passwords.read_text())
+        asyncio.run(provision.provision(self.nats_url, passwords[keys.NATS_ADMIN]))
+
+    def migrate(self, service: str) -> None:
+        with open(self.layout.logs / f"{service}.log", "ab") as log:
+            subprocess.run([sys.executable, "-m", MODULES[service], "migrate"],
+                           env=self._env(service), cwd=REPO, check=True,
+                           stdout=log, stderr=subprocess.STDOUT)
+
+    def start_service(self, service: str) -> subprocess.Popen:
+        log = open(self.layout.logs / f"{service}.log", "ab")  # noqa: SIM115
+        proc = subprocess.Popen([sys.executable, "-m", MODULES[service], "serve"],
+                                env=self._env(service), cwd=REPO, stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+        self.procs[service] = proc
+        return proc
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        pending = set(self.procs)
+        while pending:
+            for service in list(pending):
+                proc = self.procs[service]
+                if proc.poll() is not None:
+                    raise RuntimeError(
+                        f"{service} exited with {proc.returncode}; see "
+                        f"{self.layout.logs / (service + '.log')}")
+                try:
+                    r = httpx.get(self.url(service) + "/readyz", timeout=1.0)
+                    if r.status_code == 200:
+                        pending.discard(service)
+                except httpx.HTTPError:
+                    pass
+            if pending and time.monotonic() > deadline:
+                raise TimeoutError(f"not ready after {timeout}s: {sorted(pending)}")
+            if pending:
+                time.sleep(0.2)
+
+    def start(self) -> None:
+        self.prepare()
+        self.start_nats()
+        try:
+            for service in SERVICES:
+                self.migrate(service)
+            for service in SERVICES:
+                self.start_service(service)
+            self.wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop_service(self, service: str, sig: int = signal.SIGTERM, timeout: float = 15) -> None:
+        proc = self.procs.pop(service, None)
+        if proc is None or proc.poll() is not None:
+            return
+        proc.send_signal(sig)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+    def stop(self) -> None:
+        for service in list(self.procs):
+            proc = self.procs[service]
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for service in list(self.procs):
+            self.stop_service(service)
+        if self.nats and self.nats.poll() is None:
+            self.nats.terminate()
+            try:
+                self.nats.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.nats.kill()
+        self.nats = None

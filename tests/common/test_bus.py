@@ -1,0 +1,199 @@
+"""The consumer and outbox against a real JetStream: ack after commit, redelivery, once-only."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+from sqlalchemy import Integer, String, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from services.common import bus, messages, subjects
+from services.common.db import InboxMixin, build_engine, build_sessionmaker
+from tests.support import eventually
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Inbox(InboxMixin, Base):
+    pass
+
+
+class Outbox(bus.OutboxMixin, Base):
+    pass
+
+
+class Applied(Base):
+    __tablename__ = "applied"
+    batch_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    times: Mapped[int] = mapped_column(Integer, default=0)
+
+
+@pytest.fixture
+async def db(tmp_path):
+    engine = build_engine(f"sqlite+aiosqlite:///{tmp_path / 'bus.db'}")
+    async with engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    yield build_sessionmaker(engine)
+    await engine.dispose()
+
+
+async def record(session, message, delivery):
+    row = await session.get(Applied, message.batch_id)
+    if row is None:
+        session.add(Applied(batch_id=message.batch_id, times=1))
+    else:
+        row.times += 1
+
+
+async def times_applied(sessionmaker, batch_id):
+    async with sessionmaker() as s:
+        row = await s.get(Applied, batch_id)
+        return row.times if row else 0
+
+
+async def publish_progress(nats_env, batch_id, msg_id=None):
+    nc = await nats_env.connect("linker")
+    try:
+        msg = messages.BatchProgress(batch_id=batch_id, chunk=0, service="linker", processed=3)
+        return await nc.jetstream().publish(
+            subjects.PROGRESS.subject, bus.encode(msg),
+            headers={"Nats-Msg-Id": msg_id or batch_id})
+    finally:
+        await nc.close()
+
+
+async def pending(js):
+    info = await js.consumer_info(subjects.PROGRESS.stream, "gateway")
+    return info.num_pending + info.num_ack_pending
+
+
+async def test_failed_handler_is_retried_and_applied_once(nats_env, db):
+    nc = await nats_env.connect("gateway")
+    js = nc.jetstream()
+    failures = {"left": 2}
+
+    async def flaky(session, message, delivery):
+        await record(session, message, delivery)
+        if failures["left"]:
+            failures["left"] -= 1
+            raise RuntimeError("database hiccup")  # rolls back the write above
+
+    consumer = bus.Consumer(service="gateway", channel=subjects.PROGRESS, handler=flaky,
+                            js=js, sessionmaker=db, inbox_model=Inbox, relay=None)
+    consumer.start()
+    try:
+        batch = f"b-{uuid.uuid4().hex}"
+        await publish_progress(nats_env, batch)
+        await eventually(lambda: times_applied(db, batch), timeout=20)
+        await eventually(lambda: _zero(pending(js)))
+        assert await times_applied(db, batch) == 1
+        assert failures["left"] == 0
+    finally:
+        await consumer.stop()
+        await nc.close()
+
+
+async def _zero(awaitable):
+    return (await awaitable) == 0
+
+
+class LosesFirstAck(bus.Consumer):
+    """Commits, then 'dies' before acking the first delivery (the ack never reaches NATS)."""
+
+    lost = 0
+
+    async def _acknowledge(self, msg):
+        if msg.metadata.num_delivered == 1:
+            self.lost += 1
+            await msg.nak()  # what the server does after ack_wait when a consumer dies
+            return
+        await msg.ack()
+
+
+async def test_redelivered_after_commit_is_not_applied_twice(nats_env, db):
+    nc = await nats_env.connect("gateway")
+    js = nc.jetstream()
+    consumer = LosesFirstAck(service="gateway", channel=subjects.PROGRESS, handler=record,
+                             js=js, sessionmaker=db, inbox_model=Inbox, relay=None)
+    consumer.start()
+    try:
+        batch = f"b-{uuid.uuid4().hex}"
+        await publish_progress(nats_env, batch)
+        await eventually(lambda: _zero(pending(js)), timeout=20)
+        assert consumer.lost == 1
+        assert await times_applied(db, batch) == 1
+        async with db() as s:
+            assert (await s.execute(select(Inbox).where(Inbox.message_id == batch))).scalar()
+    finally:
+        await consumer.stop()
+        await nc.close()
+
+
+async def test_duplicate_msg_id_is_stored_once(nats_env):
+    batch = f"b-{uuid.uuid4().hex}"
+    first = await publish_progress(nats_env, batch)
+    second = await publish_progress(nats_env, batch)
+    assert second.duplicate and second.seq == first.seq
+
+
+async def test_unparseable_message_is_terminated_and_does_not_block(nats_env, db, caplog):
+    nc = await nats_env.connect("gateway")
+    js = nc.jetstream()
+    consumer = bus.Consumer(service="gateway", channel=subjects.PROGRESS, handler=record,
+                            js=js, sessionmaker=db, inbox_model=Inbox, relay=None)
+    pub = await nats_env.connect("linker")
+    try:
+        await pub.jetstream().publish(subjects.PROGRESS.subject, b'{"not": "a progress"}',
+                                      headers={"Nats-Msg-Id": uuid.uuid4().hex})
+        sentinel = f"b-{uuid.uuid4().hex}"
+        await publish_progress(nats_env, sentinel)
+        consumer.start()
+        await eventually(lambda: times_applied(db, sentinel), timeout=20)
+        await eventually(lambda: _zero(pending(js)), timeout=20)
+        await asyncio.sleep(0.3)
+        assert await pending(js) == 0  # terminated, not redelivered
+        assert "unparseable message" in caplog.text
+        assert "not" not in caplog.text.split("unparseable message", 1)[1].split("\n")[0]
+    finally:
+        await consumer.stop()
+        await pub.close()
+        await nc.close()
+
+
+async def test_outbox_relay_publishes_committed_rows_with_row_id(nats_env, db):
+    nc = await nats_env.connect("linker")
+    js = nc.jetstream()
+    relay = bus.OutboxRelay("linker", Outbox, db, js)
+    outbox = bus.Outbox(Outbox)
+    batch = f"b-{uuid.uuid4().hex}"
+    async with db() as s, s.begin():
+        outbox.add(s, subjects.PROGRESS,
+                   messages.BatchProgress(batch_id=batch, chunk=0, service="linker",
+                                          processed=1))
+    with pytest.raises(TypeError):
+        outbox.add(None, subjects.PROGRESS, messages.OptoutResolved(record_token="r", person="p"))
+    assert await relay.flush() == 1
+    assert await relay.flush() == 0
+    gw = await nats_env.connect("gateway")
+    try:
+        psub = await gw.jetstream().pull_subscribe_bind(durable="gateway",
+                                                        stream=subjects.PROGRESS.stream)
+        seen = []
+        for _ in range(20):
+            try:
+                msgs = await psub.fetch(10, timeout=0.5)
+            except TimeoutError:
+                break
+            for m in msgs:
+                body = messages.BatchProgress.model_validate_json(m.data)
+                if body.batch_id == batch:
+                    seen.append(m.headers["Nats-Msg-Id"])
+                await m.ack()
+        assert len(seen) == 1 and seen[0].startswith("linker-outbox-")
+    finally:
+        await gw.close()
+        await nc.close()
