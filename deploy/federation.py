@@ -34,6 +34,19 @@ MODULES = {
 }
 
 
+def _run(coro) -> None:
+    """Run a coroutine to completion, also when called from inside an event loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(coro)
+        return
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, coro).result()
+
+
 @dataclass
 class Federation:
     layout: Layout
@@ -42,6 +55,7 @@ class Federation:
     nats_monitor_port: int | None = NATS_MONITOR_PORT
     environment: str = "development"
     extra_env: dict[str, dict[str, str]] = field(default_factory=dict)
+    observers: dict[str, str] = field(default_factory=dict)
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
     nats: subprocess.Popen | None = None
 
@@ -62,7 +76,8 @@ class Federation:
             path.chmod(0o600)
         natsconf.write(self.layout.nats_conf, port=self.nats_port,
                        monitor_port=self.nats_monitor_port,
-                       store_dir=self.layout.jetstream.resolve(), passwords=passwords)
+                       store_dir=self.layout.jetstream.resolve(), passwords=passwords,
+                       observers=self.observers)
         self.layout.logs.mkdir(parents=True, exist_ok=True)
         self.layout.data.mkdir(parents=True, exist_ok=True)
 
@@ -94,7 +109,7 @@ class Federation:
         self.nats = natsserver.start(self.layout.nats_conf, self.nats_port,
                                      log_file=self.layout.logs / "nats.log")
         passwords = json.loads(self.layout.nats_passwords.read_text())
-        asyncio.run(provision.provision(self.nats_url, passwords[keys.NATS_ADMIN]))
+        _run(provision.provision(self.nats_url, passwords[keys.NATS_ADMIN]))
 
     def migrate(self, service: str) -> None:
         with open(self.layout.logs / f"{service}.log", "ab") as log:
@@ -131,9 +146,7 @@ class Federation:
             if pending:
                 time.sleep(0.2)
 
-    def start(self) -> None:
-        self.prepare()
-        self.start_nats()
+    def start_services(self) -> None:
         try:
             for service in SERVICES:
                 self.migrate(service)
@@ -143,6 +156,11 @@ class Federation:
         except BaseException:
             self.stop()
             raise
+
+    def start(self) -> None:
+        self.prepare()
+        self.start_nats()
+        self.start_services()
 
     def stop_service(self, service: str, sig: int = signal.SIGTERM, timeout: float = 15) -> None:
         proc = self.procs.pop(service, None)
