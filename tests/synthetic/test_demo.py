@@ -1,0 +1,159 @@
+"""The demo client against a stand-in federation (httpx.MockTransport): call order,
+chunking, idempotency keys, tokens, and that it prints no identity."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import date
+
+import httpx
+
+from synthetic import generate_borough
+from synthetic.demo import chunked, idempotency_key, parse_calibration, run_demo
+
+AS_OF = date(2026, 3, 15)
+URLS = {"gateway_url": "http://gateway.test", "scorer_url": "http://scorer.test:8003",
+        "reidentify_url": "http://reidentify.test"}
+PARTNER = {"gp-p81001": "gp-p81001", "school-census": "schools-la",
+           "police-callouts": "police-gmp", "csc-contacts": "csc-la",
+           "housing-tenancies": "housing-fch"}
+SECRET_NAME = "Zebedee"
+
+
+def token_factory(service: str, **claims) -> str:
+    return json.dumps({"aud": f"tessera-{service}", **claims})
+
+
+class FakeFederation:
+    def __init__(self, unlock_status: int = 200):
+        self.posts: list[tuple[str, str, int, str]] = []
+        self.batches: dict[str, str] = {}
+        self.polls: Counter = Counter()
+        self.calibration_calls = 0
+        self.unlock_status = unlock_status
+        self.unlock_body: dict | None = None
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        claims = json.loads(request.headers["authorization"].removeprefix("Bearer "))
+        host, path = request.url.host, request.url.path
+        if host == "gateway.test":
+            assert claims["aud"] == "tessera-gateway" and claims["scope"] == ["ingest"]
+            return self.gateway(request, claims, path)
+        if host == "scorer.test":
+            assert claims == {"aud": "tessera-scorer", "roles": ["coordinator"]}
+            assert path == "/v1/rules/oldham-gp-pilot/calibration"
+            self.calibration_calls += 1
+            grow = min(self.calibration_calls, 3)
+            return httpx.Response(200, json={"rule_id": "oldham-gp-pilot", "thresholds": [
+                {"min_indicators": 3, "persons": 10 * grow},
+                {"min_indicators": 4, "persons": 6 * grow},
+                {"min_indicators": 5, "persons": 4 * grow}]})
+        assert host == "reidentify.test"
+        assert claims["aud"] == "tessera-reidentify" and claims["roles"] == ["caseworker"]
+        assert sorted(claims["districts"]) == ["OL1", "OL2", "OL4", "OL8", "OL9"]
+        assert claims["purposes"] == ["early-help-triage"]
+        if path == "/v1/cohorts/oldham-gp-pilot":
+            return httpx.Response(200, json=[
+                {"pseudonym": f"psn-{i:03d}", "level": "person", "score": 9.0 - i / 10,
+                 "indicators": 7, "health": 2, "non_health": 5, "area": "OL4",
+                 "raised_at": "2026-03-15T10:00:00Z"} for i in range(14)])
+        assert path == "/v1/unlock"
+        self.unlock_body = json.loads(request.content)
+        if self.unlock_status != 200:
+            return httpx.Response(self.unlock_status, json={"title": "Forbidden"},
+                                  headers={"content-type": "application/problem+json"})
+        return httpx.Response(200, json={"access_id": "acc-42", "subjects": [
+            {"given_name": SECRET_NAME, "family_name": "Quux", "date_of_birth": "2014-01-02",
+             "address": "1 Secret Street", "postcode": "OL1 1AA"}]})
+
+    def gateway(self, request, claims, path) -> httpx.Response:
+        if request.method == "GET":
+            batch_id = path.rsplit("/", 1)[1]
+            assert claims["partner"] == self.batches[batch_id]
+            self.polls[batch_id] += 1
+            status = "complete" if self.polls[batch_id] > 1 else "processing"
+            return httpx.Response(200, json={"status": status, "accepted": 1,
+                                             "processed": 1, "rejected": 0})
+        _, _, _, dataset, kind = path.split("/")
+        assert claims["partner"] == PARTNER[dataset]
+        body = json.loads(request.content)
+        rows = body["events" if kind == "events" else "records"]
+        key = request.headers["idempotency-key"]
+        self.posts.append((dataset, kind, len(rows), key))
+        batch_id = f"b{len(self.posts)}"
+        self.batches[batch_id] = claims["partner"]
+        return httpx.Response(202, json={"batch_id": batch_id, "accepted": len(rows),
+                                         "rejected": []})
+
+
+async def _run(fed: FakeFederation, lines: list[str], chunk_size: int = 250) -> int:
+    return await run_demo(**URLS, token_factory=token_factory, seed=5, households=120,
+                          as_of=AS_OF, chunk_size=chunk_size, poll_interval=0.001,
+                          stable_polls=3, timeout=5, out=lines.append,
+                          transport=httpx.MockTransport(fed))
+
+
+async def test_demo_uploads_everything_then_reports_and_unlocks():
+    fed, lines = FakeFederation(), []
+    assert await _run(fed, lines) == 0
+    borough = generate_borough(5, 120, AS_OF)
+    expected = {(d, k): len(rows) for _, d, k, rows in borough.uploads()}
+    sent = Counter()
+    for dataset, kind, n, _ in fed.posts:
+        assert 0 < n <= 250
+        sent[(dataset, kind)] += n
+    assert dict(sent) == expected
+    order = [(d, k) for d, k, _, _ in fed.posts]
+    for dataset in PARTNER:
+        kinds = [k for d, k in order if d == dataset]
+        assert kinds.index("identities") == 0
+    keys = [k for *_, k in fed.posts]
+    assert len(set(keys)) == len(keys)
+    assert all(n >= 2 for n in fed.polls.values()) and len(fed.polls) == len(fed.posts)
+    assert fed.calibration_calls >= 5  # changed twice, then three equal readings
+    assert fed.unlock_body["pseudonym"] == "psn-000"
+    assert fed.unlock_body["purpose"] == "early-help-triage"
+    text = "\n".join(lines)
+    print("\n" + text)
+    assert "access_id=acc-42" in text and "succeeded" in text
+    assert "5+" in text and "psn-009" in text and "psn-010" not in text
+    assert SECRET_NAME not in text and "Secret Street" not in text
+    names = {r["family_name"] for _, _, k, rows in borough.uploads() if k == "identities"
+             for r in rows if r.get("family_name") and len(r["family_name"]) > 5}
+    assert not [n for n in names if n in text]
+
+
+async def test_demo_keys_are_stable_across_runs():
+    first, second = FakeFederation(), FakeFederation()
+    await _run(first, [])
+    await _run(second, [])
+    assert [p[3] for p in first.posts] == [p[3] for p in second.posts]
+
+
+async def test_refused_unlock_is_reported_without_detail():
+    fed, lines = FakeFederation(unlock_status=403), []
+    assert await _run(fed, lines, chunk_size=5000) == 1
+    assert any("unlock refused" in line and "403" in line for line in lines)
+
+
+def test_chunks_are_capped_at_5000():
+    rows = [{"i": i} for i in range(12001)]
+    assert [len(c) for c in chunked(rows, 10_000)] == [5000, 5000, 2001]
+    assert chunked([], 100) == []
+    assert idempotency_key(1, "p", "d", "events", 0, rows[:3]) == idempotency_key(
+        1, "p", "d", "events", 0, rows[:3])
+    assert idempotency_key(1, "p", "d", "events", 0, rows[:3]) != idempotency_key(
+        1, "p", "d", "events", 1, rows[:3])
+
+
+def test_parse_calibration_shapes():
+    want = {3: 30, 4: 20, 5: 10}
+    assert parse_calibration({"thresholds": [{"min_indicators": 3, "persons": 30},
+                                             {"min_indicators": 4, "persons": 20},
+                                             {"min_indicators": 5, "persons": 10}]}) == want
+    assert parse_calibration({"3+": 30, "4+": 20, "5+": 10}) == want
+    assert parse_calibration([{"threshold": "3+", "count": 30}, {"threshold": 4, "count": 20},
+                              {"threshold": 5, "count": 10}]) == want
+    assert parse_calibration({"calibration": {"3": {"persons": 30}, "4": {"persons": 20},
+                                              "5": {"persons": 10}}}) == want
