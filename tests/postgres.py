@@ -31,10 +31,10 @@ class Postgres:
         subprocess.run(self._cmd(*args), check=True, capture_output=True)
 
     def create_database(self, name: str, role: str, password: str) -> str:
-        sql = (f"CREATE ROLE {role} LOGIN PASSWORD '{password}'; "
-               f"CREATE DATABASE {name} OWNER {role};")
         self.run(str(PG_BIN / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U",
-                 "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-c", sql)
+                 "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1",
+                 "-c", f"CREATE ROLE {role} LOGIN PASSWORD '{password}'",
+                 "-c", f"CREATE DATABASE {name} OWNER {role}")
         return f"postgresql+asyncpg://{role}:{password}@127.0.0.1:{self.port}/{name}"
 
     def stop(self) -> None:

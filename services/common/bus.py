@@ -49,6 +49,7 @@ async def connect(
         max_reconnect_attempts=-1,
         reconnect_time_wait=0.5,
         connect_timeout=5,
+        drain_timeout=5,
     )
 
 
@@ -64,6 +65,12 @@ class OutboxMixin:
     subject: Mapped[str] = mapped_column(String(200))
     payload: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+def outbox_msg_id(service: str, row: OutboxMixin) -> str:
+    """Stable for a row (a re-publish after a crash is de-duplicated) and unique across
+    rows even where the database reuses ids of deleted rows (SQLite without AUTOINCREMENT)."""
+    return f"{service}-outbox-{row.id}-{int(row.created_at.timestamp() * 1_000_000)}"
 
 
 class Outbox:
@@ -118,7 +125,7 @@ class OutboxRelay:
                 futures = [
                     await self.js.publish_async(
                         row.subject, row.payload,
-                        headers={"Nats-Msg-Id": f"{self.service}-outbox-{row.id}"},
+                        headers={"Nats-Msg-Id": outbox_msg_id(self.service, row)},
                     )
                     for row in rows
                 ]
@@ -170,6 +177,7 @@ class Consumer:
         self.relay = relay
         self.batch = batch
         self._task: asyncio.Task | None = None
+        self._psub = None
         self.applied = 0
 
     async def _subscribe(self):
@@ -187,13 +195,17 @@ class Consumer:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        if self._psub is not None:
+            with contextlib.suppress(Exception):
+                await self._psub.unsubscribe()
+            self._psub = None
 
     async def _run(self) -> None:
         psub = None
         while True:
             try:
                 if psub is None:
-                    psub = await self._subscribe()
+                    psub = self._psub = await self._subscribe()
                 try:
                     msgs = await psub.fetch(self.batch, timeout=1.0)
                 except TimeoutError:

@@ -17,4 +17,6 @@ def configure(service: str, level: str = "INFO") -> None:
     root.addHandler(handler)
     root.setLevel(level.upper())
     # Request bodies are never logged; access lines show method, path and status only.
-    logging.getLogger("nats").setLevel(logging.WARNING)
+    # Drivers log SQL parameters (which may be identities) at DEBUG: never let them.
+    for noisy in ("nats", "aiosqlite", "asyncpg", "sqlalchemy.engine", "sqlalchemy.pool"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -194,6 +194,29 @@ async def test_outbox_relay_publishes_committed_rows_with_row_id(nats_env, db):
                     seen.append(m.headers["Nats-Msg-Id"])
                 await m.ack()
         assert len(seen) == 1 and seen[0].startswith("linker-outbox-")
+
     finally:
         await gw.close()
+        await nc.close()
+
+
+async def test_outbox_ids_reused_by_sqlite_still_publish(nats_env, db):
+    """SQLite hands a deleted row's id to the next row; its message must not be dropped."""
+    nc = await nats_env.connect("linker")
+    relay = bus.OutboxRelay("linker", Outbox, db, nc.jetstream())
+    outbox = bus.Outbox(Outbox)
+    ids = []
+    try:
+        for n in range(2):
+            async with db() as s, s.begin():
+                outbox.add(s, subjects.PROGRESS, messages.BatchProgress(
+                    batch_id=f"reuse-{n}-{uuid.uuid4().hex}", chunk=0, service="linker",
+                    processed=1))
+            async with db() as s:
+                row = (await s.execute(select(Outbox))).scalar_one()
+                ids.append((row.id, bus.outbox_msg_id("linker", row)))
+            assert await relay.flush() == 1
+        assert ids[0][0] == ids[1][0]  # the id was reused ...
+        assert ids[0][1] != ids[1][1]  # ... but the message id was not
+    finally:
         await nc.close()
