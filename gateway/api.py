@@ -1,0 +1,106 @@
+"""The partner-facing routes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import JSONResponse
+
+from gateway import repository
+from gateway.schemas import (
+    BatchReceipt,
+    BatchStatus,
+    DatasetOut,
+    EventRecord,
+    IdentityRecord,
+    OptoutRecord,
+    request_body,
+)
+from gateway.service import Gateway
+from services.common.auth import require_scope
+from services.common.db import SessionDep
+from services.common.problems import Problem
+from services.common.tokens import Claims
+
+router = APIRouter(prefix="/v1", tags=["gateway"])
+
+PartnerClaims = Annotated[Claims, Depends(require_scope("ingest"))]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
+
+
+def gateway(request: Request) -> Gateway:
+    return request.app.state.gateway
+
+
+GatewayDep = Annotated[Gateway, Depends(gateway)]
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refused with 413 as soon as it is known to exceed `limit`."""
+    too_large = Problem(413, "Request too large", f"the body may be at most {limit} bytes")
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise too_large
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _upload(kind: str, dataset: str, request: Request, session, claims: Claims,
+                  gw: Gateway, key: str | None) -> JSONResponse:
+    ds = await gw.authorise(session, claims.partner, dataset)
+    body = await read_body(request, gw.settings.max_body_bytes)
+    reply = await gw.ingest(session, ds, kind=kind, body=body,
+                            content_type=request.headers.get("content-type"),
+                            idempotency_key=key)
+    return JSONResponse(reply, status_code=202)
+
+
+UPLOAD = {"status_code": 202, "response_model": BatchReceipt}
+
+
+@router.post("/datasets/{dataset}/identities", **UPLOAD,
+             openapi_extra=request_body(IdentityRecord, "records"))
+async def upload_identities(dataset: str, request: Request, session: SessionDep,
+                            claims: PartnerClaims, gw: GatewayDep,
+                            idempotency_key: IdempotencyKey = None):
+    return await _upload("identities", dataset, request, session, claims, gw, idempotency_key)
+
+
+@router.post("/datasets/{dataset}/events", **UPLOAD,
+             openapi_extra=request_body(EventRecord, "events"))
+async def upload_events(dataset: str, request: Request, session: SessionDep,
+                        claims: PartnerClaims, gw: GatewayDep,
+                        idempotency_key: IdempotencyKey = None):
+    return await _upload("events", dataset, request, session, claims, gw, idempotency_key)
+
+
+@router.post("/datasets/{dataset}/optouts", **UPLOAD,
+             openapi_extra=request_body(OptoutRecord, "records"))
+async def upload_optouts(dataset: str, request: Request, session: SessionDep,
+                         claims: PartnerClaims, gw: GatewayDep,
+                         idempotency_key: IdempotencyKey = None):
+    return await _upload("optouts", dataset, request, session, claims, gw, idempotency_key)
+
+
+@router.get("/batches/{batch_id}", response_model=BatchStatus)
+async def batch_status(batch_id: str, session: SessionDep, claims: PartnerClaims,
+                       gw: GatewayDep):
+    return await gw.status(session, claims.partner, batch_id)
+
+
+@router.get("/datasets", response_model=list[DatasetOut])
+async def list_datasets(session: SessionDep, claims: PartnerClaims):
+    """The calling partner's datasets with their codes (meanings included: its own registry)."""
+    if not claims.partner:
+        raise Problem(403, "Forbidden", "the token carries no partner claim")
+    datasets = await repository.datasets_of(session, claims.partner)
+    codes = await repository.codes_of(session, [d.id for d in datasets])
+    return [{"id": d.id, "kind": d.kind, "level": d.level, "agreement": d.agreement,
+             "codes": [{"code": c.code, "category": c.category, "headline": c.headline,
+                        "meaning": c.meaning} for c in codes[d.id]]} for d in datasets]

@@ -1,0 +1,69 @@
+"""The gateway's FastAPI app: registry at start, code catalogues out, progress in."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from gateway import api, handlers
+from gateway.models import Inbox
+from gateway.service import Gateway
+from gateway.settings import GatewaySettings
+from services.common import health, problems, subjects
+from services.common.runtime import Runtime, attach
+from services.common.settings import read_key
+from services.common.tokens import TokenVerifier
+
+log = logging.getLogger("tessera.gateway")
+
+CATALOGUE_RETRY_S = 10.0
+
+
+def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+    settings = settings or GatewaySettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        # No outbox: the gateway keeps no rows to relay, it publishes straight to
+        # JetStream and answers only after every PubAck.
+        async with Runtime(settings, inbox_model=Inbox) as rt:
+            attach(app, rt)
+            app.state.settings = settings
+            app.state.verifier = TokenVerifier(settings.jwks_path, settings.token_issuer,
+                                               settings.token_audience)
+            gw = Gateway(settings, rt.js, read_key(settings.hmac_key_path))
+            app.state.gateway = gw
+            async with rt.sessionmaker() as session:
+                catalogues = await gw.load_registry(session)
+                await session.commit()
+            pending = list(catalogues)
+
+            async def publish_catalogues() -> None:
+                if pending:
+                    await gw.publish_catalogues(pending)
+                    pending.clear()
+
+            try:
+                await publish_catalogues()
+            except Exception as exc:  # NATS not ready: keep trying in the background
+                log.warning("code catalogues not published yet (%s); will retry",
+                            type(exc).__name__)
+                rt.every(CATALOGUE_RETRY_S, publish_catalogues, "catalogues")
+            app.state.consumers = {"progress": rt.consume(subjects.PROGRESS, handlers.progress)}
+            try:
+                yield
+            finally:
+                # Every reply waited for its PubAcks, so nothing is in flight: close rather
+                # than drain (nats-py's drain waits out its timeout on an idle pull
+                # subscription whose discarded status messages were never marked done).
+                for consumer in rt.consumers:
+                    await consumer.stop()
+                await rt.nc.close()
+
+    app = FastAPI(title="Tessera gateway", version="1", lifespan=lifespan)
+    problems.install(app)
+    app.include_router(health.router)
+    app.include_router(api.router)
+    return app

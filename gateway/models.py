@@ -1,0 +1,83 @@
+"""The gateway's tables: the partner registry, batch receipts and progress counts.
+
+No data row is stored: a batch receipt holds counts, a body hash and the reply
+(row indices, field names and fixed messages, never a submitted value).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from services.common.db import InboxMixin, UTCDateTime, utcnow
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Inbox(InboxMixin, Base):
+    pass
+
+
+class Agreement(Base):
+    __tablename__ = "agreements"
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    legal_basis: Mapped[str | None] = mapped_column(Text)
+    purposes: Mapped[str] = mapped_column(Text, default="")  # space-separated
+    retention: Mapped[str | None] = mapped_column(String(50))
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+
+
+class Partner(Base):
+    __tablename__ = "partners"
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+
+
+class Dataset(Base):
+    __tablename__ = "datasets"
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    partner: Mapped[str] = mapped_column(String(100), index=True)
+    kind: Mapped[str] = mapped_column(String(50))
+    level: Mapped[str] = mapped_column(String(10))  # person | property
+    agreement: Mapped[str | None] = mapped_column(String(100))
+
+
+class Code(Base):
+    __tablename__ = "codes"
+    dataset: Mapped[str] = mapped_column(String(100), primary_key=True)
+    code: Mapped[str] = mapped_column(String(50), primary_key=True)
+    category: Mapped[str] = mapped_column(String(20))  # health | non_health
+    headline: Mapped[str | None] = mapped_column(String(100))
+    meaning: Mapped[str | None] = mapped_column(Text)
+
+
+class Batch(Base):
+    """One accepted upload: recorded only after JetStream acknowledged every chunk."""
+
+    __tablename__ = "batches"
+    batch_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    partner: Mapped[str] = mapped_column(String(100))
+    dataset: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))  # identities | events | optouts
+    body_sha256: Mapped[str] = mapped_column(String(64))
+    accepted: Mapped[int] = mapped_column(Integer)
+    rejected: Mapped[int] = mapped_column(Integer)
+    chunks: Mapped[int] = mapped_column(Integer)
+    reply: Mapped[str] = mapped_column(Text)  # the 202 body, JSON
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Progress(Base):
+    """Rows a slice reports as processed, once per (batch, chunk, service)."""
+
+    __tablename__ = "progress"
+    batch_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    chunk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    service: Mapped[str] = mapped_column(String(50), primary_key=True)
+    processed: Mapped[int] = mapped_column(Integer)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

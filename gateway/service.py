@@ -1,0 +1,260 @@
+"""The gateway's logic: registry, uploads (validate, tokenise, publish), batch status."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import uuid
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from nats.js import JetStreamContext
+from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway import csvinput, repository
+from gateway.models import Batch, Dataset
+from gateway.settings import GatewaySettings
+from gateway.validation import check_rows
+from services.common import bus, subjects
+from services.common import messages as m
+from services.common.crypto import keyed_token
+from services.common.problems import Problem
+
+log = logging.getLogger("tessera.gateway")
+
+KINDS = ("identities", "events", "optouts")
+# Which slices report progress for each kind, and whose count is "processed".
+EXPECTED = {"identities": ("pseudonymiser",), "events": ("linker",),
+            "optouts": ("pseudonymiser", "consent")}
+COUNTED = {"identities": "pseudonymiser", "events": "linker", "optouts": "consent"}
+IDENTITY_KEYS = ("local_id", "given_name", "family_name", "date_of_birth", "sex", "address",
+                 "postcode", "nhs_number", "uprn")
+
+Outgoing = tuple[str, BaseModel, str]  # subject, message, Nats-Msg-Id
+
+
+def read_registry(path: Path) -> dict[str, list[dict]]:
+    """The registry file as rows for the registry tables."""
+    doc = yaml.safe_load(Path(path).read_text()) or {}
+    agreements = [{
+        "id": str(a["id"]), "legal_basis": a.get("legal_basis"),
+        "purposes": " ".join(a.get("purposes") or []), "retention": a.get("retention"),
+        "valid_from": _day(a.get("valid_from")), "valid_to": _day(a.get("valid_to")),
+    } for a in doc.get("agreements") or []]
+    partners = [{"id": str(p["id"]), "name": str(p.get("name") or p["id"])}
+                for p in doc.get("partners") or []]
+    datasets, codes = [], []
+    for d in doc.get("datasets") or []:
+        level = d.get("level", "person")
+        if level not in ("person", "property"):
+            raise ValueError(f"dataset {d['id']}: level must be person or property")
+        datasets.append({"id": str(d["id"]), "partner": str(d["partner"]),
+                         "kind": str(d.get("kind", "")), "level": level,
+                         "agreement": d.get("agreement")})
+        for code, spec in (d.get("codes") or {}).items():
+            if spec.get("category") not in ("health", "non_health"):
+                raise ValueError(f"dataset {d['id']}: code {code} has no valid category")
+            codes.append({"dataset": str(d["id"]), "code": str(code),
+                          "category": spec["category"], "headline": spec.get("headline"),
+                          "meaning": spec.get("meaning")})
+    return {"agreements": agreements, "partners": partners, "datasets": datasets,
+            "codes": codes}
+
+
+def _day(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def catalogues(registry: dict[str, list[dict]]) -> list[m.CodeCatalogue]:
+    """One catalogue per dataset: category and headline, never the meaning."""
+    out = []
+    for d in registry["datasets"]:
+        codes = sorted((c for c in registry["codes"] if c["dataset"] == d["id"]),
+                       key=lambda c: c["code"])
+        out.append(m.CodeCatalogue(dataset=d["id"], partner=d["partner"], codes=[
+            m.CodeCategory(code=c["code"], category=c["category"], headline=c["headline"])
+            for c in codes]))
+    return out
+
+
+def catalogue_msg_id(catalogue: m.CodeCatalogue) -> str:
+    return "codes-" + hashlib.sha256(bus.encode(catalogue)).hexdigest()[:40]
+
+
+class Gateway:
+    def __init__(self, settings: GatewaySettings, js: JetStreamContext, hmac_key: bytes):
+        self.settings = settings
+        self.js = js
+        self.key = hmac_key
+
+    # --- registry -------------------------------------------------------------------
+
+    async def load_registry(self, session: AsyncSession) -> list[m.CodeCatalogue]:
+        registry = read_registry(self.settings.registry_path)
+        await repository.upsert_registry(session, **registry)
+        log.info("registry loaded: %d partners, %d datasets, %d codes",
+                 len(registry["partners"]), len(registry["datasets"]), len(registry["codes"]))
+        return catalogues(registry)
+
+    async def publish_catalogues(self, items: list[m.CodeCatalogue]) -> None:
+        await self._publish([(subjects.CODES.subject, c, catalogue_msg_id(c)) for c in items])
+        log.info("published %d code catalogues", len(items))
+
+    # --- uploads ----------------------------------------------------------------------
+
+    async def authorise(self, session: AsyncSession, partner: str | None,
+                        dataset_id: str) -> Dataset:
+        if not partner:
+            raise Problem(403, "Forbidden", "the token carries no partner claim")
+        found = await repository.dataset(session, dataset_id)
+        if found is None:
+            raise Problem(404, "Not found", "no such dataset")
+        ds, agreement = found
+        if ds.partner != partner:
+            raise Problem(403, "Forbidden", "the dataset belongs to another partner")
+        today = date.today()
+        if agreement is None or (agreement.valid_from and agreement.valid_from > today) or (
+                agreement.valid_to and agreement.valid_to < today):
+            raise Problem(403, "Forbidden", "the dataset's data-sharing agreement is not in force")
+        return ds
+
+    async def ingest(self, session: AsyncSession, ds: Dataset, *, kind: str, body: bytes,
+                     content_type: str | None, idempotency_key: str | None) -> dict:
+        """Validate, tokenise and publish an upload of an authorised dataset; the 202 body."""
+        fmt = csvinput.media_type(content_type)
+        digest = hashlib.sha256(body).hexdigest()
+        if idempotency_key:
+            batch_id = keyed_token(self.key, ds.partner, ds.id, kind, idempotency_key,
+                                   prefix="b_")
+            existing = await repository.batch(session, batch_id)
+            if existing is not None:
+                return self._replay(existing, digest)
+        else:
+            batch_id = keyed_token(self.key, ds.partner, ds.id, kind, "random",
+                                   uuid.uuid4().hex, prefix="b_")
+        if fmt == "json":
+            records = csvinput.parse_json(body, kind, self.settings.max_rows)
+        else:
+            records = csvinput.parse_csv(body, kind, ds.level, self.settings.max_rows)
+        codes: frozenset[str] = frozenset()
+        if kind == "events":
+            codes = frozenset(c.code for c in
+                              (await repository.codes_of(session, [ds.id]))[ds.id])
+        checked = check_rows(records, kind=kind, level=ds.level, codes=codes)
+        rows = [row for _, row in checked.rows]
+        outgoing = self._messages(ds, kind, batch_id, rows)
+        try:
+            await self._publish(outgoing)
+        except Exception as exc:
+            log.warning("batch %s: publishing failed (%s); not recorded", batch_id,
+                        type(exc).__name__)
+            raise Problem(503, "Service unavailable",
+                          "the message bus did not accept the batch; retry with the same "
+                          "Idempotency-Key", headers={"Retry-After": "5"}) from None
+        reply = {"batch_id": batch_id, "accepted": len(rows), "rejected": checked.rejected}
+        chunks = self._chunk_count(len(rows))
+        repository.add_batch(session, batch_id=batch_id, partner=ds.partner, dataset=ds.id,
+                             kind=kind, body_sha256=digest, accepted=len(rows),
+                             rejected=len(checked.rejected), chunks=chunks,
+                             reply=json.dumps(reply))
+        try:
+            await session.flush()
+        except IntegrityError:  # the same key raced in concurrently: one receipt wins
+            await session.rollback()
+            existing = await repository.batch(session, batch_id)
+            if existing is None:
+                raise
+            return self._replay(existing, digest)
+        log.info("batch %s %s %s: accepted=%d rejected=%d chunks=%d", batch_id, ds.id, kind,
+                 len(rows), len(checked.rejected), chunks)
+        return reply
+
+    @staticmethod
+    def _replay(existing: Batch, digest: str) -> dict:
+        if existing.body_sha256 != digest:
+            raise Problem(409, "Conflict",
+                          "this Idempotency-Key was used with a different body")
+        return json.loads(existing.reply)
+
+    def _chunk_count(self, n: int) -> int:
+        size = max(1, self.settings.chunk_rows)
+        return (n + size - 1) // size
+
+    def _chunks(self, rows: list[dict]) -> list[list[dict]]:
+        size = max(1, self.settings.chunk_rows)
+        return [rows[i:i + size] for i in range(0, len(rows), size)]
+
+    def record_token(self, partner: str, dataset: str, local_id: str) -> str:
+        return keyed_token(self.key, partner, dataset, local_id, prefix="r_")
+
+    def event_token(self, partner: str, dataset: str, row: dict) -> str:
+        basis = row.get("event_id") or (
+            f"{row['local_id']}|{row['code']}|{row['occurred_on'].isoformat()}")
+        return keyed_token(self.key, partner, dataset, "event", basis, prefix="e_")
+
+    def _messages(self, ds: Dataset, kind: str, batch_id: str, rows: list[dict]) -> list[Outgoing]:
+        out: list[Outgoing] = []
+        common = {"batch_id": batch_id, "partner": ds.partner, "dataset": ds.id}
+        for chunk, part in enumerate(self._chunks(rows)):
+            msg_id = f"{batch_id}:{chunk}"
+            if kind == "events":
+                events = [m.EventRow(
+                    record_token=self.record_token(ds.partner, ds.id, r["local_id"]),
+                    event_token=self.event_token(ds.partner, ds.id, r), code=r["code"],
+                    occurred_on=r["occurred_on"]) for r in part]
+                out.append((subjects.EVENTS.for_dataset(ds.id), m.EventBatch(
+                    **common, chunk=chunk, level=ds.level, agreement=ds.agreement,
+                    events=events), msg_id))
+                continue
+            identities = [m.IdentityRow(
+                record_token=self.record_token(ds.partner, ds.id, r["local_id"]),
+                **{k: r.get(k) for k in IDENTITY_KEYS}) for r in part]
+            channel = subjects.IDENTITY if kind == "identities" else subjects.OPTOUTS
+            out.append((channel.for_dataset(ds.id), m.IdentityBatch(
+                **common, chunk=chunk, level=ds.level, agreement=ds.agreement,
+                rows=identities), msg_id))
+            if kind == "optouts":
+                items = [m.ConsentRequest(
+                    record_token=row.record_token, status=r.get("status") or "opt_out",
+                    scope=r.get("scope") or "all", evidence=r.get("evidence"),
+                    notice_version=r.get("notice_version"),
+                    decided_on=r.get("decided_on") or date.today())
+                    for row, r in zip(identities, part, strict=True)]
+                out.append((subjects.CONSENT_REQUESTS.subject, m.ConsentRequestBatch(
+                    **common, chunk=chunk, items=items), msg_id))
+        return out
+
+    async def _publish(self, outgoing: list[Outgoing]) -> None:
+        """Publish everything and wait for every PubAck (or fail as a whole)."""
+        futures = []
+        try:
+            for subject, message, msg_id in outgoing:
+                futures.append(await self.js.publish_async(
+                    subject, bus.encode(message), wait_stall=self.settings.publish_timeout_s,
+                    headers={"Nats-Msg-Id": msg_id}))
+            await asyncio.wait_for(asyncio.gather(*futures),
+                                   timeout=self.settings.publish_timeout_s)
+        finally:
+            for future in futures:
+                if not future.done():
+                    future.cancel()
+
+    # --- status -------------------------------------------------------------------------
+
+    async def status(self, session: AsyncSession, partner: str | None, batch_id: str) -> dict:
+        batch = await repository.batch(session, batch_id)
+        if batch is None or not partner or batch.partner != partner:
+            raise Problem(404, "Not found", "no such batch")
+        reported = await repository.progress_of(session, batch_id)
+        complete = all(reported.get(s, (0, 0))[0] >= batch.chunks for s in EXPECTED[batch.kind])
+        processed = reported.get(COUNTED[batch.kind], (0, 0))[1]
+        return {"batch_id": batch.batch_id, "status": "complete" if complete else "processing",
+                "accepted": batch.accepted, "processed": processed, "rejected": batch.rejected}
