@@ -1,0 +1,1 @@
+"""The identity slice: links identity records to persons and households, issues pseudonyms."""

@@ -1,0 +1,73 @@
+"""NATS handlers: identity and opt-out batches, consent decisions, reidentify requests.
+
+Stream handlers run inside the consumer's transaction and publish only through the
+outbox. The reidentify responder answers by core request-reply and stores nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common import bus, subjects
+from services.common import messages as m
+from services.common.runtime import Runtime
+from services.pseudonymiser import identity
+from services.pseudonymiser.repository import chunks
+from services.pseudonymiser.service import Outcome, Pseudonymiser
+
+log = logging.getLogger("tessera.pseudonymiser")
+
+ASSIGNMENTS_PER_MESSAGE = 500
+
+
+class Handlers:
+    def __init__(self, rt: Runtime, service: Pseudonymiser):
+        self.rt = rt
+        self.service = service
+
+    def _publish(self, session: AsyncSession, outcome: Outcome) -> None:
+        outbox = self.rt.outbox
+        for part in chunks(outcome.assignments, ASSIGNMENTS_PER_MESSAGE):
+            outbox.add(session, subjects.ASSIGNMENTS, m.AssignmentBatch(assignments=part))
+        for resolved in outcome.resolved:
+            outbox.add(session, subjects.RESOLVED, resolved)
+
+    async def _batch(self, session: AsyncSession, batch: m.IdentityBatch, purpose: str) -> None:
+        outcome = await self.service.ingest(session, batch, purpose)
+        self._publish(session, outcome)
+        self.rt.outbox.add(session, subjects.PROGRESS, m.BatchProgress(
+            batch_id=batch.batch_id, chunk=batch.chunk, service="pseudonymiser",
+            processed=len(batch.rows)))
+
+    async def identity(self, session: AsyncSession, message: m.IdentityBatch,
+                       delivery: bus.Delivery) -> None:
+        await self._batch(session, message, "data")
+
+    async def optouts(self, session: AsyncSession, message: m.IdentityBatch,
+                      delivery: bus.Delivery) -> None:
+        await self._batch(session, message, "optout")
+
+    async def decision(self, session: AsyncSession, message: m.ConsentDecision,
+                       delivery: bus.Delivery) -> None:
+        assignments = await self.service.decide(session, message)
+        self._publish(session, Outcome(assignments=assignments))
+
+    async def reidentify(self, msg) -> None:
+        """Core NATS responder; a failure leaves the request unanswered (it times out)."""
+        try:
+            request = m.ReidentifyRequest.model_validate_json(msg.data)
+        except ValidationError as exc:
+            log.warning("reidentify: unparseable request (%d errors)", exc.error_count())
+            return
+        try:
+            async with self.rt.sessionmaker() as session:
+                reply = await identity.reidentify(session, request)
+            await msg.respond(bus.encode(reply))
+        except Exception as exc:
+            log.error("reidentify failed: %s", type(exc).__name__)
+            return
+        log.info("reidentify %s: found=%s withheld=%s subjects=%d", request.level,
+                 reply.found, reply.withheld, len(reply.subjects))

@@ -1,0 +1,109 @@
+"""The identity slice's tables: identity records, persons, households, consent, inbox, outbox."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from services.common.bus import OutboxMixin
+from services.common.db import InboxMixin, UTCDateTime, utcnow
+
+ID = BigInteger().with_variant(Integer, "sqlite")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Inbox(InboxMixin, Base):
+    pass
+
+
+class Outbox(OutboxMixin, Base):
+    # The row id is the Nats-Msg-Id: SQLite must never reuse it after the relay deletes
+    # rows, or JetStream would drop a new message as a duplicate of an old one.
+    __table_args__ = {"sqlite_autoincrement": True}
+
+
+class Household(Base):
+    __tablename__ = "households"
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    pseudonym: Mapped[str] = mapped_column(String(40), unique=True)
+    address_key: Mapped[str] = mapped_column(String(300), unique=True)
+    area: Mapped[str | None] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Person(Base):
+    __tablename__ = "persons"
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    pseudonym: Mapped[str] = mapped_column(String(40), unique=True)
+    withheld: Mapped[bool] = mapped_column(Boolean, default=False)
+    household_id: Mapped[int | None] = mapped_column(
+        ID, ForeignKey("households.id"), index=True)
+    merged_into: Mapped[int | None] = mapped_column(ID, ForeignKey("persons.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class IdentityRecord(Base):
+    __tablename__ = "identity_records"
+    record_token: Mapped[str] = mapped_column(String(100), primary_key=True)
+    partner: Mapped[str] = mapped_column(String(100))
+    dataset: Mapped[str] = mapped_column(String(100))
+    level: Mapped[str] = mapped_column(String(10))  # person | property
+    purpose: Mapped[str] = mapped_column(String(10))  # data | optout
+    local_id: Mapped[str] = mapped_column(String(200))
+    given_name: Mapped[str | None] = mapped_column(String(200))
+    family_name: Mapped[str | None] = mapped_column(String(200))
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    sex: Mapped[str | None] = mapped_column(String(20))
+    address: Mapped[str | None] = mapped_column(String(500))
+    postcode: Mapped[str | None] = mapped_column(String(20))
+    nhs_number: Mapped[str | None] = mapped_column(String(20))
+    uprn: Mapped[str | None] = mapped_column(String(20))
+    # normalised forms, for matching only
+    norm_given: Mapped[str | None] = mapped_column(String(200))
+    norm_given_first: Mapped[str | None] = mapped_column(String(200))
+    norm_family: Mapped[str | None] = mapped_column(String(200))
+    norm_sex: Mapped[str | None] = mapped_column(String(1))
+    norm_postcode: Mapped[str | None] = mapped_column(String(10))
+    norm_nhs: Mapped[str | None] = mapped_column(String(10))
+    address_key: Mapped[str | None] = mapped_column(String(300))
+    person_id: Mapped[int | None] = mapped_column(ID, ForeignKey("persons.id"))
+    household_id: Mapped[int | None] = mapped_column(ID, ForeignKey("households.id"))
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    received_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (
+        Index("ix_identity_records_date_of_birth", "date_of_birth"),
+        Index("ix_identity_records_norm_nhs", "norm_nhs"),
+        Index("ix_identity_records_person_id", "person_id"),
+        Index("ix_identity_records_household_id", "household_id"),
+        Index("ix_identity_records_received_seq", "received_seq"),
+    )
+
+
+class ConsentRecord(Base):
+    """Decisions received from the consent service (only scope 'all' withholds here)."""
+
+    __tablename__ = "consent_decisions"
+    decision_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    person: Mapped[str] = mapped_column(String(40), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    scope: Mapped[str] = mapped_column(String(200))
+    decided_on: Mapped[date] = mapped_column(Date)
+    effective: Mapped[bool] = mapped_column(Boolean)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,154 @@
+"""Every query of the identity slice (set-based: IN lists in chunks, never a full scan)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
+
+from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.pseudonymiser.models import ConsentRecord, Household, IdentityRecord, Person
+
+CHUNK = 500
+
+
+def chunks(values: Iterable, size: int = CHUNK) -> Iterator[list]:
+    items = list(values)
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+async def next_seq(session: AsyncSession) -> int:
+    current = await session.scalar(select(func.max(IdentityRecord.received_seq)))
+    return (current or 0) + 1
+
+
+async def records_by_token(session: AsyncSession, tokens: Iterable[str]
+                           ) -> dict[str, IdentityRecord]:
+    out: dict[str, IdentityRecord] = {}
+    for part in chunks(set(tokens)):
+        rows = await session.scalars(
+            select(IdentityRecord).where(IdentityRecord.record_token.in_(part)))
+        out.update({r.record_token: r for r in rows})
+    return out
+
+
+async def candidates(session: AsyncSession, dobs: set[date], nhs: set[str]
+                     ) -> list[IdentityRecord]:
+    """Held person-level records sharing a blocking date of birth or an NHS number."""
+    out: dict[str, IdentityRecord] = {}
+    dob_list, nhs_list = sorted(dobs), sorted(nhs)
+    for i in range(0, max(len(dob_list), len(nhs_list)), CHUNK):
+        dpart, npart = dob_list[i:i + CHUNK], nhs_list[i:i + CHUNK]
+        conditions = []
+        if dpart:
+            conditions.append(IdentityRecord.date_of_birth.in_(dpart))
+        if npart:
+            conditions.append(IdentityRecord.norm_nhs.in_(npart))
+        rows = await session.scalars(select(IdentityRecord).where(
+            IdentityRecord.level == "person",
+            IdentityRecord.person_id.is_not(None),
+            or_(*conditions),
+        ))
+        out.update({r.record_token: r for r in rows})
+    return list(out.values())
+
+
+async def persons_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, Person]:
+    out: dict[int, Person] = {}
+    for part in chunks(set(ids)):
+        rows = await session.scalars(select(Person).where(Person.id.in_(part)))
+        out.update({p.id: p for p in rows})
+    return out
+
+
+async def households_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, Household]:
+    out: dict[int, Household] = {}
+    for part in chunks({i for i in ids if i is not None}):
+        rows = await session.scalars(select(Household).where(Household.id.in_(part)))
+        out.update({h.id: h for h in rows})
+    return out
+
+
+async def households_by_key(session: AsyncSession, keys: Iterable[str]) -> dict[str, Household]:
+    out: dict[str, Household] = {}
+    for part in chunks(set(keys)):
+        rows = await session.scalars(select(Household).where(Household.address_key.in_(part)))
+        out.update({h.address_key: h for h in rows})
+    return out
+
+
+async def person_by_pseudonym(session: AsyncSession, pseudonym: str) -> Person | None:
+    return await session.scalar(select(Person).where(Person.pseudonym == pseudonym))
+
+
+async def household_by_pseudonym(session: AsyncSession, pseudonym: str) -> Household | None:
+    return await session.scalar(select(Household).where(Household.pseudonym == pseudonym))
+
+
+async def household_members(session: AsyncSession, household_id: int) -> list[Person]:
+    rows = await session.scalars(select(Person).where(
+        Person.household_id == household_id, Person.merged_into.is_(None)).order_by(Person.id))
+    return list(rows)
+
+
+async def records_of_persons(session: AsyncSession, person_ids: Iterable[int], *,
+                             purpose: str | None = None, level: str | None = None
+                             ) -> list[IdentityRecord]:
+    out: list[IdentityRecord] = []
+    for part in chunks(set(person_ids)):
+        query = select(IdentityRecord).where(IdentityRecord.person_id.in_(part))
+        if purpose:
+            query = query.where(IdentityRecord.purpose == purpose)
+        if level:
+            query = query.where(IdentityRecord.level == level)
+        out.extend(await session.scalars(query.order_by(IdentityRecord.received_seq.desc())))
+    return out
+
+
+async def move_records(session: AsyncSession, from_ids: Sequence[int], to_id: int) -> list[str]:
+    """Re-point every record of merged persons at the survivor; returns their tokens."""
+    tokens: list[str] = []
+    for part in chunks(from_ids):
+        tokens += list(await session.scalars(
+            select(IdentityRecord.record_token).where(IdentityRecord.person_id.in_(part))))
+        await session.execute(
+            update(IdentityRecord).where(IdentityRecord.person_id.in_(part))
+            .values(person_id=to_id).execution_options(synchronize_session="fetch"))
+    return tokens
+
+
+async def latest_address_keys(session: AsyncSession, person_ids: Iterable[int]
+                              ) -> dict[int, tuple[str, str | None]]:
+    """Per person, the address key and postcode of their most recently received record."""
+    best: dict[int, tuple[int, str, str | None]] = {}
+    for part in chunks(set(person_ids)):
+        rows = await session.execute(select(
+            IdentityRecord.person_id, IdentityRecord.received_seq,
+            IdentityRecord.address_key, IdentityRecord.norm_postcode,
+        ).where(IdentityRecord.person_id.in_(part), IdentityRecord.address_key.is_not(None)))
+        for pid, seq, key, pc in rows:
+            if pid not in best or seq > best[pid][0]:
+                best[pid] = (seq, key, pc)
+    return {pid: (key, pc) for pid, (_, key, pc) in best.items()}
+
+
+async def add_decision(session: AsyncSession, **values) -> bool:
+    if await session.get(ConsentRecord, values["decision_id"]) is not None:
+        return False
+    session.add(ConsentRecord(**values))
+    return True
+
+
+async def insert_new(session: AsyncSession, model, objects: list) -> None:
+    """Insert new persons or households in one statement and set their ids on the objects."""
+    if not objects:
+        return
+    columns = [c.key for c in model.__table__.columns if c.key != "id"]
+    rows = [{k: getattr(o, k) for k in columns if getattr(o, k) is not None} for o in objects]
+    by_uuid = {o.uuid: o for o in objects}
+    for part in chunks(rows):
+        result = await session.execute(insert(model).returning(model.id, model.uuid), part)
+        for id_, uuid_ in result:
+            by_uuid[uuid_].id = id_

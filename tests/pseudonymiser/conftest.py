@@ -1,0 +1,129 @@
+"""A running pseudonymiser (in-process, migrated SQLite) and the other services' view of the bus."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter, defaultdict
+from datetime import date
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest_asyncio
+
+from services.common import bus, subjects
+from services.common import messages as m
+from services.common.db import run_migrations
+from services.pseudonymiser.app import create_app
+from services.pseudonymiser.settings import PseudonymiserSettings
+from tests.support import eventually
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "pseudonymiser" / "migrations"
+
+
+class Federation:
+    """Publishes as the gateway and consent services; reads as linker, consent and gateway."""
+
+    def __init__(self, nats_env):
+        self.env = nats_env
+        self.assignments: dict[str, list[m.Assignment]] = defaultdict(list)
+        self.resolved: dict[str, list[m.OptoutResolved]] = defaultdict(list)
+        self.progress: Counter = Counter()
+
+    async def start(self):
+        self.gateway = await self.env.connect("gateway")
+        self.linker = await self.env.connect("linker")
+        self.consent = await self.env.connect("consent")
+        self.reidentifier = await self.env.connect("reidentify")
+        self.subs = [
+            (await self.linker.jetstream().pull_subscribe_bind(
+                durable="linker", stream=subjects.ASSIGNMENTS.stream), self._on_assignments),
+            (await self.consent.jetstream().pull_subscribe_bind(
+                durable="consent", stream=subjects.RESOLVED.stream), self._on_resolved),
+            (await self.gateway.jetstream().pull_subscribe_bind(
+                durable="gateway", stream=subjects.PROGRESS.stream), self._on_progress),
+        ]
+
+    async def close(self):
+        for nc in (self.gateway, self.linker, self.consent, self.reidentifier):
+            await nc.close()
+
+    def _on_assignments(self, data: bytes):
+        for a in m.AssignmentBatch.model_validate_json(data).assignments:
+            self.assignments[a.record_token].append(a)
+
+    def _on_resolved(self, data: bytes):
+        r = m.OptoutResolved.model_validate_json(data)
+        self.resolved[r.record_token].append(r)
+
+    def _on_progress(self, data: bytes):
+        p = m.BatchProgress.model_validate_json(data)
+        assert p.service == "pseudonymiser"
+        self.progress[(p.batch_id, p.chunk)] += p.processed
+
+    async def pump(self):
+        for psub, on in self.subs:
+            try:
+                msgs = await psub.fetch(100, timeout=0.05)
+            except TimeoutError:
+                continue
+            for msg in msgs:
+                on(msg.data)
+                await msg.ack()
+
+    async def publish(self, rows: list[dict], *, dataset="gp-p81001", level="person",
+                      channel=subjects.IDENTITY, msg_id: str | None = None) -> str:
+        batch_id = f"b-{uuid.uuid4().hex[:12]}"
+        batch = m.IdentityBatch(batch_id=batch_id, chunk=0, partner="p-" + dataset,
+                                dataset=dataset, level=level,
+                                rows=[m.IdentityRow(**r) for r in rows])
+        await self.gateway.jetstream().publish(
+            channel.for_dataset(dataset), bus.encode(batch),
+            headers={"Nats-Msg-Id": msg_id or batch_id})
+        return batch_id
+
+    async def processed(self, batch_id: str) -> int:
+        async def done():
+            await self.pump()
+            return self.progress.get((batch_id, 0))
+        return await eventually(done)
+
+    async def latest(self, token: str, min_version: int = 1) -> m.Assignment:
+        async def check():
+            await self.pump()
+            got = self.assignments.get(token)
+            if got and max(a.version for a in got) >= min_version:
+                return max(got, key=lambda a: a.version)
+            return None
+        return await eventually(check)
+
+    async def decide(self, person: str, status: str, scope: str = "all") -> None:
+        decision = m.ConsentDecision(decision_id=uuid.uuid4().hex, person=person, status=status,
+                                     scope=scope, decided_on=date(2026, 3, 1), effective=True)
+        await self.consent.jetstream().publish(
+            subjects.DECISIONS.subject, bus.encode(decision),
+            headers={"Nats-Msg-Id": decision.decision_id})
+
+    async def reidentify(self, pseudonym: str, level: str = "person") -> m.ReidentifyReply:
+        reply = await self.reidentifier.request(
+            subjects.REIDENTIFY.subject,
+            bus.encode(m.ReidentifyRequest(pseudonym=pseudonym, level=level)), timeout=5)
+        return m.ReidentifyReply.model_validate_json(reply.data)
+
+
+@pytest_asyncio.fixture(loop_scope="session", scope="module")
+async def pseudonymiser(nats_env, tmp_path_factory):
+    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('pseudonymiser') / 'p.db'}"
+    run_migrations(MIGRATIONS, url)
+    settings = PseudonymiserSettings(
+        **nats_env.settings_kwargs("pseudonymiser", url),
+        person_key_path=nats_env.layout.key("pseudonym-person"),
+        household_key_path=nats_env.layout.key("pseudonym-household"),
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        fed = Federation(nats_env)
+        await fed.start()
+        try:
+            yield SimpleNamespace(app=app, fed=fed)
+        finally:
+            await fed.close()
