@@ -1,0 +1,8 @@
+from pathlib import Path
+
+from services.common.runtime import service_main
+from services.consent.app import create_app
+from services.consent.settings import ConsentSettings
+
+if __name__ == "__main__":
+    service_main(ConsentSettings, create_app, Path(__file__).parent / "migrations")

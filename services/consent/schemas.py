@@ -1,0 +1,41 @@
+"""HTTP request and response models."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCOPE = r"^(all|partner:[A-Za-z0-9._-]{1,100}|purpose:[A-Za-z0-9._-]{1,100})$"
+
+
+class DecisionBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    pseudonym: str = Field(min_length=1, max_length=64)
+    status: Literal["opt_out", "consent", "withdrawn"]
+    scope: str = Field(default="all", pattern=SCOPE)
+    evidence: str | None = Field(default=None, max_length=500)
+    notice_version: str | None = Field(default=None, max_length=50)
+    decided_on: date
+
+
+class DecisionOut(BaseModel):
+    decision_id: str
+    pseudonym: str
+    household: str | None
+    status: str
+    scope: str
+    evidence: str | None
+    notice_version: str | None
+    decided_on: date
+    recorded_at: datetime
+    source: str
+    effective: bool
+
+
+class DecisionList(BaseModel):
+    pseudonym: str
+    decisions: list[DecisionOut]
+    effective: dict[str, str] = Field(description="scope -> the effective decision_id")

@@ -1,0 +1,32 @@
+"""The access log's hash chain: pure functions, no I/O."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+GENESIS = "0" * 64
+FIELDS = ("seq", "at", "sub", "org", "pseudonym", "rule_id", "purpose", "justification",
+          "outcome", "reason")
+
+
+def canonical_at(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def canonical(fields: dict[str, Any]) -> str:
+    """The entry fields as canonical JSON: sorted keys, no whitespace, timestamps in UTC."""
+    data = {k: fields.get(k) for k in FIELDS}
+    if isinstance(data["at"], datetime):
+        data["at"] = canonical_at(data["at"])
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def entry_hash(prev_hash: str, fields: dict[str, Any]) -> str:
+    return hashlib.sha256((prev_hash + canonical(fields)).encode()).hexdigest()
+
+
+def row_fields(row: Any) -> dict[str, Any]:
+    return {k: getattr(row, k) for k in FIELDS}

@@ -1,0 +1,76 @@
+"""Reidentify's tables: flags, opt-outs, the hash-chained access log, inbox.
+
+No identity is ever stored here: identities are fetched per request and returned.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, Float, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from services.common.db import InboxMixin, UTCDateTime, utcnow
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Inbox(InboxMixin, Base):
+    pass
+
+
+class FlagRow(Base):
+    """The latest state of one flag, keyed by (pseudonym, rule)."""
+
+    __tablename__ = "flags"
+    pseudonym: Mapped[str] = mapped_column(String(64), primary_key=True)
+    rule_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    level: Mapped[str] = mapped_column(String(16))
+    rule_version: Mapped[int] = mapped_column(Integer)
+    purposes: Mapped[list] = mapped_column(JSON)
+    active: Mapped[bool] = mapped_column(Boolean)
+    score: Mapped[float] = mapped_column(Float)
+    indicators: Mapped[int] = mapped_column(Integer)
+    health: Mapped[int] = mapped_column(Integer)
+    non_health: Mapped[int] = mapped_column(Integer)
+    headlines: Mapped[int] = mapped_column(Integer, default=0)
+    area: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (Index("ix_flags_cohort", "rule_id", "active", "area"),)
+
+
+class OptOut(Base):
+    """The effective consent decision per (person, scope), as published by consent."""
+
+    __tablename__ = "optouts"
+    person: Mapped[str] = mapped_column(String(64), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(200), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    decision_id: Mapped[str] = mapped_column(String(100))
+    household: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    decided_on: Mapped[date] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class AccessEntry(Base):
+    """Append-only, hash-chained: hash = sha256(prev_hash + canonical JSON of the fields)."""
+
+    __tablename__ = "access_log"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sub: Mapped[str] = mapped_column(String(200))
+    org: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    pseudonym: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    rule_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    purpose: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    justification: Mapped[str | None] = mapped_column(Text, nullable=True)
+    outcome: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    __table_args__ = (Index("ix_access_log_sub_at", "sub", "at"),)

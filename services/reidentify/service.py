@@ -1,0 +1,227 @@
+"""Reidentify's logic: flags and opt-outs from the bus, the audited unlock, the access log.
+
+Identities pass through ``unlock`` on their way to the caller and are never stored
+or logged. Every unlock attempt is appended to the hash-chained access log exactly
+once, in a transaction of its own, before the answer (or the error) is returned.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import nats.errors
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.common import messages as m
+from services.common import subjects
+from services.common.db import utcnow
+from services.common.problems import Problem
+from services.common.tokens import Claims
+from services.reidentify import repository
+from services.reidentify.chain import GENESIS, entry_hash, row_fields
+from services.reidentify.models import AccessEntry, FlagRow, OptOut
+
+log = logging.getLogger("tessera.reidentify")
+
+IDENTITY_FIELDS = ("given_name", "family_name", "date_of_birth", "address", "postcode")
+
+
+def _aware(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+# --- consumed messages --------------------------------------------------------------
+
+
+async def apply_flags(session: AsyncSession, batch: m.FlagBatch) -> int:
+    """Upsert by (pseudonym, rule_id), keeping the latest state by raised_at."""
+    latest: dict[tuple[str, str], m.Flag] = {}
+    for flag in batch.flags:
+        key = (flag.pseudonym, flag.rule_id)
+        held = latest.get(key)
+        if held is None or _aware(flag.raised_at) >= _aware(held.raised_at):
+            latest[key] = flag
+    existing = await repository.existing_flags(session, latest.keys())
+    now = utcnow()
+    rows = [
+        {
+            "pseudonym": f.pseudonym, "rule_id": f.rule_id, "level": f.level,
+            "rule_version": f.rule_version, "purposes": list(f.purposes), "active": f.active,
+            "score": f.score, "indicators": f.indicators, "health": f.health,
+            "non_health": f.non_health, "headlines": f.headlines, "area": f.area,
+            "raised_at": _aware(f.raised_at), "updated_at": now,
+        }
+        for key, f in latest.items()
+        if key not in existing or _aware(f.raised_at) >= existing[key]
+    ]
+    await repository.replace_flags(session, rows)
+    log.info("flags: %d received, %d applied", len(batch.flags), len(rows))
+    return len(rows)
+
+
+async def apply_decision(session: AsyncSession, decision: m.ConsentDecision) -> bool:
+    """Keep the effective decision per (person, scope); later decisions replace earlier."""
+    if not decision.effective:
+        return False
+    row = await repository.get_optout(session, decision.person, decision.scope)
+    if row is not None and row.decided_on > decision.decided_on:
+        return False
+    if row is None:
+        row = OptOut(person=decision.person, scope=decision.scope)
+        session.add(row)
+    row.status = decision.status
+    row.decision_id = decision.decision_id
+    row.household = decision.household
+    row.decided_on = decision.decided_on
+    row.updated_at = utcnow()
+    return True
+
+
+# --- unlock -----------------------------------------------------------------------------
+
+
+class Refusal(Exception):
+    def __init__(self, reason: str, status: int = 403, rule_id: str | None = None):
+        super().__init__(reason)
+        self.reason, self.status, self.rule_id = reason, status, rule_id
+
+
+class Unavailable(Exception):
+    pass
+
+
+@dataclass
+class UnlockRequest:
+    pseudonym: str
+    purpose: str
+    justification: str
+
+
+class Reidentifier:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], rt, *,
+                 timeout_s: float, rate_per_hour: int):
+        self.sessionmaker = sessionmaker
+        self.rt = rt
+        self.timeout_s = timeout_s
+        self.rate_per_hour = rate_per_hour
+        self._lock = asyncio.Lock()
+        self._inflight: Counter[str] = Counter()
+
+    async def append(self, fields: dict) -> AccessEntry:
+        """Append one entry to the chain, serialised; its own transaction, committed."""
+        async with self._lock:
+            for attempt in range(3):
+                try:
+                    async with self.sessionmaker() as session, session.begin():
+                        head = await repository.log_head(session)
+                        entry = {**fields, "seq": head.seq + 1 if head else 1, "at": utcnow()}
+                        prev = head.hash if head else GENESIS
+                        row = AccessEntry(**entry, prev_hash=prev, hash=entry_hash(prev, entry))
+                        session.add(row)
+                    return row
+                except IntegrityError:  # another process appended first: re-read the head
+                    if attempt == 2:
+                        raise
+        raise AssertionError("unreachable")
+
+    async def _check(self, claims: Claims, req: UnlockRequest) -> FlagRow:
+        async with self.sessionmaker() as session:
+            since = utcnow() - timedelta(hours=1)
+            done = await repository.count_recent_attempts(session, claims.sub, since)
+            if done + self._inflight[claims.sub] - 1 >= self.rate_per_hour:
+                raise Refusal("rate", 429)
+            if req.purpose not in claims.purposes:
+                raise Refusal("purpose")
+            flags = [f for f in await repository.active_flags(session, req.pseudonym)
+                     if req.purpose in (f.purposes or [])]
+            if not flags:
+                raise Refusal("no-active-flag")
+            in_district = [f for f in flags if f.area is not None and f.area in claims.districts]
+            if not in_district:
+                raise Refusal("district", rule_id=flags[0].rule_id)
+            flag = in_district[0]
+            if await repository.is_opted_out(session, req.pseudonym,
+                                             ["all", f"purpose:{req.purpose}"]):
+                raise Refusal("consent", rule_id=flag.rule_id)
+            return flag
+
+    async def _ask(self, flag: FlagRow) -> list[dict]:
+        request = m.ReidentifyRequest(pseudonym=flag.pseudonym, level=flag.level)
+        try:
+            reply: m.ReidentifyReply = await self.rt.request(
+                subjects.REIDENTIFY, request, timeout=self.timeout_s)
+        except (nats.errors.Error, TimeoutError) as exc:
+            log.warning("reidentify request failed: %s", type(exc).__name__)
+            raise Unavailable from None
+        if reply.withheld:
+            raise Refusal("consent", rule_id=flag.rule_id)
+        if not reply.found:
+            raise Refusal("no-active-flag", rule_id=flag.rule_id)
+        return [
+            {k: (v.isoformat() if k == "date_of_birth" and v is not None else v)
+             for k, v in s.model_dump(include=set(IDENTITY_FIELDS)).items()}
+            for s in reply.subjects
+        ]
+
+    async def unlock(self, claims: Claims, req: UnlockRequest) -> dict:
+        fields = {"sub": claims.sub, "org": claims.org, "pseudonym": req.pseudonym,
+                  "rule_id": None, "purpose": req.purpose,
+                  "justification": req.justification}
+        self._inflight[claims.sub] += 1
+        try:
+            try:
+                flag = await self._check(claims, req)
+                fields["rule_id"] = flag.rule_id
+                people = await self._ask(flag)
+            except Refusal as refusal:
+                fields["rule_id"] = fields["rule_id"] or refusal.rule_id
+                entry = await self.append({**fields, "outcome": "refused",
+                                           "reason": refusal.reason})
+                log.info("unlock refused (%s), access %d", refusal.reason, entry.seq)
+                title = "Too Many Requests" if refusal.status == 429 else "Forbidden"
+                headers = {"Retry-After": "3600"} if refusal.status == 429 else None
+                raise Problem(refusal.status, title, f"unlock refused: {refusal.reason}",
+                              headers=headers, reason=refusal.reason,
+                              access_id=entry.seq) from None
+            except Unavailable:
+                entry = await self.append({**fields, "outcome": "error",
+                                           "reason": "pseudonymiser-unavailable"})
+                raise Problem(503, "Service Unavailable",
+                              "the identity service did not answer; try again later",
+                              reason="unavailable", access_id=entry.seq) from None
+            except Problem:
+                raise
+            except Exception as exc:
+                await self.append({**fields, "outcome": "error", "reason": "internal"})
+                log.error("unlock failed: %s", type(exc).__name__)
+                raise
+            entry = await self.append({**fields, "outcome": "allowed", "reason": None})
+            log.info("unlock allowed, access %d, %d subjects", entry.seq, len(people))
+            return {"subjects": people, "access_id": entry.seq}
+        finally:
+            self._inflight[claims.sub] -= 1
+            if self._inflight[claims.sub] <= 0:
+                del self._inflight[claims.sub]
+
+
+# --- verification ------------------------------------------------------------------------
+
+
+async def verify(session: AsyncSession) -> dict:
+    """Recompute the chain from the first entry: sequence, links and hashes."""
+    prev, expected_seq, count, first_bad = GENESIS, 1, 0, None
+    async for row in repository.scan_log(session):
+        count += 1
+        if first_bad is None and (
+            row.seq != expected_seq or row.prev_hash != prev
+            or row.hash != entry_hash(prev, row_fields(row))
+        ):
+            first_bad = row.seq
+        prev, expected_seq = row.hash, row.seq + 1
+    return {"entries": count, "head": prev if count else None, "valid": first_bad is None,
+            "first_bad_seq": first_bad}

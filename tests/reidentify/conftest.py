@@ -1,0 +1,123 @@
+"""A running reidentify app on a real NATS, with a stand-in pseudonymiser responder."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import httpx
+import pytest_asyncio
+from sqlalchemy import select
+
+from services.common import bus, messages, subjects
+from services.common.db import run_migrations
+from services.reidentify.app import create_app
+from services.reidentify.models import FlagRow, OptOut
+from services.reidentify.settings import ReidentifySettings
+from tests.support import eventually
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "reidentify" / "migrations"
+PURPOSE = "early-help-triage"
+RATE = 5
+
+
+@dataclass
+class Env:
+    nats_env: object
+    app: object
+    client: httpx.AsyncClient
+    scorer: object
+    consent: object
+    replies: dict = field(default_factory=dict)  # pseudonym -> ReidentifyReply | None
+    asked: list = field(default_factory=list)
+    db_dir: Path | None = None
+
+    def clearance(self, sub: str, *, roles=("caseworker",), districts=("OL1", "OL2"),
+                  purposes=(PURPOSE,), **extra) -> dict:
+        token = self.nats_env.token("reidentify", subject=sub, roles=list(roles),
+                                    districts=list(districts), purposes=list(purposes),
+                                    org="test-org", **extra)
+        return {"Authorization": f"Bearer {token}"}
+
+    async def publish_flags(self, *flags: messages.Flag) -> None:
+        js = self.scorer.jetstream()
+        await js.publish(subjects.FLAGS.subject,
+                         bus.encode(messages.FlagBatch(flags=list(flags))),
+                         headers={"Nats-Msg-Id": uuid.uuid4().hex})
+
+        async def applied():
+            async with self.app.state.sessionmaker() as s:
+                for f in flags:
+                    row = await s.get(FlagRow, (f.pseudonym, f.rule_id))
+                    if row is None or row.raised_at < f.raised_at:
+                        return False
+                return True
+
+        await eventually(applied)
+
+    async def publish_decision(self, person: str, status: str, scope: str = "all",
+                               decided_on: date | None = None) -> None:
+        decision = messages.ConsentDecision(
+            decision_id=uuid.uuid4().hex, person=person, status=status, scope=scope,
+            decided_on=decided_on or date.today(), effective=True)
+        js = self.consent.jetstream()
+        await js.publish(subjects.DECISIONS.subject, bus.encode(decision),
+                         headers={"Nats-Msg-Id": decision.decision_id})
+
+        async def applied():
+            async with self.app.state.sessionmaker() as s:
+                row = (await s.execute(select(OptOut).where(
+                    OptOut.decision_id == decision.decision_id))).scalar_one_or_none()
+                return row is not None
+
+        await eventually(applied)
+
+    async def log_for(self, sub: str) -> list[dict]:
+        r = await self.client.get("/v1/access-log", params={"limit": 500},
+                                  headers=self.clearance("auditor-1", roles=["auditor"]))
+        assert r.status_code == 200
+        return [e for e in r.json() if e["sub"] == sub]
+
+
+def flag(pseudonym: str, *, rule_id: str = "oldham-5", area: str | None = "OL1",
+         score: float = 5.0, indicators: int = 5, active: bool = True,
+         purposes=(PURPOSE,), level: str = "person",
+         raised_at: datetime | None = None) -> messages.Flag:
+    return messages.Flag(
+        pseudonym=pseudonym, level=level, rule_id=rule_id, rule_version=1,
+        purposes=list(purposes), active=active, score=score, indicators=indicators,
+        health=2, non_health=indicators - 2, area=area,
+        raised_at=raised_at or datetime.now(UTC))
+
+
+@pytest_asyncio.fixture(loop_scope="session", scope="module")
+async def env(nats_env, tmp_path_factory):
+    db_dir = tmp_path_factory.mktemp("reidentify-db")
+    url = f"sqlite+aiosqlite:///{db_dir / 'reidentify.db'}"
+    run_migrations(MIGRATIONS, url)
+    settings = ReidentifySettings(**nats_env.settings_kwargs("reidentify", url),
+                                  pseudonymiser_timeout_s=0.5, unlock_rate_per_hour=RATE)
+    app = create_app(settings)
+    replies: dict = {}
+    asked: list = []
+    pseudonymiser = await nats_env.connect("pseudonymiser")
+
+    async def respond(msg):
+        request = messages.ReidentifyRequest.model_validate_json(msg.data)
+        asked.append(request)
+        reply = replies.get(request.pseudonym)
+        if reply is not None:
+            await msg.respond(bus.encode(reply))
+
+    await pseudonymiser.subscribe(subjects.REIDENTIFY.subject, cb=respond)
+    await pseudonymiser.flush()
+    scorer = await nats_env.connect("scorer")
+    consent = await nats_env.connect("consent")
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                     base_url="http://test") as client:
+            yield Env(nats_env, app, client, scorer, consent, replies, asked, db_dir)
+    for nc in (pseudonymiser, scorer, consent):
+        await nc.close()

@@ -1,0 +1,196 @@
+"""POST /v1/unlock: allowed, refused for each reason, rate-limited, timed out; logged once."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from services.common import messages
+from tests.reidentify.conftest import PURPOSE, RATE, flag
+
+JUSTIFICATION = "Early help triage following a multi-agency referral"
+GIVEN, FAMILY = "Zebedee", "Quarrington"
+
+
+def found(*names: tuple[str, str]) -> messages.ReidentifyReply:
+    return messages.ReidentifyReply(found=True, subjects=[
+        messages.Identity(given_name=g, family_name=f, date_of_birth=date(2015, 3, 4),
+                          sex="F", address="1 Example Street", postcode="OL1 1AA")
+        for g, f in names])
+
+
+def body(pseudonym: str, purpose: str = PURPOSE, **extra) -> dict:
+    return {"pseudonym": pseudonym, "purpose": purpose, "justification": JUSTIFICATION,
+            **extra}
+
+
+def assert_no_identity(text: str) -> None:
+    for value in (GIVEN, FAMILY, "Example Street", "OL1 1AA", "2015-03-04"):
+        assert value not in text
+
+
+async def test_unlock_allowed_returns_identity_and_logs_once(env):
+    await env.publish_flags(flag("p-ok", area="OL1"))
+    env.replies["p-ok"] = found((GIVEN, FAMILY))
+    asked_before = len(env.asked)
+    r = await env.client.post("/v1/unlock", json=body("p-ok"),
+                              headers=env.clearance("cw-ok"))
+    assert r.status_code == 200, r.text
+    reply = r.json()
+    assert reply["subjects"] == [{"given_name": GIVEN, "family_name": FAMILY,
+                                  "date_of_birth": "2015-03-04",
+                                  "address": "1 Example Street", "postcode": "OL1 1AA"}]
+    assert [a.pseudonym for a in env.asked[asked_before:]] == ["p-ok"]
+    entries = await env.log_for("cw-ok")
+    assert len(entries) == 1
+    entry = entries[0]
+    assert entry["seq"] == reply["access_id"]
+    assert (entry["outcome"], entry["reason"], entry["pseudonym"], entry["rule_id"],
+            entry["purpose"], entry["org"]) == ("allowed", None, "p-ok", "oldham-5",
+                                                PURPOSE, "test-org")
+    assert_no_identity(str(entries))
+    # the identity is written nowhere: not in any of the service's database files
+    for path in env.db_dir.iterdir():
+        data = path.read_bytes()
+        assert GIVEN.encode() not in data and FAMILY.encode() not in data
+
+
+async def refuse_setup(env, case: str) -> tuple[str, dict, dict]:
+    """Returns (sub, request body, extra token claims) for one refusal case."""
+    p = f"p-{case}"
+    if case == "purpose":
+        await env.publish_flags(flag(p))
+        env.replies[p] = found((GIVEN, FAMILY))
+        return case, body(p, purpose="marketing"), {}
+    if case == "purpose-of-flag":  # the token allows it, but no flag is for that purpose
+        await env.publish_flags(flag(p, purposes=["other-purpose"]))
+        env.replies[p] = found((GIVEN, FAMILY))
+        return case, body(p), {}
+    if case == "no-flag":
+        env.replies[p] = found((GIVEN, FAMILY))
+        return case, body(p), {}
+    if case == "inactive":
+        await env.publish_flags(flag(p, active=False))
+        env.replies[p] = found((GIVEN, FAMILY))
+        return case, body(p), {}
+    if case == "district":
+        await env.publish_flags(flag(p, area="OL9"))
+        env.replies[p] = found((GIVEN, FAMILY))
+        return case, body(p), {}
+    if case in ("consent-all", "consent-purpose"):
+        await env.publish_flags(flag(p))
+        scope = "all" if case == "consent-all" else f"purpose:{PURPOSE}"
+        await env.publish_decision(p, "opt_out", scope)
+        env.replies[p] = found((GIVEN, FAMILY))
+        return case, body(p), {}
+    if case == "withheld":
+        await env.publish_flags(flag(p))
+        env.replies[p] = messages.ReidentifyReply(found=True, withheld=True)
+        return case, body(p), {}
+    if case == "not-found":
+        await env.publish_flags(flag(p))
+        env.replies[p] = messages.ReidentifyReply(found=False)
+        return case, body(p), {}
+    raise AssertionError(case)
+
+
+@pytest.mark.parametrize("case,reason,asks", [
+    ("purpose", "purpose", False),
+    ("purpose-of-flag", "no-active-flag", False),
+    ("no-flag", "no-active-flag", False),
+    ("inactive", "no-active-flag", False),
+    ("district", "district", False),
+    ("consent-all", "consent", False),
+    ("consent-purpose", "consent", False),
+    ("withheld", "consent", True),
+    ("not-found", "no-active-flag", True),
+])
+async def test_refusals_are_logged_once_without_identity(env, case, reason, asks):
+    sub, request, claims = await refuse_setup(env, case)
+    asked_before = len(env.asked)
+    r = await env.client.post("/v1/unlock", json=request, headers=env.clearance(sub))
+    assert r.status_code == 403, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    problem = r.json()
+    assert problem["reason"] == reason
+    assert "subjects" not in problem
+    assert_no_identity(r.text)
+    assert (len(env.asked) > asked_before) == asks
+    entries = await env.log_for(sub)
+    assert [(e["outcome"], e["reason"]) for e in entries] == [("refused", reason)]
+    assert entries[0]["seq"] == problem["access_id"]
+
+
+async def test_consent_lifted_by_later_consent(env):
+    await env.publish_flags(flag("p-lift"))
+    env.replies["p-lift"] = found((GIVEN, FAMILY))
+    await env.publish_decision("p-lift", "opt_out", decided_on=date.today() - timedelta(days=2))
+    r = await env.client.post("/v1/unlock", json=body("p-lift"), headers=env.clearance("cw-l"))
+    assert r.json()["reason"] == "consent"
+    await env.publish_decision("p-lift", "consent", decided_on=date.today())
+    r = await env.client.post("/v1/unlock", json=body("p-lift"), headers=env.clearance("cw-l"))
+    assert r.status_code == 200, r.text
+    assert [e["outcome"] for e in await env.log_for("cw-l")] == ["refused", "allowed"]
+
+
+async def test_rate_limit_per_subject(env):
+    await env.publish_flags(flag("p-rate"))
+    env.replies["p-rate"] = found((GIVEN, FAMILY))
+    for _ in range(RATE):
+        r = await env.client.post("/v1/unlock", json=body("p-rate"),
+                                  headers=env.clearance("cw-rate"))
+        assert r.status_code == 200
+    r = await env.client.post("/v1/unlock", json=body("p-rate"),
+                              headers=env.clearance("cw-rate"))
+    assert r.status_code == 429
+    assert r.json()["reason"] == "rate"
+    assert "subjects" not in r.json()
+    entries = await env.log_for("cw-rate")
+    assert [e["outcome"] for e in entries] == ["allowed"] * RATE + ["refused"]
+    assert entries[-1]["reason"] == "rate"
+    # another subject is not affected
+    r = await env.client.post("/v1/unlock", json=body("p-rate"),
+                              headers=env.clearance("cw-rate-2"))
+    assert r.status_code == 200
+
+
+async def test_pseudonymiser_timeout_is_503_and_logged_once(env):
+    await env.publish_flags(flag("p-silent"))
+    env.replies.pop("p-silent", None)  # the responder never answers
+    r = await env.client.post("/v1/unlock", json=body("p-silent"),
+                              headers=env.clearance("cw-timeout"))
+    assert r.status_code == 503
+    assert r.headers["content-type"].startswith("application/problem+json")
+    entries = await env.log_for("cw-timeout")
+    assert [(e["outcome"], e["pseudonym"]) for e in entries] == [("error", "p-silent")]
+
+
+@pytest.mark.parametrize("request_body", [
+    body("p-ok") | {"justification": "too short"},
+    body("p-ok", extra="field"),
+    {"pseudonym": "p-ok", "purpose": PURPOSE},
+])
+async def test_bad_bodies_rejected(env, request_body):
+    r = await env.client.post("/v1/unlock", json=request_body, headers=env.clearance("cw-bad"))
+    assert r.status_code == 422
+    assert "too short" not in r.text
+
+
+async def test_unlock_roles(env):
+    for roles in (["coordinator"], ["auditor"]):
+        r = await env.client.post("/v1/unlock", json=body("p-ok"),
+                                  headers=env.clearance("cw-role", roles=roles))
+        assert r.status_code == 403
+    assert await env.log_for("cw-role") == []
+
+
+async def test_access_log_verifies(env):
+    headers = env.clearance("auditor-2", roles=["auditor"])
+    r = await env.client.get("/v1/access-log/verify", headers=headers)
+    assert r.status_code == 200
+    result = r.json()
+    assert result["valid"] is True and result["first_bad_seq"] is None
+    assert result["entries"] > 10
+    r = await env.client.get("/v1/access-log/verify", headers=env.clearance("cw-x"))
+    assert r.status_code == 403
