@@ -1,0 +1,71 @@
+"""The coded-demand slice's tables: events, assignments, opt-outs, inbox, outbox.
+
+Nothing here names a person: record tokens, pseudonyms, codes, dates and coarse areas only.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, Integer, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from services.common.bus import OutboxMixin
+from services.common.db import InboxMixin, UTCDateTime, utcnow
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Inbox(InboxMixin, Base):
+    pass
+
+
+class Outbox(OutboxMixin, Base):
+    # Never reuse a row id on SQLite: the id is the Nats-Msg-Id, and JetStream drops a
+    # reused one as a duplicate inside its de-duplication window.
+    __table_args__ = {"sqlite_autoincrement": True}
+
+
+class WriteLock(Base):
+    """One row every handler updates first, so handlers that join events and assignments
+    apply one after another (on SQLite and across processes on PostgreSQL) and each sees
+    what the previous one committed."""
+
+    __tablename__ = "write_lock"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    counter: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Event(Base):
+    __tablename__ = "events"
+    event_token: Mapped[str] = mapped_column(String(100), primary_key=True)
+    record_token: Mapped[str] = mapped_column(String(100), index=True)
+    partner: Mapped[str] = mapped_column(String(100))
+    dataset: Mapped[str] = mapped_column(String(100))
+    level: Mapped[str] = mapped_column(String(10))  # person | property
+    code: Mapped[str] = mapped_column(String(50))
+    occurred_on: Mapped[date] = mapped_column(Date)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Assignment(Base):
+    __tablename__ = "assignments"
+    record_token: Mapped[str] = mapped_column(String(100), primary_key=True)
+    level: Mapped[str] = mapped_column(String(10))
+    person: Mapped[str | None] = mapped_column(String(100), index=True)
+    household: Mapped[str | None] = mapped_column(String(100), index=True)
+    area: Mapped[str | None] = mapped_column(String(20))
+    withheld: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer)
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class OptOut(Base):
+    """Effective opt-outs by person pseudonym: scope 'all' or 'partner:<id>'."""
+
+    __tablename__ = "optouts"
+    person: Mapped[str] = mapped_column(String(100), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(200), primary_key=True)
+    decided_on: Mapped[date] = mapped_column(Date)

@@ -1,0 +1,183 @@
+"""The linker's logic: join events to pseudonyms, obey assignments and opt-outs, build profiles.
+
+No SQL here (see repository.py) and nothing that names a person.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common import messages as m
+from services.common.db import utcnow
+from services.linker import repository as repo
+
+log = logging.getLogger("tessera.linker")
+
+OPT_OUT_ALL = "all"
+PARTNER_PREFIX = "partner:"
+
+
+@dataclass
+class Affected:
+    """Pseudonyms whose profile may have changed. `must_*` are published even when empty,
+    so the scorer clears them; the others only when they have events."""
+
+    persons: set[str] = field(default_factory=set)
+    households: set[str] = field(default_factory=set)
+    must_persons: set[str] = field(default_factory=set)
+    must_households: set[str] = field(default_factory=set)
+
+    def add(self, a: m.Assignment | object, must: bool = False) -> None:
+        person = getattr(a, "person", None)
+        household = getattr(a, "household", None)
+        if person and getattr(a, "level", "person") == "person":
+            (self.must_persons if must else self.persons).add(person)
+        if household:
+            (self.must_households if must else self.households).add(household)
+
+
+def blocks(scopes: set[str], partner: str) -> bool:
+    """Whether a person's opt-outs forbid keeping an event from this partner."""
+    return OPT_OUT_ALL in scopes or f"{PARTNER_PREFIX}{partner}" in scopes
+
+
+async def ingest_events(session: AsyncSession, batch: m.EventBatch) -> Affected:
+    affected = Affected()
+    unique: dict[str, m.EventRow] = {}
+    for row in batch.events:
+        unique.setdefault(row.event_token, row)
+    known = await repo.existing_event_tokens(session, unique)
+    fresh = [row for token, row in unique.items() if token not in known]
+    assignments = await repo.assignments_of(session, {r.record_token for r in fresh})
+    optouts = await repo.optouts_of(session, {a.person for a in assignments.values()})
+    now = utcnow()
+    keep: list[dict] = []
+    dropped = 0
+    for row in fresh:
+        a = assignments.get(row.record_token)
+        if a is not None and (a.withheld or blocks(optouts.get(a.person, set()), batch.partner)):
+            dropped += 1
+            continue
+        keep.append({"event_token": row.event_token, "record_token": row.record_token,
+                     "partner": batch.partner, "dataset": batch.dataset, "level": batch.level,
+                     "code": row.code, "occurred_on": row.occurred_on, "received_at": now})
+        if a is not None:
+            affected.add(a)
+    await repo.insert_events(session, keep)
+    log.info("events batch chunk %d: %d stored, %d duplicate, %d dropped",
+             batch.chunk, len(keep), len(batch.events) - len(fresh), dropped)
+    return affected
+
+
+async def apply_assignments(session: AsyncSession, batch: m.AssignmentBatch) -> Affected:
+    affected = Affected()
+    latest: dict[str, m.Assignment] = {}
+    for a in batch.assignments:
+        if a.record_token not in latest or a.version > latest[a.record_token].version:
+            latest[a.record_token] = a
+    stored = await repo.assignments_of(session, latest)
+    applied = [a for t, a in latest.items() if t not in stored or stored[t].version < a.version]
+    if not applied:
+        return affected
+    tokens = {a.record_token for a in applied}
+    with_events = await repo.tokens_with_events(session, tokens)
+    now = utcnow()
+    inserts, updates = [], []
+    for a in applied:
+        row = {"record_token": a.record_token, "level": a.level, "person": a.person,
+               "household": a.household, "area": a.area, "withheld": a.withheld,
+               "version": a.version, "assigned_at": now}
+        old = stored.get(a.record_token)
+        if old is None:
+            inserts.append(row)
+        else:
+            updates.append(row)
+            had_events = a.record_token in with_events
+            if old.person and old.level == "person":
+                moved = a.withheld or a.level != "person" or a.person != old.person
+                (affected.must_persons if moved and had_events else affected.persons).add(
+                    old.person)
+            if old.household:
+                moved = a.withheld or a.household != old.household
+                (affected.must_households if moved and had_events
+                 else affected.households).add(old.household)
+        affected.add(a, must=a.record_token in with_events)
+    await repo.insert_assignments(session, inserts)
+    await repo.update_assignments(session, updates)
+    await _purge_after_assignment(session, applied, with_events)
+    log.info("assignments: %d received, %d applied", len(batch.assignments), len(applied))
+    return affected
+
+
+async def _purge_after_assignment(session: AsyncSession, applied: list[m.Assignment],
+                                  with_events: set[str]) -> None:
+    """Withheld tokens lose their events; so do tokens now assigned to opted-out persons."""
+    candidates = [a for a in applied if a.record_token in with_events]
+    withheld = [a.record_token for a in candidates if a.withheld]
+    purged = await repo.delete_events_of_tokens(session, withheld)
+    optouts = await repo.optouts_of(session, {a.person for a in candidates if not a.withheld})
+    by_partner: dict[str | None, list[str]] = {}
+    for a in candidates:
+        for scope in optouts.get(a.person, set()) if not a.withheld else ():
+            if scope == OPT_OUT_ALL:
+                by_partner.setdefault(None, []).append(a.record_token)
+            elif scope.startswith(PARTNER_PREFIX):
+                by_partner.setdefault(scope[len(PARTNER_PREFIX):], []).append(a.record_token)
+    for partner, tokens in by_partner.items():
+        purged += await repo.delete_events_of_tokens(session, tokens, partner)
+    if purged:
+        log.info("assignments: %d events purged (withheld or opted out)", purged)
+
+
+async def decide(session: AsyncSession, decision: m.ConsentDecision) -> Affected:
+    affected = Affected()
+    scope = decision.scope
+    if not decision.effective or not (scope == OPT_OUT_ALL or scope.startswith(PARTNER_PREFIX)):
+        return affected
+    if decision.status != "opt_out":
+        await repo.remove_optout(session, decision.person, scope)
+        log.info("decision %s: opt-out lifted", decision.decision_id)
+        return affected
+    await repo.add_optout(session, decision.person, scope, decision.decided_on)
+    partner = None if scope == OPT_OUT_ALL else scope[len(PARTNER_PREFIX):]
+    purged = await repo.delete_events_of_person(session, decision.person, partner)
+    affected.must_persons.add(decision.person)
+    affected.must_households.update(await repo.households_of_person(session, decision.person))
+    log.info("decision %s: opt-out applied, %d events purged", decision.decision_id, purged)
+    return affected
+
+
+async def build_profiles(session: AsyncSession, affected: Affected) -> list[m.Profile]:
+    profiles: list[m.Profile] = []
+    for level, wanted, must in (
+        ("person", affected.persons | affected.must_persons, affected.must_persons),
+        ("household", affected.households | affected.must_households, affected.must_households),
+    ):
+        if not wanted:
+            continue
+        events: dict[str, list[m.ProfileEvent]] = {}
+        for pseudonym, code, occurred_on in await repo.profile_events(session, level, wanted):
+            events.setdefault(pseudonym, []).append(
+                m.ProfileEvent(code=code, occurred_on=occurred_on))
+        areas = await repo.latest_areas(session, level, wanted)
+        for pseudonym in sorted(wanted):
+            mine = events.get(pseudonym, [])
+            if not mine and pseudonym not in must:
+                continue
+            mine.sort(key=lambda e: (e.occurred_on, e.code))
+            profiles.append(m.Profile(pseudonym=pseudonym, level=level,
+                                      area=areas.get(pseudonym), events=mine))
+    return profiles
+
+
+def top_share(counts: list[int], fraction: float) -> float | None:
+    """The share of all events that the top `fraction` of persons account for."""
+    total = sum(counts)
+    if not counts or total == 0:
+        return None
+    k = max(1, math.ceil(len(counts) * fraction))
+    return round(sum(sorted(counts, reverse=True)[:k]) / total, 4)

@@ -1,0 +1,65 @@
+"""The scorer's FastAPI app: lifespan builds the runtime, loads built-in rules, consumes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import asynccontextmanager
+from datetime import date
+
+import yaml
+from fastapi import FastAPI
+from sqlalchemy.exc import IntegrityError
+
+from services.common import health, problems, subjects
+from services.common.runtime import Runtime, attach
+from services.common.tokens import TokenVerifier
+from services.scorer import api
+from services.scorer import repository as repo
+from services.scorer.handlers import Handlers
+from services.scorer.models import Inbox, Outbox
+from services.scorer.rules import RuleDocument
+from services.scorer.service import Scorer, utc_today
+from services.scorer.settings import ScorerSettings
+
+
+async def load_builtin_rules(sessionmaker, settings: ScorerSettings) -> None:
+    """Store each built-in rule set as version 1 unless its id is already known."""
+    for path in sorted(settings.rules_dir.glob("*.yaml")):
+        document = RuleDocument.model_validate(yaml.safe_load(path.read_text()))
+        try:
+            async with sessionmaker() as session, session.begin():
+                if await repo.current_rule(session, document.id) is None:
+                    await repo.add_rule_version(session, document.model_dump(mode="json"), 1,
+                                                "built-in")
+        except IntegrityError:  # another instance stored it first
+            pass
+
+
+def create_app(settings: ScorerSettings | None = None,
+               today: Callable[[], date] | None = None) -> FastAPI:
+    settings = settings or ScorerSettings()
+    if today is None:
+        today = (lambda: settings.today) if settings.today else utc_today
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        async with Runtime(settings, inbox_model=Inbox, outbox_model=Outbox) as rt:
+            attach(app, rt)
+            app.state.settings = settings
+            app.state.verifier = TokenVerifier(settings.jwks_path, settings.token_issuer,
+                                               settings.token_audience)
+            await load_builtin_rules(rt.sessionmaker, settings)
+            scorer = app.state.scorer = Scorer(today)
+            handlers = Handlers(rt, scorer, settings.flags_per_message)
+            app.state.consumers = {
+                "codes": rt.consume(subjects.CODES, handlers.codes),
+                "profiles": rt.consume(subjects.PROFILES, handlers.profiles),
+                "decisions": rt.consume(subjects.DECISIONS, handlers.decision),
+            }
+            yield
+
+    app = FastAPI(title="Tessera scorer", version="1", lifespan=lifespan)
+    problems.install(app)
+    app.include_router(health.router)
+    app.include_router(api.router)
+    return app

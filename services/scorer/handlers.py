@@ -1,0 +1,43 @@
+"""NATS handlers: code catalogues, profiles, consent decisions.
+
+Each runs inside the consumer's transaction and publishes flags only through the outbox.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common import bus, subjects
+from services.common import messages as m
+from services.common.runtime import Runtime
+from services.scorer import service
+from services.scorer.repository import chunks, serialize
+
+
+def publish_flags(rt: Runtime, session: AsyncSession, flags: list[m.Flag], per_message: int):
+    for part in chunks(flags, max(1, per_message)):
+        rt.outbox.add(session, subjects.FLAGS, m.FlagBatch(flags=part))
+
+
+class Handlers:
+    def __init__(self, rt: Runtime, scorer: service.Scorer, flags_per_message: int = 500):
+        self.rt = rt
+        self.scorer = scorer
+        self.per_message = flags_per_message
+
+    async def codes(self, session: AsyncSession, message: m.CodeCatalogue,
+                    delivery: bus.Delivery) -> None:
+        await serialize(session)
+        await service.store_categories(session, message)
+
+    async def profiles(self, session: AsyncSession, message: m.ProfileBatch,
+                       delivery: bus.Delivery) -> None:
+        await serialize(session)
+        changes = await self.scorer.profiles(session, message)
+        publish_flags(self.rt, session, changes.flags, self.per_message)
+
+    async def decision(self, session: AsyncSession, message: m.ConsentDecision,
+                       delivery: bus.Delivery) -> None:
+        await serialize(session)
+        changes = await self.scorer.decision(session, message)
+        publish_flags(self.rt, session, changes.flags, self.per_message)

@@ -1,0 +1,81 @@
+"""The scorer's tables: code categories, versioned rule sets, evaluations (counts only,
+never codes) with the flag state, opt-outs, write lock, inbox and outbox."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, Float, Integer, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from services.common.bus import OutboxMixin
+from services.common.db import InboxMixin, UTCDateTime, utcnow
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Inbox(InboxMixin, Base):
+    pass
+
+
+class Outbox(OutboxMixin, Base):
+    # Never reuse a row id on SQLite: the id is the Nats-Msg-Id, and JetStream drops a
+    # reused one as a duplicate inside its de-duplication window.
+    __table_args__ = {"sqlite_autoincrement": True}
+
+
+class WriteLock(Base):
+    """One row every writer updates first, so profile, decision and rule changes apply
+    one after another and each sees what the previous one committed."""
+
+    __tablename__ = "write_lock"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    counter: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CodeCategory(Base):
+    __tablename__ = "code_categories"
+    code: Mapped[str] = mapped_column(String(50), primary_key=True)
+    category: Mapped[str] = mapped_column(String(20))  # health | non_health
+    headline: Mapped[str | None] = mapped_column(String(100))
+    dataset: Mapped[str] = mapped_column(String(100))
+    partner: Mapped[str] = mapped_column(String(100))
+
+
+class RuleVersion(Base):
+    __tablename__ = "rule_versions"
+    rule_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    document: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class Evaluation(Base):
+    """The latest counts of one pseudonym under one rule, and whether it is flagged."""
+
+    __tablename__ = "evaluations"
+    pseudonym: Mapped[str] = mapped_column(String(100), primary_key=True)
+    rule_id: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
+    level: Mapped[str] = mapped_column(String(10))
+    area: Mapped[str | None] = mapped_column(String(20))
+    indicators: Mapped[int] = mapped_column(Integer)
+    health: Mapped[int] = mapped_column(Integer)
+    non_health: Mapped[int] = mapped_column(Integer)
+    headlines: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float] = mapped_column(Float)
+    active: Mapped[bool] = mapped_column(Boolean, default=False)
+    rule_version: Mapped[int] = mapped_column(Integer)
+    raised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    evaluated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class OptOut(Base):
+    """Effective opt-outs that stop flagging: scope 'all' or 'purpose:<name>'."""
+
+    __tablename__ = "optouts"
+    person: Mapped[str] = mapped_column(String(100), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(200), primary_key=True)
+    decided_on: Mapped[date] = mapped_column(Date)

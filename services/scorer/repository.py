@@ -1,0 +1,158 @@
+"""Every query of the scorer. Set-based: one statement per batch, never one per row."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import and_, case, delete, func, insert, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.scorer.models import CodeCategory, Evaluation, OptOut, RuleVersion, WriteLock
+from services.scorer.rules import Conditions, StoredRule
+
+IN_CHUNK = 900
+
+
+def chunks(values: Iterable, size: int = IN_CHUNK) -> list[list]:
+    items = list(values)
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+async def serialize(session: AsyncSession) -> None:
+    """Take the write lock (held until this transaction ends) before reading anything."""
+    result = await session.execute(
+        update(WriteLock).where(WriteLock.id == 1).values(counter=WriteLock.counter + 1))
+    if not result.rowcount:
+        session.add(WriteLock(id=1, counter=1))
+        await session.flush()
+
+
+# --- code categories --------------------------------------------------------------------
+
+
+async def categories_of(session: AsyncSession,
+                        codes: Iterable[str]) -> dict[str, tuple[str, str | None]]:
+    out: dict[str, tuple[str, str | None]] = {}
+    for part in chunks(set(codes)):
+        rows = await session.execute(
+            select(CodeCategory.code, CodeCategory.category, CodeCategory.headline)
+            .where(CodeCategory.code.in_(part)))
+        out.update({code: (category, headline) for code, category, headline in rows})
+    return out
+
+
+async def upsert_categories(session: AsyncSession, rows: list[dict]) -> None:
+    known = set((await categories_of(session, [r["code"] for r in rows])).keys())
+    new = [r for r in rows if r["code"] not in known]
+    old = [r for r in rows if r["code"] in known]
+    if new:
+        await session.execute(insert(CodeCategory), new)
+    if old:
+        await session.execute(update(CodeCategory), old)
+
+
+# --- rules ------------------------------------------------------------------------------
+
+
+def _stored(row: RuleVersion) -> StoredRule:
+    return StoredRule.model_validate({**row.document, "version": row.version})
+
+
+async def current_rules(session: AsyncSession) -> list[StoredRule]:
+    latest = (select(RuleVersion.rule_id, func.max(RuleVersion.version).label("v"))
+              .group_by(RuleVersion.rule_id).subquery())
+    rows = await session.execute(
+        select(RuleVersion).join(latest, and_(RuleVersion.rule_id == latest.c.rule_id,
+                                              RuleVersion.version == latest.c.v))
+        .order_by(RuleVersion.rule_id))
+    return [_stored(r) for r in rows.scalars()]
+
+
+async def current_rule(session: AsyncSession, rule_id: str) -> StoredRule | None:
+    row = (await session.execute(
+        select(RuleVersion).where(RuleVersion.rule_id == rule_id)
+        .order_by(RuleVersion.version.desc()).limit(1))).scalar_one_or_none()
+    return _stored(row) if row else None
+
+
+async def add_rule_version(session: AsyncSession, document: dict, version: int,
+                           created_by: str | None) -> None:
+    session.add(RuleVersion(rule_id=document["id"], version=version, document=document,
+                            created_by=created_by))
+    await session.flush()
+
+
+# --- evaluations ------------------------------------------------------------------------
+
+
+async def evaluations_of(session: AsyncSession, pseudonyms: Iterable[str],
+                         rule_ids: Iterable[str]) -> dict[tuple[str, str], Evaluation]:
+    rule_ids = list(rule_ids)
+    out: dict[tuple[str, str], Evaluation] = {}
+    if not rule_ids:
+        return out
+    for part in chunks(set(pseudonyms)):
+        rows = await session.execute(select(Evaluation).where(
+            Evaluation.pseudonym.in_(part), Evaluation.rule_id.in_(rule_ids)))
+        out.update({(e.pseudonym, e.rule_id): e for e in rows.scalars()})
+    return out
+
+
+async def evaluations_of_rule(session: AsyncSession, rule_id: str) -> list[Evaluation]:
+    rows = await session.execute(select(Evaluation).where(Evaluation.rule_id == rule_id))
+    return list(rows.scalars())
+
+
+async def insert_evaluations(session: AsyncSession, rows: list[dict]) -> None:
+    if rows:
+        await session.execute(insert(Evaluation), rows)
+
+
+async def update_evaluations(session: AsyncSession, rows: list[dict]) -> None:
+    if rows:
+        await session.execute(update(Evaluation), rows)
+
+
+async def delete_evaluations(session: AsyncSession, keys: list[tuple[str, str]]) -> None:
+    for part in chunks(keys):
+        await session.execute(delete(Evaluation).where(
+            tuple_(Evaluation.pseudonym, Evaluation.rule_id).in_(part)))
+
+
+async def calibration_counts(session: AsyncSession, rule_id: str, level: str,
+                             conditions: Conditions) -> list[tuple[str | None, int, bool, int]]:
+    """(area, indicators, meets the category conditions, how many) for one rule."""
+    meets = case((and_(Evaluation.health >= conditions.min_health,
+                       Evaluation.non_health >= conditions.min_non_health,
+                       Evaluation.headlines >= conditions.min_headlines), 1), else_=0)
+    stmt = (select(Evaluation.area, Evaluation.indicators, meets, func.count())
+            .where(Evaluation.rule_id == rule_id, Evaluation.level == level)
+            .group_by(Evaluation.area, Evaluation.indicators, meets))
+    return [(area, n, bool(m), c) for area, n, m, c in await session.execute(stmt)]
+
+
+# --- opt-outs ---------------------------------------------------------------------------
+
+
+async def optouts_of(session: AsyncSession, persons: Iterable[str]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for part in chunks(set(persons)):
+        rows = await session.execute(
+            select(OptOut.person, OptOut.scope).where(OptOut.person.in_(part)))
+        for person, scope in rows:
+            out.setdefault(person, set()).add(scope)
+    return out
+
+
+async def add_optout(session: AsyncSession, person: str, scope: str, decided_on: date) -> None:
+    row = await session.get(OptOut, (person, scope))
+    if row is None:
+        session.add(OptOut(person=person, scope=scope, decided_on=decided_on))
+    else:
+        row.decided_on = decided_on
+    await session.flush()
+
+
+async def remove_optout(session: AsyncSession, person: str, scope: str) -> None:
+    await session.execute(delete(OptOut).where(OptOut.person == person, OptOut.scope == scope))

@@ -1,0 +1,43 @@
+"""HTTP models of the scorer: rule documents (see rules.py) and calibration (no identities)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from services.scorer.rules import Conditions, RuleDocument, StoredRule
+
+__all__ = ["AreaCount", "Calibration", "Current", "RuleDocument", "StoredRule", "Threshold"]
+
+
+class AreaCount(BaseModel):
+    area: str | None
+    count: int
+    count_without_categories: int
+
+
+class Threshold(BaseModel):
+    min_indicators: int
+    count: int
+    count_without_categories: int
+    areas: list[AreaCount]
+
+
+class CurrentArea(BaseModel):
+    area: str | None
+    count: int
+
+
+class Current(BaseModel):
+    min_indicators: int
+    count: int
+    areas: list[CurrentArea]
+
+
+class Calibration(BaseModel):
+    rule_id: str
+    version: int
+    level: str
+    unit: str
+    conditions: Conditions
+    thresholds: list[Threshold]
+    current: Current

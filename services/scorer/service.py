@@ -1,0 +1,192 @@
+"""The scorer's logic: evaluate profiles, raise and clear flags, obey opt-outs, re-evaluate.
+
+No SQL here (see repository.py). Flags carry counts, never codes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common import messages as m
+from services.common.db import utcnow
+from services.scorer import repository as repo
+from services.scorer.models import Evaluation
+from services.scorer.rules import (
+    Counts,
+    StoredRule,
+    blocked_by,
+    count,
+    holds,
+    score,
+    window_start,
+)
+
+log = logging.getLogger("tessera.scorer")
+
+OPTOUT_SCOPES = ("all", "purpose:")
+
+
+def utc_today() -> date:
+    return datetime.now(UTC).date()
+
+
+def flag(rule: StoredRule, pseudonym: str, level: str, area: str | None, c: Counts,
+         points: float, active: bool, raised_at: datetime) -> m.Flag:
+    return m.Flag(pseudonym=pseudonym, level=level, rule_id=rule.id, rule_version=rule.version,
+                  purposes=rule.purposes, active=active, score=points,
+                  indicators=c.indicators, health=c.health, non_health=c.non_health,
+                  headlines=c.headlines, area=area, raised_at=raised_at)
+
+
+def counts_of(e: Evaluation) -> Counts:
+    return Counts(e.indicators, e.health, e.non_health, e.headlines)
+
+
+class Changes:
+    """What one transaction does to evaluations, and the flags to publish."""
+
+    def __init__(self) -> None:
+        self.inserts: list[dict] = []
+        self.updates: list[dict] = []
+        self.deletes: list[tuple[str, str]] = []
+        self.flags: list[m.Flag] = []
+
+    def clear(self, rule: StoredRule, old: Evaluation | None, now: datetime) -> None:
+        if old is None:
+            return
+        self.deletes.append((old.pseudonym, old.rule_id))
+        if old.active:
+            self.flags.append(flag(rule, old.pseudonym, old.level, old.area, counts_of(old),
+                                   old.score, False, old.raised_at or now))
+
+    def put(self, rule: StoredRule, pseudonym: str, level: str, area: str | None, c: Counts,
+            old: Evaluation | None, now: datetime) -> None:
+        active = holds(c, rule.conditions)
+        points = score(c, rule.weights)
+        was = bool(old and old.active)
+        raised_at = (old.raised_at if was and active else now if active
+                     else (old.raised_at if old else None))
+        row = {"pseudonym": pseudonym, "rule_id": rule.id, "level": level, "area": area,
+               "indicators": c.indicators, "health": c.health, "non_health": c.non_health,
+               "headlines": c.headlines, "score": points, "active": active,
+               "rule_version": rule.version, "raised_at": raised_at, "evaluated_at": now}
+        (self.updates if old is not None else self.inserts).append(row)
+        changed = old is not None and (counts_of(old) != c or old.score != points
+                                       or old.area != area)
+        if active != was or (active and changed):
+            self.flags.append(flag(rule, pseudonym, level, area, c, points, active,
+                                   raised_at or now))
+
+    async def apply(self, session: AsyncSession) -> None:
+        await repo.delete_evaluations(session, self.deletes)
+        await repo.insert_evaluations(session, self.inserts)
+        await repo.update_evaluations(session, self.updates)
+
+
+class Scorer:
+    def __init__(self, today: Callable[[], date] = utc_today):
+        self.today = today
+
+    async def profiles(self, session: AsyncSession, batch: m.ProfileBatch) -> Changes:
+        changes = Changes()
+        rules = await repo.current_rules(session)
+        latest: dict[tuple[str, str], m.Profile] = {}
+        for p in batch.profiles:
+            latest[(p.level, p.pseudonym)] = p  # a later profile in the batch wins
+        wanted = [r for r in rules if any(p.level == r.level for p in latest.values())]
+        if not wanted:
+            return changes
+        profiles = list(latest.values())
+        categories = await repo.categories_of(
+            session, {e.code for p in profiles for e in p.events})
+        optouts = await repo.optouts_of(
+            session, {p.pseudonym for p in profiles if p.level == "person"})
+        existing = await repo.evaluations_of(
+            session, {p.pseudonym for p in profiles}, [r.id for r in wanted])
+        today, now = self.today(), utcnow()
+        for rule in wanted:
+            start = window_start(today, rule.window)
+            for p in profiles:
+                if p.level != rule.level:
+                    continue
+                old = existing.get((p.pseudonym, rule.id))
+                c = count(((e.code, e.occurred_on) for e in p.events), categories, start, today)
+                blocked = p.level == "person" and blocked_by(rule, optouts.get(p.pseudonym, set()))
+                if blocked or c.indicators == 0:
+                    changes.clear(rule, old, now)
+                else:
+                    changes.put(rule, p.pseudonym, p.level, p.area, c, old, now)
+        await changes.apply(session)
+        log.info("profiles: %d evaluated, %d flag changes", len(profiles), len(changes.flags))
+        return changes
+
+    async def decision(self, session: AsyncSession, d: m.ConsentDecision) -> Changes:
+        changes = Changes()
+        if not d.effective or not (d.scope == "all" or d.scope.startswith("purpose:")):
+            return changes
+        if d.status != "opt_out":
+            await repo.remove_optout(session, d.person, d.scope)
+            log.info("decision %s: opt-out lifted", d.decision_id)
+            return changes
+        await repo.add_optout(session, d.person, d.scope, d.decided_on)
+        rules = [r for r in await repo.current_rules(session) if blocked_by(r, {d.scope})]
+        existing = await repo.evaluations_of(session, [d.person], [r.id for r in rules])
+        now = utcnow()
+        for rule in rules:
+            changes.clear(rule, existing.get((d.person, rule.id)), now)
+        await changes.apply(session)
+        log.info("decision %s: opt-out applied, %d flags cleared", d.decision_id,
+                 len(changes.flags))
+        return changes
+
+    async def reevaluate(self, session: AsyncSession, rule: StoredRule,
+                         previous: StoredRule | None) -> Changes:
+        """Apply a new rule version to the stored counts (thresholds and weights)."""
+        changes = Changes()
+        now = utcnow()
+        for old in await repo.evaluations_of_rule(session, rule.id):
+            if previous is not None and previous.level != rule.level:
+                changes.clear(rule, old, now)
+            else:
+                changes.put(rule, old.pseudonym, old.level, old.area, counts_of(old), old, now)
+        await changes.apply(session)
+        log.info("rule %s v%d: %d flag changes", rule.id, rule.version, len(changes.flags))
+        return changes
+
+
+async def store_categories(session: AsyncSession, catalogue: m.CodeCatalogue) -> None:
+    latest = {c.code: c for c in catalogue.codes}
+    await repo.upsert_categories(session, [
+        {"code": c.code, "category": c.category, "headline": c.headline,
+         "dataset": catalogue.dataset, "partner": catalogue.partner} for c in latest.values()])
+    log.info("codes: %d categories from dataset %s", len(latest), catalogue.dataset)
+
+
+def calibrate(rule: StoredRule, rows: list[tuple[str | None, int, bool, int]]) -> dict:
+    """Threshold -> how many would be selected, with and without the category conditions."""
+
+    def tally(n: int, subset) -> tuple[int, int]:
+        within = [(meets, k) for _, i, meets, k in subset if i >= n]
+        return sum(k for meets, k in within if meets), sum(k for _, k in within)
+
+    areas = sorted({a for a, *_ in rows}, key=lambda a: (a is None, a or ""))
+    by_area = {a: [r for r in rows if r[0] == a] for a in areas}
+
+    def entry(n: int) -> dict:
+        with_, without = tally(n, rows)
+        return {"min_indicators": n, "count": with_, "count_without_categories": without,
+                "areas": [dict(zip(("area", "count", "count_without_categories"),
+                                   (a, *tally(n, by_area[a])), strict=True)) for a in areas]}
+
+    current = entry(rule.conditions.min_indicators)
+    return {"rule_id": rule.id, "version": rule.version, "level": rule.level,
+            "unit": "persons" if rule.level == "person" else "households",
+            "conditions": rule.conditions.model_dump(),
+            "thresholds": [entry(n) for n in range(1, 11)],
+            "current": {"min_indicators": current["min_indicators"], "count": current["count"],
+                        "areas": [{"area": a["area"], "count": a["count"]}
+                                  for a in current["areas"]]}}

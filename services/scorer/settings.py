@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from pydantic_settings import SettingsConfigDict
+
+from services.common.settings import ServiceSettings
+
+RULES_DIR = Path(__file__).resolve().parent / "rules"
+
+
+class ScorerSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="TESSERA_SCORER_", extra="ignore")
+
+    service_name: str = "scorer"
+    port: int = 8003
+    # Built-in rule sets (YAML), stored as version 1 when their id is not yet known.
+    rules_dir: Path = RULES_DIR
+    # Fix "today" (UTC) for demonstrations and tests; by default the current UTC date.
+    today: date | None = None
+    flags_per_message: int = 500

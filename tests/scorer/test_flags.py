@@ -1,0 +1,103 @@
+"""Flags are raised at exactly the rule's boundary, cleared when it no longer holds,
+and never raised for a person who opted out."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from services.scorer.rules import window_start
+from tests.scorer.conftest import RULE, TODAY, new, person, recent
+from tests.support import eventually
+
+MIXED5 = ("GP1", "SCH1", "HOU1", "CSC1", "POL1")  # 1 health, 4 non-health
+
+
+async def test_boundary_profiles(scorer):
+    start = window_start(TODAY, "P6M")
+    assert start == TODAY.replace(month=12, year=2025)
+    four, health_only, outside, unknown, inside, five = (new() for _ in range(6))
+    await scorer.profiles(
+        person(four, recent(*MIXED5[:4])),
+        person(health_only, recent("GP1", "GP2", "GP3", "GP4", "GP5")),
+        person(outside, recent(*MIXED5[:4]) + recent("GP2", on=start)),
+        person(unknown, recent(*MIXED5[:4], "ZZ9")),
+        person(inside, recent(*MIXED5[:4]) + recent("GP2", on=start + timedelta(days=1))),
+        person(five, recent(*MIXED5, "GP1", "SCH1"), area="OL8"),  # repeats count once
+    )
+    flag = await scorer.wait_flag(five)
+    assert (flag.active, flag.indicators, flag.health, flag.non_health) == (True, 5, 1, 4)
+    assert (flag.rule_id, flag.rule_version, flag.area, flag.score) == (RULE, 1, "OL8", 5.0)
+    assert flag.purposes == ["early-help-triage"]
+    assert flag.headlines == 5  # health, school-attendance, worklessness, children, DA
+    await scorer.wait_flag(inside, lambda f: f.active and f.indicators == 5)
+    for pseudonym, n in ((four, 4), (health_only, 5), (outside, 4), (unknown, 4)):
+        assert await scorer.seen(pseudonym) == []
+        evaluation = await scorer.evaluation(pseudonym)
+        assert (evaluation.indicators, evaluation.active) == (n, False)
+    assert (await scorer.evaluation(health_only)).non_health == 0
+    future = new()
+    await scorer.profiles(person(future, recent(*MIXED5[:4]) + recent(
+        "GP2", on=TODAY + timedelta(days=1))))
+    await eventually(lambda: scorer.evaluation(future))
+    assert (await scorer.evaluation(future)).indicators == 4
+
+
+async def test_flag_raised_updated_then_cleared(scorer):
+    p = new()
+    await scorer.profiles(person(p, recent(*MIXED5)))
+    raised = await scorer.wait_flag(p, lambda f: f.active, count=1)
+    await scorer.profiles(person(p, recent(*MIXED5, "GP3")))
+    updated = await scorer.wait_flag(p, lambda f: f.active and f.indicators == 6, count=2)
+    assert updated.raised_at == raised.raised_at and updated.health == 2
+    await scorer.profiles(person(p, recent(*MIXED5, "GP3")))  # unchanged: nothing published
+    await scorer.profiles(person(p, recent(*MIXED5[:4])))
+    cleared = await scorer.wait_flag(p, lambda f: not f.active, count=3)
+    assert cleared.indicators == 4
+    assert (await scorer.evaluation(p)).active is False
+
+    await scorer.profiles(person(p, recent(*MIXED5)))
+    await scorer.wait_flag(p, lambda f: f.active, count=4)
+    await scorer.profiles(person(p, []))  # an empty profile clears
+    await scorer.wait_flag(p, lambda f: not f.active, count=5)
+    assert await scorer.evaluation(p) is None
+
+
+async def test_opt_out_clears_and_prevents(scorer):
+    everything, purpose, other_purpose, marker = new(), new(), new(), new()
+    await scorer.profiles(*(person(p, recent(*MIXED5))
+                            for p in (everything, purpose, other_purpose)))
+    for p in (everything, purpose, other_purpose):
+        await scorer.wait_flag(p, lambda f: f.active)
+
+    await scorer.decide(everything, "opt_out", "all")
+    await scorer.decide(purpose, "opt_out", "purpose:early-help-triage")
+    await scorer.decide(other_purpose, "opt_out", "purpose:research")
+    await scorer.decide(other_purpose, "opt_out", "partner:gp-p81001")  # the linker's concern
+    await scorer.decide(other_purpose, "opt_out", "all", effective=False)  # not winning
+    await scorer.wait_flag(everything, lambda f: not f.active, count=2)
+    await scorer.wait_flag(purpose, lambda f: not f.active, count=2)
+    assert await scorer.evaluation(everything) is None
+
+    # later profiles do not flag them; the marker shows the batch was applied
+    await scorer.profiles(*(person(p, recent(*MIXED5, "GP2"))
+                            for p in (everything, purpose, other_purpose, marker)))
+    await scorer.wait_flag(marker, lambda f: f.active)
+    assert len(await scorer.seen(everything)) == 2
+    assert len(await scorer.seen(purpose)) == 2
+    assert await scorer.evaluation(purpose) is None
+    assert (await scorer.seen(other_purpose))[-1].indicators == 6  # still flagged
+
+    # consent lifts the opt-out for that scope; the next profile flags again
+    await scorer.decide(purpose, "consent", "purpose:early-help-triage")
+    await scorer.profiles(person(purpose, recent(*MIXED5)))
+    await scorer.wait_flag(purpose, lambda f: f.active, count=3)
+
+
+async def test_household_profiles_are_not_scored_by_a_person_rule(scorer):
+    household, marker = new("H"), new()
+    from services.common.messages import Profile
+    await scorer.profiles(Profile(pseudonym=household, level="household", area="OL1",
+                                  events=recent(*MIXED5)), person(marker, recent(*MIXED5)))
+    await scorer.wait_flag(marker)
+    assert await scorer.seen(household) == []
+    assert await scorer.evaluation(household) is None

@@ -1,0 +1,147 @@
+"""Rule sets over HTTP: listing, calibration against a brute-force count, threshold changes.
+
+Its own module, so the scorer's evaluations hold only what these tests put in."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from services.common.messages import ProfileEvent
+from services.scorer.rules import window_start
+from tests.scorer.conftest import RULE, TODAY, catalogues, new, person
+from tests.support import eventually
+
+CATEGORY = {c.code: c.category for cat in catalogues() for c in cat.codes}
+AREAS = ("OL1", "OL2", "OL4", None)
+
+
+def population(seed: int = 7, size: int = 80):
+    rng = random.Random(seed)
+    codes = sorted(CATEGORY) + ["ZZ1", "ZZ2"]  # two codes of unknown category
+    start = window_start(TODAY, "P6M")
+    out = []
+    for _ in range(size):
+        events = []
+        for code in rng.sample(codes, rng.randint(0, 12)):
+            day = start + timedelta(days=rng.randint(-40, 200))  # some outside, some future
+            events.append((code, day))
+        out.append((new(), rng.choice(AREAS), events))
+    return out, start
+
+
+def brute_force(people, start, n: int, mixed: bool, area="*") -> int:
+    total = 0
+    for _, a, events in people:
+        if area != "*" and a != area:
+            continue
+        codes = {c for c, d in events if start < d <= TODAY and c in CATEGORY}
+        health = sum(CATEGORY[c] == "health" for c in codes)
+        if len(codes) >= n and (not mixed or (health >= 1 and len(codes) - health >= 1)):
+            total += 1
+    return total
+
+
+async def test_rules_are_listed_and_guarded(scorer):
+    url = "/v1/rules"
+    assert (await scorer.client.get(url)).status_code == 401
+    assert (await scorer.client.get(url, headers=scorer.headers("caseworker"))).status_code == 403
+    body = (await scorer.client.get(url, headers=scorer.headers("analyst"))).json()
+    [rule] = [r for r in body if r["id"] == RULE]
+    assert (rule["version"], rule["level"], rule["window"]) == (1, "person", "P6M")
+    assert rule["conditions"] == {"min_indicators": 5, "min_health": 1, "min_non_health": 1,
+                                  "min_headlines": 0}
+    assert rule["purposes"] == ["early-help-triage"]
+    missing = await scorer.client.get("/v1/rules/nope/calibration",
+                                      headers=scorer.headers("coordinator"))
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_calibration_equals_brute_force(scorer):
+    people, start = population()
+    profiles = [person(p, [ProfileEvent(code=c, occurred_on=d) for c, d in events], area)
+                for p, area, events in people]
+    await scorer.profiles(*profiles[:40])
+    await scorer.profiles(*profiles[40:])
+    expected_rows = brute_force(people, start, 1, mixed=False)
+    await eventually(lambda: _count(scorer, expected_rows))
+
+    response = await scorer.client.get(f"/v1/rules/{RULE}/calibration",
+                                       headers=scorer.headers("coordinator"))
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["rule_id"], body["version"], body["unit"]) == (RULE, 1, "persons")
+    assert [t["min_indicators"] for t in body["thresholds"]] == list(range(1, 11))
+    for t in body["thresholds"]:
+        n = t["min_indicators"]
+        assert t["count"] == brute_force(people, start, n, mixed=True)
+        assert t["count_without_categories"] == brute_force(people, start, n, mixed=False)
+        for a in t["areas"]:
+            assert a["count"] == brute_force(people, start, n, True, a["area"])
+            assert a["count_without_categories"] == brute_force(people, start, n, False,
+                                                                a["area"])
+    current = body["current"]
+    assert current["min_indicators"] == 5
+    assert current["count"] == brute_force(people, start, 5, mixed=True) > 0
+    active = [e for e in await scorer.evaluations() if e.active]
+    assert len(active) == current["count"]
+    assert "pseudonym" not in response.text and people[0][0] not in response.text
+    await eventually(lambda: _flags_active(scorer, current["count"]))
+
+
+async def _count(scorer, n):
+    return len(await scorer.evaluations()) == n
+
+
+async def _flags_active(scorer, expected: int) -> bool:
+    """Whether the flags read so far leave exactly `expected` persons flagged."""
+    await scorer.collect()
+    latest = {}
+    for f in scorer.flags:
+        latest[f.pseudonym] = f
+    return sum(f.active for f in latest.values()) == expected
+
+
+async def test_put_changes_thresholds_and_reflags(scorer):
+    url = f"/v1/rules/{RULE}"
+    document = {"id": RULE, "title": "Oldham, 3+", "level": "person", "window": "P6M",
+                "purposes": ["early-help-triage"],
+                "conditions": {"min_indicators": 3, "min_health": 1, "min_non_health": 1},
+                "weights": {"indicator": 1.0, "health": 0.5}}
+    analyst = await scorer.client.put(url, json=document, headers=scorer.headers("analyst"))
+    assert analyst.status_code == 403
+    bad = await scorer.client.put(url, json={**document, "version": 9},
+                                  headers=scorer.headers("admin"))
+    assert bad.status_code == 422
+    wrong_id = await scorer.client.put(url, json={**document, "id": "other"},
+                                       headers=scorer.headers("admin"))
+    assert wrong_id.status_code == 422
+    bad_window = await scorer.client.put(url, json={**document, "window": "six months"},
+                                         headers=scorer.headers("admin"))
+    assert bad_window.status_code == 422
+
+    before = {e.pseudonym for e in await scorer.evaluations() if e.active}
+    three = {e.pseudonym for e in await scorer.evaluations()
+             if e.indicators >= 3 and e.health >= 1 and e.non_health >= 1}
+    assert three > before
+    response = await scorer.client.put(url, json=document, headers=scorer.headers("admin"))
+    assert response.status_code == 200
+    assert response.json()["version"] == 2
+    assert {e.pseudonym for e in await scorer.evaluations() if e.active} == three
+    await eventually(lambda: _flags_active(scorer, len(three)))
+    raised = [f for f in scorer.flags if f.pseudonym in three - before]
+    assert raised and all(f.rule_version == 2 and f.active for f in raised)
+    kept = [f for f in scorer.flags if f.pseudonym in before and f.rule_version == 2]
+    assert all(f.score == f.indicators + 0.5 * f.health for f in kept) and kept
+
+    calibration = (await scorer.client.get(f"{url}/calibration",
+                                           headers=scorer.headers("analyst"))).json()
+    assert (calibration["version"], calibration["current"]["count"]) == (2, len(three))
+
+    document["conditions"]["min_indicators"] = 5
+    response = await scorer.client.put(url, json=document, headers=scorer.headers("admin"))
+    assert response.json()["version"] == 3
+    await eventually(lambda: _flags_active(scorer, len(before)))
+    listed = (await scorer.client.get("/v1/rules", headers=scorer.headers("admin"))).json()
+    assert [r["version"] for r in listed if r["id"] == RULE] == [3]
