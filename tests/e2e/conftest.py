@@ -1,0 +1,92 @@
+"""The whole federation as real processes on free ports, with every message captured."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+
+import httpx
+import pytest
+import pytest_asyncio
+import yaml
+
+from deploy.cli import token_factory
+from deploy.federation import REPO, Federation
+from deploy.layout import Layout
+from deploy.natsserver import free_port
+from services.common import bus
+from services.common.subjects import SERVICES
+from synthetic import generate_borough
+from synthetic.demo import DemoApi, upload, wait_batches
+
+SEED = 11
+HOUSEHOLDS = 250
+OBSERVER = "observer"
+
+
+@dataclass
+class Running:
+    fed: Federation
+    borough: object
+    tokens: object
+    captured: list[tuple[str, bytes]] = field(default_factory=list)
+    batches: list = field(default_factory=list)
+
+    def url(self, service: str) -> str:
+        return self.fed.url(service)
+
+    def token(self, service: str, **claims) -> str:
+        return self.tokens(service, **claims)
+
+    def db(self, service: str):
+        return self.fed.layout.data / f"{service}.db"
+
+
+def registry_codes() -> set[str]:
+    reg = yaml.safe_load((REPO / "deploy" / "config" / "registry.yaml").read_text())
+    return {code for ds in reg["datasets"] for code in ds["codes"]}
+
+
+@pytest_asyncio.fixture(loop_scope="session", scope="package")
+async def running(tmp_path_factory):
+    root = tmp_path_factory.mktemp("federation")
+    observer_password = secrets.token_urlsafe(16)
+    fed = Federation(
+        Layout(root),
+        ports={s: free_port() for s in SERVICES},
+        nats_port=free_port(), nats_monitor_port=None, environment="test",
+        observers={OBSERVER: observer_password},
+        extra_env={"reidentify": {"TESSERA_REIDENTIFY_UNLOCK_RATE_PER_HOUR": "10000"}},
+    )
+    fed.prepare()
+    fed.start_nats()
+    captured: list[tuple[str, bytes]] = []
+    tap = await bus.connect(url=fed.nats_url, service=OBSERVER, user=OBSERVER,
+                            password=observer_password)
+
+    async def keep(msg):
+        captured.append((msg.subject, msg.data))
+
+    await tap.subscribe(">", cb=keep)
+    await tap.flush()
+    await asyncio.to_thread(fed.start_services)
+    borough = generate_borough(SEED, HOUSEHOLDS, date.today())
+    run = Running(fed, borough, token_factory(fed.layout), captured)
+    try:
+        async with httpx.AsyncClient(timeout=60) as client:
+            api = DemoApi(client, fed.url("gateway"), fed.url("scorer"),
+                          fed.url("reidentify"), run.tokens)
+            run.batches = await upload(api, borough, 2000, out=lambda line: None)
+            await wait_batches(api, run.batches, poll=0.3, timeout=180)
+        yield run
+    finally:
+        await tap.close()
+        await asyncio.to_thread(fed.stop)
+
+
+@pytest.fixture
+def clearance():
+    return {"roles": ["caseworker"], "districts": ["OL1", "OL2", "OL4", "OL8", "OL9"],
+            "purposes": ["early-help-triage"], "org": "oldham-early-help"}
