@@ -80,14 +80,17 @@ class DemoApi:
         return self._headers("reidentify", roles=["caseworker"], districts=list(DISTRICTS),
                              purposes=[PURPOSE])
 
-    async def cohort(self) -> list[dict]:
-        response = await self.client.get(f"{self.reidentify}/v1/cohorts/{RULE_ID}",
-                                         headers=self._clearance())
-        body = self._check(response, (200,))
-        if isinstance(body, dict):
-            body = next((body[k] for k in ("items", "cohort", "flags", "results")
-                         if isinstance(body.get(k), list)), [])
-        return body
+    async def cohort(self, page: int = 500) -> list[dict]:
+        """The whole cohort, a page at a time."""
+        rows: list[dict] = []
+        while True:
+            response = await self.client.get(
+                f"{self.reidentify}/v1/cohorts/{RULE_ID}", headers=self._clearance(),
+                params={"limit": page, "offset": len(rows)})
+            body = self._check(response, (200,))
+            rows += body
+            if len(body) < page:
+                return rows
 
     async def unlock(self, pseudonym: str) -> dict:
         response = await self.client.post(

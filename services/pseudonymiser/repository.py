@@ -121,17 +121,23 @@ async def move_records(session: AsyncSession, from_ids: Sequence[int], to_id: in
 
 async def latest_address_keys(session: AsyncSession, person_ids: Iterable[int]
                               ) -> dict[int, tuple[str, str | None]]:
-    """Per person, the address key and postcode of their most recently received record."""
+    """Per person, the address key of their most recently received record with an address,
+    and a postcode for it: that record's, else the person's most recent postcode (a record
+    keyed by UPRN may carry none), so the household still gets its area."""
     best: dict[int, tuple[int, str, str | None]] = {}
+    postcodes: dict[int, tuple[int, str]] = {}
     for part in chunks(set(person_ids)):
         rows = await session.execute(select(
             IdentityRecord.person_id, IdentityRecord.received_seq,
             IdentityRecord.address_key, IdentityRecord.norm_postcode,
-        ).where(IdentityRecord.person_id.in_(part), IdentityRecord.address_key.is_not(None)))
+        ).where(IdentityRecord.person_id.in_(part)))
         for pid, seq, key, pc in rows:
-            if pid not in best or seq > best[pid][0]:
+            if key and (pid not in best or seq > best[pid][0]):
                 best[pid] = (seq, key, pc)
-    return {pid: (key, pc) for pid, (_, key, pc) in best.items()}
+            if pc and (pid not in postcodes or seq > postcodes[pid][0]):
+                postcodes[pid] = (seq, pc)
+    return {pid: (key, pc or postcodes.get(pid, (0, None))[1])
+            for pid, (_, key, pc) in best.items()}
 
 
 async def add_decision(session: AsyncSession, **values) -> bool:

@@ -225,9 +225,13 @@ class Pseudonymiser:
                 wanted.setdefault(r.address_key, r.norm_postcode)
         households = await repo.households_by_key(session, wanted)
         created = [self.new_household(k, pc) for k, pc in wanted.items() if k not in households]
+        changed: set[int] = set()
+        for key, h in households.items():  # a household first seen without a postcode
+            if h.area is None and wanted.get(key):
+                h.area = normalise.outward(wanted[key])
+                changed.update(p.id for p in await repo.household_members(session, h.id))
         await repo.insert_new(session, Household, created)
         households.update({h.address_key: h for h in created})
-        changed: set[int] = set()
         for pid, person in (await repo.persons_by_id(session, person_ids)).items():
             key = latest.get(pid, (None, None))[0]
             household_id = households[key].id if key else None

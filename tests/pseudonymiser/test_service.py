@@ -70,6 +70,30 @@ async def test_property_record_attaches_to_household(pseudonymiser):
     assert reply.found and [s.given_name for s in reply.subjects] == ["Ffion"]
 
 
+async def test_household_first_seen_without_postcode_gets_its_area(pseudonymiser):
+    fed = pseudonymiser.fed
+    # A police call-out keyed by UPRN alone creates the household with no area ...
+    callout = dict(record_token=tok(), local_id="inc-9", uprn="100012345678")
+    await fed.processed(await fed.publish([callout], dataset="police-callouts",
+                                          level="property"))
+    assert (await fed.latest(callout["record_token"])).area is None
+    # ... then a resident at that UPRN with a postcode gives it one; and a person whose
+    # latest record has the UPRN but no postcode takes the postcode of an earlier record.
+    tenant = person(family_name="Okonjo", given_name="Adaeze", sex="F",
+                    date_of_birth="1979-11-02", uprn="100012345678", postcode="OL8 3RT")
+    await fed.processed(await fed.publish([tenant], dataset="housing-tenancies"))
+    assert (await fed.latest(tenant["record_token"])).area == "OL8"
+    gp = person(family_name="Byrne", given_name="Ciara", sex="F",
+                date_of_birth="1991-06-14", postcode="OL9 7AA", address="3 Kent St")
+    await fed.processed(await fed.publish([gp]))
+    csc = person(family_name="Byrne", given_name="Ciara", sex="F",
+                 date_of_birth="1991-06-14", postcode=None, uprn="100099990000")
+    await fed.processed(await fed.publish([csc], dataset="csc-contacts"))
+    latest = await fed.latest(csc["record_token"])
+    assert latest.person == (await fed.latest(gp["record_token"])).person
+    assert latest.area == "OL9"
+
+
 async def test_bridging_record_merges_and_survivor_keeps_pseudonym(pseudonymiser):
     fed = pseudonymiser.fed
     a = person(family_name="Okonkwo", given_name="Robert")
