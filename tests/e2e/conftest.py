@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -49,16 +50,20 @@ def registry_codes() -> set[str]:
     return {code for ds in reg["datasets"] for code in ds["codes"]}
 
 
-@pytest_asyncio.fixture(loop_scope="session", scope="package")
-async def running(tmp_path_factory):
-    root = tmp_path_factory.mktemp("federation")
+@asynccontextmanager
+async def federation_with_borough(root, *, households: int = HOUSEHOLDS, seed: int = SEED,
+                                  database_urls: dict[str, str] | None = None):
+    """Start every service as a real process, capture every message, push a borough."""
     observer_password = secrets.token_urlsafe(16)
+    extra_env = {s: {} for s in SERVICES}
+    extra_env["reidentify"]["TESSERA_REIDENTIFY_UNLOCK_RATE_PER_HOUR"] = "10000"
+    for service, url in (database_urls or {}).items():
+        extra_env[service][f"TESSERA_{service.upper()}_DATABASE_URL"] = url
     fed = Federation(
         Layout(root),
         ports={s: free_port() for s in SERVICES},
         nats_port=free_port(), nats_monitor_port=None, environment="test",
-        observers={OBSERVER: observer_password},
-        extra_env={"reidentify": {"TESSERA_REIDENTIFY_UNLOCK_RATE_PER_HOUR": "10000"}},
+        observers={OBSERVER: observer_password}, extra_env=extra_env,
     )
     fed.prepare()
     fed.start_nats()
@@ -71,10 +76,10 @@ async def running(tmp_path_factory):
 
     await tap.subscribe(">", cb=keep)
     await tap.flush()
-    await asyncio.to_thread(fed.start_services)
-    borough = generate_borough(SEED, HOUSEHOLDS, date.today())
-    run = Running(fed, borough, token_factory(fed.layout), captured)
     try:
+        await asyncio.to_thread(fed.start_services)
+        borough = generate_borough(seed, households, date.today())
+        run = Running(fed, borough, token_factory(fed.layout), captured)
         async with httpx.AsyncClient(timeout=60) as client:
             api = DemoApi(client, fed.url("gateway"), fed.url("scorer"),
                           fed.url("reidentify"), run.tokens)
@@ -84,6 +89,12 @@ async def running(tmp_path_factory):
     finally:
         await tap.close()
         await asyncio.to_thread(fed.stop)
+
+
+@pytest_asyncio.fixture(loop_scope="session", scope="package")
+async def running(tmp_path_factory):
+    async with federation_with_borough(tmp_path_factory.mktemp("federation")) as run:
+        yield run
 
 
 @pytest.fixture
