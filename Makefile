@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test demo lint install clean-var token
+.PHONY: run test demo lint install clean-var faults
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+faults: $(STAMP)
+	$(PY) -m pytest -m fault tests/faults
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -173,6 +173,22 @@ class Federation:
             proc.kill()
             proc.wait()
 
+    def kill(self, service: str) -> None:
+        """kill -9: no shutdown handlers, no acks, no flushes (fault tests)."""
+        self.stop_service(service, sig=signal.SIGKILL)
+
+    def restart(self, service: str, timeout: float = 60.0) -> None:
+        self.start_service(service)
+        self.wait_ready(timeout)
+
+    def restart_nats(self) -> None:
+        """Stop and start nats-server on the same port and store (fault tests)."""
+        if self.nats and self.nats.poll() is None:
+            self.nats.terminate()
+            self.nats.wait(timeout=15)
+        self.nats = natsserver.start(self.layout.nats_conf, self.nats_port,
+                                     log_file=self.layout.logs / "nats.log")
+
     def stop(self) -> None:
         for service in list(self.procs):
             proc = self.procs[service]
