@@ -24,6 +24,7 @@ from services.common.crypto import keyed_token
 from services.common.settings import read_key
 from services.common.subjects import SERVICES
 from synthetic import generate_borough
+from tests.support import eventually
 
 pytestmark = pytest.mark.fault
 
@@ -130,9 +131,7 @@ async def test_kill9_each_service_and_restart_nats_during_ingest(tmp_path):
         stored = await wait_until_stored(fed, expected)
         assert len(stored) == len(set(stored)), "duplicates stored"
         assert set(stored) == expected, (len(expected - set(stored)), len(set(stored) - expected))
-        deadline = time.monotonic() + 300
-        while identity_count(fed) < len(gp) and time.monotonic() < deadline:
-            await asyncio.sleep(1)
+        await eventually(lambda: identity_count(fed) >= len(gp), timeout=300, interval=1)
         await asyncio.sleep(2)
         assert identity_count(fed) == len(gp)
     finally:
