@@ -20,10 +20,10 @@ from gateway.schemas import (
 from gateway.service import Gateway
 from services.common.auth import require_scope
 from services.common.db import SessionDep
-from services.common.problems import Problem
+from services.common.problems import AUTHENTICATED, Problem, problem_responses
 from services.common.tokens import Claims
 
-router = APIRouter(prefix="/v1", tags=["gateway"])
+router = APIRouter(prefix="/v1", tags=["gateway"], responses=AUTHENTICATED)
 
 PartnerClaims = Annotated[Claims, Depends(require_scope("ingest"))]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
@@ -61,7 +61,8 @@ async def _upload(kind: str, dataset: str, request: Request, session, claims: Cl
     return JSONResponse(reply, status_code=202)
 
 
-UPLOAD = {"status_code": 202, "response_model": BatchReceipt}
+UPLOAD = {"status_code": 202, "response_model": BatchReceipt,
+          "responses": problem_responses(404, 409, 413, 415, 503)}
 
 
 @router.post("/datasets/{dataset}/identities", **UPLOAD,
@@ -88,7 +89,8 @@ async def upload_optouts(dataset: str, request: Request, session: SessionDep,
     return await _upload("optouts", dataset, request, session, claims, gw, idempotency_key)
 
 
-@router.get("/batches/{batch_id}", response_model=BatchStatus)
+@router.get("/batches/{batch_id}", response_model=BatchStatus,
+            responses=problem_responses(404))
 async def batch_status(batch_id: str, session: SessionDep, claims: PartnerClaims,
                        gw: GatewayDep):
     return await gw.status(session, claims.partner, batch_id)

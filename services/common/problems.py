@@ -8,11 +8,41 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("tessera.http")
 
 PROBLEM = "application/problem+json"
+
+
+class ProblemDetail(BaseModel):
+    """RFC 9457 problem details, as every error is answered."""
+
+    model_config = ConfigDict(extra="allow")
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+
+
+_PROBLEM_SCHEMA = ProblemDetail.model_json_schema()
+
+
+def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries documenting problem+json errors, for routers and routes."""
+    from http import HTTPStatus
+
+    return {
+        code: {"description": HTTPStatus(code).phrase,
+               "content": {PROBLEM: {"schema": _PROBLEM_SCHEMA}}}
+        for code in codes
+    }
+
+
+# What every authenticated route can answer.
+AUTHENTICATED = problem_responses(401, 403, 422)
 
 
 class Problem(Exception):
@@ -72,14 +102,40 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
         detail = exc.detail if isinstance(exc.detail, str) else ""
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(_allowed_methods(request))
         return problem_response(exc.status_code, _title(exc.status_code), detail,
-                                instance=request.url.path, headers=getattr(exc, "headers", None))
+                                instance=request.url.path, headers=headers or None)
 
     @app.exception_handler(Exception)
     async def _unhandled(request: Request, exc: Exception):
         log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path)
         return problem_response(500, "Internal error", "an unexpected error occurred",
                                 instance=request.url.path)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method served at this path, from the OpenAPI paths (Starlette's 405 names only
+    the first matching route's methods, and FastAPI nests included routers)."""
+    import re
+
+    app = request.app
+    patterns = getattr(app.state, "_allow_patterns", None)
+    if patterns is None:
+        patterns = []
+        for path, item in app.openapi().get("paths", {}).items():
+            regex = re.compile("^" + re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(path)) + "$")
+            methods = {m.upper() for m in item if m in {"get", "post", "put", "patch", "delete"}}
+            if "GET" in methods:
+                methods.add("HEAD")
+            patterns.append((regex, methods))
+        app.state._allow_patterns = patterns
+    allowed: set[str] = set()
+    for regex, methods in patterns:
+        if regex.match(request.url.path):
+            allowed |= methods
+    return sorted(allowed)
 
 
 def _title(status: int) -> str:

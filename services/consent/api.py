@@ -11,13 +11,13 @@ from sqlalchemy import event
 from services.common import subjects
 from services.common.auth import require_roles
 from services.common.db import SessionDep, utcnow
-from services.common.problems import Problem
+from services.common.problems import AUTHENTICATED, Problem
 from services.common.tokens import Claims
 from services.consent import service
 from services.consent.models import Decision
 from services.consent.schemas import DecisionBody, DecisionList, DecisionOut
 
-router = APIRouter(prefix="/v1", tags=["consent"])
+router = APIRouter(prefix="/v1", tags=["consent"], responses=AUTHENTICATED)
 
 Recorder = Annotated[Claims, Depends(require_roles("caseworker", "coordinator"))]
 Reader = Annotated[Claims, Depends(require_roles("caseworker", "coordinator", "auditor"))]

@@ -5,20 +5,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from services.common.schemas import IsoDate, RequestBody
 
 SCOPE = r"^(all|partner:[A-Za-z0-9._-]{1,100}|purpose:[A-Za-z0-9._-]{1,100})$"
 
 
-class DecisionBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class DecisionBody(RequestBody):
     pseudonym: str = Field(min_length=1, max_length=64)
     status: Literal["opt_out", "consent", "withdrawn"]
     scope: str = Field(default="all", pattern=SCOPE)
     evidence: str | None = Field(default=None, max_length=500)
     notice_version: str | None = Field(default=None, max_length=50)
-    decided_on: date
+    decided_on: IsoDate
 
 
 class DecisionOut(BaseModel):
