@@ -165,6 +165,24 @@ class ProfileBatch(Message):
     profiles: list[Profile]
 
 
+# --- scorer -> linker ------------------------------------------------------------------
+
+
+class ProfileRef(Message):
+    pseudonym: str
+    level: Literal["person", "household"]
+
+
+class RepublishRequest(Message):
+    """Asks the linker to publish profiles again: the listed ones (even when now empty),
+    or, with ``all``, every profile of the given levels (a full re-score)."""
+
+    request_id: str
+    all: bool = False
+    levels: list[Literal["person", "household"]] = ["person", "household"]
+    profiles: list[ProfileRef] = []
+
+
 # --- scorer -> reidentify ------------------------------------------------------------
 
 

@@ -107,9 +107,15 @@ REIDENTIFY = Channel(
     description="One flagged pseudonym's identity, by request-reply, never stored.",
 )
 
+REPUBLISH = Channel(
+    "republish", "tessera.profiles.republish", m.RepublishRequest,
+    publishers=("scorer",), consumers=("linker",), stream="PROFILES_REPUBLISH",
+    description="The scorer asks the linker to republish profiles (ageing out, re-score).",
+)
+
 CHANNELS: tuple[Channel, ...] = (
     IDENTITY, OPTOUTS, EVENTS, CONSENT_REQUESTS, CODES, PROGRESS,
-    ASSIGNMENTS, RESOLVED, PROFILES, FLAGS, DECISIONS, REIDENTIFY,
+    ASSIGNMENTS, RESOLVED, PROFILES, FLAGS, DECISIONS, REIDENTIFY, REPUBLISH,
 )
 
 

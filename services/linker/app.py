@@ -1,4 +1,4 @@
-"""The linker's FastAPI app: lifespan builds the runtime and the three consumers."""
+"""The linker's FastAPI app: lifespan builds the runtime and its consumers."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ def create_app(settings: LinkerSettings | None = None) -> FastAPI:
                 "events": rt.consume(subjects.EVENTS, handlers.events),
                 "assignments": rt.consume(subjects.ASSIGNMENTS, handlers.assignments),
                 "decisions": rt.consume(subjects.DECISIONS, handlers.decision),
+                "republish": rt.consume(subjects.REPUBLISH, handlers.republish),
             }
             yield
 

@@ -1,4 +1,4 @@
-"""NATS handlers: event batches, assignment batches, consent decisions.
+"""NATS handlers: event batches, assignment batches, consent decisions, republish requests.
 
 Each runs inside the consumer's transaction and publishes only through the outbox.
 """
@@ -37,6 +37,11 @@ class Handlers:
                           delivery: bus.Delivery) -> None:
         await serialize(session)
         await self._publish(session, await service.apply_assignments(session, message))
+
+    async def republish(self, session: AsyncSession, message: m.RepublishRequest,
+                        delivery: bus.Delivery) -> None:
+        await serialize(session)
+        await self._publish(session, await service.republish(session, message))
 
     async def decision(self, session: AsyncSession, message: m.ConsentDecision,
                        delivery: bus.Delivery) -> None:

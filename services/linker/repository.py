@@ -146,6 +146,17 @@ async def profile_events(session: AsyncSession, level: str,
     return out
 
 
+async def pseudonyms_with_events(session: AsyncSession, level: str) -> set[str]:
+    """Every person or household pseudonym that has at least one kept event."""
+    column = Assignment.person if level == "person" else Assignment.household
+    stmt = (select(column).distinct()
+            .join(Event, Event.record_token == Assignment.record_token)
+            .where(column.is_not(None), Assignment.withheld.is_(False)))
+    if level == "person":
+        stmt = stmt.where(Assignment.level == "person")
+    return set((await session.execute(stmt)).scalars())
+
+
 async def latest_areas(session: AsyncSession, level: str,
                        pseudonyms: Iterable[str]) -> dict[str, str | None]:
     """Each pseudonym's area from its most recently received assignment."""

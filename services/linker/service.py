@@ -151,6 +151,24 @@ async def decide(session: AsyncSession, decision: m.ConsentDecision) -> Affected
     return affected
 
 
+async def republish(session: AsyncSession, request: m.RepublishRequest) -> Affected:
+    """The scorer asks again: the listed profiles (published even when now empty, so the
+    scorer clears them), or every profile of the given levels (a full re-score)."""
+    affected = Affected()
+    if request.all:
+        if "person" in request.levels:
+            affected.persons |= await repo.pseudonyms_with_events(session, "person")
+        if "household" in request.levels:
+            affected.households |= await repo.pseudonyms_with_events(session, "household")
+    for ref in request.profiles:
+        (affected.must_persons if ref.level == "person" else affected.must_households).add(
+            ref.pseudonym)
+    log.info("republish %s: %d persons, %d households", request.request_id,
+             len(affected.persons | affected.must_persons),
+             len(affected.households | affected.must_households))
+    return affected
+
+
 async def build_profiles(session: AsyncSession, affected: Affected) -> list[m.Profile]:
     profiles: list[m.Profile] = []
     for level, wanted, must in (

@@ -1,24 +1,33 @@
-"""HTTP routes: versioned rule sets and threshold calibration (counts, never identities)."""
+"""HTTP routes: versioned rule sets (JSON or YAML documents), calibration as JSON and SVG,
+and the full re-score command. Counts only, never identities."""
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Request
+import yaml
+from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response
+from pydantic import ValidationError
 
 from services.common.auth import require_roles
 from services.common.db import SessionDep
-from services.common.problems import Problem
+from services.common.problems import Problem, describe_errors
 from services.common.tokens import Claims
 from services.scorer import repository as repo
-from services.scorer.handlers import publish_flags
-from services.scorer.schemas import Calibration, RuleDocument, StoredRule
-from services.scorer.service import calibrate
+from services.scorer.calibration import calibrate, svg
+from services.scorer.handlers import publish_flags, request_republish
+from services.scorer.rules import needs_rescore
+from services.scorer.schemas import Calibration, Rescore, RuleDocument, StoredRule
 
 router = APIRouter(prefix="/v1", tags=["scorer"])
 
 Reader = Annotated[Claims, Depends(require_roles("coordinator", "analyst", "admin"))]
 Admin = Annotated[Claims, Depends(require_roles("admin"))]
+
+RULE_BODY = {"requestBody": {"required": True, "content": {
+    "application/json": {"schema": RuleDocument.model_json_schema()},
+    "application/yaml": {"schema": RuleDocument.model_json_schema()}}}}
 
 
 async def _rule(session, rule_id: str) -> StoredRule:
@@ -28,9 +37,32 @@ async def _rule(session, rule_id: str) -> StoredRule:
     return rule
 
 
+async def parse_document(request: Request) -> RuleDocument:
+    """A rule document from a JSON or YAML body, validated against the schema."""
+    body = await request.body()
+    kind = request.headers.get("content-type", "application/json").split(";")[0].strip()
+    try:
+        data = yaml.safe_load(body) if "yaml" in kind else json.loads(body or b"null")
+    except (ValueError, yaml.YAMLError):
+        raise Problem(400, "Bad request", f"the body is not valid {kind}") from None
+    try:
+        return RuleDocument.model_validate(data)
+    except ValidationError as exc:
+        errors = describe_errors(exc.errors())
+        where = ".".join(str(p) for p in errors[0]["loc"]) or "document"
+        raise Problem(422, "Request is not valid", f"field '{where}': {errors[0]['msg']}",
+                      errors=errors) from None
+
+
 @router.get("/rules", response_model=list[StoredRule])
 async def list_rules(session: SessionDep, claims: Reader) -> list[StoredRule]:
     return await repo.current_rules(session)
+
+
+@router.get("/rules/schema")
+async def rule_schema(claims: Reader) -> dict:
+    """The JSON Schema every rule document is validated against."""
+    return RuleDocument.model_json_schema()
 
 
 @router.get("/rules/{rule_id}", response_model=StoredRule)
@@ -38,9 +70,10 @@ async def get_rule(rule_id: str, session: SessionDep, claims: Reader) -> StoredR
     return await _rule(session, rule_id)
 
 
-@router.put("/rules/{rule_id}", response_model=StoredRule)
-async def put_rule(rule_id: str, document: RuleDocument, request: Request,
-                   session: SessionDep, claims: Admin, tasks: BackgroundTasks) -> StoredRule:
+@router.put("/rules/{rule_id}", response_model=StoredRule, openapi_extra=RULE_BODY)
+async def put_rule(rule_id: str, request: Request, session: SessionDep, claims: Admin,
+                   tasks: BackgroundTasks, response: Response) -> StoredRule:
+    document = await parse_document(request)
     if document.id != rule_id:
         raise Problem(422, "Request is not valid", "field 'id': must equal the rule id in the path")
     await repo.serialize(session)
@@ -51,6 +84,11 @@ async def put_rule(rule_id: str, document: RuleDocument, request: Request,
     state = request.app.state
     changes = await state.scorer.reevaluate(session, rule, previous)
     publish_flags(state.rt, session, changes.flags, state.settings.flags_per_message)
+    if needs_rescore(rule, previous):
+        # Stored counts were made with another window, level or code selection: every
+        # profile of the level is read again and the affected flags recomputed.
+        request_republish(state.rt, session, levels=[rule.level])
+        response.headers["X-Tessera-Rescore"] = rule.level
     if state.rt.relay:
         tasks.add_task(state.rt.relay.wake)  # runs after the commit
     return rule
@@ -59,5 +97,24 @@ async def put_rule(rule_id: str, document: RuleDocument, request: Request,
 @router.get("/rules/{rule_id}/calibration", response_model=Calibration)
 async def calibration(rule_id: str, session: SessionDep, claims: Reader) -> dict:
     rule = await _rule(session, rule_id)
-    rows = await repo.calibration_counts(session, rule.id, rule.level, rule.conditions)
-    return calibrate(rule, rows)
+    return calibrate(rule, await repo.calibration_rows(session, rule.id, rule.level))
+
+
+@router.get("/rules/{rule_id}/calibration.svg", response_class=Response,
+            responses={200: {"content": {"image/svg+xml": {}}}})
+async def calibration_chart(rule_id: str, session: SessionDep, claims: Reader) -> Response:
+    rule = await _rule(session, rule_id)
+    chart = svg(calibrate(rule, await repo.calibration_rows(session, rule.id, rule.level)))
+    return Response(chart, media_type="image/svg+xml")
+
+
+@router.post("/rescore", response_model=Rescore, status_code=202)
+async def rescore(request: Request, session: SessionDep, claims: Admin,
+                  tasks: BackgroundTasks) -> Rescore:
+    """A full re-score: the linker republishes every profile and each rule re-evaluates."""
+    state = request.app.state
+    levels = ["person", "household"]
+    request_id = request_republish(state.rt, session, levels=levels)
+    if state.rt.relay:
+        tasks.add_task(state.rt.relay.wake)
+    return Rescore(request_id=request_id, levels=levels)

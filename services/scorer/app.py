@@ -15,7 +15,7 @@ from services.common.runtime import Runtime, attach
 from services.common.tokens import TokenVerifier
 from services.scorer import api
 from services.scorer import repository as repo
-from services.scorer.handlers import Handlers
+from services.scorer.handlers import Handlers, sweep
 from services.scorer.models import Inbox, Outbox
 from services.scorer.rules import RuleDocument
 from services.scorer.service import Scorer, utc_today
@@ -56,6 +56,12 @@ def create_app(settings: ScorerSettings | None = None,
                 "profiles": rt.consume(subjects.PROFILES, handlers.profiles),
                 "decisions": rt.consume(subjects.DECISIONS, handlers.decision),
             }
+
+            async def run_sweep() -> int:
+                return await sweep(rt, scorer, settings.sweep_batch)
+
+            app.state.sweep = run_sweep
+            rt.every(settings.sweep_interval_s, run_sweep, "sweep")
             yield
 
     app = FastAPI(title="Tessera scorer", version="1", lifespan=lifespan)

@@ -5,6 +5,8 @@ Each runs inside the consumer's transaction and publishes flags only through the
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import bus, subjects
@@ -17,6 +19,32 @@ from services.scorer.repository import chunks, serialize
 def publish_flags(rt: Runtime, session: AsyncSession, flags: list[m.Flag], per_message: int):
     for part in chunks(flags, max(1, per_message)):
         rt.outbox.add(session, subjects.FLAGS, m.FlagBatch(flags=part))
+
+
+def request_republish(rt: Runtime, session: AsyncSession,
+                      profiles: list[m.ProfileRef] | None = None,
+                      levels: list[str] | None = None, per_message: int = 500) -> str:
+    """Ask the linker (through the outbox) to republish some profiles, or, with `levels`,
+    every profile of those levels (a full re-score). Returns the request id."""
+    request_id = uuid.uuid4().hex
+    if levels is not None:
+        rt.outbox.add(session, subjects.REPUBLISH, m.RepublishRequest(
+            request_id=request_id, all=True, levels=levels))
+    for i, part in enumerate(chunks(profiles or [], max(1, per_message))):
+        rt.outbox.add(session, subjects.REPUBLISH, m.RepublishRequest(
+            request_id=f"{request_id}-{i}", profiles=part))
+    return request_id
+
+
+async def sweep(rt: Runtime, scorer: service.Scorer, limit: int = 50_000) -> int:
+    """Ask again for the profiles whose counts age out by today; returns how many."""
+    async with rt.sessionmaker() as session, session.begin():
+        await serialize(session)
+        due = await scorer.due(session, limit)
+        request_republish(rt, session, due)
+    if due and rt.relay:
+        rt.relay.wake()
+    return len(due)
 
 
 class Handlers:

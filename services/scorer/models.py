@@ -69,6 +69,9 @@ class Evaluation(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=False)
     rule_version: Mapped[int] = mapped_column(Integer)
     raised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The day its counts next change with no new events (an indicator ages out of the
+    # window, or a future-dated event enters it); the sweep asks for those profiles again.
+    next_change: Mapped[date | None] = mapped_column(Date, index=True)
     evaluated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

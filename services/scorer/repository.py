@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import and_, case, delete, func, insert, select, tuple_, update
+from sqlalchemy import and_, delete, func, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.scorer.models import CodeCategory, Evaluation, OptOut, RuleVersion, WriteLock
-from services.scorer.rules import Conditions, StoredRule
+from services.scorer.rules import StoredRule
 
 IN_CHUNK = 900
 
@@ -120,16 +120,32 @@ async def delete_evaluations(session: AsyncSession, keys: list[tuple[str, str]])
             tuple_(Evaluation.pseudonym, Evaluation.rule_id).in_(part)))
 
 
-async def calibration_counts(session: AsyncSession, rule_id: str, level: str,
-                             conditions: Conditions) -> list[tuple[str | None, int, bool, int]]:
-    """(area, indicators, meets the category conditions, how many) for one rule."""
-    meets = case((and_(Evaluation.health >= conditions.min_health,
-                       Evaluation.non_health >= conditions.min_non_health,
-                       Evaluation.headlines >= conditions.min_headlines), 1), else_=0)
-    stmt = (select(Evaluation.area, Evaluation.indicators, meets, func.count())
-            .where(Evaluation.rule_id == rule_id, Evaluation.level == level)
-            .group_by(Evaluation.area, Evaluation.indicators, meets))
-    return [(area, n, bool(m), c) for area, n, m, c in await session.execute(stmt)]
+async def calibration_rows(session: AsyncSession, rule_id: str, level: str
+                           ) -> list[tuple[str | None, int, int, int, int, int]]:
+    """(area, indicators, health, non_health, headlines, how many) for one rule: counts of
+    counts, never a pseudonym."""
+    cols = (Evaluation.area, Evaluation.indicators, Evaluation.health, Evaluation.non_health,
+            Evaluation.headlines)
+    stmt = (select(*cols, func.count())
+            .where(Evaluation.rule_id == rule_id, Evaluation.level == level,
+                   Evaluation.indicators > 0)
+            .group_by(*cols))
+    return [tuple(r) for r in await session.execute(stmt)]
+
+
+async def take_due(session: AsyncSession, today: date, limit: int) -> list[tuple[str, str]]:
+    """Up to `limit` (pseudonym, level) whose counts change by today; their mark is cleared
+    (the republished profile sets the next one)."""
+    rows = (await session.execute(
+        select(Evaluation.pseudonym, Evaluation.level).distinct()
+        .where(Evaluation.next_change.is_not(None), Evaluation.next_change <= today)
+        .order_by(Evaluation.pseudonym).limit(limit))).all()
+    due = [(p, lv) for p, lv in rows]
+    for part in chunks([p for p, _ in due]):
+        await session.execute(update(Evaluation).where(
+            Evaluation.pseudonym.in_(part), Evaluation.next_change <= today)
+            .values(next_change=None))
+    return due
 
 
 # --- opt-outs ---------------------------------------------------------------------------

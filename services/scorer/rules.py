@@ -1,7 +1,9 @@
 """Rule set documents (validated with pydantic) and the counting that evaluates them.
 
-Pure functions: no SQL, no I/O. A profile's counts are distinct codes in the window
+Pure functions: no SQL, no I/O. A profile's counts are distinct indicators in the window
 (today - window, today], by category and headline problem; unknown codes do not count.
+An indicator is a code, or, where the rule maps codes to named indicators, the group of
+codes it names. The scorer knows each code's category and headline, never its meaning.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -40,6 +43,52 @@ def window_start(today: date, window: str) -> date:
     return start - timedelta(days=days)
 
 
+HEADLINES = ("crime-asb", "school-attendance", "children-need-help", "worklessness-finance",
+             "domestic-abuse", "health")
+Headline = Literal["crime-asb", "school-attendance", "children-need-help",
+                   "worklessness-finance", "domestic-abuse", "health"]
+Category = Literal["health", "non_health"]
+
+
+@lru_cache(maxsize=4096)
+def leaves_on(last: date, window: str) -> date:
+    """The first day on which an event that occurred on `last` is outside the window."""
+    months, days = parse_duration(window)
+    index = last.year * 12 + last.month - 1 + months
+    year, month = divmod(index, 12)
+    t = date(year, month + 1, min(last.day, calendar.monthrange(year, month + 1)[1]))
+    t += timedelta(days=days)
+    while window_start(t - timedelta(days=1), window) >= last:
+        t -= timedelta(days=1)
+    while window_start(t, window) < last:
+        t += timedelta(days=1)
+    return t
+
+
+class CodeSelection(BaseModel):
+    """Which codes count, by category and headline problem, and optionally how codes group
+    into named indicators (a code named by no indicator then does not count)."""
+
+    model_config = ConfigDict(extra="forbid")
+    categories: list[Category] = Field(default=["health", "non_health"], min_length=1)
+    headlines: list[Headline] | None = None  # None: every code, with or without a headline
+    indicators: dict[str, list[str]] | None = None
+
+    @field_validator("indicators")
+    @classmethod
+    def _indicators(cls, value):
+        if value is None:
+            return value
+        if not value or any(not codes for codes in value.values()):
+            raise ValueError("each indicator names at least one code")
+        seen: set[str] = set()
+        for codes in value.values():
+            if seen & set(codes):
+                raise ValueError("a code may belong to one indicator only")
+            seen |= set(codes)
+        return value
+
+
 class Conditions(BaseModel):
     model_config = ConfigDict(extra="forbid")
     min_indicators: int = Field(1, ge=1, le=1000)
@@ -65,6 +114,8 @@ class RuleDocument(BaseModel):
     level: Literal["person", "household"]
     window: str = "P6M"
     purposes: list[str] = Field(min_length=1)
+    description: str | None = Field(None, max_length=4000)
+    codes: CodeSelection = CodeSelection()
     conditions: Conditions = Conditions()
     weights: Weights = Weights()
 
@@ -77,6 +128,12 @@ class RuleDocument(BaseModel):
 
 class StoredRule(RuleDocument):
     version: int
+
+
+def needs_rescore(rule: RuleDocument, previous: RuleDocument | None) -> bool:
+    """Whether stored counts no longer hold for the new version (profiles must be re-read)."""
+    return previous is None or (rule.level, rule.window, rule.codes) != (
+        previous.level, previous.window, previous.codes)
 
 
 @dataclass(frozen=True)
@@ -93,6 +150,58 @@ def count(events: Iterable[tuple[str, date]], categories: dict[str, tuple[str, s
     health = sum(1 for c in codes if categories[c][0] == "health")
     headlines = {categories[c][1] for c in codes if categories[c][1]}
     return Counts(len(codes), health, len(codes) - health, len(headlines))
+
+
+class Compiled:
+    """A rule's code selection resolved against the known categories, for fast counting."""
+
+    def __init__(self, rule: RuleDocument, categories: dict[str, tuple[str, str | None]]):
+        sel = rule.codes
+        group = ({code: name for name, codes in sel.indicators.items() for code in codes}
+                 if sel.indicators is not None else None)
+        self.key: dict[str, tuple[str, bool, str | None]] = {}
+        for code, (category, headline) in categories.items():
+            if category not in sel.categories:
+                continue
+            if sel.headlines is not None and headline not in sel.headlines:
+                continue
+            if group is not None and code not in group:
+                continue
+            self.key[code] = (group[code] if group else code, category == "health", headline)
+
+    def evaluate(self, events: Iterable[tuple[str, object]], start, today):
+        """Counts, the latest in-window date of the indicator that leaves first, and the
+        earliest selected event after today (dates or ordinals, as long as comparable)."""
+        key = self.key
+        last: dict[str, object] = {}
+        health: set[str] = set()
+        headlines: set[str] = set()
+        future = None
+        for code, on in events:
+            k = key.get(code)
+            if k is None or on <= start:
+                continue
+            if on > today:
+                if future is None or on < future:
+                    future = on
+                continue
+            name = k[0]
+            seen = last.get(name)
+            if seen is None or on > seen:
+                last[name] = on
+            if k[1]:
+                health.add(name)
+            if k[2]:
+                headlines.add(k[2])
+        n = len(last)
+        return (Counts(n, len(health), n - len(health), len(headlines)),
+                min(last.values()) if last else None, future)
+
+
+def next_change(rule: RuleDocument, oldest, future) -> date | None:
+    """The day on which a profile's counts next change with no new events."""
+    leave = leaves_on(oldest, rule.window) if oldest is not None else None
+    return min((d for d in (leave, future) if d is not None), default=None)
 
 
 def holds(c: Counts, conditions: Conditions) -> bool:

@@ -6,7 +6,8 @@ from pydantic import BaseModel
 
 from services.scorer.rules import Conditions, RuleDocument, StoredRule
 
-__all__ = ["AreaCount", "Calibration", "Current", "RuleDocument", "StoredRule", "Threshold"]
+__all__ = ["AreaCount", "Calibration", "Current", "RuleDocument", "Rescore", "StoredRule",
+           "Threshold"]
 
 
 class AreaCount(BaseModel):
@@ -27,6 +28,12 @@ class CurrentArea(BaseModel):
     count: int
 
 
+class HeadlineThreshold(BaseModel):
+    min_headlines: int
+    count: int
+    areas: list[CurrentArea]
+
+
 class Current(BaseModel):
     min_indicators: int
     count: int
@@ -40,4 +47,10 @@ class Calibration(BaseModel):
     unit: str
     conditions: Conditions
     thresholds: list[Threshold]
+    headline_thresholds: list[HeadlineThreshold]
     current: Current
+
+
+class Rescore(BaseModel):
+    request_id: str
+    levels: list[str]

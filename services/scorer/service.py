@@ -16,11 +16,12 @@ from services.common.db import utcnow
 from services.scorer import repository as repo
 from services.scorer.models import Evaluation
 from services.scorer.rules import (
+    Compiled,
     Counts,
     StoredRule,
     blocked_by,
-    count,
     holds,
+    next_change,
     score,
     window_start,
 )
@@ -64,7 +65,7 @@ class Changes:
                                    old.score, False, old.raised_at or now))
 
     def put(self, rule: StoredRule, pseudonym: str, level: str, area: str | None, c: Counts,
-            old: Evaluation | None, now: datetime) -> None:
+            old: Evaluation | None, now: datetime, next_on: date | None = None) -> None:
         active = holds(c, rule.conditions)
         points = score(c, rule.weights)
         was = bool(old and old.active)
@@ -73,7 +74,8 @@ class Changes:
         row = {"pseudonym": pseudonym, "rule_id": rule.id, "level": level, "area": area,
                "indicators": c.indicators, "health": c.health, "non_health": c.non_health,
                "headlines": c.headlines, "score": points, "active": active,
-               "rule_version": rule.version, "raised_at": raised_at, "evaluated_at": now}
+               "rule_version": rule.version, "raised_at": raised_at, "evaluated_at": now,
+               "next_change": next_on}
         (self.updates if old is not None else self.inserts).append(row)
         changed = old is not None and (counts_of(old) != c or old.score != points
                                        or old.area != area)
@@ -110,16 +112,19 @@ class Scorer:
         today, now = self.today(), utcnow()
         for rule in wanted:
             start = window_start(today, rule.window)
+            compiled = Compiled(rule, categories)
             for p in profiles:
                 if p.level != rule.level:
                     continue
                 old = existing.get((p.pseudonym, rule.id))
-                c = count(((e.code, e.occurred_on) for e in p.events), categories, start, today)
+                c, oldest, future = compiled.evaluate(
+                    ((e.code, e.occurred_on) for e in p.events), start, today)
+                next_on = next_change(rule, oldest, future)
                 blocked = p.level == "person" and blocked_by(rule, optouts.get(p.pseudonym, set()))
-                if blocked or c.indicators == 0:
+                if blocked or (c.indicators == 0 and next_on is None):
                     changes.clear(rule, old, now)
                 else:
-                    changes.put(rule, p.pseudonym, p.level, p.area, c, old, now)
+                    changes.put(rule, p.pseudonym, p.level, p.area, c, old, now, next_on)
         await changes.apply(session)
         log.info("profiles: %d evaluated, %d flag changes", len(profiles), len(changes.flags))
         return changes
@@ -152,10 +157,18 @@ class Scorer:
             if previous is not None and previous.level != rule.level:
                 changes.clear(rule, old, now)
             else:
-                changes.put(rule, old.pseudonym, old.level, old.area, counts_of(old), old, now)
+                changes.put(rule, old.pseudonym, old.level, old.area, counts_of(old), old, now,
+                            old.next_change)
         await changes.apply(session)
         log.info("rule %s v%d: %d flag changes", rule.id, rule.version, len(changes.flags))
         return changes
+
+    async def due(self, session: AsyncSession, limit: int) -> list[m.ProfileRef]:
+        """Profiles whose counts change by today although no event arrived (ageing out)."""
+        due = await repo.take_due(session, self.today(), limit)
+        if due:
+            log.info("sweep: %d profiles due for re-evaluation", len(due))
+        return [m.ProfileRef(pseudonym=p, level=level) for p, level in due]
 
 
 async def store_categories(session: AsyncSession, catalogue: m.CodeCatalogue) -> None:
@@ -164,29 +177,3 @@ async def store_categories(session: AsyncSession, catalogue: m.CodeCatalogue) ->
         {"code": c.code, "category": c.category, "headline": c.headline,
          "dataset": catalogue.dataset, "partner": catalogue.partner} for c in latest.values()])
     log.info("codes: %d categories from dataset %s", len(latest), catalogue.dataset)
-
-
-def calibrate(rule: StoredRule, rows: list[tuple[str | None, int, bool, int]]) -> dict:
-    """Threshold -> how many would be selected, with and without the category conditions."""
-
-    def tally(n: int, subset) -> tuple[int, int]:
-        within = [(meets, k) for _, i, meets, k in subset if i >= n]
-        return sum(k for meets, k in within if meets), sum(k for _, k in within)
-
-    areas = sorted({a for a, *_ in rows}, key=lambda a: (a is None, a or ""))
-    by_area = {a: [r for r in rows if r[0] == a] for a in areas}
-
-    def entry(n: int) -> dict:
-        with_, without = tally(n, rows)
-        return {"min_indicators": n, "count": with_, "count_without_categories": without,
-                "areas": [dict(zip(("area", "count", "count_without_categories"),
-                                   (a, *tally(n, by_area[a])), strict=True)) for a in areas]}
-
-    current = entry(rule.conditions.min_indicators)
-    return {"rule_id": rule.id, "version": rule.version, "level": rule.level,
-            "unit": "persons" if rule.level == "person" else "households",
-            "conditions": rule.conditions.model_dump(),
-            "thresholds": [entry(n) for n in range(1, 11)],
-            "current": {"min_indicators": current["min_indicators"], "count": current["count"],
-                        "areas": [{"area": a["area"], "count": a["count"]}
-                                  for a in current["areas"]]}}

@@ -20,3 +20,6 @@ class ScorerSettings(ServiceSettings):
     # Fix "today" (UTC) for demonstrations and tests; by default the current UTC date.
     today: date | None = None
     flags_per_message: int = 500
+    # How often the ageing-out sweep runs, and how many profiles one sweep asks for again.
+    sweep_interval_s: float = 3600.0
+    sweep_batch: int = 50_000

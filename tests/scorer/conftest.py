@@ -46,6 +46,7 @@ class Harness:
     js: dict
     flags_sub: object
     flags: list[m.Flag] = field(default_factory=list)
+    republish_sub: object = None
 
     async def _send(self, publisher: str, subject: str, message) -> None:
         await self.js[publisher].publish(subject, bus.encode(message),
@@ -82,6 +83,21 @@ class Harness:
             return mine and check(mine[-1]) and mine[-1]
         return await eventually(ok)
 
+    async def republish_requests(self) -> list[m.RepublishRequest]:
+        """What the scorer asked the linker to republish (read as the linker)."""
+        if self.republish_sub is None:
+            self.republish_sub = await self.js["linker"].pull_subscribe_bind(
+                durable="linker", stream=subjects.REPUBLISH.stream)
+        out = []
+        while True:
+            try:
+                msgs = await self.republish_sub.fetch(100, timeout=0.2)
+            except TimeoutError:
+                return out
+            for msg in msgs:
+                out.append(m.RepublishRequest.model_validate_json(msg.data))
+                await msg.ack()
+
     async def evaluation(self, pseudonym: str, rule_id: str = RULE) -> Evaluation | None:
         async with self.app.state.sessionmaker() as s:
             return await s.get(Evaluation, (pseudonym, rule_id))
@@ -104,10 +120,9 @@ def new(prefix: str = "P") -> str:
 
 
 @asynccontextmanager
-async def running_scorer(nats_env, url: str):
+async def running_scorer(nats_env, url: str, today=lambda: TODAY):
     run_migrations(MIGRATIONS, url)
-    app = create_app(ScorerSettings(**nats_env.settings_kwargs("scorer", url)),
-                     today=lambda: TODAY)
+    app = create_app(ScorerSettings(**nats_env.settings_kwargs("scorer", url)), today=today)
     conns = {s: await nats_env.connect(s) for s in ("gateway", "linker", "consent", "reidentify")}
     js = {s: nc.jetstream() for s, nc in conns.items()}
     flags_sub = await js["reidentify"].pull_subscribe_bind(

@@ -1,0 +1,166 @@
+"""Scoring speed: full re-score of N persons / M events, incremental re-score of one profile.
+
+    .venv/bin/python -m benchmarks.scoring [--persons 1000000] [--events 10000000] [--workers 2]
+
+Full re-score times the scorer's evaluation core (rules.Compiled, the code the profile
+handler runs) over every profile of every person rule, split over `workers` processes;
+the profiles are held as flat arrays, as a republished stream would be decoded chunk by
+chunk. Incremental re-score times Scorer.profiles for one changed profile end to end
+against a migrated SQLite database (write lock, reads, evaluation, write, commit).
+Peak memory is the maximum resident set size of this process and its workers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing as mp
+import random
+import resource
+import statistics
+import tempfile
+import time
+from array import array
+from datetime import date, timedelta
+from pathlib import Path
+
+import yaml
+
+from services.common import messages as m
+from services.common.db import build_engine, build_sessionmaker, run_migrations
+from services.scorer import repository as repo
+from services.scorer.rules import Compiled, RuleDocument, holds, next_change, score, window_start
+from services.scorer.service import Scorer
+
+ROOT = Path(__file__).resolve().parents[1]
+TODAY = date(2026, 6, 15)
+_STATE: dict = {}
+
+
+def registry() -> dict[str, tuple[str, str | None]]:
+    data = yaml.safe_load((ROOT / "deploy" / "config" / "registry.yaml").read_text())
+    return {code: (c["category"], c.get("headline"))
+            for ds in data["datasets"] for code, c in ds["codes"].items()}
+
+
+def rule() -> RuleDocument:
+    path = ROOT / "services" / "scorer" / "rules" / "oldham-gp-pilot.yaml"
+    return RuleDocument.model_validate(yaml.safe_load(path.read_text()))
+
+
+def population(persons: int, events: int, seed: int = 1):
+    rng = random.Random(seed)
+    codes = sorted(registry())
+    base = TODAY.toordinal() - 400
+    offsets = array("q", [0])
+    for _ in range(persons):
+        offsets.append(offsets[-1])
+    # ten events a person on average, spread unevenly (some people place most demand)
+    per = [rng.randint(0, 20) for _ in range(persons)]
+    scale = events / max(1, sum(per))
+    total = 0
+    for i, k in enumerate(per):
+        total += round(k * scale)
+        offsets[i + 1] = total
+    code_of = [codes[i] for i in (rng.randrange(len(codes)) for _ in range(total))]
+    days = array("i", (base + rng.randrange(410) for _ in range(total)))
+    return offsets, code_of, days
+
+
+def _score_range(lo: int, hi: int) -> tuple[int, int]:
+    offsets, code_of, days, r, cats = _STATE["data"]
+    compiled = Compiled(r, cats)
+    start, today = window_start(TODAY, r.window).toordinal(), TODAY.toordinal()
+    flagged = changing = 0
+    for i in range(lo, hi):
+        a, b = offsets[i], offsets[i + 1]
+        c, oldest, future = compiled.evaluate(zip(code_of[a:b], days[a:b], strict=True), start, today)
+        if holds(c, r.conditions):
+            flagged += 1
+            score(c, r.weights)
+        if oldest is not None:
+            next_change(r, date.fromordinal(oldest), None)
+            changing += 1
+    return flagged, changing
+
+
+def full_rescore(persons: int, events: int, workers: int) -> dict:
+    t0 = time.perf_counter()
+    offsets, code_of, days = population(persons, events)
+    built = time.perf_counter() - t0
+    _STATE["data"] = (offsets, code_of, days, rule(), registry())
+    n = len(offsets) - 1
+    bounds = [(n * k // workers, n * (k + 1) // workers) for k in range(workers)]
+    t0 = time.perf_counter()
+    if workers == 1:
+        results = [_score_range(*bounds[0])]
+    else:
+        with mp.get_context("fork").Pool(workers) as pool:
+            results = pool.starmap(_score_range, bounds)
+    elapsed = time.perf_counter() - t0
+    return {"persons": n, "events": len(days), "workers": workers,
+            "generate_s": round(built, 1), "rescore_s": round(elapsed, 2),
+            "flagged": sum(f for f, _ in results)}
+
+
+async def incremental(runs: int, stored: int) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite+aiosqlite:///{tmp}/scorer.db"
+        run_migrations(ROOT / "services" / "scorer" / "migrations", url)
+        engine = build_engine(url)
+        sm = build_sessionmaker(engine)
+        r = rule()
+        async with sm() as s, s.begin():
+            await repo.add_rule_version(s, r.model_dump(mode="json"), 1, "bench")
+            await repo.upsert_categories(s, [
+                {"code": c, "category": cat, "headline": h, "dataset": "d", "partner": "p"}
+                for c, (cat, h) in registry().items()])
+        scorer = Scorer(lambda: TODAY)
+        codes = sorted(registry())
+        rng = random.Random(2)
+
+        def profile(i: int) -> m.Profile:
+            events = [m.ProfileEvent(code=rng.choice(codes),
+                                     occurred_on=TODAY - timedelta(days=rng.randrange(300)))
+                      for _ in range(10)]
+            return m.Profile(pseudonym=f"P{i:08d}", level="person", area="OL1", events=events)
+
+        for lo in range(0, stored, 500):  # a database that already holds evaluations
+            async with sm() as s, s.begin():
+                await scorer.profiles(s, m.ProfileBatch(
+                    profiles=[profile(i) for i in range(lo, min(stored, lo + 500))]))
+        times = []
+        for _ in range(runs):
+            batch = m.ProfileBatch(profiles=[profile(rng.randrange(stored))])
+            t0 = time.perf_counter()
+            async with sm() as s, s.begin():
+                await repo.serialize(s)
+                await scorer.profiles(s, batch)
+            times.append((time.perf_counter() - t0) * 1000)
+        await engine.dispose()
+    return {"stored_evaluations": stored, "runs": runs,
+            "median_ms": round(statistics.median(times), 2),
+            "p95_ms": round(sorted(times)[int(0.95 * len(times))], 2)}
+
+
+def peak_mb() -> dict:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"peak_rss_mb": round(own), "peak_worker_rss_mb": round(children)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--persons", type=int, default=1_000_000)
+    parser.add_argument("--events", type=int, default=10_000_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--runs", type=int, default=300)
+    parser.add_argument("--stored", type=int, default=20_000)
+    args = parser.parse_args()
+    print("incremental:", asyncio.run(incremental(args.runs, args.stored)), flush=True)
+    print("full:", full_rescore(args.persons, args.events, args.workers), flush=True)
+    print("memory:", peak_mb())
+
+
+if __name__ == "__main__":
+    main()
