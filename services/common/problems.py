@@ -42,7 +42,7 @@ def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 # What every authenticated route can answer.
-AUTHENTICATED = problem_responses(401, 403, 422)
+AUTHENTICATED = problem_responses(400, 401, 403, 422)
 
 
 class Problem(Exception):
@@ -129,13 +129,13 @@ def _allowed_methods(request: Request) -> list[str]:
             methods = {m.upper() for m in item if m in {"get", "post", "put", "patch", "delete"}}
             if "GET" in methods:
                 methods.add("HEAD")
-            patterns.append((regex, methods))
+            patterns.append((regex, "{" not in path, methods))
         app.state._allow_patterns = patterns
-    allowed: set[str] = set()
-    for regex, methods in patterns:
-        if regex.match(request.url.path):
-            allowed |= methods
-    return sorted(allowed)
+    matches = [(literal, methods) for regex, literal, methods in patterns
+               if regex.match(request.url.path)]
+    if any(literal for literal, _ in matches):  # /rules/schema is not /rules/{rule_id}
+        matches = [m for m in matches if m[0]]
+    return sorted(set().union(*(methods for _, methods in matches)))
 
 
 def _title(status: int) -> str:

@@ -8,12 +8,13 @@ from fastapi import APIRouter, Depends, Request
 
 from services.common.auth import require_roles
 from services.common.db import SessionDep
+from services.common.problems import AUTHENTICATED
 from services.common.tokens import Claims
 from services.linker import repository as repo
 from services.linker.schemas import AreaDemand, Concentration, DemandReport
 from services.linker.service import top_share
 
-router = APIRouter(prefix="/v1", tags=["linker"])
+router = APIRouter(prefix="/v1", tags=["linker"], responses=AUTHENTICATED)
 
 Analyst = Annotated[Claims, Depends(require_roles("analyst", "coordinator", "admin"))]
 

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from services.common.auth import require_roles
 from services.common.db import SessionDep
-from services.common.problems import Problem, describe_errors
+from services.common.problems import AUTHENTICATED, Problem, describe_errors, problem_responses
 from services.common.tokens import Claims
 from services.scorer import repository as repo
 from services.scorer.calibration import calibrate, svg
@@ -20,7 +20,7 @@ from services.scorer.handlers import publish_flags, request_republish
 from services.scorer.rules import needs_rescore
 from services.scorer.schemas import Calibration, Rescore, RuleDocument, StoredRule
 
-router = APIRouter(prefix="/v1", tags=["scorer"])
+router = APIRouter(prefix="/v1", tags=["scorer"], responses=AUTHENTICATED)
 
 Reader = Annotated[Claims, Depends(require_roles("coordinator", "analyst", "admin"))]
 Admin = Annotated[Claims, Depends(require_roles("admin"))]
@@ -65,12 +65,13 @@ async def rule_schema(claims: Reader) -> dict:
     return RuleDocument.model_json_schema()
 
 
-@router.get("/rules/{rule_id}", response_model=StoredRule)
+@router.get("/rules/{rule_id}", response_model=StoredRule, responses=problem_responses(404))
 async def get_rule(rule_id: str, session: SessionDep, claims: Reader) -> StoredRule:
     return await _rule(session, rule_id)
 
 
-@router.put("/rules/{rule_id}", response_model=StoredRule, openapi_extra=RULE_BODY)
+@router.put("/rules/{rule_id}", response_model=StoredRule, openapi_extra=RULE_BODY,
+            responses=problem_responses(404, 415))
 async def put_rule(rule_id: str, request: Request, session: SessionDep, claims: Admin,
                    tasks: BackgroundTasks, response: Response) -> StoredRule:
     document = await parse_document(request)
@@ -94,14 +95,15 @@ async def put_rule(rule_id: str, request: Request, session: SessionDep, claims: 
     return rule
 
 
-@router.get("/rules/{rule_id}/calibration", response_model=Calibration)
+@router.get("/rules/{rule_id}/calibration", response_model=Calibration,
+            responses=problem_responses(404))
 async def calibration(rule_id: str, session: SessionDep, claims: Reader) -> dict:
     rule = await _rule(session, rule_id)
     return calibrate(rule, await repo.calibration_rows(session, rule.id, rule.level))
 
 
 @router.get("/rules/{rule_id}/calibration.svg", response_class=Response,
-            responses={200: {"content": {"image/svg+xml": {}}}})
+            responses={200: {"content": {"image/svg+xml": {}}}, **problem_responses(404)})
 async def calibration_chart(rule_id: str, session: SessionDep, claims: Reader) -> Response:
     rule = await _rule(session, rule_id)
     chart = svg(calibrate(rule, await repo.calibration_rows(session, rule.id, rule.level)))
