@@ -33,7 +33,7 @@ def cmd_run(args) -> int:
     from deploy.federation import Federation
 
     layout = Layout(Path(args.var))
-    fed = Federation(layout)
+    fed = Federation(layout, tls=args.tls)
     print("Starting NATS (JetStream) and six services; logs in", layout.logs)
     stop = {"now": False}
 
@@ -44,8 +44,10 @@ def cmd_run(args) -> int:
     signal.signal(signal.SIGTERM, _stop)
     fed.start()
     print("\nTessera is running:")
-    for service, port in PORTS.items():
-        print(f"  {service:<14} http://127.0.0.1:{port}   (OpenAPI: /docs, /openapi.json)")
+    for service in PORTS:
+        print(f"  {service:<14} {fed.url(service)}   (OpenAPI: /docs, /openapi.json)")
+    if args.tls:
+        print(f"  TLS on NATS and HTTP; trust the development CA {fed.tls_bundle.ca}")
     print(f"  {'nats':<14} {fed.nats_url}   (monitoring http://127.0.0.1:8222)")
     print("\nMint a development token, for example:")
     print("  .venv/bin/tessera token gateway --partner gp-p81001 --scope ingest")
@@ -117,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("run", help="start NATS and every service; Ctrl-C stops")
+    p.add_argument("--tls", action="store_true",
+                   help="TLS on NATS and HTTPS on every service (development CA in var/tls)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("token", help="mint a development token")

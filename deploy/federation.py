@@ -56,6 +56,7 @@ class Federation:
     environment: str = "development"
     extra_env: dict[str, dict[str, str]] = field(default_factory=dict)
     observers: dict[str, str] = field(default_factory=dict)
+    tls: bool = False
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
     nats: subprocess.Popen | None = None
 
@@ -64,7 +65,23 @@ class Federation:
         return f"nats://127.0.0.1:{self.nats_port}"
 
     def url(self, service: str) -> str:
-        return f"http://127.0.0.1:{self.ports[service]}"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://127.0.0.1:{self.ports[service]}"
+
+    @property
+    def tls_bundle(self):
+        from deploy import tls
+
+        return tls.ensure(self.layout.root / "tls") if self.tls else None
+
+    @property
+    def verify(self):
+        """What an HTTP client passes as `verify` to trust the services."""
+        if not self.tls:
+            return True
+        import ssl
+
+        return ssl.create_default_context(cafile=str(self.tls_bundle.ca))
 
     def prepare(self) -> None:
         """Keys, NATS config and per-service password files (kept across runs)."""
@@ -77,7 +94,7 @@ class Federation:
         natsconf.write(self.layout.nats_conf, port=self.nats_port,
                        monitor_port=self.nats_monitor_port,
                        store_dir=self.layout.jetstream.resolve(), passwords=passwords,
-                       observers=self.observers)
+                       observers=self.observers, tls=self.tls_bundle)
         self.layout.logs.mkdir(parents=True, exist_ok=True)
         self.layout.data.mkdir(parents=True, exist_ok=True)
 
@@ -98,6 +115,11 @@ class Federation:
         if service == "pseudonymiser":
             env[p + "PERSON_KEY_PATH"] = str(L.key("pseudonym-person").resolve())
             env[p + "HOUSEHOLD_KEY_PATH"] = str(L.key("pseudonym-household").resolve())
+        if self.tls:
+            bundle = self.tls_bundle
+            env[p + "NATS_TLS_CA_FILE"] = str(bundle.ca.resolve())
+            env[p + "TLS_CERT_FILE"] = str(bundle.cert.resolve())
+            env[p + "TLS_KEY_FILE"] = str(bundle.key.resolve())
         env.update(self.extra_env.get(service, {}))
         return env
 
@@ -109,7 +131,8 @@ class Federation:
         self.nats = natsserver.start(self.layout.nats_conf, self.nats_port,
                                      log_file=self.layout.logs / "nats.log")
         passwords = json.loads(self.layout.nats_passwords.read_text())
-        _run(provision.provision(self.nats_url, passwords[keys.NATS_ADMIN]))
+        _run(provision.provision(self.nats_url, passwords[keys.NATS_ADMIN],
+                                 tls_ca_file=self.tls_bundle.ca if self.tls else None))
 
     def migrate(self, service: str) -> None:
         with open(self.layout.logs / f"{service}.log", "ab") as log:
@@ -136,7 +159,8 @@ class Federation:
                         f"{service} exited with {proc.returncode}; see "
                         f"{self.layout.logs / (service + '.log')}")
                 try:
-                    r = httpx.get(self.url(service) + "/readyz", timeout=1.0)
+                    r = httpx.get(self.url(service) + "/readyz", timeout=1.0,
+                                  verify=self.verify)
                     if r.status_code == 200:
                         pending.discard(service)
                 except httpx.HTTPError:

@@ -25,8 +25,9 @@ from services.common.subjects import durable_name, stream_subject, streams
 DUPLICATE_WINDOW_S = 3600.0
 
 
-async def provision(url: str, password: str, replicas: int = 1) -> None:
-    nc = await bus.connect(url=url, service=NATS_ADMIN, user=NATS_ADMIN, password=password)
+async def provision(url: str, password: str, replicas: int = 1, tls_ca_file=None) -> None:
+    nc = await bus.connect(url=url, service=NATS_ADMIN, user=NATS_ADMIN, password=password,
+                           tls_ca_file=tls_ca_file)
     try:
         js = nc.jetstream()
         for channel in streams():

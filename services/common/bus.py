@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,9 +33,17 @@ from services.common.subjects import Channel, durable_name, inbox_prefix
 log = logging.getLogger("tessera.bus")
 
 
+def tls_context(ca_file) -> ssl.SSLContext | None:
+    """Verify the NATS server against this CA (hostname checked as usual)."""
+    if not ca_file:
+        return None
+    return ssl.create_default_context(cafile=str(ca_file))
+
+
 async def connect(
     *, url: str, service: str, user: str, password: str, name: str | None = None,
     error_cb: Callable[[Exception], Awaitable[None]] | None = None,
+    tls_ca_file=None,
 ) -> NATS:
     async def _default_error_cb(exc: Exception) -> None:
         log.warning("nats error: %s", exc)
@@ -49,6 +58,7 @@ async def connect(
         max_reconnect_attempts=-1,
         reconnect_time_wait=0.5,
         connect_timeout=5,
+        tls=tls_context(tls_ca_file),
         drain_timeout=5,
     )
 

@@ -40,6 +40,7 @@ class Runtime:
         self.nc = await bus.connect(
             url=s.nats_url, service=self.service, user=s.nats_user,
             password=s.nats_password.get_secret_value(), error_cb=self.error_cb,
+            tls_ca_file=s.nats_tls_ca_file,
         )
         self.js = self.nc.jetstream()
         if self.outbox_model is not None:
@@ -113,5 +114,9 @@ def service_main(settings_cls: type[ServiceSettings], create_app: Callable[..., 
         return
     import uvicorn
 
+    tls = {}
+    if settings.tls_cert_file and settings.tls_key_file:
+        tls = {"ssl_certfile": str(settings.tls_cert_file),
+               "ssl_keyfile": str(settings.tls_key_file)}
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                log_config=None, access_log=True, server_header=False)
+                log_config=None, access_log=True, server_header=False, **tls)

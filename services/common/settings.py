@@ -35,6 +35,10 @@ class ServiceSettings(BaseSettings):
     token_issuer: str = "https://issuer.tessera.local"
     token_audience: str = ""
     log_level: str = "INFO"
+    # TLS: HTTPS when a certificate and key are given; NATS over TLS when a CA is given.
+    tls_cert_file: Path | None = None
+    tls_key_file: Path | None = None
+    nats_tls_ca_file: Path | None = None
     consumer_batch: int = 64
 
     @model_validator(mode="after")

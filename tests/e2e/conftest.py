@@ -52,7 +52,8 @@ def registry_codes() -> set[str]:
 
 @asynccontextmanager
 async def federation_with_borough(root, *, households: int = HOUSEHOLDS, seed: int = SEED,
-                                  database_urls: dict[str, str] | None = None):
+                                  database_urls: dict[str, str] | None = None,
+                                  tls: bool = False):
     """Start every service as a real process, capture every message, push a borough."""
     observer_password = secrets.token_urlsafe(16)
     extra_env = {s: {} for s in SERVICES}
@@ -63,13 +64,14 @@ async def federation_with_borough(root, *, households: int = HOUSEHOLDS, seed: i
         Layout(root),
         ports={s: free_port() for s in SERVICES},
         nats_port=free_port(), nats_monitor_port=None, environment="test",
-        observers={OBSERVER: observer_password}, extra_env=extra_env,
+        observers={OBSERVER: observer_password}, extra_env=extra_env, tls=tls,
     )
     fed.prepare()
     fed.start_nats()
     captured: list[tuple[str, bytes]] = []
     tap = await bus.connect(url=fed.nats_url, service=OBSERVER, user=OBSERVER,
-                            password=observer_password)
+                            password=observer_password,
+                            tls_ca_file=fed.tls_bundle.ca if tls else None)
 
     async def keep(msg):
         captured.append((msg.subject, msg.data))
@@ -80,7 +82,7 @@ async def federation_with_borough(root, *, households: int = HOUSEHOLDS, seed: i
         await asyncio.to_thread(fed.start_services)
         borough = generate_borough(seed, households, date.today())
         run = Running(fed, borough, token_factory(fed.layout), captured)
-        async with httpx.AsyncClient(timeout=60) as client:
+        async with httpx.AsyncClient(timeout=60, verify=fed.verify) as client:
             api = DemoApi(client, fed.url("gateway"), fed.url("scorer"),
                           fed.url("reidentify"), run.tokens)
             run.batches = await upload(api, borough, 2000, out=lambda line: None)

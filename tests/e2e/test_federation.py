@@ -36,7 +36,7 @@ def pseudonyms_of(run) -> dict[str, str]:
 
 async def cohort(run, clearance, **overrides) -> list[dict]:
     claims = {**clearance, **overrides}
-    async with httpx.AsyncClient(timeout=30) as c:
+    async with httpx.AsyncClient(timeout=30, verify=run.fed.verify) as c:
         r = await c.get(f"{run.url('reidentify')}/v1/cohorts/{RULE}",
                         params={"limit": 500},
                         headers={"Authorization": f"Bearer {run.token('reidentify', **claims)}"})
@@ -59,7 +59,7 @@ async def settled_cohort(run, clearance, expected: int) -> list[dict]:
 
 
 async def unlock(run, pseudonym, token, purpose=PURPOSE):
-    async with httpx.AsyncClient(timeout=30) as c:
+    async with httpx.AsyncClient(timeout=30, verify=run.fed.verify) as c:
         return await c.post(
             f"{run.url('reidentify')}/v1/unlock",
             headers={"Authorization": f"Bearer {token}"},
