@@ -20,7 +20,16 @@ from nats.js.errors import NotFoundError
 
 from deploy.keys import NATS_ADMIN
 from services.common import bus
-from services.common.subjects import durable_name, stream_subject, streams
+from services.common.subjects import (
+    SERVICES,
+    deadletter_stream,
+    deadletter_subject,
+    durable_name,
+    stream_subject,
+    streams,
+)
+
+DEADLETTER_MAX_AGE_S = 30 * 24 * 3600.0
 
 DUPLICATE_WINDOW_S = 3600.0
 
@@ -58,5 +67,17 @@ async def provision(url: str, password: str, replicas: int = 1, tls_ca_file=None
                         ack_wait=channel.ack_wait_s,
                         max_ack_pending=1000,
                     ))
+        for service in SERVICES:
+            config = StreamConfig(
+                name=deadletter_stream(service), subjects=[deadletter_subject(service)],
+                retention=RetentionPolicy.LIMITS, storage=StorageType.FILE,
+                max_age=DEADLETTER_MAX_AGE_S, num_replicas=replicas,
+                description=f"Messages {service} could not apply (kept 30 days for ops)",
+            )
+            try:
+                await js.stream_info(config.name)
+                await js.update_stream(config)
+            except NotFoundError:
+                await js.add_stream(config)
     finally:
         await nc.drain()

@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.common.db import UTCDateTime, utcnow
-from services.common.subjects import Channel, durable_name, inbox_prefix
+from services.common.subjects import Channel, deadletter_subject, durable_name, inbox_prefix
 
 log = logging.getLogger("tessera.bus")
 
@@ -177,8 +177,11 @@ class Consumer:
 
     def __init__(self, *, service: str, channel: Channel, handler: Handler,
                  js: JetStreamContext, sessionmaker: async_sessionmaker[AsyncSession],
-                 inbox_model, relay: OutboxRelay | None, batch: int = 64):
+                 inbox_model, relay: OutboxRelay | None, batch: int = 64,
+                 backoff_s: float = 0.25):
         self.service = service
+        self.backoff_s = backoff_s
+        self.dead_lettered = 0
         self.channel = channel
         self.handler = handler
         self.js = js
@@ -238,10 +241,10 @@ class Consumer:
         try:
             payload = self.channel.schema.model_validate_json(msg.data)
         except ValidationError as exc:
-            # A message that cannot be parsed will never succeed: stop redelivering it.
-            log.error("%s: unparseable message on %s (%d errors); terminated",
+            # A message that cannot be parsed will never succeed: park it, do not retry.
+            log.error("%s: unparseable message on %s (%d errors); dead-lettered",
                       self.service, msg.subject, exc.error_count())
-            await msg.term()
+            await self._dead_letter(msg, message_id, "unparseable")
             return
         delivery = Delivery(msg.subject, message_id, meta.num_delivered)
         try:
@@ -252,18 +255,38 @@ class Consumer:
                         await self.handler(session, payload, delivery)
                         session.add(self.inbox_model(message_id=message_id))
         except Exception as exc:
+            if meta.num_delivered >= self.channel.max_deliver:
+                log.error("%s: handler for %s failed (%s) %d times; dead-lettered",
+                          self.service, self.channel.name, type(exc).__name__,
+                          meta.num_delivered)
+                await self._dead_letter(msg, message_id, type(exc).__name__)
+                return
             log.warning("%s: handler for %s failed (%s), delivery %d; will retry",
                         self.service, self.channel.name, type(exc).__name__, meta.num_delivered)
-            await msg.nak(delay=min(0.25 * 2 ** meta.num_delivered, 30))
+            await msg.nak(delay=min(self.backoff_s * 2 ** meta.num_delivered, 30))
             return
         await self._acknowledge(msg)
         self.applied += 1
         if self.relay:
             self.relay.wake()
 
-
     async def _acknowledge(self, msg) -> None:
         await msg.ack()
+
+    async def _dead_letter(self, msg, message_id: str, reason: str) -> None:
+        """Copy the message to this service's dead-letter stream, then stop its redelivery,
+        so one poison message never blocks the rest."""
+        meta = msg.metadata
+        headers = {
+            "Nats-Msg-Id": f"dead-{message_id}",
+            "Tessera-Subject": msg.subject,
+            "Tessera-Stream-Seq": str(meta.sequence.stream),
+            "Tessera-Deliveries": str(meta.num_delivered),
+            "Tessera-Reason": reason[:100],
+        }
+        await self.js.publish(deadletter_subject(self.service), msg.data, headers=headers)
+        await msg.term()
+        self.dead_lettered += 1
 
 
 def decode(channel: Channel, data: bytes) -> BaseModel:

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from services.common.auth import require_roles
+from services.common.problems import AUTHENTICATED
+from services.common.subjects import deadletter_stream
+from services.common.tokens import Claims
+
 router = APIRouter(tags=["health"])
+ops = APIRouter(prefix="/v1/ops", tags=["ops"], responses=AUTHENTICATED)
+Admin = Annotated[Claims, Depends(require_roles("admin"))]
 
 
 @router.get("/healthz")
@@ -29,3 +38,29 @@ async def readyz(request: Request):
     ok = all(checks.values())
     return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks},
                         status_code=200 if ok else 503)
+
+
+@ops.get("/dead-letters")
+async def dead_letters(request: Request, claims: Admin,
+                       limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict:
+    """This service's dead letters: where each came from and why, never its content."""
+    js = request.app.state.rt.js
+    stream = deadletter_stream(request.app.state.rt.service)
+    info = await js.stream_info(stream)
+    items = []
+    last = info.state.last_seq
+    first = max(info.state.first_seq, last - limit + 1)
+    for seq in range(last, first - 1, -1) if info.state.messages else ():
+        try:
+            raw = await js.get_msg(stream, seq)
+        except Exception:  # noqa: S112 - a gap in the sequence (purged message)
+            continue
+        h = raw.headers or {}
+        items.append({"seq": seq, "subject": h.get("Tessera-Subject"),
+                      "stream_seq": int(h.get("Tessera-Stream-Seq", 0)),
+                      "deliveries": int(h.get("Tessera-Deliveries", 0)),
+                      "reason": h.get("Tessera-Reason"), "bytes": len(raw.data or b"")})
+    return {"service": request.app.state.rt.service, "count": info.state.messages,
+            "items": items}
+
+router.include_router(ops)

@@ -137,6 +137,16 @@ def durable_name(channel: Channel, service: str) -> str:
     return service
 
 
+def deadletter_subject(service: str) -> str:
+    """Where a service parks messages it could not apply after its deliveries ran out."""
+    return f"tessera.deadletter.{service}"
+
+
+def deadletter_stream(service: str) -> str:
+    """One dead-letter stream per service: only that service writes or reads it."""
+    return f"DEADLETTER_{service.upper()}"
+
+
 def permissions(service: str) -> dict:
     """Least-privilege publish/subscribe permissions for one service's NATS user."""
     if service not in SERVICES:
@@ -153,6 +163,9 @@ def permissions(service: str) -> dict:
             else:
                 own_streams.add(c.stream)  # type: ignore[arg-type]
     pub.append("$JS.API.INFO")
+    dead = deadletter_stream(service)
+    pub += [deadletter_subject(service), f"$JS.API.STREAM.INFO.{dead}",
+            f"$JS.API.STREAM.MSG.GET.{dead}"]
     # Durable consumers are created by the provisioning step (deploy.provision), so a
     # service may only read, fetch from and acknowledge its own consumer.
     for stream in sorted(own_streams):
