@@ -125,7 +125,7 @@ async def run(args) -> dict:
             elapsed = time.monotonic() - started
             # How long until the linker has stored everything the gateway accepted.
             deadline = time.monotonic() + 600
-            while linker_events(fed) < before + rows_sent and time.monotonic() < deadline:
+            while linker_events(fed) < before + rows_sent and time.monotonic() < deadline:  # noqa: ASYNC110
                 await asyncio.sleep(0.5)
             drained = time.monotonic() - started
             stored = linker_events(fed) - before
