@@ -4,25 +4,29 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from services.common.auth import require_roles
 from services.common.db import SessionDep
+from services.common.problems import AUTHENTICATED, problem_responses
 from services.common.tokens import Claims
-from services.reidentify import repository, service
+from services.reidentify import audit, repository, service
 from services.reidentify.schemas import (
     AccessLogEntry,
     CohortMember,
+    Revocation,
+    RevocationBody,
     UnlockBody,
     UnlockReply,
     Verification,
 )
 
-router = APIRouter(prefix="/v1", tags=["reidentify"])
+router = APIRouter(prefix="/v1", tags=["reidentify"], responses=AUTHENTICATED)
 
 CohortReader = Annotated[Claims, Depends(require_roles("caseworker", "coordinator"))]
 Caseworker = Annotated[Claims, Depends(require_roles("caseworker"))]
 Auditor = Annotated[Claims, Depends(require_roles("auditor"))]
+Admin = Annotated[Claims, Depends(require_roles("admin"))]
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0)]
 
@@ -34,7 +38,8 @@ async def cohort(rule_id: str, claims: CohortReader, session: SessionDep,
     return [CohortMember.model_validate(r, from_attributes=True) for r in rows]
 
 
-@router.post("/unlock", response_model=UnlockReply)
+@router.post("/unlock", response_model=UnlockReply,
+             responses=problem_responses(429, 503))
 async def unlock(body: UnlockBody, claims: Caseworker, request: Request) -> dict:
     reidentifier: service.Reidentifier = request.app.state.reidentifier
     return await reidentifier.unlock(claims, service.UnlockRequest(**body.model_dump()))
@@ -48,5 +53,20 @@ async def access_log(claims: Auditor, session: SessionDep, limit: Limit = 100,
 
 
 @router.get("/access-log/verify", response_model=Verification)
-async def verify(claims: Auditor, session: SessionDep) -> dict:
-    return await service.verify(session)
+async def verify(claims: Auditor, session: SessionDep, request: Request) -> dict:
+    """The chain recomputed, and every signed head in the export checked against it."""
+    heads = request.app.state.head_signer.heads()
+    return await audit.verify(session, heads)
+
+
+@router.post("/revocations", response_model=Revocation, status_code=201,
+             responses={200: {"model": Revocation, "description": "Already revoked"}})
+async def revoke(body: RevocationBody, claims: Admin, session: SessionDep,
+                 response: Response) -> Revocation:
+    """Refuse a clearance token (by jti) from now on; revoking twice keeps the first."""
+    row = await repository.get_revocation(session, body.jti)
+    if row is not None:
+        response.status_code = 200
+    else:
+        row = await repository.add_revocation(session, body.jti, body.reason)
+    return Revocation.model_validate(row, from_attributes=True)

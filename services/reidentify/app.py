@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -9,10 +10,14 @@ from fastapi import FastAPI
 from services.common import health, problems, subjects
 from services.common.runtime import Runtime, attach
 from services.common.tokens import TokenVerifier
-from services.reidentify import api, handlers
+from services.reidentify import api, handlers, repository, signing
+from services.reidentify.audit import HeadSigner
+from services.reidentify.jwks import UrlJWKSKeys
 from services.reidentify.models import Inbox
 from services.reidentify.service import Reidentifier
 from services.reidentify.settings import ReidentifySettings
+
+log = logging.getLogger("tessera.reidentify")
 
 
 def create_app(settings: ReidentifySettings | None = None) -> FastAPI:
@@ -20,20 +25,43 @@ def create_app(settings: ReidentifySettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        log_key = signing.ensure_signing_key(settings.log_signing_key_path,
+                                             settings.environment)
         async with Runtime(settings, inbox_model=Inbox) as rt:
             attach(app, rt)
             app.state.settings = settings
-            app.state.verifier = TokenVerifier(settings.jwks_path, settings.token_issuer,
-                                               settings.token_audience,
-                                               max_lifetime_s=settings.max_token_lifetime_s)
+            verifier = TokenVerifier(settings.jwks_path, settings.token_issuer,
+                                     settings.token_audience,
+                                     max_lifetime_s=settings.max_token_lifetime_s)
+            if settings.jwks_url:
+                keys = UrlJWKSKeys(settings.jwks_url)
+                await keys.refresh()
+                verifier.keys = keys
+                rt.every(settings.jwks_refresh_s, keys.refresh, "jwks")
+            app.state.verifier = verifier
+
+            async def is_revoked(jti: str) -> bool:
+                async with rt.sessionmaker() as session:
+                    return await repository.is_revoked(session, jti)
+
+            app.state.is_revoked = is_revoked
             app.state.reidentifier = Reidentifier(
                 rt.sessionmaker, rt, timeout_s=settings.pseudonymiser_timeout_s,
                 rate_per_hour=settings.unlock_rate_per_hour)
+            signer = HeadSigner(rt.sessionmaker, log_key, settings.signed_heads_path)
+            app.state.head_signer = signer
+            rt.every(settings.head_signing_interval_s, signer.sign, "sign-head")
             app.state.consumers = {
                 "flags": rt.consume(subjects.FLAGS, handlers.flags),
                 "decisions": rt.consume(subjects.DECISIONS, handlers.decisions),
             }
-            yield
+            try:
+                yield
+            finally:
+                try:
+                    await signer.sign()  # the last head, on the way out
+                except Exception as exc:
+                    log.warning("signing the last head failed: %s", type(exc).__name__)
 
     app = FastAPI(title="Tessera reidentify", version="1", lifespan=lifespan)
     problems.install(app)

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, insert, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.reidentify.models import AccessEntry, FlagRow, OptOut
+from services.reidentify.models import AccessEntry, FlagRow, OptOut, RevokedToken
 
 SCAN_PAGE = 1000
 
@@ -118,3 +118,22 @@ async def scan_log(session: AsyncSession) -> AsyncIterator[AccessEntry]:
         if len(rows) < SCAN_PAGE:
             return
         after = rows[-1].seq
+
+
+# --- revocations -----------------------------------------------------------------------
+
+
+async def is_revoked(session: AsyncSession, jti: str) -> bool:
+    result = await session.execute(select(RevokedToken.jti).where(RevokedToken.jti == jti))
+    return result.first() is not None
+
+
+async def get_revocation(session: AsyncSession, jti: str) -> RevokedToken | None:
+    return await session.get(RevokedToken, jti)
+
+
+async def add_revocation(session: AsyncSession, jti: str, reason: str) -> RevokedToken:
+    row = RevokedToken(jti=jti, reason=reason)
+    session.add(row)
+    await session.flush()
+    return row

@@ -95,10 +95,14 @@ def flag(pseudonym: str, *, rule_id: str = "oldham-5", area: str | None = "OL1",
 @pytest_asyncio.fixture(loop_scope="session", scope="module")
 async def env(nats_env, tmp_path_factory):
     db_dir = tmp_path_factory.mktemp("reidentify-db")
+    var = tmp_path_factory.mktemp("reidentify-var")
     url = f"sqlite+aiosqlite:///{db_dir / 'reidentify.db'}"
     run_migrations(MIGRATIONS, url)
     settings = ReidentifySettings(**nats_env.settings_kwargs("reidentify", url),
-                                  pseudonymiser_timeout_s=0.5, unlock_rate_per_hour=RATE)
+                                  pseudonymiser_timeout_s=0.5, unlock_rate_per_hour=RATE,
+                                  log_signing_key_path=var / "keys" / "log.pem",
+                                  signed_heads_path=var / "exports" / "heads.jsonl",
+                                  head_signing_interval_s=3600)
     app = create_app(settings)
     replies: dict = {}
     asked: list = []

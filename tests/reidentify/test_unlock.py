@@ -194,3 +194,43 @@ async def test_access_log_verifies(env):
     assert result["entries"] > 10
     r = await env.client.get("/v1/access-log/verify", headers=env.clearance("cw-x"))
     assert r.status_code == 403
+
+
+async def test_household_unlock_returns_the_members(env):
+    await env.publish_flags(flag("h-family", level="household"))
+    env.replies["h-family"] = found((GIVEN, FAMILY), ("Ada", FAMILY), ("Bo", FAMILY))
+    asked_before = len(env.asked)
+    r = await env.client.post("/v1/unlock", json=body("h-family"),
+                              headers=env.clearance("cw-household"))
+    assert r.status_code == 200, r.text
+    assert [s["given_name"] for s in r.json()["subjects"]] == [GIVEN, "Ada", "Bo"]
+    asked = env.asked[asked_before:]
+    assert [(a.pseudonym, a.level) for a in asked] == [("h-family", "household")]
+    entries = await env.log_for("cw-household")
+    assert [(e["outcome"], e["pseudonym"]) for e in entries] == [("allowed", "h-family")]
+    assert_no_identity(str(entries))
+
+
+async def test_refusals_do_not_reveal_existence(env):
+    """No flag and unknown person answer alike: same status, reason and detail."""
+    await env.publish_flags(flag("p-exists", active=False))
+    env.replies["p-exists"] = found((GIVEN, FAMILY))
+    replies = []
+    for pseudonym in ("p-exists", "p-never-heard-of"):
+        r = await env.client.post("/v1/unlock", json=body(pseudonym),
+                                  headers=env.clearance("cw-exist"))
+        problem = r.json()
+        replies.append((r.status_code, problem["reason"], problem["detail"], problem["title"]))
+    assert replies[0] == replies[1] == (403, "no-active-flag", "unlock refused: no-active-flag",
+                                        "Forbidden")
+
+
+async def test_signed_head_checked_by_the_verify_endpoint(env):
+    r = await env.client.post("/v1/unlock", json=body("p-ok"), headers=env.clearance("cw-h"))
+    line = await env.app.state.head_signer.sign()
+    assert line is not None and line["seq"] == r.json()["access_id"]
+    r = await env.client.get("/v1/access-log/verify",
+                             headers=env.clearance("auditor-3", roles=["auditor"]))
+    result = r.json()
+    assert result["valid"] is True, result
+    assert result["signed_heads"] >= 1 and result["last_signed_seq"] == line["seq"]

@@ -1,0 +1,214 @@
+"""Unlock latency through the running federation.
+
+Starts every service as a real process (deploy.federation.Federation) on free
+ports in a temporary directory, pushes a small synthetic borough through the
+gateway, waits for the cohort, then drives POST /v1/unlock with N concurrent
+callers (each its own httpx client and clearance token) for a fixed number of
+unlocks. Each unlock covers the token check, the policy, the NATS request to
+the pseudonymiser and the hash-chained log append. Prints median, p95, p99 and
+throughput; --update-docs writes them into docs/reidentify.md.
+
+    .venv/bin/python -m benchmarks.unlock_latency --callers 50 --unlocks 2000
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import httpx
+
+from deploy.cli import token_factory
+from deploy.federation import REPO, Federation
+from deploy.layout import Layout
+from deploy.natsserver import free_port
+from services.common.subjects import SERVICES
+from synthetic import generate_borough
+from synthetic.demo import DISTRICTS, PURPOSE, RULE_ID, DemoApi, upload, wait_batches
+
+DOCS = REPO / "docs" / "reidentify.md"
+START, END = "<!-- unlock-latency:start -->", "<!-- unlock-latency:end -->"
+JUSTIFICATION = "Benchmark: early help triage of a flagged synthetic person"
+
+
+def percentile(sorted_ms: list[float], p: float) -> float:
+    """Nearest-rank percentile of an ascending list."""
+    rank = max(1, int(round(p / 100 * len(sorted_ms) + 0.5)))
+    return sorted_ms[min(rank, len(sorted_ms)) - 1]
+
+
+def federation(root: Path) -> Federation:
+    extra = {s: {} for s in SERVICES}
+    extra["reidentify"] = {
+        "TESSERA_REIDENTIFY_UNLOCK_RATE_PER_HOUR": "1000000",
+        "TESSERA_REIDENTIFY_LOG_SIGNING_KEY_PATH": str(root / "keys" / "log-signing.pem"),
+        "TESSERA_REIDENTIFY_SIGNED_HEADS_PATH": str(root / "exports" / "heads.jsonl"),
+        "TESSERA_REIDENTIFY_LOG_LEVEL": "WARNING",
+    }
+    return Federation(Layout(root), ports={s: free_port() for s in SERVICES},
+                      nats_port=free_port(), nats_monitor_port=None, environment="test",
+                      extra_env=extra)
+
+
+async def wait_cohort(api: DemoApi, timeout: float, stable: int = 3) -> list[dict]:
+    loop = asyncio.get_running_loop()
+    deadline, last, same = loop.time() + timeout, -1, 0
+    while True:
+        rows = await api.cohort()
+        same = same + 1 if len(rows) == last and rows else 0
+        last = len(rows)
+        if same >= stable or (loop.time() > deadline and rows):
+            return rows
+        if loop.time() > deadline:
+            raise RuntimeError("no cohort in time")
+        await asyncio.sleep(1.0)
+
+
+async def drive(url: str, tokens: list[str], pseudonyms: list[str], total: int,
+                warmup: int, rate: float | None = None,
+                ) -> tuple[list[float], dict[int, int], float]:
+    """`total` unlocks (after `warmup` uncounted ones) by len(tokens) concurrent callers.
+
+    Without `rate` each caller sends its next unlock as soon as the last is answered
+    (closed loop: the service's saturation); with `rate` the callers together offer
+    that many unlocks per second, each on its own schedule (open loop)."""
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    issued = 0
+    measuring = asyncio.Event()
+
+    async def caller(i: int, token: str) -> None:
+        nonlocal issued
+        headers = {"Authorization": f"Bearer {token}"}
+        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+        interval = len(tokens) / rate if rate else 0.0
+        loop = asyncio.get_running_loop()
+        due = loop.time() + interval * i / len(tokens)
+        async with httpx.AsyncClient(base_url=url, headers=headers, timeout=30,
+                                     limits=limits) as client:
+            while issued < warmup + total:
+                if interval:
+                    await asyncio.sleep(max(0.0, due - loop.time()))
+                    due += interval
+                    if issued >= warmup + total:
+                        break
+                n = issued
+                issued += 1
+                body = {"pseudonym": pseudonyms[n % len(pseudonyms)], "purpose": PURPOSE,
+                        "justification": JUSTIFICATION}
+                t0 = time.perf_counter()
+                r = await client.post("/v1/unlock", json=body)
+                elapsed = (time.perf_counter() - t0) * 1000
+                if n >= warmup:
+                    measuring.set()
+                    latencies.append(elapsed)
+                    statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(caller(i, t) for i, t in enumerate(tokens)))
+    wall = time.perf_counter() - t0
+    return latencies, statuses, wall
+
+
+async def run(args) -> dict:
+    with tempfile.TemporaryDirectory(prefix="tessera-bench-") as tmp:
+        fed = federation(Path(tmp))
+        fed.prepare()
+        fed.start_nats()
+        try:
+            await asyncio.to_thread(fed.start_services)
+            tokens_for = token_factory(fed.layout)
+            borough = generate_borough(args.seed, args.households, date.today())
+            async with httpx.AsyncClient(timeout=60) as client:
+                api = DemoApi(client, fed.url("gateway"), fed.url("scorer"),
+                              fed.url("reidentify"), tokens_for)
+                batches = await upload(api, borough, 2000, out=lambda line: None)
+                await wait_batches(api, batches, poll=0.3, timeout=300)
+                cohort = await wait_cohort(api, timeout=120)
+            pseudonyms = [row["pseudonym"] for row in cohort]
+            tokens = [tokens_for("reidentify", subject=f"bench-{i}", lifetime_s=900,
+                                 roles=["caseworker"], districts=list(DISTRICTS),
+                                 purposes=[PURPOSE], org="benchmark")
+                      for i in range(args.callers)]
+            latencies, statuses, wall = await drive(
+                fed.url("reidentify"), tokens, pseudonyms, args.unlocks, args.warmup,
+                args.rate)
+        except BaseException:
+            show_logs(fed.layout.logs)
+            raise
+        finally:
+            await asyncio.to_thread(fed.stop)
+    ms = sorted(latencies)
+    total = len(ms)
+    return {
+        "callers": args.callers, "unlocks": total, "households": args.households,
+        "cohort": len(pseudonyms), "statuses": statuses, "rate": args.rate,
+        "median_ms": statistics.median(ms), "p95_ms": percentile(ms, 95),
+        "p99_ms": percentile(ms, 99), "max_ms": ms[-1],
+        "throughput_per_s": total / wall if wall else 0.0,
+        "cpus": os.cpu_count(), "python": platform.python_version(),
+        "date": date.today().isoformat(), "rule": RULE_ID,
+    }
+
+
+def show_logs(directory: Path, lines: int = 15) -> None:
+    for log in sorted(directory.glob("*.log")):
+        tail = log.read_text(errors="replace").splitlines()[-lines:]
+        print(f"--- {log.name}", *tail, sep="\n", file=sys.stderr)
+
+
+HEADER = ["| date | CPUs | callers | load | unlocks | median | p95 | p99 | max "
+          "| throughput | statuses |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+
+
+def row(r: dict) -> str:
+    load = f"{r['rate']:.0f}/s offered" if r["rate"] else "closed loop"
+    statuses = ", ".join(f"{k}: {v}" for k, v in sorted(r["statuses"].items()))
+    return (f"| {r['date']} | {r['cpus']} | {r['callers']} | {load} | {r['unlocks']} | "
+            f"{r['median_ms']:.1f} ms | {r['p95_ms']:.1f} ms | {r['p99_ms']:.1f} ms | "
+            f"{r['max_ms']:.1f} ms | {r['throughput_per_s']:.0f}/s | {statuses} |")
+
+
+def update_docs(line: str, path: Path = DOCS) -> None:
+    """Add a result row to the table between the markers (kept across runs)."""
+    text = path.read_text()
+    if START not in text or END not in text:
+        text = text.rstrip() + f"\n\n{START}\n{END}\n"
+    head, rest = text.split(START, 1)
+    body, tail = rest.split(END, 1)
+    rows = [r for r in body.strip().splitlines() if r.startswith("| 2")]
+    block = "\n".join([START, *HEADER, *rows, line, END])
+    path.write_text(head + block + tail)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--callers", type=int, default=50)
+    parser.add_argument("--unlocks", type=int, default=2000)
+    parser.add_argument("--warmup", type=int, default=100)
+    parser.add_argument("--households", type=int, default=250)
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--rate", type=float, default=None,
+                        help="offered unlocks per second (open loop); default: closed loop")
+    parser.add_argument("--update-docs", action="store_true")
+    args = parser.parse_args(argv)
+    result = asyncio.run(run(args))
+    line = row(result)
+    print(*HEADER, line, sep="\n")
+    if args.update_docs:
+        update_docs(line)
+    target = result["p99_ms"] < 50
+    print(f"p99 target (< 50 ms): {'met' if target else 'NOT met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

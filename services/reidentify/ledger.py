@@ -1,0 +1,74 @@
+"""Appending to the hash-chained access log, with group commit.
+
+Concurrent appends are queued; one writer task takes every queued entry, chains
+them onto the head in seq order and commits them in one transaction, then wakes
+each caller with its own committed row. Under load this turns N serialised
+transactions into a few, which is what keeps the unlock latency flat. If another
+process appended first (unique seq/hash), the head is re-read and the batch retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.common.db import utcnow
+from services.reidentify import repository
+from services.reidentify.chain import GENESIS, entry_hash
+from services.reidentify.models import AccessEntry
+
+ATTEMPTS = 3
+
+
+class Ledger:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], max_batch: int = 500):
+        self.sessionmaker = sessionmaker
+        self.max_batch = max_batch
+        self._pending: list[tuple[dict, asyncio.Future]] = []
+        self._writer: asyncio.Task | None = None
+
+    async def append(self, fields: dict) -> AccessEntry:
+        """Append one entry; returns once it is committed (also if the caller is cancelled,
+        the entry is still written: every attempt is logged)."""
+        future = asyncio.get_running_loop().create_future()
+        self._pending.append((fields, future))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._drain(), name="reidentify-ledger")
+        return await asyncio.shield(future)
+
+    async def _drain(self) -> None:
+        while self._pending:
+            batch = self._pending[:self.max_batch]
+            del self._pending[:self.max_batch]
+            try:
+                rows = await self._write([fields for fields, _ in batch])
+            except Exception as exc:  # every waiting caller sees the failure
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for (_, future), row in zip(batch, rows, strict=True):
+                if not future.done():
+                    future.set_result(row)
+
+    async def _write(self, entries: list[dict]) -> list[AccessEntry]:
+        for attempt in range(ATTEMPTS):
+            try:
+                async with self.sessionmaker() as session, session.begin():
+                    head = await repository.log_head(session)
+                    seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
+                    rows = []
+                    for fields in entries:
+                        seq += 1
+                        entry = {**fields, "seq": seq, "at": utcnow()}
+                        row = AccessEntry(**entry, prev_hash=prev, hash=entry_hash(prev, entry))
+                        rows.append(row)
+                        prev = row.hash
+                    session.add_all(rows)
+                return rows
+            except IntegrityError:  # another process appended first: re-read the head
+                if attempt == ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
