@@ -115,6 +115,10 @@ class Federation:
         if service == "pseudonymiser":
             env[p + "PERSON_KEY_PATH"] = str(L.key("pseudonym-person").resolve())
             env[p + "HOUSEHOLD_KEY_PATH"] = str(L.key("pseudonym-household").resolve())
+        if service == "reidentify":
+            env[p + "LOG_SIGNING_KEY_PATH"] = str((L.keys / "reidentify-log-signing.pem").resolve())
+            env[p + "SIGNED_HEADS_PATH"] = str(
+                (L.root / "exports" / "access-log-heads.jsonl").resolve())
         if self.tls:
             bundle = self.tls_bundle
             env[p + "NATS_TLS_CA_FILE"] = str(bundle.ca.resolve())

@@ -37,7 +37,8 @@ def create_app(settings: PseudonymiserSettings | None = None) -> FastAPI:
                 "decisions": rt.consume(subjects.DECISIONS, handlers.decision),
             }
             responder = await rt.nc.subscribe(subjects.REIDENTIFY.subject,
-                                              queue="pseudonymiser", cb=handlers.reidentify)
+                                              queue="pseudonymiser",
+                                              cb=handlers.reidentify_concurrently)
             try:
                 yield
             finally:

@@ -6,6 +6,7 @@ outbox. The reidentify responder answers by core request-reply and stores nothin
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from pydantic import ValidationError
@@ -27,6 +28,8 @@ class Handlers:
     def __init__(self, rt: Runtime, service: Pseudonymiser):
         self.rt = rt
         self.service = service
+        self._inflight: set[asyncio.Task] = set()
+        self._slots = asyncio.Semaphore(32)
 
     def _publish(self, session: AsyncSession, outcome: Outcome) -> None:
         outbox = self.rt.outbox
@@ -54,6 +57,20 @@ class Handlers:
                        delivery: bus.Delivery) -> None:
         assignments = await self.service.decide(session, message)
         self._publish(session, Outcome(assignments=assignments))
+
+    async def reidentify_concurrently(self, msg) -> None:
+        """NATS runs a subscription's callbacks one at a time: answer each request in its
+        own task (at most 32 at once) so one slow lookup does not queue the rest."""
+        await self._slots.acquire()
+        task = asyncio.create_task(self._answer(msg))
+        self._inflight.add(task)
+        task.add_done_callback(self._inflight.discard)
+
+    async def _answer(self, msg) -> None:
+        try:
+            await self.reidentify(msg)
+        finally:
+            self._slots.release()
 
     async def reidentify(self, msg) -> None:
         """Core NATS responder; a failure leaves the request unanswered (it times out)."""
