@@ -118,3 +118,13 @@ def test_new_records_against_existing(frame, model, variant, expected):
     else:
         assert band == LINK
     assert not (scored.loc[scored["unique_id_r"] != "held", "band"] == LINK).any()
+
+
+def test_twin_guard_is_on_only_when_the_data_records_sex(frame, model):
+    assert model.twin_guard_applies
+    scored = model.predict(frame, min_probability=0.0)
+    assert scored["twin_guard"].any()
+    unsexed = LinkageModel(model.splink,
+                           [f for f in model.features if f != "sex"], model.thresholds)
+    assert not unsexed.twin_guard_applies
+    assert not unsexed.predict(frame, min_probability=0.0)["twin_guard"].any()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import block_on
+from splink.blocking_rule_library import CustomRule
 
 
 def _jw(col: str, at: float) -> str:
@@ -170,6 +171,13 @@ def prediction_blocking(features: list[str]) -> list:
         block_on("given_name", "locality"),
         block_on("given_name", "substr(dob, 1, 4)"),
         block_on("family_name", "substr(dob, 1, 4)"),
+        # reach pairs the rules above miss: names swapped between the fields, a
+        # corrupted family name, a corrupted house number or address line
+        CustomRule('l."given_name" = r."family_name"'),
+        CustomRule('l."family_name" = r."given_name"'),
+        block_on("family_soundex", "substr(dob, 1, 4)"),
+        block_on("postcode", "substr(given_name, 1, 1)"),
+        block_on("postcode", "substr(family_name, 1, 1)"),
     ]
     if "nhs_number" in features:
         rules.append(block_on("nhs_number"))

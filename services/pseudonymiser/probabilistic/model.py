@@ -31,7 +31,7 @@ _OUT = ["unique_id_l", "unique_id_r", "match_weight", "match_probability", "mw_g
 class TrainingConfig:
     seed: int = 42
     prior: float | None = None  # None: estimated from deterministic rules
-    prior_recall: float = 0.8
+    prior_recall: float = 0.5
     u_max_pairs: float = 5e6
     em_rules: tuple[str, ...] = ()  # SQL rules; empty: comparisons.training_blocking()
     max_iterations: int = 25
@@ -73,6 +73,14 @@ class LinkageModel:
             raise ValueError("linkage model content does not match its version")
         return model
 
+    @property
+    def twin_guard_applies(self) -> bool:
+        """The twin guard is on when the training data records sex (all Tessera partner
+        data does). Without sex a twin and a record whose given name was replaced by
+        another name (FEBRL's corruption) look the same, and the guard would hold back
+        every such true pair; so data without sex is linked on the weights alone."""
+        return "sex" in self.features
+
     def with_thresholds(self, thresholds: Thresholds) -> LinkageModel:
         return LinkageModel(self.splink, self.features, thresholds, self.training)
 
@@ -112,8 +120,10 @@ class LinkageModel:
         scored["band"] = assign_bands(scored["match_probability"], self.thresholds)
         # Twin guard: clearly different given names with the same date of birth are
         # never linked automatically (twins share everything else), at most reviewed.
+        # Only when the data records sex (see `twin_guard_applies`).
         twins = (_near(scored["mw_given_name"], _level_weight(self.splink, "given_name", -1))
-                 & _near(scored["mw_dob"], _level_weight(self.splink, "dob", 0)))
+                 & _near(scored["mw_dob"], _level_weight(self.splink, "dob", 0))
+                 & self.twin_guard_applies)
         scored.loc[twins & (scored["band"] == LINK), "band"] = REVIEW
         scored["twin_guard"] = twins
         scored = scored.drop(columns=["mw_given_name", "mw_dob"])
