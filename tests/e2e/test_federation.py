@@ -170,3 +170,22 @@ def _flagged_ignoring_optouts(truth):
 
     rule = OldhamRule()
     return {p for p in truth.person_events if rule.matches(truth.window_codes(p))}
+
+
+async def test_calibration_equals_a_brute_force_count(running, clearance):
+    """The scorer's counts per threshold, computed without identities, equal the generator's
+    ground truth counted by brute force (with and without the health/non-health mix)."""
+    from synthetic.truth import calibration
+
+    await settled_cohort(running, clearance, len(running.borough.truth.flagged()))
+    token = running.token("scorer", roles=["coordinator"])
+    async with httpx.AsyncClient(timeout=30, verify=running.fed.verify) as c:
+        r = await c.get(f"{running.url('scorer')}/v1/rules/{RULE}/calibration",
+                        headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200, r.text
+    rows = {t["min_indicators"]: t for t in r.json()["thresholds"]}
+    truth = calibration(running.borough.truth)
+    for n in (3, 4, 5):
+        assert rows[n]["count"] == truth["mixed"][n], n
+        assert rows[n]["count_without_categories"] == truth["any"][n], n
+    assert "pseudonym" not in r.text
