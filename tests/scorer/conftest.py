@@ -107,6 +107,15 @@ class Harness:
             return list((await s.execute(
                 select(Evaluation).where(Evaluation.rule_id == rule_id))).scalars())
 
+    async def optout_scopes(self, pseudonym: str) -> set[str]:
+        """The opt-outs the scorer has applied for a person (decisions and profiles travel on
+        different streams, so a test waits for one before sending the other)."""
+        from services.scorer.models import OptOut
+
+        async with self.app.state.sessionmaker() as s:
+            return set((await s.execute(
+                select(OptOut.scope).where(OptOut.person == pseudonym))).scalars())
+
     def headers(self, *roles: str) -> dict:
         return {"Authorization": f"Bearer {self.nats_env.token('scorer', roles=list(roles))}"}
 

@@ -89,8 +89,13 @@ async def test_opt_out_clears_and_prevents(scorer):
 
     # consent lifts the opt-out for that scope; the next profile flags again
     await scorer.decide(purpose, "consent", "purpose:early-help-triage")
+    await eventually(lambda: _lifted(scorer, purpose))
     await scorer.profiles(person(purpose, recent(*MIXED5)))
     await scorer.wait_flag(purpose, lambda f: f.active, count=3)
+
+
+async def _lifted(scorer, pseudonym) -> bool:
+    return "purpose:early-help-triage" not in await scorer.optout_scopes(pseudonym)
 
 
 async def test_household_profiles_are_not_scored_by_a_person_rule(scorer):
