@@ -8,14 +8,9 @@ from datetime import date
 from sqlalchemy import delete, distinct, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import repository as shared
+from services.common.repository import chunks
 from services.linker.models import Assignment, Event, OptOut, WriteLock
-
-IN_CHUNK = 900  # keep IN lists well under every backend's parameter limit
-
-
-def chunks(values: Iterable, size: int = IN_CHUNK) -> list[list]:
-    items = list(values)
-    return [items[i:i + size] for i in range(0, len(items), size)]
 
 
 async def serialize(session: AsyncSession) -> None:
@@ -106,26 +101,15 @@ async def households_of_person(session: AsyncSession, person: str) -> set[str]:
 
 
 async def optouts_of(session: AsyncSession, persons: Iterable[str]) -> dict[str, set[str]]:
-    out: dict[str, set[str]] = {}
-    for part in chunks({p for p in persons if p}):
-        rows = await session.execute(
-            select(OptOut.person, OptOut.scope).where(OptOut.person.in_(part)))
-        for person, scope in rows:
-            out.setdefault(person, set()).add(scope)
-    return out
+    return await shared.optouts_of(session, OptOut, persons)
 
 
 async def add_optout(session: AsyncSession, person: str, scope: str, decided_on: date) -> None:
-    row = await session.get(OptOut, (person, scope))
-    if row is None:
-        session.add(OptOut(person=person, scope=scope, decided_on=decided_on))
-    else:
-        row.decided_on = decided_on
-    await session.flush()
+    await shared.add_optout(session, OptOut, person, scope, decided_on)
 
 
 async def remove_optout(session: AsyncSession, person: str, scope: str) -> None:
-    await session.execute(delete(OptOut).where(OptOut.person == person, OptOut.scope == scope))
+    await shared.remove_optout(session, OptOut, person, scope)
 
 
 # --- profiles ---------------------------------------------------------------------------

@@ -8,15 +8,10 @@ from datetime import date
 from sqlalchemy import and_, delete, func, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import repository as shared
+from services.common.repository import chunks
 from services.scorer.models import CodeCategory, Evaluation, OptOut, RuleVersion, WriteLock
 from services.scorer.rules import StoredRule
-
-IN_CHUNK = 900
-
-
-def chunks(values: Iterable, size: int = IN_CHUNK) -> list[list]:
-    items = list(values)
-    return [items[i:i + size] for i in range(0, len(items), size)]
 
 
 async def serialize(session: AsyncSession) -> None:
@@ -152,23 +147,12 @@ async def take_due(session: AsyncSession, today: date, limit: int) -> list[tuple
 
 
 async def optouts_of(session: AsyncSession, persons: Iterable[str]) -> dict[str, set[str]]:
-    out: dict[str, set[str]] = {}
-    for part in chunks(set(persons)):
-        rows = await session.execute(
-            select(OptOut.person, OptOut.scope).where(OptOut.person.in_(part)))
-        for person, scope in rows:
-            out.setdefault(person, set()).add(scope)
-    return out
+    return await shared.optouts_of(session, OptOut, persons)
 
 
 async def add_optout(session: AsyncSession, person: str, scope: str, decided_on: date) -> None:
-    row = await session.get(OptOut, (person, scope))
-    if row is None:
-        session.add(OptOut(person=person, scope=scope, decided_on=decided_on))
-    else:
-        row.decided_on = decided_on
-    await session.flush()
+    await shared.add_optout(session, OptOut, person, scope, decided_on)
 
 
 async def remove_optout(session: AsyncSession, person: str, scope: str) -> None:
-    await session.execute(delete(OptOut).where(OptOut.person == person, OptOut.scope == scope))
+    await shared.remove_optout(session, OptOut, person, scope)
