@@ -51,42 +51,34 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-async def _upload(kind: str, dataset: str, request: Request, session, claims: Claims,
-                  gw: Gateway, key: str | None) -> JSONResponse:
-    ds = await gw.authorise(session, claims.partner, dataset)
-    body = await read_body(request, gw.settings.max_body_bytes)
-    reply = await gw.ingest(session, ds, kind=kind, body=body,
-                            content_type=request.headers.get("content-type"),
-                            idempotency_key=key)
-    return JSONResponse(reply, status_code=202)
-
-
 UPLOAD = {"status_code": 202, "response_model": BatchReceipt,
           "responses": problem_responses(404, 409, 413, 415, 503)}
+# kind -> the row model and list key its JSON body is documented with.
+UPLOADS = {"identities": (IdentityRecord, "records"), "events": (EventRecord, "events"),
+           "optouts": (OptoutRecord, "records")}
 
 
-@router.post("/datasets/{dataset}/identities", **UPLOAD,
-             openapi_extra=request_body(IdentityRecord, "records"))
-async def upload_identities(dataset: str, request: Request, session: SessionDep,
-                            claims: PartnerClaims, gw: GatewayDep,
-                            idempotency_key: IdempotencyKey = None):
-    return await _upload("identities", dataset, request, session, claims, gw, idempotency_key)
+def _add_upload_route(kind: str) -> None:
+    """One route per kind, all sharing this body: authorise, read (bounded), ingest."""
+
+    async def upload(dataset: str, request: Request, session: SessionDep,
+                     claims: PartnerClaims, gw: GatewayDep,
+                     idempotency_key: IdempotencyKey = None) -> JSONResponse:
+        ds = await gw.authorise(session, claims.partner, dataset)
+        body = await read_body(request, gw.settings.max_body_bytes)
+        reply = await gw.ingest(session, ds, kind=kind, body=body,
+                                content_type=request.headers.get("content-type"),
+                                idempotency_key=idempotency_key)
+        return JSONResponse(reply, status_code=202)
+
+    row_model, key = UPLOADS[kind]
+    upload.__name__ = upload.__qualname__ = f"upload_{kind}"
+    router.post(f"/datasets/{{dataset}}/{kind}", name=f"upload_{kind}", **UPLOAD,
+                openapi_extra=request_body(row_model, key))(upload)
 
 
-@router.post("/datasets/{dataset}/events", **UPLOAD,
-             openapi_extra=request_body(EventRecord, "events"))
-async def upload_events(dataset: str, request: Request, session: SessionDep,
-                        claims: PartnerClaims, gw: GatewayDep,
-                        idempotency_key: IdempotencyKey = None):
-    return await _upload("events", dataset, request, session, claims, gw, idempotency_key)
-
-
-@router.post("/datasets/{dataset}/optouts", **UPLOAD,
-             openapi_extra=request_body(OptoutRecord, "records"))
-async def upload_optouts(dataset: str, request: Request, session: SessionDep,
-                         claims: PartnerClaims, gw: GatewayDep,
-                         idempotency_key: IdempotencyKey = None):
-    return await _upload("optouts", dataset, request, session, claims, gw, idempotency_key)
+for _kind in UPLOADS:
+    _add_upload_route(_kind)
 
 
 @router.get("/batches/{batch_id}", response_model=BatchStatus,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -32,6 +33,13 @@ SEX = {"m": "M", "male": "M", "1": "M", "f": "F", "female": "F", "2": "F",
 
 
 FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,49}$")
+# Bytes the decoder could not read (kept as surrogate escapes), and control characters
+# (NUL and friends; tab, CR and LF are allowed, as in a multi-line address cell).
+UNDECODABLE = re.compile("[\ud800-\udfff]")
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Free text compared across partners: one Unicode form (NFC), whatever the sender used.
+NFC_FIELDS = frozenset({"given_name", "family_name", "address", "evidence"})
+MAX_UNKNOWN = 5  # unknown fields named per row; the rest are counted
 
 
 class MalformedRow:
@@ -62,6 +70,13 @@ def text(value: Any, name: str) -> str | None:
     out = str(value).strip()
     if not out:
         return None
+    if UNDECODABLE.search(out):
+        raise RowError(name, "is not valid text in the body's encoding (UTF-8 unless a "
+                             "charset is declared)")
+    if CONTROL.search(out):
+        raise RowError(name, "must not contain control characters")
+    if name in NFC_FIELDS:
+        out = unicodedata.normalize("NFC", out)
     if len(out) > MAX_LEN.get(name, 100):
         raise RowError(name, f"must be at most {MAX_LEN.get(name, 100)} characters")
     return out
@@ -129,10 +144,13 @@ def _check_row(raw: Any, allowed: tuple[str, ...], level: str, kind: str,
         return {}, [{"field": "row", "message": "must be an object"}]
     errors: list[dict] = []
     out: dict[str, Any] = {}
-    for key in raw:
-        if key not in allowed:
-            name = key if FIELD_NAME.match(key) else "(unnamed)"
-            errors.append({"field": name, "message": "unknown field"})
+    unknown = [key for key in raw if key not in allowed]
+    for key in unknown[:MAX_UNKNOWN]:
+        name = key if isinstance(key, str) and FIELD_NAME.match(key) else "(unnamed)"
+        errors.append({"field": name, "message": "unknown field"})
+    if len(unknown) > MAX_UNKNOWN:
+        errors.append({"field": "row", "message": f"has {len(unknown) - MAX_UNKNOWN} "
+                                                  "more unknown fields"})
     for name in allowed:
         try:
             value = text(raw.get(name), name)

@@ -1,8 +1,9 @@
 """Normalised forms of identity values, for matching (never for display).
 
 Names are upper-cased with accents stripped and everything but letters removed, so
-"O'Brien" = "OBrien", "Smith-Jones" = "SMITH JONES" and "Siân" = "SIAN". Postcodes
-are upper-cased and re-spaced ("ol11ab" -> "OL1 1AB"). An address key identifies a
+"O'Brien" = "OBRIEN" (whichever apostrophe), "Smith-Jones" = "Smith Jones" = "SMITHJONES",
+"Siân" = "SIAN" and "Łukasz" = "LUKASZ" (letters Unicode does not decompose are mapped).
+Postcodes are upper-cased and re-spaced ("ol11ab" -> "OL1 1AB"). An address key identifies a
 dwelling: the UPRN when there is one, else house number, first street word and postcode.
 """
 
@@ -17,6 +18,12 @@ _FOLD = str.maketrans({
     "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe", "ß": "ss", "Þ": "TH", "þ": "th",
     "ı": "i",
 })
+# Apostrophes and the marks transliterations use like them (O'Brien, D\u2019Souza,
+# \u02bfAbd): dropped, so the parts join ("OBRIEN"), whatever the sender's system used.
+_APOSTROPHES = "\u0027\u2018\u2019\u201b\u02b9\u02bb\u02bc\u02bd\u02be\u02bf\u0060\u00b4\u2032"
+_FOLD.update(str.maketrans("", "", _APOSTROPHES))
+# Hyphens and dashes between the parts of a double-barrelled name (Smith-Jones).
+_HYPHENS = str.maketrans("", "", "-\u2010\u2011\u2012\u2013\u2014\u2212\ufe63\uff0d")
 _NOT_ALNUM = re.compile(r"[^A-Z0-9]+")
 _POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]?[0-9][A-Z]{2}$")
 _FLAT_WORDS = frozenset({"FLAT", "FLATS", "APT", "APARTMENT", "UNIT", "ROOM", "NO", "NUMBER"})
@@ -28,7 +35,6 @@ def fold(value: str | None) -> str:
         return ""
     text = unicodedata.normalize("NFKD", value.translate(_FOLD))
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).upper()
-    text = text.replace("'", "").replace("\u2019", "").replace("`", "")
     return " ".join(_NOT_ALNUM.sub(" ", text).split())
 
 
@@ -42,7 +48,7 @@ def first_name_token(value: str | None) -> str | None:
     """The first word of a given name ("Mary Ann" -> "MARY"); hyphenated names stay whole."""
     if not value:
         return None
-    text = value.replace("-", "").replace("\u2010", "")
+    text = value.translate(_HYPHENS)
     words = fold(text).split()
     token = "".join(ch for ch in words[0] if ch.isalpha()) if words else ""
     return token or None

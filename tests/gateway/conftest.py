@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,15 +82,16 @@ class Env:
                 return out
 
 
-@pytest_asyncio.fixture(loop_scope="session", scope="module")
-async def env(nats_env, tmp_path_factory):
-    db_dir = tmp_path_factory.mktemp("gateway-db")
+@asynccontextmanager
+async def running_gateway(nats_env, db_dir: Path, **overrides):
+    """A migrated gateway app, in-process, with a client; settings overridable."""
     url = f"sqlite+aiosqlite:///{db_dir / 'gateway.db'}"
     run_migrations(MIGRATIONS, url)
+    limits = {"chunk_rows": CHUNK_ROWS, "max_body_bytes": MAX_BODY, "max_rows": MAX_ROWS,
+              **overrides}
     settings = GatewaySettings(
         **nats_env.settings_kwargs("gateway", url),
-        hmac_key_path=nats_env.layout.key("gateway-hmac"), registry_path=REGISTRY,
-        chunk_rows=CHUNK_ROWS, max_body_bytes=MAX_BODY, max_rows=MAX_ROWS)
+        hmac_key_path=nats_env.layout.key("gateway-hmac"), registry_path=REGISTRY, **limits)
     app = create_app(settings)
     readers: dict = {}
     async with app.router.lifespan_context(app):
@@ -100,6 +102,12 @@ async def env(nats_env, tmp_path_factory):
         await nc.close()  # draining a pull subscription waits out its drain timeout
 
 
+@pytest_asyncio.fixture(loop_scope="session", scope="module")
+async def env(nats_env, tmp_path_factory):
+    async with running_gateway(nats_env, tmp_path_factory.mktemp("gateway-db")) as running:
+        yield running
+
+
 def person(local_id: str, **over) -> dict:
     row = {"local_id": local_id, "given_name": "Ada", "family_name": "Lovelace",
            "date_of_birth": "1985-12-10", "sex": "female", "address": "12 Mill Lane, Oldham",
@@ -108,5 +116,5 @@ def person(local_id: str, **over) -> dict:
     return row
 
 
-__all__ = ["CHUNK_ROWS", "GP", "MAX_BODY", "MAX_ROWS", "POLICE", "SCHOOL", "Env", "person",
+__all__ = ["CHUNK_ROWS", "running_gateway", "GP", "MAX_BODY", "MAX_ROWS", "POLICE", "SCHOOL", "Env", "person",
            "subjects"]

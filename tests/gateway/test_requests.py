@@ -103,7 +103,12 @@ async def test_unreadable_bodies(env):
     not_utf8 = await env.client.post(
         "/v1/datasets/gp-p81001/events", content="local_id,code,occurred_on\nJ\xe9,GP1,"
         "2026-01-01\n".encode("latin-1"), headers={**env.auth(), "Content-Type": "text/csv"})
-    assert not_utf8.status_code == 422 and "UTF-8" in not_utf8.json()["detail"]
+    # Bytes that are not UTF-8 reject the row and field they sit in, never the value.
+    assert not_utf8.status_code == 202 and not_utf8.json()["accepted"] == 0
+    (rejected,) = not_utf8.json()["rejected"]
+    assert rejected["row"] == 0 and rejected["errors"][0]["field"] == "local_id"
+    assert "UTF-8" in rejected["errors"][0]["message"]
+    assert "\\udce9" not in not_utf8.text and "J\\u" not in not_utf8.text
     # A file sent without its header row: refused, and its first row is not echoed.
     headless = await env.post(*GP, "identities",
                               csv="EMIS-9,Ada,Lovelace,1985-12-10\n")
