@@ -7,7 +7,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from gateway import api, handlers
+from gateway import agreements_api, api, handlers
+from gateway.agreements import Registry
 from gateway.models import Inbox
 from gateway.service import Gateway
 from gateway.settings import GatewaySettings
@@ -38,12 +39,19 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             async with rt.sessionmaker() as session:
                 catalogues = await gw.load_registry(session)
                 await session.commit()
+            registry = app.state.agreements = Registry(rt.js, settings.publish_timeout_s)
+            async with rt.sessionmaker() as session:
+                notices = await registry.sync(session)
+                await session.commit()
             pending = list(catalogues)
 
             async def publish_catalogues() -> None:
                 if pending:
                     await gw.publish_catalogues(pending)
                     pending.clear()
+                if notices:
+                    await registry.announce(notices)
+                    notices.clear()
 
             try:
                 await publish_catalogues()
@@ -66,4 +74,5 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     problems.install(app)
     app.include_router(health.router)
     app.include_router(api.router)
+    app.include_router(agreements_api.router)
     return app

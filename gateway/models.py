@@ -30,6 +30,12 @@ class Agreement(Base):
     retention: Mapped[str | None] = mapped_column(String(50))
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
+    # Managed through /v1/agreements (gateway/agreements.py); announced to every slice.
+    partner: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    ended_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class Partner(Base):

@@ -92,3 +92,61 @@ async def progress_of(session: AsyncSession, batch_id: str) -> dict[str, tuple[i
         .where(Progress.batch_id == batch_id)
         .group_by(Progress.service))
     return {service: (int(n), int(total)) for service, n, total in rows}
+
+
+# --- agreements (gateway/agreements.py) -------------------------------------------------
+
+
+async def agreements(session: AsyncSession) -> list[Agreement]:
+    return list((await session.execute(select(Agreement).order_by(Agreement.id))).scalars())
+
+
+async def agreement(session: AsyncSession, agreement_id: str) -> Agreement | None:
+    return await session.get(Agreement, agreement_id)
+
+
+async def datasets_by_agreement(session: AsyncSession) -> dict[str, list[str]]:
+    """Agreement id -> the datasets it currently covers."""
+    out: dict[str, list[str]] = {}
+    rows = await session.execute(select(Dataset.agreement, Dataset.id)
+                                 .where(Dataset.agreement.is_not(None)).order_by(Dataset.id))
+    for agreement_id, dataset_id in rows:
+        out.setdefault(agreement_id, []).append(dataset_id)
+    return out
+
+
+async def datasets_by_id(session: AsyncSession, ids: Iterable[str]) -> dict[str, Dataset]:
+    ids = list(set(ids))
+    if not ids:
+        return {}
+    rows = await session.execute(select(Dataset).where(Dataset.id.in_(ids)))
+    return {d.id: d for d in rows.scalars()}
+
+
+async def point_datasets(session: AsyncSession, agreement_id: str, dataset_ids: list[str]
+                         ) -> set[str]:
+    """Make exactly these datasets covered by the agreement; returns the agreements that
+    lost or gave up a dataset (their dataset lists changed too)."""
+    touched: set[str] = set()
+    current = await session.execute(select(Dataset).where(
+        (Dataset.agreement == agreement_id) | Dataset.id.in_(dataset_ids or [""])))
+    for ds in current.scalars():
+        if ds.id in dataset_ids and ds.agreement != agreement_id:
+            if ds.agreement:
+                touched.add(ds.agreement)
+            ds.agreement = agreement_id
+        elif ds.id not in dataset_ids and ds.agreement == agreement_id:
+            ds.agreement = None
+    await session.flush()
+    return touched
+
+
+async def receipts_of(session: AsyncSession, dataset_ids: Iterable[str]) -> tuple[int, int]:
+    """(batches, rows accepted) recorded for these datasets."""
+    ids = list(set(dataset_ids))
+    if not ids:
+        return 0, 0
+    n, rows = (await session.execute(
+        select(func.count(), func.coalesce(func.sum(Batch.accepted), 0))
+        .where(Batch.dataset.in_(ids)))).one()
+    return int(n), int(rows)

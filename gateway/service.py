@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway import csvinput, repository
+from gateway import agreements, csvinput, repository
 from gateway.models import Batch, Dataset
 from gateway.settings import GatewaySettings
 from gateway.validation import check_rows
@@ -120,10 +120,13 @@ class Gateway:
         ds, agreement = found
         if ds.partner != partner:
             raise Problem(403, "Forbidden", "the dataset belongs to another partner")
-        today = date.today()
-        if agreement is None or (agreement.valid_from and agreement.valid_from > today) or (
-                agreement.valid_to and agreement.valid_to < today):
-            raise Problem(403, "Forbidden", "the dataset's data-sharing agreement is not in force")
+        if agreement is None:
+            raise Problem(403, "Forbidden", "no data-sharing agreement covers this dataset",
+                          type_="urn:tessera:problem:no-agreement")
+        if not agreements.in_force(agreement, date.today()):
+            raise Problem(403, "Forbidden",
+                          f"the dataset's data-sharing agreement {agreement.id} is not in force",
+                          type_="urn:tessera:problem:no-agreement", agreement=agreement.id)
         return ds
 
     async def ingest(self, session: AsyncSession, ds: Dataset, *, kind: str, body: bytes,
@@ -141,9 +144,10 @@ class Gateway:
             batch_id = keyed_token(self.key, ds.partner, ds.id, kind, "random",
                                    uuid.uuid4().hex, prefix="b_")
         if fmt == "json":
-            records = csvinput.parse_json(body, kind, self.settings.max_rows)
+            records = csvinput.parse_json(body, kind, self.settings.max_rows, content_type)
         else:
-            records = csvinput.parse_csv(body, kind, ds.level, self.settings.max_rows)
+            records = csvinput.parse_csv(body, kind, ds.level, self.settings.max_rows,
+                                         content_type)
         codes: frozenset[str] = frozenset()
         if kind == "events":
             codes = frozenset(c.code for c in

@@ -110,6 +110,25 @@ class CodeCatalogue(Message):
     codes: list[CodeCategory]
 
 
+# --- gateway -> every slice holding data --------------------------------------------
+
+
+class AgreementNotice(Message):
+    """The state of one data-sharing agreement; a later revision replaces an earlier one.
+    An ended agreement (or one whose dataset list no longer covers data) has its data
+    removed by every slice."""
+
+    agreement: str
+    revision: int
+    partner: str | None = None
+    datasets: list[str] = []
+    purposes: list[str] = []
+    retention: str | None = Field(default=None, description="ISO 8601 duration, e.g. P2Y")
+    valid_from: date | None = None
+    valid_to: date | None = None
+    ended_on: date | None = None
+
+
 # --- slices -> gateway ---------------------------------------------------------------
 
 
@@ -133,8 +152,21 @@ class Assignment(Message):
     version: int = Field(description="Monotonic per record token; later versions win.")
 
 
+class ClusterChange(Message):
+    """Persons merged or split by linkage. A merge retires `others` into `survivor`,
+    which keeps its pseudonym; a split moves records from `survivor` (which keeps its
+    pseudonym) to the new persons in `others`. The re-assignments of the moved records
+    travel in the same batch, so the linker re-keys their events and profiles change."""
+
+    kind: Literal["merge", "split"]
+    survivor: str
+    others: list[str]
+    reason: Literal["linkage", "review", "relink"]
+
+
 class AssignmentBatch(Message):
     assignments: list[Assignment]
+    changes: list[ClusterChange] = []
 
 
 # --- pseudonymiser -> consent ----------------------------------------------------
@@ -159,6 +191,7 @@ class Profile(Message):
     level: Literal["person", "household"]
     area: str | None = None
     events: list[ProfileEvent]
+    agreements: list[str] = Field(default=[], description="Agreements that supplied the events")
 
 
 class ProfileBatch(Message):
@@ -181,6 +214,39 @@ class RepublishRequest(Message):
     all: bool = False
     levels: list[Literal["person", "household"]] = ["person", "household"]
     profiles: list[ProfileRef] = []
+    export: bool = Field(default=False, description=(
+        "With `all`: answer with a columnar export (ProfileExportChunk on "
+        "tessera.profiles.export) instead of Profile messages (a bulk re-score)."))
+
+
+# --- linker -> scorer (bulk re-score) -----------------------------------------------------
+
+
+class ProfileExportChunk(Message):
+    """One chunk of the linker's export of every profile of one level, for a bulk re-score.
+
+    The same content as Profile messages (pseudonym, area, coded events, the agreements
+    that supplied them), in columns. Integer arrays are standard base64 of little-endian
+    arrays: `offsets` int32 (n + 1 values; profile i's events are offsets[i]:offsets[i+1]),
+    `event_codes` uint16 (index into `codes`), `event_days` int32 (days since 1970-01-01),
+    `profile_areas` and `profile_agreements` int32 (index into `areas` and
+    `agreement_sets`). Chunks of one export come in pseudonym order; the last one says how
+    many chunks the level had."""
+
+    request_id: str
+    level: Literal["person", "household"]
+    chunk: int = Field(ge=0)
+    last: bool = False
+    total_chunks: int | None = None
+    pseudonyms: list[str]
+    codes: list[str]
+    areas: list[str | None]
+    agreement_sets: list[list[str]]
+    offsets: str
+    event_codes: str
+    event_days: str
+    profile_areas: str
+    profile_agreements: str
 
 
 # --- scorer -> reidentify ------------------------------------------------------------
@@ -200,6 +266,7 @@ class Flag(Message):
     headlines: int = 0
     area: str | None = None
     raised_at: datetime
+    agreements: list[str] = Field(default=[], description="Agreements that supplied the data")
 
 
 class FlagBatch(Message):
@@ -227,6 +294,10 @@ class ConsentDecision(Message):
 class ReidentifyRequest(Message):
     pseudonym: str
     level: Literal["person", "household"]
+    partner: str | None = Field(
+        default=None,
+        description="Set for a partner-scoped lookup: answer only that partner's own local "
+        "IDs (never an identity, never another partner's IDs).")
 
 
 class Identity(Message):
@@ -238,7 +309,15 @@ class Identity(Message):
     postcode: str | None = None
 
 
+class LocalRecord(Message):
+    """One of a partner's own records: the dataset and the partner's local ID."""
+
+    dataset: str
+    local_id: str
+
+
 class ReidentifyReply(Message):
     found: bool
     withheld: bool = False
     subjects: list[Identity] = []
+    local_ids: list[LocalRecord] = []  # partner-scoped lookups only

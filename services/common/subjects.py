@@ -107,15 +107,29 @@ REIDENTIFY = Channel(
     description="One flagged pseudonym's identity, by request-reply, never stored.",
 )
 
+AGREEMENTS = Channel(
+    "agreements", "tessera.registry.agreements", m.AgreementNotice,
+    publishers=("gateway",), consumers=("pseudonymiser", "linker", "scorer", "reidentify"),
+    stream="REGISTRY_AGREEMENTS",
+    description="Data-sharing agreements: purposes, retention, validity, ending.",
+)
+
 REPUBLISH = Channel(
     "republish", "tessera.profiles.republish", m.RepublishRequest,
     publishers=("scorer",), consumers=("linker",), stream="PROFILES_REPUBLISH",
     description="The scorer asks the linker to republish profiles (ageing out, re-score).",
 )
 
+PROFILE_EXPORT = Channel(
+    "profile_export", "tessera.profiles.export", m.ProfileExportChunk,
+    publishers=("linker",), consumers=("scorer",), stream="PROFILES_EXPORT",
+    description="Every profile of a level in columnar chunks, for a bulk re-score.",
+)
+
 CHANNELS: tuple[Channel, ...] = (
     IDENTITY, OPTOUTS, EVENTS, CONSENT_REQUESTS, CODES, PROGRESS,
-    ASSIGNMENTS, RESOLVED, PROFILES, FLAGS, DECISIONS, REIDENTIFY, REPUBLISH,
+    ASSIGNMENTS, RESOLVED, PROFILES, FLAGS, DECISIONS, REIDENTIFY, REPUBLISH, AGREEMENTS,
+    PROFILE_EXPORT,
 )
 
 

@@ -1,0 +1,153 @@
+"""Admin routes for the data-sharing agreements registry (clearance tokens, not partner ones).
+
+- `GET /v1/agreements`, `GET /v1/agreements/{id}` (admin, auditor)
+- `POST /v1/agreements` (admin): register; `PUT /v1/agreements/{id}` (admin): replace
+- `POST /v1/agreements/{id}/end` (admin): end it; every slice removes its data
+- `GET /v1/agreements/{id}/holdings` (admin, auditor): what the gateway holds under it
+  (counts only; each slice answers the same route for its own slice)
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, Field, field_validator
+
+from gateway import repository
+from gateway.agreements import Registry, to_out
+from services.common.auth import require_roles
+from services.common.db import SessionDep
+from services.common.problems import AUTHENTICATED, Problem, problem_responses
+from services.common.retention import is_duration
+from services.common.schemas import IsoDate, RequestBody
+from services.common.tokens import Claims
+
+router = APIRouter(prefix="/v1/agreements", tags=["agreements"], responses=AUTHENTICATED)
+
+Admin = Annotated[Claims, Depends(require_roles("admin"))]
+Reader = Annotated[Claims, Depends(require_roles("admin", "auditor"))]
+
+ID = r"^[A-Za-z0-9._-]{1,100}$"
+PURPOSE = r"^[a-z0-9][a-z0-9._-]{0,99}$"
+
+
+class AgreementFields(RequestBody):
+    partner: str | None = Field(default=None, pattern=ID,
+                                description="The partner, or none for a multi-party agreement")
+    datasets: list[Annotated[str, Field(pattern=ID)]] = Field(default=[], max_length=200)
+    legal_basis: str = Field(min_length=3, max_length=500,
+                             examples=["Health and Social Care Act 2012 s251B"])
+    purposes: list[Annotated[str, Field(pattern=PURPOSE)]] = Field(min_length=1, max_length=20)
+    retention: str = Field(max_length=50, examples=["P2Y"],
+                           description="ISO 8601 duration: how long each record is kept")
+    valid_from: IsoDate
+    valid_to: IsoDate | None = None
+
+    @field_validator("retention")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        if not is_duration(value):
+            raise ValueError("must be an ISO 8601 duration such as P2Y, P6M or P30D")
+        return value
+
+
+class AgreementCreate(AgreementFields):
+    id: str = Field(pattern=ID)
+
+
+class EndBody(RequestBody):
+    ended_on: IsoDate | None = Field(default=None, description="Default: today")
+
+
+class AgreementOut(BaseModel):
+    id: str
+    partner: str | None
+    datasets: list[str]
+    legal_basis: str | None
+    purposes: list[str]
+    retention: str | None
+    valid_from: date | None
+    valid_to: date | None
+    ended_on: date | None
+    revision: int
+    in_force: bool
+
+
+class Holdings(BaseModel):
+    agreement: str
+    service: str
+    counts: dict[str, int]
+
+
+def registry(request: Request) -> Registry:
+    return request.app.state.agreements
+
+
+RegistryDep = Annotated[Registry, Depends(registry)]
+
+
+async def _out(session, agreement) -> dict:
+    covered = await repository.datasets_by_agreement(session)
+    return to_out(agreement, covered.get(agreement.id, []), date.today())
+
+
+@router.get("", response_model=list[AgreementOut])
+async def list_agreements(session: SessionDep, claims: Reader):
+    covered = await repository.datasets_by_agreement(session)
+    today = date.today()
+    return [to_out(a, covered.get(a.id, []), today)
+            for a in await repository.agreements(session)]
+
+
+@router.get("/{agreement_id}", response_model=AgreementOut, responses=problem_responses(404))
+async def get_agreement(agreement_id: str, session: SessionDep, claims: Reader):
+    agreement = await repository.agreement(session, agreement_id)
+    if agreement is None:
+        raise Problem(404, "Not found", "no such agreement")
+    return await _out(session, agreement)
+
+
+@router.post("", status_code=201, response_model=AgreementOut,
+             responses=problem_responses(409, 503))
+async def create_agreement(body: AgreementCreate, session: SessionDep, claims: Admin,
+                           reg: RegistryDep):
+    agreement, _ = await reg.put(session, body.id, body, create_only=True)
+    return await _out(session, agreement)
+
+
+@router.put("/{agreement_id}", response_model=AgreementOut,
+            responses={**problem_responses(409, 503), 201: {"description": "Created"}})
+async def replace_agreement(agreement_id: str, body: AgreementFields, session: SessionDep,
+                            claims: Admin, reg: RegistryDep, response: Response):
+    if re.match(ID, agreement_id) is None:
+        raise Problem(422, "Request is not valid", "path 'agreement_id': invalid id")
+    agreement, created = await reg.put(session, agreement_id, body)
+    if created:
+        response.status_code = 201
+    return await _out(session, agreement)
+
+
+@router.post("/{agreement_id}/end", response_model=AgreementOut,
+             responses=problem_responses(404, 503))
+async def end_agreement(agreement_id: str, session: SessionDep, claims: Admin,
+                        reg: RegistryDep, body: EndBody | None = None):
+    on = (body.ended_on if body and body.ended_on else None) or date.today()
+    agreement = await reg.end(session, agreement_id, on)
+    return await _out(session, agreement)
+
+
+@router.get("/{agreement_id}/holdings", response_model=Holdings,
+            responses=problem_responses(404))
+async def holdings(agreement_id: str, session: SessionDep, claims: Reader):
+    """What the gateway holds under the agreement: batch receipts (counts, no rows)."""
+    covered = await repository.datasets_by_agreement(session)
+    if await repository.agreement(session, agreement_id) is None:
+        raise Problem(404, "Not found", "no such agreement")
+    datasets = covered.get(agreement_id, [])
+    batches, rows = await repository.receipts_of(session, datasets)
+    return Holdings(agreement=agreement_id, service="gateway",
+                    counts={"datasets": len(datasets), "batches": batches,
+                            "rows_accepted": rows})

@@ -1,0 +1,205 @@
+"""Data-sharing agreements as every slice keeps them: purposes, retention, ending.
+
+Each slice stores the agreements the gateway announces (``AgreementNotice`` on
+``tessera.registry.agreements``) in its own ``agreements`` table, built from
+``AgreementMixin``, and uses these helpers to know what has outlived its
+agreement: a record is expired when it was received longer ago than its
+agreement's retention period, and every record of an ended agreement goes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Annotated, Protocol
+
+from dateutil.relativedelta import relativedelta
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from sqlalchemy import JSON, Date, Integer, String, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.common import messages as m
+from services.common.auth import require_roles
+from services.common.db import SessionDep, UTCDateTime, utcnow
+from services.common.problems import AUTHENTICATED, Problem
+from services.common.tokens import Claims
+
+_DURATION = re.compile(
+    r"^P(?!$)(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?"
+    r"(?:(?P<days>\d+)D)?(?:T(?!$)(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?"
+    r"(?:(?P<seconds>\d+)S)?)?$")
+
+Clock = Callable[[], datetime]
+
+
+def parse_duration(text: str) -> relativedelta:
+    """An ISO 8601 duration such as P2Y, P18M, P90D or P1Y6M (whole numbers only)."""
+    match = _DURATION.match(text or "")
+    if match is None:
+        raise ValueError("must be an ISO 8601 duration such as P2Y, P6M or P30D")
+    parts = {k: int(v) for k, v in match.groupdict().items() if v}
+    return relativedelta(**parts)
+
+
+def is_duration(text: str) -> bool:
+    try:
+        parse_duration(text)
+    except ValueError:
+        return False
+    return True
+
+
+class AgreementMixin:
+    """The latest state of one agreement, as announced by the gateway."""
+
+    __tablename__ = "agreements"
+    agreement: Mapped[str] = mapped_column(String(100), primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    purposes: Mapped[list] = mapped_column(JSON)
+    retention: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)
+    ended_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+@dataclass
+class Stored:
+    changed: bool
+    ended: bool
+
+
+async def store_notice(session: AsyncSession, model, notice: m.AgreementNotice) -> Stored:
+    """Keep the latest revision; says whether it changed and whether the agreement ended."""
+    row = await session.get(model, notice.agreement)
+    if row is not None and row.revision >= notice.revision:
+        return Stored(False, row.ended_on is not None)
+    fields = {"revision": notice.revision, "purposes": list(notice.purposes),
+              "retention": notice.retention, "valid_to": notice.valid_to,
+              "ended_on": notice.ended_on, "updated_at": utcnow()}
+    if row is None:
+        session.add(model(agreement=notice.agreement, **fields))
+    else:
+        for name, value in fields.items():
+            setattr(row, name, value)
+    await session.flush()
+    return Stored(True, notice.ended_on is not None)
+
+
+async def ended(session: AsyncSession, model) -> set[str]:
+    rows = await session.execute(select(model.agreement).where(model.ended_on.is_not(None)))
+    return set(rows.scalars())
+
+
+async def cutoffs(session: AsyncSession, model, now: datetime) -> dict[str, datetime]:
+    """Agreement -> the receipt time before which its records have outlived retention."""
+    out: dict[str, datetime] = {}
+    rows = await session.execute(select(model.agreement, model.retention)
+                                 .where(model.retention.is_not(None)))
+    for agreement, retention in rows:
+        try:
+            out[agreement] = now - parse_duration(retention)
+        except ValueError:
+            continue  # an unreadable period deletes nothing; the gateway refuses them
+    return out
+
+
+async def purposes_of(session: AsyncSession, model, agreements: Iterable[str]
+                      ) -> dict[str, set[str]]:
+    """Agreement -> its purposes, for agreements known and not ended."""
+    ids = sorted(set(agreements))
+    if not ids:
+        return {}
+    rows = await session.execute(select(model.agreement, model.purposes)
+                                 .where(model.agreement.in_(ids), model.ended_on.is_(None)))
+    return {a: set(p or []) for a, p in rows}
+
+
+def pack(agreements: Iterable[str]) -> str | None:
+    """A set of agreement ids as one portable, searchable column value: " a b "."""
+    ids = sorted(set(agreements))
+    return f" {' '.join(ids)} " if ids else None
+
+
+def unpack(value: str | None) -> list[str]:
+    return (value or "").split()
+
+
+def holds(column, agreement: str):
+    """SQL: the packed column includes this agreement (LIKE with escaping; portable)."""
+    return column.contains(f" {agreement} ", autoescape=True)
+
+
+async def all_agreements(session: AsyncSession, model) -> list:
+    return list((await session.execute(select(model).order_by(model.agreement))).scalars())
+
+
+# --- what every slice serves: its holdings per agreement, subject access, the sweep -----
+
+
+Admin = Annotated[Claims, Depends(require_roles("admin"))]
+Reader = Annotated[Claims, Depends(require_roles("admin", "auditor"))]
+
+
+def _datetime_string(value):
+    if not isinstance(value, str | datetime):
+        raise ValueError("must be an ISO 8601 date-time string with a UTC offset")
+    return value
+
+
+class SweepBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    as_of: Annotated[datetime, BeforeValidator(_datetime_string)] | None = Field(
+        default=None, description="Sweep as if it were this time (not in production)")
+
+
+class Slice(Protocol):
+    """What a slice's retention object offers the shared routes."""
+
+    async def sweep(self, as_of: datetime | None = None) -> int: ...
+    async def holdings(self, session: AsyncSession, agreement: str) -> dict[str, int]: ...
+    async def subject(self, session: AsyncSession, pseudonym: str) -> dict: ...
+
+
+def build_router(agreement_model) -> APIRouter:
+    """Routes for `app.state.retention` (a ``Slice``), admin and auditor clearance."""
+    router = APIRouter(prefix="/v1", tags=["agreements"], responses=AUTHENTICATED)
+
+    @router.get("/agreements")
+    async def known_agreements(request: Request, session: SessionDep, claims: Reader) -> list:
+        """The agreements this slice has been told of, as it obeys them."""
+        return [{"agreement": a.agreement, "revision": a.revision, "purposes": a.purposes,
+                 "retention": a.retention, "valid_to": a.valid_to, "ended_on": a.ended_on}
+                for a in await all_agreements(session, agreement_model)]
+
+    @router.get("/agreements/{agreement}/holdings")
+    async def holdings(agreement: str, request: Request, session: SessionDep,
+                       claims: Reader) -> dict:
+        """What this slice holds under one agreement: counts only."""
+        counts = await request.app.state.retention.holdings(session, agreement)
+        return {"agreement": agreement, "service": request.app.state.rt.service,
+                "counts": counts}
+
+    @router.get("/subject-access/{pseudonym}")
+    async def subject_access(pseudonym: str, request: Request, session: SessionDep,
+                             claims: Reader) -> dict:
+        """Everything this slice holds about one person pseudonym (a subject access export)."""
+        held = await request.app.state.retention.subject(session, pseudonym)
+        return {"service": request.app.state.rt.service, "pseudonym": pseudonym, **held}
+
+    @router.post("/retention/sweep")
+    async def sweep(request: Request, claims: Admin, body: SweepBody | None = None) -> dict:
+        """Run the retention sweep now (it also runs periodically)."""
+        as_of = body.as_of if body else None
+        if as_of is not None:
+            if request.app.state.rt.settings.environment == "production":
+                raise Problem(403, "Forbidden", "as_of is not accepted in production")
+            if as_of.tzinfo is None:
+                raise Problem(422, "Request is not valid", "field 'as_of': needs a UTC offset")
+        deleted = await request.app.state.retention.sweep(as_of)
+        return {"service": request.app.state.rt.service, "deleted": deleted}
+
+    return router

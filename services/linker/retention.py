@@ -1,0 +1,152 @@
+"""The linker under data-sharing agreements: tag, purge, sweep, report, subject access.
+
+Every event keeps the agreement it arrived under. An ended agreement's events go at
+once; the retention sweep deletes events received longer ago than their agreement's
+retention period. Either way the affected profiles are marked, so the scorer is sent
+them again (empty ones too, so it clears them). Profiles carry the agreements that
+supplied their events, which the scorer passes on in its flags.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import and_, delete, distinct, false, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common import bus
+from services.common import messages as m
+from services.common import retention as common
+from services.common.repository import chunks
+from services.common.runtime import Runtime
+from services.linker import service
+from services.linker.models import Agreement, Assignment, Event
+from services.linker.repository import serialize
+
+log = logging.getLogger("tessera.linker")
+
+
+async def tag(session: AsyncSession, batch: m.EventBatch) -> int:
+    """Give the batch's newly stored events its agreement; drop them if it has ended."""
+    if not batch.agreement:
+        return 0
+    tokens = list({e.event_token for e in batch.events})
+    for part in chunks(tokens):
+        await session.execute(update(Event).where(
+            Event.event_token.in_(part), Event.agreement.is_(None)
+        ).values(agreement=batch.agreement))
+    if batch.agreement in await common.ended(session, Agreement):
+        dropped = 0
+        for part in chunks(tokens):
+            dropped += (await session.execute(delete(Event).where(
+                Event.event_token.in_(part), Event.agreement == batch.agreement))).rowcount or 0
+        log.info("events batch chunk %d: %d dropped (agreement ended)", batch.chunk, dropped)
+        return dropped
+    return 0
+
+
+async def with_agreements(session: AsyncSession, profiles: list[m.Profile]) -> list[m.Profile]:
+    """The profiles, each with the agreements that supplied its events."""
+    out = list(profiles)
+    for level in ("person", "household"):
+        column = Assignment.person if level == "person" else Assignment.household
+        wanted = {p.pseudonym for p in profiles if p.level == level}
+        found: dict[str, set[str]] = {}
+        for part in chunks(wanted):
+            stmt = (select(column, Event.agreement).distinct()
+                    .join(Assignment, Assignment.record_token == Event.record_token)
+                    .where(column.in_(part), Event.agreement.is_not(None),
+                           Assignment.withheld.is_(False)))
+            if level == "person":
+                stmt = stmt.where(Assignment.level == "person")
+            for pseudonym, agreement in await session.execute(stmt):
+                found.setdefault(pseudonym, set()).add(agreement)
+        for i, p in enumerate(out):
+            if p.level == level and found.get(p.pseudonym):
+                out[i] = p.model_copy(update={"agreements": sorted(found[p.pseudonym])})
+    return out
+
+
+async def _delete(session: AsyncSession, condition) -> tuple[int, service.Affected]:
+    """Delete the events matching `condition`; the profiles they were part of, to resend."""
+    affected = service.Affected()
+    rows = await session.execute(
+        select(Assignment.level, Assignment.person, Assignment.household).distinct()
+        .join(Event, Event.record_token == Assignment.record_token).where(condition))
+    for level, person, household in rows:
+        if person and level == "person":
+            affected.must_persons.add(person)
+        if household:
+            affected.must_households.add(household)
+    deleted = (await session.execute(delete(Event).where(condition))).rowcount or 0
+    return deleted, affected
+
+
+class Retention:
+    def __init__(self, rt: Runtime, clock: Callable[[], datetime]):
+        self.rt = rt
+        self.clock = clock
+
+    async def notice(self, session: AsyncSession, message: m.AgreementNotice,
+                     delivery: bus.Delivery) -> None:
+        seq = await serialize(session)
+        stored = await common.store_notice(session, Agreement, message)
+        if not (stored.changed and stored.ended):
+            return
+        deleted, affected = await _delete(session, Event.agreement == message.agreement)
+        await service.mark(session, affected, seq)
+        log.info("agreement %s ended: %d events deleted", message.agreement, deleted)
+
+    async def sweep(self, as_of: datetime | None = None) -> int:
+        """Delete events that outlived their agreement's retention (or whose agreement
+        ended); returns how many."""
+        now = as_of or self.clock()
+        async with self.rt.sessionmaker() as session, session.begin():
+            seq = await serialize(session)
+            cut = await common.cutoffs(session, Agreement, now)
+            gone = await common.ended(session, Agreement)
+            conditions = [and_(Event.agreement == a, Event.received_at < c)
+                          for a, c in cut.items()]
+            if gone:
+                conditions.append(Event.agreement.in_(sorted(gone)))
+            if not conditions:
+                return 0
+            deleted, affected = await _delete(session, or_(*conditions))
+            await service.mark(session, affected, seq)
+        if deleted:
+            log.info("retention sweep: %d events deleted", deleted)
+        return deleted
+
+    async def holdings(self, session: AsyncSession, agreement: str) -> dict[str, int]:
+        mine = Event.agreement == agreement
+        events, tokens = (await session.execute(
+            select(func.count(), func.count(distinct(Event.record_token))).where(mine))).one()
+        persons = (await session.execute(
+            select(func.count(distinct(Assignment.person)))
+            .join(Event, Event.record_token == Assignment.record_token)
+            .where(mine, Assignment.level == "person"))).scalar_one()
+        households = (await session.execute(
+            select(func.count(distinct(Assignment.household)))
+            .join(Event, Event.record_token == Assignment.record_token)
+            .where(mine))).scalar_one()
+        return {"events": int(events), "record_tokens": int(tokens),
+                "persons": int(persons), "households": int(households)}
+
+    async def subject(self, session: AsyncSession, pseudonym: str) -> dict:
+        tokens = select(Assignment.record_token).where(
+            Assignment.person == pseudonym, Assignment.level == "person")
+        rows = await session.execute(
+            select(Event.partner, Event.dataset, Event.agreement, Event.code,
+                   Event.occurred_on, Event.received_at)
+            .where(Event.record_token.in_(tokens))
+            .order_by(Event.occurred_on, Event.code))
+        events = [{"partner": p, "dataset": d, "agreement": a, "code": c,
+                   "occurred_on": on, "received_at": at} for p, d, a, c, on, at in rows]
+        assigned = (await session.execute(
+            select(Assignment.household, Assignment.area, Assignment.withheld)
+            .where(Assignment.person == pseudonym, Assignment.withheld == false()))).all()
+        return {"events": events, "record_tokens": len(assigned),
+                "households": sorted({h for h, _, _ in assigned if h}),
+                "areas": sorted({a for _, a, _ in assigned if a})}

@@ -1,0 +1,153 @@
+"""The identity slice under data-sharing agreements: tag, purge, sweep, report, subject access.
+
+Every identity record keeps the agreement it arrived under. Data records of an ended
+agreement go at once; the retention sweep deletes data records received longer ago than
+their agreement's retention period. Opt-out records, and the records of a person who
+objected, are kept: they are how the person is recognised when new records arrive, and
+deleting them would undo the objection.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import Field
+from sqlalchemy import and_, delete, distinct, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common import bus
+from services.common import messages as m
+from services.common import retention as common
+from services.common.auth import require_roles
+from services.common.db import SessionDep
+from services.common.problems import AUTHENTICATED
+from services.common.repository import chunks
+from services.common.runtime import Runtime
+from services.common.schemas import IsoDate, RequestBody
+from services.common.tokens import Claims
+from services.pseudonymiser import normalise
+from services.pseudonymiser.models import Agreement, Household, IdentityRecord, Person
+
+log = logging.getLogger("tessera.pseudonymiser")
+
+# Kept whatever the agreement says: opt-out records, and the records of a person who
+# objected (withheld), which are how a new record of theirs is recognised and withheld.
+_WITHHELD = select(Person.id).where(Person.withheld.is_(True))
+OBJECTION = or_(IdentityRecord.purpose == "optout", IdentityRecord.person_id.in_(_WITHHELD))
+DATA = and_(IdentityRecord.purpose == "data",
+            or_(IdentityRecord.person_id.is_(None), IdentityRecord.person_id.not_in(_WITHHELD)))
+
+
+async def tag(session: AsyncSession, batch: m.IdentityBatch) -> None:
+    """Each record of the batch is held under the batch's agreement (the latest wins)."""
+    if not batch.agreement:
+        return
+    for part in chunks({r.record_token for r in batch.rows}):
+        await session.execute(update(IdentityRecord).where(
+            IdentityRecord.record_token.in_(part)).values(agreement=batch.agreement))
+
+
+class Retention:
+    def __init__(self, rt: Runtime, service, clock: Callable[[], datetime]):
+        self.rt = rt
+        self.service = service  # its lock keeps a sweep out of a linkage in progress
+        self.clock = clock
+
+    async def notice(self, session: AsyncSession, message: m.AgreementNotice,
+                     delivery: bus.Delivery) -> None:
+        stored = await common.store_notice(session, Agreement, message)
+        if stored.changed and stored.ended:
+            async with self.service.lock:
+                deleted = (await session.execute(delete(IdentityRecord).where(
+                    DATA, IdentityRecord.agreement == message.agreement))).rowcount or 0
+            log.info("agreement %s ended: %d identity records deleted", message.agreement,
+                     deleted)
+
+    async def sweep(self, as_of: datetime | None = None) -> int:
+        now = as_of or self.clock()
+        async with self.service.lock, self.rt.sessionmaker() as session, session.begin():
+            cut = await common.cutoffs(session, Agreement, now)
+            gone = await common.ended(session, Agreement)
+            conditions = [and_(IdentityRecord.agreement == a, IdentityRecord.received_at < c)
+                          for a, c in cut.items()]
+            if gone:
+                conditions.append(IdentityRecord.agreement.in_(sorted(gone)))
+            if not conditions:
+                return 0
+            deleted = (await session.execute(
+                delete(IdentityRecord).where(DATA, or_(*conditions)))).rowcount or 0
+        if deleted:
+            log.info("retention sweep: %d identity records deleted", deleted)
+        return deleted
+
+    async def holdings(self, session: AsyncSession, agreement: str) -> dict[str, int]:
+        mine = IdentityRecord.agreement == agreement
+        counts = {}
+        for name, kind in (("identity_records", DATA), ("objection_records", OBJECTION)):
+            n, persons = (await session.execute(
+                select(func.count(), func.count(distinct(IdentityRecord.person_id)))
+                .where(mine, kind))).one()
+            counts[name] = int(n)
+            counts["persons" if kind is DATA else "objecting_persons"] = int(persons)
+        return counts
+
+    async def subject(self, session: AsyncSession, pseudonym: str) -> dict:
+        person = (await session.execute(
+            select(Person).where(Person.pseudonym == pseudonym))).scalar_one_or_none()
+        if person is None:
+            return {"found": False, "records": []}
+        household = None
+        if person.household_id is not None:
+            household = (await session.execute(select(Household.pseudonym).where(
+                Household.id == person.household_id))).scalar_one_or_none()
+        rows = (await session.execute(
+            select(IdentityRecord).where(IdentityRecord.person_id == person.id)
+            .order_by(IdentityRecord.received_seq))).scalars()
+        records = [{
+            "partner": r.partner, "dataset": r.dataset, "agreement": r.agreement,
+            "purpose": r.purpose, "received_at": r.received_at, "local_id": r.local_id,
+            "given_name": r.given_name, "family_name": r.family_name,
+            "date_of_birth": r.date_of_birth, "sex": r.sex, "address": r.address,
+            "postcode": r.postcode, "nhs_number": r.nhs_number, "uprn": r.uprn,
+        } for r in rows]
+        return {"found": True, "household": household, "withheld": person.withheld,
+                "records": records}
+
+
+# --- finding the person a subject access request is about ------------------------------
+
+
+class SubjectQuery(RequestBody):
+    family_name: str = Field(min_length=1, max_length=200)
+    date_of_birth: IsoDate
+    given_name: str | None = Field(default=None, max_length=200)
+    postcode: str | None = Field(default=None, max_length=20)
+
+
+router = APIRouter(prefix="/v1", tags=["agreements"], responses=AUTHENTICATED)
+Reader = Annotated[Claims, Depends(require_roles("admin", "auditor"))]
+
+
+@router.post("/subject-access/search")
+async def find_subject(body: SubjectQuery, request: Request, session: SessionDep,
+                       claims: Reader) -> dict:
+    """The person pseudonyms whose records match (family name and date of birth, and the
+    given name's first token and postcode when given); then ask each slice for
+    /v1/subject-access/{pseudonym}."""
+    where = [IdentityRecord.norm_family == normalise.name(body.family_name),
+             IdentityRecord.date_of_birth == body.date_of_birth,
+             IdentityRecord.person_id.is_not(None)]
+    if body.given_name:
+        where.append(IdentityRecord.norm_given_first
+                     == normalise.first_name_token(body.given_name))
+    if body.postcode:
+        where.append(IdentityRecord.norm_postcode == normalise.postcode(body.postcode))
+    rows = await session.execute(
+        select(Person.pseudonym, func.count()).join(
+            IdentityRecord, IdentityRecord.person_id == Person.id)
+        .where(*where).group_by(Person.pseudonym).order_by(Person.pseudonym))
+    return {"persons": [{"pseudonym": p, "matching_records": int(n)} for p, n in rows]}

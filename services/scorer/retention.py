@@ -1,0 +1,134 @@
+"""The scorer under data-sharing agreements: evaluations and flags carry their agreements.
+
+Each evaluation keeps the agreements that supplied its profile's events, and each flag
+says which they were (reidentify limits unlocks to their purposes). Evaluations of an
+ended agreement go at once, with their flags cleared; the retention sweep deletes an
+evaluation last made longer ago than one of its agreements' retention periods (every
+event it counted from that agreement has expired). The linker resends the profiles it
+purges, so what remains under other agreements is scored again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from sqlalchemy import and_, case, delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common import bus, subjects
+from services.common import messages as m
+from services.common import retention as common
+from services.common.db import utcnow
+from services.common.repository import chunks
+from services.common.runtime import Runtime
+from services.scorer import repository as repo
+from services.scorer.models import Agreement, Evaluation
+from services.scorer.repository import serialize
+from services.scorer.service import counts_of, flag
+
+log = logging.getLogger("tessera.scorer")
+
+
+async def prior(session: AsyncSession, pseudonyms: Iterable[str]) -> dict[str, set[str]]:
+    """Pseudonym -> the agreements of its stored evaluations (before a change)."""
+    out: dict[str, set[str]] = {}
+    for part in chunks(set(pseudonyms)):
+        rows = await session.execute(select(Evaluation.pseudonym, Evaluation.agreements)
+                                     .where(Evaluation.pseudonym.in_(part)))
+        for pseudonym, packed in rows:
+            out.setdefault(pseudonym, set()).update(common.unpack(packed))
+    return out
+
+
+async def record(session: AsyncSession, batch: m.ProfileBatch) -> dict[str, set[str]]:
+    """Store each profile's agreements on its evaluations; pseudonym -> agreements."""
+    latest = {p.pseudonym: set(p.agreements) for p in batch.profiles}
+    groups: dict[str | None, list[str]] = {}
+    for pseudonym, agreements in latest.items():
+        groups.setdefault(common.pack(agreements), []).append(pseudonym)
+    for packed, names in groups.items():
+        for part in chunks(names):
+            await session.execute(update(Evaluation).where(Evaluation.pseudonym.in_(part))
+                                  .values(agreements=packed))
+    return latest
+
+
+def stamp(flags: list[m.Flag], now: dict[str, set[str]], before: dict[str, set[str]]
+          ) -> list[m.Flag]:
+    """Active flags name their profile's agreements; cleared ones also those they had."""
+    out = []
+    for f in flags:
+        agreements = set(now.get(f.pseudonym, set()))
+        if not f.active:
+            agreements |= before.get(f.pseudonym, set())
+        out.append(f.model_copy(update={"agreements": sorted(agreements)}))
+    return out
+
+
+class Retention:
+    def __init__(self, rt: Runtime, clock: Callable[[], datetime], per_message: int = 500):
+        self.rt = rt
+        self.clock = clock
+        self.per_message = per_message
+
+    async def _delete(self, session: AsyncSession, condition) -> int:
+        """Delete matching evaluations; clear the active ones' flags (with their agreements)."""
+        rules = {r.id: r for r in await repo.current_rules(session)}
+        rows = list((await session.execute(select(Evaluation).where(condition))).scalars())
+        now, flags = utcnow(), []
+        for e in rows:
+            rule = rules.get(e.rule_id)
+            if e.active and rule is not None:
+                flags.append(flag(rule, e.pseudonym, e.level, e.area, counts_of(e), e.score,
+                                  False, e.raised_at or now).model_copy(
+                                      update={"agreements": common.unpack(e.agreements)}))
+        await session.execute(delete(Evaluation).where(condition))
+        for part in chunks(flags, max(1, self.per_message)):
+            self.rt.outbox.add(session, subjects.FLAGS, m.FlagBatch(flags=part))
+        return len(rows)
+
+    async def notice(self, session: AsyncSession, message: m.AgreementNotice,
+                     delivery: bus.Delivery) -> None:
+        await serialize(session)
+        stored = await common.store_notice(session, Agreement, message)
+        if stored.changed and stored.ended:
+            n = await self._delete(session, common.holds(Evaluation.agreements,
+                                                         message.agreement))
+            log.info("agreement %s ended: %d evaluations deleted", message.agreement, n)
+
+    async def sweep(self, as_of: datetime | None = None) -> int:
+        now = as_of or self.clock()
+        async with self.rt.sessionmaker() as session, session.begin():
+            await serialize(session)
+            cut = await common.cutoffs(session, Agreement, now)
+            gone = await common.ended(session, Agreement)
+            conditions = [and_(common.holds(Evaluation.agreements, a),
+                               Evaluation.evaluated_at < c) for a, c in cut.items()]
+            conditions += [common.holds(Evaluation.agreements, a) for a in sorted(gone)]
+            if not conditions:
+                return 0
+            deleted = await self._delete(session, or_(*conditions))
+        if deleted and self.rt.relay:
+            self.rt.relay.wake()
+        if deleted:
+            log.info("retention sweep: %d evaluations deleted", deleted)
+        return deleted
+
+    async def holdings(self, session: AsyncSession, agreement: str) -> dict[str, int]:
+        mine = common.holds(Evaluation.agreements, agreement)
+        n, active = (await session.execute(select(
+            func.count(), func.coalesce(func.sum(case((Evaluation.active, 1), else_=0)), 0))
+            .where(mine))).one()
+        return {"evaluations": int(n), "active_flags": int(active)}
+
+    async def subject(self, session: AsyncSession, pseudonym: str) -> dict:
+        rows = (await session.execute(select(Evaluation).where(
+            Evaluation.pseudonym == pseudonym).order_by(Evaluation.rule_id))).scalars()
+        return {"evaluations": [{
+            "rule_id": e.rule_id, "rule_version": e.rule_version, "level": e.level,
+            "area": e.area, "indicators": e.indicators, "health": e.health,
+            "non_health": e.non_health, "headlines": e.headlines, "score": e.score,
+            "active": e.active, "raised_at": e.raised_at, "evaluated_at": e.evaluated_at,
+            "agreements": common.unpack(e.agreements)} for e in rows]}

@@ -1,0 +1,134 @@
+"""Agreements across the real federation (its own, so nothing here disturbs the shared one):
+a report per agreement, a subject access export, retention expiry in every slice, then the
+secure-box scan, then ending the agreement refuses ingest."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import httpx
+import pytest
+import pytest_asyncio
+
+from deploy.federation import REPO
+from tests.e2e.conftest import federation_with_borough, registry_codes
+from tests.e2e.scan import program_vocabulary, sensitive_values, sqlite_texts
+from tests.support import eventually
+
+AGREEMENT = "isa-oldham-early-help-2026"
+SLICES = ("pseudonymiser", "linker", "scorer", "reidentify")
+NO_IDENTITY = ("linker", "scorer", "reidentify", "consent", "gateway")
+
+
+@pytest_asyncio.fixture(loop_scope="session", scope="module")
+async def small(tmp_path_factory):
+    async with federation_with_borough(tmp_path_factory.mktemp("agreements"),
+                                       households=60, seed=23) as run:
+        yield run
+
+
+@pytest.fixture(scope="module")
+def sensitive(small):
+    return sensitive_values(small.borough, registry_codes(), program_vocabulary(REPO))
+
+
+async def call(run, method: str, service: str, path: str, *roles: str, **kw):
+    token = run.token(service, subject="dpo-1", roles=list(roles or ["admin"]), org="council")
+    async with httpx.AsyncClient(timeout=30, verify=run.fed.verify) as c:
+        return await c.request(method, f"{run.url(service)}{path}",
+                               headers={"Authorization": f"Bearer {token}"}, **kw)
+
+
+async def holdings(run, service: str) -> dict:
+    r = await call(run, "GET", service, f"/v1/agreements/{AGREEMENT}/holdings", "auditor")
+    assert r.status_code == 200, r.text
+    return r.json()["counts"]
+
+
+async def test_report_per_agreement_in_every_slice(small):
+    report = {s: await holdings(small, s) for s in ("gateway", *SLICES)}
+    assert report["gateway"]["batches"] > 0 and report["gateway"]["rows_accepted"] > 0
+    assert report["pseudonymiser"]["identity_records"] > 0
+    assert report["linker"]["events"] > 0 and report["linker"]["persons"] > 0
+    assert report["scorer"]["evaluations"] > 0
+    assert set(report["reidentify"]) == {"flags", "active_flags"}
+
+
+async def test_subject_access_export(small):
+    truth = small.borough.truth
+    person_id = next(p for p in sorted(truth.person_events) if p not in truth.optouts)
+    who = small.borough.identity(person_id)
+    r = await call(small, "POST", "pseudonymiser", "/v1/subject-access/search", "auditor",
+                   json={"family_name": who["family_name"],
+                         "date_of_birth": who["date_of_birth"],
+                         "given_name": who["given_name"]})
+    assert r.status_code == 200, r.text
+    persons = r.json()["persons"]
+    assert persons
+    export = {}
+    for service in SLICES:
+        r = await call(small, "GET", service, f"/v1/subject-access/{persons[0]['pseudonym']}",
+                       "auditor")
+        assert r.status_code == 200, r.text
+        export[service] = r.json()
+    assert export["pseudonymiser"]["found"] and export["pseudonymiser"]["records"]
+    assert {rec["agreement"] for rec in export["pseudonymiser"]["records"]} == {AGREEMENT}
+    assert export["linker"]["events"]
+    assert {e["agreement"] for e in export["linker"]["events"]} == {AGREEMENT}
+
+
+async def test_retention_expiry_deletes_in_every_slice(small, sensitive):
+    later = (datetime.now(UTC) + timedelta(days=3 * 365)).isoformat()
+
+    async def all_gone():
+        for service in SLICES:
+            r = await call(small, "POST", service, "/v1/retention/sweep", json={"as_of": later})
+            assert r.status_code == 200, r.text
+        counts = {s: await holdings(small, s) for s in SLICES}
+        return (counts["pseudonymiser"]["identity_records"] == 0
+                and counts["linker"]["events"] == 0
+                and counts["scorer"]["evaluations"] == 0
+                and counts["reidentify"]["flags"] == 0)
+
+    await eventually(all_gone, timeout=60, interval=0.5)
+    # what recognises those who objected stays, so their new records are withheld too
+    assert (await holdings(small, "pseudonymiser"))["objection_records"] > 0
+
+    # the secure-box scan still passes after all of it
+    for service in NO_IDENTITY:
+        hits = {place for place, text in sqlite_texts(small.db(service))
+                if sensitive.identity_hits(text)}
+        assert hits == set(), service
+    for path in sorted(small.fed.layout.logs.glob("*.log")):
+        lines = [n for n, line in enumerate(path.read_text(errors="replace").splitlines())
+                 if sensitive.identity_hits(line)]
+        assert lines == [], path.name
+    notices = [data.decode() for subject, data in small.captured
+               if subject == "tessera.registry.agreements"]
+    assert notices
+    assert not any(sensitive.identity_hits(text) or sensitive.code_hits(text)
+                   for text in notices)
+
+
+async def test_ended_agreement_refuses_ingest_and_every_slice_knows(small):
+    r = await call(small, "POST", "gateway", f"/v1/agreements/{AGREEMENT}/end")
+    assert r.status_code == 200 and not r.json()["in_force"]
+    token = small.token("gateway", subject="svc-gp", partner="gp-p81001", scope=["ingest"])
+    async with httpx.AsyncClient(timeout=30, verify=small.fed.verify) as c:
+        r = await c.post(f"{small.url('gateway')}/v1/datasets/gp-p81001/events",
+                         headers={"Authorization": f"Bearer {token}"},
+                         json={"events": [{"local_id": "X1", "code": "GP1",
+                                           "occurred_on": "2026-01-05"}]})
+    assert r.status_code == 403
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert "not in force" in r.json()["detail"]
+
+    async def everyone_knows():
+        for service in SLICES:
+            r = await call(small, "GET", service, "/v1/agreements", "auditor")
+            known = {a["agreement"]: a for a in r.json()}
+            if (known.get(AGREEMENT) or {}).get("ended_on") != date.today().isoformat():
+                return False
+        return True
+
+    await eventually(everyone_knows, timeout=30)
