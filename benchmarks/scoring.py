@@ -1,13 +1,22 @@
 """Scoring speed: full re-score of N persons / M events, incremental re-score of one profile.
 
     .venv/bin/python -m benchmarks.scoring [--persons 1000000] [--events 10000000] [--workers 2]
+        [--mode core|service|all]
 
-Full re-score times the scorer's evaluation core (rules.Compiled, the code the profile
-handler runs) over every profile of every person rule, split over `workers` processes;
-the profiles are held as flat arrays, as a republished stream would be decoded chunk by
-chunk. Incremental re-score times Scorer.profiles for one changed profile end to end
-against a migrated SQLite database (write lock, reads, evaluation, write, commit).
-Peak memory is the maximum resident set size of this process and its workers.
+Three measures:
+
+- incremental: Scorer.profiles for one changed profile end to end against a migrated
+  SQLite database (write lock, reads, evaluation, write, commit).
+- core (`--mode core`): the scorer's evaluation core (rules.Compiled, the code the
+  profile handler runs) over every profile of the person rule, split over `workers`
+  processes, profiles held as flat arrays. A lower bound, not the command.
+- service (`--mode service`): the documented command, `python -m services.scorer
+  rescore`, against the real linker and scorer processes (SQLite, JetStream): the
+  linker marks every profile, reads them from its database and publishes them; the
+  scorer decodes, evaluates and writes every evaluation and publishes the flags. Timed
+  from the command until the scorer has evaluated every profile; run twice (the first
+  run inserts every evaluation, the second, a true re-score, updates them). Peak memory
+  is each service process's high-water resident set (VmHWM).
 """
 
 from __future__ import annotations
@@ -149,6 +158,115 @@ def peak_mb() -> dict:
     return {"peak_rss_mb": round(own), "peak_worker_rss_mb": round(children)}
 
 
+def load_linker(path: Path, offsets, code_of, days) -> int:
+    """Write the population straight into a migrated linker database (one record token
+    and one person pseudonym each); returns how many persons the re-score must evaluate
+    (those with an event after the window's start: counted now, or entering later)."""
+    import sqlite3
+
+    n = len(offsets) - 1
+    start = window_start(TODAY, rule().window).toordinal()
+    now = "2026-06-15 00:00:00.000000"
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=OFF")
+    con.executemany("INSERT INTO assignments (record_token, level, person, household, area, "
+                    "withheld, version, assigned_at) VALUES (?,?,?,?,?,?,?,?)", (
+        (f"r{i:08d}", "person", f"P{i:08d}", None, f"OL{1 + i % 9}", 0, 1, now)
+        for i in range(n)))
+
+    def rows():
+        for i in range(n):
+            for j in range(offsets[i], offsets[i + 1]):
+                yield (f"e{j:09d}", f"r{i:08d}", "bench", "bench", "person", code_of[j],
+                       date.fromordinal(days[j]).isoformat(), now)
+
+    con.executemany("INSERT INTO events (event_token, record_token, partner, dataset, level, "
+                    "code, occurred_on, received_at) VALUES (?,?,?,?,?,?,?,?)", rows())
+    con.commit()
+    con.close()
+    return sum(1 for i in range(n) if any(
+        days[j] > start for j in range(offsets[i], offsets[i + 1])))
+
+
+def load_scorer(path: Path) -> None:
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    con.executemany("INSERT INTO code_categories (code, category, headline, dataset, partner) "
+                    "VALUES (?,?,?,?,?)", [
+        (code, cat, headline, "bench", "bench") for code, (cat, headline) in registry().items()])
+    con.commit()
+    con.close()
+
+
+def _vm_hwm_mb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024)
+    return -1
+
+
+def _evaluated_since(path: Path, since: str) -> int:
+    import sqlite3
+
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    try:
+        return con.execute("SELECT count(*) FROM evaluations WHERE rule_id = ? AND "
+                           "evaluated_at >= ?", ("oldham-gp-pilot", since)).fetchone()[0]
+    finally:
+        con.close()
+
+
+def service_rescore(persons: int, events: int, runs: int = 2, timeout: float = 3600) -> dict:
+    """The documented full re-score command through the running linker and scorer."""
+    import subprocess
+    import sys
+    from datetime import UTC, datetime
+
+    from deploy.federation import Federation
+    from deploy.layout import Layout
+    from deploy.natsserver import free_port
+    from services.common.subjects import SERVICES
+
+    root = Path(tempfile.mkdtemp(prefix="tessera-rescore-"))
+    fed = Federation(Layout(root), ports={s: free_port() for s in SERVICES},
+                     nats_port=free_port(), nats_monitor_port=None, environment="test",
+                     extra_env={"scorer": {"TESSERA_SCORER_TODAY": TODAY.isoformat()}})
+    t0 = time.perf_counter()
+    offsets, code_of, days = population(persons, events)
+    fed.prepare()
+    fed.start_nats()
+    out: dict = {"persons": len(offsets) - 1, "events": len(days), "runs": []}
+    try:
+        for service in ("linker", "scorer"):
+            fed.migrate(service)
+        expected = load_linker(fed.layout.data / "linker.db", offsets, code_of, days)
+        load_scorer(fed.layout.data / "scorer.db")
+        del offsets, code_of, days
+        out["load_s"] = round(time.perf_counter() - t0, 1)
+        out["profiles_to_evaluate"] = expected
+        for service in ("linker", "scorer"):
+            fed.start_service(service)
+        fed.wait_ready(120)
+        scorer_db = fed.layout.data / "scorer.db"
+        for _ in range(runs):
+            since = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "services.scorer", "rescore"],
+                           env=fed._env("scorer"), cwd=ROOT, check=True,
+                           stdout=subprocess.DEVNULL)
+            while _evaluated_since(scorer_db, since) < expected:
+                if time.perf_counter() - t0 > timeout:
+                    raise TimeoutError("re-score did not finish")
+                time.sleep(0.5)
+            out["runs"].append(round(time.perf_counter() - t0, 1))
+        out["peak_rss_mb"] = {s: _vm_hwm_mb(fed.procs[s].pid) for s in ("linker", "scorer")}
+    finally:
+        fed.stop()
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--persons", type=int, default=1_000_000)
@@ -156,10 +274,14 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--runs", type=int, default=300)
     parser.add_argument("--stored", type=int, default=20_000)
+    parser.add_argument("--mode", choices=["core", "service", "all"], default="all")
     args = parser.parse_args()
     print("incremental:", asyncio.run(incremental(args.runs, args.stored)), flush=True)
-    print("full:", full_rescore(args.persons, args.events, args.workers), flush=True)
-    print("memory:", peak_mb())
+    if args.mode in ("core", "all"):
+        print("full (core):", full_rescore(args.persons, args.events, args.workers), flush=True)
+        print("memory (core):", peak_mb(), flush=True)
+    if args.mode in ("service", "all"):
+        print("full (service):", service_rescore(args.persons, args.events), flush=True)
 
 
 if __name__ == "__main__":

@@ -7,11 +7,16 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.common import health, problems, subjects
+from services.common.db import utcnow
+from services.common.retention import build_router
 from services.common.runtime import Runtime, attach
 from services.common.tokens import TokenVerifier
 from services.linker import api
+from services.linker.export import Exporter
 from services.linker.handlers import Handlers
-from services.linker.models import Inbox, Outbox
+from services.linker.models import Agreement, Inbox, Outbox
+from services.linker.publisher import ProfilePublisher
+from services.linker.retention import Retention
 from services.linker.settings import LinkerSettings
 
 
@@ -25,17 +30,29 @@ def create_app(settings: LinkerSettings | None = None) -> FastAPI:
             app.state.settings = settings
             app.state.verifier = TokenVerifier(settings.jwks_path, settings.token_issuer,
                                                settings.token_audience)
-            handlers = Handlers(rt, settings.profiles_per_message)
+            handlers = Handlers(rt)
+            publisher = app.state.publisher = ProfilePublisher(
+                rt, settings.profiles_per_round, settings.profiles_per_message,
+                settings.profile_pacing, settings.profile_max_pause_s)
             app.state.consumers = {
                 "events": rt.consume(subjects.EVENTS, handlers.events),
                 "assignments": rt.consume(subjects.ASSIGNMENTS, handlers.assignments),
                 "decisions": rt.consume(subjects.DECISIONS, handlers.decision),
                 "republish": rt.consume(subjects.REPUBLISH, handlers.republish),
             }
+            app.state.clock = utcnow
+            keeper = app.state.retention = Retention(rt, lambda: app.state.clock())
+            app.state.consumers["agreements"] = rt.consume(subjects.AGREEMENTS, keeper.notice)
+            rt.every(getattr(settings, "retention_interval_s", 3600.0), keeper.sweep,
+                     "retention")
+            rt.every(settings.profile_interval_s, publisher.drain, "profiles")
+            exporter = app.state.exporter = Exporter(rt, settings.export_profiles_per_chunk)
+            rt.every(settings.export_interval_s, exporter.run_pending, "exports")
             yield
 
     app = FastAPI(title="Tessera linker", version="1", lifespan=lifespan)
     problems.install(app)
     app.include_router(health.router)
     app.include_router(api.router)
+    app.include_router(build_router(Agreement))
     return app

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, Integer, String
+from sqlalchemy import BigInteger, Boolean, Date, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.bus import OutboxMixin
 from services.common.db import InboxMixin, UTCDateTime, utcnow
+from services.common.retention import AgreementMixin
 
 
 class Base(DeclarativeBase):
@@ -48,6 +49,8 @@ class Event(Base):
     code: Mapped[str] = mapped_column(String(50))
     occurred_on: Mapped[date] = mapped_column(Date)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # the data-sharing agreement it arrived under (services/linker/retention.py)
+    agreement: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
 
 
 class Assignment(Base):
@@ -69,3 +72,35 @@ class OptOut(Base):
     person: Mapped[str] = mapped_column(String(100), primary_key=True)
     scope: Mapped[str] = mapped_column(String(200), primary_key=True)
     decided_on: Mapped[date] = mapped_column(Date)
+
+
+class ProfileMark(Base):
+    """A profile to publish: handlers mark pseudonyms in their transaction, the profile
+    publisher sends each marked profile once per round through the outbox. `must`: publish
+    it even when it has no events (so the scorer clears it). `seq` is the write-lock counter
+    of the last marking transaction, so a mark set again while a round reads is kept."""
+
+    __tablename__ = "profile_marks"
+    pseudonym: Mapped[str] = mapped_column(String(100), primary_key=True)
+    level: Mapped[str] = mapped_column(String(10), primary_key=True)  # person | household
+    must: Mapped[bool] = mapped_column(Boolean, default=False)
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), index=True)
+
+
+class Agreement(AgreementMixin, Base):
+    """The data-sharing agreements as the gateway announced them."""
+
+
+class ProfileExport(Base):
+    """One level of a bulk re-score export: requested by the scorer, sent in chunks of
+    profiles in pseudonym order. Progress is committed after each chunk is stored by
+    JetStream, so an interrupted export resumes after the last chunk sent."""
+
+    __tablename__ = "profile_exports"
+    request_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    level: Mapped[str] = mapped_column(String(10), primary_key=True)  # person | household
+    next_chunk: Mapped[int] = mapped_column(Integer, default=0)
+    after: Mapped[str | None] = mapped_column(String(100), nullable=True)  # last sent
+    profiles: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -5,21 +5,43 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import delete, distinct, func, insert, select, update
+from sqlalchemy import (
+    String,
+    cast,
+    delete,
+    distinct,
+    exists,
+    false,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import repository as shared
+from services.common.db import utcnow
 from services.common.repository import chunks
-from services.linker.models import Assignment, Event, OptOut, WriteLock
+from services.linker.models import (
+    Assignment,
+    Event,
+    OptOut,
+    ProfileExport,
+    ProfileMark,
+    WriteLock,
+)
 
 
-async def serialize(session: AsyncSession) -> None:
-    """Take the write lock (held until this transaction ends) before reading anything."""
+async def serialize(session: AsyncSession) -> int:
+    """Take the write lock (held until this transaction ends) before reading anything.
+    Returns the lock's counter, which grows with every writing transaction."""
     result = await session.execute(
         update(WriteLock).where(WriteLock.id == 1).values(counter=WriteLock.counter + 1))
     if not result.rowcount:
         session.add(WriteLock(id=1, counter=1))
         await session.flush()
+    return (await session.execute(select(WriteLock.counter).where(WriteLock.id == 1))).scalar_one()
 
 
 # --- events -----------------------------------------------------------------------------
@@ -34,8 +56,9 @@ async def existing_event_tokens(session: AsyncSession, tokens: Iterable[str]) ->
 
 
 async def insert_events(session: AsyncSession, rows: list[dict]) -> None:
+    """One executemany on the table (no ORM unit-of-work bookkeeping per row)."""
     if rows:
-        await session.execute(insert(Event), rows)
+        await session.execute(insert(Event.__table__), rows)
 
 
 async def delete_events_of_tokens(session: AsyncSession, tokens: Iterable[str],
@@ -70,11 +93,16 @@ async def tokens_with_events(session: AsyncSession, tokens: Iterable[str]) -> se
 # --- assignments ------------------------------------------------------------------------
 
 
-async def assignments_of(session: AsyncSession, tokens: Iterable[str]) -> dict[str, Assignment]:
-    out: dict[str, Assignment] = {}
+ASSIGNMENT_COLUMNS = (Assignment.record_token, Assignment.level, Assignment.person,
+                      Assignment.household, Assignment.withheld, Assignment.version)
+
+
+async def assignments_of(session: AsyncSession, tokens: Iterable[str]) -> dict:
+    """record token -> row (record_token, level, person, household, withheld, version)."""
+    out: dict = {}
     for part in chunks(set(tokens)):
-        rows = (await session.execute(
-            select(Assignment).where(Assignment.record_token.in_(part)))).scalars()
+        rows = await session.execute(
+            select(*ASSIGNMENT_COLUMNS).where(Assignment.record_token.in_(part)))
         out.update({a.record_token: a for a in rows})
     return out
 
@@ -130,17 +158,6 @@ async def profile_events(session: AsyncSession, level: str,
     return out
 
 
-async def pseudonyms_with_events(session: AsyncSession, level: str) -> set[str]:
-    """Every person or household pseudonym that has at least one kept event."""
-    column = Assignment.person if level == "person" else Assignment.household
-    stmt = (select(column).distinct()
-            .join(Event, Event.record_token == Assignment.record_token)
-            .where(column.is_not(None), Assignment.withheld.is_(False)))
-    if level == "person":
-        stmt = stmt.where(Assignment.level == "person")
-    return set((await session.execute(stmt)).scalars())
-
-
 async def latest_areas(session: AsyncSession, level: str,
                        pseudonyms: Iterable[str]) -> dict[str, str | None]:
     """Each pseudonym's area from its most recently received assignment."""
@@ -155,6 +172,71 @@ async def latest_areas(session: AsyncSession, level: str,
             if pseudonym not in best or key > best[pseudonym][0]:
                 best[pseudonym] = (key, area)
     return {p: v[1] for p, v in best.items()}
+
+
+# --- profile marks ----------------------------------------------------------------------
+
+
+async def mark(session: AsyncSession, level: str, pseudonyms: Iterable[str],
+               must: Iterable[str], seq: int) -> None:
+    """Mark profiles to publish (set-based: one read, one insert, at most two updates)."""
+    must = set(must)
+    wanted = set(pseudonyms) | must
+    for part in chunks(wanted):
+        known = set((await session.execute(select(ProfileMark.pseudonym).where(
+            ProfileMark.level == level, ProfileMark.pseudonym.in_(part)))).scalars())
+        fresh = [{"pseudonym": p, "level": level, "must": p in must, "seq": seq}
+                 for p in part if p not in known]
+        if fresh:
+            await session.execute(insert(ProfileMark.__table__), fresh)
+        for is_must in (False, True):
+            again = [p for p in known if (p in must) == is_must]
+            if again:
+                values = {"seq": seq, "must": True} if is_must else {"seq": seq}
+                await session.execute(update(ProfileMark).where(
+                    ProfileMark.level == level, ProfileMark.pseudonym.in_(again)).values(**values))
+
+
+async def mark_all(session: AsyncSession, level: str, seq: int) -> int:
+    """Mark every person or household with a kept event in one INSERT ... SELECT."""
+    column = Assignment.person if level == "person" else Assignment.household
+    source = (select(column, literal(level), false(), literal(seq)).distinct()
+              .join(Event, Event.record_token == Assignment.record_token)
+              .where(column.is_not(None), Assignment.withheld.is_(False),
+                     ~exists().where(ProfileMark.level == level,
+                                     ProfileMark.pseudonym == column)))
+    if level == "person":
+        source = source.where(Assignment.level == "person")
+    result = await session.execute(insert(ProfileMark.__table__).from_select(
+        ["pseudonym", "level", "must", "seq"], source))
+    return result.rowcount or 0
+
+
+async def pending_marks(session: AsyncSession, limit: int) -> list[tuple[str, str, bool, int]]:
+    """The oldest marks: (pseudonym, level, must, seq)."""
+    rows = await session.execute(
+        select(ProfileMark.pseudonym, ProfileMark.level, ProfileMark.must, ProfileMark.seq)
+        .order_by(ProfileMark.seq).limit(limit))
+    return [tuple(r) for r in rows]
+
+
+async def claim_marks(session: AsyncSession, level: str, pseudonyms: Iterable[str],
+                      upto: int) -> set[str]:
+    """Remove the marks not set again since they were read (seq <= upto); returns which of
+    the pseudonyms are still marked at all (removed now, or set again meanwhile). Call it
+    holding the write lock."""
+    present: set[str] = set()
+    for part in chunks(set(pseudonyms)):
+        present.update((await session.execute(select(ProfileMark.pseudonym).where(
+            ProfileMark.level == level, ProfileMark.pseudonym.in_(part)))).scalars())
+        await session.execute(delete(ProfileMark).where(
+            ProfileMark.level == level, ProfileMark.pseudonym.in_(part),
+            ProfileMark.seq <= upto))
+    return present
+
+
+async def count_marks(session: AsyncSession) -> int:
+    return (await session.execute(select(func.count()).select_from(ProfileMark))).scalar_one()
 
 
 # --- aggregates -------------------------------------------------------------------------
@@ -182,3 +264,80 @@ async def events_per_person(session: AsyncSession) -> list[int]:
             .order_by(n.desc()))
     return list((await session.execute(stmt)).scalars())
 
+
+
+# --- bulk re-score exports --------------------------------------------------------------
+
+SEP = "\x1f"  # joins a profile's codes and days in one aggregated string
+
+
+def export_statement(level: str, after: str | None):
+    """One row per pseudonym of the level, in pseudonym order (resuming after `after`):
+    (pseudonym, events, codes, days, area, agreements, first agreement, last agreement).
+    Codes and days are aggregated in the same row order; days are ISO dates."""
+    column = Assignment.person if level == "person" else Assignment.household
+    stmt = (select(column, func.count(), func.aggregate_strings(Event.code, SEP),
+                   func.aggregate_strings(cast(Event.occurred_on, String), SEP),
+                   func.min(Assignment.area), func.count(distinct(Event.agreement)),
+                   func.min(Event.agreement), func.max(Event.agreement))
+            .select_from(Event)
+            .join(Assignment, Assignment.record_token == Event.record_token)
+            .where(column.is_not(None), Assignment.withheld.is_(False))
+            .group_by(column).order_by(column))
+    if level == "person":
+        stmt = stmt.where(Assignment.level == "person")
+    if after is not None:
+        stmt = stmt.where(column > after)
+    return stmt
+
+
+async def area_conflicts(session: AsyncSession, level: str) -> set[str]:
+    """Pseudonyms whose assignments name more than one area (movers): their area is the
+    latest assignment's (latest_areas); every other pseudonym has one area."""
+    column = Assignment.person if level == "person" else Assignment.household
+    area = func.coalesce(Assignment.area, "")
+    rows = await session.execute(
+        select(column).where(column.is_not(None), Assignment.withheld.is_(False))
+        .group_by(column).having(func.min(area) != func.max(area)))
+    return set(rows.scalars())
+
+
+async def agreements_of(session: AsyncSession, level: str,
+                        pseudonyms: Iterable[str]) -> dict[str, set[str]]:
+    column = Assignment.person if level == "person" else Assignment.household
+    found: dict[str, set[str]] = {}
+    for part in chunks(set(pseudonyms)):
+        stmt = (select(column, Event.agreement).distinct()
+                .join(Assignment, Assignment.record_token == Event.record_token)
+                .where(column.in_(part), Event.agreement.is_not(None),
+                       Assignment.withheld.is_(False)))
+        if level == "person":
+            stmt = stmt.where(Assignment.level == "person")
+        for pseudonym, agreement in await session.execute(stmt):
+            found.setdefault(pseudonym, set()).add(agreement)
+    return found
+
+
+async def add_exports(session: AsyncSession, request_id: str, levels: Iterable[str]) -> int:
+    known = set((await session.execute(select(ProfileExport.level).where(
+        ProfileExport.request_id == request_id))).scalars())
+    fresh = [{"request_id": request_id, "level": lv, "next_chunk": 0, "after": None,
+              "profiles": 0, "done": False, "requested_at": utcnow()}
+             for lv in dict.fromkeys(levels) if lv not in known]
+    if fresh:
+        await session.execute(insert(ProfileExport.__table__), fresh)
+    return len(fresh)
+
+
+async def next_export(session: AsyncSession) -> ProfileExport | None:
+    return (await session.execute(
+        select(ProfileExport).where(ProfileExport.done.is_(False))
+        .order_by(ProfileExport.requested_at, ProfileExport.request_id, ProfileExport.level)
+        .limit(1))).scalar_one_or_none()
+
+
+async def export_progress(session: AsyncSession, request_id: str, level: str, next_chunk: int,
+                          after: str | None, profiles: int, done: bool) -> None:
+    await session.execute(update(ProfileExport).where(
+        ProfileExport.request_id == request_id, ProfileExport.level == level).values(
+        next_chunk=next_chunk, after=after, profiles=profiles, done=done))

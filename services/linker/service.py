@@ -151,22 +151,29 @@ async def decide(session: AsyncSession, decision: m.ConsentDecision) -> Affected
     return affected
 
 
-async def republish(session: AsyncSession, request: m.RepublishRequest) -> Affected:
+async def republish(session: AsyncSession, request: m.RepublishRequest, seq: int) -> Affected:
     """The scorer asks again: the listed profiles (published even when now empty, so the
-    scorer clears them), or every profile of the given levels (a full re-score)."""
+    scorer clears them), or every profile of the given levels (a full re-score). A full
+    re-score marks every profile in one INSERT ... SELECT; the profile publisher then sends
+    them in bounded rounds, never as one giant message or transaction."""
     affected = Affected()
+    marked = 0
     if request.all:
-        if "person" in request.levels:
-            affected.persons |= await repo.pseudonyms_with_events(session, "person")
-        if "household" in request.levels:
-            affected.households |= await repo.pseudonyms_with_events(session, "household")
+        for level in ("person", "household"):
+            if level in request.levels:
+                marked += await repo.mark_all(session, level, seq)
     for ref in request.profiles:
         (affected.must_persons if ref.level == "person" else affected.must_households).add(
             ref.pseudonym)
-    log.info("republish %s: %d persons, %d households", request.request_id,
-             len(affected.persons | affected.must_persons),
-             len(affected.households | affected.must_households))
+    log.info("republish %s: %d marked, %d persons and %d households listed", request.request_id,
+             marked, len(affected.must_persons), len(affected.must_households))
     return affected
+
+
+async def mark(session: AsyncSession, affected: Affected, seq: int) -> None:
+    """Mark the affected profiles for the profile publisher (same transaction as the change)."""
+    await repo.mark(session, "person", affected.persons, affected.must_persons, seq)
+    await repo.mark(session, "household", affected.households, affected.must_households, seq)
 
 
 async def build_profiles(session: AsyncSession, affected: Affected) -> list[m.Profile]:
@@ -177,18 +184,21 @@ async def build_profiles(session: AsyncSession, affected: Affected) -> list[m.Pr
     ):
         if not wanted:
             continue
-        events: dict[str, list[m.ProfileEvent]] = {}
+        # Values come from our own typed columns: construct without re-validating each
+        # event (the consumer validates the whole message when it decodes it).
+        event = m.ProfileEvent.model_construct
+        events: dict[str, list[tuple]] = {}
         for pseudonym, code, occurred_on in await repo.profile_events(session, level, wanted):
-            events.setdefault(pseudonym, []).append(
-                m.ProfileEvent(code=code, occurred_on=occurred_on))
+            events.setdefault(pseudonym, []).append((occurred_on, code))
         areas = await repo.latest_areas(session, level, wanted)
         for pseudonym in sorted(wanted):
             mine = events.get(pseudonym, [])
             if not mine and pseudonym not in must:
                 continue
-            mine.sort(key=lambda e: (e.occurred_on, e.code))
-            profiles.append(m.Profile(pseudonym=pseudonym, level=level,
-                                      area=areas.get(pseudonym), events=mine))
+            mine.sort()
+            profiles.append(m.Profile.model_construct(
+                pseudonym=pseudonym, level=level, area=areas.get(pseudonym),
+                events=[event(code=code, occurred_on=on) for on, code in mine]))
     return profiles
 
 

@@ -14,3 +14,15 @@ class LinkerSettings(ServiceSettings):
     suppression_threshold: int = 10
     # Profiles per ProfileBatch message.
     profiles_per_message: int = 200
+    # Changed profiles are coalesced: every interval the publisher sends each marked
+    # profile once, in rounds of at most this many profiles (one transaction each).
+    profile_interval_s: float = 0.5
+    profiles_per_round: int = 2000
+    # After rounds that took t seconds, wait pacing x t more (at most the cap), so that
+    # publication never crowds out storing events under sustained ingest.
+    profile_pacing: float = 2.0
+    profile_max_pause_s: float = 30.0
+    # Bulk re-score exports: profiles per chunk (one JetStream message each, well under
+    # the 8 MB payload limit) and how often the exporter looks for requested exports.
+    export_profiles_per_chunk: int = 20_000
+    export_interval_s: float = 0.25

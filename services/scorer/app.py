@@ -11,12 +11,15 @@ from fastapi import FastAPI
 from sqlalchemy.exc import IntegrityError
 
 from services.common import health, problems, subjects
+from services.common.db import utcnow
+from services.common.retention import build_router
 from services.common.runtime import Runtime, attach
 from services.common.tokens import TokenVerifier
 from services.scorer import api
 from services.scorer import repository as repo
 from services.scorer.handlers import Handlers, sweep
-from services.scorer.models import Inbox, Outbox
+from services.scorer.models import Agreement, Inbox, Outbox
+from services.scorer.retention import Retention
 from services.scorer.rules import RuleDocument
 from services.scorer.service import Scorer, utc_today
 from services.scorer.settings import ScorerSettings
@@ -55,7 +58,14 @@ def create_app(settings: ScorerSettings | None = None,
                 "codes": rt.consume(subjects.CODES, handlers.codes),
                 "profiles": rt.consume(subjects.PROFILES, handlers.profiles),
                 "decisions": rt.consume(subjects.DECISIONS, handlers.decision),
+                "export": rt.consume(subjects.PROFILE_EXPORT, handlers.export_chunk),
             }
+            app.state.clock = utcnow
+            keeper = app.state.retention = Retention(rt, lambda: app.state.clock(),
+                                                     settings.flags_per_message)
+            app.state.consumers["agreements"] = rt.consume(subjects.AGREEMENTS, keeper.notice)
+            rt.every(getattr(settings, "retention_interval_s", 3600.0), keeper.sweep,
+                     "retention")
 
             async def run_sweep() -> int:
                 return await sweep(rt, scorer, settings.sweep_batch)
@@ -68,4 +78,5 @@ def create_app(settings: ScorerSettings | None = None,
     problems.install(app)
     app.include_router(health.router)
     app.include_router(api.router)
+    app.include_router(build_router(Agreement))
     return app

@@ -12,13 +12,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common import bus, subjects
 from services.common import messages as m
 from services.common.runtime import Runtime
-from services.scorer import service
+from services.scorer import repository as repo
+from services.scorer import rescore, retention, service
 from services.scorer.repository import chunks, serialize
 
 
 def publish_flags(rt: Runtime, session: AsyncSession, flags: list[m.Flag], per_message: int):
     for part in chunks(flags, max(1, per_message)):
         rt.outbox.add(session, subjects.FLAGS, m.FlagBatch(flags=part))
+
+
+async def request_rescore(rt: Runtime, session: AsyncSession,
+                          levels: list[str] | None = None) -> str:
+    """A bulk re-score: ask the linker (through the outbox) to export every profile of the
+    levels in columnar chunks; returns the request id (see GET /v1/rescore/{id})."""
+    levels = levels or ["person", "household"]
+    request_id = uuid.uuid4().hex
+    await repo.add_rescore(session, request_id, levels)
+    rt.outbox.add(session, subjects.REPUBLISH, m.RepublishRequest(
+        request_id=request_id, all=True, levels=levels, export=True))
+    return request_id
 
 
 def request_republish(rt: Runtime, session: AsyncSession,
@@ -51,6 +64,7 @@ class Handlers:
     def __init__(self, rt: Runtime, scorer: service.Scorer, flags_per_message: int = 500):
         self.rt = rt
         self.scorer = scorer
+        self.bulk = rescore.BulkScorer(scorer.today)
         self.per_message = flags_per_message
 
     async def codes(self, session: AsyncSession, message: m.CodeCatalogue,
@@ -61,11 +75,25 @@ class Handlers:
     async def profiles(self, session: AsyncSession, message: m.ProfileBatch,
                        delivery: bus.Delivery) -> None:
         await serialize(session)
+        before = await retention.prior(session, {p.pseudonym for p in message.profiles})
         changes = await self.scorer.profiles(session, message)
-        publish_flags(self.rt, session, changes.flags, self.per_message)
+        await rescore.touch(session, message)
+        now = await retention.record(session, message)
+        flags = retention.stamp(changes.flags, now, before)
+        publish_flags(self.rt, session, flags, self.per_message)
+
+    async def export_chunk(self, session: AsyncSession, message: m.ProfileExportChunk,
+                           delivery: bus.Delivery) -> None:
+        """A chunk of a bulk re-score: evaluated with the vectorised core, only changes
+        written, flag changes published through the outbox as for changed profiles."""
+        await serialize(session)
+        applied = await self.bulk.apply(session, message)
+        publish_flags(self.rt, session, applied.flags, self.per_message)
 
     async def decision(self, session: AsyncSession, message: m.ConsentDecision,
                        delivery: bus.Delivery) -> None:
         await serialize(session)
+        before = await retention.prior(session, [message.person])
         changes = await self.scorer.decision(session, message)
-        publish_flags(self.rt, session, changes.flags, self.per_message)
+        publish_flags(self.rt, session, retention.stamp(changes.flags, {}, before),
+                      self.per_message)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, Float, Integer, String
+from sqlalchemy import JSON, Boolean, Date, Float, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.bus import OutboxMixin
 from services.common.db import InboxMixin, UTCDateTime, utcnow
+from services.common.retention import AgreementMixin
 
 
 class Base(DeclarativeBase):
@@ -73,6 +74,8 @@ class Evaluation(Base):
     # window, or a future-dated event enters it); the sweep asks for those profiles again.
     next_change: Mapped[date | None] = mapped_column(Date, index=True)
     evaluated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # the agreements that supplied the counts, space-delimited (" a b "; retention.py)
+    agreements: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class OptOut(Base):
@@ -82,3 +85,40 @@ class OptOut(Base):
     person: Mapped[str] = mapped_column(String(100), primary_key=True)
     scope: Mapped[str] = mapped_column(String(200), primary_key=True)
     decided_on: Mapped[date] = mapped_column(Date)
+
+
+class Agreement(AgreementMixin, Base):
+    """The data-sharing agreements as the gateway announced them."""
+
+
+class Rescore(Base):
+    """A bulk re-score: asked of the linker, applied chunk by chunk, finished when every
+    chunk of every level asked for has been applied."""
+
+    __tablename__ = "rescores"
+    request_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    levels: Mapped[str] = mapped_column(String(50))  # space-separated
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    profiles: Mapped[int] = mapped_column(Integer, default=0)
+    flags: Mapped[int] = mapped_column(Integer, default=0)  # flag changes published
+
+
+class RescoreChunk(Base):
+    """A chunk of a bulk re-score that has been applied (the last one says the total)."""
+
+    __tablename__ = "rescore_chunks"
+    request_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    level: Mapped[str] = mapped_column(String(10), primary_key=True)
+    chunk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    total: Mapped[int | None] = mapped_column(Integer)
+
+
+class RescoreTouched(Base):
+    """Profiles evaluated from a changed-profile message while a bulk re-score runs: that
+    message is at least as new as the export's snapshot, so the export skips them."""
+
+    __tablename__ = "rescore_touched"
+    pseudonym: Mapped[str] = mapped_column(String(100), primary_key=True)
+    level: Mapped[str] = mapped_column(String(10), primary_key=True)
+    touched_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

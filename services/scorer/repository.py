@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import and_, delete, func, insert, select, tuple_, update
+from sqlalchemy import String, and_, cast, delete, func, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import repository as shared
+from services.common.db import utcnow
 from services.common.repository import chunks
-from services.scorer.models import CodeCategory, Evaluation, OptOut, RuleVersion, WriteLock
+from services.scorer.models import (
+    CodeCategory,
+    Evaluation,
+    OptOut,
+    Rescore,
+    RescoreChunk,
+    RescoreTouched,
+    RuleVersion,
+    WriteLock,
+)
 from services.scorer.rules import StoredRule
 
 
@@ -156,3 +166,92 @@ async def add_optout(session: AsyncSession, person: str, scope: str, decided_on:
 
 async def remove_optout(session: AsyncSession, person: str, scope: str) -> None:
     await shared.remove_optout(session, OptOut, person, scope)
+
+
+# --- bulk re-scores ---------------------------------------------------------------------
+
+STATE_COLUMNS = (Evaluation.pseudonym, Evaluation.rule_id, Evaluation.indicators,
+                 Evaluation.health, Evaluation.non_health, Evaluation.headlines,
+                 Evaluation.score, Evaluation.active, Evaluation.area,
+                 cast(Evaluation.next_change, String), Evaluation.rule_version,
+                 Evaluation.agreements, Evaluation.raised_at)
+
+
+async def evaluation_states(session: AsyncSession, pseudonyms: Iterable[str],
+                            rule_ids: Iterable[str]) -> list[tuple]:
+    """The stored state of these pseudonyms under these rules, as plain rows (STATE_COLUMNS;
+    next_change as an ISO date string)."""
+    rule_ids = list(rule_ids)
+    out: list[tuple] = []
+    if not rule_ids:
+        return out
+    for part in chunks(set(pseudonyms)):
+        rows = await session.execute(select(*STATE_COLUMNS).where(
+            Evaluation.pseudonym.in_(part), Evaluation.rule_id.in_(rule_ids)))
+        out.extend(tuple(r) for r in rows)
+    return out
+
+
+async def add_rescore(session: AsyncSession, request_id: str, levels: list[str]) -> Rescore:
+    row = await session.get(Rescore, request_id)
+    if row is None:
+        row = Rescore(request_id=request_id, levels=" ".join(levels), requested_at=utcnow(),
+                      profiles=0, flags=0)
+        session.add(row)
+        await session.flush()
+    return row
+
+
+async def get_rescore(session: AsyncSession, request_id: str) -> Rescore | None:
+    return await session.get(Rescore, request_id)
+
+
+async def record_chunk(session: AsyncSession, request_id: str, level: str, chunk: int,
+                       total: int | None) -> None:
+    row = await session.get(RescoreChunk, (request_id, level, chunk))
+    if row is None:
+        session.add(RescoreChunk(request_id=request_id, level=level, chunk=chunk, total=total))
+    elif total is not None:
+        row.total = max(total, row.total or 0)
+    await session.flush()
+
+
+async def chunks_applied(session: AsyncSession, request_id: str
+                         ) -> dict[str, tuple[int, int | None]]:
+    """Level -> (distinct chunks applied, total chunks when the last one has come)."""
+    rows = await session.execute(
+        select(RescoreChunk.level, func.count(), func.max(RescoreChunk.total))
+        .where(RescoreChunk.request_id == request_id).group_by(RescoreChunk.level))
+    return {level: (n, total) for level, n, total in rows}
+
+
+async def running_since(session: AsyncSession, not_before: datetime) -> datetime | None:
+    """When the oldest unfinished re-score (asked for after `not_before`) was asked for."""
+    return (await session.execute(select(func.min(Rescore.requested_at)).where(
+        Rescore.finished_at.is_(None), Rescore.requested_at >= not_before))).scalar_one()
+
+
+async def touch(session: AsyncSession, level: str, pseudonyms: Iterable[str]) -> None:
+    now = utcnow()
+    for part in chunks(set(pseudonyms)):
+        await session.execute(delete(RescoreTouched).where(
+            RescoreTouched.level == level, RescoreTouched.pseudonym.in_(part)))
+        await session.execute(insert(RescoreTouched.__table__), [
+            {"pseudonym": p, "level": level, "touched_at": now} for p in part])
+
+
+async def touched_since(session: AsyncSession, level: str, pseudonyms: Iterable[str],
+                        since: datetime) -> set[str]:
+    found: set[str] = set()
+    for part in chunks(set(pseudonyms)):
+        found.update((await session.execute(select(RescoreTouched.pseudonym).where(
+            RescoreTouched.level == level, RescoreTouched.pseudonym.in_(part),
+            RescoreTouched.touched_at >= since))).scalars())
+    return found
+
+
+async def forget_touched(session: AsyncSession, before: datetime | None) -> None:
+    stmt = delete(RescoreTouched)
+    if before is not None:
+        stmt = stmt.where(RescoreTouched.touched_at < before)
+    await session.execute(stmt)

@@ -33,6 +33,7 @@ class Harness:
     progress_sub: object
     profiles: list[m.Profile] = field(default_factory=list)
     progress: list[m.BatchProgress] = field(default_factory=list)
+    batch_sizes: list[int] = field(default_factory=list)  # profiles per ProfileBatch read
 
     async def _send(self, publisher: str, subject: str, message) -> None:
         await self.js[publisher].publish(subject, bus.encode(message),
@@ -66,6 +67,8 @@ class Harness:
             for msg in msgs:
                 payload = schema.model_validate_json(msg.data)
                 sink.extend(getattr(payload, attr) if attr else [payload])
+                if schema is m.ProfileBatch:
+                    self.batch_sizes.append(len(payload.profiles))
                 await msg.ack()
 
     async def collect(self) -> None:
@@ -88,6 +91,15 @@ class Harness:
             return next((p for p in self.progress if p.batch_id == batch_id), None)
         return await eventually(ok)
 
+    async def wait_until_marked(self, n: int) -> None:
+        """Until at least n profiles are marked for publication."""
+        from services.linker.repository import count_marks
+
+        async def ok():
+            async with self.app.state.sessionmaker() as s:
+                return await count_marks(s) >= n
+        await eventually(ok)
+
     async def stored_events(self, record_token: str) -> list[Event]:
         async with self.app.state.sessionmaker() as s:
             return list((await s.execute(
@@ -103,9 +115,10 @@ def codes(profile: m.Profile) -> list[str]:
 
 
 @asynccontextmanager
-async def running_linker(nats_env, url: str):
+async def running_linker(nats_env, url: str, **settings):
     run_migrations(MIGRATIONS, url)
-    app = create_app(LinkerSettings(**nats_env.settings_kwargs("linker", url)))
+    app = create_app(LinkerSettings(**{**nats_env.settings_kwargs("linker", url),
+                                       "profile_interval_s": 0.1, **settings}))
     conns = {s: await nats_env.connect(s)
              for s in ("gateway", "pseudonymiser", "consent", "scorer")}
     js = {s: nc.jetstream() for s, nc in conns.items()}

@@ -57,6 +57,21 @@ async def test_household_rules_flag_the_household(scorer):
     assert await scorer.evaluation(two, RULE) is None  # a person rule ignores households
 
 
+async def test_a_property_level_event_tips_the_household(scorer):
+    """Members alone show one headline problem; the police call-out recorded against the
+    property (which the linker adds to the household profile) makes it two."""
+    members_only, with_property = new("H"), new("H")
+    members = recent("SCH1", "SCH2")  # school attendance only
+    await scorer.profiles(household(members_only, members),
+                          household(with_property, members + recent("POL1")))
+    flag = await scorer.wait_flag(with_property, lambda f: f.rule_id == TF)
+    assert (flag.active, flag.headlines) == (True, 2)
+    await eventually(lambda: scorer.evaluation(members_only, TF))
+    evaluation = await scorer.evaluation(members_only, TF)
+    assert (evaluation.headlines, evaluation.active) == (1, False)
+    assert [f for f in await scorer.seen(members_only) if f.rule_id == TF] == []
+
+
 async def test_events_ageing_out_clear_through_the_sweep(scorer, clock):
     p = new()
     start = window_start(TODAY, "P6M")
