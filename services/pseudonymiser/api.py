@@ -1,7 +1,70 @@
-"""HTTP routes beyond health (the clerical review queue arrives in a later issue)."""
+"""HTTP routes: the clerical review queue (linkage-officer clearance)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Literal
 
-router = APIRouter(prefix="/v1", tags=["pseudonymiser"])
+from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.auth import require_roles
+from services.common.db import SessionDep
+from services.common.problems import AUTHENTICATED, Problem, problem_responses
+from services.common.tokens import Claims
+from services.pseudonymiser import repository as repo
+from services.pseudonymiser import review
+from services.pseudonymiser.handlers import publish
+from services.pseudonymiser.models import ReviewPair
+from services.pseudonymiser.schemas import (
+    ReviewDecision,
+    ReviewOutcome,
+    ReviewPairOut,
+    ReviewRecord,
+)
+from services.pseudonymiser.service import Outcome
+
+router = APIRouter(prefix="/v1", tags=["pseudonymiser"], responses=AUTHENTICATED)
+
+LinkageOfficer = Annotated[Claims, Depends(require_roles("linkage-officer"))]
+Limit = Annotated[int, Query(ge=1, le=200)]
+Offset = Annotated[int, Query(ge=0)]
+
+
+async def _out(session: AsyncSession, pairs: list[ReviewPair]) -> list[ReviewPairOut]:
+    records = await repo.records_by_token(session, {t for p in pairs
+                                                    for t in (p.token_a, p.token_b)})
+    out = []
+    for p in pairs:
+        sides = [ReviewRecord.model_validate(records[t], from_attributes=True)
+                 for t in (p.token_a, p.token_b) if t in records]
+        out.append(ReviewPairOut(pair_id=p.pair_id, probability=p.probability,
+                                 model_version=p.model_version, status=p.status,
+                                 decided_by=p.decided_by, decided_at=p.decided_at,
+                                 created_at=p.created_at, records=sides))
+    return out
+
+
+@router.get("/review", response_model=list[ReviewPairOut])
+async def review_queue(claims: LinkageOfficer, session: SessionDep,
+                       status: Literal["pending", "match", "non_match"] | None = "pending",
+                       limit: Limit = 50, offset: Offset = 0) -> list[ReviewPairOut]:
+    """Pairs scored in the clerical-review band, oldest first, with both records."""
+    return await _out(session, await repo.review_page(session, status, limit, offset))
+
+
+@router.post("/review/{pair_id}", response_model=ReviewOutcome,
+             responses=problem_responses(404))
+async def decide(pair_id: str, body: ReviewDecision, claims: LinkageOfficer,
+                 session: SessionDep, request: Request) -> ReviewOutcome:
+    """Decide a pair. A match merges the two persons, a non-match splits them; the
+    decision binds every later linkage and re-link. Deciding again replaces it."""
+    pair = await repo.review_pair(session, pair_id)
+    if pair is None:
+        raise Problem(404, "Not Found", "no such review pair")
+    service = request.app.state.service
+    batch = await review.decide(service, session, pair, body.decision, claims.sub)
+    outcome = Outcome(assignments=batch.assignments if batch else [],
+                      changes=batch.changes if batch else [])
+    publish(request.app.state.rt.outbox, session, outcome)
+    return ReviewOutcome(pair=(await _out(session, [pair]))[0], changes=len(outcome.changes),
+                         reassigned=len(outcome.assignments))

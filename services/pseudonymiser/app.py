@@ -8,13 +8,15 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.common import health, problems, subjects
+from services.common.db import utcnow
+from services.common.retention import build_router
 from services.common.runtime import Runtime, attach
-from services.common.settings import read_key
 from services.common.tokens import TokenVerifier
-from services.pseudonymiser import api
+from services.pseudonymiser import api, setup
 from services.pseudonymiser.handlers import Handlers
-from services.pseudonymiser.models import Inbox, Outbox
-from services.pseudonymiser.service import Pseudonymiser
+from services.pseudonymiser.models import Agreement, Inbox, Outbox
+from services.pseudonymiser.retention import Retention
+from services.pseudonymiser.retention import router as subject_router
 from services.pseudonymiser.settings import PseudonymiserSettings
 
 
@@ -23,10 +25,9 @@ def create_app(settings: PseudonymiserSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        service = Pseudonymiser(read_key(settings.person_key_path),
-                                read_key(settings.household_key_path))
         async with Runtime(settings, inbox_model=Inbox, outbox_model=Outbox) as rt:
             attach(app, rt)
+            service = await setup.build(settings, rt.sessionmaker)
             app.state.verifier = TokenVerifier(settings.jwks_path, settings.token_issuer,
                                                settings.token_audience)
             app.state.service = service
@@ -36,6 +37,11 @@ def create_app(settings: PseudonymiserSettings | None = None) -> FastAPI:
                 "optouts": rt.consume(subjects.OPTOUTS, handlers.optouts),
                 "decisions": rt.consume(subjects.DECISIONS, handlers.decision),
             }
+            app.state.clock = utcnow
+            keeper = app.state.retention = Retention(rt, service, lambda: app.state.clock())
+            app.state.consumers["agreements"] = rt.consume(subjects.AGREEMENTS, keeper.notice)
+            rt.every(getattr(settings, "retention_interval_s", 3600.0), keeper.sweep,
+                     "retention")
             responder = await rt.nc.subscribe(subjects.REIDENTIFY.subject,
                                               queue="pseudonymiser",
                                               cb=handlers.reidentify_concurrently)
@@ -49,4 +55,6 @@ def create_app(settings: PseudonymiserSettings | None = None) -> FastAPI:
     problems.install(app)
     app.include_router(health.router)
     app.include_router(api.router)
+    app.include_router(subject_router)
+    app.include_router(build_router(Agreement))
     return app

@@ -15,13 +15,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common import bus, subjects
 from services.common import messages as m
 from services.common.runtime import Runtime
-from services.pseudonymiser import identity
+from services.pseudonymiser import identity, retention
 from services.pseudonymiser.repository import chunks
 from services.pseudonymiser.service import Outcome, Pseudonymiser
 
 log = logging.getLogger("tessera.pseudonymiser")
 
 ASSIGNMENTS_PER_MESSAGE = 500
+
+
+def publish(outbox: bus.Outbox, session: AsyncSession, outcome: Outcome) -> None:
+    """Re-assignments in parts (the merges and splits with the first), then resolutions."""
+    changes = outcome.changes
+    for part in list(chunks(outcome.assignments, ASSIGNMENTS_PER_MESSAGE)) or [[]]:
+        if part or changes:
+            outbox.add(session, subjects.ASSIGNMENTS,
+                       m.AssignmentBatch(assignments=part, changes=changes))
+        changes = []
+    for resolved in outcome.resolved:
+        outbox.add(session, subjects.RESOLVED, resolved)
 
 
 class Handlers:
@@ -32,14 +44,11 @@ class Handlers:
         self._slots = asyncio.Semaphore(32)
 
     def _publish(self, session: AsyncSession, outcome: Outcome) -> None:
-        outbox = self.rt.outbox
-        for part in chunks(outcome.assignments, ASSIGNMENTS_PER_MESSAGE):
-            outbox.add(session, subjects.ASSIGNMENTS, m.AssignmentBatch(assignments=part))
-        for resolved in outcome.resolved:
-            outbox.add(session, subjects.RESOLVED, resolved)
+        publish(self.rt.outbox, session, outcome)
 
     async def _batch(self, session: AsyncSession, batch: m.IdentityBatch, purpose: str) -> None:
         outcome = await self.service.ingest(session, batch, purpose)
+        await retention.tag(session, batch)
         self._publish(session, outcome)
         self.rt.outbox.add(session, subjects.PROGRESS, m.BatchProgress(
             batch_id=batch.batch_id, chunk=batch.chunk, service="pseudonymiser",
@@ -80,11 +89,13 @@ class Handlers:
             log.warning("reidentify: unparseable request (%d errors)", exc.error_count())
             return
         try:
+            answer = identity.partner_local_ids if request.partner else identity.answer
             async with self.rt.sessionmaker() as session:
-                reply = await identity.reidentify(session, request)
+                reply = await answer(session, request)
             await msg.respond(bus.encode(reply))
         except Exception as exc:
             log.error("reidentify failed: %s", type(exc).__name__)
             return
-        log.info("reidentify %s: found=%s withheld=%s subjects=%d", request.level,
-                 reply.found, reply.withheld, len(reply.subjects))
+        log.info("reidentify %s%s: found=%s withheld=%s subjects=%d local_ids=%d",
+                 request.level, " (partner)" if request.partner else "", reply.found,
+                 reply.withheld, len(reply.subjects), len(reply.local_ids))

@@ -8,15 +8,18 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
     String,
+    Text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.bus import OutboxMixin
 from services.common.db import InboxMixin, UTCDateTime, utcnow
+from services.common.retention import AgreementMixin
 
 ID = BigInteger().with_variant(Integer, "sqlite")
 
@@ -42,6 +45,8 @@ class Household(Base):
     pseudonym: Mapped[str] = mapped_column(String(40), unique=True)
     address_key: Mapped[str] = mapped_column(String(300), unique=True)
     area: Mapped[str | None] = mapped_column(String(10))
+    # an institution (children's home, care home, hostel): never a family household
+    institution: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
@@ -86,6 +91,8 @@ class IdentityRecord(Base):
     version: Mapped[int] = mapped_column(Integer, default=0)
     received_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # the data-sharing agreement it arrived under (services/pseudonymiser/retention.py)
+    agreement: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
 
     __table_args__ = (
         Index("ix_identity_records_date_of_birth", "date_of_birth"),
@@ -107,3 +114,33 @@ class ConsentRecord(Base):
     decided_on: Mapped[date] = mapped_column(Date)
     effective: Mapped[bool] = mapped_column(Boolean)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Agreement(AgreementMixin, Base):
+    """The data-sharing agreements as the gateway announced them."""
+
+
+class ReviewPair(Base):
+    """A pair of records scored in the clerical-review band, and the officer's decision.
+    A decision overrides the model on every later linkage of these two records."""
+
+    __tablename__ = "review_pairs"
+    pair_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    token_a: Mapped[str] = mapped_column(String(100), index=True)
+    token_b: Mapped[str] = mapped_column(String(100), index=True)
+    probability: Mapped[float] = mapped_column(Float)
+    model_version: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20), index=True)  # pending|match|non_match
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class LinkageModelVersion(Base):
+    """Every linkage model the service has used; the latest is active."""
+
+    __tablename__ = "linkage_models"
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    version: Mapped[str] = mapped_column(String(40))
+    document: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

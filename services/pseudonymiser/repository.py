@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.pseudonymiser.models import ConsentRecord, Household, IdentityRecord, Person
+from services.common.db import utcnow
+from services.pseudonymiser.models import (
+    ConsentRecord,
+    Household,
+    IdentityRecord,
+    LinkageModelVersion,
+    Person,
+    ReviewPair,
+)
 
 CHUNK = 500
 
@@ -158,3 +168,176 @@ async def insert_new(session: AsyncSession, model, objects: list) -> None:
         result = await session.execute(insert(model).returning(model.id, model.uuid), part)
         for id_, uuid_ in result:
             by_uuid[uuid_].id = id_
+
+
+# --- probabilistic linkage -----------------------------------------------------------
+
+
+async def person_of_tokens(session: AsyncSession, tokens: Iterable[str]) -> dict[str, int]:
+    """Held person-level records among `tokens`: token -> person id."""
+    out: dict[str, int] = {}
+    for part in chunks(set(tokens)):
+        rows = await session.execute(select(IdentityRecord.record_token, IdentityRecord.person_id)
+                                     .where(IdentityRecord.record_token.in_(part),
+                                            IdentityRecord.level == "person",
+                                            IdentityRecord.person_id.is_not(None)))
+        out.update(dict(rows.all()))
+    return out
+
+
+async def tokens_of_persons(session: AsyncSession, person_ids: Iterable[int]
+                            ) -> dict[int, set[str]]:
+    out: dict[int, set[str]] = {}
+    for part in chunks(set(person_ids)):
+        rows = await session.execute(select(IdentityRecord.person_id, IdentityRecord.record_token)
+                                     .where(IdentityRecord.person_id.in_(part),
+                                            IdentityRecord.level == "person"))
+        for pid, token in rows:
+            out.setdefault(pid, set()).add(token)
+    return out
+
+
+@dataclass
+class Decisions:
+    matches: set[tuple[str, str]] = field(default_factory=set)
+    non_matches: set[tuple[str, str]] = field(default_factory=set)
+    decided: set[tuple[str, str]] = field(default_factory=set)  # any pair already queued
+
+
+def _decisions(rows) -> Decisions:
+    out = Decisions()
+    for a, b, status in rows:
+        out.decided.add((a, b))
+        if status == "match":
+            out.matches.add((a, b))
+        elif status == "non_match":
+            out.non_matches.add((a, b))
+    return out
+
+
+async def decisions_among(session: AsyncSession, tokens: Iterable[str]) -> Decisions:
+    """Queued pairs touching any of `tokens`, with reviewers' decisions."""
+    rows: set = set()
+    for part in chunks(set(tokens)):
+        for col in (ReviewPair.token_a, ReviewPair.token_b):
+            rows.update((await session.execute(
+                select(ReviewPair.token_a, ReviewPair.token_b, ReviewPair.status)
+                .where(col.in_(part)))).all())
+    return _decisions(rows)
+
+
+async def all_decisions(session: AsyncSession) -> Decisions:
+    rows = await session.execute(select(ReviewPair.token_a, ReviewPair.token_b,
+                                        ReviewPair.status))
+    return _decisions(rows.all())
+
+
+async def add_review_pairs(session: AsyncSession, pairs: dict[tuple[str, str], float],
+                           model_version: str) -> int:
+    """Queue pairs (token_a <= token_b) not queued before; returns how many were new."""
+    if not pairs:
+        return 0
+    known = (await decisions_among(session, {t for p in pairs for t in p})).decided
+    fresh = [{"pair_id": "rp_" + uuid.uuid4().hex, "token_a": a, "token_b": b,
+              "probability": p, "model_version": model_version, "status": "pending",
+              "created_at": utcnow()}
+             for (a, b), p in pairs.items() if (a, b) not in known]
+    for part in chunks(fresh):
+        await session.execute(insert(ReviewPair), part)
+    return len(fresh)
+
+
+async def review_page(session: AsyncSession, status: str | None, limit: int, offset: int
+                      ) -> list[ReviewPair]:
+    query = select(ReviewPair)
+    if status:
+        query = query.where(ReviewPair.status == status)
+    rows = await session.scalars(query.order_by(ReviewPair.created_at, ReviewPair.pair_id)
+                                 .limit(limit).offset(offset))
+    return list(rows)
+
+
+async def review_pair(session: AsyncSession, pair_id: str) -> ReviewPair | None:
+    return await session.get(ReviewPair, pair_id)
+
+
+async def person_level_records(session: AsyncSession, batch: int = 20000):
+    """Every held person-level record, in pages by received order (for the index)."""
+    last = -1
+    while True:
+        rows = list(await session.scalars(
+            select(IdentityRecord).where(IdentityRecord.level == "person",
+                                         IdentityRecord.received_seq > last)
+            .order_by(IdentityRecord.received_seq).limit(batch)))
+        if not rows:
+            return
+        last = rows[-1].received_seq
+        yield rows
+
+
+async def active_model(session: AsyncSession) -> LinkageModelVersion | None:
+    return await session.scalar(select(LinkageModelVersion)
+                                .order_by(LinkageModelVersion.id.desc()).limit(1))
+
+
+async def save_model(session: AsyncSession, version: str, document: str) -> None:
+    current = await active_model(session)
+    if current is None or current.version != version:
+        session.add(LinkageModelVersion(version=version, document=document))
+
+
+# --- households ------------------------------------------------------------------------
+
+
+async def family_names_by_household(session: AsyncSession, household_ids: Iterable[int]
+                                    ) -> dict[int, list[str | None]]:
+    """Per household, one family name per current member (their latest record's)."""
+    latest: dict[int, tuple[int, int, str | None]] = {}
+    for part in chunks(set(household_ids)):
+        rows = await session.execute(
+            select(Person.household_id, Person.id, IdentityRecord.received_seq,
+                   IdentityRecord.norm_family)
+            .join(IdentityRecord, IdentityRecord.person_id == Person.id)
+            .where(Person.household_id.in_(part), Person.merged_into.is_(None)))
+        for hid, pid, seq, family in rows:
+            if pid not in latest or (family and seq > latest[pid][1]):
+                latest[pid] = (hid, seq, family)
+    out: dict[int, list[str | None]] = {}
+    for hid, _, family in latest.values():
+        out.setdefault(hid, []).append(family)
+    return out
+
+
+async def member_ids(session: AsyncSession, household_ids: Sequence[int]) -> list[int]:
+    out: list[int] = []
+    for part in chunks(household_ids):
+        out += list(await session.scalars(select(Person.id).where(
+            Person.household_id.in_(part), Person.merged_into.is_(None))))
+    return out
+
+
+async def property_tokens(session: AsyncSession, household_ids: Sequence[int]) -> list[str]:
+    out: list[str] = []
+    for part in chunks(household_ids):
+        out += list(await session.scalars(select(IdentityRecord.record_token).where(
+            IdentityRecord.household_id.in_(part), IdentityRecord.level == "property",
+            IdentityRecord.purpose == "data")))
+    return out
+
+
+async def person_of_all_tokens(session: AsyncSession) -> dict[str, tuple[int, int]]:
+    """Every held person-level record: token -> (person id, received order)."""
+    rows = await session.execute(
+        select(IdentityRecord.record_token, IdentityRecord.person_id,
+               IdentityRecord.received_seq)
+        .where(IdentityRecord.level == "person", IdentityRecord.person_id.is_not(None)))
+    return {t: (p, s) for t, p, s in rows}
+
+
+async def move_tokens(session: AsyncSession, tokens: Sequence[str], person_id: int
+                      ) -> list[str]:
+    for part in chunks(tokens):
+        await session.execute(
+            update(IdentityRecord).where(IdentityRecord.record_token.in_(part))
+            .values(person_id=person_id).execution_options(synchronize_session="fetch"))
+    return list(tokens)

@@ -4,10 +4,8 @@ apply consent decisions. No SQL here (see repository.py); matching is in linkage
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,8 +14,11 @@ from services.common import messages as m
 from services.common.crypto import keyed_token
 from services.pseudonymiser import normalise
 from services.pseudonymiser import repository as repo
-from services.pseudonymiser.linkage import DeterministicRules, Features, Linker
+from services.pseudonymiser.households import InstitutionRules
+from services.pseudonymiser.linking import ProbabilisticLinker
 from services.pseudonymiser.models import Household, IdentityRecord, Person
+from services.pseudonymiser.probabilistic import LinkageModel, frame_from_records
+from services.pseudonymiser.probabilistic.index import LinkageIndex
 
 log = logging.getLogger("tessera.pseudonymiser")
 
@@ -26,6 +27,7 @@ log = logging.getLogger("tessera.pseudonymiser")
 class Outcome:
     assignments: list[m.Assignment] = field(default_factory=list)
     resolved: list[m.OptoutResolved] = field(default_factory=list)
+    changes: list[m.ClusterChange] = field(default_factory=list)
 
 
 def fill(rec: IdentityRecord, row: m.IdentityRow) -> None:
@@ -44,51 +46,24 @@ def fill(rec: IdentityRecord, row: m.IdentityRow) -> None:
     rec.address_key = normalise.address_key(row.address, row.postcode, row.uprn)
 
 
-def features(rec: IdentityRecord) -> Features:
-    return Features(given=rec.norm_given, given_first=rec.norm_given_first,
-                    family=rec.norm_family, date_of_birth=rec.date_of_birth, sex=rec.norm_sex,
-                    postcode=rec.norm_postcode, nhs_number=rec.norm_nhs)
-
-
-class _Clusters:
-    """Persons being linked in one batch: held ones (with ids) and new ones, with merges."""
-
-    def __init__(self):
-        self.redirect: dict[int, Person] = {}
-        self.order: dict[int, tuple[int, int]] = {}
-        self.created: list[Person] = []
-        self.merged: list[Person] = []
-        self._count = itertools.count()
-
-    def know(self, person: Person) -> None:
-        self.order.setdefault(id(person), (0, person.id))
-
-    def add_new(self, person: Person) -> None:
-        self.order[id(person)] = (1, next(self._count))
-        self.created.append(person)
-
-    def resolve(self, person: Person) -> Person:
-        while id(person) in self.redirect:
-            person = self.redirect[id(person)]
-        return person
-
-    def merge(self, persons: list[Person]) -> Person:
-        """The person created first survives; the others point at it."""
-        ordered = sorted({id(p): p for p in persons}.values(), key=lambda p: self.order[id(p)])
-        survivor = ordered[0]
-        for other in ordered[1:]:
-            self.redirect[id(other)] = survivor
-            self.merged.append(other)
-        return survivor
-
-
 class Pseudonymiser:
-    def __init__(self, person_key: bytes, household_key: bytes, linker: Linker | None = None):
+    def __init__(self, person_key: bytes, household_key: bytes, model: LinkageModel,
+                 institutions: InstitutionRules | None = None):
         self.person_key = person_key
         self.household_key = household_key
-        self.linker: Linker = linker or DeterministicRules()
+        self.index = LinkageIndex(model)
+        self.linker = ProbabilisticLinker(self.index, self.new_person)
+        self.institutions = institutions or InstitutionRules()
         # Linkage reads then writes clusters: one batch at a time per process.
         self.lock = asyncio.Lock()
+
+    async def load(self, session: AsyncSession) -> int:
+        """Build the linkage index from the held person-level records."""
+        async def frames():
+            async for page in repo.person_level_records(session):
+                yield frame_from_records(page)
+        loaded = [f async for f in frames()]
+        return await asyncio.to_thread(self.index.load, loaded)
 
     def new_person(self) -> Person:
         u = str(uuid.uuid4())
@@ -131,92 +106,32 @@ class Pseudonymiser:
             touched[token] = rec
             changed.add(token)
 
-        dirty: set[int] = set()
-        moved_tokens, survivors = await self._link(session, list(fresh.values()), dirty)
+        people = [r for r in fresh.values() if r.level == "person"]
+        linked = await self.linker.link(session, people)
+        dirty = linked.dirty
+        moved_tokens, survivors = linked.moved, linked.survivors
         session.add_all(fresh.values())
         await session.flush()
+        self.linker.remember([touched[t] for t in changed if touched[t].level == "person"])
 
         affected = {r.person_id for r in touched.values() if r.person_id} | survivors
-        dirty |= await self._place(session, affected, touched.values())
+        placed, property_tokens = await self._place(session, affected, touched.values())
+        dirty |= placed
 
-        data_tokens = {t for t in changed if touched[t].purpose == "data"} | set(moved_tokens)
-        outcome = Outcome(assignments=await self._assign(session, data_tokens, dirty, touched))
+        data_tokens = ({t for t in changed if touched[t].purpose == "data"} | set(moved_tokens)
+                       | property_tokens)
+        outcome = Outcome(assignments=await self._assign(session, data_tokens, dirty, touched),
+                          changes=linked.changes)
         if purpose == "optout":
             outcome.resolved = await self._resolved(session, touched.values())
         log.info("identity batch: %d rows, %d new, %d assignments, %d merges",
                  len(batch.rows), len(fresh), len(outcome.assignments), len(moved_tokens))
         return outcome
 
-    async def _link(self, session: AsyncSession, records: list[IdentityRecord],
-                    dirty: set[int]) -> tuple[list[str], set[int]]:
-        """Give each new person-level record a person; returns moved tokens and survivors."""
-        to_link = [r for r in records if r.level == "person"]
-        if not to_link:
-            return [], set()
-        feats = {r.record_token: features(r) for r in to_link}
-        dobs = {d for f in feats.values() for d in self.linker.blocking_dates(f.date_of_birth)}
-        nhs = {f.nhs_number for f in feats.values() if f.nhs_number}
-        candidates = await repo.candidates(session, dobs, nhs) if dobs or nhs else []
-        persons = await repo.persons_by_id(session, {c.person_id for c in candidates})
-
-        clusters = _Clusters()
-        by_dob: dict = defaultdict(list)
-        by_nhs: dict = defaultdict(list)
-        owner: dict[str, Person] = {}
-
-        def pool(token: str, f: Features, person: Person) -> None:
-            owner[token] = person
-            feats[token] = f
-            if f.date_of_birth:
-                by_dob[f.date_of_birth].append(token)
-            if f.nhs_number:
-                by_nhs[f.nhs_number].append(token)
-
-        for c in candidates:
-            clusters.know(persons[c.person_id])
-            pool(c.record_token, features(c), persons[c.person_id])
-
-        for rec in to_link:
-            f = feats[rec.record_token]
-            tokens = {t for d in self.linker.blocking_dates(f.date_of_birth) for t in by_dob[d]}
-            if f.nhs_number:
-                tokens.update(by_nhs[f.nhs_number])
-            matched = [clusters.resolve(owner[t]) for t in tokens
-                       if t != rec.record_token and self.linker.is_match(f, feats[t])]
-            if matched:
-                person = clusters.merge(matched)
-            else:
-                person = self.new_person()
-                clusters.add_new(person)
-            pool(rec.record_token, f, person)
-
-        await repo.insert_new(session, Person,
-                              [p for p in clusters.created if id(p) not in clusters.redirect])
-        moved: list[str] = []
-        survivors: set[int] = set()
-        merged_into: dict[int, list[int]] = defaultdict(list)
-        for other in clusters.merged:
-            survivor = clusters.resolve(other)
-            if other.withheld and not survivor.withheld:
-                survivor.withheld = True  # an opt-out follows the person into the merge
-                if survivor.id is not None:
-                    dirty.add(survivor.id)
-            if other.id is not None:  # a held person: retire it, its records move over
-                other.merged_into = survivor.id
-                merged_into[survivor.id].append(other.id)
-                survivors.add(survivor.id)
-        for survivor_id, others in merged_into.items():
-            moved += await repo.move_records(session, others, survivor_id)
-        for rec in to_link:
-            rec.person_id = clusters.resolve(owner[rec.record_token]).id
-        if merged_into:
-            log.info("merged %d persons into %d", sum(map(len, merged_into.values())),
-                     len(merged_into))
-        return moved, survivors
-
     async def _place(self, session: AsyncSession, person_ids: set[int],
-                     records) -> set[int]:
-        """Attach persons (latest address) and property records to households."""
+                     records) -> tuple[set[int], set[str]]:
+        """Attach persons (latest address) and property records to households; returns
+        persons whose household changed and property records to re-assign."""
         latest = await repo.latest_address_keys(session, person_ids)
         wanted: dict[str, str | None] = {key: pc for key, pc in latest.values()}
         properties = [r for r in records if r.level == "property"]
@@ -240,7 +155,31 @@ class Pseudonymiser:
                 changed.add(pid)
         for r in properties:
             r.household_id = households[r.address_key].id if r.address_key else None
-        return changed
+        moved, tokens = await self._institutions(session, households, created, records)
+        return changed | moved, tokens
+
+    async def _institutions(self, session: AsyncSession, households: dict[str, Household],
+                            created: list[Household], records) -> tuple[set[int], set[str]]:
+        """Mark households that are institutions (list, name, or the look of their
+        residents); their residents and property records are re-assigned without one."""
+        rules = self.institutions
+        sample = {r.address_key: (r.address, r.uprn) for r in records if r.address_key}
+        found: list[Household] = []
+        for h in created:
+            address, uprn = sample.get(h.address_key, (None, None))
+            if reason := rules.by_address(h.address_key, address, uprn):
+                h.institution = reason
+        open_ = {h.id: h for h in households.values() if not h.institution}
+        for hid, names in (await repo.family_names_by_household(session, open_)).items():
+            if reason := rules.by_residents(names):
+                open_[hid].institution = reason
+                found.append(open_[hid])
+        if not found:
+            return set(), set()
+        ids = [h.id for h in found]
+        log.info("%d households recognised as institutions", len(found))
+        return (set(await repo.member_ids(session, ids)),
+                set(await repo.property_tokens(session, ids)))
 
     async def _assign(self, session: AsyncSession, tokens: set[str], person_ids: set[int],
                       known: dict[str, IdentityRecord] | None = None) -> list[m.Assignment]:
@@ -263,9 +202,10 @@ class Pseudonymiser:
             r.version = (r.version or 0) + 1
             h = households.get(r.household_id)
             p = persons.get(r.person_id) if r.level == "person" else None
+            family = h if h is not None and not h.institution else None
             out.append(m.Assignment(
                 record_token=token, level=r.level, person=p.pseudonym if p else None,
-                household=h.pseudonym if h else None, area=h.area if h else None,
+                household=family.pseudonym if family else None, area=h.area if h else None,
                 withheld=bool(p and p.withheld), version=r.version,
             ))
         return out

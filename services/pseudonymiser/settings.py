@@ -14,3 +14,13 @@ class PseudonymiserSettings(ServiceSettings):
     port: int = 8001
     person_key_path: Path = VAR / "keys" / "pseudonym-person.key"
     household_key_path: Path = VAR / "keys" / "pseudonym-household.key"
+    # the linkage model used until one is trained from the data (then the database's)
+    model_path: Path = Path(__file__).parent / "probabilistic" / "default_model.json"
+    link_threshold: float | None = None  # override the model's band thresholds
+    review_threshold: float | None = None
+    # institutions: a file of address keys or UPRNs (one a line), name keywords, and the
+    # residents heuristic (at least this many people with this many family names)
+    institutions_path: Path | None = None
+    institution_keywords: list[str] | None = None
+    institution_min_members: int = 6
+    institution_min_surnames: int = 4

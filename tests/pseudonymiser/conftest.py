@@ -28,6 +28,7 @@ class Federation:
         self.assignments: dict[str, list[m.Assignment]] = defaultdict(list)
         self.resolved: dict[str, list[m.OptoutResolved]] = defaultdict(list)
         self.progress: Counter = Counter()
+        self.changes: list[m.ClusterChange] = []
 
     async def start(self):
         self.gateway = await self.env.connect("gateway")
@@ -48,7 +49,9 @@ class Federation:
             await nc.close()
 
     def _on_assignments(self, data: bytes):
-        for a in m.AssignmentBatch.model_validate_json(data).assignments:
+        batch = m.AssignmentBatch.model_validate_json(data)
+        self.changes.extend(batch.changes)
+        for a in batch.assignments:
             self.assignments[a.record_token].append(a)
 
     def _on_resolved(self, data: bytes):

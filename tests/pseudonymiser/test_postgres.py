@@ -8,10 +8,13 @@ import pytest
 
 from services.common import messages as m
 from services.common.db import build_engine, build_sessionmaker, run_migrations
-from services.pseudonymiser import identity
+from services.pseudonymiser import identity, review
+from services.pseudonymiser import repository as repo
+from services.pseudonymiser.probabilistic import LinkageModel
 from services.pseudonymiser.service import Pseudonymiser
 from tests import postgres
 from tests.pseudonymiser.conftest import MIGRATIONS
+from tests.pseudonymiser.test_linkage import MODEL
 
 pytestmark = pytest.mark.skipif(not postgres.available(), reason="no PostgreSQL binaries")
 
@@ -44,27 +47,43 @@ def batch(*rows: m.IdentityRow) -> m.IdentityBatch:
                            rows=list(rows))
 
 
-async def test_link_merge_withhold_on_postgres(pg_url):
+async def test_link_review_merge_split_withhold_on_postgres(pg_url):
     engine = build_engine(pg_url)
     sessions = build_sessionmaker(engine)
-    svc = Pseudonymiser(b"p" * 32, b"h" * 32)
+    svc = Pseudonymiser(b"p" * 32, b"h" * 32, LinkageModel.from_json(MODEL.read_text()))
     try:
+        async with sessions() as s:
+            await svc.load(s)
         async with sessions() as s, s.begin():
-            out = await svc.ingest(s, batch(row("a"), row("b", given_name="Bob",
-                                                          date_of_birth=date(1985, 7, 3))),
+            out = await svc.ingest(s, batch(row("a"), row("z", given_name="Wiktoria",
+                                                          family_name="Zielinska", sex="F",
+                                                          date_of_birth=date(1999, 1, 2))),
                                    "data")
         first = {a.record_token: a for a in out.assignments}
-        assert first["a"].person != first["b"].person
+        assert first["a"].person != first["z"].person
         async with sessions() as s, s.begin():
             out = await svc.ingest(s, batch(row("c", given_name="Bob")), "data")
-        got = {a.record_token: a for a in out.assignments}
-        assert got["c"].person == got["b"].person == first["a"].person
-        assert got["b"].version == 2 and "a" not in got
+        assert {a.record_token: a for a in out.assignments}["c"].person == first["a"].person
+        # a reviewer says a and z are one person: merged, a's (older) pseudonym survives
+        async with sessions() as s, s.begin():
+            await repo.add_review_pairs(s, {("a", "z"): 0.6}, "test")
+            pair = (await repo.review_page(s, "pending", 10, 0))[0]
+            merged = await review.decide(svc, s, pair, "match", "officer-1")
+        assert merged.changes[0].kind == "merge"
+        assert merged.changes[0].survivor == first["a"].person
+        assert {a.record_token: a.person for a in merged.assignments}["z"] == first["a"].person
+        # ... then changes their mind: split again, z gets a new person
+        async with sessions() as s, s.begin():
+            pair = await repo.review_pair(s, pair.pair_id)
+            split = await review.decide(svc, s, pair, "non_match", "officer-1")
+        assert split.changes[0].kind == "split"
+        moved = {a.record_token: a.person for a in split.assignments}
+        assert moved["z"] not in (first["a"].person, first["z"].person)
         async with sessions() as s, s.begin():
             changed = await svc.decide(s, m.ConsentDecision(
                 decision_id="d1", person=first["a"].person, status="opt_out", scope="all",
                 decided_on=date(2026, 1, 1), effective=True))
-        assert {a.record_token for a in changed} == {"a", "b", "c"}
+        assert {a.record_token for a in changed} == {"a", "c"}
         assert all(a.withheld for a in changed)
         async with sessions() as s:
             reply = await identity.reidentify(s, m.ReidentifyRequest(

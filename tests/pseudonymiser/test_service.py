@@ -7,6 +7,7 @@ import uuid
 
 import httpx
 
+from services.common import messages as m
 from services.common import subjects
 from services.common.tokens import TokenVerifier
 from tests.support import eventually
@@ -96,18 +97,23 @@ async def test_household_first_seen_without_postcode_gets_its_area(pseudonymiser
 
 async def test_bridging_record_merges_and_survivor_keeps_pseudonym(pseudonymiser):
     fed = pseudonymiser.fed
-    a = person(family_name="Okonkwo", given_name="Robert")
-    b = person(family_name="Okonkwo", given_name="Bob", date_of_birth="1985-07-03")
-    await fed.processed(await fed.publish([a, b]))
+    # a: no address; b: a nickname and no date of birth; nothing ties them together
+    a = person(family_name="Okonkwo", given_name="Robert", address=None, postcode=None)
+    b = person(family_name="Okonkwo", given_name="Bob", date_of_birth=None)
+    await fed.processed(await fed.publish([a]))
+    await fed.processed(await fed.publish([b]))
     pa, pb = await fed.latest(a["record_token"]), await fed.latest(b["record_token"])
-    assert pa.person != pb.person  # nickname and swapped dob: two deviations
+    assert pa.person != pb.person
 
-    bridge = person(family_name="Okonkwo", given_name="Bob")
+    # the full record links to both: the persons merge, the older keeps its pseudonym
+    bridge = person(family_name="Okonkwo", given_name="Robert")
     await fed.processed(await fed.publish([bridge], dataset="csc-contacts"))
     assert (await fed.latest(bridge["record_token"])).person == pa.person
     moved = await fed.latest(b["record_token"], min_version=2)
     assert moved.person == pa.person and moved.version == 2
-    assert max(x.version for x in fed.assignments[a["record_token"]]) == 1
+    assert {x.person for x in fed.assignments[a["record_token"]]} == {pa.person}
+    assert m.ClusterChange(kind="merge", survivor=pa.person, others=[pb.person],
+                           reason="linkage") in fed.changes
     assert (await fed.reidentify(pb.person)).found is False
     assert (await fed.reidentify(pa.person)).found is True
 
@@ -148,8 +154,7 @@ async def test_consent_withholds_and_reidentify_answers_withheld(pseudonymiser, 
     fed = pseudonymiser.fed
     caplog.set_level(logging.DEBUG, logger="tessera")
     a = person(family_name="Llewellyn", given_name="Dafydd", nhs_number="9434765919")
-    b = person(family_name="Llewelyn", given_name="Dafydd", sex=None, address=None,
-               nhs_number=None)
+    b = person(family_name="Llewelyn", given_name="Dafydd", nhs_number=None)
     await fed.processed(await fed.publish([a, b]))
     pa = await fed.latest(a["record_token"])
     assert (await fed.latest(b["record_token"])).person == pa.person

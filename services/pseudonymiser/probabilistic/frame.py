@@ -16,8 +16,8 @@ from typing import Any
 import pandas as pd
 
 from services.pseudonymiser import normalise
-from services.pseudonymiser.linkage import soundex
 from services.pseudonymiser.nicknames import GROUPS
+from services.pseudonymiser.phonetic import soundex
 
 COLUMNS = ("unique_id", "given_name", "given_first", "given_soundex", "given_groups",
            "family_name", "family_soundex", "dob", "sex", "postcode", "postcode_area",

@@ -36,6 +36,10 @@ class TrainingConfig:
     em_rules: tuple[str, ...] = ()  # SQL rules; empty: comparisons.training_blocking()
     max_iterations: int = 25
     em_convergence: float = 1e-4
+    # A level the training data never shows among matches (say, a date of birth one
+    # digit off) still happens in real data: its m is at least this, so it weighs
+    # against a link but cannot veto one that everything else supports.
+    m_floor: float = 1e-3
 
 
 @dataclass
@@ -147,6 +151,24 @@ def _uses_tf(settings: dict[str, Any], col: str) -> bool:
                for c in settings.get("comparisons", []) for lvl in c["comparison_levels"])
 
 
+def _floor_m(settings: dict[str, Any], floor: float) -> dict[str, Any]:
+    """Raise every agreeing level's m to `floor`, taking the mass from the last level."""
+    for comp in settings.get("comparisons", []):
+        levels = [lvl for lvl in comp["comparison_levels"] if not lvl.get("is_null_level")]
+        if len(levels) < 2 or any("m_probability" not in lvl for lvl in levels):
+            continue
+        if any(lvl.get("fix_m_probability") for lvl in levels):
+            continue
+        for lvl in levels[:-1]:
+            lvl["m_probability"] = max(lvl["m_probability"], floor)
+        rest = 1.0 - sum(lvl["m_probability"] for lvl in levels[:-1])
+        levels[-1]["m_probability"] = max(rest, floor)
+        total = sum(lvl["m_probability"] for lvl in levels)
+        for lvl in levels:
+            lvl["m_probability"] /= total
+    return settings
+
+
 def _rounded(value: Any) -> Any:
     if isinstance(value, float):
         return float(f"{value:.8g}")
@@ -193,7 +215,7 @@ def train(frame: pd.DataFrame, config: TrainingConfig | None = None,
         training.estimate_parameters_using_expectation_maximisation(
             rule, estimate_without_term_frequencies=True)
     # parallel sums in DuckDB differ in the last bits from run to run: round them away
-    trained = _rounded(linker.misc.save_model_to_json())
+    trained = _rounded(_floor_m(linker.misc.save_model_to_json(), config.m_floor))
     trained["linker_uid"] = LINKER_UID
     info = {"seed": config.seed, "records": int(len(frame)), "u_max_pairs": config.u_max_pairs,
             "prior": trained.get("probability_two_random_records_match")}

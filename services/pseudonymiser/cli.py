@@ -1,0 +1,84 @@
+"""Operator commands, run with the service stopped (they use its database and keys):
+
+    python -m services.pseudonymiser train [--seed 42] [--sample N]
+        trains a linkage model from the held records and makes it the active version
+    python -m services.pseudonymiser relink
+        the full re-link: re-scores and re-clusters every held record with the active
+        model and every review decision; the re-assignments, merges and splits wait in
+        the outbox and go out when the service starts
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import time
+from dataclasses import asdict
+
+from services.common import bus, logs
+from services.common.db import build_engine, build_sessionmaker
+from services.pseudonymiser import repository as repo
+from services.pseudonymiser import setup
+from services.pseudonymiser.handlers import publish
+from services.pseudonymiser.models import Outbox
+from services.pseudonymiser.probabilistic import TrainingConfig, frame_from_records, train
+from services.pseudonymiser.relink import relink
+from services.pseudonymiser.service import Outcome
+from services.pseudonymiser.settings import PseudonymiserSettings
+
+
+async def _relink(settings: PseudonymiserSettings) -> dict:
+    engine = build_engine(settings.database_url)
+    try:
+        sessionmaker = build_sessionmaker(engine)
+        start = time.perf_counter()
+        service = await setup.build(settings, sessionmaker)
+        loaded = round(time.perf_counter() - start, 2)
+        async with sessionmaker() as session, session.begin():
+            report, batch = await relink(service, session)
+            publish(bus.Outbox(Outbox), session,
+                    Outcome(assignments=batch.assignments, changes=batch.changes))
+        return {**asdict(report), "load_seconds": loaded,
+                "total_seconds": round(time.perf_counter() - start, 2),
+                "model_version": service.index.model.version}
+    finally:
+        await engine.dispose()
+
+
+async def _train(settings: PseudonymiserSettings, seed: int, sample: int | None) -> dict:
+    engine = build_engine(settings.database_url)
+    try:
+        sessionmaker = build_sessionmaker(engine)
+        async with sessionmaker() as session:
+            frames = [frame_from_records(page)
+                      async for page in repo.person_level_records(session)]
+        import pandas as pd
+
+        frame = pd.concat(frames, ignore_index=True)
+        if sample and len(frame) > sample:
+            frame = frame.sample(n=sample, random_state=seed).reset_index(drop=True)
+        model = train(frame, TrainingConfig(seed=seed))
+        async with sessionmaker() as session, session.begin():
+            await repo.save_model(session, model.version, model.to_json())
+        return {"model_version": model.version, "records": len(frame)}
+    finally:
+        await engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m services.pseudonymiser")
+    sub = parser.add_subparsers(dest="command", required=True)
+    t = sub.add_parser("train", help="train a linkage model from the held records")
+    t.add_argument("--seed", type=int, default=42)
+    t.add_argument("--sample", type=int, default=None, help="train on a random sample")
+    sub.add_parser("relink", help="full re-link of every held record")
+    args = parser.parse_args(argv)
+    settings = PseudonymiserSettings()
+    logs.configure(settings.service_name, settings.log_level)
+    if args.command == "train":
+        result = asyncio.run(_train(settings, args.seed, args.sample))
+    else:
+        result = asyncio.run(_relink(settings))
+    print(json.dumps(result, indent=1))
+    return 0

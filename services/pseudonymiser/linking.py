@@ -1,0 +1,124 @@
+"""Incremental probabilistic linkage: a batch of new records against what is held.
+
+The batch is scored against the held records and against itself by the linkage index
+(blocking, then the Fellegi-Sunter model), never re-scoring held pairs. Linked pairs
+join groups strongest first, held persons start as groups of their own records, and
+reviewers' decisions are constraints (see clusters.py). A group holding no person gets
+a new one; a group holding several merges them into the oldest, which keeps its
+pseudonym. Review-band pairs left in different persons go to the clerical queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common import messages as m
+from services.pseudonymiser import repository as repo
+from services.pseudonymiser.clusters import cluster, pair_key
+from services.pseudonymiser.models import IdentityRecord, Person
+from services.pseudonymiser.probabilistic import LINK, REVIEW, frame_from_records
+from services.pseudonymiser.probabilistic.index import LinkageIndex
+
+log = logging.getLogger("tessera.pseudonymiser")
+
+
+@dataclass
+class Linked:
+    moved: list[str] = field(default_factory=list)  # tokens of records re-pointed by merges
+    survivors: set[int] = field(default_factory=set)
+    dirty: set[int] = field(default_factory=set)  # persons whose assignments must go out
+    changes: list[m.ClusterChange] = field(default_factory=list)
+
+
+async def queue_reviews(session: AsyncSession, scored: pd.DataFrame, owner: dict[str, int],
+                        decided: set[tuple[str, str]], model_version: str) -> int:
+    """Queue review-band pairs whose records ended up in different persons."""
+    review = scored[scored["band"] == REVIEW]
+    pairs = {}
+    for a, b, p in zip(review["unique_id_l"], review["unique_id_r"],
+                       review["match_probability"], strict=True):
+        key = pair_key(a, b)
+        if a in owner and b in owner and owner[a] != owner[b] and key not in decided:
+            pairs[key] = float(p)
+    return await repo.add_review_pairs(session, pairs, model_version)
+
+
+class ProbabilisticLinker:
+    def __init__(self, index: LinkageIndex, new_person):
+        self.index = index
+        self.new_person = new_person
+
+    @property
+    def model_version(self) -> str:
+        return self.index.model.version
+
+    async def link(self, session: AsyncSession, records: list[IdentityRecord]) -> Linked:
+        out = Linked()
+        if not records:
+            return out
+        frame = frame_from_records(records)
+        scored = await asyncio.to_thread(self.index.score, frame)
+        new = {r.record_token: r for r in records}
+        candidates = set(scored["unique_id_r"]) - new.keys()
+        held = await repo.person_of_tokens(session, candidates)  # token -> person id
+        persons = await repo.persons_by_id(session, set(held.values()))
+        members = await repo.tokens_of_persons(session, persons)  # person id -> tokens
+        tokens = set(new) | {t for ts in members.values() for t in ts}
+        decisions = await repo.decisions_among(session, tokens)
+        links = [(a, b, p) for a, b, p, band in zip(
+            scored["unique_id_l"], scored["unique_id_r"], scored["match_probability"],
+            scored["band"], strict=True) if band == LINK and b in tokens]
+        groups = cluster(tokens, links, forced=decisions.matches, forbidden=decisions.non_matches,
+                         seeds=members.values())
+        created: list[tuple[Person, list[IdentityRecord]]] = []
+        merges: dict[int, list[int]] = {}
+        for group in groups.groups():
+            held_ids = sorted({pid for pid, ts in members.items() if ts & group})
+            fresh = [new[t] for t in group if t in new]
+            if not held_ids:
+                if fresh:
+                    created.append((self.new_person(), fresh))
+                continue
+            survivor = held_ids[0]
+            if held_ids[1:]:
+                merges[survivor] = held_ids[1:]
+            for r in fresh:
+                r.person_id = survivor
+        # new persons in the order their first record arrived: the oldest survives merges
+        created.sort(key=lambda c: min(r.received_seq for r in c[1]))
+        await repo.insert_new(session, Person, [p for p, _ in created])
+        for person, fresh in created:
+            for r in fresh:
+                r.person_id = person.id
+        for survivor_id, others in merges.items():
+            survivor = persons[survivor_id]
+            for pid in others:
+                other = persons[pid]
+                other.merged_into = survivor_id
+                if other.withheld and not survivor.withheld:
+                    survivor.withheld = True  # an opt-out follows the person into a merge
+                    out.dirty.add(survivor_id)
+            out.moved += await repo.move_records(session, others, survivor_id)
+            out.survivors.add(survivor_id)
+            out.changes.append(m.ClusterChange(
+                kind="merge", survivor=survivor.pseudonym, reason="linkage",
+                others=[persons[pid].pseudonym for pid in others]))
+        retired = {pid: s for s, others in merges.items() for pid in others}
+        owner = {t: r.person_id for t, r in new.items()}
+        for pid, ts in members.items():
+            owner.update(dict.fromkeys(ts, retired.get(pid, pid)))
+        await queue_reviews(session, scored, owner, decisions.decided, self.model_version)
+        if merges:
+            log.info("linkage merged %d persons into %d", sum(map(len, merges.values())),
+                     len(merges))
+        return out
+
+    def remember(self, records: list[IdentityRecord]) -> None:
+        """Add new or changed records to the index (after they are linked)."""
+        if records:
+            self.index.upsert(frame_from_records(records))
