@@ -6,14 +6,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from services.common.auth import require_roles
+from services.common.auth import require_roles, require_scope
 from services.common.db import SessionDep
 from services.common.problems import AUTHENTICATED, problem_responses
 from services.common.tokens import Claims
 from services.reidentify import audit, repository, service
+from services.reidentify.attempts import PARTNER_LOOKUP, UNLOCK, AuditedRoute, audited
 from services.reidentify.schemas import (
     AccessLogEntry,
     CohortMember,
+    PartnerLookupReply,
     Revocation,
     RevocationBody,
     UnlockBody,
@@ -22,13 +24,17 @@ from services.reidentify.schemas import (
 )
 
 router = APIRouter(prefix="/v1", tags=["reidentify"], responses=AUTHENTICATED)
+# the audited doors: every attempt, refused early or not, is logged exactly once
+doors = APIRouter(route_class=AuditedRoute)
+CASE_LOOKUP = "case-lookup"
 
 CohortReader = Annotated[Claims, Depends(require_roles("caseworker", "coordinator"))]
 Caseworker = Annotated[Claims, Depends(require_roles("caseworker"))]
 Auditor = Annotated[Claims, Depends(require_roles("auditor"))]
 Admin = Annotated[Claims, Depends(require_roles("admin"))]
+CaseLookup = Annotated[Claims, Depends(require_scope(CASE_LOOKUP))]
 Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=2**31 - 1)]  # SQLite and PostgreSQL integers
 
 
 @router.get("/cohorts/{rule_id}", response_model=list[CohortMember])
@@ -38,11 +44,26 @@ async def cohort(rule_id: str, claims: CohortReader, session: SessionDep,
     return [CohortMember.model_validate(r, from_attributes=True) for r in rows]
 
 
-@router.post("/unlock", response_model=UnlockReply,
-             responses=problem_responses(429, 503))
+@doors.post("/unlock", response_model=UnlockReply, responses=problem_responses(429, 503))
+@audited(UNLOCK)
 async def unlock(body: UnlockBody, claims: Caseworker, request: Request) -> dict:
     reidentifier: service.Reidentifier = request.app.state.reidentifier
-    return await reidentifier.unlock(claims, service.UnlockRequest(**body.model_dump()))
+    return await reidentifier.unlock(claims, service.UnlockRequest(**body.model_dump()),
+                                     request.state.attempt)
+
+
+@doors.post("/partner-lookup", response_model=PartnerLookupReply,
+            responses=problem_responses(429, 503))
+@audited(PARTNER_LOOKUP)
+async def partner_lookup(body: UnlockBody, claims: CaseLookup, request: Request) -> dict:
+    """A partner's own local IDs for a flagged subject (scope `case-lookup`): the same
+    policy and access log as an unlock, and nothing another partner sent."""
+    reidentifier: service.Reidentifier = request.app.state.reidentifier
+    return await reidentifier.partner_lookup(
+        claims, service.UnlockRequest(**body.model_dump()), request.state.attempt)
+
+
+router.include_router(doors)
 
 
 @router.get("/access-log", response_model=list[AccessLogEntry])
@@ -62,11 +83,14 @@ async def verify(claims: Auditor, session: SessionDep, request: Request) -> dict
 @router.post("/revocations", response_model=Revocation, status_code=201,
              responses={200: {"model": Revocation, "description": "Already revoked"}})
 async def revoke(body: RevocationBody, claims: Admin, session: SessionDep,
-                 response: Response) -> Revocation:
+                 response: Response, request: Request) -> Revocation:
     """Refuse a clearance token (by jti) from now on; revoking twice keeps the first."""
     row = await repository.get_revocation(session, body.jti)
     if row is not None:
         response.status_code = 200
     else:
         row = await repository.add_revocation(session, body.jti, body.reason)
+    revocations = getattr(request.app.state, "revocations", None)
+    if revocations is not None:
+        revocations.add(body.jti)  # refused by this process from now on
     return Revocation.model_validate(row, from_attributes=True)

@@ -8,14 +8,17 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.common import health, problems, subjects
+from services.common.db import utcnow
+from services.common.retention import build_router
 from services.common.runtime import Runtime, attach
-from services.common.tokens import TokenVerifier
-from services.reidentify import api, handlers, repository, signing
+from services.reidentify import api, handlers, signing
 from services.reidentify.audit import HeadSigner
 from services.reidentify.jwks import UrlJWKSKeys
-from services.reidentify.models import Inbox
+from services.reidentify.models import Agreement, Inbox
+from services.reidentify.retention import Retention
 from services.reidentify.service import Reidentifier
 from services.reidentify.settings import ReidentifySettings
+from services.reidentify.verifier import CachingVerifier, RevocationCache
 
 log = logging.getLogger("tessera.reidentify")
 
@@ -30,9 +33,10 @@ def create_app(settings: ReidentifySettings | None = None) -> FastAPI:
         async with Runtime(settings, inbox_model=Inbox) as rt:
             attach(app, rt)
             app.state.settings = settings
-            verifier = TokenVerifier(settings.jwks_path, settings.token_issuer,
-                                     settings.token_audience,
-                                     max_lifetime_s=settings.max_token_lifetime_s)
+            verifier = CachingVerifier(settings.jwks_path, settings.token_issuer,
+                                       settings.token_audience,
+                                       max_lifetime_s=settings.max_token_lifetime_s,
+                                       recheck_s=settings.jwks_recheck_s)
             if settings.jwks_url:
                 keys = UrlJWKSKeys(settings.jwks_url)
                 await keys.refresh()
@@ -40,11 +44,11 @@ def create_app(settings: ReidentifySettings | None = None) -> FastAPI:
                 rt.every(settings.jwks_refresh_s, keys.refresh, "jwks")
             app.state.verifier = verifier
 
-            async def is_revoked(jti: str) -> bool:
-                async with rt.sessionmaker() as session:
-                    return await repository.is_revoked(session, jti)
-
-            app.state.is_revoked = is_revoked
+            revocations = RevocationCache(rt.sessionmaker)
+            await revocations.refresh()
+            rt.every(settings.revocation_refresh_s, revocations.refresh, "revocations")
+            app.state.revocations = revocations
+            app.state.is_revoked = revocations.is_revoked
             app.state.reidentifier = Reidentifier(
                 rt.sessionmaker, rt, timeout_s=settings.pseudonymiser_timeout_s,
                 rate_per_hour=settings.unlock_rate_per_hour)
@@ -55,6 +59,11 @@ def create_app(settings: ReidentifySettings | None = None) -> FastAPI:
                 "flags": rt.consume(subjects.FLAGS, handlers.flags),
                 "decisions": rt.consume(subjects.DECISIONS, handlers.decisions),
             }
+            app.state.clock = utcnow
+            keeper = app.state.retention = Retention(rt, lambda: app.state.clock())
+            app.state.consumers["agreements"] = rt.consume(subjects.AGREEMENTS, keeper.notice)
+            rt.every(getattr(settings, "retention_interval_s", 3600.0), keeper.sweep,
+                     "retention")
             try:
                 yield
             finally:
@@ -67,4 +76,5 @@ def create_app(settings: ReidentifySettings | None = None) -> FastAPI:
     problems.install(app)
     app.include_router(health.router)
     app.include_router(api.router)
+    app.include_router(build_router(Agreement))
     return app

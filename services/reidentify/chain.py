@@ -10,6 +10,8 @@ from typing import Any
 GENESIS = "0" * 64
 FIELDS = ("seq", "at", "sub", "org", "pseudonym", "rule_id", "purpose", "justification",
           "outcome", "reason")
+# Covered by the hash when set; an entry without them hashes exactly as before they existed.
+OPTIONAL = ("action",)
 
 
 def canonical_at(at: datetime) -> str:
@@ -19,6 +21,7 @@ def canonical_at(at: datetime) -> str:
 def canonical(fields: dict[str, Any]) -> str:
     """The entry fields as canonical JSON: sorted keys, no whitespace, timestamps in UTC."""
     data = {k: fields.get(k) for k in FIELDS}
+    data.update({k: fields[k] for k in OPTIONAL if fields.get(k) is not None})
     if isinstance(data["at"], datetime):
         data["at"] = canonical_at(data["at"])
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -29,4 +32,4 @@ def entry_hash(prev_hash: str, fields: dict[str, Any]) -> str:
 
 
 def row_fields(row: Any) -> dict[str, Any]:
-    return {k: getattr(row, k) for k in FIELDS}
+    return {k: getattr(row, k, None) for k in FIELDS + OPTIONAL}

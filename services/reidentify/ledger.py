@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import asyncio
 
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.common.db import utcnow
 from services.reidentify import repository
-from services.reidentify.chain import GENESIS, entry_hash
+from services.reidentify.chain import FIELDS, GENESIS, OPTIONAL, entry_hash
 from services.reidentify.models import AccessEntry
 
 ATTEMPTS = 3
+COLUMNS = FIELDS + OPTIONAL  # every append carries the same keys (one executemany)
 
 
 class Ledger:
@@ -28,6 +30,8 @@ class Ledger:
         self.max_batch = max_batch
         self._pending: list[tuple[dict, asyncio.Future]] = []
         self._writer: asyncio.Task | None = None
+        # (seq, hash) of the last entry this writer committed; re-read after a conflict
+        self._head: tuple[int, str] | None = None
 
     async def append(self, fields: dict) -> AccessEntry:
         """Append one entry; returns once it is committed (also if the caller is cancelled,
@@ -45,6 +49,7 @@ class Ledger:
             try:
                 rows = await self._write([fields for fields, _ in batch])
             except Exception as exc:  # every waiting caller sees the failure
+                self._head = None
                 for _, future in batch:
                     if not future.done():
                         future.set_exception(exc)
@@ -57,18 +62,24 @@ class Ledger:
         for attempt in range(ATTEMPTS):
             try:
                 async with self.sessionmaker() as session, session.begin():
-                    head = await repository.log_head(session)
-                    seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
-                    rows = []
+                    if self._head is None:
+                        head = await repository.log_head(session)
+                        self._head = (head.seq, head.hash) if head else (0, GENESIS)
+                    seq, prev = self._head
+                    values = []
                     for fields in entries:
                         seq += 1
-                        entry = {**fields, "seq": seq, "at": utcnow()}
-                        row = AccessEntry(**entry, prev_hash=prev, hash=entry_hash(prev, entry))
-                        rows.append(row)
-                        prev = row.hash
-                    session.add_all(rows)
-                return rows
+                        entry = {k: fields.get(k) for k in COLUMNS}
+                        entry.update(seq=seq, at=utcnow())
+                        digest = entry_hash(prev, entry)
+                        values.append({**entry, "prev_hash": prev, "hash": digest})
+                        prev = digest
+                    # one executemany (Core: no unit-of-work flush for an append-only table)
+                    await session.execute(insert(AccessEntry.__table__), values)
+                self._head = (seq, prev)
+                return [AccessEntry(**v) for v in values]
             except IntegrityError:  # another process appended first: re-read the head
+                self._head = None
                 if attempt == ATTEMPTS - 1:
                     raise
         raise AssertionError("unreachable")

@@ -11,6 +11,7 @@ from sqlalchemy import JSON, Boolean, Date, Float, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.db import InboxMixin, UTCDateTime, utcnow
+from services.common.retention import AgreementMixin
 
 
 class Base(DeclarativeBase):
@@ -39,6 +40,8 @@ class FlagRow(Base):
     area: Mapped[str | None] = mapped_column(String(20), nullable=True)
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # the agreements that supplied the flagged data, space-delimited (" a b "; retention.py)
+    agreements: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     __table_args__ = (Index("ix_flags_cohort", "rule_id", "active", "area"),)
 
@@ -70,6 +73,8 @@ class AccessEntry(Base):
     justification: Mapped[str | None] = mapped_column(Text, nullable=True)
     outcome: Mapped[str] = mapped_column(String(10))
     reason: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    # None for an unlock; "partner-lookup" for a partner-scoped lookup
+    action: Mapped[str | None] = mapped_column(String(20), nullable=True)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
@@ -83,3 +88,7 @@ class RevokedToken(Base):
     jti: Mapped[str] = mapped_column(String(200), primary_key=True)
     revoked_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     reason: Mapped[str] = mapped_column(String(200))
+
+
+class Agreement(AgreementMixin, Base):
+    """The data-sharing agreements as the gateway announced them (purposes, ending)."""

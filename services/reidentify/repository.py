@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Iterable
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, or_, select, tuple_
+from sqlalchemy import bindparam, delete, func, insert, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reidentify.models import AccessEntry, FlagRow, OptOut, RevokedToken
@@ -62,6 +63,44 @@ async def active_flags(session: AsyncSession, pseudonym: str) -> list[FlagRow]:
     return list(result.scalars())
 
 
+async def policy_facts(session: AsyncSession, *, sub: str, since: datetime, pseudonym: str,
+                       scopes: list[str]) -> tuple[list[FlagRow], int, bool]:
+    """In one round trip: the pseudonym's active flags, the caller's attempts since a
+    time (as count_recent_attempts) and whether an opt-out in these scopes applies.
+    The statements are built once (bound parameters), not per unlock."""
+    with_flags, counts_only = _policy_statements()
+    params = {"sub": sub, "since": since, "pseudonym": pseudonym, "scopes": list(scopes)}
+    rows = (await session.execute(with_flags, params)).all()
+    if rows:
+        return [r[0] for r in rows], int(rows[0][1]), bool(rows[0][2])
+    count, opted_out = (await session.execute(counts_only, params)).one()
+    return [], int(count), bool(opted_out)
+
+
+@functools.cache
+def _policy_statements():
+    recent = _recent_attempts(bindparam("sub"), bindparam("since")).scalar_subquery()
+    opted = _opt_outs(bindparam("pseudonym"),
+                      bindparam("scopes", expanding=True)).scalar_subquery()
+    with_flags = (select(FlagRow, recent, opted)
+                  .where(FlagRow.pseudonym == bindparam("pseudonym"),
+                         FlagRow.active.is_(True))
+                  .order_by(FlagRow.score.desc(), FlagRow.rule_id))
+    return with_flags, select(recent, opted)
+
+
+def _recent_attempts(sub: str, since: datetime):
+    return (select(func.count()).select_from(AccessEntry)
+            .where(AccessEntry.sub == sub, AccessEntry.at >= since,
+                   or_(AccessEntry.reason.is_(None), AccessEntry.reason != "rate")))
+
+
+def _opt_outs(person: str, scopes: list[str]):
+    return (select(func.count()).select_from(OptOut)
+            .where(OptOut.person == person, OptOut.scope.in_(scopes),
+                   OptOut.status == "opt_out"))
+
+
 # --- opt-outs ------------------------------------------------------------------------
 
 
@@ -70,12 +109,7 @@ async def get_optout(session: AsyncSession, person: str, scope: str) -> OptOut |
 
 
 async def is_opted_out(session: AsyncSession, person: str, scopes: list[str]) -> bool:
-    result = await session.execute(
-        select(func.count()).select_from(OptOut)
-        .where(OptOut.person == person, OptOut.scope.in_(scopes),
-               OptOut.status == "opt_out")
-    )
-    return bool(result.scalar_one())
+    return bool((await session.execute(_opt_outs(person, scopes))).scalar_one())
 
 
 # --- access log ----------------------------------------------------------------------------
@@ -90,12 +124,7 @@ async def log_head(session: AsyncSession) -> AccessEntry | None:
 
 async def count_recent_attempts(session: AsyncSession, sub: str, since: datetime) -> int:
     """Attempts by one subject since a time, not counting those refused for rate."""
-    result = await session.execute(
-        select(func.count()).select_from(AccessEntry)
-        .where(AccessEntry.sub == sub, AccessEntry.at >= since,
-               or_(AccessEntry.reason.is_(None), AccessEntry.reason != "rate"))
-    )
-    return int(result.scalar_one())
+    return int((await session.execute(_recent_attempts(sub, since))).scalar_one())
 
 
 async def log_page(session: AsyncSession, limit: int, offset: int) -> list[AccessEntry]:
@@ -126,6 +155,10 @@ async def scan_log(session: AsyncSession) -> AsyncIterator[AccessEntry]:
 async def is_revoked(session: AsyncSession, jti: str) -> bool:
     result = await session.execute(select(RevokedToken.jti).where(RevokedToken.jti == jti))
     return result.first() is not None
+
+
+async def revoked_jtis(session: AsyncSession) -> list[str]:
+    return list((await session.execute(select(RevokedToken.jti))).scalars())
 
 
 async def get_revocation(session: AsyncSession, jti: str) -> RevokedToken | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class UnlockBody(BaseModel):
@@ -25,6 +25,16 @@ class Subject(BaseModel):
 
 class UnlockReply(BaseModel):
     subjects: list[Subject]
+    access_id: int
+
+
+class LocalRecord(BaseModel):
+    dataset: str
+    local_id: str
+
+
+class PartnerLookupReply(BaseModel):
+    local_ids: list[LocalRecord]
     access_id: int
 
 
@@ -50,8 +60,14 @@ class AccessLogEntry(BaseModel):
     justification: str | None
     outcome: str
     reason: str | None
+    action: str = "unlock"  # or "partner-lookup"
     prev_hash: str
     hash: str
+
+    @field_validator("action", mode="before")
+    @classmethod
+    def _unlock_when_unset(cls, value):
+        return value or "unlock"
 
 
 class Verification(BaseModel):

@@ -7,6 +7,7 @@ once, in a transaction of its own, before the answer (or the error) is returned.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import Counter
 from dataclasses import dataclass
@@ -20,7 +21,8 @@ from services.common import subjects
 from services.common.db import utcnow
 from services.common.problems import Problem
 from services.common.tokens import Claims
-from services.reidentify import repository
+from services.reidentify import repository, retention
+from services.reidentify.attempts import PARTNER_LOOKUP, UNLOCK, Attempt
 from services.reidentify.audit import verify  # noqa: F401 - the API and tests use it here
 from services.reidentify.ledger import Ledger
 from services.reidentify.models import AccessEntry, FlagRow, OptOut
@@ -102,42 +104,53 @@ class UnlockRequest:
 
 
 class Reidentifier:
+    """The audited doors: ``unlock`` (an identity, for a cleared professional) and
+    ``partner_lookup`` (a partner's own local IDs). Each attempt is logged once."""
+
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], rt, *,
                  timeout_s: float, rate_per_hour: int):
         self.sessionmaker = sessionmaker
         self.rt = rt
         self.timeout_s = timeout_s
         self.rate_per_hour = rate_per_hour
-        self._ledger = Ledger(sessionmaker)
+        self.ledger = Ledger(sessionmaker)
         self._inflight: Counter[str] = Counter()
 
     async def append(self, fields: dict) -> AccessEntry:
         """Append one entry to the chain; returns when it is committed (group commit)."""
-        return await self._ledger.append(fields)
+        return await self.ledger.append(fields)
 
-    async def _check(self, claims: Claims, req: UnlockRequest) -> FlagRow:
+    async def _check(self, claims: Claims, req: UnlockRequest, partner: str | None) -> FlagRow:
+        scopes = ["all", f"purpose:{req.purpose}"]
+        if partner is not None:
+            scopes.append(f"partner:{partner}")
         async with self.sessionmaker() as session:
-            since = utcnow() - timedelta(hours=1)
-            done = await repository.count_recent_attempts(session, claims.sub, since)
-            if done + self._inflight[claims.sub] - 1 >= self.rate_per_hour:
-                raise Refusal("rate", 429)
-            if req.purpose not in claims.purposes:
-                raise Refusal("purpose")
-            flags = [f for f in await repository.active_flags(session, req.pseudonym)
-                     if req.purpose in (f.purposes or [])]
-            if not flags:
-                raise Refusal("no-active-flag")
-            in_district = [f for f in flags if f.area is not None and f.area in claims.districts]
-            if not in_district:
-                raise Refusal("district", rule_id=flags[0].rule_id)
-            flag = in_district[0]
-            if await repository.is_opted_out(session, req.pseudonym,
-                                             ["all", f"purpose:{req.purpose}"]):
-                raise Refusal("consent", rule_id=flag.rule_id)
-            return flag
+            flags, done, opted_out = await repository.policy_facts(
+                session, sub=claims.sub, since=utcnow() - timedelta(hours=1),
+                pseudonym=req.pseudonym, scopes=scopes)
+        if done + self._inflight[claims.sub] - 1 >= self.rate_per_hour:
+            raise Refusal("rate", 429)
+        if req.purpose not in claims.purposes:
+            raise Refusal("purpose")
+        flags = [f for f in flags if req.purpose in (f.purposes or [])]
+        if not flags:
+            raise Refusal("no-active-flag")
+        # a partner token may omit districts (a GP is not bound to one); if it names
+        # districts they bind it like a clearance
+        in_district = [f for f in flags if partner is not None and not claims.districts
+                       or f.area is not None and f.area in claims.districts]
+        if not in_district:
+            raise Refusal("district", rule_id=flags[0].rule_id)
+        flag = in_district[0]
+        if not await retention.purpose_allowed(self.sessionmaker, flag, req.purpose):
+            raise Refusal("purpose", rule_id=flag.rule_id)  # not its agreements' purpose
+        if opted_out:
+            raise Refusal("consent", rule_id=flag.rule_id)
+        return flag
 
-    async def _ask(self, flag: FlagRow) -> list[dict]:
-        request = m.ReidentifyRequest(pseudonym=flag.pseudonym, level=flag.level)
+    async def _ask(self, flag: FlagRow, partner: str | None) -> m.ReidentifyReply:
+        request = m.ReidentifyRequest(pseudonym=flag.pseudonym, level=flag.level,
+                                      partner=partner)
         try:
             reply: m.ReidentifyReply = await self.rt.request(
                 subjects.REIDENTIFY, request, timeout=self.timeout_s)
@@ -148,47 +161,74 @@ class Reidentifier:
             raise Refusal("consent", rule_id=flag.rule_id)
         if not reply.found:
             raise Refusal("no-active-flag", rule_id=flag.rule_id)
-        return [
+        return reply
+
+    async def unlock(self, claims: Claims, req: UnlockRequest,
+                     attempt: Attempt | None = None) -> dict:
+        reply, seq = await self._attempt(claims, req, None, attempt)
+        people = [
             {k: (v.isoformat() if k == "date_of_birth" and v is not None else v)
              for k, v in s.model_dump(include=set(IDENTITY_FIELDS)).items()}
             for s in reply.subjects
         ]
+        log.info("unlock allowed, access %d, %d subjects", seq, len(people))
+        return {"subjects": people, "access_id": seq}
 
-    async def unlock(self, claims: Claims, req: UnlockRequest) -> dict:
+    async def partner_lookup(self, claims: Claims, req: UnlockRequest,
+                             attempt: Attempt | None = None) -> dict:
+        """The partner's own local IDs for a flagged subject, never an identity."""
+        if not claims.partner:
+            raise Problem(403, "Forbidden", "a partner token is required")
+        reply, seq = await self._attempt(claims, req, claims.partner, attempt)
+        local_ids = [r.model_dump() for r in reply.local_ids]
+        log.info("partner lookup allowed, access %d, %d local ids", seq, len(local_ids))
+        return {"local_ids": local_ids, "access_id": seq}
+
+    async def _attempt(self, claims: Claims, req: UnlockRequest, partner: str | None,
+                       attempt: Attempt | None) -> tuple[m.ReidentifyReply, int]:
+        """Policy, then the request to the pseudonymiser; the outcome logged exactly once."""
+        attempt = attempt or Attempt(self.ledger, UNLOCK if partner is None else PARTNER_LOOKUP)
         fields = {"sub": claims.sub, "org": claims.org, "pseudonym": req.pseudonym,
                   "rule_id": None, "purpose": req.purpose,
                   "justification": req.justification}
         self._inflight[claims.sub] += 1
         try:
             try:
-                flag = await self._check(claims, req)
+                flag = await self._check(claims, req, partner)
                 fields["rule_id"] = flag.rule_id
-                people = await self._ask(flag)
+                reply = await self._ask(flag, partner)
             except Refusal as refusal:
                 fields["rule_id"] = fields["rule_id"] or refusal.rule_id
-                entry = await self.append({**fields, "outcome": "refused",
-                                           "reason": refusal.reason})
-                log.info("unlock refused (%s), access %d", refusal.reason, entry.seq)
+                seq = await attempt.record({**fields, "outcome": "refused",
+                                            "reason": refusal.reason})
+                log.info("%s refused (%s), access %d", attempt.action, refusal.reason, seq)
                 title = "Too Many Requests" if refusal.status == 429 else "Forbidden"
                 headers = {"Retry-After": "3600"} if refusal.status == 429 else None
-                raise Problem(refusal.status, title, f"unlock refused: {refusal.reason}",
-                              headers=headers, reason=refusal.reason,
-                              access_id=entry.seq) from None
+                raise Problem(refusal.status, title, f"{attempt.action} refused: "
+                              f"{refusal.reason}", headers=headers, reason=refusal.reason,
+                              access_id=seq) from None
             except Unavailable:
-                entry = await self.append({**fields, "outcome": "error",
-                                           "reason": "pseudonymiser-unavailable"})
+                seq = await attempt.record({**fields, "outcome": "error",
+                                            "reason": "pseudonymiser-unavailable"})
                 raise Problem(503, "Service Unavailable",
                               "the identity service did not answer; try again later",
-                              reason="unavailable", access_id=entry.seq) from None
+                              reason="unavailable", access_id=seq) from None
             except Problem:
                 raise
             except Exception as exc:
-                await self.append({**fields, "outcome": "error", "reason": "internal"})
-                log.error("unlock failed: %s", type(exc).__name__)
+                log.error("%s failed: %s", attempt.action, type(exc).__name__)
+                if attempt.started:
+                    raise
+                seq = await attempt.record({**fields, "outcome": "error",
+                                            "reason": "internal"})
+                raise Problem(500, "Internal error", "an unexpected error occurred",
+                              access_id=seq) from None
+            except asyncio.CancelledError:
+                if not attempt.started:
+                    await attempt.record({**fields, "outcome": "error", "reason": "cancelled"})
                 raise
-            entry = await self.append({**fields, "outcome": "allowed", "reason": None})
-            log.info("unlock allowed, access %d, %d subjects", entry.seq, len(people))
-            return {"subjects": people, "access_id": entry.seq}
+            seq = await attempt.record({**fields, "outcome": "allowed", "reason": None})
+            return reply, seq
         finally:
             self._inflight[claims.sub] -= 1
             if self._inflight[claims.sub] <= 0:

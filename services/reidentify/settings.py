@@ -24,3 +24,7 @@ class ReidentifySettings(ServiceSettings):
     # where signed heads are appended, one JSON line each (outside the database)
     signed_heads_path: Path = VAR / "exports" / "access-log-heads.jsonl"
     head_signing_interval_s: float = 60.0
+    # a revocation made through another replica is refused here within this time
+    revocation_refresh_s: float = 1.0
+    # the JWKS file is checked for changes at most this often (an unknown kid: at once)
+    jwks_recheck_s: float = 1.0

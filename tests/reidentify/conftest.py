@@ -112,6 +112,8 @@ async def env(nats_env, tmp_path_factory):
         request = messages.ReidentifyRequest.model_validate_json(msg.data)
         asked.append(request)
         reply = replies.get(request.pseudonym)
+        if callable(reply):  # a reply that depends on the request (e.g. its partner)
+            reply = reply(request)
         if reply is not None:
             await msg.respond(bus.encode(reply))
 

@@ -182,7 +182,10 @@ async def test_unlock_roles(env):
         r = await env.client.post("/v1/unlock", json=body("p-ok"),
                                   headers=env.clearance("cw-role", roles=roles))
         assert r.status_code == 403
-    assert await env.log_for("cw-role") == []
+        assert "access_id" in r.json()
+    entries = await env.log_for("cw-role")
+    assert [(e["outcome"], e["reason"], e["pseudonym"], e["justification"])
+            for e in entries] == [("refused", "not-permitted", "p-ok", None)] * 2
 
 
 async def test_access_log_verifies(env):
