@@ -341,3 +341,11 @@ async def move_tokens(session: AsyncSession, tokens: Sequence[str], person_id: i
             update(IdentityRecord).where(IdentityRecord.record_token.in_(part))
             .values(person_id=person_id).execution_options(synchronize_session="fetch"))
     return list(tokens)
+
+
+async def mark_institutions(session: AsyncSession, household_ids: Sequence[int],
+                            reason: str) -> None:
+    for part in chunks(household_ids):
+        await session.execute(update(Household).where(Household.id.in_(part))
+                              .values(institution=reason)
+                              .execution_options(synchronize_session="fetch"))

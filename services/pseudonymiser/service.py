@@ -14,7 +14,7 @@ from services.common import messages as m
 from services.common.crypto import keyed_token
 from services.pseudonymiser import normalise
 from services.pseudonymiser import repository as repo
-from services.pseudonymiser.households import InstitutionRules
+from services.pseudonymiser.households import LOOKS_LIKE, InstitutionRules
 from services.pseudonymiser.linking import ProbabilisticLinker
 from services.pseudonymiser.models import Household, IdentityRecord, Person
 from services.pseudonymiser.probabilistic import LinkageModel, frame_from_records
@@ -145,6 +145,7 @@ class Pseudonymiser:
             if h.area is None and wanted.get(key):
                 h.area = normalise.outward(wanted[key])
                 changed.update(p.id for p in await repo.household_members(session, h.id))
+        self._named_institutions(created, records)
         await repo.insert_new(session, Household, created)
         households.update({h.address_key: h for h in created})
         for pid, person in (await repo.persons_by_id(session, person_ids)).items():
@@ -158,17 +159,19 @@ class Pseudonymiser:
         moved, tokens = await self._institutions(session, households, created, records)
         return changed | moved, tokens
 
+    def _named_institutions(self, created: list[Household], records) -> None:
+        """New households whose address is listed or names an institution."""
+        sample = {r.address_key: (r.address, r.uprn) for r in records if r.address_key}
+        for h in created:
+            address, uprn = sample.get(h.address_key, (None, None))
+            h.institution = self.institutions.by_address(h.address_key, address, uprn)
+
     async def _institutions(self, session: AsyncSession, households: dict[str, Household],
                             created: list[Household], records) -> tuple[set[int], set[str]]:
         """Mark households that are institutions (list, name, or the look of their
         residents); their residents and property records are re-assigned without one."""
         rules = self.institutions
-        sample = {r.address_key: (r.address, r.uprn) for r in records if r.address_key}
         found: list[Household] = []
-        for h in created:
-            address, uprn = sample.get(h.address_key, (None, None))
-            if reason := rules.by_address(h.address_key, address, uprn):
-                h.institution = reason
         open_ = {h.id: h for h in households.values() if not h.institution}
         for hid, names in (await repo.family_names_by_household(session, open_)).items():
             if reason := rules.by_residents(names):
@@ -177,6 +180,7 @@ class Pseudonymiser:
         if not found:
             return set(), set()
         ids = [h.id for h in found]
+        await repo.mark_institutions(session, ids, LOOKS_LIKE)
         log.info("%d households recognised as institutions", len(found))
         return (set(await repo.member_ids(session, ids)),
                 set(await repo.property_tokens(session, ids)))

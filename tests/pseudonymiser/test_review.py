@@ -1,0 +1,161 @@
+"""Clerical review, institutions and the full re-link, through NATS and the HTTP API.
+
+A pair in the review band is queued; a linkage officer's decision merges or splits the
+persons, is published with the re-assignments, and binds later re-links. Institutions
+never become family households. The re-link reconciles clusters and keeps pseudonyms.
+"""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from services.common import messages as m
+from services.pseudonymiser import relink
+from services.pseudonymiser.handlers import publish
+from services.pseudonymiser.service import Outcome
+from tests.pseudonymiser.test_service import person
+
+
+@pytest.fixture
+def officer(pseudonymiser, nats_env):
+    token = nats_env.token("pseudonymiser", subject="officer-7", roles=["linkage-officer"])
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=pseudonymiser.app),
+                             base_url="http://test",
+                             headers={"Authorization": f"Bearer {token}"})
+
+
+async def queued_pair(officer, token_a: str, token_b: str) -> dict:
+    reply = await officer.get("/v1/review", params={"limit": 200})
+    assert reply.status_code == 200, reply.text
+    for pair in reply.json():
+        if {r["record_token"] for r in pair["records"]} == {token_a, token_b}:
+            return pair
+    raise AssertionError("pair not queued")
+
+
+async def test_twins_are_queued_and_a_match_decision_merges(pseudonymiser, officer):
+    fed = pseudonymiser.fed
+    # same family, date of birth and address, different given names: twins or one person?
+    a = person(family_name="Abernethy", given_name="Callum")
+    b = person(family_name="Abernethy", given_name="Calvin")
+    await fed.processed(await fed.publish([a, b]))
+    pa, pb = await fed.latest(a["record_token"]), await fed.latest(b["record_token"])
+    assert pa.person != pb.person
+
+    pair = await queued_pair(officer, a["record_token"], b["record_token"])
+    assert pair["status"] == "pending" and 0.5 <= pair["probability"] <= 1
+    assert {r["given_name"] for r in pair["records"]} == {"Callum", "Calvin"}
+
+    decided = await officer.post(f"/v1/review/{pair['pair_id']}", json={"decision": "match"})
+    assert decided.status_code == 200, decided.text
+    assert decided.json()["pair"]["status"] == "match"
+    assert decided.json()["pair"]["decided_by"] == "officer-7"
+    moved = await fed.latest(b["record_token"], min_version=2)
+    assert moved.person == pa.person
+    assert m.ClusterChange(kind="merge", survivor=pa.person, others=[pb.person],
+                           reason="review") in fed.changes
+    assert (await fed.reidentify(pb.person)).found is False
+
+    # the decision binds the full re-link too: still one person, nothing moves
+    report = await run_relink(pseudonymiser)
+    assert report.moved_records == 0
+
+
+async def test_non_match_decision_splits_and_binds_the_relink(pseudonymiser, officer):
+    fed = pseudonymiser.fed
+    a = person(family_name="Brennan", given_name="Siobhan", sex="F")
+    b = person(family_name="Brennan", given_name="Siobhan", sex="F", postcode="OL9 9ZZ",
+               address="1 Other Road")
+    await fed.processed(await fed.publish([a]))
+    await fed.processed(await fed.publish([b], dataset="school-census"))
+    pa = await fed.latest(a["record_token"])
+    assert (await fed.latest(b["record_token"])).person == pa.person  # a mover, linked
+
+    # an officer knows better: queue the pair by hand (as a re-link would) and split
+    session_maker = pseudonymiser.app.state.sessionmaker
+    from services.pseudonymiser import repository as repo
+    async with session_maker() as s, s.begin():
+        await repo.add_review_pairs(s, {tuple(sorted((a["record_token"],
+                                                      b["record_token"]))): 0.95}, "test")
+    pair = await queued_pair(officer, a["record_token"], b["record_token"])
+    decided = await officer.post(f"/v1/review/{pair['pair_id']}",
+                                 json={"decision": "non_match"})
+    assert decided.status_code == 200, decided.text
+    assert decided.json()["changes"] == 1
+    split = await fed.latest(b["record_token"], min_version=2)
+    assert split.person != pa.person
+    assert any(c.kind == "split" and c.survivor == pa.person and c.others == [split.person]
+               and c.reason == "review" for c in fed.changes)
+    assert (await fed.latest(a["record_token"])).person == pa.person  # survivor keeps it
+
+    # the model would link them again; the re-link obeys the decision instead
+    report = await run_relink(pseudonymiser)
+    assert report.moved_records == 0
+    # and a new record linking to both cannot join them either
+    c = person(family_name="Brennan", given_name="Siobhan", sex="F")
+    await fed.processed(await fed.publish([c], dataset="housing-tenancies"))
+    assert (await fed.latest(c["record_token"])).person in (pa.person, split.person)
+    assert (await fed.latest(b["record_token"])).person != (
+        await fed.latest(a["record_token"])).person
+
+
+async def test_review_needs_the_linkage_officer_role(pseudonymiser, nats_env):
+    token = nats_env.token("pseudonymiser", subject="cw", roles=["caseworker"])
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=pseudonymiser.app),
+                                 base_url="http://test") as client:
+        headers = {"Authorization": f"Bearer {token}"}
+        assert (await client.get("/v1/review", headers=headers)).status_code == 403
+        assert (await client.post("/v1/review/rp_x", json={"decision": "match"},
+                                  headers=headers)).status_code == 403
+        assert (await client.get("/v1/review")).status_code == 401
+
+
+async def test_unknown_pair_is_404(officer):
+    reply = await officer.post("/v1/review/rp_nope", json={"decision": "match"})
+    assert reply.status_code == 404
+    assert reply.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_childrens_home_is_not_a_household(pseudonymiser):
+    fed = pseudonymiser.fed
+    # by name: the address line says what it is
+    home = dict(address="Laurel House Children's Home, 4 Bank Street", postcode="OL2 5PP")
+    residents = [person(given_name=g, family_name=f, date_of_birth=d, **home) for g, f, d in [
+        ("Kayden", "Walsh", "2010-02-01"), ("Amira", "Hussain", "2011-05-06")]]
+    await fed.processed(await fed.publish(residents))
+    for r in residents:
+        got = await fed.latest(r["record_token"])
+        assert got.household is None and got.area == "OL2"
+    callout = dict(record_token=f"prop-{residents[0]['record_token']}", local_id="inc-77",
+                   **home)
+    await fed.processed(await fed.publish([callout], dataset="police-callouts",
+                                          level="property"))
+    assert (await fed.latest(callout["record_token"])).household is None
+
+
+async def test_many_unrelated_residents_make_an_institution(pseudonymiser):
+    """No keyword: the address looks like a family home until its residents do not."""
+    fed = pseudonymiser.fed
+    addr = dict(address="Ashgrove, 19 Queens Road", postcode="OL8 4AA")
+    names = [("Tyler", "Moss"), ("Jade", "Kowalski"), ("Liam", "Osei"), ("Ella", "Ahmed"),
+             ("Noah", "Fitzgerald"), ("Maya", "Singh")]
+    rows = [person(given_name=g, family_name=f, date_of_birth=f"2009-0{i + 1}-1{i}", **addr)
+            for i, (g, f) in enumerate(names)]
+    await fed.processed(await fed.publish(rows[:3]))
+    first = await fed.latest(rows[0]["record_token"])
+    assert first.household is not None  # three people: could be a family
+    await fed.processed(await fed.publish(rows[3:]))
+    for r in rows:
+        got = await fed.latest(r["record_token"], min_version=2 if r in rows[:3] else 1)
+        assert got.household is None and got.area == "OL8"
+
+
+async def run_relink(pseudonymiser):
+    app = pseudonymiser.app
+    service = app.state.service
+    async with service.lock, app.state.sessionmaker() as session, session.begin():
+        report, batch = await relink.relink(service, session)
+        publish(app.state.rt.outbox, session,
+                Outcome(assignments=batch.assignments, changes=batch.changes))
+    return report
