@@ -49,11 +49,13 @@ class Runtime:
             self.relay.start()
         return self
 
-    def consume(self, channel: Channel, handler: bus.Handler) -> bus.Consumer:
+    def consume(self, channel: Channel, handler: bus.Handler, *,
+                group: bus.GroupHandler | None = None, batch: int | None = None
+                ) -> bus.Consumer:
         consumer = bus.Consumer(
             service=self.service, channel=channel, handler=handler, js=self.js,
             sessionmaker=self.sessionmaker, inbox_model=self.inbox_model, relay=self.relay,
-            batch=self.settings.consumer_batch,
+            batch=batch or self.settings.consumer_batch, group=group,
         )
         consumer.start()
         self.consumers.append(consumer)

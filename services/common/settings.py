@@ -40,6 +40,8 @@ class ServiceSettings(BaseSettings):
     tls_key_file: Path | None = None
     nats_tls_ca_file: Path | None = None
     consumer_batch: int = 64
+    # how often a slice holding data sweeps what has outlived its agreement's retention
+    retention_interval_s: float = 3600.0
 
     @model_validator(mode="after")
     def _defaults(self):

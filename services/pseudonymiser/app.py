@@ -33,14 +33,18 @@ def create_app(settings: PseudonymiserSettings | None = None) -> FastAPI:
             app.state.service = service
             handlers = Handlers(rt, service)
             app.state.consumers = {
-                "identity": rt.consume(subjects.IDENTITY, handlers.identity),
-                "optouts": rt.consume(subjects.OPTOUTS, handlers.optouts),
+                "identity": rt.consume(subjects.IDENTITY, handlers.identity,
+                                       group=handlers.identity_group,
+                                       batch=settings.link_group_messages),
+                "optouts": rt.consume(subjects.OPTOUTS, handlers.optouts,
+                                      group=handlers.optouts_group,
+                                      batch=settings.link_group_messages),
                 "decisions": rt.consume(subjects.DECISIONS, handlers.decision),
             }
             app.state.clock = utcnow
             keeper = app.state.retention = Retention(rt, service, lambda: app.state.clock())
             app.state.consumers["agreements"] = rt.consume(subjects.AGREEMENTS, keeper.notice)
-            rt.every(getattr(settings, "retention_interval_s", 3600.0), keeper.sweep,
+            rt.every(settings.retention_interval_s, keeper.sweep,
                      "retention")
             responder = await rt.nc.subscribe(subjects.REIDENTIFY.subject,
                                               queue="pseudonymiser",

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common import bus, subjects
 from services.common import messages as m
 from services.common.runtime import Runtime
-from services.pseudonymiser import identity, retention
+from services.pseudonymiser import identity
 from services.pseudonymiser.repository import chunks
 from services.pseudonymiser.service import Outcome, Pseudonymiser
 
@@ -46,21 +46,29 @@ class Handlers:
     def _publish(self, session: AsyncSession, outcome: Outcome) -> None:
         publish(self.rt.outbox, session, outcome)
 
-    async def _batch(self, session: AsyncSession, batch: m.IdentityBatch, purpose: str) -> None:
-        outcome = await self.service.ingest(session, batch, purpose)
-        await retention.tag(session, batch)
+    async def _batches(self, session: AsyncSession, batches: list[m.IdentityBatch],
+                       purpose: str) -> None:
+        """Several batches are linked in one pass (the scoring has a fixed cost a call)."""
+        outcome = await self.service.ingest(session, batches, purpose)
         self._publish(session, outcome)
-        self.rt.outbox.add(session, subjects.PROGRESS, m.BatchProgress(
-            batch_id=batch.batch_id, chunk=batch.chunk, service="pseudonymiser",
-            processed=len(batch.rows)))
+        for batch in batches:
+            self.rt.outbox.add(session, subjects.PROGRESS, m.BatchProgress(
+                batch_id=batch.batch_id, chunk=batch.chunk, service="pseudonymiser",
+                processed=len(batch.rows)))
 
     async def identity(self, session: AsyncSession, message: m.IdentityBatch,
                        delivery: bus.Delivery) -> None:
-        await self._batch(session, message, "data")
+        await self._batches(session, [message], "data")
+
+    async def identity_group(self, session: AsyncSession, items) -> None:
+        await self._batches(session, [message for message, _ in items], "data")
 
     async def optouts(self, session: AsyncSession, message: m.IdentityBatch,
                       delivery: bus.Delivery) -> None:
-        await self._batch(session, message, "optout")
+        await self._batches(session, [message], "optout")
+
+    async def optouts_group(self, session: AsyncSession, items) -> None:
+        await self._batches(session, [message for message, _ in items], "optout")
 
     async def decision(self, session: AsyncSession, message: m.ConsentDecision,
                        delivery: bus.Delivery) -> None:

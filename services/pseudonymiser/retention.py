@@ -16,7 +16,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import Field
-from sqlalchemy import and_, delete, distinct, func, or_, select, update
+from sqlalchemy import and_, delete, distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import bus
@@ -25,7 +25,6 @@ from services.common import retention as common
 from services.common.auth import require_roles
 from services.common.db import SessionDep
 from services.common.problems import AUTHENTICATED
-from services.common.repository import chunks
 from services.common.runtime import Runtime
 from services.common.schemas import IsoDate, RequestBody
 from services.common.tokens import Claims
@@ -40,15 +39,6 @@ _WITHHELD = select(Person.id).where(Person.withheld.is_(True))
 OBJECTION = or_(IdentityRecord.purpose == "optout", IdentityRecord.person_id.in_(_WITHHELD))
 DATA = and_(IdentityRecord.purpose == "data",
             or_(IdentityRecord.person_id.is_(None), IdentityRecord.person_id.not_in(_WITHHELD)))
-
-
-async def tag(session: AsyncSession, batch: m.IdentityBatch) -> None:
-    """Each record of the batch is held under the batch's agreement (the latest wins)."""
-    if not batch.agreement:
-        return
-    for part in chunks({r.record_token for r in batch.rows}):
-        await session.execute(update(IdentityRecord).where(
-            IdentityRecord.record_token.in_(part)).values(agreement=batch.agreement))
 
 
 class Retention:

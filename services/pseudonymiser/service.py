@@ -77,19 +77,22 @@ class Pseudonymiser:
 
     # --- identity batches --------------------------------------------------------------
 
-    async def ingest(self, session: AsyncSession, batch: m.IdentityBatch,
-                     purpose: str) -> Outcome:
+    async def ingest(self, session: AsyncSession,
+                     batch: m.IdentityBatch | list[m.IdentityBatch], purpose: str) -> Outcome:
+        """Link one batch, or several together (one scoring pass for all of them)."""
+        batches = batch if isinstance(batch, list) else [batch]
         async with self.lock:
-            return await self._ingest(session, batch, purpose)
+            return await self._ingest(session, batches, purpose)
 
-    async def _ingest(self, session: AsyncSession, batch: m.IdentityBatch,
+    async def _ingest(self, session: AsyncSession, batches: list[m.IdentityBatch],
                       purpose: str) -> Outcome:
         seq = await repo.next_seq(session)
-        held = await repo.records_by_token(session, (r.record_token for r in batch.rows))
+        held = await repo.records_by_token(
+            session, (r.record_token for b in batches for r in b.rows))
         fresh: dict[str, IdentityRecord] = {}
         touched: dict[str, IdentityRecord] = {}
         changed: set[str] = set()
-        for row in batch.rows:
+        for batch, row in ((b, r) for b in batches for r in b.rows):
             token = row.record_token
             rec = held.get(token) or fresh.get(token)
             if rec is None:
@@ -102,6 +105,7 @@ class Pseudonymiser:
                 continue
             fill(rec, row)
             rec.purpose = "data" if purpose == "data" else rec.purpose
+            rec.agreement = batch.agreement or rec.agreement
             rec.received_seq, seq = seq, seq + 1
             touched[token] = rec
             changed.add(token)
@@ -124,8 +128,9 @@ class Pseudonymiser:
                           changes=linked.changes)
         if purpose == "optout":
             outcome.resolved = await self._resolved(session, touched.values())
-        log.info("identity batch: %d rows, %d new, %d assignments, %d merges",
-                 len(batch.rows), len(fresh), len(outcome.assignments), len(moved_tokens))
+        log.info("identity batches: %d, %d rows, %d new, %d assignments, %d merges",
+                 len(batches), sum(len(b.rows) for b in batches), len(fresh),
+                 len(outcome.assignments), len(moved_tokens))
         return outcome
 
     async def _place(self, session: AsyncSession, person_ids: set[int],

@@ -24,3 +24,5 @@ class PseudonymiserSettings(ServiceSettings):
     institution_keywords: list[str] | None = None
     institution_min_members: int = 6
     institution_min_surnames: int = 4
+    # identity batches linked together in one scoring pass (at most, when queued)
+    link_group_messages: int = 8

@@ -62,7 +62,7 @@ def create_app(settings: ReidentifySettings | None = None) -> FastAPI:
             app.state.clock = utcnow
             keeper = app.state.retention = Retention(rt, lambda: app.state.clock())
             app.state.consumers["agreements"] = rt.consume(subjects.AGREEMENTS, keeper.notice)
-            rt.every(getattr(settings, "retention_interval_s", 3600.0), keeper.sweep,
+            rt.every(settings.retention_interval_s, keeper.sweep,
                      "retention")
             try:
                 yield

@@ -64,7 +64,7 @@ def create_app(settings: ScorerSettings | None = None,
             keeper = app.state.retention = Retention(rt, lambda: app.state.clock(),
                                                      settings.flags_per_message)
             app.state.consumers["agreements"] = rt.consume(subjects.AGREEMENTS, keeper.notice)
-            rt.every(getattr(settings, "retention_interval_s", 3600.0), keeper.sweep,
+            rt.every(settings.retention_interval_s, keeper.sweep,
                      "retention")
 
             async def run_sweep() -> int:

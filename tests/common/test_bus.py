@@ -220,3 +220,51 @@ async def test_outbox_ids_reused_by_sqlite_still_publish(nats_env, db):
         assert ids[0][1] != ids[1][1]  # ... but the message id was not
     finally:
         await nc.close()
+
+
+async def test_group_applies_queued_messages_in_one_transaction(nats_env, db):
+    """Messages waiting together go to the group handler in one call; a poison member
+    makes the group fall back to one-by-one, where only that member fails."""
+    batches = [f"g-{uuid.uuid4().hex}" for _ in range(5)]
+    for b in batches:
+        await publish_progress(nats_env, b)
+    await publish_progress(nats_env, batches[0], msg_id=f"{batches[0]}-again")  # a re-send
+    calls: list[int] = []
+
+    async def group(session, items):
+        calls.append(len(items))
+        for message, delivery in items:
+            await record(session, message, delivery)
+
+    async def single(session, message, delivery):
+        await group(session, [(message, delivery)])
+
+    nc = await nats_env.connect("gateway")
+    js = nc.jetstream()
+    consumer = bus.Consumer(service="gateway", channel=subjects.PROGRESS, handler=single,
+                            js=js, sessionmaker=db, inbox_model=Inbox, relay=None,
+                            group=group)
+    consumer.start()
+    try:
+        await eventually(lambda: _zero(pending(js)))
+        assert calls and max(calls) > 1  # at least one real group
+        assert [await times_applied(db, b) for b in batches] == [2, 1, 1, 1, 1]
+
+        poison = f"g-{uuid.uuid4().hex}"
+        fine = f"g-{uuid.uuid4().hex}"
+        calls.clear()
+
+        async def group_failing(session, items):
+            if any(m.batch_id == poison for m, _ in items):
+                raise RuntimeError("poison")
+            await group(session, items)
+
+        consumer.group = group_failing
+        consumer.handler = lambda s, m, d: group_failing(s, [(m, d)])
+        await publish_progress(nats_env, poison)
+        await publish_progress(nats_env, fine)
+        await eventually(lambda: times_applied(db, fine))
+        assert await times_applied(db, poison) == 0
+    finally:
+        await consumer.stop()
+        await nc.close()
