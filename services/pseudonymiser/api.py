@@ -27,7 +27,7 @@ router = APIRouter(prefix="/v1", tags=["pseudonymiser"], responses=AUTHENTICATED
 
 LinkageOfficer = Annotated[Claims, Depends(require_roles("linkage-officer"))]
 Limit = Annotated[int, Query(ge=1, le=200)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=1_000_000_000)]
 
 
 async def _out(session: AsyncSession, pairs: list[ReviewPair]) -> list[ReviewPairOut]:

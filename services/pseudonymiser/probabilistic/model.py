@@ -39,7 +39,7 @@ class TrainingConfig:
     # A level the training data never shows among matches (say, a date of birth one
     # digit off) still happens in real data: its m is at least this, so it weighs
     # against a link but cannot veto one that everything else supports.
-    m_floor: float = 1e-3
+    m_floor: float = 1e-5
 
 
 @dataclass
