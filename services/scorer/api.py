@@ -16,9 +16,15 @@ from services.common.problems import AUTHENTICATED, Problem, describe_errors, pr
 from services.common.tokens import Claims
 from services.scorer import repository as repo
 from services.scorer.calibration import calibrate, svg
-from services.scorer.handlers import publish_flags, request_republish
+from services.scorer.handlers import publish_flags, request_republish, request_rescore
 from services.scorer.rules import needs_rescore
-from services.scorer.schemas import Calibration, Rescore, RuleDocument, StoredRule
+from services.scorer.schemas import (
+    Calibration,
+    Rescore,
+    RescoreStatus,
+    RuleDocument,
+    StoredRule,
+)
 
 router = APIRouter(prefix="/v1", tags=["scorer"], responses=AUTHENTICATED)
 
@@ -113,10 +119,24 @@ async def calibration_chart(rule_id: str, session: SessionDep, claims: Reader) -
 @router.post("/rescore", response_model=Rescore, status_code=202)
 async def rescore(request: Request, session: SessionDep, claims: Admin,
                   tasks: BackgroundTasks) -> Rescore:
-    """A full re-score: the linker republishes every profile and each rule re-evaluates."""
+    """A full (bulk) re-score: the linker exports every profile in columnar chunks and each
+    rule re-evaluates them; follow it with GET /v1/rescore/{request_id}."""
     state = request.app.state
     levels = ["person", "household"]
-    request_id = request_republish(state.rt, session, levels=levels)
+    request_id = await request_rescore(state.rt, session, levels)
     if state.rt.relay:
         tasks.add_task(state.rt.relay.wake)
     return Rescore(request_id=request_id, levels=levels)
+
+
+@router.get("/rescore/{request_id}", response_model=RescoreStatus,
+            responses=problem_responses(404))
+async def rescore_status(request_id: str, session: SessionDep, claims: Admin) -> RescoreStatus:
+    row = await repo.get_rescore(session, request_id)
+    if row is None:
+        raise Problem(404, "Not found", "no such re-score")
+    applied = await repo.chunks_applied(session, request_id)
+    return RescoreStatus(request_id=row.request_id, levels=row.levels.split(),
+                         requested_at=row.requested_at, finished_at=row.finished_at,
+                         profiles=row.profiles, flag_changes=row.flags,
+                         chunks={level: n for level, (n, _) in applied.items()})

@@ -5,7 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlalchemy import String, and_, cast, delete, func, insert, select, tuple_, update
+from sqlalchemy import (
+    String,
+    and_,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import repository as shared
@@ -170,26 +181,72 @@ async def remove_optout(session: AsyncSession, person: str, scope: str) -> None:
 
 # --- bulk re-scores ---------------------------------------------------------------------
 
-STATE_COLUMNS = (Evaluation.pseudonym, Evaluation.rule_id, Evaluation.indicators,
-                 Evaluation.health, Evaluation.non_health, Evaluation.headlines,
-                 Evaluation.score, Evaluation.active, Evaluation.area,
-                 cast(Evaluation.next_change, String), Evaluation.rule_version,
-                 Evaluation.agreements, Evaluation.raised_at)
+STATE_COLUMNS = (Evaluation.pseudonym, Evaluation.indicators, Evaluation.health,
+                 Evaluation.non_health, Evaluation.headlines, Evaluation.score,
+                 Evaluation.active, Evaluation.area, cast(Evaluation.next_change, String),
+                 Evaluation.rule_version, Evaluation.agreements)
+STATE_CHUNK = 5000  # pseudonyms per IN list (well under SQLite's and asyncpg's limits)
 
 
-async def evaluation_states(session: AsyncSession, pseudonyms: Iterable[str],
-                            rule_ids: Iterable[str]) -> list[tuple]:
-    """The stored state of these pseudonyms under these rules, as plain rows (STATE_COLUMNS;
-    next_change as an ISO date string)."""
-    rule_ids = list(rule_ids)
-    out: list[tuple] = []
-    if not rule_ids:
-        return out
-    for part in chunks(set(pseudonyms)):
-        rows = await session.execute(select(*STATE_COLUMNS).where(
-            Evaluation.pseudonym.in_(part), Evaluation.rule_id.in_(rule_ids)))
-        out.extend(tuple(r) for r in rows)
+async def evaluation_states(session: AsyncSession, pseudonyms: list[str], rule_id: str
+                            ) -> list:
+    """The stored state of these pseudonyms under one rule, as plain rows (STATE_COLUMNS;
+    next_change as an ISO date string); a few large IN lists per chunk."""
+    out: list = []
+    for part in chunks(pseudonyms, STATE_CHUNK):
+        out.extend((await session.execute(select(*STATE_COLUMNS).where(
+            Evaluation.rule_id == rule_id, Evaluation.pseudonym.in_(part)))).all())
     return out
+
+
+async def raised_at_of(session: AsyncSession, pseudonyms: list[str], rule_id: str
+                       ) -> dict[str, datetime | None]:
+    out: dict[str, datetime | None] = {}
+    for part in chunks(pseudonyms, STATE_CHUNK):
+        out.update((await session.execute(select(Evaluation.pseudonym, Evaluation.raised_at)
+                                          .where(Evaluation.rule_id == rule_id,
+                                                 Evaluation.pseudonym.in_(part)))).all())
+    return out
+
+
+async def optouts_for_chunk(session: AsyncSession, persons: list[str]) -> dict[str, set[str]]:
+    """Opt-outs of these persons: the whole (small) table when it is smaller than the
+    list, else by IN lists."""
+    total = (await session.execute(select(func.count()).select_from(OptOut))).scalar_one()
+    if total > len(persons):
+        return await optouts_of(session, persons)
+    wanted = set(persons)
+    out: dict[str, set[str]] = {}
+    for person, scope in await session.execute(select(OptOut.person, OptOut.scope)):
+        if person in wanted:
+            out.setdefault(person, set()).add(scope)
+    return out
+
+
+async def any_touched(session: AsyncSession) -> bool:
+    return (await session.execute(select(RescoreTouched.pseudonym).limit(1))).first() is not None
+
+
+async def insert_rows(session: AsyncSession, rows: list[dict]) -> None:
+    """Insert evaluations as one Core executemany (far cheaper than the ORM bulk path)."""
+    if rows:
+        await session.execute(insert(Evaluation.__table__), rows)
+
+
+async def update_rows(session: AsyncSession, rows: list[dict]) -> None:
+    """Update evaluations by primary key as one Core executemany; every row carries the
+    same columns."""
+    if not rows:
+        return
+    table = Evaluation.__table__
+    fields = [k for k in rows[0] if k not in ("pseudonym", "rule_id")]
+    stmt = (table.update()
+            .where(table.c.pseudonym == bindparam("key_pseudonym"),
+                   table.c.rule_id == bindparam("key_rule_id"))
+            .values({f: bindparam(f"new_{f}", type_=table.c[f].type) for f in fields}))
+    await session.execute(stmt, [
+        {"key_pseudonym": r["pseudonym"], "key_rule_id": r["rule_id"],
+         **{f"new_{f}": r[f] for f in fields}} for r in rows])
 
 
 async def add_rescore(session: AsyncSession, request_id: str, levels: list[str]) -> Rescore:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel
 
 from services.scorer.rules import Conditions, RuleDocument, StoredRule
@@ -54,3 +56,15 @@ class Calibration(BaseModel):
 class Rescore(BaseModel):
     request_id: str
     levels: list[str]
+
+
+class RescoreStatus(BaseModel):
+    """Progress of a bulk re-score (counts only)."""
+
+    request_id: str
+    levels: list[str]
+    requested_at: datetime
+    finished_at: datetime | None
+    profiles: int
+    flag_changes: int
+    chunks: dict[str, int]
