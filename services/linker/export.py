@@ -53,9 +53,8 @@ class ChunkBuilder:
         offsets = np.zeros(n + 1, dtype="<i4")
         np.cumsum(counts, out=offsets[1:])
         items = repo.SEP.join(r[2] for r in rows).split(repo.SEP) if n else []
-        table: dict[str, int] = {}
-        codes = np.fromiter((table.setdefault(c, len(table)) for c in items), dtype="<u2",
-                            count=len(items))
+        table = {c: i for i, c in enumerate(sorted(set(items)))}
+        codes = np.fromiter(map(table.__getitem__, items), dtype="<u2", count=len(items))
         days_text = repo.SEP.join(r[3] for r in rows).split(repo.SEP) if n else []
         days = np.array(days_text, dtype="datetime64[D]").astype("<i4")
         if not (len(codes) == len(days) == int(offsets[-1])):

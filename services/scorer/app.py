@@ -10,7 +10,7 @@ import yaml
 from fastapi import FastAPI
 from sqlalchemy.exc import IntegrityError
 
-from services.common import health, problems, subjects
+from services.common import bus, health, problems, subjects
 from services.common.db import utcnow
 from services.common.retention import build_router
 from services.common.runtime import Runtime, attach
@@ -58,8 +58,15 @@ def create_app(settings: ScorerSettings | None = None,
                 "codes": rt.consume(subjects.CODES, handlers.codes),
                 "profiles": rt.consume(subjects.PROFILES, handlers.profiles),
                 "decisions": rt.consume(subjects.DECISIONS, handlers.decision),
-                "export": rt.consume(subjects.PROFILE_EXPORT, handlers.export_chunk),
             }
+            # Export chunks are large (about 2 MB): fetch a few at a time, not 64.
+            export = bus.Consumer(
+                service=rt.service, channel=subjects.PROFILE_EXPORT,
+                handler=handlers.export_chunk, js=rt.js, sessionmaker=rt.sessionmaker,
+                inbox_model=Inbox, relay=rt.relay, batch=settings.export_fetch_batch)
+            export.start()
+            rt.consumers.append(export)
+            app.state.consumers["export"] = export
             app.state.clock = utcnow
             keeper = app.state.retention = Retention(rt, lambda: app.state.clock(),
                                                      settings.flags_per_message)

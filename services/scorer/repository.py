@@ -184,18 +184,33 @@ async def remove_optout(session: AsyncSession, person: str, scope: str) -> None:
 STATE_COLUMNS = (Evaluation.pseudonym, Evaluation.indicators, Evaluation.health,
                  Evaluation.non_health, Evaluation.headlines, Evaluation.score,
                  Evaluation.active, Evaluation.area, cast(Evaluation.next_change, String),
-                 Evaluation.rule_version, Evaluation.agreements)
+                 Evaluation.rule_version, Evaluation.agreements, Evaluation.rule_id)
 STATE_CHUNK = 5000  # pseudonyms per IN list (well under SQLite's and asyncpg's limits)
 
 
-async def evaluation_states(session: AsyncSession, pseudonyms: list[str], rule_id: str
-                            ) -> list:
-    """The stored state of these pseudonyms under one rule, as plain rows (STATE_COLUMNS;
-    next_change as an ISO date string); a few large IN lists per chunk."""
-    out: list = []
-    for part in chunks(pseudonyms, STATE_CHUNK):
-        out.extend((await session.execute(select(*STATE_COLUMNS).where(
-            Evaluation.rule_id == rule_id, Evaluation.pseudonym.in_(part)))).all())
+async def evaluation_states(session: AsyncSession, pseudonyms: list[str],
+                            rule_ids: list[str]) -> dict[str, list]:
+    """Rule id -> the stored state of these pseudonyms under it, as plain rows
+    (STATE_COLUMNS; next_change as an ISO date string). One range scan of the primary key
+    between the smallest and largest pseudonym (a chunk comes in pseudonym order), then IN
+    lists for those not seen in it (new ones, or where the database orders text
+    differently)."""
+    out: dict[str, list] = {r: [] for r in rule_ids}
+    if not pseudonyms or not rule_ids:
+        return out
+    wanted = set(pseudonyms)
+    conn = await session.connection()
+    rows = (await conn.execute(select(*STATE_COLUMNS).where(
+        Evaluation.pseudonym >= min(wanted), Evaluation.pseudonym <= max(wanted)))).all()
+    seen = set()
+    for r in rows:
+        if r[0] in wanted and r[11] in out:
+            out[r[11]].append(r)
+            seen.add(r[0])
+    for part in chunks(sorted(wanted - seen), STATE_CHUNK):
+        for r in (await conn.execute(select(*STATE_COLUMNS).where(
+                Evaluation.rule_id.in_(rule_ids), Evaluation.pseudonym.in_(part)))).all():
+            out[r[11]].append(r)
     return out
 
 

@@ -90,8 +90,9 @@ class BulkScorer:
             optouts = (await repo.optouts_for_chunk(session, chunk.pseudonyms)
                        if chunk.level == "person" else {})
             pos = {p: i for i, p in enumerate(chunk.pseudonyms)}
-            olds = {r.id: _old_arrays(await repo.evaluation_states(
-                session, chunk.pseudonyms, r.id), pos, chunk.n) for r in rules}
+            states = await repo.evaluation_states(session, chunk.pseudonyms,
+                                                  [r.id for r in rules])
+            olds = {r.id: _old_arrays(states[r.id], pos, chunk.n) for r in rules}
             t1 = time.perf_counter()
             clock["read"] += t1 - t0
 

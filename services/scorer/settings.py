@@ -23,3 +23,5 @@ class ScorerSettings(ServiceSettings):
     # How often the ageing-out sweep runs, and how many profiles one sweep asks for again.
     sweep_interval_s: float = 3600.0
     sweep_batch: int = 50_000
+    # Bulk re-score chunks fetched per pull (each is about 2 MB of profiles).
+    export_fetch_batch: int = 2
