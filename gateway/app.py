@@ -71,7 +71,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
                 await rt.nc.close()
 
     app = FastAPI(title="Tessera gateway", version="1", lifespan=lifespan)
-    problems.install(app)
+    problems.install(app, max_body_bytes=settings.max_body_bytes)
     app.include_router(health.router)
     app.include_router(api.router)
     app.include_router(agreements_api.router)

@@ -85,7 +85,12 @@ def _where(loc: list) -> str:
     return ", ".join(parts) or "request"
 
 
-def install(app: FastAPI) -> None:
+def install(app: FastAPI, max_body_bytes: int | None = None) -> None:
+    """Problem handlers, and the request body cap (1 MiB unless given; 413 beyond it)."""
+    from services.common.limits import DEFAULT_MAX_BODY_BYTES, BodyLimit
+
+    app.add_middleware(BodyLimit, max_body_bytes=max_body_bytes or DEFAULT_MAX_BODY_BYTES)
+
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem):
         return problem_response(exc.status, exc.title, exc.detail, type_=exc.type,
