@@ -106,6 +106,7 @@ class Registry:
                 continue
             agreement.revision = (agreement.revision or 0) + 1
             agreement.updated_at = utcnow()
+            agreement.managed_by = "api"
             n = notice(agreement, covered.get(agreement.id, []))
             agreement.digest = digest(n)
             notices.append(n)

@@ -36,6 +36,9 @@ class Agreement(Base):
     digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
     ended_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # "file": seeded from registry.yaml and kept in step with it at each start; "api":
+    # changed through /v1/agreements, after which the file no longer overrides it
+    managed_by: Mapped[str] = mapped_column(String(10), default="file", server_default="file")
 
 
 class Partner(Base):

@@ -31,6 +31,14 @@ async def _upsert(session: AsyncSession, model, rows: list[dict[str, Any]],
 async def upsert_registry(session: AsyncSession, *, agreements: list[dict],
                           partners: list[dict], datasets: list[dict],
                           codes: list[dict]) -> None:
+    # Agreements changed through the API are the database's: the file seeds, it does not
+    # override them, nor the datasets those agreements cover.
+    api = set(await session.scalars(select(Agreement.id).where(Agreement.managed_by == "api")))
+    held = {d.id: d.agreement for d in await session.scalars(select(Dataset))}
+    agreements = [a for a in agreements if a["id"] not in api]
+    datasets = [{**d, "agreement": held[d["id"]]}
+                if d["id"] in held and (held[d["id"]] in api or d["agreement"] in api) else d
+                for d in datasets]
     await _upsert(session, Agreement, agreements, ("id",))
     await _upsert(session, Partner, partners, ("id",))
     await _upsert(session, Dataset, datasets, ("id",))
