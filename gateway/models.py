@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, Integer, String, Text
+from sqlalchemy import Boolean, Date, Integer, String, Text, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.db import InboxMixin, UTCDateTime, utcnow
@@ -54,6 +54,9 @@ class Dataset(Base):
     kind: Mapped[str] = mapped_column(String(50))
     level: Mapped[str] = mapped_column(String(10))  # person | property
     agreement: Mapped[str | None] = mapped_column(String(100))
+    # the partner vouches each person appears once (e.g. a practice's registered list)
+    one_record_per_person: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                        server_default=false())
 
 
 class Code(Base):

@@ -56,7 +56,8 @@ def read_registry(path: Path) -> dict[str, list[dict]]:
             raise ValueError(f"dataset {d['id']}: level must be person or property")
         datasets.append({"id": str(d["id"]), "partner": str(d["partner"]),
                          "kind": str(d.get("kind", "")), "level": level,
-                         "agreement": d.get("agreement")})
+                         "agreement": d.get("agreement"),
+                         "one_record_per_person": bool(d.get("one_record_per_person"))})
         for code, spec in (d.get("codes") or {}).items():
             if spec.get("category") not in ("health", "non_health"):
                 raise ValueError(f"dataset {d['id']}: code {code} has no valid category")
@@ -224,7 +225,8 @@ class Gateway:
             channel = subjects.IDENTITY if kind == "identities" else subjects.OPTOUTS
             out.append((channel.for_dataset(ds.id), m.IdentityBatch(
                 **common, chunk=chunk, level=ds.level, agreement=ds.agreement,
-                rows=identities), msg_id))
+                one_record_per_person=bool(ds.one_record_per_person), rows=identities),
+                msg_id))
             if kind == "optouts":
                 items = [m.ConsentRequest(
                     record_token=row.record_token, status=r.get("status") or "opt_out",

@@ -8,7 +8,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-PERSON_REQUIRED = ("local_id", "given_name", "family_name", "date_of_birth")
+# A CSV of persons has these columns; a row may leave some of them empty, as long as two
+# identifiers remain (a missing name or date of birth is common in partner data, and the
+# linkage model treats a missing value as no evidence either way).
+PERSON_COLUMNS = ("local_id", "given_name", "family_name", "date_of_birth")
+PERSON_IDENTIFIERS = ("given_name", "family_name", "date_of_birth", "nhs_number")
+MIN_IDENTIFIERS = 2
 PERSON_ONLY = ("given_name", "family_name", "date_of_birth", "sex", "nhs_number")
 PROPERTY_ANY = ("address", "postcode", "uprn")
 IDENTITY_FIELDS = ("local_id", "given_name", "family_name", "date_of_birth", "sex",
@@ -164,7 +169,12 @@ def _check_row(raw: Any, allowed: tuple[str, ...], level: str, kind: str,
         if out.get("code") is not None and out["code"] not in codes:
             errors.append({"field": "code", "message": "is not a code of this dataset"})
     elif level == "person":
-        required = PERSON_REQUIRED
+        required = ("local_id",)
+        present = [n for n in PERSON_IDENTIFIERS if out.get(n) is not None or n in failed]
+        if len(present) < MIN_IDENTIFIERS:
+            missing = next(n for n in PERSON_IDENTIFIERS if n not in present)
+            errors.append({"field": missing, "message": "at least two of given_name, "
+                           "family_name, date_of_birth and nhs_number are required"})
     else:
         required = ("local_id",)
         for name in PERSON_ONLY:
@@ -199,7 +209,7 @@ def check_rows(records: list[Any], *, kind: str, level: str, codes: frozenset[st
 def required_columns(kind: str, level: str) -> tuple[str, ...]:
     if kind == "events":
         return EVENT_REQUIRED
-    return PERSON_REQUIRED if level == "person" else ("local_id",)
+    return PERSON_COLUMNS if level == "person" else ("local_id",)
 
 
 def allowed_columns(kind: str) -> tuple[str, ...]:

@@ -50,6 +50,9 @@ class IdentityBatch(Message):
     dataset: str
     level: Literal["person", "property"]
     agreement: str | None = None
+    one_record_per_person: bool = Field(
+        default=False, description="The partner vouches that the dataset holds each person "
+        "once: linkage never puts two of its records in one person.")
     rows: list[IdentityRow]
 
 

@@ -26,10 +26,15 @@ def pair_key(a: str, b: str) -> Pair:
 class Groups:
     """Union-find over record tokens with per-group member sets and cannot-link sets."""
 
-    def __init__(self, forbidden: Iterable[Pair] = ()):
+    def __init__(self, forbidden: Iterable[Pair] = (),
+                 exclusive: dict[str, str] | None = None):
         self.parent: dict[str, str] = {}
         self.members: dict[str, set[str]] = {}
         self.cannot: dict[str, set[str]] = {}
+        # token -> key (a dataset with one record per person): two tokens with one key
+        # never share a group
+        self.exclusive = exclusive or {}
+        self.keys: dict[str, set[str]] = {}
         for a, b in forbidden:
             self.add(a)
             self.add(b)
@@ -41,6 +46,8 @@ class Groups:
             self.parent[token] = token
             self.members[token] = {token}
             self.cannot[token] = set()
+            key = self.exclusive.get(token)
+            self.keys[token] = {key} if key else set()
 
     def find(self, token: str) -> str:
         self.add(token)
@@ -51,18 +58,21 @@ class Groups:
             self.parent[token], token = root, self.parent[token]
         return root
 
-    def union(self, a: str, b: str) -> bool:
-        """Join the groups of a and b unless a non-match decision forbids it."""
+    def union(self, a: str, b: str, force: bool = False) -> bool:
+        """Join the groups of a and b unless a non-match decision forbids it, or both
+        hold a record of one dataset that has one record per person (`force`: join
+        anyway, for persons already held)."""
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return True
         if len(self.members[ra]) < len(self.members[rb]):
             ra, rb = rb, ra
-        if self.cannot[ra] & self.members[rb]:
+        if not force and (self.cannot[ra] & self.members[rb] or self.keys[ra] & self.keys[rb]):
             return False
         self.parent[rb] = ra
         self.members[ra] |= self.members.pop(rb)
         self.cannot[ra] |= self.cannot.pop(rb)
+        self.keys[ra] |= self.keys.pop(rb)
         return True
 
     def groups(self) -> list[set[str]]:
@@ -71,16 +81,18 @@ class Groups:
 
 def cluster(tokens: Iterable[str], links: Iterable[tuple[str, str, float]], *,
             forced: Iterable[Pair] = (), forbidden: Iterable[Pair] = (),
-            seeds: Iterable[Iterable[str]] = ()) -> Groups:
+            seeds: Iterable[Iterable[str]] = (),
+            exclusive: dict[str, str] | None = None) -> Groups:
     """Group tokens by linked pairs (strongest first). `seeds` are groups that start
-    joined (held persons in incremental linkage); `forced` are reviewers' matches."""
-    g = Groups(forbidden)
+    joined (held persons in incremental linkage); `forced` are reviewers' matches;
+    `exclusive` maps tokens of one-record-per-person datasets to their dataset."""
+    g = Groups(forbidden, exclusive)
     for t in tokens:
         g.add(t)
     for seed in seeds:
         seed = list(seed)
         for t in seed[1:]:
-            g.union(seed[0], t)
+            g.union(seed[0], t, force=True)
     for a, b in forced:
         g.union(a, b)
     for a, b, _ in sorted(links, key=lambda x: -x[2]):

@@ -73,8 +73,11 @@ class ProbabilisticLinker:
         links = [(a, b, p) for a, b, p, band in zip(
             scored["unique_id_l"], scored["unique_id_r"], scored["match_probability"],
             scored["band"], strict=True) if band == LINK and b in tokens]
+        exclusive = await repo.exclusive_keys(session, tokens - new.keys())
+        exclusive.update({t: f"{r.partner}|{r.dataset}" for t, r in new.items()
+                          if r.one_per_person})
         groups = cluster(tokens, links, forced=decisions.matches, forbidden=decisions.non_matches,
-                         seeds=members.values())
+                         seeds=members.values(), exclusive=exclusive)
         created: list[tuple[Person, list[IdentityRecord]]] = []
         merges: dict[int, list[int]] = {}
         for group in groups.groups():

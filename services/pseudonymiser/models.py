@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.expression import false as sa_false
 
 from services.common.bus import OutboxMixin
 from services.common.db import InboxMixin, UTCDateTime, utcnow
@@ -91,6 +92,9 @@ class IdentityRecord(Base):
     version: Mapped[int] = mapped_column(Integer, default=0)
     received_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # from a dataset with one record per person (two such never share a person)
+    one_per_person: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                 server_default=sa_false())
     # the data-sharing agreement it arrived under (services/pseudonymiser/retention.py)
     agreement: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
 

@@ -56,7 +56,8 @@ async def relink(service, session: AsyncSession) -> tuple[RelinkReport, m.Assign
                     & scored["unique_id_r"].isin(current)]
     groups = cluster(current, zip(linked["unique_id_l"], linked["unique_id_r"],
                                   linked["match_probability"], strict=True),
-                     forced=decisions.matches, forbidden=decisions.non_matches).groups()
+                     forced=decisions.matches, forbidden=decisions.non_matches,
+                     exclusive=await repo.exclusive_keys(session)).groups()
     owner = {t: p for t, (p, _) in current.items()}
     plan = reconcile(groups, owner, {t: s for t, (_, s) in current.items()},
                      {p: p for p in set(owner.values())})

@@ -349,3 +349,22 @@ async def mark_institutions(session: AsyncSession, household_ids: Sequence[int],
         await session.execute(update(Household).where(Household.id.in_(part))
                               .values(institution=reason)
                               .execution_options(synchronize_session="fetch"))
+
+
+def _key(partner: str, dataset: str) -> str:
+    return f"{partner}|{dataset}"
+
+
+async def exclusive_keys(session: AsyncSession, tokens: Iterable[str] | None = None
+                         ) -> dict[str, str]:
+    """Records of one-record-per-person datasets among `tokens` (all when None):
+    token -> their dataset's key."""
+    query = select(IdentityRecord.record_token, IdentityRecord.partner,
+                   IdentityRecord.dataset).where(IdentityRecord.one_per_person.is_(True))
+    if tokens is None:
+        return {t: _key(p, d) for t, p, d in await session.execute(query)}
+    out: dict[str, str] = {}
+    for part in chunks(set(tokens)):
+        rows = await session.execute(query.where(IdentityRecord.record_token.in_(part)))
+        out.update({t: _key(p, d) for t, p, d in rows})
+    return out

@@ -69,8 +69,8 @@ async def split(service, session: AsyncSession, person_id: int,
     links = [(a, b, p) for a, b, p, band in zip(
         scored["unique_id_l"], scored["unique_id_r"], scored["match_probability"],
         scored["band"], strict=True) if band == LINK]
-    groups = cluster(tokens, links, forced=decisions.matches,
-                     forbidden=decisions.non_matches).groups()
+    groups = cluster(tokens, links, forced=decisions.matches, forbidden=decisions.non_matches,
+                     exclusive=await repo.exclusive_keys(session, tokens)).groups()
     if len(groups) < 2:
         return None
     plan = reconcile(groups, dict.fromkeys(tokens, person_id),

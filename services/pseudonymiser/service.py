@@ -106,6 +106,7 @@ class Pseudonymiser:
             fill(rec, row)
             rec.purpose = "data" if purpose == "data" else rec.purpose
             rec.agreement = batch.agreement or rec.agreement
+            rec.one_per_person = batch.one_record_per_person
             rec.received_seq, seq = seq, seq + 1
             touched[token] = rec
             changed.add(token)

@@ -18,7 +18,7 @@ HEADER = "local_id,given_name,family_name,date_of_birth,sex,postcode\n"
 BAD_KINDS = [
     ("{id},Ada,King,1985-13-45,F,OL1 1AA", "date_of_birth"),
     ("{id},Ada,King,1985-01-01,F,ZZSENTINEL", "postcode"),
-    ("{id},Ada,,1985-01-01,F,OL1 1AA", "family_name"),
+    ("{id},,,1985-01-01,F,OL1 1AA", "given_name"),  # only one identifier left
     ("{id},Ada,King,1985-01-01,ZZSENTINEL,OL1 1AA", "sex"),
     ("{id},Ada,King", "row"),
     ("{id},Ada\x00ZZSENTINEL,King,1985-01-01,F,OL1 1AA", "given_name"),

@@ -77,8 +77,18 @@ def test_dates(dob, message):
 
 def test_missing_required_fields():
     _, errors = _one({"local_id": "L1"})
-    assert {e["field"] for e in errors} == {"given_name", "family_name", "date_of_birth"}
-    assert all(e["message"] == "is required" for e in errors)
+    assert errors == [{"field": "given_name", "message": "at least two of given_name, "
+                       "family_name, date_of_birth and nhs_number are required"}]
+    _, errors = _one({"local_id": "L1", "family_name": "Hart"})
+    assert [e["field"] for e in errors] == ["given_name"]
+    _, errors = _one({"given_name": "Amy", "family_name": "Hart"})
+    assert errors == [{"field": "local_id", "message": "is required"}]
+
+
+@pytest.mark.parametrize("missing", ["given_name", "family_name", "date_of_birth"])
+def test_one_missing_identifier_is_accepted(missing):
+    row, errors = _one(base(**{missing: None}))
+    assert errors == [] and row[missing] is None
 
 
 def test_property_level():

@@ -74,10 +74,12 @@ class Federation:
                 await msg.ack()
 
     async def publish(self, rows: list[dict], *, dataset="gp-p81001", level="person",
-                      channel=subjects.IDENTITY, msg_id: str | None = None) -> str:
+                      channel=subjects.IDENTITY, msg_id: str | None = None,
+                      one_record_per_person: bool = False) -> str:
         batch_id = f"b-{uuid.uuid4().hex[:12]}"
         batch = m.IdentityBatch(batch_id=batch_id, chunk=0, partner="p-" + dataset,
                                 dataset=dataset, level=level,
+                                one_record_per_person=one_record_per_person,
                                 rows=[m.IdentityRow(**r) for r in rows])
         await self.gateway.jetstream().publish(
             channel.for_dataset(dataset), bus.encode(batch),

@@ -159,3 +159,33 @@ async def run_relink(pseudonymiser):
         publish(app.state.rt.outbox, session,
                 Outcome(assignments=batch.assignments, changes=batch.changes))
     return report
+
+
+async def test_one_record_per_person_dataset_never_merges_its_own_records(pseudonymiser):
+    """A practice list holds each patient once: two of its records that the model would
+    link (an exact duplicate in all but the local ID) stay two persons, while a record
+    from another dataset still links to one of them."""
+    fed = pseudonymiser.fed
+    a = person(family_name="Quigley", given_name="Fergus")
+    b = person(family_name="Quigley", given_name="Fergus")
+    await fed.processed(await fed.publish([a, b], dataset="gp-p99999",
+                                          one_record_per_person=True))
+    pa, pb = await fed.latest(a["record_token"]), await fed.latest(b["record_token"])
+    assert pa.person != pb.person
+    # without the flag the same pair is one person
+    c = person(family_name="Quigley", given_name="Fergus", date_of_birth="1970-01-01")
+    d = person(family_name="Quigley", given_name="Fergus", date_of_birth="1970-01-01")
+    await fed.processed(await fed.publish([c, d], dataset="housing-tenancies"))
+    assert (await fed.latest(c["record_token"])).person == (
+        await fed.latest(d["record_token"])).person
+    # a third record elsewhere links to (at most) one of the practice's two patients
+    e = person(family_name="Quigley", given_name="Fergus")
+    await fed.processed(await fed.publish([e], dataset="school-census"))
+    assert (await fed.latest(e["record_token"])).person in (pa.person, pb.person)
+    assert (await fed.latest(a["record_token"])).person != (
+        await fed.latest(b["record_token"])).person
+    # and the full re-link keeps them apart too
+    report = await run_relink(pseudonymiser)
+    assert (await fed.latest(a["record_token"])).person != (
+        await fed.latest(b["record_token"])).person
+    assert report.records > 0
