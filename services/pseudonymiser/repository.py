@@ -20,7 +20,9 @@ from services.pseudonymiser.models import (
     ReviewPair,
 )
 
-CHUNK = 500
+# IN-lists and multi-row inserts per statement: well under the 32,766 parameters SQLite
+# and asyncpg allow, and few enough round trips for a batch of thousands.
+CHUNK = 2000
 
 
 def chunks(values: Iterable, size: int = CHUNK) -> Iterator[list]:
