@@ -235,7 +235,7 @@ class Gateway:
                     decided_on=r.get("decided_on") or date.today())
                     for row, r in zip(identities, part, strict=True)]
                 out.append((subjects.CONSENT_REQUESTS.subject, m.ConsentRequestBatch(
-                    **common, chunk=chunk, items=items), msg_id))
+                    **common, chunk=chunk, agreement=ds.agreement, items=items), msg_id))
         return out
 
     async def _publish(self, outgoing: list[Outgoing]) -> None:

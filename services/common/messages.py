@@ -93,6 +93,7 @@ class ConsentRequestBatch(Message):
     chunk: int
     partner: str
     dataset: str
+    agreement: str | None = None
     items: list[ConsentRequest]
 
 

@@ -60,6 +60,7 @@ class ConsentRequestRow(Base):
     decided_on: Mapped[date] = mapped_column(Date)
     resolved: Mapped[bool] = mapped_column(Boolean, default=False)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    agreement: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
     __table_args__ = (UniqueConstraint("batch_id", "chunk", "item", name="uq_request_item"),)
 
@@ -92,5 +93,8 @@ class Decision(Base):
     record_token: Mapped[str | None] = mapped_column(String(100), nullable=True)
     partner: Mapped[str | None] = mapped_column(String(100), nullable=True)
     recorded_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # the agreement of the opt-out list it came from (None: recorded by a practitioner).
+    # Kept when that agreement ends: see docs/agreements.md
+    agreement: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
 
     __table_args__ = (Index("ix_decisions_person_scope", "person", "scope"),)

@@ -32,6 +32,7 @@ class DecisionOut(BaseModel):
     decided_on: date
     recorded_at: datetime
     source: str
+    agreement: str | None = None  # of the opt-out list it came from
     effective: bool
 
 

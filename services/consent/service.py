@@ -43,6 +43,7 @@ class NewDecision:
     record_token: str | None = None
     partner: str | None = None
     recorded_by: str | None = None
+    agreement: str | None = None
 
 
 async def create_decisions(session: AsyncSession,
@@ -93,12 +94,14 @@ async def on_requests(session: AsyncSession,
             "scope": item.scope, "evidence": item.evidence,
             "notice_version": item.notice_version, "decided_on": item.decided_on,
             "resolved": resolution is not None, "received_at": now,
+            "agreement": batch.agreement,
         })
         if resolution is not None:
             new.append(NewDecision(
                 decision_id, resolution.person, resolution.household, item.status, item.scope,
                 item.decided_on, item.evidence, item.notice_version, "partner",
-                record_token=item.record_token, partner=batch.partner))
+                record_token=item.record_token, partner=batch.partner,
+                agreement=batch.agreement))
     await repository.insert_requests(session, rows)
     return [to_message(r, e) for r, e in await create_decisions(session, new)]
 
@@ -113,7 +116,7 @@ async def on_resolved(session: AsyncSession,
     new = [
         NewDecision(p.decision_id, resolved.person, resolved.household, p.status, p.scope,
                     p.decided_on, p.evidence, p.notice_version, "partner",
-                    record_token=p.record_token, partner=p.partner)
+                    record_token=p.record_token, partner=p.partner, agreement=p.agreement)
         for p in pending
     ]
     await repository.mark_resolved(session, [p.id for p in pending])

@@ -38,9 +38,11 @@ class Env:
         return {"Authorization": f"Bearer {token}"}
 
     async def publish_requests(self, batch_id: str, *items: messages.ConsentRequest,
-                               chunk: int = 0, msg_id: str | None = None) -> None:
+                               chunk: int = 0, msg_id: str | None = None,
+                               agreement: str | None = None) -> None:
         batch = messages.ConsentRequestBatch(batch_id=batch_id, chunk=chunk, partner="csc-la",
-                                             dataset="csc-contacts", items=list(items))
+                                             dataset="csc-contacts", agreement=agreement,
+                                             items=list(items))
         await self.gateway.jetstream().publish(
             subjects.CONSENT_REQUESTS.subject, bus.encode(batch),
             headers={"Nats-Msg-Id": msg_id or uuid.uuid4().hex})

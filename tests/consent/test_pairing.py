@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from services.consent.models import ConsentRequestRow
+from services.consent.models import ConsentRequestRow, Decision
 from tests.consent.conftest import request
 from tests.support import eventually
 
@@ -80,3 +80,15 @@ async def stored_count(env, record_token: str, n: int):
             return len(rows) == n
 
     await eventually(check)
+
+
+async def test_decisions_from_an_optout_list_carry_its_agreement(env):
+    await env.publish_requests("batch-agr", request("rt-agr"), agreement="isa-test-1")
+    row = await stored(env, "rt-agr")
+    assert row.agreement == "isa-test-1"
+    await env.publish_resolved("rt-agr", "person-agr")
+    [decision] = await env.settle("person-agr", 1)
+    async with env.app.state.sessionmaker() as session:
+        stored_decision = await session.scalar(
+            select(Decision).where(Decision.decision_id == decision.decision_id))
+    assert stored_decision.agreement == "isa-test-1"
