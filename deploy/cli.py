@@ -122,8 +122,13 @@ def cmd_agreements(args) -> int:
 
     tokens = token_factory(Layout(Path(args.var)))
 
+    ports = dict(PORTS)
+    for override in args.port or []:
+        service, _, port = override.partition("=")
+        ports[service] = int(port)
+
     def url(service: str, path: str) -> str:
-        return f"{args.scheme}://{args.host}:{PORTS[service]}{path}"
+        return f"{args.scheme}://{args.host}:{ports[service]}{path}"
 
     def auth(service: str) -> dict:
         return {"Authorization": "Bearer " + tokens(service, subject="tessera-cli",
@@ -202,6 +207,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--given-name")
     p.add_argument("--postcode")
     p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", action="append", metavar="SERVICE=PORT",
+                   help="a service on another port than the default (repeatable)")
     p.add_argument("--scheme", default="http", choices=["http", "https"])
     p.add_argument("--verify", help="CA bundle for https")
     p.set_defaults(func=cmd_agreements)

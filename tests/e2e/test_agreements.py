@@ -132,3 +132,22 @@ async def test_ended_agreement_refuses_ingest_and_every_slice_knows(small):
         return True
 
     await eventually(everyone_knows, timeout=30)
+
+
+def test_cli_lists_reports_and_ends(small, capsys):
+    """`tessera agreements` against the running services (admin token from the layout)."""
+    import json
+
+    from deploy import cli
+
+    fed = small.fed
+    ports = [f"--port={s}={p}" for s, p in fed.ports.items()]
+    base = ["--var", str(fed.layout.root), "agreements"]
+    assert cli.main([*base, "list", *ports]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    ids = [a["id"] for a in listed]
+    assert ids, listed
+    assert cli.main([*base, "report", ids[0], *ports]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["agreement"] == ids[0]
+    assert set(report["slices"]) >= {"pseudonymiser", "linker", "scorer", "reidentify"}
