@@ -48,10 +48,10 @@ def fill(rec: IdentityRecord, row: m.IdentityRow) -> None:
 
 class Pseudonymiser:
     def __init__(self, person_key: bytes, household_key: bytes, model: LinkageModel,
-                 institutions: InstitutionRules | None = None):
+                 institutions: InstitutionRules | None = None, lean_blocking: bool = True):
         self.person_key = person_key
         self.household_key = household_key
-        self.index = LinkageIndex(model)
+        self.index = LinkageIndex(model, lean=lean_blocking)
         self.linker = ProbabilisticLinker(self.index, self.new_person)
         self.institutions = institutions or InstitutionRules()
         # Linkage reads then writes clusters: one batch at a time per process.

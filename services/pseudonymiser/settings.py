@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import SettingsConfigDict
 
@@ -26,3 +27,6 @@ class PseudonymiserSettings(ServiceSettings):
     institution_min_surnames: int = 4
     # identity batches linked together in one scoring pass (at most, when queued)
     link_group_messages: int = 8
+    # arriving batches are blocked with the narrower rules ("lean") or the model's own
+    # ("model"); the full re-link always uses the model's
+    incremental_blocking: Literal["lean", "model"] = "lean"

@@ -59,7 +59,8 @@ async def build(settings: PseudonymiserSettings,
         model = await active_model(session, settings)
     service = Pseudonymiser(read_key(settings.person_key_path),
                             read_key(settings.household_key_path), model,
-                            institution_rules(settings))
+                            institution_rules(settings),
+                            lean_blocking=settings.incremental_blocking == "lean")
     start = time.perf_counter()
     async with sessionmaker() as session:
         held = await service.load(session)

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from services.pseudonymiser.probabilistic.comparisons import incremental_blocking
 from services.pseudonymiser.probabilistic.frame import COLUMNS
 from services.pseudonymiser.probabilistic.model import _TF_COLUMNS, LinkageModel, _uses_tf
 
@@ -33,7 +34,7 @@ TF_MIN_ROWS = 1000
 
 class LinkageIndex:
     def __init__(self, model: LinkageModel, *, threads: int | None = None,
-                 memory_limit: str | None = None):
+                 memory_limit: str | None = None, lean: bool = True):
         import duckdb
         from splink import DuckDBAPI
 
@@ -49,6 +50,9 @@ class LinkageIndex:
         self._changes_since_tf = 0
         self._tf_rows = 0
         self._tf_cols = [c for c in _TF_COLUMNS if _uses_tf(model.splink, c)]
+        # arriving batches: the narrower rules (comparisons.incremental_blocking), or
+        # None for the model's own prediction rules
+        self.batch_rules = incremental_blocking(model.features) if lean else None
 
     def _exec(self, sql: str):
         """Run a statement to completion (DuckDB refuses new work on a connection with
@@ -156,7 +160,7 @@ class LinkageIndex:
         try:
             out = linker.inference.predict_between(
                 left, [held, right], threshold_match_probability=self.model.thresholds.review,
-                warning_mode="never")
+                blocking_rules_to_generate_predictions=self.batch_rules, warning_mode="never")
             scored = out.as_pandas_dataframe()
             out.drop_table_from_database_and_remove_from_cache()
         finally:
