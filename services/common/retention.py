@@ -18,7 +18,7 @@ from typing import Annotated, Protocol
 from dateutil.relativedelta import relativedelta
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
-from sqlalchemy import JSON, Date, Integer, String, select
+from sqlalchemy import JSON, ColumnElement, Date, Integer, String, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -105,6 +105,18 @@ async def cutoffs(session: AsyncSession, model, now: datetime) -> dict[str, date
         except ValueError:
             continue  # an unreadable period deletes nothing; the gateway refuses them
     return out
+
+
+async def expired(session: AsyncSession, model, now: datetime, *,
+                  held_under: Callable[[str], ColumnElement], received) -> ColumnElement | None:
+    """The condition a slice's retention sweep deletes by: records held under an
+    agreement (`held_under(agreement)`) received before its retention cut-off, or held
+    under an ended agreement. None when nothing can have expired."""
+    cut = await cutoffs(session, model, now)
+    gone = await ended(session, model)
+    conditions = [and_(held_under(a), received < c) for a, c in cut.items()]
+    conditions += [held_under(a) for a in sorted(gone)]
+    return or_(*conditions) if conditions else None
 
 
 async def purposes_of(session: AsyncSession, model, agreements: Iterable[str]

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import and_, delete, distinct, false, func, or_, select, update
+from sqlalchemy import delete, distinct, false, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import bus
@@ -23,7 +23,7 @@ from services.common.repository import chunks
 from services.common.runtime import Runtime
 from services.linker import service
 from services.linker.models import Agreement, Assignment, Event
-from services.linker.repository import serialize
+from services.linker.repository import agreements_of, serialize
 
 log = logging.getLogger("tessera.linker")
 
@@ -51,18 +51,8 @@ async def with_agreements(session: AsyncSession, profiles: list[m.Profile]) -> l
     """The profiles, each with the agreements that supplied its events."""
     out = list(profiles)
     for level in ("person", "household"):
-        column = Assignment.person if level == "person" else Assignment.household
-        wanted = {p.pseudonym for p in profiles if p.level == level}
-        found: dict[str, set[str]] = {}
-        for part in chunks(wanted):
-            stmt = (select(column, Event.agreement).distinct()
-                    .join(Assignment, Assignment.record_token == Event.record_token)
-                    .where(column.in_(part), Event.agreement.is_not(None),
-                           Assignment.withheld.is_(False)))
-            if level == "person":
-                stmt = stmt.where(Assignment.level == "person")
-            for pseudonym, agreement in await session.execute(stmt):
-                found.setdefault(pseudonym, set()).add(agreement)
+        found = await agreements_of(session, level,
+                                    {p.pseudonym for p in profiles if p.level == level})
         for i, p in enumerate(out):
             if p.level == level and found.get(p.pseudonym):
                 out[i] = p.model_copy(update={"agreements": sorted(found[p.pseudonym])})
@@ -105,15 +95,12 @@ class Retention:
         now = as_of or self.clock()
         async with self.rt.sessionmaker() as session, session.begin():
             seq = await serialize(session)
-            cut = await common.cutoffs(session, Agreement, now)
-            gone = await common.ended(session, Agreement)
-            conditions = [and_(Event.agreement == a, Event.received_at < c)
-                          for a, c in cut.items()]
-            if gone:
-                conditions.append(Event.agreement.in_(sorted(gone)))
-            if not conditions:
+            condition = await common.expired(session, Agreement, now,
+                                             held_under=lambda a: Event.agreement == a,
+                                             received=Event.received_at)
+            if condition is None:
                 return 0
-            deleted, affected = await _delete(session, or_(*conditions))
+            deleted, affected = await _delete(session, condition)
             await service.mark(session, affected, seq)
         if deleted:
             log.info("retention sweep: %d events deleted", deleted)

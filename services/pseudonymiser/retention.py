@@ -60,16 +60,13 @@ class Retention:
     async def sweep(self, as_of: datetime | None = None) -> int:
         now = as_of or self.clock()
         async with self.service.lock, self.rt.sessionmaker() as session, session.begin():
-            cut = await common.cutoffs(session, Agreement, now)
-            gone = await common.ended(session, Agreement)
-            conditions = [and_(IdentityRecord.agreement == a, IdentityRecord.received_at < c)
-                          for a, c in cut.items()]
-            if gone:
-                conditions.append(IdentityRecord.agreement.in_(sorted(gone)))
-            if not conditions:
+            condition = await common.expired(
+                session, Agreement, now, held_under=lambda a: IdentityRecord.agreement == a,
+                received=IdentityRecord.received_at)
+            if condition is None:
                 return 0
             deleted = (await session.execute(
-                delete(IdentityRecord).where(DATA, or_(*conditions)))).rowcount or 0
+                delete(IdentityRecord).where(DATA, condition))).rowcount or 0
         if deleted:
             log.info("retention sweep: %d identity records deleted", deleted)
         return deleted

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import and_, case, delete, func, or_, select, update
+from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import bus
@@ -83,15 +83,13 @@ class Retention:
     async def sweep(self, as_of: datetime | None = None) -> int:
         now = as_of or self.clock()
         async with self.rt.sessionmaker() as session, session.begin():
-            cut = await common.cutoffs(session, Agreement, now)
-            gone = await common.ended(session, Agreement)
-            conditions = [and_(common.holds(FlagRow.agreements, a), FlagRow.updated_at < c)
-                          for a, c in cut.items()]
-            conditions += [common.holds(FlagRow.agreements, a) for a in sorted(gone)]
-            if not conditions:
+            condition = await common.expired(
+                session, Agreement, now,
+                held_under=lambda a: common.holds(FlagRow.agreements, a),
+                received=FlagRow.updated_at)
+            if condition is None:
                 return 0
-            deleted = (await session.execute(
-                delete(FlagRow).where(or_(*conditions)))).rowcount or 0
+            deleted = (await session.execute(delete(FlagRow).where(condition))).rowcount or 0
         if deleted:
             log.info("retention sweep: %d flags deleted", deleted)
         return deleted

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from sqlalchemy import and_, case, delete, func, or_, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import bus, subjects
@@ -102,14 +102,13 @@ class Retention:
         now = as_of or self.clock()
         async with self.rt.sessionmaker() as session, session.begin():
             await serialize(session)
-            cut = await common.cutoffs(session, Agreement, now)
-            gone = await common.ended(session, Agreement)
-            conditions = [and_(common.holds(Evaluation.agreements, a),
-                               Evaluation.evaluated_at < c) for a, c in cut.items()]
-            conditions += [common.holds(Evaluation.agreements, a) for a in sorted(gone)]
-            if not conditions:
+            condition = await common.expired(
+                session, Agreement, now,
+                held_under=lambda a: common.holds(Evaluation.agreements, a),
+                received=Evaluation.evaluated_at)
+            if condition is None:
                 return 0
-            deleted = await self._delete(session, or_(*conditions))
+            deleted = await self._delete(session, condition)
         if deleted and self.rt.relay:
             self.rt.relay.wake()
         if deleted:
