@@ -156,34 +156,6 @@ def comparisons(features: list[str]) -> list[cl.CustomComparison]:
     return out
 
 
-def prediction_blocking(features: list[str]) -> list:
-    rules = [
-        block_on("given_name", "family_name"),
-        block_on("dob"),
-        block_on("family_name", "postcode"),
-        block_on("given_name", "postcode"),
-        block_on("family_soundex", "given_soundex", "substr(dob, 1, 4)"),
-        block_on("postcode", "house_number"),
-        block_on("house_number", "locality"),
-        block_on("address"),
-        block_on("given_soundex", "family_soundex"),
-        block_on("family_name", "locality"),
-        block_on("given_name", "locality"),
-        block_on("given_name", "substr(dob, 1, 4)"),
-        block_on("family_name", "substr(dob, 1, 4)"),
-        # reach pairs the rules above miss: names swapped between the fields, a
-        # corrupted family name, a corrupted house number or address line
-        CustomRule('l."given_name" = r."family_name"'),
-        CustomRule('l."family_name" = r."given_name"'),
-        block_on("family_soundex", "substr(dob, 1, 4)"),
-        block_on("postcode", "substr(given_name, 1, 1)"),
-        block_on("postcode", "substr(family_name, 1, 1)"),
-    ]
-    if "nhs_number" in features:
-        rules.append(block_on("nhs_number"))
-    return rules
-
-
 def incremental_blocking(features: list[str]) -> list:
     """The narrower rules an arriving batch is blocked with: the prediction rules less
     the broad ones (names swapped between fields, Soundex pairs, year-of-birth and
@@ -203,6 +175,26 @@ def incremental_blocking(features: list[str]) -> list:
     if "nhs_number" in features:
         rules.append(block_on("nhs_number"))
     return rules
+
+
+def prediction_blocking(features: list[str]) -> list:
+    """Every rule a full prediction blocks with: the narrow ones an arriving batch uses,
+    then the broad ones that reach what they miss."""
+    return incremental_blocking(features) + [
+        block_on("house_number", "locality"),
+        block_on("given_soundex", "family_soundex"),
+        block_on("family_name", "locality"),
+        block_on("given_name", "locality"),
+        block_on("given_name", "substr(dob, 1, 4)"),
+        block_on("family_name", "substr(dob, 1, 4)"),
+        # names swapped between the fields, a corrupted family name, a corrupted house
+        # number or address line
+        CustomRule('l."given_name" = r."family_name"'),
+        CustomRule('l."family_name" = r."given_name"'),
+        block_on("family_soundex", "substr(dob, 1, 4)"),
+        block_on("postcode", "substr(given_name, 1, 1)"),
+        block_on("postcode", "substr(family_name, 1, 1)"),
+    ]
 
 
 def training_blocking() -> list:
