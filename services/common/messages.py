@@ -36,6 +36,7 @@ class IdentityRow(Message):
     date_of_birth: date | None = None
     sex: str | None = None
     address: str | None = None
+    locality: str | None = Field(default=None, description="Town, village or suburb.")
     postcode: str | None = None
     nhs_number: str | None = None
     uprn: str | None = None

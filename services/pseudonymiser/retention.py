@@ -99,7 +99,8 @@ class Retention:
             "purpose": r.purpose, "received_at": r.received_at, "local_id": r.local_id,
             "given_name": r.given_name, "family_name": r.family_name,
             "date_of_birth": r.date_of_birth, "sex": r.sex, "address": r.address,
-            "postcode": r.postcode, "nhs_number": r.nhs_number, "uprn": r.uprn,
+            "locality": r.locality, "postcode": r.postcode, "nhs_number": r.nhs_number,
+            "uprn": r.uprn,
         } for r in rows]
         return {"found": True, "household": household, "withheld": person.withheld,
                 "records": records}

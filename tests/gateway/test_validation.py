@@ -78,11 +78,27 @@ def test_dates(dob, message):
 def test_missing_required_fields():
     _, errors = _one({"local_id": "L1"})
     assert errors == [{"field": "given_name", "message": "at least two of given_name, "
-                       "family_name, date_of_birth and nhs_number are required"}]
+                       "family_name, date_of_birth and nhs_number are required (address "
+                       "with postcode counts as one)"}]
     _, errors = _one({"local_id": "L1", "family_name": "Hart"})
     assert [e["field"] for e in errors] == ["given_name"]
     _, errors = _one({"given_name": "Amy", "family_name": "Hart"})
     assert errors == [{"field": "local_id", "message": "is required"}]
+
+
+@pytest.mark.parametrize("kept", ["given_name", "family_name", "date_of_birth"])
+def test_one_identifier_with_a_full_address_is_accepted(kept):
+    row = {"local_id": "L1", kept: base()[kept], "address": "3 Mill Lane", "postcode": "OL1 1AA"}
+    got, errors = _one(row)
+    assert errors == [] and got[kept] is not None
+
+
+@pytest.mark.parametrize("place", [{"address": "3 Mill Lane"}, {"postcode": "OL1 1AA"},
+                                   {"address": "3 Mill Lane", "postcode": "OL1 1AA"}])
+def test_an_address_alone_or_half_an_address_is_not_enough(place):
+    _, errors = _one({"local_id": "L1", "family_name": "Hart", **place}
+                     if len(place) < 2 else {"local_id": "L1", **place})
+    assert [e["field"] for e in errors] == ["given_name"]
 
 
 @pytest.mark.parametrize("missing", ["given_name", "family_name", "date_of_birth"])
@@ -138,3 +154,21 @@ def test_csv_quoted_cells_and_bom():
     body = '\ufefflocal_id,code,occurred_on\n"L,1",GP1,2026-01-01\n\n'.encode()
     assert parse_csv(body, "events", "person", 10) == [
         {"local_id": "L,1", "code": "GP1", "occurred_on": "2026-01-01"}]
+
+
+def test_locality_is_kept_in_one_unicode_form():
+    row, errors = _one(base(locality="Shaw and Crompton"))
+    assert errors == [] and row["locality"] == "Shaw and Crompton"
+    row, _ = _one(base(locality="Sainte\u0301 Anne"))  # e + combining acute accent
+    assert row["locality"] == "Saint\u00e9 Anne"
+
+
+def test_overlong_locality_is_named_not_echoed():
+    _, errors = _one(base(locality="x" * 101))
+    assert errors == [{"field": "locality", "message": "must be at most 100 characters"}]
+
+
+def test_locality_alone_does_not_place_a_property_record():
+    _, errors = _one({"local_id": "P1", "locality": "Chadderton"}, level="property")
+    assert errors == [{"field": "address",
+                       "message": "one of address, postcode or uprn is required"}]

@@ -128,3 +128,14 @@ def test_twin_guard_is_on_only_when_the_data_records_sex(frame, model):
                            [f for f in model.features if f != "sex"], model.thresholds)
     assert not unsexed.twin_guard_applies
     assert not unsexed.predict(frame, min_probability=0.0)["twin_guard"].any()
+
+
+def test_stored_records_give_the_model_their_locality():
+    from types import SimpleNamespace
+
+    from services.pseudonymiser.probabilistic import frame_from_records
+    rec = SimpleNamespace(record_token="r_1", given_name="Ada", norm_family="KING",
+                          date_of_birth=date(1985, 12, 10), address="12 Mill Lane",
+                          norm_postcode="OL11AA", locality="Shaw and  Crompton")
+    got = frame_from_records([rec]).iloc[0]
+    assert got["locality"] == "SHAW AND CROMPTON" and got["family_name"] == "KING"

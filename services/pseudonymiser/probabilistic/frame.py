@@ -103,7 +103,8 @@ def to_frame(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
 
 _RECORD_FIELDS = {"family_name": "norm_family", "sex": "norm_sex",
                   "postcode": "norm_postcode", "nhs_number": "norm_nhs",
-                  "date_of_birth": "date_of_birth", "address": "address", "uprn": "uprn"}
+                  "date_of_birth": "date_of_birth", "address": "address", "uprn": "uprn",
+                  "locality": "locality"}
 
 
 def frame_from_records(records: Iterable[Any], id_attr: str = "record_token") -> pd.DataFrame:
