@@ -22,7 +22,11 @@ through the running federation with N identities already held.
 5. The federation on that database (all services, NATS): `push` new identities through
    the gateway in 500-row batches; the clock runs from the first POST until every one of
    them has a person in the pseudonymiser's database and its outbox is empty (all
-   assignments published). Peak RSS of the pseudonymiser is its VmHWM.
+   assignments published). Peak RSS of the pseudonymiser is its VmHWM; each service's
+   CPU seconds during the push, the load average, and the pseudonymiser's per-call
+   stage timings (summed from its log) are reported with it.
+
+Progress goes to stderr, one timestamped line per step.
 """
 
 from __future__ import annotations
@@ -88,18 +92,25 @@ def identities(records: int, push: int, seed: int, out: dict) -> tuple[list, lis
     return rows[:records], rows[records:records + push]
 
 
+def say(message: str) -> None:
+    """Progress on stderr (a 1M run takes most of an hour)."""
+    print(f"{time.strftime('%H:%M:%S')} {message}", file=sys.stderr, flush=True)
+
+
 def record_objects(held: list, hmac_key: bytes):
+    """Plain drafts of IdentityRecord rows (ORM objects for 1M records took gigabytes)."""
     from services.common import messages as m
     from services.common.crypto import keyed_token
     from services.pseudonymiser.models import IdentityRecord
+    from services.pseudonymiser.repository import Draft
     from services.pseudonymiser.service import fill
 
     out = []
     for seq, (partner, dataset, row) in enumerate(held, start=1):
         token = keyed_token(hmac_key, partner, dataset, row["local_id"], prefix="r_")
-        rec = IdentityRecord(record_token=token, partner=partner, dataset=dataset,
-                             level="person", purpose="data", version=1, received_seq=seq,
-                             person_id=seq, agreement=AGREEMENT)
+        rec = Draft(IdentityRecord, record_token=token, partner=partner, dataset=dataset,
+                    level="person", purpose="data", version=1, received_seq=seq,
+                    person_id=seq, agreement=AGREEMENT, one_per_person=False)
         fill(rec, m.IdentityRow(record_token=token, **row))
         out.append(rec)
     return out
@@ -113,7 +124,7 @@ async def bulk_load(url: str, records: list, person_key: bytes) -> None:
     from services.pseudonymiser.models import IdentityRecord, Person
 
     now = utcnow()
-    # columns left unset on the objects fall back to their model defaults (as the ORM does)
+    # columns left unset on the drafts fall back to their model defaults (as the ORM does)
     cols = [c.key for c in IdentityRecord.__table__.columns
             if c.default is None or getattr(records[0], c.key) is not None]
     engine = build_engine(url)
@@ -189,6 +200,30 @@ def rss_mb(pid: int) -> dict[str, int]:
     return fields
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used (contention distorts it less than
+    wall-clock time)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def stage_seconds(log: Path, offset: int) -> dict:
+    """The pseudonymiser's per-call stage timings logged since `offset` (bytes), summed."""
+    stages: dict[str, float] = {}
+    calls = rows = 0
+    with open(log, "rb") as f:
+        f.seek(offset)
+        for line in f.read().decode(errors="replace").splitlines():
+            if "identity batches:" not in line or " seconds " not in line:
+                continue
+            calls += 1
+            rows += int(line.split("identity batches:")[1].split(",")[1].split()[0])
+            for item in line.rsplit(" seconds ", 1)[1].split():
+                key, _, value = item.partition("=")
+                stages[key] = round(stages.get(key, 0.0) + float(value), 2)
+    return {"calls": calls, "rows": rows, "stages_seconds": stages}
+
+
 def progress(db: Path, first_seq: int) -> tuple[int, int]:
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=60)
     try:
@@ -211,6 +246,10 @@ async def push_through(fed, new: list, held: int, out: dict, workers: int) -> No
     while progress(db, held)[1]:  # noqa: ASYNC110 (the relink's re-assignments go first)
         await asyncio.sleep(0.5)
     out["rss_before_push_mb"] = rss_mb(pid)
+    log = fed.layout.logs / "pseudonymiser.log"
+    log_offset = log.stat().st_size
+    pids = {name: proc.pid for name, proc in fed.procs.items()}
+    cpu_before = {name: cpu_seconds(p) for name, p in pids.items()}
     batches: dict[tuple[str, str], list] = {}
     for partner, dataset, row in new:  # as the partner sends it: JSON, ISO dates
         batches.setdefault((partner, dataset), []).append(
@@ -234,14 +273,22 @@ async def push_through(fed, new: list, held: int, out: dict, workers: int) -> No
         start = time.perf_counter()
         await asyncio.gather(*(poster() for _ in range(workers)))
         out["post_seconds"] = round(time.perf_counter() - start, 2)
-        peak = 0
+        peak, shown = 0, time.perf_counter()
         while True:
             linked, pending = await asyncio.to_thread(progress, db, held)
             peak = max(peak, rss_mb(pid).get("VmRSS", 0))
             if linked >= accepted and pending == 0:
                 break
+            if time.perf_counter() - shown > 10:
+                say(f"push: {linked} of {accepted} linked, {pending} messages in the outbox")
+                shown = time.perf_counter()
             await asyncio.sleep(0.2)
         seconds = time.perf_counter() - start
+    cpu = {name: round(cpu_seconds(p) - cpu_before[name], 2) for name, p in pids.items()}
+    out["cpu_seconds"] = cpu
+    out["pseudonymiser_cpu_ms_per_record"] = round(1000 * cpu["pseudonymiser"] / accepted, 3)
+    out["load_average"] = os.getloadavg()
+    out["pseudonymiser_log"] = stage_seconds(log, log_offset)
     out.update({"pushed": len(new), "accepted": accepted, "batches": len(work),
                 "seconds": round(seconds, 2), "records_per_s": round(accepted / seconds),
                 "seconds_per_batch": round(seconds / len(work), 3),
@@ -255,16 +302,19 @@ async def run(args) -> dict:
     from services.common.settings import read_key
     from services.common.subjects import SERVICES
 
-    report: dict = {"records": args.records, "push": args.push, "cpus": os.cpu_count()}
+    report: dict = {"records": args.records, "push": args.push, "cpus": os.cpu_count(),
+                    "load_average_at_start": os.getloadavg()}
     root = Path(args.dir or tempfile.mkdtemp(prefix="tessera-speed-"))
     fed = Federation(Layout(root), ports={s: free_port() for s in SERVICES},
                      nats_port=free_port(), nats_monitor_port=None, environment="test")
     fed.prepare()
     data = report["data"] = {}
+    say(f"generating {args.records} + {args.push} identities")
     held, new = identities(args.records, args.push, args.seed, data)
     hmac_key = read_key(fed.layout.key("gateway-hmac"))
     start = time.perf_counter()
     await asyncio.to_thread(fed.migrate, "pseudonymiser")
+    say("bulk load")
     records = record_objects(held, hmac_key)
     start = _clock(data, "records_seconds", start)
     await bulk_load(fed.layout.database_url("pseudonymiser"), records,
@@ -278,7 +328,8 @@ async def run(args) -> dict:
     start = time.perf_counter()
     frame = frame_from_records(records)
     _clock(sa, "frame_seconds", start)
-    del records  # the ORM objects of 1M records take gigabytes the training needs
+    del records  # 1M records take memory the training needs
+    say("standalone Splink: train, predict, index scoring")
     standalone(frame, new, hmac_key, sa)
     del frame
     sa["total_seconds"] = round(sa["train_seconds"] + sa["predict_seconds"], 2)
@@ -287,8 +338,10 @@ async def run(args) -> dict:
     cmd = [sys.executable, "-m", "services.pseudonymiser"]
     env = fed._env("pseudonymiser")
     cli = report["operator"] = {}
+    say("operator train")
     cli["train"], cli["train_seconds"], cli["train_peak_rss_mb"] = run_child(
         cmd + ["train"], env)
+    say("operator relink")
     cli["relink"], cli["relink_seconds"], cli["relink_peak_rss_mb"] = run_child(
         cmd + ["relink"], env)
     cli["same_model_as_standalone"] = cli["train"]["model_version"] == sa["model_version"]
@@ -301,6 +354,7 @@ async def run(args) -> dict:
         inc = report["incremental"] = {}
         start = time.perf_counter()
         try:
+            say("federation start")
             await asyncio.to_thread(fed.start_nats)
             for service in SERVICES:
                 await asyncio.to_thread(fed.migrate, service)
@@ -308,6 +362,7 @@ async def run(args) -> dict:
                 fed.start_service(service)
             await asyncio.to_thread(fed.wait_ready, 3600)
             inc["startup_seconds"] = round(time.perf_counter() - start, 2)
+            say(f"push {len(new)} identities")
             await push_through(fed, new, args.records, inc, args.workers)
         finally:
             await asyncio.to_thread(fed.stop)

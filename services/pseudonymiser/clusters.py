@@ -23,8 +23,13 @@ def pair_key(a: str, b: str) -> Pair:
     return (a, b) if a <= b else (b, a)
 
 
+_NONE: frozenset = frozenset()
+
+
 class Groups:
-    """Union-find over record tokens with per-group member sets and cannot-link sets."""
+    """Union-find over record tokens with per-group member sets and cannot-link sets.
+    A group's cannot-link and dataset-key sets exist only when not empty (a million
+    tokens would otherwise hold two million empty sets)."""
 
     def __init__(self, forbidden: Iterable[Pair] = (),
                  exclusive: dict[str, str] | None = None):
@@ -38,16 +43,16 @@ class Groups:
         for a, b in forbidden:
             self.add(a)
             self.add(b)
-            self.cannot[a].add(b)
-            self.cannot[b].add(a)
+            self.cannot.setdefault(a, set()).add(b)
+            self.cannot.setdefault(b, set()).add(a)
 
     def add(self, token: str) -> None:
         if token not in self.parent:
             self.parent[token] = token
             self.members[token] = {token}
-            self.cannot[token] = set()
             key = self.exclusive.get(token)
-            self.keys[token] = {key} if key else set()
+            if key:
+                self.keys[token] = {key}
 
     def find(self, token: str) -> str:
         self.add(token)
@@ -67,12 +72,14 @@ class Groups:
             return True
         if len(self.members[ra]) < len(self.members[rb]):
             ra, rb = rb, ra
-        if not force and (self.cannot[ra] & self.members[rb] or self.keys[ra] & self.keys[rb]):
+        if not force and (self.cannot.get(ra, _NONE) & self.members[rb]
+                          or self.keys.get(ra, _NONE) & self.keys.get(rb, _NONE)):
             return False
         self.parent[rb] = ra
         self.members[ra] |= self.members.pop(rb)
-        self.cannot[ra] |= self.cannot.pop(rb)
-        self.keys[ra] |= self.keys.pop(rb)
+        for sets in (self.cannot, self.keys):
+            if rb in sets:
+                sets.setdefault(ra, set()).update(sets.pop(rb))
         return True
 
     def groups(self) -> list[set[str]]:

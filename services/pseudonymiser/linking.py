@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -32,12 +33,15 @@ class Linked:
     moved: list[str] = field(default_factory=list)  # tokens of records re-pointed by merges
     survivors: set[int] = field(default_factory=set)
     dirty: set[int] = field(default_factory=set)  # persons whose assignments must go out
+    created: dict[int, Person] = field(default_factory=dict)  # new persons, all records new
+    score_seconds: float = 0.0
     changes: list[m.ClusterChange] = field(default_factory=list)
 
 
 async def queue_reviews(session: AsyncSession, scored: pd.DataFrame, owner: dict[str, int],
                         decided: set[tuple[str, str]], model_version: str) -> int:
-    """Queue review-band pairs whose records ended up in different persons."""
+    """Queue review-band pairs whose records ended up in different persons (`decided`:
+    every pair already queued among these records)."""
     review = scored[scored["band"] == REVIEW]
     pairs = {}
     for a, b, p in zip(review["unique_id_l"], review["unique_id_r"],
@@ -45,7 +49,7 @@ async def queue_reviews(session: AsyncSession, scored: pd.DataFrame, owner: dict
         key = pair_key(a, b)
         if a in owner and b in owner and owner[a] != owner[b] and key not in decided:
             pairs[key] = float(p)
-    return await repo.add_review_pairs(session, pairs, model_version)
+    return await repo.add_review_pairs(session, pairs, model_version, known=decided)
 
 
 class ProbabilisticLinker:
@@ -57,23 +61,27 @@ class ProbabilisticLinker:
     def model_version(self) -> str:
         return self.index.model.version
 
-    async def link(self, session: AsyncSession, records: list[IdentityRecord]) -> Linked:
+    async def link(self, session: AsyncSession, records: list[IdentityRecord],
+                   frame: pd.DataFrame | None = None) -> Linked:
+        """Link new records (`frame`: their features, when the caller has built them)."""
         out = Linked()
         if not records:
             return out
-        frame = frame_from_records(records)
+        if frame is None:
+            frame = frame_from_records(records)
+        start = time.perf_counter()
         scored = await asyncio.to_thread(self.index.score, frame)
+        out.score_seconds = round(time.perf_counter() - start, 4)
         new = {r.record_token: r for r in records}
-        candidates = set(scored["unique_id_r"]) - new.keys()
-        held = await repo.person_of_tokens(session, candidates)  # token -> person id
-        persons = await repo.persons_by_id(session, set(held.values()))
-        members = await repo.tokens_of_persons(session, persons)  # person id -> tokens
-        tokens = set(new) | {t for ts in members.values() for t in ts}
+        held = await repo.persons_holding(session, set(scored["unique_id_r"]) - new.keys())
+        members = held.members  # person id -> tokens
+        person_of = {t: pid for pid, ts in members.items() for t in ts}
+        tokens = set(new) | person_of.keys()
         decisions = await repo.decisions_among(session, tokens)
         links = [(a, b, p) for a, b, p, band in zip(
             scored["unique_id_l"], scored["unique_id_r"], scored["match_probability"],
             scored["band"], strict=True) if band == LINK and b in tokens]
-        exclusive = await repo.exclusive_keys(session, tokens - new.keys())
+        exclusive = held.exclusive
         exclusive.update({t: f"{r.partner}|{r.dataset}" for t, r in new.items()
                           if r.one_per_person})
         groups = cluster(tokens, links, forced=decisions.matches, forbidden=decisions.non_matches,
@@ -81,7 +89,7 @@ class ProbabilisticLinker:
         created: list[tuple[Person, list[IdentityRecord]]] = []
         merges: dict[int, list[int]] = {}
         for group in groups.groups():
-            held_ids = sorted({pid for pid, ts in members.items() if ts & group})
+            held_ids = sorted({person_of[t] for t in group if t in person_of})
             fresh = [new[t] for t in group if t in new]
             if not held_ids:
                 if fresh:
@@ -98,6 +106,9 @@ class ProbabilisticLinker:
         for person, fresh in created:
             for r in fresh:
                 r.person_id = person.id
+        out.created = {p.id: p for p, _ in created}
+        persons = await repo.persons_by_id(
+            session, set(merges) | {p for others in merges.values() for p in others})
         for survivor_id, others in merges.items():
             survivor = persons[survivor_id]
             for pid in others:
@@ -106,22 +117,21 @@ class ProbabilisticLinker:
                 if other.withheld and not survivor.withheld:
                     survivor.withheld = True  # an opt-out follows the person into a merge
                     out.dirty.add(survivor_id)
-            out.moved += await repo.move_records(session, others, survivor_id)
             out.survivors.add(survivor_id)
             out.changes.append(m.ClusterChange(
                 kind="merge", survivor=survivor.pseudonym, reason="linkage",
                 others=[persons[pid].pseudonym for pid in others]))
         retired = {pid: s for s, others in merges.items() for pid in others}
+        out.moved = await repo.merge_records(session, retired)
         owner = {t: r.person_id for t, r in new.items()}
-        for pid, ts in members.items():
-            owner.update(dict.fromkeys(ts, retired.get(pid, pid)))
+        owner.update({t: retired.get(pid, pid) for t, pid in person_of.items()})
         await queue_reviews(session, scored, owner, decisions.decided, self.model_version)
         if merges:
-            log.info("linkage merged %d persons into %d", sum(map(len, merges.values())),
-                     len(merges))
+            log.info("linkage merged %d persons into %d", len(retired), len(merges))
         return out
 
-    def remember(self, records: list[IdentityRecord]) -> None:
-        """Add new or changed records to the index (after they are linked)."""
-        if records:
-            self.index.upsert(frame_from_records(records))
+    def remember(self, records: list[IdentityRecord] | pd.DataFrame) -> None:
+        """Add new or changed records (or their features) to the index, once linked."""
+        frame = records if isinstance(records, pd.DataFrame) else frame_from_records(records)
+        if len(frame):
+            self.index.upsert(frame)

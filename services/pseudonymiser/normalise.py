@@ -33,9 +33,11 @@ def fold(value: str | None) -> str:
     """Upper case, accents stripped, punctuation to spaces, whitespace collapsed."""
     if not value:
         return ""
-    text = unicodedata.normalize("NFKD", value.translate(_FOLD))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).upper()
-    return " ".join(_NOT_ALNUM.sub(" ", text).split())
+    text = value.translate(_FOLD)
+    if not text.isascii():  # plain ASCII has no accents to strip (most values: fast path)
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(_NOT_ALNUM.sub(" ", text.upper()).split())
 
 
 def name(value: str | None) -> str | None:

@@ -88,9 +88,8 @@ async def relink(service, session: AsyncSession) -> tuple[RelinkReport, m.Assign
         changes.append(m.ClusterChange(kind="split", survivor=persons[pid].pseudonym,
                                        others=[created[i].pseudonym for i in parts],
                                        reason="relink"))
-    moved: list[str] = []
-    for target, tokens in moves.items():
-        moved += await repo.move_tokens(session, tokens, target)
+    moved = await repo.repoint(session, {t: target for target, tokens in moves.items()
+                                         for t in tokens})
     await session.flush()
     touched = ({owner[t] for t in moved} | set(moves)) - {p for r in plan.merges.values()
                                                           for p in r}

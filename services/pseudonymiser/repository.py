@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import bindparam, case, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from services.common.db import utcnow
 from services.pseudonymiser.models import (
@@ -44,27 +45,6 @@ async def records_by_token(session: AsyncSession, tokens: Iterable[str]
             select(IdentityRecord).where(IdentityRecord.record_token.in_(part)))
         out.update({r.record_token: r for r in rows})
     return out
-
-
-async def candidates(session: AsyncSession, dobs: set[date], nhs: set[str]
-                     ) -> list[IdentityRecord]:
-    """Held person-level records sharing a blocking date of birth or an NHS number."""
-    out: dict[str, IdentityRecord] = {}
-    dob_list, nhs_list = sorted(dobs), sorted(nhs)
-    for i in range(0, max(len(dob_list), len(nhs_list)), CHUNK):
-        dpart, npart = dob_list[i:i + CHUNK], nhs_list[i:i + CHUNK]
-        conditions = []
-        if dpart:
-            conditions.append(IdentityRecord.date_of_birth.in_(dpart))
-        if npart:
-            conditions.append(IdentityRecord.norm_nhs.in_(npart))
-        rows = await session.scalars(select(IdentityRecord).where(
-            IdentityRecord.level == "person",
-            IdentityRecord.person_id.is_not(None),
-            or_(*conditions),
-        ))
-        out.update({r.record_token: r for r in rows})
-    return list(out.values())
 
 
 async def persons_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, Person]:
@@ -119,35 +99,98 @@ async def records_of_persons(session: AsyncSession, person_ids: Iterable[int], *
     return out
 
 
+_ASSIGNED = ("record_token", "level", "purpose", "person_id", "household_id", "received_seq",
+             "version")
+
+
+async def assignable(session: AsyncSession, tokens: Iterable[str], person_ids: Iterable[int]
+                     ) -> list[Draft]:
+    """Data records by token or of these persons, with only what an assignment needs (as
+    drafts: no ORM objects for thousands of rows); `set_versions` stores their changes."""
+    table = IdentityRecord.__table__
+    cols = [table.c[k] for k in _ASSIGNED]
+    out: dict[str, Draft] = {}
+    for column, values in ((table.c.record_token, set(tokens)),
+                           (table.c.person_id, set(person_ids))):
+        for part in chunks(values):
+            rows = await session.execute(select(*cols).where(column.in_(part),
+                                                             table.c.purpose == "data"))
+            for row in rows:
+                out.setdefault(row[0], Draft(IdentityRecord, **row._asdict()))
+    return list(out.values())
+
+
+async def set_versions(session: AsyncSession, records: list) -> None:
+    """Store records' new assignment version and household, in one batched statement."""
+    if not records:
+        return
+    table = IdentityRecord.__table__
+    await session.execute(
+        update(table).where(table.c.record_token == bindparam("token"))
+        .values(version=bindparam("v"), household_id=bindparam("h")),
+        [{"token": r.record_token, "v": r.version, "h": r.household_id} for r in records])
+    by_token = {r.record_token: r for r in records}
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, IdentityRecord) and obj.record_token in by_token:
+            set_committed_value(obj, "version", by_token[obj.record_token].version)
+            set_committed_value(obj, "household_id", by_token[obj.record_token].household_id)
+
+
 async def move_records(session: AsyncSession, from_ids: Sequence[int], to_id: int) -> list[str]:
     """Re-point every record of merged persons at the survivor; returns their tokens."""
-    tokens: list[str] = []
-    for part in chunks(from_ids):
-        tokens += list(await session.scalars(
-            select(IdentityRecord.record_token).where(IdentityRecord.person_id.in_(part))))
-        await session.execute(
-            update(IdentityRecord).where(IdentityRecord.person_id.in_(part))
-            .values(person_id=to_id).execution_options(synchronize_session="fetch"))
-    return tokens
+    return await merge_records(session, dict.fromkeys(from_ids, to_id))
 
 
-async def latest_address_keys(session: AsyncSession, person_ids: Iterable[int]
-                              ) -> dict[int, tuple[str, str | None]]:
+async def merge_records(session: AsyncSession, into: dict[int, int]) -> list[str]:
+    """Re-point every record of each merged person (person id -> survivor id) at its
+    survivor, one statement per chunk of persons; returns the tokens moved."""
+    table = IdentityRecord.__table__
+    moved: dict[str, int] = {}
+    for part in chunks(into):
+        mapping = {pid: into[pid] for pid in part}
+        rows = await session.execute(
+            update(table).where(table.c.person_id.in_(part))
+            .values(person_id=case(mapping, value=table.c.person_id))
+            .returning(table.c.record_token, table.c.person_id))
+        moved.update(dict(rows.all()))
+    _sync_loaded(session, moved)
+    return list(moved)
+
+
+def _sync_loaded(session: AsyncSession, person_of: dict[str, int]) -> None:
+    """Records already loaded in the session follow a bulk re-point (as the ORM's own
+    synchronisation would, without a query per object)."""
+    if not person_of:
+        return
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, IdentityRecord) and obj.record_token in person_of:
+            set_committed_value(obj, "person_id", person_of[obj.record_token])
+
+
+async def address_rows(session: AsyncSession, person_ids: Iterable[int]
+                       ) -> list[tuple[int, int, str | None, str | None]]:
+    """(person id, received order, address key, postcode) of every record of these persons."""
+    out: list = []
+    for part in chunks(set(person_ids)):
+        out += (await session.execute(select(
+            IdentityRecord.person_id, IdentityRecord.received_seq,
+            IdentityRecord.address_key, IdentityRecord.norm_postcode,
+        ).where(IdentityRecord.person_id.in_(part)))).all()
+    return out
+
+
+def latest_addresses(rows: Iterable[tuple[int, int, str | None, str | None]]
+                     ) -> dict[int, tuple[str, str | None]]:
     """Per person, the address key of their most recently received record with an address,
     and a postcode for it: that record's, else the person's most recent postcode (a record
     keyed by UPRN may carry none), so the household still gets its area."""
     best: dict[int, tuple[int, str, str | None]] = {}
     postcodes: dict[int, tuple[int, str]] = {}
-    for part in chunks(set(person_ids)):
-        rows = await session.execute(select(
-            IdentityRecord.person_id, IdentityRecord.received_seq,
-            IdentityRecord.address_key, IdentityRecord.norm_postcode,
-        ).where(IdentityRecord.person_id.in_(part)))
-        for pid, seq, key, pc in rows:
-            if key and (pid not in best or seq > best[pid][0]):
-                best[pid] = (seq, key, pc)
-            if pc and (pid not in postcodes or seq > postcodes[pid][0]):
-                postcodes[pid] = (seq, pc)
+    for pid, seq, key, pc in rows:
+        if key and (pid not in best or seq > best[pid][0]):
+            best[pid] = (seq, key, pc)
+        if pc and (pid not in postcodes or seq > postcodes[pid][0]):
+            postcodes[pid] = (seq, pc)
     return {pid: (key, pc or postcodes.get(pid, (0, None))[1])
             for pid, (_, key, pc) in best.items()}
 
@@ -159,15 +202,45 @@ async def add_decision(session: AsyncSession, **values) -> bool:
     return True
 
 
+class Draft:
+    """A row not stored yet: plain attributes named as a model's columns (None unless
+    given). Thousands of ORM-instrumented objects cost more than the linking itself."""
+
+    def __init__(self, model, **values):
+        self.__dict__.update(dict.fromkeys(_columns(model)), **values)
+
+
+@functools.cache
+def _columns(model) -> tuple[str, ...]:
+    return tuple(c.key for c in model.__table__.columns)
+
+
+def _default(column):
+    """A column's client-side default, for a value left unset (None)."""
+    default = column.default
+    if default is None:
+        return None
+    return default.arg(None) if default.is_callable else default.arg
+
+
 async def insert_new(session: AsyncSession, model, objects: list) -> None:
-    """Insert new persons or households in one statement and set their ids on the objects."""
+    """Insert new persons or households (ORM objects or drafts) in batched statements and
+    set their ids on the objects."""
     if not objects:
         return
-    columns = [c.key for c in model.__table__.columns if c.key != "id"]
-    rows = [{k: getattr(o, k) for k in columns if getattr(o, k) is not None} for o in objects]
+    table = model.__table__
+    columns = [c for c in table.columns if c.key != "id"]
+    rows = []
+    for o in objects:
+        row = {c.key: getattr(o, c.key, None) for c in columns}
+        for c in columns:
+            if row[c.key] is None:
+                row[c.key] = _default(c)
+        rows.append(row)
     by_uuid = {o.uuid: o for o in objects}
-    for part in chunks(rows):
-        result = await session.execute(insert(model).returning(model.id, model.uuid), part)
+    for part in chunks(rows, 1000):
+        result = await session.execute(insert(table).returning(table.c.id, table.c.uuid),
+                                       part)
         for id_, uuid_ in result:
             by_uuid[uuid_].id = id_
 
@@ -187,15 +260,28 @@ async def person_of_tokens(session: AsyncSession, tokens: Iterable[str]) -> dict
     return out
 
 
-async def tokens_of_persons(session: AsyncSession, person_ids: Iterable[int]
-                            ) -> dict[int, set[str]]:
-    out: dict[int, set[str]] = {}
-    for part in chunks(set(person_ids)):
-        rows = await session.execute(select(IdentityRecord.person_id, IdentityRecord.record_token)
-                                     .where(IdentityRecord.person_id.in_(part),
-                                            IdentityRecord.level == "person"))
-        for pid, token in rows:
-            out.setdefault(pid, set()).add(token)
+@dataclass
+class Holders:
+    members: dict[int, set[str]] = field(default_factory=dict)  # person id -> tokens
+    exclusive: dict[str, str] = field(default_factory=dict)  # token -> dataset key
+
+
+async def persons_holding(session: AsyncSession, tokens: Iterable[str]) -> Holders:
+    """The persons holding any of `tokens` (held person-level records), with all their
+    person-level records and which of those are of one-record-per-person datasets: one
+    query per chunk of tokens."""
+    out = Holders()
+    r = IdentityRecord
+    for part in chunks(set(tokens)):
+        holders = select(r.person_id).where(r.record_token.in_(part), r.level == "person",
+                                            r.person_id.is_not(None))
+        rows = await session.execute(
+            select(r.person_id, r.record_token, r.one_per_person, r.partner, r.dataset)
+            .where(r.person_id.in_(holders), r.level == "person"))
+        for pid, token, one, partner, dataset in rows:
+            out.members.setdefault(pid, set()).add(token)
+            if one:
+                out.exclusive[token] = _key(partner, dataset)
     return out
 
 
@@ -235,11 +321,14 @@ async def all_decisions(session: AsyncSession) -> Decisions:
 
 
 async def add_review_pairs(session: AsyncSession, pairs: dict[tuple[str, str], float],
-                           model_version: str) -> int:
-    """Queue pairs (token_a <= token_b) not queued before; returns how many were new."""
+                           model_version: str, known: set[tuple[str, str]] | None = None
+                           ) -> int:
+    """Queue pairs (token_a <= token_b) not queued before; returns how many were new.
+    `known`: every queued pair touching these tokens, when the caller has them."""
     if not pairs:
         return 0
-    known = (await decisions_among(session, {t for p in pairs for t in p})).decided
+    if known is None:
+        known = (await decisions_among(session, {t for p in pairs for t in p})).decided
     fresh = [{"pair_id": "rp_" + uuid.uuid4().hex, "token_a": a, "token_b": b,
               "probability": p, "model_version": model_version, "status": "pending",
               "created_at": utcnow()}
@@ -264,13 +353,15 @@ async def review_pair(session: AsyncSession, pair_id: str) -> ReviewPair | None:
 
 
 async def person_level_records(session: AsyncSession, batch: int = 20000):
-    """Every held person-level record, in pages by received order (for the index)."""
+    """Every held person-level record, in pages by received order (for the index): rows
+    with the model's column names as attributes, not ORM objects (a million of those
+    cost minutes and gigabytes)."""
+    table = IdentityRecord.__table__
     last = -1
     while True:
-        rows = list(await session.scalars(
-            select(IdentityRecord).where(IdentityRecord.level == "person",
-                                         IdentityRecord.received_seq > last)
-            .order_by(IdentityRecord.received_seq).limit(batch)))
+        rows = (await session.execute(
+            select(table).where(table.c.level == "person", table.c.received_seq > last)
+            .order_by(table.c.received_seq).limit(batch))).all()
         if not rows:
             return
         last = rows[-1].received_seq
@@ -291,23 +382,56 @@ async def save_model(session: AsyncSession, version: str, document: str) -> None
 # --- households ------------------------------------------------------------------------
 
 
-async def family_names_by_household(session: AsyncSession, household_ids: Iterable[int]
+async def family_names_by_household(session: AsyncSession, household_ids: Iterable[int],
+                                    pending: Iterable[tuple] = ()
                                     ) -> dict[int, list[str | None]]:
-    """Per household, one family name per current member (their latest record's)."""
+    """Per household, one family name per current member (their latest record's).
+    `pending`: (household id, person id, received order, family name) of records not yet
+    stored."""
     latest: dict[int, tuple[int, int, str | None]] = {}
+    rows: list = list(pending)
     for part in chunks(set(household_ids)):
-        rows = await session.execute(
+        rows += (await session.execute(
             select(Person.household_id, Person.id, IdentityRecord.received_seq,
                    IdentityRecord.norm_family)
             .join(IdentityRecord, IdentityRecord.person_id == Person.id)
-            .where(Person.household_id.in_(part), Person.merged_into.is_(None)))
-        for hid, pid, seq, family in rows:
-            if pid not in latest or (family and seq > latest[pid][1]):
-                latest[pid] = (hid, seq, family)
+            .where(Person.household_id.in_(part), Person.merged_into.is_(None)))).all()
+    for hid, pid, seq, family in rows:
+        if pid not in latest or (family and seq > latest[pid][1]):
+            latest[pid] = (hid, seq, family)
     out: dict[int, list[str | None]] = {}
     for hid, _, family in latest.values():
         out.setdefault(hid, []).append(family)
     return out
+
+
+async def set_households(session: AsyncSession, household_of: dict[int, int | None]) -> None:
+    """Point persons (id -> household id) at households, in one batched statement."""
+    if household_of:
+        table = Person.__table__
+        await session.execute(
+            update(table).where(table.c.id == bindparam("pid"))
+            .values(household_id=bindparam("hid")),
+            [{"pid": p, "hid": h} for p, h in household_of.items()])
+
+
+async def insert_records(session: AsyncSession, records: list) -> None:
+    """Store new identity records (plain objects with the model's attributes) in batched
+    multi-row statements."""
+    if not records:
+        return
+    now = utcnow()
+    columns = [c.key for c in IdentityRecord.__table__.columns]
+    rows = []
+    for r in records:
+        row = {k: getattr(r, k, None) for k in columns}
+        row["received_at"] = row["received_at"] or now
+        row["version"] = row["version"] or 0
+        row["received_seq"] = row["received_seq"] or 0
+        row["one_per_person"] = bool(row["one_per_person"])
+        rows.append(row)
+    for part in chunks(rows, 1000):
+        await session.execute(insert(IdentityRecord.__table__), part)
 
 
 async def member_ids(session: AsyncSession, household_ids: Sequence[int]) -> list[int]:
@@ -338,19 +462,29 @@ async def person_of_all_tokens(session: AsyncSession) -> dict[str, tuple[int, in
 
 async def move_tokens(session: AsyncSession, tokens: Sequence[str], person_id: int
                       ) -> list[str]:
-    for part in chunks(tokens):
+    return await repoint(session, dict.fromkeys(tokens, person_id))
+
+
+async def repoint(session: AsyncSession, person_of: dict[str, int]) -> list[str]:
+    """Point records (token -> person id) at new persons in one batched statement."""
+    if person_of:
+        table = IdentityRecord.__table__
         await session.execute(
-            update(IdentityRecord).where(IdentityRecord.record_token.in_(part))
-            .values(person_id=person_id).execution_options(synchronize_session="fetch"))
-    return list(tokens)
+            update(table).where(table.c.record_token == bindparam("token"))
+            .values(person_id=bindparam("person")),
+            [{"token": t, "person": p} for t, p in person_of.items()])
+        _sync_loaded(session, person_of)
+    return list(person_of)
 
 
 async def mark_institutions(session: AsyncSession, household_ids: Sequence[int],
                             reason: str) -> None:
+    """Mark households as institutions (the caller sets `institution` on the objects it
+    holds: they are not refreshed, so they stay usable outside a query)."""
     for part in chunks(household_ids):
         await session.execute(update(Household).where(Household.id.in_(part))
                               .values(institution=reason)
-                              .execution_options(synchronize_session="fetch"))
+                              .execution_options(synchronize_session=False))
 
 
 def _key(partner: str, dataset: str) -> str:

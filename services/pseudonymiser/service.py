@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from dataclasses import dataclass, field
 
@@ -28,6 +29,28 @@ class Outcome:
     assignments: list[m.Assignment] = field(default_factory=list)
     resolved: list[m.OptoutResolved] = field(default_factory=list)
     changes: list[m.ClusterChange] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # per stage, for benchmarks
+
+
+@dataclass
+class Placement:
+    changed: set[int]  # persons whose household changed
+    tokens: set[str]  # property records to re-assign
+    persons: dict[int, Person]  # what the placement loaded or created, for the assignment
+    households: dict[int, Household]
+
+
+class Clock:
+    """Wall-clock seconds per stage of a batch."""
+
+    def __init__(self):
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(self.laps.get(name, 0.0) + now - self._last, 4)
+        self._last = now
 
 
 def fill(rec: IdentityRecord, row: m.IdentityRow) -> None:
@@ -59,22 +82,22 @@ class Pseudonymiser:
         self.lock = asyncio.Lock()
 
     async def load(self, session: AsyncSession) -> int:
-        """Build the linkage index from the held person-level records."""
-        async def frames():
-            async for page in repo.person_level_records(session):
-                yield frame_from_records(page)
-        loaded = [f async for f in frames()]
-        return await asyncio.to_thread(self.index.load, loaded)
+        """Build the linkage index from the held person-level records, page by page (the
+        features of a million records are never all in memory at once)."""
+        async for page in repo.person_level_records(session):
+            await asyncio.to_thread(self.index.append, frame_from_records(page))
+        return await asyncio.to_thread(self.index.load, [])
 
-    def new_person(self) -> Person:
+    def new_person(self) -> repo.Draft:
+        """A person to insert (repo.insert_new), as a plain draft of a Person row."""
         u = str(uuid.uuid4())
-        return Person(uuid=u, pseudonym=keyed_token(self.person_key, u, prefix="p_"),
-                      withheld=False)
+        return repo.Draft(Person, uuid=u, withheld=False,
+                          pseudonym=keyed_token(self.person_key, u, prefix="p_"))
 
-    def new_household(self, key: str, postcode: str | None) -> Household:
+    def new_household(self, key: str, postcode: str | None) -> repo.Draft:
         u = str(uuid.uuid4())
-        return Household(uuid=u, pseudonym=keyed_token(self.household_key, u, prefix="h_"),
-                         address_key=key, area=normalise.outward(postcode))
+        return repo.Draft(Household, uuid=u, address_key=key, area=normalise.outward(postcode),
+                          pseudonym=keyed_token(self.household_key, u, prefix="h_"))
 
     # --- identity batches --------------------------------------------------------------
 
@@ -87,19 +110,28 @@ class Pseudonymiser:
 
     async def _ingest(self, session: AsyncSession, batches: list[m.IdentityBatch],
                       purpose: str) -> Outcome:
+        # nothing is flushed behind a query's back: the writes go out at chosen points
+        with session.no_autoflush:
+            return await self._ingest_rows(session, batches, purpose)
+
+    async def _ingest_rows(self, session: AsyncSession, batches: list[m.IdentityBatch],
+                           purpose: str) -> Outcome:
+        """Set-based: new records are plain objects until they are linked, placed and
+        assigned, then inserted once with their final values."""
+        clock = Clock()
         seq = await repo.next_seq(session)
         held = await repo.records_by_token(
             session, (r.record_token for b in batches for r in b.rows))
-        fresh: dict[str, IdentityRecord] = {}
-        touched: dict[str, IdentityRecord] = {}
+        fresh: dict[str, repo.Draft] = {}  # plain until linked, then inserted
+        touched: dict[str, IdentityRecord | repo.Draft] = {}
         changed: set[str] = set()
         for batch, row in ((b, r) for b in batches for r in b.rows):
             token = row.record_token
             rec = held.get(token) or fresh.get(token)
             if rec is None:
-                rec = IdentityRecord(record_token=token, partner=batch.partner,
-                                     dataset=batch.dataset, level=batch.level,
-                                     purpose=purpose, version=0)
+                rec = repo.Draft(IdentityRecord, record_token=token, partner=batch.partner,
+                                 dataset=batch.dataset, level=batch.level,
+                                 purpose=purpose, version=0)
                 fresh[token] = rec
             elif purpose == "optout" and rec.purpose == "data":
                 touched[token] = rec  # an opt-out naming a held record: recognised as is
@@ -111,35 +143,64 @@ class Pseudonymiser:
             rec.received_seq, seq = seq, seq + 1
             touched[token] = rec
             changed.add(token)
-
+        # the features of every new or changed person-level record, built once: the new
+        # ones are scored, all of them go into the index once stored
+        features = frame_from_records(
+            [touched[t] for t in changed if touched[t].level == "person"])
         people = [r for r in fresh.values() if r.level == "person"]
-        linked = await self.linker.link(session, people)
+        clock.lap("prepare")
+        linked = await self.linker.link(
+            session, people, features[features["unique_id"].isin(
+                {r.record_token for r in people})].reset_index(drop=True))
         dirty = linked.dirty
         moved_tokens, survivors = linked.moved, linked.survivors
-        session.add_all(fresh.values())
-        await session.flush()
-        self.linker.remember([touched[t] for t in changed if touched[t].level == "person"])
+        await session.flush()  # changes to held records and persons (merges)
+        clock.lap("link")
 
         affected = {r.person_id for r in touched.values() if r.person_id} | survivors
-        placed, property_tokens = await self._place(session, affected, touched.values())
-        dirty |= placed
+        place = await self._place_all(session, affected, touched.values(),
+                                      pending=list(fresh.values()), new_persons=linked.created)
+        dirty |= place.changed
+        clock.lap("households")
 
         data_tokens = ({t for t in changed if touched[t].purpose == "data"} | set(moved_tokens)
-                       | property_tokens)
-        outcome = Outcome(assignments=await self._assign(session, data_tokens, dirty, touched),
-                          changes=linked.changes)
+                       | place.tokens)
+        outcome = Outcome(
+            assignments=await self._assign(session, data_tokens, dirty, touched,
+                                           complete=set(linked.created), place=place),
+            changes=linked.changes)
+        clock.lap("assign")
+        await repo.insert_records(session, list(fresh.values()))
+        await session.flush()
+        self.linker.remember(features)
+        clock.lap("store")
         if purpose == "optout":
             outcome.resolved = await self._resolved(session, touched.values())
-        log.info("identity batches: %d, %d rows, %d new, %d assignments, %d merges",
-                 len(batches), sum(len(b.rows) for b in batches), len(fresh),
-                 len(outcome.assignments), len(moved_tokens))
+        outcome.seconds = {**clock.laps, "score": linked.score_seconds}
+        log.info("identity batches: %d, %d rows, %d new, %d assignments, %d merges; "
+                 "seconds %s", len(batches), sum(len(b.rows) for b in batches), len(fresh),
+                 len(outcome.assignments), len(moved_tokens),
+                 " ".join(f"{k}={v:.3f}" for k, v in outcome.seconds.items()))
         return outcome
 
     async def _place(self, session: AsyncSession, person_ids: set[int],
                      records) -> tuple[set[int], set[str]]:
         """Attach persons (latest address) and property records to households; returns
         persons whose household changed and property records to re-assign."""
-        latest = await repo.latest_address_keys(session, person_ids)
+        place = await self._place_all(session, person_ids, records)
+        return place.changed, place.tokens
+
+    async def _place_all(self, session: AsyncSession, person_ids: set[int], records,
+                         pending: list | None = None,
+                         new_persons: dict[int, Person] | None = None) -> Placement:
+        """`_place`, with records not stored yet (`pending`, linked) and the persons
+        created for them (`new_persons`: all their records are pending)."""
+        pending = pending or []
+        new_persons = new_persons or {}
+        rows = await repo.address_rows(session, set(person_ids) - new_persons.keys())
+        rows += [(r.person_id, r.received_seq, r.address_key, r.norm_postcode)
+                 for r in pending if r.person_id in person_ids]
+        latest = repo.latest_addresses(rows)
         wanted: dict[str, str | None] = {key: pc for key, pc in latest.values()}
         properties = [r for r in records if r.level == "property"]
         for r in properties:
@@ -155,16 +216,26 @@ class Pseudonymiser:
         self._named_institutions(created, records)
         await repo.insert_new(session, Household, created)
         households.update({h.address_key: h for h in created})
-        for pid, person in (await repo.persons_by_id(session, person_ids)).items():
+        persons = await repo.persons_by_id(session, set(person_ids) - new_persons.keys())
+        persons.update({pid: p for pid, p in new_persons.items() if pid in person_ids})
+        moved_new: dict[int, int | None] = {}  # new persons are not in the session
+        for pid, person in persons.items():
             key = latest.get(pid, (None, None))[0]
             household_id = households[key].id if key else None
             if person.household_id != household_id:
                 person.household_id = household_id
                 changed.add(pid)
+                if pid in new_persons:
+                    moved_new[pid] = household_id
+        await repo.set_households(session, moved_new)
         for r in properties:
             r.household_id = households[r.address_key].id if r.address_key else None
-        moved, tokens = await self._institutions(session, households, created, records)
-        return changed | moved, tokens
+        await session.flush()  # the residents query below reads these households
+        names = [(persons[r.person_id].household_id, r.person_id, r.received_seq,
+                  r.norm_family) for r in pending if r.person_id in persons]
+        moved, tokens = await self._institutions(session, households, created, records, names)
+        return Placement(changed | moved, tokens, persons,
+                         {h.id: h for h in households.values()})
 
     def _named_institutions(self, created: list[Household], records) -> None:
         """New households whose address is listed or names an institution."""
@@ -174,13 +245,16 @@ class Pseudonymiser:
             h.institution = self.institutions.by_address(h.address_key, address, uprn)
 
     async def _institutions(self, session: AsyncSession, households: dict[str, Household],
-                            created: list[Household], records) -> tuple[set[int], set[str]]:
+                            created: list[Household], records, pending_names=()
+                            ) -> tuple[set[int], set[str]]:
         """Mark households that are institutions (list, name, or the look of their
         residents); their residents and property records are re-assigned without one."""
         rules = self.institutions
         found: list[Household] = []
         open_ = {h.id: h for h in households.values() if not h.institution}
-        for hid, names in (await repo.family_names_by_household(session, open_)).items():
+        residents = await repo.family_names_by_household(
+            session, open_, [n for n in pending_names if n[0] in open_])
+        for hid, names in residents.items():
             if reason := rules.by_residents(names):
                 open_[hid].institution = reason
                 found.append(open_[hid])
@@ -193,20 +267,31 @@ class Pseudonymiser:
                 set(await repo.property_tokens(session, ids)))
 
     async def _assign(self, session: AsyncSession, tokens: set[str], person_ids: set[int],
-                      known: dict[str, IdentityRecord] | None = None) -> list[m.Assignment]:
-        """A new assignment version for the given data records and all of these persons'."""
+                      known: dict[str, IdentityRecord] | None = None,
+                      complete: set[int] = frozenset(),
+                      place: Placement | None = None) -> list[m.Assignment]:
+        """A new assignment version for the given data records and all of these persons'.
+        `complete`: persons whose records are all in `known` (new in this batch); `place`:
+        the persons and households a placement just loaded."""
         records = {t: r for t, r in (known or {}).items() if t in tokens}
-        records.update(await repo.records_by_token(session, tokens - records.keys()))
-        for r in await repo.records_of_persons(session, person_ids, purpose="data"):
-            records.setdefault(r.record_token, r)
+        stored = [r for r in await repo.assignable(session, tokens - records.keys(),
+                                                   person_ids - complete)
+                  if r.record_token not in records]
+        records.update({r.record_token: r for r in stored})
+        for r in (known or {}).values():
+            if r.person_id in complete and r.person_id in person_ids:
+                records.setdefault(r.record_token, r)
         records = {t: r for t, r in records.items() if r.purpose == "data"}
-        persons = await repo.persons_by_id(
-            session, {r.person_id for r in records.values() if r.person_id})
+        wanted = {r.person_id for r in records.values() if r.person_id}
+        persons = {pid: p for pid, p in (place.persons if place else {}).items() if pid in wanted}
+        persons.update(await repo.persons_by_id(session, wanted - persons.keys()))
         for r in records.values():
             if r.level == "person" and r.person_id in persons:
                 r.household_id = persons[r.person_id].household_id
-        households = await repo.households_by_id(
-            session, {r.household_id for r in records.values()})
+        wanted = {r.household_id for r in records.values() if r.household_id is not None}
+        households = {hid: h for hid, h in (place.households if place else {}).items()
+                      if hid in wanted}
+        households.update(await repo.households_by_id(session, wanted - households.keys()))
         out = []
         for token in sorted(records, key=lambda t: records[t].received_seq):
             r = records[token]
@@ -219,6 +304,7 @@ class Pseudonymiser:
                 household=family.pseudonym if family else None, area=h.area if h else None,
                 withheld=bool(p and p.withheld), version=r.version,
             ))
+        await repo.set_versions(session, stored)
         return out
 
     async def _resolved(self, session: AsyncSession, records) -> list[m.OptoutResolved]:

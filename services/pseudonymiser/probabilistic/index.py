@@ -85,13 +85,20 @@ class LinkageIndex:
     def load(self, frames: Iterable[pd.DataFrame]) -> int:
         """Bulk-load (start-up, full re-link): frames in turn, then term frequencies."""
         for frame in frames:
-            if not frame.empty:
-                self.con.register("tessera_incoming", frame[list(COLUMNS)])
-                self._exec(f"INSERT INTO {HELD} SELECT * FROM tessera_incoming "
-                                 "ON CONFLICT DO NOTHING")
-                self.con.unregister("tessera_incoming")
+            self.append(frame)
         self._refresh_tf()
         return len(self)
+
+    def append(self, frame: pd.DataFrame) -> None:
+        """Add a page of a bulk load (no term-frequency refresh: `load` does it once at
+        the end), so a caller can stream pages instead of holding them all."""
+        if not frame.empty:
+            self.con.register("tessera_incoming", frame[list(COLUMNS)])
+            try:
+                self._exec(f"INSERT INTO {HELD} SELECT * FROM tessera_incoming "
+                           "ON CONFLICT DO NOTHING")
+            finally:
+                self.con.unregister("tessera_incoming")
 
     def remove(self, tokens: Iterable[str]) -> None:
         ids = pd.DataFrame({"unique_id": list(tokens)})
