@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
 import os
 import platform
@@ -108,6 +109,16 @@ def cpu_seconds(pid: int) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds every process on the machine has used (Linux /proc/stat; 0 elsewhere)."""
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return 0.0
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def cpu_snapshot(fed: Federation) -> dict[str, float]:
@@ -211,11 +222,15 @@ async def run(args) -> dict:
                                  roles=["caseworker"], districts=list(DISTRICTS),
                                  purposes=[PURPOSE], org="benchmark")
                       for i in range(args.callers)]
-            cpu_before = cpu_snapshot(fed)
+            gc.collect()  # the borough and the upload are not rescanned while timing
+            gc.freeze()
+            load_before = os.getloadavg()[0]
+            busy_before, cpu_before = machine_busy_seconds(), cpu_snapshot(fed)
             latencies, statuses, wall = await drive(
                 fed.url("reidentify"), tokens, pseudonyms, args.unlocks, args.warmup,
                 args.rate, args.client)
-            cpu_after = cpu_snapshot(fed)
+            cpu_after, busy_after = cpu_snapshot(fed), machine_busy_seconds()
+            load_after = os.getloadavg()[0]
         except BaseException:
             show_logs(fed.layout.logs)
             raise
@@ -233,6 +248,12 @@ async def run(args) -> dict:
             name: (cpu_after[name] - cpu_before[name]) * 1000 / max(1, total + args.warmup)
             for name in cpu_after if cpu_after[name] - cpu_before[name] > 0},
         "cpus": os.cpu_count(), "python": platform.python_version(),
+        # the machine's 1-minute load average before and after the timed unlocks: the
+        # load generator and the federation share the cores with whatever else runs
+        "load_avg": (load_before, load_after),
+        # CPU the rest of the machine used meanwhile, in cores (what the run competed with)
+        "other_cores": max(0.0, (busy_after - busy_before) - sum(
+            cpu_after[n] - cpu_before[n] for n in cpu_after)) / wall if wall else 0.0,
         "date": date.today().isoformat(), "rule": RULE_ID,
     }
 
@@ -250,6 +271,10 @@ HEADER = ["| date | CPUs | callers | load | unlocks | median | p95 | p99 | max "
 def row(r: dict) -> str:
     load = f"{r['rate']:.0f}/s offered" if r["rate"] else "closed loop"
     load += f", {r.get('client', 'httpx')} client"
+    if r.get("load_avg"):
+        load += ", load avg {:.1f}-{:.1f}".format(*r["load_avg"])
+    if r.get("other_cores") is not None:
+        load += f", others {r['other_cores']:.1f} cores"
     statuses = ", ".join(f"{k}: {v}" for k, v in sorted(r["statuses"].items()))
     return (f"| {r['date']} | {r['cpus']} | {r['callers']} | {load} | {r['unlocks']} | "
             f"{r['median_ms']:.1f} ms | {r['p95_ms']:.1f} ms | {r['p99_ms']:.1f} ms | "

@@ -97,9 +97,17 @@ class Handlers:
             log.warning("reidentify: unparseable request (%d errors)", exc.error_count())
             return
         try:
-            answer = identity.partner_local_ids if request.partner else identity.answer
-            async with self.rt.sessionmaker() as session:
-                reply = await answer(session, request)
+            reply = None
+            if not request.partner:  # SQLite: one synchronous keyed read, no thread hop
+                reader = getattr(self, "_identity_reader", False)
+                if reader is False:
+                    reader = self._identity_reader = identity.SQLiteReader.for_url(
+                        self.rt.settings.database_url)
+                reply = reader.answer(request) if reader is not None else None
+            if reply is None:
+                answer = identity.partner_local_ids if request.partner else identity.answer
+                async with self.rt.sessionmaker() as session:
+                    reply = await answer(session, request)
             await msg.respond(bus.encode(reply))
         except Exception as exc:
             log.error("reidentify failed: %s", type(exc).__name__)

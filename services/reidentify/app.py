@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from contextlib import asynccontextmanager
 
@@ -13,14 +14,21 @@ from services.common.retention import build_router
 from services.common.runtime import Runtime, attach
 from services.reidentify import api, handlers, signing
 from services.reidentify.audit import HeadSigner
+from services.reidentify.fastpath import FastUnlock
 from services.reidentify.jwks import UrlJWKSKeys
 from services.reidentify.models import Agreement, Inbox
+from services.reidentify.policy import PolicyState
 from services.reidentify.retention import Retention
-from services.reidentify.service import Reidentifier
+from services.reidentify.service import HOUR, Reidentifier
 from services.reidentify.settings import ReidentifySettings
 from services.reidentify.verifier import CachingVerifier, RevocationCache
 
 log = logging.getLogger("tessera.reidentify")
+WINDOW_PRUNE_S = 300.0
+
+
+async def _prune(state: PolicyState) -> None:
+    state.prune(utcnow() - HOUR)
 
 
 def create_app(settings: ReidentifySettings | None = None) -> FastAPI:
@@ -49,21 +57,31 @@ def create_app(settings: ReidentifySettings | None = None) -> FastAPI:
             rt.every(settings.revocation_refresh_s, revocations.refresh, "revocations")
             app.state.revocations = revocations
             app.state.is_revoked = revocations.is_revoked
+            # the policy's facts in memory, read before the consumers start (policy.py)
+            state = app.state.policy = PolicyState(rt.sessionmaker,
+                                                   settings.unlock_rate_per_hour)
+            await state.load()
+            rt.every(WINDOW_PRUNE_S, lambda: _prune(state), "prune-windows")
             app.state.reidentifier = Reidentifier(
                 rt.sessionmaker, rt, timeout_s=settings.pseudonymiser_timeout_s,
-                rate_per_hour=settings.unlock_rate_per_hour)
+                rate_per_hour=settings.unlock_rate_per_hour, state=state)
             signer = HeadSigner(rt.sessionmaker, log_key, settings.signed_heads_path)
             app.state.head_signer = signer
             rt.every(settings.head_signing_interval_s, signer.sign, "sign-head")
+            on = handlers.Handlers(state)
             app.state.consumers = {
-                "flags": rt.consume(subjects.FLAGS, handlers.flags),
-                "decisions": rt.consume(subjects.DECISIONS, handlers.decisions),
+                "flags": rt.consume(subjects.FLAGS, on.flags),
+                "decisions": rt.consume(subjects.DECISIONS, on.decisions),
             }
             app.state.clock = utcnow
-            keeper = app.state.retention = Retention(rt, lambda: app.state.clock())
+            keeper = app.state.retention = Retention(rt, lambda: app.state.clock(), state)
             app.state.consumers["agreements"] = rt.consume(subjects.AGREEMENTS, keeper.notice)
             rt.every(settings.retention_interval_s, keeper.sweep,
                      "retention")
+            # what start-up built is never rescanned: a full collection of it under
+            # load stalled every unlock in flight for ~100 ms (docs/reidentify.md)
+            gc.collect()
+            gc.freeze()
             try:
                 yield
             finally:
@@ -74,6 +92,8 @@ def create_app(settings: ReidentifySettings | None = None) -> FastAPI:
 
     app = FastAPI(title="Tessera reidentify", version="1", lifespan=lifespan)
     problems.install(app)
+    app.state.fast_unlock = settings.fast_unlock
+    app.add_middleware(FastUnlock)  # outermost: POST /v1/unlock without the routing
     app.include_router(health.router)
     app.include_router(api.router)
     app.include_router(build_router(Agreement))

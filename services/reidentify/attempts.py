@@ -102,7 +102,7 @@ def _reason(exc: BaseException) -> tuple[str, str]:
     return "error", "internal"
 
 
-async def _record_unlogged(request: Request, attempt: Attempt, exc: BaseException) -> None:
+async def record_unlogged(request: Request, attempt: Attempt, exc: BaseException) -> None:
     outcome, reason = _reason(exc)
     sub, org = _who(request)
     fields = {"sub": sub, "org": org, "pseudonym": None, "rule_id": None, "purpose": None,
@@ -126,7 +126,7 @@ class AuditedRoute(APIRoute):
                 return await original(request)
             except BaseException as exc:
                 if not attempt.started and isinstance(exc, Exception | asyncio.CancelledError):
-                    await _record_unlogged(request, attempt, exc)
+                    await record_unlogged(request, attempt, exc)
                 raise
 
         return handler

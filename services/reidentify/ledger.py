@@ -10,30 +10,39 @@ process appended first (unique seq/hash), the head is re-read and the batch retr
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from types import SimpleNamespace
 
-from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.common.db import utcnow
 from services.reidentify import repository
 from services.reidentify.chain import FIELDS, GENESIS, OPTIONAL, entry_hash
-from services.reidentify.models import AccessEntry
 
 ATTEMPTS = 3
+
+
+class Entry(SimpleNamespace):
+    """A committed entry: the columns of ``AccessEntry`` as attributes (seq, hash, ...)."""
+
+
 COLUMNS = FIELDS + OPTIONAL  # every append carries the same keys (one executemany)
 
 
 class Ledger:
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], max_batch: int = 500):
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], max_batch: int = 500,
+                 on_commit: Callable[[list[dict]], None] | None = None):
         self.sessionmaker = sessionmaker
+        self.engine = sessionmaker.kw["bind"]
         self.max_batch = max_batch
+        self.on_commit = on_commit  # told of every committed batch before its callers
         self._pending: list[tuple[dict, asyncio.Future]] = []
         self._writer: asyncio.Task | None = None
         # (seq, hash) of the last entry this writer committed; re-read after a conflict
         self._head: tuple[int, str] | None = None
 
-    async def append(self, fields: dict) -> AccessEntry:
+    async def append(self, fields: dict) -> Entry:
         """Append one entry; returns once it is committed (also if the caller is cancelled,
         the entry is still written: every attempt is logged)."""
         future = asyncio.get_running_loop().create_future()
@@ -58,13 +67,13 @@ class Ledger:
                 if not future.done():
                     future.set_result(row)
 
-    async def _write(self, entries: list[dict]) -> list[AccessEntry]:
+    async def _write(self, entries: list[dict]) -> list[Entry]:
         for attempt in range(ATTEMPTS):
             try:
-                async with self.sessionmaker() as session, session.begin():
+                # a connection, not a Session: no unit of work for an append-only table
+                async with self.engine.begin() as conn:
                     if self._head is None:
-                        head = await repository.log_head(session)
-                        self._head = (head.seq, head.hash) if head else (0, GENESIS)
+                        self._head = await repository.log_head_link(conn) or (0, GENESIS)
                     seq, prev = self._head
                     values = []
                     for fields in entries:
@@ -74,10 +83,11 @@ class Ledger:
                         digest = entry_hash(prev, entry)
                         values.append({**entry, "prev_hash": prev, "hash": digest})
                         prev = digest
-                    # one executemany (Core: no unit-of-work flush for an append-only table)
-                    await session.execute(insert(AccessEntry.__table__), values)
+                    await repository.insert_entries(conn, values)  # one executemany
                 self._head = (seq, prev)
-                return [AccessEntry(**v) for v in values]
+                if self.on_commit is not None:
+                    self.on_commit(values)
+                return [Entry(**v) for v in values]
             except IntegrityError:  # another process appended first: re-read the head
                 self._head = None
                 if attempt == ATTEMPTS - 1:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import AsyncIterator, Iterable
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, func, insert, or_, select, tuple_
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import delete, insert, or_, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from services.reidentify.models import AccessEntry, FlagRow, OptOut, RevokedToken
+from services.common.repository import chunks
+from services.reidentify.models import AccessEntry, Agreement, FlagRow, OptOut, RevokedToken
 
 SCAN_PAGE = 1000
 
@@ -54,51 +54,18 @@ async def cohort(session: AsyncSession, rule_id: str, districts: list[str],
     return list(result.scalars())
 
 
-async def active_flags(session: AsyncSession, pseudonym: str) -> list[FlagRow]:
-    result = await session.execute(
-        select(FlagRow)
-        .where(FlagRow.pseudonym == pseudonym, FlagRow.active.is_(True))
-        .order_by(FlagRow.score.desc(), FlagRow.rule_id)
-    )
-    return list(result.scalars())
-
-
-async def policy_facts(session: AsyncSession, *, sub: str, since: datetime, pseudonym: str,
-                       scopes: list[str]) -> tuple[list[FlagRow], int, bool]:
-    """In one round trip: the pseudonym's active flags, the caller's attempts since a
-    time (as count_recent_attempts) and whether an opt-out in these scopes applies.
-    The statements are built once (bound parameters), not per unlock."""
-    with_flags, counts_only = _policy_statements()
-    params = {"sub": sub, "since": since, "pseudonym": pseudonym, "scopes": list(scopes)}
-    rows = (await session.execute(with_flags, params)).all()
-    if rows:
-        return [r[0] for r in rows], int(rows[0][1]), bool(rows[0][2])
-    count, opted_out = (await session.execute(counts_only, params)).one()
-    return [], int(count), bool(opted_out)
-
-
-@functools.cache
-def _policy_statements():
-    recent = _recent_attempts(bindparam("sub"), bindparam("since")).scalar_subquery()
-    opted = _opt_outs(bindparam("pseudonym"),
-                      bindparam("scopes", expanding=True)).scalar_subquery()
-    with_flags = (select(FlagRow, recent, opted)
-                  .where(FlagRow.pseudonym == bindparam("pseudonym"),
-                         FlagRow.active.is_(True))
-                  .order_by(FlagRow.score.desc(), FlagRow.rule_id))
-    return with_flags, select(recent, opted)
-
-
-def _recent_attempts(sub: str, since: datetime):
-    return (select(func.count()).select_from(AccessEntry)
-            .where(AccessEntry.sub == sub, AccessEntry.at >= since,
-                   or_(AccessEntry.reason.is_(None), AccessEntry.reason != "rate")))
-
-
-def _opt_outs(person: str, scopes: list[str]):
-    return (select(func.count()).select_from(OptOut)
-            .where(OptOut.person == person, OptOut.scope.in_(scopes),
-                   OptOut.status == "opt_out"))
+async def active_flag_rows(session: AsyncSession, pseudonyms: Iterable[str] | None = None
+                           ) -> list:
+    """The active flags (of these pseudonyms, or all), with the columns the policy reads."""
+    query = select(FlagRow.pseudonym, FlagRow.rule_id, FlagRow.level, FlagRow.purposes,
+                   FlagRow.score, FlagRow.area, FlagRow.agreements
+                   ).where(FlagRow.active.is_(True))
+    if pseudonyms is None:
+        return list((await session.execute(query)).all())
+    rows: list = []
+    for part in chunks(set(pseudonyms)):
+        rows += (await session.execute(query.where(FlagRow.pseudonym.in_(part)))).all()
+    return rows
 
 
 # --- opt-outs ------------------------------------------------------------------------
@@ -108,11 +75,33 @@ async def get_optout(session: AsyncSession, person: str, scope: str) -> OptOut |
     return await session.get(OptOut, (person, scope))
 
 
-async def is_opted_out(session: AsyncSession, person: str, scopes: list[str]) -> bool:
-    return bool((await session.execute(_opt_outs(person, scopes))).scalar_one())
+async def opt_out_keys(session: AsyncSession) -> list[tuple[str, str]]:
+    """(person, scope) of every opt-out in force."""
+    rows = await session.execute(select(OptOut.person, OptOut.scope)
+                                 .where(OptOut.status == "opt_out"))
+    return [(person, scope) for person, scope in rows]
+
+
+async def agreement_purposes(session: AsyncSession) -> list[tuple[str, list]]:
+    """(agreement, purposes) of the agreements not ended."""
+    rows = await session.execute(select(Agreement.agreement, Agreement.purposes)
+                                 .where(Agreement.ended_on.is_(None)))
+    return [(a, p) for a, p in rows]
 
 
 # --- access log ----------------------------------------------------------------------------
+
+
+async def log_head_link(conn: AsyncConnection) -> tuple[int, str] | None:
+    """(seq, hash) of the newest entry, on a Core connection (the ledger's writer)."""
+    row = (await conn.execute(select(AccessEntry.seq, AccessEntry.hash)
+                              .order_by(AccessEntry.seq.desc()).limit(1))).first()
+    return (row.seq, row.hash) if row is not None else None
+
+
+async def insert_entries(conn: AsyncConnection, values: list[dict]) -> None:
+    """Chained entries, as one executemany."""
+    await conn.execute(insert(AccessEntry.__table__), values)
 
 
 async def log_head(session: AsyncSession) -> AccessEntry | None:
@@ -122,9 +111,16 @@ async def log_head(session: AsyncSession) -> AccessEntry | None:
     return result.scalar_one_or_none()
 
 
-async def count_recent_attempts(session: AsyncSession, sub: str, since: datetime) -> int:
-    """Attempts by one subject since a time, not counting those refused for rate."""
-    return int((await session.execute(_recent_attempts(sub, since))).scalar_one())
+async def recent_attempts(session: AsyncSession, sub: str, since: datetime,
+                          limit: int) -> list[tuple[int, datetime]]:
+    """(seq, at) of a subject's newest attempts since a time, not counting refusals for
+    rate (at most `limit`: the rate check needs no more)."""
+    rows = await session.execute(
+        select(AccessEntry.seq, AccessEntry.at)
+        .where(AccessEntry.sub == sub, AccessEntry.at >= since,
+               or_(AccessEntry.reason.is_(None), AccessEntry.reason != "rate"))
+        .order_by(AccessEntry.seq.desc()).limit(max(1, limit)))
+    return [(seq, at) for seq, at in rows]
 
 
 async def log_page(session: AsyncSession, limit: int, offset: int) -> list[AccessEntry]:

@@ -2,8 +2,9 @@
 
 Each flag keeps the agreements that supplied the flagged data (as the scorer says). An
 unlock is refused (403, reason "purpose") unless every one of those agreements is known,
-not ended, and names the purpose. Flags of an ended agreement go at once; the sweep
-deletes a flag last updated longer ago than one of its agreements' retention periods.
+not ended, and names the purpose (checked in memory: ``PolicyState.purpose_covered``).
+Flags of an ended agreement go at once; the sweep deletes a flag last updated longer ago
+than one of its agreements' retention periods.
 The access log is never swept: it is the record of who saw what.
 """
 
@@ -22,6 +23,7 @@ from services.common import retention as common
 from services.common.repository import chunks
 from services.common.runtime import Runtime
 from services.reidentify.models import AccessEntry, Agreement, FlagRow
+from services.reidentify.policy import PolicyState, after_commit
 
 log = logging.getLogger("tessera.reidentify")
 
@@ -49,36 +51,26 @@ async def tag(session: AsyncSession, batch: m.FlagBatch) -> int:
     return deleted
 
 
-async def purpose_covered(session: AsyncSession, flag: FlagRow, purpose: str) -> bool:
-    """Whether every agreement that supplied the flag's data covers the purpose (a flag
-    recorded before agreements were tracked names none and is not limited here)."""
-    ids = common.unpack(flag.agreements)
-    if not ids:
-        return True
-    purposes = await common.purposes_of(session, Agreement, ids)
-    return all(purpose in purposes.get(a, set()) for a in ids)
-
-
-async def purpose_allowed(sessionmaker, flag: FlagRow, purpose: str) -> bool:
-    """`purpose_covered` in its own session (only when the flag names agreements)."""
-    if not common.unpack(flag.agreements):
-        return True
-    async with sessionmaker() as session:
-        return await purpose_covered(session, flag, purpose)
-
-
 class Retention:
-    def __init__(self, rt: Runtime, clock: Callable[[], datetime]):
+    def __init__(self, rt: Runtime, clock: Callable[[], datetime], state: PolicyState):
         self.rt = rt
         self.clock = clock
+        self.state = state  # told of every change to agreements and flags, after commit
 
     async def notice(self, session: AsyncSession, message: m.AgreementNotice,
                      delivery: bus.Delivery) -> None:
         stored = await common.store_notice(session, Agreement, message)
-        if stored.changed and stored.ended:
-            deleted = (await session.execute(delete(FlagRow).where(
-                common.holds(FlagRow.agreements, message.agreement)))).rowcount or 0
-            log.info("agreement %s ended: %d flags deleted", message.agreement, deleted)
+        if not stored.changed:
+            return
+        agreement, purposes = message.agreement, list(message.purposes)
+        after_commit(session, lambda: self.state.put_agreement(agreement, purposes,
+                                                               stored.ended))
+        if stored.ended:
+            keys = (await session.execute(delete(FlagRow).where(
+                common.holds(FlagRow.agreements, agreement)).returning(
+                    FlagRow.pseudonym, FlagRow.rule_id))).all()
+            after_commit(session, lambda: self.state.drop_flags(keys))
+            log.info("agreement %s ended: %d flags deleted", agreement, len(keys))
 
     async def sweep(self, as_of: datetime | None = None) -> int:
         now = as_of or self.clock()
@@ -89,7 +81,10 @@ class Retention:
                 received=FlagRow.updated_at)
             if condition is None:
                 return 0
-            deleted = (await session.execute(delete(FlagRow).where(condition))).rowcount or 0
+            keys = (await session.execute(delete(FlagRow).where(condition).returning(
+                FlagRow.pseudonym, FlagRow.rule_id))).all()
+            after_commit(session, lambda: self.state.drop_flags(keys))
+        deleted = len(keys)
         if deleted:
             log.info("retention sweep: %d flags deleted", deleted)
         return deleted

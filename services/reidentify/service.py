@@ -21,14 +21,16 @@ from services.common import subjects
 from services.common.db import utcnow
 from services.common.problems import Problem
 from services.common.tokens import Claims
-from services.reidentify import repository, retention
+from services.reidentify import repository
 from services.reidentify.attempts import PARTNER_LOOKUP, UNLOCK, Attempt
 from services.reidentify.audit import verify  # noqa: F401 - the API and tests use it here
-from services.reidentify.ledger import Ledger
-from services.reidentify.models import AccessEntry, FlagRow, OptOut
+from services.reidentify.ledger import Entry, Ledger
+from services.reidentify.models import OptOut
+from services.reidentify.policy import ActiveFlag, PolicyState
 
 log = logging.getLogger("tessera.reidentify")
 
+HOUR = timedelta(hours=1)
 IDENTITY_FIELDS = ("given_name", "family_name", "date_of_birth", "address", "postcode")
 
 
@@ -108,31 +110,33 @@ class Reidentifier:
     ``partner_lookup`` (a partner's own local IDs). Each attempt is logged once."""
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], rt, *,
-                 timeout_s: float, rate_per_hour: int):
+                 timeout_s: float, rate_per_hour: int, state: PolicyState | None = None):
         self.sessionmaker = sessionmaker
         self.rt = rt
         self.timeout_s = timeout_s
         self.rate_per_hour = rate_per_hour
-        self.ledger = Ledger(sessionmaker)
+        self.state = state or PolicyState(sessionmaker, rate_per_hour)
+        self.ledger = Ledger(sessionmaker, on_commit=self.state.committed)
         self._inflight: Counter[str] = Counter()
 
-    async def append(self, fields: dict) -> AccessEntry:
+    async def append(self, fields: dict) -> Entry:
         """Append one entry to the chain; returns when it is committed (group commit)."""
         return await self.ledger.append(fields)
 
-    async def _check(self, claims: Claims, req: UnlockRequest, partner: str | None) -> FlagRow:
-        scopes = ["all", f"purpose:{req.purpose}"]
-        if partner is not None:
-            scopes.append(f"partner:{partner}")
-        async with self.sessionmaker() as session:
-            flags, done, opted_out = await repository.policy_facts(
-                session, sub=claims.sub, since=utcnow() - timedelta(hours=1),
-                pseudonym=req.pseudonym, scopes=scopes)
+    async def _check(self, claims: Claims, req: UnlockRequest,
+                     partner: str | None) -> ActiveFlag:
+        """The policy, from memory (``PolicyState``): no query on this path once the
+        caller's window is read."""
+        state = self.state
+        since = utcnow() - HOUR
+        done = state.attempts_since(claims.sub, since)
+        if done is None:
+            done = await state.load_attempts(claims.sub, since)
         if done + self._inflight[claims.sub] - 1 >= self.rate_per_hour:
             raise Refusal("rate", 429)
         if req.purpose not in claims.purposes:
             raise Refusal("purpose")
-        flags = [f for f in flags if req.purpose in (f.purposes or [])]
+        flags = [f for f in state.active_flags(req.pseudonym) if req.purpose in f.purposes]
         if not flags:
             raise Refusal("no-active-flag")
         # a partner token may omit districts (a GP is not bound to one); if it names
@@ -142,13 +146,15 @@ class Reidentifier:
         if not in_district:
             raise Refusal("district", rule_id=flags[0].rule_id)
         flag = in_district[0]
-        if not await retention.purpose_allowed(self.sessionmaker, flag, req.purpose):
+        if not state.purpose_covered(flag, req.purpose):
             raise Refusal("purpose", rule_id=flag.rule_id)  # not its agreements' purpose
-        if opted_out:
+        scopes = ("all", f"purpose:{req.purpose}") if partner is None else (
+            "all", f"purpose:{req.purpose}", f"partner:{partner}")
+        if state.opted_out(req.pseudonym, scopes):
             raise Refusal("consent", rule_id=flag.rule_id)
         return flag
 
-    async def _ask(self, flag: FlagRow, partner: str | None) -> m.ReidentifyReply:
+    async def _ask(self, flag: ActiveFlag, partner: str | None) -> m.ReidentifyReply:
         request = m.ReidentifyRequest(pseudonym=flag.pseudonym, level=flag.level,
                                       partner=partner)
         try:

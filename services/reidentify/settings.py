@@ -28,3 +28,6 @@ class ReidentifySettings(ServiceSettings):
     revocation_refresh_s: float = 1.0
     # the JWKS file is checked for changes at most this often (an unknown kid: at once)
     jwks_recheck_s: float = 1.0
+    # serve POST /v1/unlock without the framework's routing when every check passes
+    # (services/reidentify/fastpath.py); False sends every request through the route
+    fast_unlock: bool = True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -92,17 +93,16 @@ def flag(pseudonym: str, *, rule_id: str = "oldham-5", area: str | None = "OL1",
         raised_at=raised_at or datetime.now(UTC))
 
 
-@pytest_asyncio.fixture(loop_scope="session", scope="module")
-async def env(nats_env, tmp_path_factory):
-    db_dir = tmp_path_factory.mktemp("reidentify-db")
-    var = tmp_path_factory.mktemp("reidentify-var")
-    url = f"sqlite+aiosqlite:///{db_dir / 'reidentify.db'}"
+@contextlib.asynccontextmanager
+async def running(nats_env, url: str, var: Path, db_dir: Path | None = None, **settings):
+    """The reidentify app on `url` (migrated here), a stand-in pseudonymiser responder,
+    and scorer and consent connections to publish with."""
     run_migrations(MIGRATIONS, url)
     settings = ReidentifySettings(**nats_env.settings_kwargs("reidentify", url),
                                   pseudonymiser_timeout_s=0.5, unlock_rate_per_hour=RATE,
                                   log_signing_key_path=var / "keys" / "log.pem",
                                   signed_heads_path=var / "exports" / "heads.jsonl",
-                                  head_signing_interval_s=3600)
+                                  head_signing_interval_s=3600, **settings)
     app = create_app(settings)
     replies: dict = {}
     asked: list = []
@@ -121,9 +121,20 @@ async def env(nats_env, tmp_path_factory):
     await pseudonymiser.flush()
     scorer = await nats_env.connect("scorer")
     consent = await nats_env.connect("consent")
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                     base_url="http://test") as client:
-            yield Env(nats_env, app, client, scorer, consent, replies, asked, db_dir)
-    for nc in (pseudonymiser, scorer, consent):
-        await nc.close()
+    try:
+        async with app.router.lifespan_context(app):
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                         base_url="http://test") as client:
+                yield Env(nats_env, app, client, scorer, consent, replies, asked, db_dir)
+    finally:
+        for nc in (pseudonymiser, scorer, consent):
+            await nc.close()
+
+
+@pytest_asyncio.fixture(loop_scope="session", scope="module")
+async def env(nats_env, tmp_path_factory):
+    db_dir = tmp_path_factory.mktemp("reidentify-db")
+    var = tmp_path_factory.mktemp("reidentify-var")
+    url = f"sqlite+aiosqlite:///{db_dir / 'reidentify.db'}"
+    async with running(nats_env, url, var, db_dir) as started:
+        yield started
