@@ -104,3 +104,41 @@ def test_new_records_link_to_each_other(model):
     pairs = {(a, b): bd for a, b, bd in zip(scored["unique_id_l"], scored["unique_id_r"],
                                             scored["band"], strict=True)}
     assert pairs == {("a", "b"): LINK}
+
+
+@pytest.mark.parametrize("lean", [True, False])
+def test_scoring_only_reached_records_gives_the_pairs_of_scoring_all_held(model, lean):
+    """score() hands Splink only the held records a blocking rule reaches; the pairs and
+    probabilities must be those of predict_between against every held record."""
+    from datetime import date
+
+    from services.pseudonymiser.probabilistic.index import HELD
+    from synthetic import generate_borough
+
+    borough = generate_borough(8, 400, date(2025, 3, 31))
+    rows = [{**r, "record_id": f"{ds.dataset}|{r['local_id']}"}
+            for ds in borough.datasets if ds.level == "person" for r in ds.identities]
+    cut = len(rows) * 4 // 5
+    index = LinkageIndex(model, lean=lean)
+    index.load([to_frame(rows[:cut])])
+    assert len(index) >= 1000  # term frequencies in use
+    new = to_frame(rows[cut:])
+    got = index.score(new)
+
+    linker = index._ensure_linker()
+    out = linker.inference.predict_between(
+        index.db_api.register(new), [index.db_api.register(HELD),
+                                     index.db_api.register(new.copy())],
+        threshold_match_probability=model.thresholds.review,
+        blocking_rules_to_generate_predictions=index.batch_rules, warning_mode="never")
+    full = out.as_pandas_dataframe()
+    ids = set(new["unique_id"])
+    full = full[(~full["unique_id_r"].isin(ids) | (full["unique_id_l"] < full["unique_id_r"]))
+                & (full["unique_id_l"] != full["unique_id_r"])]
+
+    def pairs(frame):
+        return {(a, b): round(p, 9) for a, b, p in zip(
+            frame["unique_id_l"], frame["unique_id_r"], frame["match_probability"],
+            strict=True)}
+    assert len(got) > 100
+    assert pairs(got) == pairs(full)

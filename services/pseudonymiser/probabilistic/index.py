@@ -25,6 +25,7 @@ from services.pseudonymiser.probabilistic.model import _TF_COLUMNS, LinkageModel
 log = logging.getLogger("tessera.pseudonymiser")
 
 HELD = "tessera_held"
+REACHED = "tessera_reached"  # the held rows a batch's blocking rules reach
 # Term frequencies are recomputed when the table has grown or changed by this share.
 TF_REFRESH_SHARE = 0.1
 # Below this many held records term frequencies are noise (one "Robert" in five records
@@ -53,6 +54,10 @@ class LinkageIndex:
         # arriving batches: the narrower rules (comparisons.incremental_blocking), or
         # None for the model's own prediction rules
         self.batch_rules = incremental_blocking(model.features) if lean else None
+        self._reach_sql = _reach_sql(
+            [r.get_blocking_rule("duckdb").blocking_rule_sql for r in self.batch_rules]
+            if lean else [r["blocking_rule"] for r in
+                          model.splink["blocking_rules_to_generate_predictions"]])
 
     def _exec(self, sql: str):
         """Run a statement to completion (DuckDB refuses new work on a connection with
@@ -161,7 +166,16 @@ class LinkageIndex:
             return self.model._finish(pd.DataFrame(columns=_EMPTY))
         linker = self._ensure_linker()
         new = new[list(COLUMNS)]
-        held = self.db_api.register(HELD)
+        # Only the held records a blocking rule reaches go to Splink, which copies and
+        # joins every row of its inputs: the same pairs, at a cost that follows the batch
+        # instead of everything held. Term frequencies still come from all held records
+        # (the registered lookups).
+        self.con.register("tessera_batch", new)
+        try:
+            self._exec(f"CREATE OR REPLACE TEMP TABLE {REACHED} AS {self._reach_sql}")
+        finally:
+            self.con.unregister("tessera_batch")
+        held = self.db_api.register(REACHED)
         left = self.db_api.register(new)
         right = self.db_api.register(new.copy())
         try:
@@ -190,6 +204,13 @@ class LinkageIndex:
         scored = out.as_pandas_dataframe()
         out.drop_table_from_database_and_remove_from_cache()
         return self.model._finish(scored)
+
+
+def _reach_sql(rules: list[str]) -> str:
+    """The held rows (`r`) that any blocking rule pairs with a batch row (`l`)."""
+    reached = " UNION ".join(f"SELECT r.unique_id FROM tessera_batch AS l JOIN {HELD} AS r "
+                             f"ON {rule}" for rule in rules)
+    return f"SELECT * FROM {HELD} WHERE unique_id IN ({reached})"
 
 
 _EMPTY = ["unique_id_l", "unique_id_r", "match_weight", "match_probability", "mw_given_name",
