@@ -2,7 +2,7 @@
 through the running federation with N identities already held.
 
     PYTHONPATH=. .venv/bin/python -m benchmarks.linkage_speed [--records 1000000]
-        [--push 20000] [--skip-federation] [--out benchmarks/linkage_speed.json]
+        [--push 20000] [--skip-federation] [--skip-relink] [--out benchmarks/linkage_speed.json]
 
 1. Synthetic boroughs (synthetic.generate_borough, at most 25,000 households each,
    seeds seed*1000+k, local ids prefixed per borough; about 3.9 person-level
@@ -295,6 +295,39 @@ async def push_through(fed, new: list, held: int, out: dict, workers: int) -> No
                 "pseudonymiser_rss_mb": rss_mb(pid), "sampled_peak_rss_mb": peak})
 
 
+def relink_against_standalone(fed, records: list, new: list, hmac_key: bytes,
+                              report: dict) -> None:
+    """Standalone Splink (train + predict) in this process, then the operator's `train`
+    and `relink` on the same held data; `records` is emptied to free its memory."""
+    from services.pseudonymiser.probabilistic import frame_from_records
+
+    sa = report["standalone"] = {}
+    start = time.perf_counter()
+    frame = frame_from_records(records)
+    _clock(sa, "frame_seconds", start)
+    records.clear()  # 1M records take memory the training needs
+    say("standalone Splink: train, predict, index scoring")
+    standalone(frame, new, hmac_key, sa)
+    del frame
+    sa["total_seconds"] = round(sa["train_seconds"] + sa["predict_seconds"], 2)
+    print(json.dumps(report), flush=True)
+
+    cmd = [sys.executable, "-m", "services.pseudonymiser"]
+    env = fed._env("pseudonymiser")
+    cli = report["operator"] = {}
+    say("operator train")
+    cli["train"], cli["train_seconds"], cli["train_peak_rss_mb"] = run_child(
+        cmd + ["train"], env)
+    say("operator relink")
+    cli["relink"], cli["relink_seconds"], cli["relink_peak_rss_mb"] = run_child(
+        cmd + ["relink"], env)
+    cli["same_model_as_standalone"] = cli["train"]["model_version"] == sa["model_version"]
+    report["relink_over_standalone"] = round(cli["relink_seconds"] / sa["total_seconds"], 3)
+    report["train_and_relink_over_standalone"] = round(
+        (cli["train_seconds"] + cli["relink_seconds"]) / sa["total_seconds"], 3)
+    print(json.dumps(report), flush=True)
+
+
 async def run(args) -> dict:
     from deploy.federation import Federation
     from deploy.layout import Layout
@@ -322,33 +355,9 @@ async def run(args) -> dict:
     _clock(data, "bulk_load_seconds", start)
     del held
 
-    from services.pseudonymiser.probabilistic import frame_from_records
-
-    sa = report["standalone"] = {}
-    start = time.perf_counter()
-    frame = frame_from_records(records)
-    _clock(sa, "frame_seconds", start)
-    del records  # 1M records take memory the training needs
-    say("standalone Splink: train, predict, index scoring")
-    standalone(frame, new, hmac_key, sa)
-    del frame
-    sa["total_seconds"] = round(sa["train_seconds"] + sa["predict_seconds"], 2)
-    print(json.dumps(report), flush=True)
-
-    cmd = [sys.executable, "-m", "services.pseudonymiser"]
-    env = fed._env("pseudonymiser")
-    cli = report["operator"] = {}
-    say("operator train")
-    cli["train"], cli["train_seconds"], cli["train_peak_rss_mb"] = run_child(
-        cmd + ["train"], env)
-    say("operator relink")
-    cli["relink"], cli["relink_seconds"], cli["relink_peak_rss_mb"] = run_child(
-        cmd + ["relink"], env)
-    cli["same_model_as_standalone"] = cli["train"]["model_version"] == sa["model_version"]
-    report["relink_over_standalone"] = round(cli["relink_seconds"] / sa["total_seconds"], 3)
-    report["train_and_relink_over_standalone"] = round(
-        (cli["train_seconds"] + cli["relink_seconds"]) / sa["total_seconds"], 3)
-    print(json.dumps(report), flush=True)
+    if not args.skip_relink:
+        relink_against_standalone(fed, records, new, hmac_key, report)
+    del records
 
     if not args.skip_federation:
         inc = report["incremental"] = {}
@@ -377,6 +386,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--workers", type=int, default=4, help="concurrent partner uploads")
     parser.add_argument("--skip-federation", action="store_true")
+    parser.add_argument("--skip-relink", action="store_true",
+                        help="no standalone Splink run, no operator train/relink: only the "
+                             "incremental push (bundled model) with the records held")
     parser.add_argument("--dir", default=None, help="state directory (default: a temp dir)")
     parser.add_argument("--out", default="benchmarks/linkage_speed.json")
     args = parser.parse_args(argv)
