@@ -9,11 +9,13 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest_asyncio
+from sqlalchemy import select
 
 from services.common import bus, subjects
 from services.common import messages as m
 from services.common.db import run_migrations
 from services.pseudonymiser.app import create_app
+from services.pseudonymiser.models import Household, Person
 from services.pseudonymiser.settings import PseudonymiserSettings
 from tests.support import eventually
 
@@ -132,3 +134,14 @@ async def pseudonymiser(nats_env, tmp_path_factory):
             yield SimpleNamespace(app=app, fed=fed)
         finally:
             await fed.close()
+
+
+async def every_request(session) -> list[m.ReidentifyRequest]:
+    """A reidentify request for every person and household held, and for an unknown
+    pseudonym at both levels."""
+    persons = list((await session.execute(select(Person.pseudonym))).scalars())
+    households = list((await session.execute(select(Household.pseudonym))).scalars())
+    asks = [m.ReidentifyRequest(pseudonym=p, level="person") for p in persons]
+    asks += [m.ReidentifyRequest(pseudonym=h, level="household") for h in households]
+    return asks + [m.ReidentifyRequest(pseudonym="nobody", level=lv)
+                   for lv in ("person", "household")]

@@ -3,11 +3,9 @@ and household (withheld, merged, property-only households included)."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from services.common import messages as m
 from services.pseudonymiser import identity
-from services.pseudonymiser.models import Household, Person
+from tests.pseudonymiser.conftest import every_request
 from tests.pseudonymiser.test_service import person
 
 
@@ -33,12 +31,7 @@ async def test_sqlite_reader_equals_reidentify(pseudonymiser):
     assert identity.SQLiteReader.for_url("postgresql+asyncpg://u@h/db") is None
     try:
         async with pseudonymiser.app.state.sessionmaker() as s:
-            persons = list((await s.execute(select(Person.pseudonym))).scalars())
-            households = list((await s.execute(select(Household.pseudonym))).scalars())
-            asks = [m.ReidentifyRequest(pseudonym=p, level="person") for p in persons]
-            asks += [m.ReidentifyRequest(pseudonym=h, level="household") for h in households]
-            asks += [m.ReidentifyRequest(pseudonym="nobody", level=lv)
-                     for lv in ("person", "household")]
+            asks = await every_request(s)
             kinds = set()
             for ask_ in asks:
                 expected = await identity.reidentify(s, ask_)
