@@ -212,8 +212,8 @@ async def test_purpose_limitation_retention_and_ending(fed):
     x = await eventually(lambda: fed.pseudonym("r_x"))
     y = await eventually(lambda: fed.pseudonym("r_y"))
     assert x != y
-    await eventually(lambda: fed.active_flag(x), timeout=30)
-    await eventually(lambda: fed.active_flag(y), timeout=30)
+    await eventually(lambda: fed.active_flag(x), timeout=60)
+    await eventually(lambda: fed.active_flag(y), timeout=60)
     async with fed.apps["reidentify"].state.sessionmaker() as s:
         row = await s.get(FlagRow, (x, "oldham-gp-pilot"))
         assert row.agreements == f" {RESEARCH} {TRIAGE} "
