@@ -119,17 +119,6 @@ async def expired(session: AsyncSession, model, now: datetime, *,
     return or_(*conditions) if conditions else None
 
 
-async def purposes_of(session: AsyncSession, model, agreements: Iterable[str]
-                      ) -> dict[str, set[str]]:
-    """Agreement -> its purposes, for agreements known and not ended."""
-    ids = sorted(set(agreements))
-    if not ids:
-        return {}
-    rows = await session.execute(select(model.agreement, model.purposes)
-                                 .where(model.agreement.in_(ids), model.ended_on.is_(None)))
-    return {a: set(p or []) for a, p in rows}
-
-
 def pack(agreements: Iterable[str]) -> str | None:
     """A set of agreement ids as one portable, searchable column value: " a b "."""
     ids = sorted(set(agreements))

@@ -42,6 +42,8 @@ class Handlers:
         self.service = service
         self._inflight: set[asyncio.Task] = set()
         self._slots = asyncio.Semaphore(32)
+        # SQLite: reidentify requests read synchronously (None on other databases)
+        self.identity_reader = identity.SQLiteReader.for_url(rt.settings.database_url)
 
     def _publish(self, session: AsyncSession, outcome: Outcome) -> None:
         publish(self.rt.outbox, session, outcome)
@@ -98,12 +100,8 @@ class Handlers:
             return
         try:
             reply = None
-            if not request.partner:  # SQLite: one synchronous keyed read, no thread hop
-                reader = getattr(self, "_identity_reader", False)
-                if reader is False:
-                    reader = self._identity_reader = identity.SQLiteReader.for_url(
-                        self.rt.settings.database_url)
-                reply = reader.answer(request) if reader is not None else None
+            if not request.partner and self.identity_reader is not None:
+                reply = self.identity_reader.answer(request)  # None: fall back below
             if reply is None:
                 answer = identity.partner_local_ids if request.partner else identity.answer
                 async with self.rt.sessionmaker() as session:

@@ -120,15 +120,25 @@ async def assignable(session: AsyncSession, tokens: Iterable[str], person_ids: I
     return list(out.values())
 
 
+async def update_by_key(session: AsyncSession, table, key: str, rows: list[dict]) -> None:
+    """One batched UPDATE (executemany): each row sets its other columns where `key`
+    equals its value. Every row has the same columns."""
+    if not rows:
+        return
+    columns = [c for c in rows[0] if c != key]
+    await session.execute(
+        update(table).where(table.c[key] == bindparam(f"b_{key}"))
+        .values({c: bindparam(f"b_{c}") for c in columns}),
+        [{f"b_{c}": v for c, v in row.items()} for row in rows])
+
+
 async def set_versions(session: AsyncSession, records: list) -> None:
     """Store records' new assignment version and household, in one batched statement."""
     if not records:
         return
-    table = IdentityRecord.__table__
-    await session.execute(
-        update(table).where(table.c.record_token == bindparam("token"))
-        .values(version=bindparam("v"), household_id=bindparam("h")),
-        [{"token": r.record_token, "v": r.version, "h": r.household_id} for r in records])
+    await update_by_key(session, IdentityRecord.__table__, "record_token",
+                        [{"record_token": r.record_token, "version": r.version,
+                          "household_id": r.household_id} for r in records])
     by_token = {r.record_token: r for r in records}
     for obj in list(session.identity_map.values()):
         if isinstance(obj, IdentityRecord) and obj.record_token in by_token:
@@ -408,11 +418,8 @@ async def family_names_by_household(session: AsyncSession, household_ids: Iterab
 async def set_households(session: AsyncSession, household_of: dict[int, int | None]) -> None:
     """Point persons (id -> household id) at households, in one batched statement."""
     if household_of:
-        table = Person.__table__
-        await session.execute(
-            update(table).where(table.c.id == bindparam("pid"))
-            .values(household_id=bindparam("hid")),
-            [{"pid": p, "hid": h} for p, h in household_of.items()])
+        await update_by_key(session, Person.__table__, "id",
+                            [{"id": p, "household_id": h} for p, h in household_of.items()])
 
 
 async def insert_records(session: AsyncSession, records: list) -> None:
@@ -468,11 +475,8 @@ async def move_tokens(session: AsyncSession, tokens: Sequence[str], person_id: i
 async def repoint(session: AsyncSession, person_of: dict[str, int]) -> list[str]:
     """Point records (token -> person id) at new persons in one batched statement."""
     if person_of:
-        table = IdentityRecord.__table__
-        await session.execute(
-            update(table).where(table.c.record_token == bindparam("token"))
-            .values(person_id=bindparam("person")),
-            [{"token": t, "person": p} for t, p in person_of.items()])
+        await update_by_key(session, IdentityRecord.__table__, "record_token",
+                            [{"record_token": t, "person_id": p} for t, p in person_of.items()])
         _sync_loaded(session, person_of)
     return list(person_of)
 

@@ -39,24 +39,23 @@ from services.reidentify import repository
 _AFTER_COMMIT = "reidentify.after_commit"
 
 
+def _committed(session) -> None:
+    for apply in session.info.pop(_AFTER_COMMIT, []):
+        apply()
+
+
+def _rolled_back(session, *args) -> None:
+    session.info.pop(_AFTER_COMMIT, None)
+
+
 def after_commit(session: AsyncSession, change: Callable[[], None]) -> None:
     """Run `change` (a memory update, no I/O) when this session's transaction commits;
     drop it if the transaction rolls back."""
-    pending = session.info.get(_AFTER_COMMIT)
-    if pending is None:
-        pending = session.info[_AFTER_COMMIT] = []
-        sync = session.sync_session
-
-        def committed(s) -> None:
-            for apply in s.info.pop(_AFTER_COMMIT, []):
-                apply()
-
-        def rolled_back(s, *args) -> None:
-            s.info.pop(_AFTER_COMMIT, None)
-
-        event.listen(sync, "after_commit", committed)
-        event.listen(sync, "after_rollback", rolled_back)
-    pending.append(change)
+    sync = session.sync_session
+    if not event.contains(sync, "after_commit", _committed):  # once per session
+        event.listen(sync, "after_commit", _committed)
+        event.listen(sync, "after_rollback", _rolled_back)
+    session.info.setdefault(_AFTER_COMMIT, []).append(change)
 
 
 @dataclass(frozen=True, slots=True)
