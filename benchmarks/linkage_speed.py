@@ -18,7 +18,8 @@ through the running federation with N identities already held.
    frame in this process: train (probabilistic.train, seed 42) then model.predict. The ratio
    relink / standalone is the figure the issue sets (target <= 1.5).
 4. Where a batch's time goes: the linkage index (LinkageIndex) loaded in this process
-   with the held records, and `score` (Splink predict_between) timed on 500-row batches.
+   with the held records, and `score` (its own blocking and scoring SQL) timed on
+   500-row batches.
 5. The federation on that database (all services, NATS): `push` new identities through
    the gateway in 500-row batches; the clock runs from the first POST until every one of
    them has a person in the pseudonymiser's database and its outbox is empty (all

@@ -173,6 +173,10 @@ Handler = Callable[[AsyncSession, BaseModel, Delivery], Awaitable[None]]
 # Applies several messages in one transaction (for handlers with a high fixed cost per
 # call, such as record linkage); a failing group is retried one message at a time.
 GroupHandler = Callable[[AsyncSession, list[tuple[BaseModel, Delivery]]], Awaitable[None]]
+# Told of the messages fetched to be applied next, while the current ones are applied, so
+# it can start work that needs no transaction (scoring an arriving batch); it must not
+# block, and what it starts must tolerate the messages being applied differently or never.
+Lookahead = Callable[[list[BaseModel]], None]
 
 
 def _message_id(msg) -> str:
@@ -186,7 +190,8 @@ class Consumer:
     def __init__(self, *, service: str, channel: Channel, handler: Handler,
                  js: JetStreamContext, sessionmaker: async_sessionmaker[AsyncSession],
                  inbox_model, relay: OutboxRelay | None, batch: int = 64,
-                 backoff_s: float = 0.25, group: GroupHandler | None = None):
+                 backoff_s: float = 0.25, group: GroupHandler | None = None,
+                 lookahead: Lookahead | None = None):
         self.service = service
         self.backoff_s = backoff_s
         self.dead_lettered = 0
@@ -198,6 +203,7 @@ class Consumer:
         self.relay = relay
         self.batch = batch
         self.group = group
+        self.lookahead = lookahead
         self._task: asyncio.Task | None = None
         self._psub = None
         self.applied = 0
@@ -224,27 +230,61 @@ class Consumer:
 
     async def _run(self) -> None:
         psub = None
+        ahead: asyncio.Task | None = None  # the next fetch, under way while applying
         while True:
             try:
                 if psub is None:
                     psub = self._psub = await self._subscribe()
-                try:
-                    msgs = await psub.fetch(self.batch, timeout=1.0)
-                except TimeoutError:
+                parsed: dict[int, BaseModel] = {}  # payloads the lookahead parsed, by id(msg)
+                if ahead is not None:
+                    (msgs, parsed), ahead = await ahead, None
+                else:
+                    msgs = await self._fetch(psub)
+                if not msgs:
                     continue
-                if self.group is not None and len(msgs) > 1 and await self._apply_group(msgs):
+                if self.lookahead is not None:
+                    ahead = asyncio.create_task(self._fetch_ahead(psub))
+                if self.group is not None and len(msgs) > 1 and await self._apply_group(
+                        msgs, parsed):
                     continue
                 for msg in msgs:
-                    await self._apply(msg)
+                    await self._apply(msg, parsed.get(id(msg)))
             except asyncio.CancelledError:
+                if ahead is not None:
+                    ahead.cancel()
                 raise
             except Exception as exc:
                 log.warning("%s consumer on %s: %s", self.service, self.channel.name,
                             type(exc).__name__)
+                if ahead is not None:
+                    ahead.cancel()
+                    ahead = None
                 psub = None
                 await asyncio.sleep(1)
 
-    async def _apply_group(self, msgs) -> bool:
+    async def _fetch(self, psub) -> list:
+        try:
+            return await psub.fetch(self.batch, timeout=1.0)
+        except TimeoutError:
+            return []
+
+    async def _fetch_ahead(self, psub) -> tuple[list, dict[int, BaseModel]]:
+        """Fetch the next messages and tell the lookahead of those it can parse (the
+        others are dealt with when applied); their payloads are kept for applying."""
+        msgs = await self._fetch(psub)
+        parsed = {}
+        for msg in msgs:
+            with contextlib.suppress(ValidationError):
+                parsed[id(msg)] = self.channel.schema.model_validate_json(msg.data)
+        if parsed:
+            try:
+                self.lookahead(list(parsed.values()))
+            except Exception as exc:  # an optimisation only: applying does not need it
+                log.warning("%s lookahead on %s failed: %s", self.service,
+                            self.channel.name, type(exc).__name__)
+        return msgs, parsed
+
+    async def _apply_group(self, msgs, parsed: dict[int, BaseModel] | None = None) -> bool:
         """All of `msgs` in one transaction with their inbox rows, then ack them all.
         False (nothing applied) when any is unparseable or the group fails: the caller
         then applies them one by one, with the usual retries and dead-lettering."""
@@ -252,7 +292,8 @@ class Consumer:
         try:
             for msg in msgs:
                 mid = _message_id(msg)
-                payload = self.channel.schema.model_validate_json(msg.data)
+                payload = ((parsed or {}).get(id(msg))
+                           or self.channel.schema.model_validate_json(msg.data))
                 items.setdefault(mid, (payload, Delivery(msg.subject, mid,
                                                          msg.metadata.num_delivered)))
         except ValidationError:
@@ -279,11 +320,11 @@ class Consumer:
             self.relay.wake()
         return True
 
-    async def _apply(self, msg) -> None:
+    async def _apply(self, msg, payload: BaseModel | None = None) -> None:
         meta = msg.metadata
         message_id = _message_id(msg)
         try:
-            payload = self.channel.schema.model_validate_json(msg.data)
+            payload = payload or self.channel.schema.model_validate_json(msg.data)
         except ValidationError as exc:
             # A message that cannot be parsed will never succeed: park it, do not retry.
             log.error("%s: unparseable message on %s (%d errors); dead-lettered",

@@ -50,12 +50,12 @@ class Runtime:
         return self
 
     def consume(self, channel: Channel, handler: bus.Handler, *,
-                group: bus.GroupHandler | None = None, batch: int | None = None
-                ) -> bus.Consumer:
+                group: bus.GroupHandler | None = None, batch: int | None = None,
+                lookahead: bus.Lookahead | None = None) -> bus.Consumer:
         consumer = bus.Consumer(
             service=self.service, channel=channel, handler=handler, js=self.js,
             sessionmaker=self.sessionmaker, inbox_model=self.inbox_model, relay=self.relay,
-            batch=batch or self.settings.consumer_batch, group=group,
+            batch=batch or self.settings.consumer_batch, group=group, lookahead=lookahead,
         )
         consumer.start()
         self.consumers.append(consumer)

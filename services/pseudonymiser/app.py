@@ -35,7 +35,9 @@ def create_app(settings: PseudonymiserSettings | None = None) -> FastAPI:
             app.state.consumers = {
                 "identity": rt.consume(subjects.IDENTITY, handlers.identity,
                                        group=handlers.identity_group,
-                                       batch=settings.link_group_messages),
+                                       batch=settings.link_group_messages,
+                                       lookahead=service.ahead.start
+                                       if settings.score_ahead else None),
                 "optouts": rt.consume(subjects.OPTOUTS, handlers.optouts,
                                       group=handlers.optouts_group,
                                       batch=settings.link_group_messages),

@@ -62,16 +62,15 @@ class ProbabilisticLinker:
         return self.index.model.version
 
     async def link(self, session: AsyncSession, records: list[IdentityRecord],
-                   frame: pd.DataFrame | None = None) -> Linked:
-        """Link new records (`frame`: their features, when the caller has built them)."""
+                   scored: pd.DataFrame | None = None) -> Linked:
+        """Link new records (`scored`: their scored pairs, when the caller has them)."""
         out = Linked()
         if not records:
             return out
-        if frame is None:
-            frame = frame_from_records(records)
-        start = time.perf_counter()
-        scored = await asyncio.to_thread(self.index.score, frame)
-        out.score_seconds = round(time.perf_counter() - start, 4)
+        if scored is None:
+            start = time.perf_counter()
+            scored = await asyncio.to_thread(self.index.score, frame_from_records(records))
+            out.score_seconds = round(time.perf_counter() - start, 4)
         new = {r.record_token: r for r in records}
         held = await repo.persons_holding(session, set(scored["unique_id_r"]) - new.keys())
         members = held.members  # person id -> tokens
@@ -130,8 +129,9 @@ class ProbabilisticLinker:
             log.info("linkage merged %d persons into %d", len(retired), len(merges))
         return out
 
-    def remember(self, records: list[IdentityRecord] | pd.DataFrame) -> None:
-        """Add new or changed records (or their features) to the index, once linked."""
+    async def remember(self, records: list[IdentityRecord] | pd.DataFrame) -> None:
+        """Add new or changed records (or their features) to the index, once linked (in a
+        worker thread: scoring ahead may hold the index)."""
         frame = records if isinstance(records, pd.DataFrame) else frame_from_records(records)
         if len(frame):
-            self.index.upsert(frame)
+            await asyncio.to_thread(self.index.upsert, frame)

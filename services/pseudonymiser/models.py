@@ -101,7 +101,6 @@ class IdentityRecord(Base):
 
     __table_args__ = (
         Index("ix_identity_records_date_of_birth", "date_of_birth"),
-        Index("ix_identity_records_norm_nhs", "norm_nhs"),
         Index("ix_identity_records_person_id", "person_id"),
         Index("ix_identity_records_household_id", "household_id"),
         Index("ix_identity_records_received_seq", "received_seq"),

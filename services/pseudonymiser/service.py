@@ -8,13 +8,16 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
+import pandas as pd
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import messages as m
 from services.common.crypto import keyed_token
 from services.pseudonymiser import normalise
 from services.pseudonymiser import repository as repo
+from services.pseudonymiser.ahead import ScoreAhead
 from services.pseudonymiser.households import LOOKS_LIKE, InstitutionRules
 from services.pseudonymiser.linking import ProbabilisticLinker
 from services.pseudonymiser.models import Household, IdentityRecord, Person
@@ -70,6 +73,18 @@ def fill(rec: IdentityRecord, row: m.IdentityRow) -> None:
     rec.address_key = normalise.address_key(row.address, row.postcode, row.uprn)
 
 
+def features_of(batches: list[m.IdentityBatch]) -> pd.DataFrame:
+    """The Splink features of a group's person-level rows as linking them builds them (a
+    token sent twice: its last row), without the database."""
+    latest: dict[str, SimpleNamespace] = {}
+    for batch in batches:
+        if batch.level == "person":
+            for row in batch.rows:
+                rec = latest[row.record_token] = SimpleNamespace(record_token=row.record_token)
+                fill(rec, row)
+    return frame_from_records(latest.values())
+
+
 class Pseudonymiser:
     def __init__(self, person_key: bytes, household_key: bytes, model: LinkageModel,
                  institutions: InstitutionRules | None = None, lean_blocking: bool = True):
@@ -77,6 +92,7 @@ class Pseudonymiser:
         self.household_key = household_key
         self.index = LinkageIndex(model, lean=lean_blocking)
         self.linker = ProbabilisticLinker(self.index, self.new_person)
+        self.ahead = ScoreAhead(self.index, features_of)
         self.institutions = institutions or InstitutionRules()
         # Linkage reads then writes clusters: one batch at a time per process.
         self.lock = asyncio.Lock()
@@ -143,15 +159,21 @@ class Pseudonymiser:
             rec.received_seq, seq = seq, seq + 1
             touched[token] = rec
             changed.add(token)
-        # the features of every new or changed person-level record, built once: the new
-        # ones are scored, all of them go into the index once stored
-        features = frame_from_records(
-            [touched[t] for t in changed if touched[t].level == "person"])
         people = [r for r in fresh.values() if r.level == "person"]
+        start = time.perf_counter()
+        ahead = await self.ahead.take(batches) if purpose == "data" else None
+        waited = time.perf_counter() - start
+        # the features of every new or changed person-level record, built once (or when
+        # the group was scored ahead): the new ones are scored, all go into the index
+        features = ahead.features if ahead is not None else frame_from_records(
+            [touched[t] for t in changed if touched[t].level == "person"])
         clock.lap("prepare")
-        linked = await self.linker.link(
-            session, people, features[features["unique_id"].isin(
-                {r.record_token for r in people})].reset_index(drop=True))
+        start = time.perf_counter()
+        scored = None
+        if people:
+            scored = await self.ahead.pairs(ahead, features, {r.record_token for r in people})
+        score_seconds = round(waited + time.perf_counter() - start, 4)
+        linked = await self.linker.link(session, people, scored)
         dirty = linked.dirty
         moved_tokens, survivors = linked.moved, linked.survivors
         await session.flush()  # changes to held records and persons (merges)
@@ -172,11 +194,11 @@ class Pseudonymiser:
         clock.lap("assign")
         await repo.insert_records(session, list(fresh.values()))
         await session.flush()
-        self.linker.remember(features)
+        await self.linker.remember(features)
         clock.lap("store")
         if purpose == "optout":
             outcome.resolved = await self._resolved(session, touched.values())
-        outcome.seconds = {**clock.laps, "score": linked.score_seconds}
+        outcome.seconds = {**clock.laps, "score": score_seconds}
         log.info("identity batches: %d, %d rows, %d new, %d assignments, %d merges; "
                  "seconds %s", len(batches), sum(len(b.rows) for b in batches), len(fresh),
                  len(outcome.assignments), len(moved_tokens),

@@ -26,7 +26,9 @@ class PseudonymiserSettings(ServiceSettings):
     institution_min_members: int = 6
     institution_min_surnames: int = 4
     # identity batches linked together in one scoring pass (at most, when queued)
-    link_group_messages: int = 8
+    link_group_messages: int = 16
+    # score the next group of identity batches while the current one is linked (ahead.py)
+    score_ahead: bool = True
     # arriving batches are blocked with the narrower rules ("lean") or the model's own
     # ("model"); the full re-link always uses the model's
     incremental_blocking: Literal["lean", "model"] = "lean"

@@ -268,3 +268,44 @@ async def test_group_applies_queued_messages_in_one_transaction(nats_env, db):
     finally:
         await consumer.stop()
         await nc.close()
+
+
+async def test_lookahead_is_told_of_the_next_messages_while_these_apply(nats_env, db):
+    """With a lookahead the consumer fetches the next messages while applying the current
+    ones and announces them first; each is still applied once and acknowledged, and a
+    lookahead that fails changes nothing."""
+    batches = [f"la-{uuid.uuid4().hex}" for _ in range(12)]
+    announced: list[str] = []
+    order: list[str] = []
+    early: list[bool] = []  # was each announced message still to be applied
+
+    async def group(session, items):
+        await asyncio.sleep(0.05)  # the next fetch happens meanwhile
+        for message, delivery in items:
+            order.append(message.batch_id)
+            await record(session, message, delivery)
+
+    def lookahead(payloads):
+        early.extend(p.batch_id not in order for p in payloads)
+        announced.extend(p.batch_id for p in payloads)
+        if len(announced) > 6:
+            raise RuntimeError("lookahead broke")
+
+    nc = await nats_env.connect("gateway")
+    js = nc.jetstream()
+    consumer = bus.Consumer(service="gateway", channel=subjects.PROGRESS,
+                            handler=lambda s, m, d: group(s, [(m, d)]), js=js,
+                            sessionmaker=db, inbox_model=Inbox, relay=None, group=group,
+                            batch=3, lookahead=lookahead)
+    consumer.start()
+    try:
+        for b in batches:
+            await publish_progress(nats_env, b)
+        await eventually(lambda: _zero(pending(js)))
+        assert [await times_applied(db, b) for b in batches] == [1] * len(batches)
+        assert announced, "no messages were fetched ahead"
+        assert all(early) and set(announced) <= set(order)
+        assert len(set(announced)) == len(announced)
+    finally:
+        await consumer.stop()
+        await nc.close()

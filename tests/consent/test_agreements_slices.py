@@ -375,5 +375,5 @@ async def test_opt_out_after_data_scoped_then_all_then_reconsent(fed):
     await eventually(lifted, timeout=30)
     await fed.events("r_w", GP, ["GP1", "GP2", "GP3"], OPTOUTS)
     await fed.events("r_w", SCHOOL, ["SCH1", "SCH2", "SCH3"], OPTOUTS)
-    await eventually(lambda: fed.active_flag(w), timeout=30)
+    await eventually(lambda: fed.active_flag(w), timeout=60)
     assert await fed.events_of("r_w") == 6

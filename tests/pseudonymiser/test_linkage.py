@@ -107,13 +107,18 @@ def test_new_records_link_to_each_other(model):
 
 
 @pytest.mark.parametrize("lean", [True, False])
-def test_scoring_only_reached_records_gives_the_pairs_of_scoring_all_held(model, lean):
-    """score() hands Splink only the held records a blocking rule reaches; the pairs and
-    probabilities must be those of predict_between against every held record."""
+def test_batch_scoring_gives_the_pairs_of_splink_predict_between(model, lean):
+    """score() blocks and scores in its own SQL (pairs.py); every candidate pair and its
+    probability must be those of Splink's predict_between against every held record
+    with the same rules. The review threshold is 0 so that every candidate pair is
+    compared, not only those the other rules would also find."""
     from datetime import date
 
+    from services.pseudonymiser.probabilistic import Thresholds
     from services.pseudonymiser.probabilistic.index import HELD
     from synthetic import generate_borough
+
+    model = model.with_thresholds(Thresholds(link=0.9, review=0.0))
 
     borough = generate_borough(8, 400, date(2025, 3, 31))
     rows = [{**r, "record_id": f"{ds.dataset}|{r['local_id']}"}
@@ -140,5 +145,21 @@ def test_scoring_only_reached_records_gives_the_pairs_of_scoring_all_held(model,
         return {(a, b): round(p, 9) for a, b, p in zip(
             frame["unique_id_l"], frame["unique_id_r"], frame["match_probability"],
             strict=True)}
-    assert len(got) > 100
+    assert len(got) > 1000
     assert pairs(got) == pairs(full)
+
+
+def test_a_re_sent_record_is_scored_as_sent_not_against_its_held_version(model):
+    index = LinkageIndex(model)
+    rows = [{"record_id": f"c{i}", **c} for i, c in enumerate(CROWD)]
+    index.load([to_frame([*rows, {"record_id": "held", **BASE},
+                          {"record_id": "x", **BASE, "date_of_birth": "1985-03-08"}])])
+    # x is re-sent with the date of birth corrected, with a new Robert Smith ("a0" sorts
+    # first, so x is its pair's right side): every pair is scored once, on x as sent
+    scored = index.score(to_frame([{"record_id": "x", **BASE}, {"record_id": "a0", **BASE}]))
+    got = {(a, b): p for a, b, p in zip(scored["unique_id_l"], scored["unique_id_r"],
+                                        scored["match_probability"], strict=True)}
+    assert len(got) == len(scored)
+    assert set(got) == {("x", "held"), ("a0", "held"), ("a0", "x")}
+    assert got[("a0", "x")] == got[("a0", "held")] == got[("x", "held")]
+    assert set(scored["band"]) == {LINK}

@@ -221,3 +221,28 @@ async def test_redelivered_batch_is_applied_once(pseudonymiser):
     await fed.pump()
     assert fed.progress[(batch, 0)] == 1
     assert [a.version for a in fed.assignments[row["record_token"]]] == [1]
+
+
+async def test_groups_scored_ahead_link_with_the_groups_before_them(pseudonymiser):
+    """Many one-row batches queue up: while a group is linked the next is scored ahead,
+    and a record still links to the same person's records linked in between."""
+    fed = pseudonymiser.fed
+    service = pseudonymiser.app.state.service
+    used = service.ahead.used
+    people = [dict(family_name=f"Ahead{n}", given_name=g, date_of_birth=f"19{60 + n}-04-0{k}")
+              for n, (g, k) in enumerate([("Oluwaseun", 2), ("Gwenllian", 3), ("Radoslaw", 5),
+                                         ("Thandiwe", 6), ("Eilidh", 7), ("Ifeoma", 8)])]
+    sent: dict[int, list[str]] = {}
+    batches = []
+    for copy in range(4):  # the same people again, from another dataset each time
+        for n, who in enumerate(people):
+            row = person(**who, address=f"{n + 1} Ahead Road", postcode=f"OL{n + 1} 9ZZ")
+            sent.setdefault(n, []).append(row["record_token"])
+            batches.append(await fed.publish([row], dataset=f"ahead-{copy}"))
+    for b in batches:
+        assert await fed.processed(b) == 1
+    for tokens in sent.values():
+        got = {(await fed.latest(t)).person for t in tokens}
+        assert len(got) == 1
+    assert len({(await fed.latest(ts[0])).person for ts in sent.values()}) == len(people)
+    assert service.ahead.used > used

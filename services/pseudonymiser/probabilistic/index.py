@@ -3,9 +3,10 @@
 `LinkageIndex` keeps every held person-level record's Splink features (normalised
 values only, keyed by record token) in a DuckDB table, with term-frequency tables
 computed from it. `score(new)` blocks and scores the new records against the held ones
-and against each other with the trained model (Splink `predict_between`), so a batch
-costs one pass over the blocking rules, not a re-score of everything. `score_all()` is
-the full re-link's de-duplication over the whole table.
+and against each other with the trained model (SQL built once per model, pairs.py), so
+a batch costs one pass over the blocking rules, not a re-score of everything.
+`score_all()` is the full re-link's de-duplication over the whole table (Splink
+`predict`).
 
 The index is derived data: the pseudonymiser's database is the record, and the index is
 rebuilt from it at start-up (`load`).
@@ -14,10 +15,13 @@ rebuilt from it at start-up (`load`).
 from __future__ import annotations
 
 import logging
+import threading
+from collections import deque
 from collections.abc import Iterable
 
 import pandas as pd
 
+from services.pseudonymiser.probabilistic import pairs
 from services.pseudonymiser.probabilistic.comparisons import incremental_blocking
 from services.pseudonymiser.probabilistic.frame import COLUMNS
 from services.pseudonymiser.probabilistic.model import _TF_COLUMNS, LinkageModel, _uses_tf
@@ -25,7 +29,9 @@ from services.pseudonymiser.probabilistic.model import _TF_COLUMNS, LinkageModel
 log = logging.getLogger("tessera.pseudonymiser")
 
 HELD = "tessera_held"
-REACHED = "tessera_reached"  # the held rows a batch's blocking rules reach
+CHANGED = "tessera_changed"  # held rows changed since a batch was scored ahead
+# how many recent changes (one per linked call, with their rows) `changed_since` knows
+CHANGE_LOG = 16
 # Term frequencies are recomputed when the table has grown or changed by this share.
 TF_REFRESH_SHARE = 0.1
 # Below this many held records term frequencies are noise (one "Robert" in five records
@@ -40,6 +46,15 @@ class LinkageIndex:
         from splink import DuckDBAPI
 
         self.model = model
+        # the main connection runs one statement sequence at a time (linkage calls it
+        # from worker threads); scoring ahead has a connection of its own (score_at)
+        self._lock = threading.RLock()
+        self._log_lock = threading.Lock()  # generation and log, read without waiting
+        self.generation = 0  # counts changes (upsert, remove, bulk load)
+        # (generation, tokens, their rows as stored then; None for a removal)
+        self._log: deque[tuple[int, frozenset[str], pd.DataFrame | None]] = deque(
+            maxlen=CHANGE_LOG)
+        self._floor = 0  # changes before this generation are not in the log
         self.con = duckdb.connect(":memory:")
         if threads:
             self._exec(f"SET threads = {int(threads)}")
@@ -54,10 +69,14 @@ class LinkageIndex:
         # arriving batches: the narrower rules (comparisons.incremental_blocking), or
         # None for the model's own prediction rules
         self.batch_rules = incremental_blocking(model.features) if lean else None
-        self._reach_sql = _reach_sql(
-            [r.get_blocking_rule("duckdb").blocking_rule_sql for r in self.batch_rules]
-            if lean else [r["blocking_rule"] for r in
-                          model.splink["blocking_rules_to_generate_predictions"]])
+        rules = ([r.get_blocking_rule("duckdb").blocking_rule_sql for r in self.batch_rules]
+                 if lean else [r["blocking_rule"] for r in
+                               model.splink["blocking_rules_to_generate_predictions"]])
+        # (pairs, left, right) against everything held, and against the changed rows only
+        self._sql = {table: (pairs.pairs_sql(table, rules, within=table == HELD),
+                             *pairs.sides_sql(table, list(COLUMNS), self._tf_cols))
+                     for table in (HELD, CHANGED)}
+        self._scoring_sql = ""  # built with the linker (_refresh_tf)
 
     def _exec(self, sql: str):
         """Run a statement to completion (DuckDB refuses new work on a connection with
@@ -72,61 +91,101 @@ class LinkageIndex:
         self._exec(f"CREATE TABLE {HELD} ({cols}, PRIMARY KEY (unique_id))")
 
     def __len__(self) -> int:
-        return self._exec(f"SELECT count(*) FROM {HELD}")[0][0]
+        with self._lock:
+            return self._exec(f"SELECT count(*) FROM {HELD}")[0][0]
 
     def upsert(self, frame: pd.DataFrame) -> None:
         """Add records, replacing any held under the same record token."""
         if frame.empty:
             return
-        self.con.register("tessera_incoming", frame[list(COLUMNS)])
-        try:
-            self._exec(f"DELETE FROM {HELD} WHERE unique_id IN "
-                             "(SELECT unique_id FROM tessera_incoming)")
-            self._exec(f"INSERT INTO {HELD} SELECT * FROM tessera_incoming")
-        finally:
-            self.con.unregister("tessera_incoming")
-        self._changed(len(frame))
+        frame = frame[list(COLUMNS)]
+        with self._lock:
+            self.con.register("tessera_incoming", frame)
+            try:
+                self._exec(f"DELETE FROM {HELD} WHERE unique_id IN "
+                           "(SELECT unique_id FROM tessera_incoming)")
+                self._exec(f"INSERT INTO {HELD} SELECT * FROM tessera_incoming")
+            finally:
+                self.con.unregister("tessera_incoming")
+            self._changed(frame["unique_id"], frame)
+
+    def changed_since(self, generation: int) -> tuple[set[str], pd.DataFrame] | None:
+        """The tokens added, replaced or removed after `generation`, and the rows held
+        under them now; None when that is too long ago to know (a bulk load since, or
+        more changes than the log keeps)."""
+        with self._log_lock:
+            if generation < self._floor or (
+                    self._log and generation < self._log[0][0] - 1):
+                return None
+            entries = [(tokens, rows) for g, tokens, rows in self._log if g > generation]
+        latest: dict[str, int] = {}  # token -> the entry with its rows now (-1: removed)
+        for i, (tokens, rows) in enumerate(entries):
+            latest.update(dict.fromkeys(tokens, -1 if rows is None else i))
+        kept = [rows[rows["unique_id"].map(latest) == i]
+                for i, (_, rows) in enumerate(entries) if rows is not None]
+        held = (pd.concat(kept, ignore_index=True) if kept
+                else pd.DataFrame(columns=list(COLUMNS)))
+        return set(latest), held
 
     def load(self, frames: Iterable[pd.DataFrame]) -> int:
         """Bulk-load (start-up, full re-link): frames in turn, then term frequencies."""
-        for frame in frames:
-            self.append(frame)
-        self._refresh_tf()
-        return len(self)
+        with self._lock:
+            self._rebase()
+            for frame in frames:
+                self.append(frame)
+            self._refresh_tf()
+            return len(self)
 
     def append(self, frame: pd.DataFrame) -> None:
         """Add a page of a bulk load (no term-frequency refresh: `load` does it once at
         the end), so a caller can stream pages instead of holding them all."""
-        if not frame.empty:
-            self.con.register("tessera_incoming", frame[list(COLUMNS)])
-            try:
-                self._exec(f"INSERT INTO {HELD} SELECT * FROM tessera_incoming "
-                           "ON CONFLICT DO NOTHING")
-            finally:
-                self.con.unregister("tessera_incoming")
+        with self._lock:
+            self._rebase()
+            if not frame.empty:
+                self.con.register("tessera_incoming", frame[list(COLUMNS)])
+                try:
+                    self._exec(f"INSERT INTO {HELD} SELECT * FROM tessera_incoming "
+                               "ON CONFLICT DO NOTHING")
+                finally:
+                    self.con.unregister("tessera_incoming")
 
     def remove(self, tokens: Iterable[str]) -> None:
         ids = pd.DataFrame({"unique_id": list(tokens)})
         if ids.empty:
             return
-        self.con.register("tessera_gone", ids)
-        self._exec(f"DELETE FROM {HELD} WHERE unique_id IN (SELECT unique_id FROM "
-                         "tessera_gone)")
-        self.con.unregister("tessera_gone")
-        self._changed(len(ids))
+        with self._lock:
+            self.con.register("tessera_gone", ids)
+            try:
+                self._exec(f"DELETE FROM {HELD} WHERE unique_id IN (SELECT unique_id FROM "
+                           "tessera_gone)")
+            finally:
+                self.con.unregister("tessera_gone")
+            self._changed(ids["unique_id"], None)
 
     def features(self, tokens: Iterable[str]) -> pd.DataFrame:
         ids = pd.DataFrame({"unique_id": list(tokens)})
-        self.con.register("tessera_wanted", ids)
-        try:
-            return self.con.execute(f"SELECT h.* FROM {HELD} h JOIN tessera_wanted w "
-                                    "USING (unique_id)").df()
-        finally:
-            self.con.unregister("tessera_wanted")
+        with self._lock:
+            self.con.register("tessera_wanted", ids)
+            try:
+                return self.con.execute(f"SELECT h.* FROM {HELD} h JOIN tessera_wanted w "
+                                        "USING (unique_id)").df()
+            finally:
+                self.con.unregister("tessera_wanted")
 
     # --- term frequencies ----------------------------------------------------------------
 
-    def _changed(self, n: int) -> None:
+    def _rebase(self) -> None:
+        """A bulk change: what changed before it is no longer known record by record."""
+        with self._log_lock:
+            self.generation += 1
+            self._floor = self.generation
+            self._log.clear()
+
+    def _changed(self, tokens: pd.Series, rows: pd.DataFrame | None) -> None:
+        with self._log_lock:
+            self.generation += 1
+            self._log.append((self.generation, frozenset(tokens), rows))
+        n = len(tokens)
         self._changes_since_tf += n
         if self._changes_since_tf > max(1000, TF_REFRESH_SHARE * self._tf_rows):
             self._refresh_tf()
@@ -149,6 +208,8 @@ class LinkageIndex:
         for col in self._tf_cols:
             tf = self.db_api.register(f"tessera_tf_{col}")
             self._linker.table_management.register_term_frequency_lookup(tf, col)
+        self._scoring_sql = pairs.scoring_sql(self._linker._settings_obj,
+                                              self.model.thresholds.review)
         self._tf_rows = len(self)
         self._changes_since_tf = 0
 
@@ -161,56 +222,73 @@ class LinkageIndex:
 
     def score(self, new: pd.DataFrame) -> pd.DataFrame:
         """Pairs (new, held) and (new, new) at or above the review threshold, banded.
-        `unique_id_l` is always a new record; new-new pairs appear once."""
+        `unique_id_l` is always a new record; new-new pairs appear once; a record re-sent
+        under a held token is scored as sent, not against its held version."""
+        return self.score_at(new)[0]
+
+    def score_at(self, new: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+        """`score` on a connection of its own, in one transaction, so that linking on
+        the main connection (catching up, `upsert`) does not wait for it; and the
+        generation its snapshot includes (later changes are in `changed_since`)."""
+        with self._lock:
+            self._ensure_linker()
+            generation, scoring_sql = self.generation, self._scoring_sql
+        con = self.con.cursor()
+        try:
+            con.execute("BEGIN TRANSACTION")
+            scored = self._score_on(con, new, HELD, scoring_sql)
+            con.execute("COMMIT")
+        finally:
+            con.close()
+        return scored, generation
+
+    def score_changed(self, new: pd.DataFrame, held: pd.DataFrame) -> pd.DataFrame:
+        """Pairs of new records with the given held rows only (those changed since the
+        new records were scored ahead: `changed_since`); no new-new pairs."""
+        with self._lock:
+            self.con.register("tessera_wanted", held[list(COLUMNS)])
+            try:
+                self._exec(f"CREATE OR REPLACE TEMP TABLE {CHANGED} AS "
+                           "SELECT * FROM tessera_wanted")
+            finally:
+                self.con.unregister("tessera_wanted")
+            try:
+                return self._score(new, CHANGED)
+            finally:
+                self._exec(f"DROP TABLE IF EXISTS {CHANGED}")
+
+    def _score(self, new: pd.DataFrame, held: str) -> pd.DataFrame:
+        self._ensure_linker()
+        return self._score_on(self.con, new, held, self._scoring_sql)
+
+    def _score_on(self, con, new: pd.DataFrame, held: str, scoring_sql: str) -> pd.DataFrame:
         if new.empty:
             return self.model._finish(pd.DataFrame(columns=_EMPTY))
-        linker = self._ensure_linker()
-        new = new[list(COLUMNS)]
-        # Only the held records a blocking rule reaches go to Splink, which copies and
-        # joins every row of its inputs: the same pairs, at a cost that follows the batch
-        # instead of everything held. Term frequencies still come from all held records
-        # (the registered lookups).
-        self.con.register("tessera_batch", new)
+        pairs_sql, left_sql, right_sql = self._sql[held]
+        # a DuckDB table, not a view of the frame: every rule's join reads it
+        con.register("tessera_incoming", new[list(COLUMNS)])
         try:
-            self._exec(f"CREATE OR REPLACE TEMP TABLE {REACHED} AS {self._reach_sql}")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {pairs.BATCH} AS "
+                        "SELECT * FROM tessera_incoming").fetchall()
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {pairs.PAIRS} AS {pairs_sql}").fetchall()
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {pairs.LEFT} AS {left_sql}").fetchall()
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {pairs.RIGHT} AS {right_sql}").fetchall()
+            scored = con.execute(scoring_sql).df()
         finally:
-            self.con.unregister("tessera_batch")
-        held = self.db_api.register(REACHED)
-        left = self.db_api.register(new)
-        right = self.db_api.register(new.copy())
-        try:
-            out = linker.inference.predict_between(
-                left, [held, right], threshold_match_probability=self.model.thresholds.review,
-                blocking_rules_to_generate_predictions=self.batch_rules, warning_mode="never")
-            scored = out.as_pandas_dataframe()
-            out.drop_table_from_database_and_remove_from_cache()
-        finally:
-            for sdf in (left, right):
-                sdf.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
-        new_ids = set(new["unique_id"])
-        both_new = scored["unique_id_r"].isin(new_ids)
-        # new-new pairs come back in both orders and paired with themselves: keep one
-        keep = ~both_new | (scored["unique_id_l"] < scored["unique_id_r"])
-        scored = scored[keep & (scored["unique_id_l"] != scored["unique_id_r"])]
-        # a record re-sent under a held token is also in the held table: not a pair
-        scored = scored.drop_duplicates(["unique_id_l", "unique_id_r"])
+            con.unregister("tessera_incoming")
+            for table in (pairs.BATCH, pairs.PAIRS, pairs.LEFT, pairs.RIGHT):
+                con.execute(f"DROP TABLE IF EXISTS {table}").fetchall()
         return self.model._finish(scored)
 
     def score_all(self) -> pd.DataFrame:
         """Every candidate pair within the held records (the full re-link)."""
-        linker = self._ensure_linker()
-        out = linker.inference.predict(threshold_match_probability=self.model.thresholds.review,
-                                       warning_mode="never")
-        scored = out.as_pandas_dataframe()
-        out.drop_table_from_database_and_remove_from_cache()
+        with self._lock:
+            linker = self._ensure_linker()
+            out = linker.inference.predict(
+                threshold_match_probability=self.model.thresholds.review, warning_mode="never")
+            scored = out.as_pandas_dataframe()
+            out.drop_table_from_database_and_remove_from_cache()
         return self.model._finish(scored)
-
-
-def _reach_sql(rules: list[str]) -> str:
-    """The held rows (`r`) that any blocking rule pairs with a batch row (`l`)."""
-    reached = " UNION ".join(f"SELECT r.unique_id FROM tessera_batch AS l JOIN {HELD} AS r "
-                             f"ON {rule}" for rule in rules)
-    return f"SELECT * FROM {HELD} WHERE unique_id IN ({reached})"
 
 
 _EMPTY = ["unique_id_l", "unique_id_r", "match_weight", "match_probability", "mw_given_name",

@@ -1,0 +1,114 @@
+"""Scoring the next group of identity batches while the current one is linked.
+
+Scoring (DuckDB, in a worker thread) is most of a linkage call's time, and it needs no
+transaction; the rest (clusters, households, assignments) is Python and SQL on the event
+loop. When the consumer has fetched the next group (bus.Consumer's lookahead), `start`
+scores it against the index as it stands; the call that links it (`take`, `pairs`) then
+re-scores it only against the held records that changed in between (the groups linked
+meanwhile), so it gets the pairs a call scored from scratch would get. Both kinds of work
+run at once on two cores.
+
+A group linked differently from how it was fetched (some of it already applied, a
+failed group retried one by one) finds no scores under its key and is scored as usual.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from services.common import messages as m
+from services.pseudonymiser.probabilistic.index import LinkageIndex
+
+log = logging.getLogger("tessera.pseudonymiser")
+
+KEEP = 2  # groups scored ahead and not yet taken (older ones are dropped)
+
+Key = tuple[tuple[str, int, int], ...]
+
+
+@dataclass
+class Scored:
+    features: pd.DataFrame  # the group's person-level rows, as linking it builds them
+    pairs: pd.DataFrame  # LinkageIndex.score of those
+    generation: int  # the index generation the scores saw
+    index: LinkageIndex
+
+
+def key_of(batches: list[m.IdentityBatch]) -> Key:
+    return tuple((b.batch_id, b.chunk, len(b.rows)) for b in batches)
+
+
+class ScoreAhead:
+    def __init__(self, index: LinkageIndex,
+                 features: Callable[[list[m.IdentityBatch]], pd.DataFrame]):
+        self.index = index
+        self.features = features  # the person-level rows' features, as linkage builds them
+        self._tasks: OrderedDict[Key, asyncio.Task] = OrderedDict()
+        self.used = 0  # groups linked with scores from ahead (for tests and benchmarks)
+
+    def start(self, batches: list[m.IdentityBatch]) -> None:
+        """Score this group in a worker thread (no-op if already started)."""
+        key = key_of(batches)
+        if key in self._tasks or not any(b.level == "person" for b in batches):
+            return
+        while len(self._tasks) >= KEEP:
+            _, stale = self._tasks.popitem(last=False)
+            stale.cancel()
+        index = self.index
+        self._tasks[key] = asyncio.create_task(asyncio.to_thread(self._score, index, batches))
+
+    def _score(self, index: LinkageIndex, batches: list[m.IdentityBatch]) -> Scored:
+        frame = self.features(batches)
+        scored, generation = index.score_at(frame)
+        return Scored(frame, scored, generation, index)
+
+    async def take(self, batches: list[m.IdentityBatch]) -> Scored | None:
+        """The scores started for exactly this group, once ready (None if there are none
+        or scoring failed)."""
+        task = self._tasks.pop(key_of(batches), None)
+        if task is None:
+            return None
+        try:
+            return await task
+        except Exception as exc:
+            log.warning("scoring ahead failed (%s); scoring now", type(exc).__name__)
+            return None
+
+    async def pairs(self, ahead: Scored | None, features: pd.DataFrame,
+                    fresh: set[str]) -> pd.DataFrame:
+        """The scored pairs of the group's new records (`fresh`), each on the left, with
+        held records and with the group's other records as sent (`features`: the
+        group's person-level rows). From the scores ahead brought up to date when there
+        are some, else scored now; the same pairs either way."""
+        since = (self.index.changed_since(ahead.generation)
+                 if ahead is not None and ahead.index is self.index else None)
+        if since is None:  # none ahead, the index rebuilt since, or too much changed
+            scored, changed, held = await asyncio.to_thread(self.index.score, features), set(), None
+        else:
+            scored, (changed, held) = ahead.pairs, since
+            self.used += 1
+        out = [select(scored, fresh, changed)]
+        if held is not None and len(held):
+            new = features[features["unique_id"].isin(fresh)]
+            out.append(await asyncio.to_thread(self.index.score_changed, new, held))
+        out = pd.concat(out, ignore_index=True) if len(out) > 1 else out[0]
+        return out.sort_values(["unique_id_l", "unique_id_r"], ignore_index=True)
+
+
+def select(scored: pd.DataFrame, fresh: set[str], changed: set[str]) -> pd.DataFrame:
+    """The pairs with a new record, the new one on the left (in a group a record re-sent
+    under a held token may be the left one), less those with a record changed since."""
+    l_id, r_id = scored["unique_id_l"], scored["unique_id_r"]
+    swap = ~l_id.isin(fresh) & r_id.isin(fresh)
+    if swap.any():
+        scored = scored.copy()
+        scored.loc[swap, ["unique_id_l", "unique_id_r"]] = (
+            scored.loc[swap, ["unique_id_r", "unique_id_l"]].to_numpy())
+    keep = scored["unique_id_l"].isin(fresh) & ~scored["unique_id_r"].isin(changed)
+    return scored[keep]
