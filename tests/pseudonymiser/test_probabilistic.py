@@ -53,6 +53,11 @@ def test_training_is_reproducible_with_a_seed(frame, model):
     assert json.loads(model.to_json())["version"] == model.version
 
 
+def test_training_does_not_depend_on_the_order_records_arrived_in(frame, model):
+    shuffled = frame.sample(frac=1, random_state=1).reset_index(drop=True)
+    assert train(shuffled, CONFIG).version == model.version
+
+
 def test_reloaded_model_gives_the_same_scores(frame, model):
     reloaded = LinkageModel.from_json(model.to_json())
     assert reloaded.version == model.version

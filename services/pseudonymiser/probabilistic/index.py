@@ -9,7 +9,10 @@ a batch costs one pass over the blocking rules, not a re-score of everything.
 `predict`).
 
 The index is derived data: the pseudonymiser's database is the record, and the index is
-rebuilt from it at start-up (`load`).
+rebuilt from it at start-up (`load`). It counts its changes (`generation`) and keeps the
+last few with their rows, so a batch scored ahead on a connection of its own (`score_at`,
+services/pseudonymiser/ahead.py) can be caught up against what changed since
+(`changed_since`, `score_changed`).
 """
 
 from __future__ import annotations
@@ -233,7 +236,7 @@ class LinkageIndex:
         with self._lock:
             self._ensure_linker()
             generation, scoring_sql = self.generation, self._scoring_sql
-        con = self.con.cursor()
+            con = self.con.cursor()
         try:
             con.execute("BEGIN TRANSACTION")
             scored = self._score_on(con, new, HELD, scoring_sql)

@@ -187,7 +187,8 @@ def present_features(frame: pd.DataFrame) -> list[str]:
 
 def train(frame: pd.DataFrame, config: TrainingConfig | None = None,
           thresholds: Thresholds | None = None) -> LinkageModel:
-    """Prior (given or estimated), u by seeded random sampling, m by EM per rule."""
+    """Prior (given or estimated), u by seeded random sampling, m by EM per rule; the
+    model depends on the records (their ids included) and the seed, not on their order."""
     from splink import DuckDBAPI, Linker, SettingsCreator
 
     config = config or TrainingConfig()
