@@ -191,8 +191,11 @@ class Consumer:
                  js: JetStreamContext, sessionmaker: async_sessionmaker[AsyncSession],
                  inbox_model, relay: OutboxRelay | None, batch: int = 64,
                  backoff_s: float = 0.25, group: GroupHandler | None = None,
-                 lookahead: Lookahead | None = None):
+                 lookahead: Lookahead | None = None, linger_s: float = 0.0):
         self.service = service
+        # a fetch that finds fewer messages than a group waits this long once for more (a
+        # burst is arriving), so a handler with a high fixed cost a call gets fuller groups
+        self.linger_s = linger_s
         self.backoff_s = backoff_s
         self.dead_lettered = 0
         self.channel = channel
@@ -264,9 +267,14 @@ class Consumer:
 
     async def _fetch(self, psub) -> list:
         try:
-            return await psub.fetch(self.batch, timeout=1.0)
+            msgs = await psub.fetch(self.batch, timeout=1.0)
         except TimeoutError:
             return []
+        if self.linger_s and len(msgs) < self.batch:
+            await asyncio.sleep(self.linger_s)
+            with contextlib.suppress(TimeoutError):
+                msgs += await psub.fetch(self.batch - len(msgs), timeout=0.05)
+        return msgs
 
     async def _fetch_ahead(self, psub) -> tuple[list, dict[int, BaseModel]]:
         """Fetch the next messages and tell the lookahead of those it can parse (the

@@ -51,11 +51,13 @@ class Runtime:
 
     def consume(self, channel: Channel, handler: bus.Handler, *,
                 group: bus.GroupHandler | None = None, batch: int | None = None,
-                lookahead: bus.Lookahead | None = None) -> bus.Consumer:
+                lookahead: bus.Lookahead | None = None, linger_s: float = 0.0
+                ) -> bus.Consumer:
         consumer = bus.Consumer(
             service=self.service, channel=channel, handler=handler, js=self.js,
             sessionmaker=self.sessionmaker, inbox_model=self.inbox_model, relay=self.relay,
             batch=batch or self.settings.consumer_batch, group=group, lookahead=lookahead,
+            linger_s=linger_s,
         )
         consumer.start()
         self.consumers.append(consumer)

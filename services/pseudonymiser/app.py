@@ -37,7 +37,8 @@ def create_app(settings: PseudonymiserSettings | None = None) -> FastAPI:
                                        group=handlers.identity_group,
                                        batch=settings.link_group_messages,
                                        lookahead=service.ahead.start
-                                       if settings.score_ahead else None),
+                                       if settings.score_ahead else None,
+                                       linger_s=settings.link_linger_s),
                 "optouts": rt.consume(subjects.OPTOUTS, handlers.optouts,
                                       group=handlers.optouts_group,
                                       batch=settings.link_group_messages),

@@ -29,6 +29,9 @@ class PseudonymiserSettings(ServiceSettings):
     link_group_messages: int = 16
     # score the next group of identity batches while the current one is linked (ahead.py)
     score_ahead: bool = True
+    # a fetch of identity batches that finds fewer than a group waits this long once for
+    # more: during a burst the first calls link full groups, not one message each
+    link_linger_s: float = 0.2
     # arriving batches are blocked with the narrower rules ("lean") or the model's own
     # ("model"); the full re-link always uses the model's
     incremental_blocking: Literal["lean", "model"] = "lean"

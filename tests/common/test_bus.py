@@ -309,3 +309,34 @@ async def test_lookahead_is_told_of_the_next_messages_while_these_apply(nats_env
     finally:
         await consumer.stop()
         await nc.close()
+
+
+async def test_a_short_fetch_lingers_for_a_fuller_group(nats_env, db):
+    """A fetch that finds one message of a burst waits once (linger) and takes the rest
+    of the burst into the same group, instead of applying the first message alone."""
+    calls: list[int] = []
+
+    async def group(session, items):
+        calls.append(len(items))
+        for message, delivery in items:
+            await record(session, message, delivery)
+
+    nc = await nats_env.connect("gateway")
+    js = nc.jetstream()
+    consumer = bus.Consumer(service="gateway", channel=subjects.PROGRESS,
+                            handler=lambda s, m, d: group(s, [(m, d)]), js=js,
+                            sessionmaker=db, inbox_model=Inbox, relay=None, group=group,
+                            batch=6, linger_s=1.5)
+    consumer.start()
+    try:
+        batches = [f"linger-{uuid.uuid4().hex}" for _ in range(6)]
+        await publish_progress(nats_env, batches[0])
+        await asyncio.sleep(0.3)  # the consumer has the first and is lingering
+        for b in batches[1:]:
+            await publish_progress(nats_env, b)
+        await eventually(lambda: _zero(pending(js)))
+        assert [await times_applied(db, b) for b in batches] == [1] * 6
+        assert calls == [6]
+    finally:
+        await consumer.stop()
+        await nc.close()
