@@ -46,6 +46,10 @@ async def holdings(run, service: str) -> dict:
 
 
 async def test_report_per_agreement_in_every_slice(small):
+    async def scored():  # the scorer evaluates after the batches report done
+        return (await holdings(small, "scorer"))["evaluations"] > 0
+
+    await eventually(scored, timeout=60)
     report = {s: await holdings(small, s) for s in ("gateway", *SLICES)}
     assert report["gateway"]["batches"] > 0 and report["gateway"]["rows_accepted"] > 0
     assert report["pseudonymiser"]["identity_records"] > 0
