@@ -37,7 +37,6 @@ class Scored:
     features: pd.DataFrame  # the group's person-level rows, as linking it builds them
     pairs: pd.DataFrame  # LinkageIndex.score of those
     generation: int  # the index generation the scores saw
-    index: LinkageIndex
 
 
 def key_of(batches: list[m.IdentityBatch]) -> Key:
@@ -60,13 +59,12 @@ class ScoreAhead:
         while len(self._tasks) >= KEEP:
             _, stale = self._tasks.popitem(last=False)
             stale.cancel()
-        index = self.index
-        self._tasks[key] = asyncio.create_task(asyncio.to_thread(self._score, index, batches))
+        self._tasks[key] = asyncio.create_task(asyncio.to_thread(self._score, batches))
 
-    def _score(self, index: LinkageIndex, batches: list[m.IdentityBatch]) -> Scored:
+    def _score(self, batches: list[m.IdentityBatch]) -> Scored:
         frame = self.features(batches)
-        scored, generation = index.score_at(frame)
-        return Scored(frame, scored, generation, index)
+        scored, generation = self.index.score_at(frame)
+        return Scored(frame, scored, generation)
 
     async def take(self, batches: list[m.IdentityBatch]) -> Scored | None:
         """The scores started for exactly this group, once ready (None if there are none
@@ -86,9 +84,8 @@ class ScoreAhead:
         held records and with the group's other records as sent (`features`: the
         group's person-level rows). From the scores ahead brought up to date when there
         are some, else scored now; the same pairs either way."""
-        since = (self.index.changed_since(ahead.generation)
-                 if ahead is not None and ahead.index is self.index else None)
-        if since is None:  # none ahead, the index rebuilt since, or too much changed
+        since = self.index.changed_since(ahead.generation) if ahead is not None else None
+        if since is None:  # none ahead, the index reloaded since, or too much changed
             scored, changed, held = await asyncio.to_thread(self.index.score, features), set(), None
         else:
             scored, (changed, held) = ahead.pairs, since

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -22,7 +21,7 @@ from services.common import messages as m
 from services.pseudonymiser import repository as repo
 from services.pseudonymiser.clusters import cluster, pair_key
 from services.pseudonymiser.models import IdentityRecord, Person
-from services.pseudonymiser.probabilistic import LINK, REVIEW, frame_from_records
+from services.pseudonymiser.probabilistic import LINK, REVIEW
 from services.pseudonymiser.probabilistic.index import LinkageIndex
 
 log = logging.getLogger("tessera.pseudonymiser")
@@ -34,7 +33,6 @@ class Linked:
     survivors: set[int] = field(default_factory=set)
     dirty: set[int] = field(default_factory=set)  # persons whose assignments must go out
     created: dict[int, Person] = field(default_factory=dict)  # new persons, all records new
-    score_seconds: float = 0.0
     changes: list[m.ClusterChange] = field(default_factory=list)
 
 
@@ -62,15 +60,11 @@ class ProbabilisticLinker:
         return self.index.model.version
 
     async def link(self, session: AsyncSession, records: list[IdentityRecord],
-                   scored: pd.DataFrame | None = None) -> Linked:
-        """Link new records (`scored`: their scored pairs, when the caller has them)."""
+                   scored: pd.DataFrame | None) -> Linked:
+        """Link new records, given their scored pairs (ScoreAhead.pairs)."""
         out = Linked()
         if not records:
             return out
-        if scored is None:
-            start = time.perf_counter()
-            scored = await asyncio.to_thread(self.index.score, frame_from_records(records))
-            out.score_seconds = round(time.perf_counter() - start, 4)
         new = {r.record_token: r for r in records}
         held = await repo.persons_holding(session, set(scored["unique_id_r"]) - new.keys())
         members = held.members  # person id -> tokens
@@ -129,9 +123,8 @@ class ProbabilisticLinker:
             log.info("linkage merged %d persons into %d", len(retired), len(merges))
         return out
 
-    async def remember(self, records: list[IdentityRecord] | pd.DataFrame) -> None:
-        """Add new or changed records (or their features) to the index, once linked (in a
-        worker thread: scoring ahead may hold the index)."""
-        frame = records if isinstance(records, pd.DataFrame) else frame_from_records(records)
-        if len(frame):
-            await asyncio.to_thread(self.index.upsert, frame)
+    async def remember(self, features: pd.DataFrame) -> None:
+        """Add new or changed records' features to the index, once linked (in a worker
+        thread: the index may be busy with a score)."""
+        if len(features):
+            await asyncio.to_thread(self.index.upsert, features)

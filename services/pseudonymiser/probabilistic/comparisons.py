@@ -208,7 +208,8 @@ def incremental_blocking(features: list[str]) -> list:
 
 
 def prediction_blocking(features: list[str]) -> list:
-    """Every rule a full prediction blocks with: the narrow ones, then the broader ones that reach what they miss. Each broad rule keeps a second key
+    """Every rule a full prediction blocks with: the narrow ones, then the broader ones
+    that reach what they miss. Each broad rule keeps a second key
     (a year of birth, an initial, a postcode or its outward code), so its candidate
     pairs stay in the millions at 1M records instead of growing with the square of a
     common name's count: on a synthetic 1M, a name swapped between fields alone pairs 88

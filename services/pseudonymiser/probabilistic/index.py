@@ -20,7 +20,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 import pandas as pd
 
@@ -86,6 +87,16 @@ class LinkageIndex:
         an unfinished result)."""
         return self.con.execute(sql).fetchall()
 
+    @contextmanager
+    def _frame(self, name: str, frame: pd.DataFrame, con=None) -> Iterator[None]:
+        """`frame` readable as the view `name` on `con` (the main connection) meanwhile."""
+        con = con or self.con
+        con.register(name, frame)
+        try:
+            yield
+        finally:
+            con.unregister(name)
+
     # --- contents ----------------------------------------------------------------------
 
     def _create_table(self) -> None:
@@ -103,13 +114,10 @@ class LinkageIndex:
             return
         frame = frame[list(COLUMNS)]
         with self._lock:
-            self.con.register("tessera_incoming", frame)
-            try:
+            with self._frame("tessera_incoming", frame):
                 self._exec(f"DELETE FROM {HELD} WHERE unique_id IN "
                            "(SELECT unique_id FROM tessera_incoming)")
                 self._exec(f"INSERT INTO {HELD} SELECT * FROM tessera_incoming")
-            finally:
-                self.con.unregister("tessera_incoming")
             self._changed(frame["unique_id"], frame)
 
     def changed_since(self, generation: int) -> tuple[set[str], pd.DataFrame] | None:
@@ -145,35 +153,25 @@ class LinkageIndex:
         with self._lock:
             self._rebase()
             if not frame.empty:
-                self.con.register("tessera_incoming", frame[list(COLUMNS)])
-                try:
+                with self._frame("tessera_incoming", frame[list(COLUMNS)]):
                     self._exec(f"INSERT INTO {HELD} SELECT * FROM tessera_incoming "
                                "ON CONFLICT DO NOTHING")
-                finally:
-                    self.con.unregister("tessera_incoming")
 
     def remove(self, tokens: Iterable[str]) -> None:
         ids = pd.DataFrame({"unique_id": list(tokens)})
         if ids.empty:
             return
         with self._lock:
-            self.con.register("tessera_gone", ids)
-            try:
+            with self._frame("tessera_gone", ids):
                 self._exec(f"DELETE FROM {HELD} WHERE unique_id IN (SELECT unique_id FROM "
                            "tessera_gone)")
-            finally:
-                self.con.unregister("tessera_gone")
             self._changed(ids["unique_id"], None)
 
     def features(self, tokens: Iterable[str]) -> pd.DataFrame:
         ids = pd.DataFrame({"unique_id": list(tokens)})
-        with self._lock:
-            self.con.register("tessera_wanted", ids)
-            try:
-                return self.con.execute(f"SELECT h.* FROM {HELD} h JOIN tessera_wanted w "
-                                        "USING (unique_id)").df()
-            finally:
-                self.con.unregister("tessera_wanted")
+        with self._lock, self._frame("tessera_wanted", ids):
+            return self.con.execute(f"SELECT h.* FROM {HELD} h JOIN tessera_wanted w "
+                                    "USING (unique_id)").df()
 
     # --- term frequencies ----------------------------------------------------------------
 
@@ -249,12 +247,9 @@ class LinkageIndex:
         """Pairs of new records with the given held rows only (those changed since the
         new records were scored ahead: `changed_since`); no new-new pairs."""
         with self._lock:
-            self.con.register("tessera_wanted", held[list(COLUMNS)])
-            try:
+            with self._frame("tessera_wanted", held[list(COLUMNS)]):
                 self._exec(f"CREATE OR REPLACE TEMP TABLE {CHANGED} AS "
                            "SELECT * FROM tessera_wanted")
-            finally:
-                self.con.unregister("tessera_wanted")
             try:
                 return self._score(new, CHANGED)
             finally:
@@ -269,16 +264,15 @@ class LinkageIndex:
             return self.model._finish(pd.DataFrame(columns=_EMPTY))
         pairs_sql, left_sql, right_sql = self._sql[held]
         # a DuckDB table, not a view of the frame: every rule's join reads it
-        con.register("tessera_incoming", new[list(COLUMNS)])
-        try:
+        with self._frame("tessera_incoming", new[list(COLUMNS)], con):
             con.execute(f"CREATE OR REPLACE TEMP TABLE {pairs.BATCH} AS "
                         "SELECT * FROM tessera_incoming").fetchall()
+        try:
             con.execute(f"CREATE OR REPLACE TEMP TABLE {pairs.PAIRS} AS {pairs_sql}").fetchall()
             con.execute(f"CREATE OR REPLACE TEMP TABLE {pairs.LEFT} AS {left_sql}").fetchall()
             con.execute(f"CREATE OR REPLACE TEMP TABLE {pairs.RIGHT} AS {right_sql}").fetchall()
             scored = con.execute(scoring_sql).df()
         finally:
-            con.unregister("tessera_incoming")
             for table in (pairs.BATCH, pairs.PAIRS, pairs.LEFT, pairs.RIGHT):
                 con.execute(f"DROP TABLE IF EXISTS {table}").fetchall()
         return self.model._finish(scored)
