@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -13,7 +14,13 @@ from fastapi import FastAPI
 from pydantic import BaseModel
 
 from services.common import bus, logs
-from services.common.db import build_engine, build_sessionmaker, run_migrations
+from services.common.db import (
+    WalCheckpointer,
+    build_engine,
+    build_sessionmaker,
+    run_migrations,
+    sqlite_path,
+)
 from services.common.settings import ServiceSettings
 from services.common.subjects import Channel
 
@@ -32,11 +39,20 @@ class Runtime:
         self.relay: bus.OutboxRelay | None = None
         self.outbox = bus.Outbox(outbox_model) if outbox_model is not None else None
         self._tasks: list[asyncio.Task] = []
+        self.checkpointer: WalCheckpointer | None = None
 
     async def __aenter__(self) -> Runtime:
         s = self.settings
-        self.engine = build_engine(s.database_url)
+        path = sqlite_path(s.database_url)
+        if path is not None and s.sqlite_checkpoint_s > 0:
+            self.checkpointer = WalCheckpointer(path)
+        self.engine = build_engine(s.database_url, cache_mb=s.sqlite_cache_mb,
+                                   background_checkpoint=self.checkpointer is not None)
         self.sessionmaker = build_sessionmaker(self.engine)
+        if self.checkpointer is not None:
+            checkpointer = self.checkpointer
+            self.every(s.sqlite_checkpoint_s,
+                       lambda: asyncio.to_thread(checkpointer.run), "checkpoint")
         self.nc = await bus.connect(
             url=s.nats_url, service=self.service, user=s.nats_user,
             password=s.nats_password.get_secret_value(), error_cb=self.error_cb,
@@ -97,6 +113,12 @@ class Runtime:
         with contextlib.suppress(Exception):
             await self.nc.drain()
         await self.engine.dispose()
+        if self.checkpointer is not None:
+            try:
+                await asyncio.to_thread(self.checkpointer.close)
+            except Exception as exc:  # the WAL stays; SQLite checkpoints it on next open
+                log.warning("%s: last checkpoint failed: %s", self.service,
+                            type(exc).__name__)
 
 
 def attach(app: FastAPI, rt: Runtime) -> None:
@@ -113,6 +135,7 @@ def service_main(settings_cls: type[ServiceSettings], create_app: Callable[..., 
     args = parser.parse_args(argv)
     settings = settings_cls()
     logs.configure(settings.service_name, settings.log_level)
+    sys.setswitchinterval(settings.switch_interval_ms / 1000)
     if args.command == "migrate":
         run_migrations(migrations_dir, settings.database_url)
         return

@@ -40,6 +40,15 @@ class ServiceSettings(BaseSettings):
     tls_key_file: Path | None = None
     nats_tls_ca_file: Path | None = None
     consumer_batch: int = 64
+    # SQLite only: each connection's page cache in MB (0: SQLite's default, 2 MB), and
+    # how often a background checkpoint copies committed WAL pages into the database
+    # (0: SQLite's own, inside the commit that passes 1,000 pages; see db.WalCheckpointer)
+    sqlite_cache_mb: int = 0
+    sqlite_checkpoint_s: float = 1.0
+    # how long a thread holding the GIL keeps it while others wait (Python's default
+    # is 5 ms): a service whose event loop waits on SQLite and DuckDB worker threads
+    # pays it on every hand-over while another thread runs Python
+    switch_interval_ms: float = 1.0
     # how often a slice holding data sweeps what has outlived its agreement's retention
     retention_interval_s: float = 3600.0
 

@@ -1,0 +1,60 @@
+"""SQLite plumbing: page cache size, and checkpoints off the commit path."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from sqlalchemy import text
+
+from services.common.db import WalCheckpointer, build_engine, sqlite_path
+
+ROWS = 3000  # 3000 rows of 4 KB: about 3,000 WAL pages, past SQLite's 1,000-page trigger
+
+
+@pytest.mark.parametrize("background", [False, True])
+async def test_commit_checkpoints_only_without_background(tmp_path, background):
+    path = tmp_path / "db.sqlite"
+    # the engine stays open: SQLite checkpoints when the last connection closes
+    engine = build_engine(f"sqlite+aiosqlite:///{path}", background_checkpoint=background)
+    try:
+        async with engine.begin() as con:
+            await con.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, body BLOB)"))
+        async with engine.begin() as con:
+            await con.execute(text("INSERT INTO t (body) VALUES (randomblob(4000))"),
+                              [{}] * ROWS)
+        # SQLite's own checkpoint (in the commit) has copied the pages into the database
+        # file; with background checkpoints they are only in the WAL until one runs
+        assert (path.stat().st_size > ROWS * 4000) is not background
+        checkpointer = WalCheckpointer(path)
+        busy, frames, done = checkpointer.run()
+        assert busy == 0 and frames == done and frames > 1000
+        assert path.stat().st_size > ROWS * 4000
+        async with engine.begin() as con:  # writing on after a checkpoint
+            await con.execute(text("INSERT INTO t (body) VALUES (randomblob(4000))"))
+        checkpointer.close()
+        assert (tmp_path / "db.sqlite-wal").stat().st_size == 0  # TRUNCATE on close
+    finally:
+        await engine.dispose()
+    with sqlite3.connect(path) as con:
+        assert con.execute("SELECT count(*) FROM t").fetchone()[0] == ROWS + 1
+
+
+async def test_cache_size_per_connection(tmp_path):
+    engine = build_engine(f"sqlite+aiosqlite:///{tmp_path / 'c.db'}", cache_mb=64)
+    try:
+        async with engine.connect() as con:
+            assert (await con.execute(text("PRAGMA cache_size"))).scalar() == -64 * 1024
+            assert (await con.execute(text("PRAGMA wal_autocheckpoint"))).scalar() == 1000
+    finally:
+        await engine.dispose()
+
+
+def test_checkpointer_without_database_and_paths(tmp_path):
+    assert WalCheckpointer(tmp_path / "absent.db").run() == (0, 0, 0)
+    WalCheckpointer(tmp_path / "absent.db").close()
+    assert sqlite_path("sqlite+aiosqlite:///:memory:") is None
+    assert sqlite_path("postgresql+asyncpg://u@h/db") is None
+    assert sqlite_path(f"sqlite+aiosqlite:///{tmp_path}/x.db") == tmp_path / "x.db"
+    with pytest.raises(ValueError):
+        WalCheckpointer(tmp_path / "absent.db").run("FULL; DROP")
