@@ -184,6 +184,10 @@ def _message_id(msg) -> str:
     return (msg.headers or {}).get("Nats-Msg-Id") or f"{meta.stream}:{meta.sequence.stream}"
 
 
+# how long each top-up fetch of a group fetched ahead waits for more messages
+TOP_UP_WAIT_S = 0.1
+
+
 class Consumer:
     """A durable pull consumer: apply in a transaction, record in the inbox, commit, ack."""
 
@@ -245,13 +249,16 @@ class Consumer:
                     msgs = await self._fetch(psub)
                 if not msgs:
                     continue
+                applied = asyncio.Event()  # the fetch ahead tops its group up until then
                 if self.lookahead is not None:
-                    ahead = asyncio.create_task(self._fetch_ahead(psub))
-                if self.group is not None and len(msgs) > 1 and await self._apply_group(
-                        msgs, parsed):
-                    continue
-                for msg in msgs:
-                    await self._apply(msg, parsed.get(id(msg)))
+                    ahead = asyncio.create_task(self._fetch_ahead(psub, applied))
+                try:
+                    if not (self.group is not None and len(msgs) > 1
+                            and await self._apply_group(msgs, parsed)):
+                        for msg in msgs:
+                            await self._apply(msg, parsed.get(id(msg)))
+                finally:
+                    applied.set()
             except asyncio.CancelledError:
                 if ahead is not None:
                     ahead.cancel()
@@ -276,10 +283,17 @@ class Consumer:
                 msgs += await psub.fetch(self.batch - len(msgs), timeout=0.05)
         return msgs
 
-    async def _fetch_ahead(self, psub) -> tuple[list, dict[int, BaseModel]]:
+    async def _fetch_ahead(self, psub, applied: asyncio.Event
+                           ) -> tuple[list, dict[int, BaseModel]]:
         """Fetch the next messages and tell the lookahead of those it can parse (the
-        others are dealt with when applied); their payloads are kept for applying."""
+        others are dealt with when applied); their payloads are kept for applying.
+        A short fetch keeps taking what arrives until the group is full or the current
+        messages are applied: they would wait anyway, and the second call of a burst
+        then links a full group instead of what had arrived when the first began."""
         msgs = await self._fetch(psub)
+        while msgs and len(msgs) < self.batch and not applied.is_set():
+            with contextlib.suppress(TimeoutError):
+                msgs += await psub.fetch(self.batch - len(msgs), timeout=TOP_UP_WAIT_S)
         parsed = {}
         for msg in msgs:
             with contextlib.suppress(ValidationError):

@@ -50,7 +50,11 @@ class Handlers:
 
     async def _batches(self, session: AsyncSession, batches: list[m.IdentityBatch],
                        purpose: str) -> None:
-        """Several batches are linked in one pass (the scoring has a fixed cost a call)."""
+        """Several batches are linked in one pass (the scoring has a fixed cost a call).
+        A group nobody scored ahead (the first of a burst) starts scoring now, in a worker
+        thread, while the call reads what is held."""
+        if purpose == "data" and self.rt.settings.score_ahead:
+            self.service.ahead.start(batches)
         outcome = await self.service.ingest(session, batches, purpose)
         self._publish(session, outcome)
         for batch in batches:

@@ -87,10 +87,11 @@ def features_of(batches: list[m.IdentityBatch]) -> pd.DataFrame:
 
 class Pseudonymiser:
     def __init__(self, person_key: bytes, household_key: bytes, model: LinkageModel,
-                 institutions: InstitutionRules | None = None, lean_blocking: bool = True):
+                 institutions: InstitutionRules | None = None, lean_blocking: bool = True,
+                 scoring_threads: int | None = None):
         self.person_key = person_key
         self.household_key = household_key
-        self.index = LinkageIndex(model, lean=lean_blocking)
+        self.index = LinkageIndex(model, lean=lean_blocking, scoring_threads=scoring_threads)
         self.linker = ProbabilisticLinker(self.index, self.new_person)
         self.ahead = ScoreAhead(self.index, features_of)
         self.institutions = institutions or InstitutionRules()

@@ -32,6 +32,12 @@ class PseudonymiserSettings(ServiceSettings):
     # a fetch of identity batches that finds fewer than a group waits this long once for
     # more: during a burst the first calls link full groups, not one message each
     link_linger_s: float = 0.2
+    # linkage inserts into indexes keyed by random tokens over a million rows: a larger
+    # page cache keeps their pages between calls (SQLite only)
+    sqlite_cache_mb: int = 128
+    # DuckDB threads scoring arriving batches (0: one per core); loading the index and
+    # the full re-link always use one per core
+    scoring_threads: int = 1
     # arriving batches are blocked with the narrower rules ("lean") or the model's own
     # ("model"); the full re-link always uses the model's
     incremental_blocking: Literal["lean", "model"] = "lean"

@@ -60,7 +60,8 @@ async def build(settings: PseudonymiserSettings,
     service = Pseudonymiser(read_key(settings.person_key_path),
                             read_key(settings.household_key_path), model,
                             institution_rules(settings),
-                            lean_blocking=settings.incremental_blocking == "lean")
+                            lean_blocking=settings.incremental_blocking == "lean",
+                            scoring_threads=settings.scoring_threads or None)
     start = time.perf_counter()
     async with sessionmaker() as session:
         held = await service.load(session)

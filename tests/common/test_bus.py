@@ -97,6 +97,16 @@ async def test_failed_handler_is_retried_and_applied_once(nats_env, db):
         await nc.close()
 
 
+def grouped(js, db, group, **kwargs) -> bus.Consumer:
+    """A started consumer on the progress channel applying messages in groups."""
+    consumer = bus.Consumer(service="gateway", channel=subjects.PROGRESS,
+                            handler=lambda s, m, d: group(s, [(m, d)]), js=js,
+                            sessionmaker=db, inbox_model=Inbox, relay=None, group=group,
+                            **kwargs)
+    consumer.start()
+    return consumer
+
+
 async def _zero(awaitable):
     return (await awaitable) == 0
 
@@ -293,11 +303,7 @@ async def test_lookahead_is_told_of_the_next_messages_while_these_apply(nats_env
 
     nc = await nats_env.connect("gateway")
     js = nc.jetstream()
-    consumer = bus.Consumer(service="gateway", channel=subjects.PROGRESS,
-                            handler=lambda s, m, d: group(s, [(m, d)]), js=js,
-                            sessionmaker=db, inbox_model=Inbox, relay=None, group=group,
-                            batch=3, lookahead=lookahead)
-    consumer.start()
+    consumer = grouped(js, db, group, batch=3, lookahead=lookahead)
     try:
         for b in batches:
             await publish_progress(nats_env, b)
@@ -323,11 +329,7 @@ async def test_a_short_fetch_lingers_for_a_fuller_group(nats_env, db):
 
     nc = await nats_env.connect("gateway")
     js = nc.jetstream()
-    consumer = bus.Consumer(service="gateway", channel=subjects.PROGRESS,
-                            handler=lambda s, m, d: group(s, [(m, d)]), js=js,
-                            sessionmaker=db, inbox_model=Inbox, relay=None, group=group,
-                            batch=6, linger_s=1.5)
-    consumer.start()
+    consumer = grouped(js, db, group, batch=6, linger_s=1.5)
     try:
         batches = [f"linger-{uuid.uuid4().hex}" for _ in range(6)]
         await publish_progress(nats_env, batches[0])
@@ -337,6 +339,38 @@ async def test_a_short_fetch_lingers_for_a_fuller_group(nats_env, db):
         await eventually(lambda: _zero(pending(js)))
         assert [await times_applied(db, b) for b in batches] == [1] * 6
         assert calls == [6]
+    finally:
+        await consumer.stop()
+        await nc.close()
+
+
+async def test_the_group_fetched_ahead_fills_up_while_the_current_one_applies(nats_env, db):
+    """Messages arriving while a group is applied join the group fetched ahead (up to the
+    batch), not only those there when the fetch ahead began."""
+    calls: list[int] = []
+    announced: list[int] = []
+
+    async def group(session, items):
+        calls.append(len(items))
+        if len(calls) == 1:
+            await asyncio.sleep(1.0)  # a long linkage call; the burst arrives meanwhile
+        for message, delivery in items:
+            await record(session, message, delivery)
+
+    nc = await nats_env.connect("gateway")
+    js = nc.jetstream()
+    consumer = grouped(js, db, group, batch=4,
+                       lookahead=lambda payloads: announced.append(len(payloads)))
+    try:
+        batches = [f"topup-{uuid.uuid4().hex}" for _ in range(5)]
+        await publish_progress(nats_env, batches[0])
+        await eventually(lambda: calls)  # the first is being applied
+        for b in batches[1:]:
+            await asyncio.sleep(0.15)
+            await publish_progress(nats_env, b)
+        await eventually(lambda: _zero(pending(js)))
+        assert [await times_applied(db, b) for b in batches] == [1] * 5
+        assert calls[:2] == [1, 4] and announced[0] == 4
     finally:
         await consumer.stop()
         await nc.close()

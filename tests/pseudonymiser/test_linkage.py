@@ -163,3 +163,20 @@ def test_a_re_sent_record_is_scored_as_sent_not_against_its_held_version(model):
     assert set(got) == {("x", "held"), ("a0", "held"), ("a0", "x")}
     assert got[("a0", "x")] == got[("a0", "held")] == got[("x", "held")]
     assert set(scored["band"]) == {LINK}
+
+
+def test_arriving_batches_are_scored_on_the_scoring_threads_bulk_work_on_all(model):
+    index = LinkageIndex(model, scoring_threads=1, threads=2)
+
+    def threads() -> int:
+        return int(index.con.execute("SELECT current_setting('threads')").fetchone()[0])
+
+    seen = []
+    real = index._refresh_tf
+    index._refresh_tf = lambda: (seen.append(threads()), real())[1]  # within the load
+    index.load([to_frame([{"record_id": f"c{i}", **c} for i, c in enumerate(CROWD)])])
+    assert seen == [2] and threads() == 1
+    index.score(to_frame([{"record_id": "a", **BASE}]))
+    assert threads() == 1
+    index.score_all()
+    assert threads() == 1
