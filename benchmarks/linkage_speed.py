@@ -2,7 +2,8 @@
 through the running federation with N identities already held.
 
     PYTHONPATH=. .venv/bin/python -m benchmarks.linkage_speed [--records 1000000]
-        [--push 20000] [--skip-federation] [--skip-relink] [--out benchmarks/linkage_speed.json]
+        [--push 20000] [--skip-federation] [--skip-relink] [--skip-standalone] [--py-spy PATH]
+        [--out benchmarks/linkage_speed.json]
 
 1. Synthetic boroughs (synthetic.generate_borough, at most 25,000 households each,
    seeds seed*1000+k, local ids prefixed per borough; about 3.9 person-level
@@ -38,6 +39,7 @@ import json
 import math
 import os
 import random
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -236,7 +238,38 @@ def progress(db: Path, first_seq: int) -> tuple[int, int]:
     return linked, pending
 
 
-async def push_through(fed, new: list, held: int, out: dict, workers: int) -> None:
+def start_profiler(py_spy: str | None, pid: int, path: Path) -> subprocess.Popen | None:
+    """py-spy sampling the pseudonymiser (all threads, raw folded stacks) during the push."""
+    if not py_spy:
+        return None
+    return subprocess.Popen([py_spy, "record", "--pid", str(pid), "--threads", "--nonblocking",
+                             "--format", "raw", "--output", str(path)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+async def consumers_backlog(fed) -> int:
+    """Messages every durable consumer of the federation has still to apply (after a
+    re-link: hundreds of thousands of re-assignments for the linker and the scorer)."""
+    from deploy.keys import NATS_ADMIN
+    from services.common import bus
+    from services.common.subjects import durable_name, streams
+
+    passwords = json.loads(fed.layout.nats_passwords.read_text())
+    nc = await bus.connect(url=fed.nats_url, service=NATS_ADMIN, user=NATS_ADMIN,
+                           password=passwords[NATS_ADMIN])
+    try:
+        js, total = nc.jetstream(), 0
+        for channel in streams():
+            for service in channel.consumers:
+                info = await js.consumer_info(channel.stream, durable_name(channel, service))
+                total += info.num_pending + info.num_ack_pending
+        return total
+    finally:
+        await nc.close()
+
+
+async def push_through(fed, new: list, held: int, out: dict, workers: int,
+                       py_spy: str | None = None) -> None:
     import httpx
 
     from deploy.cli import token_factory
@@ -246,6 +279,11 @@ async def push_through(fed, new: list, held: int, out: dict, workers: int) -> No
     pid = fed.procs["pseudonymiser"].pid
     while progress(db, held)[1]:  # noqa: ASYNC110 (the relink's re-assignments go first)
         await asyncio.sleep(0.5)
+    backlog = await consumers_backlog(fed)
+    if backlog:  # the other services apply them before the clock starts
+        say(f"waiting for the federation to apply {backlog} queued messages")
+        while await consumers_backlog(fed):  # noqa: ASYNC110 (polling another process)
+            await asyncio.sleep(2)
     out["rss_before_push_mb"] = rss_mb(pid)
     log = fed.layout.logs / "pseudonymiser.log"
     log_offset = log.stat().st_size
@@ -263,6 +301,8 @@ async def push_through(fed, new: list, held: int, out: dict, workers: int) -> No
         api = DemoApi(client, fed.url("gateway"), fed.url("scorer"), fed.url("reidentify"),
                       token_factory(fed.layout))
         queue = list(enumerate(work))
+        profile = fed.layout.logs / "pseudonymiser-push.folded"
+        profiler = start_profiler(py_spy, pid, profile)
 
         async def poster() -> None:
             nonlocal accepted
@@ -285,6 +325,10 @@ async def push_through(fed, new: list, held: int, out: dict, workers: int) -> No
                 shown = time.perf_counter()
             await asyncio.sleep(0.2)
         seconds = time.perf_counter() - start
+    if profiler is not None:
+        profiler.send_signal(signal.SIGINT)
+        await asyncio.to_thread(profiler.wait, 60)
+        out["profile"] = str(profile)
     cpu = {name: round(cpu_seconds(p) - cpu_before[name], 2) for name, p in pids.items()}
     out["cpu_seconds"] = cpu
     out["pseudonymiser_cpu_ms_per_record"] = round(1000 * cpu["pseudonymiser"] / accepted, 3)
@@ -297,7 +341,7 @@ async def push_through(fed, new: list, held: int, out: dict, workers: int) -> No
 
 
 def relink_against_standalone(fed, records: list, new: list, hmac_key: bytes,
-                              report: dict) -> None:
+                              report: dict, with_standalone: bool = True) -> None:
     """The operator's `train` and `relink` on the held data (child processes), then
     standalone Splink (train + predict) on the same data in this process; `records` is
     emptied to free its memory. The children run first: at 1M, Splink's memory in this
@@ -315,6 +359,9 @@ def relink_against_standalone(fed, records: list, new: list, hmac_key: bytes,
     cli["relink"], cli["relink_seconds"], cli["relink_peak_rss_mb"] = run_child(
         cmd + ["relink"], env)
     print(json.dumps(report), flush=True)
+    if not with_standalone:
+        records.clear()
+        return
 
     sa = report["standalone"] = {}
     start = time.perf_counter()
@@ -360,7 +407,8 @@ async def run(args) -> dict:
     del held
 
     if not args.skip_relink:
-        relink_against_standalone(fed, records, new, hmac_key, report)
+        relink_against_standalone(fed, records, new, hmac_key, report,
+                                  with_standalone=not args.skip_standalone)
     del records
 
     if not args.skip_federation:
@@ -376,7 +424,7 @@ async def run(args) -> dict:
             await asyncio.to_thread(fed.wait_ready, 3600)
             inc["startup_seconds"] = round(time.perf_counter() - start, 2)
             say(f"push {len(new)} identities")
-            await push_through(fed, new, args.records, inc, args.workers)
+            await push_through(fed, new, args.records, inc, args.workers, args.py_spy)
         finally:
             await asyncio.to_thread(fed.stop)
     report["root"] = str(root)
@@ -393,6 +441,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-relink", action="store_true",
                         help="no standalone Splink run, no operator train/relink: only the "
                              "incremental push (bundled model) with the records held")
+    parser.add_argument("--py-spy", default=None, metavar="PATH",
+                        help="py-spy binary: sample the pseudonymiser during the push (raw "
+                             "folded stacks in the state directory's logs)")
+    parser.add_argument("--skip-standalone", action="store_true",
+                        help="operator train and relink (so the held records are linked "
+                             "before the push) but no standalone Splink run")
     parser.add_argument("--dir", default=None, help="state directory (default: a temp dir)")
     parser.add_argument("--out", default="benchmarks/linkage_speed.json")
     args = parser.parse_args(argv)
