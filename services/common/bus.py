@@ -28,7 +28,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.common.db import UTCDateTime, utcnow
-from services.common.subjects import Channel, deadletter_subject, durable_name, inbox_prefix
+from services.common.subjects import (
+    MAX_PAYLOAD,
+    Channel,
+    deadletter_subject,
+    durable_name,
+    inbox_prefix,
+)
 
 log = logging.getLogger("tessera.bus")
 
@@ -83,6 +89,11 @@ def outbox_msg_id(service: str, row: OutboxMixin) -> str:
     return f"{service}-outbox-{row.id}-{int(row.created_at.timestamp() * 1_000_000)}"
 
 
+class MessageTooLarge(ValueError):
+    """A message over NATS's payload limit: an outbox row the relay could never publish
+    would hold back every row after it."""
+
+
 class Outbox:
     """Adds messages to the outbox table inside the caller's transaction."""
 
@@ -93,7 +104,11 @@ class Outbox:
             subject: str | None = None) -> None:
         if not isinstance(message, channel.schema):
             raise TypeError(f"{channel.name} carries {channel.schema.__name__}")
-        session.add(self.model(subject=subject or channel.subject, payload=encode(message)))
+        payload = encode(message)
+        if len(payload) > MAX_PAYLOAD:  # the relay could never publish it: refuse it here
+            raise MessageTooLarge(f"{channel.name}: {len(payload)} bytes, at most "
+                                  f"{MAX_PAYLOAD}")
+        session.add(self.model(subject=subject or channel.subject, payload=payload))
 
 
 class OutboxRelay:

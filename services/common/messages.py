@@ -161,7 +161,8 @@ class ClusterChange(Message):
     """Persons merged or split by linkage. A merge retires `others` into `survivor`,
     which keeps its pseudonym; a split moves records from `survivor` (which keeps its
     pseudonym) to the new persons in `others`. The re-assignments of the moved records
-    travel in the same batch, so the linker re-keys their events and profiles change."""
+    are published with them (a large outcome in several messages, the changes in the
+    first ones), so the linker re-keys their events and profiles change."""
 
     kind: Literal["merge", "split"]
     survivor: str

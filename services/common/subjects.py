@@ -15,6 +15,9 @@ from pydantic import BaseModel
 from services.common import messages as m
 
 SERVICES = ("gateway", "pseudonymiser", "linker", "scorer", "reidentify", "consent")
+# the largest message the NATS server accepts (its max_payload, written by deploy.natsconf);
+# bus.Outbox refuses a larger one
+MAX_PAYLOAD = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
