@@ -51,9 +51,9 @@ class Retention:
                      delivery: bus.Delivery) -> None:
         stored = await common.store_notice(session, Agreement, message)
         if stored.changed and stored.ended:
-            async with self.service.lock:
-                deleted = (await session.execute(delete(IdentityRecord).where(
-                    DATA, IdentityRecord.agreement == message.agreement))).rowcount or 0
+            await self.service.hold(session)
+            deleted = (await session.execute(delete(IdentityRecord).where(
+                DATA, IdentityRecord.agreement == message.agreement))).rowcount or 0
             log.info("agreement %s ended: %d identity records deleted", message.agreement,
                      deleted)
 

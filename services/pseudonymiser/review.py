@@ -27,18 +27,18 @@ log = logging.getLogger("tessera.pseudonymiser")
 async def decide(service, session: AsyncSession, pair: ReviewPair, decision: str,
                  officer: str) -> m.AssignmentBatch | None:
     """Record the decision and apply it; returns the re-assignments to publish."""
-    async with service.lock:
-        pair.status, pair.decided_by, pair.decided_at = decision, officer, utcnow()
-        await session.flush()
-        owners = await repo.person_of_tokens(session, [pair.token_a, pair.token_b])
-        a, b = owners.get(pair.token_a), owners.get(pair.token_b)
-        if a is None or b is None:
-            return None  # a record no longer held: the decision still binds re-links
-        if decision == "match" and a != b:
-            return await merge(service, session, [a, b], reason="review")
-        if decision == "non_match" and a == b:
-            return await split(service, session, a, reason="review")
-        return None
+    await service.hold(session)
+    pair.status, pair.decided_by, pair.decided_at = decision, officer, utcnow()
+    await session.flush()
+    owners = await repo.person_of_tokens(session, [pair.token_a, pair.token_b])
+    a, b = owners.get(pair.token_a), owners.get(pair.token_b)
+    if a is None or b is None:
+        return None  # a record no longer held: the decision still binds re-links
+    if decision == "match" and a != b:
+        return await merge(service, session, [a, b], reason="review")
+    if decision == "non_match" and a == b:
+        return await split(service, session, a, reason="review")
+    return None
 
 
 async def merge(service, session: AsyncSession, person_ids: list[int],

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import pandas as pd
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import messages as m
@@ -25,6 +26,10 @@ from services.pseudonymiser.probabilistic import LinkageModel, frame_from_record
 from services.pseudonymiser.probabilistic.index import LinkageIndex
 
 log = logging.getLogger("tessera.pseudonymiser")
+
+# session.info keys: the transaction holds the linkage lock; its release is listened for
+_HOLDING = "tessera_linkage_lock"
+_LISTENING = "tessera_linkage_lock_listener"
 
 
 @dataclass
@@ -122,8 +127,29 @@ class Pseudonymiser:
                      batch: m.IdentityBatch | list[m.IdentityBatch], purpose: str) -> Outcome:
         """Link one batch, or several together (one scoring pass for all of them)."""
         batches = batch if isinstance(batch, list) else [batch]
-        async with self.lock:
-            return await self._ingest(session, batches, purpose)
+        await self.hold(session)
+        return await self._ingest(session, batches, purpose)
+
+    async def hold(self, session: AsyncSession) -> None:
+        """Take the linkage lock until `session`'s transaction ends (commit or rollback).
+        Linkage reads what is held, then writes: released when the call returned, the
+        lock let the next call read before this one's writes were committed, and it
+        inserted the same record token again (an opt-out batch and an identity group
+        naming one record: UNIQUE constraint failed, in `make demo`)."""
+        if not session.in_transaction():
+            raise RuntimeError("the linkage lock is held by a transaction: begin one first")
+        if session.info.get(_HOLDING):
+            return  # this transaction holds it already
+        await self.lock.acquire()
+        session.info[_HOLDING] = True
+
+        def release(sess, transaction) -> None:
+            if transaction.parent is None and sess.info.pop(_HOLDING, False):
+                self.lock.release()
+
+        if not session.info.get(_LISTENING):
+            event.listen(session.sync_session, "after_transaction_end", release)
+            session.info[_LISTENING] = True
 
     async def _ingest(self, session: AsyncSession, batches: list[m.IdentityBatch],
                       purpose: str) -> Outcome:
@@ -346,22 +372,22 @@ class Pseudonymiser:
     # --- consent ---------------------------------------------------------------------------
 
     async def decide(self, session: AsyncSession, d: m.ConsentDecision) -> list[m.Assignment]:
-        async with self.lock:
-            new = await repo.add_decision(
-                session, decision_id=d.decision_id, person=d.person, status=d.status,
-                scope=d.scope, decided_on=d.decided_on, effective=d.effective)
-            if not new or not d.effective or d.scope != "all":
-                return []
-            person = await repo.person_by_pseudonym(session, d.person)
-            while person is not None and person.merged_into is not None:
-                person = (await repo.persons_by_id(session, [person.merged_into])).get(
-                    person.merged_into)
-            if person is None:
-                log.warning("consent decision %s names an unknown person", d.decision_id)
-                return []
-            withheld = d.status == "opt_out"
-            if person.withheld == withheld:
-                return []
-            person.withheld = withheld
-            await session.flush()
-            return await self._assign(session, set(), {person.id})
+        await self.hold(session)
+        new = await repo.add_decision(
+            session, decision_id=d.decision_id, person=d.person, status=d.status,
+            scope=d.scope, decided_on=d.decided_on, effective=d.effective)
+        if not new or not d.effective or d.scope != "all":
+            return []
+        person = await repo.person_by_pseudonym(session, d.person)
+        while person is not None and person.merged_into is not None:
+            person = (await repo.persons_by_id(session, [person.merged_into])).get(
+                person.merged_into)
+        if person is None:
+            log.warning("consent decision %s names an unknown person", d.decision_id)
+            return []
+        withheld = d.status == "opt_out"
+        if person.withheld == withheld:
+            return []
+        person.withheld = withheld
+        await session.flush()
+        return await self._assign(session, set(), {person.id})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
 
@@ -246,3 +247,38 @@ async def test_groups_scored_ahead_link_with_the_groups_before_them(pseudonymise
         assert len(got) == 1
     assert len({(await fed.latest(ts[0])).person for ts in sent.values()}) == len(people)
     assert service.ahead.used > used
+
+
+async def test_a_linkage_call_holds_the_lock_until_its_transaction_ends(pseudonymiser):
+    """An opt-out batch and an identity batch naming the same record: the second call
+    waits until the first has committed, then finds the record held (before, it read
+    while the first's insert was uncommitted and inserted the token again)."""
+    import asyncio
+
+    service = pseudonymiser.app.state.service
+    sessionmaker = pseudonymiser.app.state.sessionmaker
+    row = person(family_name="Lockwood", given_name="Ngozi", sex="F")
+
+    def batch(name: str) -> m.IdentityBatch:
+        return m.IdentityBatch(batch_id=f"lock-{name}-{uuid.uuid4().hex[:8]}", chunk=0,
+                               partner="p-lock", dataset="lock", level="person",
+                               rows=[m.IdentityRow(**row)])
+
+    async def second_call():
+        async with sessionmaker() as session, session.begin():
+            return await service.ingest(session, [batch("data")], "data")
+
+    async with sessionmaker() as session, session.begin():
+        await service.ingest(session, [batch("optout")], "optout")
+        waiting = asyncio.create_task(second_call())
+        await asyncio.sleep(0.5)
+        assert not waiting.done()  # it waits for this transaction, not only this call
+    outcome = await asyncio.wait_for(waiting, 30)
+    assert [a.record_token for a in outcome.assignments] == [row["record_token"]]
+    assert not service.lock.locked()
+    async with sessionmaker() as session:  # a failed transaction gives the lock back too
+        with contextlib.suppress(RuntimeError):
+            async with session.begin():
+                await service.ingest(session, [batch("again")], "data")
+                raise RuntimeError("rolled back")
+    assert not service.lock.locked()
