@@ -49,16 +49,16 @@ class Runtime:
         self.engine = build_engine(s.database_url, cache_mb=s.sqlite_cache_mb,
                                    background_checkpoint=self.checkpointer is not None)
         self.sessionmaker = build_sessionmaker(self.engine)
-        if self.checkpointer is not None:
-            checkpointer = self.checkpointer
-            self.every(s.sqlite_checkpoint_s,
-                       lambda: asyncio.to_thread(checkpointer.run), "checkpoint")
         self.nc = await bus.connect(
             url=s.nats_url, service=self.service, user=s.nats_user,
             password=s.nats_password.get_secret_value(), error_cb=self.error_cb,
             tls_ca_file=s.nats_tls_ca_file,
         )
         self.js = self.nc.jetstream()
+        if self.checkpointer is not None:  # started once nothing above can fail
+            checkpointer = self.checkpointer
+            self.every(s.sqlite_checkpoint_s,
+                       lambda: asyncio.to_thread(checkpointer.run), "checkpoint")
         if self.outbox_model is not None:
             self.relay = bus.OutboxRelay(self.service, self.outbox_model, self.sessionmaker,
                                          self.js)

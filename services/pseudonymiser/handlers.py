@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from itertools import zip_longest
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,11 +30,13 @@ CHANGE_PSEUDONYMS_PER_MESSAGE = 5000
 
 
 def change_parts(changes: list[m.ClusterChange]) -> list[list[m.ClusterChange]]:
+    """Consecutive parts of at most CHANGE_PSEUDONYMS_PER_MESSAGE pseudonyms (a larger
+    change is a part of its own)."""
     parts: list[list[m.ClusterChange]] = []
-    weight = CHANGE_PSEUDONYMS_PER_MESSAGE
+    weight = 0
     for change in changes:
         size = 1 + len(change.others)
-        if weight + size > CHANGE_PSEUDONYMS_PER_MESSAGE:
+        if not parts or weight + size > CHANGE_PSEUDONYMS_PER_MESSAGE:
             parts.append([])
             weight = 0
         parts[-1].append(change)
@@ -44,12 +47,11 @@ def change_parts(changes: list[m.ClusterChange]) -> list[list[m.ClusterChange]]:
 def publish(outbox: bus.Outbox, session: AsyncSession, outcome: Outcome) -> None:
     """Re-assignments and the merges and splits behind them in parts (the changes
     first), then resolutions."""
-    assignments = list(chunks(outcome.assignments, ASSIGNMENTS_PER_MESSAGE))
-    changes = change_parts(outcome.changes)
-    for i in range(max(len(assignments), len(changes))):
-        outbox.add(session, subjects.ASSIGNMENTS, m.AssignmentBatch(
-            assignments=assignments[i] if i < len(assignments) else [],
-            changes=changes[i] if i < len(changes) else []))
+    for assignments, changes in zip_longest(
+            chunks(outcome.assignments, ASSIGNMENTS_PER_MESSAGE),
+            change_parts(outcome.changes), fillvalue=[]):
+        outbox.add(session, subjects.ASSIGNMENTS,
+                   m.AssignmentBatch(assignments=assignments, changes=changes))
     for resolved in outcome.resolved:
         outbox.add(session, subjects.RESOLVED, resolved)
 

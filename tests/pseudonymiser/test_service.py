@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import uuid
@@ -253,8 +254,6 @@ async def test_a_linkage_call_holds_the_lock_until_its_transaction_ends(pseudony
     """An opt-out batch and an identity batch naming the same record: the second call
     waits until the first has committed, then finds the record held (before, it read
     while the first's insert was uncommitted and inserted the token again)."""
-    import asyncio
-
     service = pseudonymiser.app.state.service
     sessionmaker = pseudonymiser.app.state.sessionmaker
     row = person(family_name="Lockwood", given_name="Ngozi", sex="F")
