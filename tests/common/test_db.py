@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 
 import pytest
 from sqlalchemy import text
@@ -58,3 +59,41 @@ def test_checkpointer_without_database_and_paths(tmp_path):
     assert sqlite_path(f"sqlite+aiosqlite:///{tmp_path}/x.db") == tmp_path / "x.db"
     with pytest.raises(ValueError):
         WalCheckpointer(tmp_path / "absent.db").run("FULL; DROP")
+
+
+def test_a_busy_log_starts_over(tmp_path):
+    """A reader (or a writer) busy while the PASSIVE checkpoint runs leaves frames it could
+    not copy; past the size limit a RESTART checkpoint follows, so the next commit writes
+    from the start of the log and the file is cut back. Without it the log only grows."""
+    path = tmp_path / "busy.db"
+    limit = 1024 * 1024
+    writer = sqlite3.connect(path, isolation_level=None)
+    for pragma in ("journal_mode=WAL", "wal_autocheckpoint=0", f"journal_size_limit={limit}"):
+        writer.execute(f"PRAGMA {pragma}")
+    writer.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, body BLOB)")
+    reader = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    checkpointer = WalCheckpointer(path, size_limit_mb=1)
+
+    def write(rows: int) -> None:
+        writer.execute("BEGIN")
+        writer.executemany("INSERT INTO t (body) VALUES (randomblob(4000))", [()] * rows)
+        writer.execute("COMMIT")
+
+    try:
+        for _ in range(5):
+            write(500)
+            reader.execute("BEGIN")
+            reader.execute("SELECT count(*) FROM t").fetchone()  # holds this snapshot
+            write(500)  # 2 MB the checkpoint may not copy while the reader is on
+            leave = threading.Timer(0.2, reader.execute, ("COMMIT",))
+            leave.start()
+            checkpointer.run()
+            leave.join()
+        write(1)
+        assert (tmp_path / "busy.db-wal").stat().st_size <= limit  # not 20 MB
+    finally:
+        checkpointer.close()
+        reader.close()
+        writer.close()
+    with sqlite3.connect(path) as con:
+        assert con.execute("SELECT count(*) FROM t").fetchone()[0] == 5001
