@@ -22,8 +22,8 @@ one digit changed stays one character changed, the outward code is the first two
 digits) and sex is absent; soc_sec_id is never sent; date of birth YYYYMMDD goes as
 YYYY-MM-DD, invalid ones included: the gateway refuses the field, and the benchmark
 blanks each field a reply names and sends the row again, as a partner would. The FEBRL address
-is street number + address_1, the suburb goes as locality (`--no-locality` leaves it out,
-as before the gateway had that field).
+is street number + address_1, address_2 goes as address_line_2, the suburb as locality
+(`--no-locality` leaves it out, as before the gateway had that field).
 """
 
 from __future__ import annotations
@@ -87,7 +87,8 @@ def febrl_rows(df, locality: bool = True) -> list[dict]:
         address = " ".join(p for p in map(_text, (r["street_number"], r["address_1"])) if p)
         row = {"local_id": str(rec_id), "given_name": _text(r["given_name"]),
                "family_name": _text(r["surname"]), "date_of_birth": febrl_dob(r["date_of_birth"]),
-               "address": address or None, "postcode": febrl_postcode(r["postcode"]),
+               "address": address or None, "address_line_2": _text(r["address_2"]),
+               "postcode": febrl_postcode(r["postcode"]),
                "locality": _text(r["suburb"]) if locality else None}
         rows.append({k: v for k, v in row.items() if v is not None})
     return rows

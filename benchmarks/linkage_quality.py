@@ -74,6 +74,7 @@ def _febrl_rows(df: pd.DataFrame) -> list[dict]:
                      "family_name": r["surname"], "date_of_birth": r["date_of_birth"],
                      "house_number": r["street_number"],
                      "address": " ".join(str(p) for p in parts if isinstance(p, str)),
+                     "address_line_2": r["address_2"],
                      "locality": r["suburb"], "postcode": r["postcode"]})
     return rows
 

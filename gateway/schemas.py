@@ -19,6 +19,7 @@ class IdentityRecord(BaseModel):
     date_of_birth: date | None = None
     sex: str | None = None
     address: str | None = None
+    address_line_2: str | None = None
     locality: str | None = None
     postcode: str | None = None
     nhs_number: str | None = None

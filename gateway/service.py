@@ -34,7 +34,7 @@ EXPECTED = {"identities": ("pseudonymiser",), "events": ("linker",),
             "optouts": ("pseudonymiser", "consent")}
 COUNTED = {"identities": "pseudonymiser", "events": "linker", "optouts": "consent"}
 IDENTITY_KEYS = ("local_id", "given_name", "family_name", "date_of_birth", "sex", "address",
-                 "locality", "postcode", "nhs_number", "uprn")
+                 "address_line_2", "locality", "postcode", "nhs_number", "uprn")
 
 Outgoing = tuple[str, BaseModel, str]  # subject, message, Nats-Msg-Id
 

@@ -22,7 +22,7 @@ IDENTIFIERS_NEEDED = ("at least two of given_name, family_name, date_of_birth an
 PERSON_ONLY = ("given_name", "family_name", "date_of_birth", "sex", "nhs_number")
 PROPERTY_ANY = ("address", "postcode", "uprn")
 IDENTITY_FIELDS = ("local_id", "given_name", "family_name", "date_of_birth", "sex",
-                   "address", "locality", "postcode", "nhs_number", "uprn")
+                   "address", "address_line_2", "locality", "postcode", "nhs_number", "uprn")
 EVENT_FIELDS = ("local_id", "code", "occurred_on", "event_id")
 EVENT_REQUIRED = ("local_id", "code", "occurred_on")
 DECISION_FIELDS = ("scope", "evidence", "notice_version", "decided_on", "status")
@@ -31,7 +31,7 @@ STATUSES = ("opt_out", "consent", "withdrawn")
 
 EARLIEST = date(1900, 1, 1)
 MAX_LEN = {"local_id": 100, "given_name": 100, "family_name": 100, "address": 500,
-           "locality": 100,
+           "address_line_2": 200, "locality": 100,
            "code": 50, "event_id": 100, "evidence": 500, "notice_version": 100, "scope": 200}
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 POSTCODE = re.compile(r"^(?:[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}|GIR0AA)$")
@@ -49,7 +49,8 @@ FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,49}$")
 UNDECODABLE = re.compile("[\ud800-\udfff]")
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Free text compared across partners: one Unicode form (NFC), whatever the sender used.
-NFC_FIELDS = frozenset({"given_name", "family_name", "address", "locality", "evidence"})
+NFC_FIELDS = frozenset({"given_name", "family_name", "address", "address_line_2", "locality",
+                        "evidence"})
 MAX_UNKNOWN = 5  # unknown fields named per row; the rest are counted
 
 

@@ -36,6 +36,8 @@ class IdentityRow(Message):
     date_of_birth: date | None = None
     sex: str | None = None
     address: str | None = None
+    address_line_2: str | None = Field(
+        default=None, description="A second address line: building, estate or district.")
     locality: str | None = Field(default=None, description="Town, village or suburb.")
     postcode: str | None = None
     nhs_number: str | None = None

@@ -76,6 +76,7 @@ class IdentityRecord(Base):
     date_of_birth: Mapped[date | None] = mapped_column(Date)
     sex: Mapped[str | None] = mapped_column(String(20))
     address: Mapped[str | None] = mapped_column(String(500))
+    address_line_2: Mapped[str | None] = mapped_column(String(200))
     locality: Mapped[str | None] = mapped_column(String(100))
     postcode: Mapped[str | None] = mapped_column(String(20))
     nhs_number: Mapped[str | None] = mapped_column(String(20))

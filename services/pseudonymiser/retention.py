@@ -99,6 +99,7 @@ class Retention:
             "purpose": r.purpose, "received_at": r.received_at, "local_id": r.local_id,
             "given_name": r.given_name, "family_name": r.family_name,
             "date_of_birth": r.date_of_birth, "sex": r.sex, "address": r.address,
+            "address_line_2": r.address_line_2,
             "locality": r.locality, "postcode": r.postcode, "nhs_number": r.nhs_number,
             "uprn": r.uprn,
         } for r in rows]

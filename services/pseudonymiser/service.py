@@ -67,7 +67,7 @@ def fill(rec: IdentityRecord, row: m.IdentityRow) -> None:
     rec.given_name, rec.family_name = row.given_name, row.family_name
     rec.date_of_birth, rec.sex = row.date_of_birth, row.sex
     rec.address, rec.postcode = row.address, row.postcode
-    rec.locality = row.locality
+    rec.address_line_2, rec.locality = row.address_line_2, row.locality
     rec.nhs_number, rec.uprn = row.nhs_number, row.uprn
     rec.norm_given = normalise.name(row.given_name)
     rec.norm_given_first = normalise.first_name_token(row.given_name)

@@ -157,10 +157,11 @@ async def test_unknown_json_field_is_a_row_error(env):
     assert "blue" not in r.text
 
 
-async def test_locality_reaches_the_pseudonymiser(env):
+async def test_locality_and_address_line_2_reach_the_pseudonymiser(env):
     partner, dataset = GP
-    r = await env.post(partner, dataset, "identities",
-                       {"records": [person("EMIS-LOC-1", locality="Failsworth")]})
+    r = await env.post(partner, dataset, "identities", {"records": [
+        person("EMIS-LOC-1", locality="Failsworth", address_line_2="Rose Court")]})
     assert r.status_code == 202, r.text
     got = _of(r.json()["batch_id"], await env.read(subjects.IDENTITY, "pseudonymiser", want=1))
     assert got[0][2].rows[0].locality == "Failsworth"
+    assert got[0][2].rows[0].address_line_2 == "Rose Court"

@@ -168,6 +168,16 @@ def test_overlong_locality_is_named_not_echoed():
     assert errors == [{"field": "locality", "message": "must be at most 100 characters"}]
 
 
+def test_address_line_2_is_kept_in_one_unicode_form_and_bounded():
+    row, errors = _one(base(address_line_2="Rosé Court"))
+    assert errors == [] and row["address_line_2"] == "Rosé Court"
+    _, errors = _one(base(address_line_2="x" * 201))
+    assert errors == [{"field": "address_line_2", "message": "must be at most 200 characters"}]
+    _, errors = _one({"local_id": "P1", "address_line_2": "Rose Court"}, level="property")
+    assert errors == [{"field": "address",
+                       "message": "one of address, postcode or uprn is required"}]
+
+
 def test_locality_alone_does_not_place_a_property_record():
     _, errors = _one({"local_id": "P1", "locality": "Chadderton"}, level="property")
     assert errors == [{"field": "address",

@@ -106,23 +106,25 @@ def test_new_records_link_to_each_other(model):
     assert pairs == {("a", "b"): LINK}
 
 
-@pytest.mark.parametrize("lean", [True, False])
-def test_batch_scoring_gives_the_pairs_of_splink_predict_between(model, lean):
+def _borough_rows(seed: int = 8, households: int = 400) -> list[dict]:
+    from datetime import date
+
+    from synthetic import generate_borough
+
+    borough = generate_borough(seed, households, date(2025, 3, 31))
+    return [{**r, "record_id": f"{ds.dataset}|{r['local_id']}"}
+            for ds in borough.datasets if ds.level == "person" for r in ds.identities]
+
+
+def _assert_scores_like_splink(model: LinkageModel, rows: list[dict], lean: bool) -> None:
     """score() blocks and scores in its own SQL (pairs.py); every candidate pair and its
     probability must be those of Splink's predict_between against every held record
     with the same rules. The review threshold is 0 so that every candidate pair is
     compared, not only those the other rules would also find."""
-    from datetime import date
-
     from services.pseudonymiser.probabilistic import Thresholds
     from services.pseudonymiser.probabilistic.index import HELD
-    from synthetic import generate_borough
 
     model = model.with_thresholds(Thresholds(link=0.9, review=0.0))
-
-    borough = generate_borough(8, 400, date(2025, 3, 31))
-    rows = [{**r, "record_id": f"{ds.dataset}|{r['local_id']}"}
-            for ds in borough.datasets if ds.level == "person" for r in ds.identities]
     cut = len(rows) * 4 // 5
     index = LinkageIndex(model, lean=lean)
     index.load([to_frame(rows[:cut])])
@@ -147,6 +149,31 @@ def test_batch_scoring_gives_the_pairs_of_splink_predict_between(model, lean):
             strict=True)}
     assert len(got) > 1000
     assert pairs(got) == pairs(full)
+
+
+@pytest.mark.parametrize("lean", [True, False])
+def test_batch_scoring_gives_the_pairs_of_splink_predict_between(model, lean):
+    _assert_scores_like_splink(model, _borough_rows(), lean)
+
+
+LINES_2 = ["Rose Court", "Mill Estate", "Kenoma Village", "Hawkins Masonic Village", None, None]
+
+
+def test_a_second_address_line_is_evidence_scored_like_splink():
+    """A model trained on data with a second address line compares it (exact with term
+    frequencies, or close), and arriving batches score it as Splink does."""
+    from services.pseudonymiser.probabilistic import TrainingConfig, train
+
+    rows = _borough_rows(9, 400)
+    for i, r in enumerate(rows):  # a line 2 per address, now and then mistyped
+        line = LINES_2[sum(map(ord, r.get("address") or "")) % len(LINES_2)]
+        r["address_line_2"] = line[:-1] if line and i % 7 == 0 else line
+    trained = train(to_frame(rows), TrainingConfig(seed=1, u_max_pairs=200_000))
+    assert "address_line_2" in trained.features
+    levels = {c["output_column_name"]: c["comparison_levels"]
+              for c in trained.splink["comparisons"]}["address_line_2"]
+    assert [lv.get("tf_adjustment_column") for lv in levels][:2] == [None, "address_line_2"]
+    _assert_scores_like_splink(trained, rows, lean=True)
 
 
 def test_a_re_sent_record_is_scored_as_sent_not_against_its_held_version(model):

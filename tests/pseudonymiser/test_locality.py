@@ -1,4 +1,5 @@
-"""A partner's locality through NATS: stored with the record, and evidence in training."""
+"""A partner's locality and second address line through NATS: stored with the record, and
+evidence in training."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from services.pseudonymiser.probabilistic.model import present_features
 from tests.pseudonymiser.test_service import person
 
 
-async def test_locality_is_stored_and_reaches_the_model_frame(pseudonymiser):
+async def test_locality_and_line_2_are_stored_and_reach_the_model_frame(pseudonymiser):
     fed = pseudonymiser.fed
-    with_town = person(family_name="Oyelaran", given_name="Tobi", locality="Failsworth")
+    with_town = person(family_name="Oyelaran", given_name="Tobi", locality="Failsworth",
+                       address_line_2="Flat 3, Rose Court")
     without = person(family_name="Oyelaran", given_name="Kemi", sex="F")
     batch = await fed.publish([with_town, without])
     assert await fed.processed(batch) == 2
@@ -22,6 +24,9 @@ async def test_locality_is_stored_and_reaches_the_model_frame(pseudonymiser):
                 [with_town["record_token"], without["record_token"]])))).scalars()}
     assert rows[with_town["record_token"]].locality == "Failsworth"
     assert rows[without["record_token"]].locality is None
+    assert rows[with_town["record_token"]].address_line_2 == "Flat 3, Rose Court"
+    assert rows[without["record_token"]].address_line_2 is None
     frame = frame_from_records(rows.values())
     assert sorted(frame["locality"].tolist(), key=str) == ["FAILSWORTH", None]
-    assert "locality" in present_features(frame)
+    assert sorted(frame["address_line_2"].tolist(), key=str) == ["3 ROSE COURT", None]
+    assert {"locality", "address_line_2"} <= set(present_features(frame))

@@ -121,6 +121,20 @@ def address() -> cl.CustomComparison:
     )
 
 
+def address_line_2() -> cl.CustomComparison:
+    """The second address line (a building, estate or district name), separate from the
+    first: where it is sent it is often the rarest part of an address."""
+    return cl.CustomComparison(
+        output_column_name="address_line_2",
+        comparison_levels=[
+            cll.NullLevel("address_line_2"),
+            cll.ExactMatchLevel("address_line_2", term_frequency_adjustments=True),
+            cll.CustomLevel(_jw("address_line_2", 0.9), "jaro-winkler >= 0.9"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
 def locality() -> cl.CustomComparison:
     return cl.CustomComparison(
         output_column_name="locality",
@@ -149,7 +163,7 @@ def identifier(col: str, near: bool, m_exact: float) -> cl.CustomComparison:
 
 def comparisons(features: list[str]) -> list[cl.CustomComparison]:
     out = [given_name(), family_name(), date_of_birth(), address()]
-    builders = {"sex": sex, "locality": locality,
+    builders = {"sex": sex, "address_line_2": address_line_2, "locality": locality,
                 "nhs_number": lambda: identifier("nhs_number", near=True, m_exact=0.98),
                 "uprn": lambda: identifier("uprn", near=False, m_exact=0.9)}
     out.extend(builders[f]() for f in features if f in builders)
@@ -216,7 +230,9 @@ def prediction_blocking(features: list[str]) -> list:
     million records, two Soundex codes alone 50 million (10 million with the outward
     code), a family name and year of birth 45 million (3.7 million with an initial)."""
     year = "substr(dob, 1, 4)"
-    return _narrow(features) + [
+    line_2 = ([block_on("address_line_2", "postcode_area"), block_on("address_line_2", "locality")]
+              if "address_line_2" in features else [])
+    return _narrow(features) + line_2 + [
         block_on("house_number", "locality"),
         block_on("family_name", "locality"),
         block_on("given_name", "locality"),

@@ -21,9 +21,9 @@ from services.pseudonymiser.phonetic import soundex
 
 COLUMNS = ("unique_id", "given_name", "given_first", "given_soundex", "given_groups",
            "family_name", "family_soundex", "dob", "sex", "postcode", "postcode_area",
-           "address", "house_number", "locality", "nhs_number", "uprn")
+           "address", "house_number", "address_line_2", "locality", "nhs_number", "uprn")
 # optional evidence: a comparison is only built when training data has some values
-OPTIONAL = ("sex", "locality", "nhs_number", "uprn")
+OPTIONAL = ("sex", "address_line_2", "locality", "nhs_number", "uprn")
 _FLAT_WORDS = frozenset({"FLAT", "FLATS", "APT", "APARTMENT", "UNIT", "ROOM", "NO"})
 
 
@@ -84,6 +84,7 @@ def row_to_record(row: Mapping[str, Any], groups: dict[str, list[str]]) -> dict[
         "postcode_area": normalise.outward(pc) if pc else None,
         "address": address_line(address),
         "house_number": _text(row.get("house_number")) or house_number(address),
+        "address_line_2": address_line(_text(row.get("address_line_2"))),
         "locality": normalise.fold(_text(row.get("locality"))) or None,
         "nhs_number": normalise.nhs_number(_text(row.get("nhs_number"))),
         "uprn": normalise.uprn(_text(row.get("uprn"))),
@@ -92,7 +93,7 @@ def row_to_record(row: Mapping[str, Any], groups: dict[str, list[str]]) -> dict[
 
 def to_frame(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     """Rows with `record_id` plus any of given_name, family_name, date_of_birth, sex,
-    address, house_number, locality, postcode, nhs_number, uprn."""
+    address, address_line_2, house_number, locality, postcode, nhs_number, uprn."""
     groups = _group_index()
     records = [row_to_record(r, groups) for r in rows]
     frame = pd.DataFrame.from_records(records, columns=list(COLUMNS))
@@ -104,7 +105,7 @@ def to_frame(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
 _RECORD_FIELDS = {"family_name": "norm_family", "sex": "norm_sex",
                   "postcode": "norm_postcode", "nhs_number": "norm_nhs",
                   "date_of_birth": "date_of_birth", "address": "address", "uprn": "uprn",
-                  "locality": "locality"}
+                  "address_line_2": "address_line_2", "locality": "locality"}
 
 
 def frame_from_records(records: Iterable[Any], id_attr: str = "record_token") -> pd.DataFrame:

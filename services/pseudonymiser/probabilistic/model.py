@@ -22,7 +22,7 @@ from services.pseudonymiser.probabilistic.bands import LINK, REVIEW, Thresholds,
 
 FORMAT = "tessera-linkage/1"
 LINKER_UID = "tessera"
-_TF_COLUMNS = ("given_name", "family_name", "locality")
+_TF_COLUMNS = ("given_name", "family_name", "address_line_2", "locality")
 _OUT = ["unique_id_l", "unique_id_r", "match_weight", "match_probability", "mw_given_name",
         "mw_dob"]
 
