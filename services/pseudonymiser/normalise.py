@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Letters that Unicode does not decompose into a base letter plus an accent.
 _FOLD = str.maketrans({
@@ -27,8 +28,13 @@ _HYPHENS = str.maketrans("", "", "-\u2010\u2011\u2012\u2013\u2014\u2212\ufe63\uf
 _NOT_ALNUM = re.compile(r"[^A-Z0-9]+")
 _POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]?[0-9][A-Z]{2}$")
 _FLAT_WORDS = frozenset({"FLAT", "FLATS", "APT", "APARTMENT", "UNIT", "ROOM", "NO", "NUMBER"})
+# Names and postcodes repeat (a borough has a few thousand family names, a household shares
+# a postcode), and a linkage call normalises each value more than once (the record, then
+# its model features): the pure functions below keep their latest results.
+_cached = lru_cache(maxsize=1 << 16)
 
 
+@_cached
 def fold(value: str | None) -> str:
     """Upper case, accents stripped, punctuation to spaces, whitespace collapsed."""
     if not value:
@@ -40,12 +46,14 @@ def fold(value: str | None) -> str:
     return " ".join(_NOT_ALNUM.sub(" ", text.upper()).split())
 
 
+@_cached
 def name(value: str | None) -> str | None:
     """A name for comparison: letters only, no spaces or hyphens ("Smith-Jones" -> "SMITHJONES")."""
     folded = "".join(ch for ch in fold(value) if ch.isalpha())
     return folded or None
 
 
+@_cached
 def first_name_token(value: str | None) -> str | None:
     """The first word of a given name ("Mary Ann" -> "MARY"); hyphenated names stay whole."""
     if not value:
@@ -65,6 +73,7 @@ def sex(value: str | None) -> str | None:
     return None
 
 
+@_cached
 def postcode(value: str | None) -> str | None:
     compact = _NOT_ALNUM.sub("", fold(value))
     if not compact:

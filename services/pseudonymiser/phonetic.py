@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 _SOUNDEX = {**dict.fromkeys("BFPV", "1"), **dict.fromkeys("CGJKQSXZ", "2"),
             **dict.fromkeys("DT", "3"), "L": "4", **dict.fromkeys("MN", "5"), "R": "6"}
 
 
+@lru_cache(maxsize=1 << 16)  # names repeat
 def soundex(value: str) -> str:
     """American Soundex of an upper-case, letters-only name."""
     if not value:
