@@ -3,7 +3,7 @@ through the running federation with N identities already held.
 
     PYTHONPATH=. .venv/bin/python -m benchmarks.linkage_speed [--records 1000000]
         [--push 20000] [--skip-federation] [--skip-relink] [--skip-standalone] [--py-spy PATH]
-        [--out benchmarks/linkage_speed.json]
+        [--again DIR] [--out benchmarks/linkage_speed.json]
 
 1. Synthetic boroughs (synthetic.generate_borough, at most 25,000 households each,
    seeds seed*1000+k, local ids prefixed per borough; about 3.9 person-level
@@ -32,6 +32,13 @@ through the running federation with N identities already held.
    CPU seconds during the push, the load average, and the pseudonymiser's per-call
    stage timings (summed from its log) are reported with it.
 
+`--again DIR` repeats only step 5 on the state a finished run left in DIR (its `--dir`),
+copied to the state directory: the pushed records are deleted again from the
+pseudonymiser and the linker, and the services' inboxes and the gateway's batches are
+emptied, so the same rows arrive as new. The merges the first push made stay, so the
+repeat makes fewer merges and assignments than the first push (minutes instead of most of
+an hour, for trying a change; the figure to report is a full run's).
+
 Progress goes to stderr, one timestamped line per step.
 """
 
@@ -43,6 +50,7 @@ import json
 import math
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -356,6 +364,24 @@ async def push_through(fed, new: list, held: int, out: dict, workers: int,
                 "pseudonymiser_rss_mb": rss_mb(pid), "sampled_peak_rss_mb": peak})
 
 
+def forget_push(root: Path, tokens: list[str]) -> None:
+    """Undo a push in a stopped federation's state: the pushed records leave the
+    pseudonymiser and their assignments the linker; processed-message ids and the
+    gateway's batches go, so the same rows can be sent again as new."""
+    data = root / "data"
+    with sqlite3.connect(data / "pseudonymiser.db") as con:
+        con.executemany("DELETE FROM identity_records WHERE record_token = ?",
+                        [(t,) for t in tokens])
+    with sqlite3.connect(data / "linker.db") as con:
+        con.executemany("DELETE FROM assignments WHERE record_token = ?", [(t,) for t in tokens])
+    for db in sorted(data.glob("*.db")):
+        with sqlite3.connect(db) as con:
+            tables = {n for (n,) in con.execute("SELECT name FROM sqlite_master")}
+            for table in ("inbox", "batches", "progress"):
+                if table in tables and (table == "inbox" or db.stem == "gateway"):
+                    con.execute(f"DELETE FROM {table}")  # noqa: S608 (fixed names)
+
+
 def relink_against_standalone(fed, records: list, new: list, hmac_key: bytes,
                               report: dict, with_standalone: bool = True) -> None:
     """The operator's `train` and `relink` on the held data (child processes), then
@@ -405,6 +431,9 @@ async def run(args) -> dict:
     report: dict = {"records": args.records, "push": args.push, "cpus": os.cpu_count(),
                     "load_average_at_start": os.getloadavg()}
     root = Path(args.dir or tempfile.mkdtemp(prefix="tessera-speed-"))
+    if args.again:
+        shutil.copytree(args.again, root, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("*.log", "*.folded"))
     fed = Federation(Layout(root), ports={s: free_port() for s in SERVICES},
                      nats_port=free_port(), nats_monitor_port=None, environment="test")
     fed.prepare()
@@ -412,20 +441,26 @@ async def run(args) -> dict:
     say(f"generating {args.records} + {args.push} identities")
     held, new = identities(args.records, args.push, args.seed, data)
     hmac_key = read_key(fed.layout.key("gateway-hmac"))
-    start = time.perf_counter()
-    await asyncio.to_thread(fed.migrate, "pseudonymiser")
-    say("bulk load")
-    records = record_objects(held, hmac_key)
-    start = _clock(data, "records_seconds", start)
-    await bulk_load(fed.layout.database_url("pseudonymiser"), records,
-                    read_key(fed.layout.key("pseudonym-person")))
-    _clock(data, "bulk_load_seconds", start)
-    del held
+    if args.again:
+        from services.common.crypto import keyed_token
 
-    if not args.skip_relink:
-        relink_against_standalone(fed, records, new, hmac_key, report,
-                                  with_standalone=not args.skip_standalone)
-    del records
+        forget_push(root, [keyed_token(hmac_key, p, d, r["local_id"], prefix="r_")
+                           for p, d, r in new])
+        del held
+    else:
+        start = time.perf_counter()
+        await asyncio.to_thread(fed.migrate, "pseudonymiser")
+        say("bulk load")
+        records = record_objects(held, hmac_key)
+        start = _clock(data, "records_seconds", start)
+        await bulk_load(fed.layout.database_url("pseudonymiser"), records,
+                        read_key(fed.layout.key("pseudonym-person")))
+        _clock(data, "bulk_load_seconds", start)
+        del held
+        if not args.skip_relink:
+            relink_against_standalone(fed, records, new, hmac_key, report,
+                                      with_standalone=not args.skip_standalone)
+        del records
 
     if not args.skip_federation:
         inc = report["incremental"] = {}
@@ -464,6 +499,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="operator train and relink (so the held records are linked "
                              "before the push) but no standalone Splink run")
     parser.add_argument("--dir", default=None, help="state directory (default: a temp dir)")
+    parser.add_argument("--again", default=None, metavar="DIR",
+                        help="only the push again, on a copy of the state a finished run "
+                             "left in DIR (same --records, --push and --seed)")
     parser.add_argument("--out", default="benchmarks/linkage_speed.json")
     args = parser.parse_args(argv)
     report = asyncio.run(run(args))

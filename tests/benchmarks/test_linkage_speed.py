@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from sqlalchemy import event, func, select
 from benchmarks.linkage_speed import (
     bulk_load,
     cpu_seconds,
+    forget_push,
     identities,
     record_objects,
     stage_seconds,
@@ -114,3 +116,32 @@ def test_statements_per_batch_do_not_grow_with_its_rows(held_database):
     # ten times the rows, (almost) the same statements: nothing is done row by row
     assert large <= small + 10, (small, large)
     assert large < 80, large
+
+
+def test_forget_push_undoes_a_push_in_saved_state(tmp_path):
+    """`--again`: the pushed records and their assignments go, and so do processed-message
+    ids and the gateway's batches; held records and everything else stay."""
+    data = tmp_path / "data"
+    data.mkdir()
+    schema = {"pseudonymiser": ["identity_records (record_token)", "inbox (id)", "persons (id)"],
+              "linker": ["assignments (record_token)", "inbox (id)"],
+              "gateway": ["batches (id)", "progress (id)", "inbox (id)", "datasets (id)"],
+              "scorer": ["inbox (id)", "rules (id)"]}
+    for db, tables in schema.items():
+        with sqlite3.connect(data / f"{db}.db") as con:
+            for table in tables:
+                con.execute(f"CREATE TABLE {table}")
+                con.executemany(f"INSERT INTO {table.split()[0]} VALUES (?)",  # noqa: S608
+                                [("held",), ("pushed-1",), ("pushed-2",)])
+    forget_push(tmp_path, ["pushed-1", "pushed-2"])
+
+    def rows(db, table):
+        with sqlite3.connect(data / f"{db}.db") as con:
+            return [r for (r,) in con.execute(f"SELECT * FROM {table}")]  # noqa: S608
+    assert rows("pseudonymiser", "identity_records") == ["held"]
+    assert rows("linker", "assignments") == ["held"]
+    assert rows("pseudonymiser", "persons") == ["held", "pushed-1", "pushed-2"]
+    for db, table in (("pseudonymiser", "inbox"), ("linker", "inbox"), ("gateway", "batches"),
+                      ("gateway", "progress"), ("gateway", "inbox"), ("scorer", "inbox")):
+        assert rows(db, table) == [], (db, table)
+    assert len(rows("gateway", "datasets")) == 3 and len(rows("scorer", "rules")) == 3
