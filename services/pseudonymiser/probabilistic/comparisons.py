@@ -230,7 +230,7 @@ def prediction_blocking(features: list[str]) -> list:
     million records, two Soundex codes alone 50 million (10 million with the outward
     code), a family name and year of birth 45 million (3.7 million with an initial)."""
     year = "substr(dob, 1, 4)"
-    line_2 = ([block_on("address_line_2", "postcode_area"), block_on("address_line_2", "locality")]
+    line_2 = ([block_on("address_line_2", "house_number"), block_on("address_line_2", "postcode")]
               if "address_line_2" in features else [])
     return _narrow(features) + line_2 + [
         block_on("house_number", "locality"),
