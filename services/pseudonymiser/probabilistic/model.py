@@ -79,10 +79,11 @@ class LinkageModel:
 
     @property
     def twin_guard_applies(self) -> bool:
-        """The twin guard is on when the training data records sex (all Tessera partner
-        data does). Without sex a twin and a record whose given name was replaced by
-        another name (FEBRL's corruption) look the same, and the guard would hold back
-        every such true pair; so data without sex is linked on the weights alone."""
+        """The family guard (twins, brothers and sisters) is on when the training data
+        records sex (all Tessera partner data does). Without sex a twin and a record
+        whose given name was replaced by another name (FEBRL's corruption) look the same,
+        and the guard would hold back every such true pair; so data without sex is linked
+        on the weights alone."""
         return "sex" in self.features
 
     def with_thresholds(self, thresholds: Thresholds) -> LinkageModel:
@@ -122,14 +123,19 @@ class LinkageModel:
     def _finish(self, scored: pd.DataFrame) -> pd.DataFrame:
         scored = scored[_OUT].copy()
         scored["band"] = assign_bands(scored["match_probability"], self.thresholds)
-        # Twin guard: clearly different given names with the same date of birth are
-        # never linked automatically (twins share everything else), at most reviewed.
-        # Only when the data records sex (see `twin_guard_applies`).
-        twins = (_near(scored["mw_given_name"], _level_weight(self.splink, "given_name", -1))
-                 & _near(scored["mw_dob"], _level_weight(self.splink, "dob", 0))
-                 & self.twin_guard_applies)
-        scored.loc[twins & (scored["band"] == LINK), "band"] = REVIEW
-        scored["twin_guard"] = twins
+        # Family guard (column `twin_guard`): clearly different given names with the
+        # same date of birth (twins), or with clearly different ones (brothers and
+        # sisters), are never linked automatically, at most reviewed: family members
+        # share the rest (a rare family name, the address), and its weight can outvote
+        # both differences. Only when the data records sex (see `twin_guard_applies`).
+        other_name = _near(scored["mw_given_name"],
+                           _level_weight(self.splink, "given_name", -1))
+        dob = scored["mw_dob"]
+        family = (other_name & (_near(dob, _level_weight(self.splink, "dob", 0))
+                                | _near(dob, _level_weight(self.splink, "dob", -1)))
+                  & self.twin_guard_applies)
+        scored.loc[family & (scored["band"] == LINK), "band"] = REVIEW
+        scored["twin_guard"] = family
         scored = scored.drop(columns=["mw_given_name", "mw_dob"])
         return scored.sort_values(["unique_id_l", "unique_id_r"], ignore_index=True)
 
