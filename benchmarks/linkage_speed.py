@@ -31,6 +31,10 @@ through the running federation with N identities already held.
    applied what the re-link published, and the services use almost no CPU). Peak RSS of the pseudonymiser is its VmHWM; each service's
    CPU seconds during the push, the load average, and the pseudonymiser's per-call
    stage timings (summed from its log) are reported with it.
+6. Linkage quality at that size: pairwise precision and recall of the persons the
+   pseudonymiser holds against the generator's truth, after the re-link and after the
+   push (`quality_after_relink`, `quality_after_push`), with the number of persons that
+   mix records of more than one true person.
 
 `--again DIR` repeats only step 5 on the state a finished run left in DIR (its `--dir`),
 copied to the state directory: the pushed records are deleted again from the
@@ -58,6 +62,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -78,8 +83,10 @@ def _clock(out: dict, name: str, start: float) -> float:
     return now
 
 
-def identities(records: int, push: int, seed: int, out: dict) -> tuple[list, list]:
-    """(held, new): person-level rows as the gateway passes them on, with partner/dataset."""
+def identities(records: int, push: int, seed: int, out: dict,
+               truth: dict | None = None) -> tuple[list, list]:
+    """(held, new): person-level rows as the gateway passes them on, with partner/dataset.
+    `truth`, if given, is filled with (partner, dataset, local id) -> the true person."""
     from gateway.validation import check_rows
     from synthetic import generate_borough
 
@@ -96,6 +103,11 @@ def identities(records: int, push: int, seed: int, out: dict) -> tuple[list, lis
             # local ids are per borough: prefixed, so each borough's records stay distinct
             checked = check_rows([{**r, "local_id": f"b{k}-{r['local_id']}"}
                                   for r in ds.identities], kind="identities", level="person")
+            if truth is not None:
+                for r in ds.identities:
+                    person = borough.truth.records[(ds.partner, ds.dataset, r["local_id"])]
+                    truth[(ds.partner, ds.dataset, f"b{k}-{r['local_id']}")] = (
+                        f"{k}:{person.person_id}")
             rejected += len(checked.rejected)
             rows += [(ds.partner, ds.dataset, row) for _, row in checked.rows]
     random.Random(seed).shuffle(rows)
@@ -382,6 +394,38 @@ def forget_push(root: Path, tokens: list[str]) -> None:
                     con.execute(f"DELETE FROM {table}")  # noqa: S608 (fixed names)
 
 
+def pairwise_quality(db: Path, truth: dict) -> dict:
+    """Pairwise precision and recall of the persons the pseudonymiser holds against the
+    generator's truth, counted from cluster sizes (every two records of one person are a
+    predicted pair), so a million records need no pair lists."""
+    from math import comb
+
+    with sqlite3.connect(db) as con:
+        rows = con.execute("SELECT partner, dataset, local_id, person_id FROM identity_records "
+                           "WHERE level = 'person' AND purpose = 'data'").fetchall()
+    person: dict = {}
+    entity: dict = {}
+    both: dict = {}
+    for partner, dataset, local_id, pid in rows:
+        true = truth.get((partner, dataset, local_id))
+        if true is None:
+            continue
+        person[pid] = person.get(pid, 0) + 1
+        entity[true] = entity.get(true, 0) + 1
+        both[(pid, true)] = both.get((pid, true), 0) + 1
+    tp = sum(comb(n, 2) for n in both.values())
+    predicted = sum(comb(n, 2) for n in person.values())
+    actual = sum(comb(n, 2) for n in entity.values())
+    p = tp / predicted if predicted else 1.0
+    r = tp / actual if actual else 1.0
+    return {"records": sum(person.values()), "persons": len(person),
+            "true_persons": len(entity), "precision": round(p, 5), "recall": round(r, 5),
+            "f1": round(2 * p * r / (p + r), 5) if p + r else 0.0,
+            "predicted_pairs": predicted, "true_pairs": actual,
+            "persons_mixing_true_persons": sum(1 for n in Counter(
+                pid for pid, _ in both).values() if n > 1)}
+
+
 def relink_against_standalone(fed, records: list, new: list, hmac_key: bytes,
                               report: dict, with_standalone: bool = True) -> None:
     """The operator's `train` and `relink` on the held data (child processes), then
@@ -439,7 +483,8 @@ async def run(args) -> dict:
     fed.prepare()
     data = report["data"] = {}
     say(f"generating {args.records} + {args.push} identities")
-    held, new = identities(args.records, args.push, args.seed, data)
+    truth: dict = {}
+    held, new = identities(args.records, args.push, args.seed, data, truth)
     hmac_key = read_key(fed.layout.key("gateway-hmac"))
     if args.again:
         from services.common.crypto import keyed_token
@@ -460,6 +505,8 @@ async def run(args) -> dict:
         if not args.skip_relink:
             relink_against_standalone(fed, records, new, hmac_key, report,
                                       with_standalone=not args.skip_standalone)
+            report["quality_after_relink"] = pairwise_quality(
+                fed.layout.data / "pseudonymiser.db", truth)
         del records
 
     if not args.skip_federation:
@@ -478,6 +525,8 @@ async def run(args) -> dict:
             await push_through(fed, new, args.records, inc, args.workers, args.py_spy)
         finally:
             await asyncio.to_thread(fed.stop)
+        report["quality_after_push"] = pairwise_quality(fed.layout.data / "pseudonymiser.db",
+                                                        truth)
     report["root"] = str(root)
     return report
 

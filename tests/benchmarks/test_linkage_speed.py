@@ -17,6 +17,7 @@ from benchmarks.linkage_speed import (
     cpu_seconds,
     forget_push,
     identities,
+    pairwise_quality,
     record_objects,
     stage_seconds,
 )
@@ -145,3 +146,23 @@ def test_forget_push_undoes_a_push_in_saved_state(tmp_path):
                       ("gateway", "progress"), ("gateway", "inbox"), ("scorer", "inbox")):
         assert rows(db, table) == [], (db, table)
     assert len(rows("gateway", "datasets")) == 3 and len(rows("scorer", "rules")) == 3
+
+
+def test_pairwise_quality_counts_pairs_from_cluster_sizes(tmp_path):
+    db = tmp_path / "p.db"
+    with sqlite3.connect(db) as con:
+        con.execute("CREATE TABLE identity_records (partner, dataset, local_id, person_id, "
+                    "level, purpose)")
+        # person 1 holds a, b (truth X) and c (truth Y); person 2 holds d (truth Y);
+        # e has no truth (not counted); a property record is not counted
+        con.executemany("INSERT INTO identity_records VALUES ('p', 'd', ?, ?, ?, 'data')",
+                        [("a", 1, "person"), ("b", 1, "person"), ("c", 1, "person"),
+                         ("d", 2, "person"), ("e", 2, "person"), ("f", 3, "property")])
+    truth = {("p", "d", "a"): "X", ("p", "d", "b"): "X", ("p", "d", "c"): "Y",
+             ("p", "d", "d"): "Y", ("p", "d", "f"): "Z"}
+    q = pairwise_quality(db, truth)
+    # predicted pairs ab, ac, bc; true pairs ab, cd; correct ab
+    assert (q["predicted_pairs"], q["true_pairs"]) == (3, 2)
+    assert (q["precision"], q["recall"]) == (round(1 / 3, 5), 0.5)
+    assert (q["records"], q["persons"], q["true_persons"]) == (4, 2, 2)
+    assert q["persons_mixing_true_persons"] == 1
