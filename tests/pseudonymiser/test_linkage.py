@@ -106,6 +106,24 @@ def test_new_records_link_to_each_other(model):
     assert pairs == {("a", "b"): LINK}
 
 
+def test_an_arriving_record_is_not_paired_with_every_member_of_its_household(model):
+    """The address and postcode rules keep a pair only with a hint of one person (an
+    initial, the year or the day and month of birth): a sister at the same address is no
+    candidate at all, a record of the same person with typos in both names still is."""
+    from services.pseudonymiser.probabilistic import Thresholds
+
+    every_pair = model.with_thresholds(Thresholds(link=0.9, review=0.0))
+    index = LinkageIndex(every_pair)
+    index.load([to_frame([{"record_id": f"c{i}", **c} for i, c in enumerate(CROWD)] + [
+        {"record_id": "sister", **BASE, "given_name": "Alice", "sex": "F",
+         "date_of_birth": "1990-11-21"},
+        {"record_id": "typos", **BASE, "given_name": "Robret", "family_name": "Smyth",
+         "date_of_birth": "1985-03-17"},
+    ])])
+    scored = index.score(to_frame([{"record_id": "new", **BASE}]))
+    assert set(scored["unique_id_r"]) == {"typos"}
+
+
 def _borough_rows(seed: int = 8, households: int = 400) -> list[dict]:
     from datetime import date
 
@@ -147,7 +165,7 @@ def _assert_scores_like_splink(model: LinkageModel, rows: list[dict], lean: bool
         return {(a, b): round(p, 9) for a, b, p in zip(
             frame["unique_id_l"], frame["unique_id_r"], frame["match_probability"],
             strict=True)}
-    assert len(got) > 1000
+    assert len(got) > 500
     assert pairs(got) == pairs(full)
 
 
