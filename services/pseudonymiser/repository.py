@@ -63,12 +63,23 @@ async def households_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[in
     return out
 
 
-async def households_by_key(session: AsyncSession, keys: Iterable[str]) -> dict[str, Household]:
-    out: dict[str, Household] = {}
+async def households_by_key(session: AsyncSession, keys: Iterable[str]) -> dict[str, Draft]:
+    """Households by address key as plain rows (Drafts of Household with their id), not
+    ORM objects: a batch places thousands. Changes to them are written explicitly
+    (`set_household_areas`, `mark_institutions`)."""
+    table = Household.__table__
+    out: dict[str, Draft] = {}
     for part in chunks(set(keys)):
-        rows = await session.scalars(select(Household).where(Household.address_key.in_(part)))
-        out.update({h.address_key: h for h in rows})
+        rows = await session.execute(select(table).where(table.c.address_key.in_(part)))
+        out.update({row.address_key: Draft(Household, **row._mapping) for row in rows})
     return out
+
+
+async def set_household_areas(session: AsyncSession, areas: dict[int, str]) -> None:
+    """Set households' area (id -> outward postcode), in one batched statement."""
+    if areas:
+        await update_by_key(session, Household.__table__, "id",
+                            [{"id": h, "area": a} for h, a in areas.items()])
 
 
 async def person_by_pseudonym(session: AsyncSession, pseudonym: str) -> Person | None:
@@ -398,19 +409,27 @@ async def family_names_by_household(session: AsyncSession, household_ids: Iterab
     """Per household, one family name per current member (their latest record's).
     `pending`: (household id, person id, received order, family name) of records not yet
     stored."""
-    latest: dict[int, tuple[int, int, str | None]] = {}
-    rows: list = list(pending)
+    # held: one row per member, their latest record with a family name (else any)
+    latest = (select(Person.household_id, Person.id.label("pid"),
+                     IdentityRecord.received_seq, IdentityRecord.norm_family,
+                     func.row_number().over(
+                         partition_by=Person.id,
+                         order_by=(IdentityRecord.norm_family.is_(None),
+                                   IdentityRecord.received_seq.desc())).label("n"))
+              .join(IdentityRecord, IdentityRecord.person_id == Person.id)
+              .where(Person.merged_into.is_(None)))
+    best: dict[int, tuple[int, int, str | None]] = {}
     for part in chunks(set(household_ids)):
-        rows += (await session.execute(
-            select(Person.household_id, Person.id, IdentityRecord.received_seq,
-                   IdentityRecord.norm_family)
-            .join(IdentityRecord, IdentityRecord.person_id == Person.id)
-            .where(Person.household_id.in_(part), Person.merged_into.is_(None)))).all()
-    for hid, pid, seq, family in rows:
-        if pid not in latest or (family and seq > latest[pid][1]):
-            latest[pid] = (hid, seq, family)
+        sub = latest.where(Person.household_id.in_(part)).subquery()
+        for hid, pid, seq, family in await session.execute(
+                select(sub.c.household_id, sub.c.pid, sub.c.received_seq,
+                       sub.c.norm_family).where(sub.c.n == 1)):
+            best[pid] = (hid, seq, family)
+    for hid, pid, seq, family in pending:  # newer than what is held
+        if pid not in best or (family and seq > best[pid][1]):
+            best[pid] = (hid, seq, family)
     out: dict[int, list[str | None]] = {}
-    for hid, _, family in latest.values():
+    for hid, _, family in best.values():
         out.setdefault(hid, []).append(family)
     return out
 

@@ -258,10 +258,12 @@ class Pseudonymiser:
         households = await repo.households_by_key(session, wanted)
         created = [self.new_household(k, pc) for k, pc in wanted.items() if k not in households]
         changed: set[int] = set()
+        areas: dict[int, str] = {}
         for key, h in households.items():  # a household first seen without a postcode
             if h.area is None and wanted.get(key):
-                h.area = normalise.outward(wanted[key])
+                h.area = areas[h.id] = normalise.outward(wanted[key])
                 changed.update(p.id for p in await repo.household_members(session, h.id))
+        await repo.set_household_areas(session, areas)
         self._named_institutions(created, records)
         await repo.insert_new(session, Household, created)
         households.update({h.address_key: h for h in created})

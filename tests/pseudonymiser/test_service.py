@@ -86,6 +86,11 @@ async def test_household_first_seen_without_postcode_gets_its_area(pseudonymiser
                     date_of_birth="1979-11-02", uprn="100012345678", postcode="OL8 3RT")
     await fed.processed(await fed.publish([tenant], dataset="housing-tenancies"))
     assert (await fed.latest(tenant["record_token"])).area == "OL8"
+    # ... which is stored: a later call-out there is placed in the area
+    later = dict(record_token=tok(), local_id="inc-10", uprn="100012345678")
+    await fed.processed(await fed.publish([later], dataset="police-callouts",
+                                          level="property"))
+    assert (await fed.latest(later["record_token"])).area == "OL8"
     gp = person(family_name="Byrne", given_name="Ciara", sex="F",
                 date_of_birth="1991-06-14", postcode="OL9 7AA", address="3 Kent St")
     await fed.processed(await fed.publish([gp]))
