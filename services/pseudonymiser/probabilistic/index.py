@@ -305,4 +305,4 @@ class LinkageIndex:
 
 
 _EMPTY = ["unique_id_l", "unique_id_r", "match_weight", "match_probability", "mw_given_name",
-          "mw_dob"]
+          "mw_dob", "mw_sex"]
