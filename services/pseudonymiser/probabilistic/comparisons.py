@@ -190,11 +190,12 @@ def _narrow(features: list[str]) -> list:
 # either alone is paired with everyone in the house. Kept only with a hint that the two
 # are one person: the given names share an initial, or the year or the day and month of
 # birth agree, or either lacks the value.
-_SAME_PERSON_HINT = (
-    '(left(l."given_name", 1) = left(r."given_name", 1) OR '
-    'substr(l."dob", 1, 4) = substr(r."dob", 1, 4) OR '
-    'substr(l."dob", 5, 4) = substr(r."dob", 5, 4) OR '
-    'l."given_name" IS NULL OR r."given_name" IS NULL OR l."dob" IS NULL OR r."dob" IS NULL)')
+# the year, or the day and month, of birth agree, or either date is missing
+_BIRTH_PART_AGREES = ('(substr(l."dob", 1, 4) = substr(r."dob", 1, 4) OR '
+                      'substr(l."dob", 5, 4) = substr(r."dob", 5, 4) OR '
+                      'l."dob" IS NULL OR r."dob" IS NULL)')
+_SAME_PERSON_HINT = ('(left(l."given_name", 1) = left(r."given_name", 1) OR '
+                     f'l."given_name" IS NULL OR r."given_name" IS NULL OR {_BIRTH_PART_AGREES})')
 
 
 def incremental_blocking(features: list[str]) -> list:
@@ -219,9 +220,7 @@ def incremental_blocking(features: list[str]) -> list:
     """
     rules = [
         CustomRule('l."given_name" = r."given_name" AND l."family_name" = r."family_name" AND '
-                   '(substr(l."dob", 1, 4) = substr(r."dob", 1, 4) OR '
-                   'substr(l."dob", 5, 4) = substr(r."dob", 5, 4) OR '
-                   'l."dob" IS NULL OR r."dob" IS NULL)'),
+                   f'{_BIRTH_PART_AGREES}'),
         CustomRule('l."dob" = r."dob" AND (left(l."given_name", 1) = left(r."given_name", 1) OR '
                    'left(l."family_name", 1) = left(r."family_name", 1) OR '
                    'l."given_name" = r."family_name" OR l."family_name" = r."given_name" OR '

@@ -23,8 +23,9 @@ from services.pseudonymiser.probabilistic.bands import LINK, REVIEW, Thresholds,
 FORMAT = "tessera-linkage/1"
 LINKER_UID = "tessera"
 _TF_COLUMNS = ("given_name", "family_name", "address_line_2", "locality")
-_OUT = ["unique_id_l", "unique_id_r", "match_weight", "match_probability", "mw_given_name",
-        "mw_dob", "mw_sex"]
+# per-comparison weights the family guard reads; dropped from what _finish returns
+_GUARD_WEIGHTS = ("mw_given_name", "mw_dob", "mw_sex")
+_OUT = ["unique_id_l", "unique_id_r", "match_weight", "match_probability", *_GUARD_WEIGHTS]
 # Comparison levels (comparisons.py labels) the family guard reads. Given names that are
 # other names, not variants of one (a nickname, one edit, close spelling, swapped
 # fields and an initial are variants):
@@ -134,7 +135,7 @@ class LinkageModel:
         family = self._family(scored) & self.twin_guard_applies
         scored.loc[family & (scored["band"] == LINK), "band"] = REVIEW
         scored["twin_guard"] = family
-        scored = scored.drop(columns=[c for c in _OUT[4:] if c in scored.columns])
+        scored = scored.drop(columns=[c for c in _GUARD_WEIGHTS if c in scored.columns])
         return scored.sort_values(["unique_id_l", "unique_id_r"], ignore_index=True)
 
     def _family(self, scored: pd.DataFrame) -> pd.Series:
