@@ -46,11 +46,12 @@ class UTCDateTime(TypeDecorator):
         return value
 
 
-def build_engine(url: str, *, cache_mb: int = 0, background_checkpoint: bool = False
-                 ) -> AsyncEngine:
+def build_engine(url: str, *, cache_mb: int = 0, background_checkpoint: bool = False,
+                 mmap_mb: int = 0) -> AsyncEngine:
     """SQLite (WAL) or PostgreSQL. For SQLite, `cache_mb` sets each connection's page
-    cache (0: SQLite's 2 MB) and `background_checkpoint` turns off the checkpoint a commit
-    runs once the WAL passes 1,000 pages: a `WalCheckpointer` must then run them."""
+    cache (0: SQLite's 2 MB), `mmap_mb` its memory-mapped reads (0: none), and
+    `background_checkpoint` turns off the checkpoint a commit runs once the WAL passes
+    1,000 pages: a `WalCheckpointer` must then run them."""
     parsed = make_url(url)
     kwargs: dict = {}
     if parsed.get_backend_name() == "sqlite":
@@ -71,6 +72,8 @@ def build_engine(url: str, *, cache_mb: int = 0, background_checkpoint: bool = F
             cur.execute("PRAGMA busy_timeout=30000")
             if cache_mb:
                 cur.execute(f"PRAGMA cache_size=-{int(cache_mb) * 1024}")
+            if mmap_mb:
+                cur.execute(f"PRAGMA mmap_size={int(mmap_mb) * 1024 * 1024}")
             if background_checkpoint:
                 cur.execute("PRAGMA wal_autocheckpoint=0")
                 # the commit that rewinds the log cuts the file back to this

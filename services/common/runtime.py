@@ -47,6 +47,7 @@ class Runtime:
         if path is not None and s.sqlite_checkpoint_s > 0:
             self.checkpointer = WalCheckpointer(path)
         self.engine = build_engine(s.database_url, cache_mb=s.sqlite_cache_mb,
+                                   mmap_mb=s.sqlite_mmap_mb,
                                    background_checkpoint=self.checkpointer is not None)
         self.sessionmaker = build_sessionmaker(self.engine)
         self.nc = await bus.connect(

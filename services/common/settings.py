@@ -45,6 +45,10 @@ class ServiceSettings(BaseSettings):
     # (0: SQLite's own, inside the commit that passes 1,000 pages; see db.WalCheckpointer)
     sqlite_cache_mb: int = 0
     sqlite_checkpoint_s: float = 1.0
+    # SQLite only: read the database through a memory map of up to this many MB (0: off;
+    # SQLite caps it at 2 GB). Pages are then read without a copy into the page cache;
+    # mapped pages count in the process's RSS as file pages, which the kernel can drop
+    sqlite_mmap_mb: int = 0
     # how long a thread holding the GIL keeps it while others wait (Python's default
     # is 5 ms): a service whose event loop waits on SQLite and DuckDB worker threads
     # pays it on every hand-over while another thread runs Python

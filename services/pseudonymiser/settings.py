@@ -35,6 +35,9 @@ class PseudonymiserSettings(ServiceSettings):
     # linkage inserts into indexes keyed by random tokens over a million rows: a larger
     # page cache keeps their pages between calls (SQLite only)
     sqlite_cache_mb: int = 128
+    # and reads them through a memory map, without copying each page into that cache
+    # (in-process at 1M held, the calls' SQL took 2.1-2.5 s instead of 3.0-3.9 s)
+    sqlite_mmap_mb: int = 2048
     # DuckDB threads scoring arriving batches (0: one per core); loading the index and
     # the full re-link always use one per core
     scoring_threads: int = 1

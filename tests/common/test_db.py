@@ -47,6 +47,25 @@ async def test_cache_size_per_connection(tmp_path):
         async with engine.connect() as con:
             assert (await con.execute(text("PRAGMA cache_size"))).scalar() == -64 * 1024
             assert (await con.execute(text("PRAGMA wal_autocheckpoint"))).scalar() == 1000
+            assert (await con.execute(text("PRAGMA mmap_size"))).scalar() == 0
+    finally:
+        await engine.dispose()
+
+
+async def test_memory_mapped_reads(tmp_path):
+    """`mmap_mb` maps the database for reads; what is read through the map is what was
+    written (a write after the map was made included)."""
+    engine = build_engine(f"sqlite+aiosqlite:///{tmp_path / 'm.db'}", mmap_mb=64)
+    try:
+        async with engine.begin() as con:
+            assert (await con.execute(text("PRAGMA mmap_size"))).scalar() == 64 * 1024 * 1024
+            await con.execute(text("CREATE TABLE t (v TEXT)"))
+            await con.execute(text("INSERT INTO t VALUES (:v)"), [{"v": f"{i}"} for i in range(500)])
+        async with engine.begin() as con:
+            await con.execute(text("UPDATE t SET v = 'x' WHERE v = '7'"))
+        async with engine.connect() as con:
+            assert (await con.execute(text("SELECT count(*) FROM t WHERE v = 'x'"))).scalar() == 1
+            assert (await con.execute(text("SELECT count(*) FROM t"))).scalar() == 500
     finally:
         await engine.dispose()
 
