@@ -55,6 +55,17 @@ async def persons_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, 
     return out
 
 
+async def person_rows(session: AsyncSession, ids: Iterable[int]) -> dict[int, Draft]:
+    """Persons by id as plain rows (Drafts of Person with their id), not ORM objects: a
+    batch places thousands. Their household is written with `set_households`."""
+    table = Person.__table__
+    out: dict[int, Draft] = {}
+    for part in chunks(set(ids)):
+        rows = await session.execute(select(table).where(table.c.id.in_(part)))
+        out.update({row.id: Draft(Person, **row._mapping) for row in rows})
+    return out
+
+
 async def households_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, Household]:
     out: dict[int, Household] = {}
     for part in chunks({i for i in ids if i is not None}):
@@ -435,10 +446,14 @@ async def family_names_by_household(session: AsyncSession, household_ids: Iterab
 
 
 async def set_households(session: AsyncSession, household_of: dict[int, int | None]) -> None:
-    """Point persons (id -> household id) at households, in one batched statement."""
+    """Point persons (id -> household id) at households, in one batched statement;
+    persons loaded in the session follow."""
     if household_of:
         await update_by_key(session, Person.__table__, "id",
                             [{"id": p, "household_id": h} for p, h in household_of.items()])
+        for obj in list(session.identity_map.values()):
+            if isinstance(obj, Person) and obj.id in household_of:
+                set_committed_value(obj, "household_id", household_of[obj.id])
 
 
 async def insert_records(session: AsyncSession, records: list) -> None:

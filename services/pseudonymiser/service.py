@@ -44,8 +44,9 @@ class Outcome:
 class Placement:
     changed: set[int]  # persons whose household changed
     tokens: set[str]  # property records to re-assign
-    persons: dict[int, Person]  # what the placement loaded or created, for the assignment
-    households: dict[int, Household]
+    # what the placement loaded or created (plain rows), for the assignment
+    persons: dict[int, repo.Draft]
+    households: dict[int, repo.Draft]
 
 
 class Clock:
@@ -267,18 +268,17 @@ class Pseudonymiser:
         self._named_institutions(created, records)
         await repo.insert_new(session, Household, created)
         households.update({h.address_key: h for h in created})
-        persons = await repo.persons_by_id(session, set(person_ids) - new_persons.keys())
+        await session.flush()  # persons are read as rows below: what is pending first
+        persons = await repo.person_rows(session, set(person_ids) - new_persons.keys())
         persons.update({pid: p for pid, p in new_persons.items() if pid in person_ids})
-        moved_new: dict[int, int | None] = {}  # new persons are not in the session
+        moved: dict[int, int | None] = {}
         for pid, person in persons.items():
             key = latest.get(pid, (None, None))[0]
             household_id = households[key].id if key else None
             if person.household_id != household_id:
-                person.household_id = household_id
+                person.household_id = moved[pid] = household_id
                 changed.add(pid)
-                if pid in new_persons:
-                    moved_new[pid] = household_id
-        await repo.set_households(session, moved_new)
+        await repo.set_households(session, moved)
         for r in properties:
             r.household_id = households[r.address_key].id if r.address_key else None
         await session.flush()  # the residents query below reads these households
