@@ -84,8 +84,8 @@ class LinkageIndex:
                  if lean else [r["blocking_rule"] for r in
                                model.splink["blocking_rules_to_generate_predictions"]])
         # (pairs, left, right) against everything held, and against the changed rows only
-        self._sql = {table: (pairs.pairs_sql(table, rules, within=table == HELD),
-                             *pairs.sides_sql(table, list(COLUMNS), self._tf_cols))
+        self._sql = {table: pairs.plan(table, rules, list(COLUMNS), self._tf_cols,
+                                       whole=table == HELD)
                      for table in (HELD, CHANGED)}
         self._scoring_sql = ""  # built with the linker (_refresh_tf)
 
@@ -278,18 +278,20 @@ class LinkageIndex:
     def _score_on(self, con, new: pd.DataFrame, held: str, scoring_sql: str) -> pd.DataFrame:
         if new.empty:
             return self.model._finish(pd.DataFrame(columns=_EMPTY))
-        pairs_sql, left_sql, right_sql = self._sql[held]
+        plan = self._sql[held]
         # a DuckDB table, not a view of the frame: every rule's join reads it
         with self._frame("tessera_incoming", new[list(COLUMNS)], con):
             con.execute(f"CREATE OR REPLACE TEMP TABLE {pairs.BATCH} AS "
                         "SELECT * FROM tessera_incoming").fetchall()
         try:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {pairs.PAIRS} AS {pairs_sql}").fetchall()
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {pairs.LEFT} AS {left_sql}").fetchall()
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {pairs.RIGHT} AS {right_sql}").fetchall()
+            for sql in plan.before:
+                con.execute(sql).fetchall()
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {pairs.PAIRS} AS {plan.pairs}").fetchall()
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {pairs.LEFT} AS {plan.left}").fetchall()
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {pairs.RIGHT} AS {plan.right}").fetchall()
             scored = con.execute(scoring_sql).df()
         finally:
-            for table in (pairs.BATCH, pairs.PAIRS, pairs.LEFT, pairs.RIGHT):
+            for table in (pairs.BATCH, pairs.PAIRS, pairs.LEFT, pairs.RIGHT, *plan.temps):
                 con.execute(f"DROP TABLE IF EXISTS {table}").fetchall()
         return self.model._finish(scored)
 
