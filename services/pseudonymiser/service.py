@@ -350,7 +350,8 @@ class Pseudonymiser:
             h = households.get(r.household_id)
             p = persons.get(r.person_id) if r.level == "person" else None
             family = h if h is not None and not h.institution else None
-            out.append(m.Assignment(
+            # our own typed columns: built without validating each of thousands
+            out.append(m.Assignment.model_construct(
                 record_token=token, level=r.level, person=p.pseudonym if p else None,
                 household=family.pseudonym if family else None, area=h.area if h else None,
                 withheld=bool(p and p.withheld), version=r.version,
