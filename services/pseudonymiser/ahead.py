@@ -73,7 +73,10 @@ class ScoreAhead:
         if task is None:
             return None
         try:
-            return await task
+            if task.done():
+                return task.result()
+            with self.index.hurried():  # the call waits for it: all cores to it
+                return await task
         except Exception as exc:
             log.warning("scoring ahead failed (%s); scoring now", type(exc).__name__)
             return None
@@ -86,14 +89,17 @@ class ScoreAhead:
         are some, else scored now; the same pairs either way."""
         since = self.index.changed_since(ahead.generation) if ahead is not None else None
         if since is None:  # none ahead, the index reloaded since, or too much changed
-            scored, changed, held = await asyncio.to_thread(self.index.score, features), set(), None
+            with self.index.hurried():
+                scored = await asyncio.to_thread(self.index.score, features)
+            changed, held = set(), None
         else:
             scored, (changed, held) = ahead.pairs, since
             self.used += 1
         out = [select(scored, fresh, changed)]
         if held is not None and len(held):
             new = features[features["unique_id"].isin(fresh)]
-            out.append(await asyncio.to_thread(self.index.score_changed, new, held))
+            with self.index.hurried():
+                out.append(await asyncio.to_thread(self.index.score_changed, new, held))
         out = pd.concat(out, ignore_index=True) if len(out) > 1 else out[0]
         return out.sort_values(["unique_id_l", "unique_id_r"], ignore_index=True)
 

@@ -223,5 +223,20 @@ def test_arriving_batches_are_scored_on_the_scoring_threads_bulk_work_on_all(mod
     assert seen == [2] and threads() == 1
     index.score(to_frame([{"record_id": "a", **BASE}]))
     assert threads() == 1
+    with index.hurried():  # a caller waits for a scoring: the bulk count meanwhile
+        assert threads() == 2
+        index.score(to_frame([{"record_id": "a", **BASE}]))
+    assert threads() == 1
+    seen.clear()
+
+    def waited_within_the_load():
+        with index.hurried():  # its end must not set the scoring count mid-load
+            pass
+        seen.append(threads())
+        return real()
+
+    index._refresh_tf = waited_within_the_load
+    index.load([to_frame([{"record_id": f"c{i}", **c} for i, c in enumerate(CROWD)])])
+    assert seen == [2] and threads() == 1
     index.score_all()
     assert threads() == 1

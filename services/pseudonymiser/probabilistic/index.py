@@ -68,6 +68,8 @@ class LinkageIndex:
         self._threads = f"SET threads = {int(threads)}" if threads else "RESET threads"
         self._scoring_threads = (f"SET threads = {int(scoring_threads)}" if scoring_threads
                                  else self._threads)
+        self._threads_lock = threading.Lock()
+        self._in_bulk = False
         self._exec(self._scoring_threads)
         if memory_limit:
             self._exec(f"SET memory_limit = '{memory_limit}'")
@@ -107,11 +109,37 @@ class LinkageIndex:
     @contextmanager
     def _bulk(self) -> Iterator[None]:
         """Bulk work with the bulk thread count, then back to the scoring one."""
-        self._exec(self._threads)
+        with self._threads_lock:
+            self._in_bulk = True
+            self._exec(self._threads)
         try:
             yield
         finally:
-            self._exec(self._scoring_threads)
+            with self._threads_lock:
+                self._in_bulk = False
+                self._exec(self._scoring_threads)
+
+    @contextmanager
+    def hurried(self) -> Iterator[None]:
+        """While a caller waits for a scoring (nothing else of the service can run on the
+        other cores meanwhile): DuckDB's bulk thread count, then the scoring one again.
+        The setting is the whole database's, so a scoring under way speeds up from its
+        next statement on."""
+        self._set_threads(self._threads)
+        try:
+            yield
+        finally:
+            self._set_threads(self._scoring_threads)
+
+    def _set_threads(self, sql: str) -> None:
+        with self._threads_lock:
+            if self._in_bulk:  # a load or re-link sets its own
+                return
+            cursor = self.con.cursor()  # the main connection may be busy: a cursor of its own
+            try:
+                cursor.execute(sql).fetchall()
+            finally:
+                cursor.close()
 
     # --- contents ----------------------------------------------------------------------
 
