@@ -70,6 +70,9 @@ class LinkageIndex:
                                  else self._threads)
         self._threads_lock = threading.Lock()
         self._in_bulk = False
+        # a connection of its own for the thread count while a call waits (the main one
+        # may be busy in a worker thread), used under _threads_lock
+        self._settings = self.con.cursor()
         self._exec(self._scoring_threads)
         if memory_limit:
             self._exec(f"SET memory_limit = '{memory_limit}'")
@@ -135,11 +138,7 @@ class LinkageIndex:
         with self._threads_lock:
             if self._in_bulk:  # a load or re-link sets its own
                 return
-            cursor = self.con.cursor()  # the main connection may be busy: a cursor of its own
-            try:
-                cursor.execute(sql).fetchall()
-            finally:
-                cursor.close()
+            self._settings.execute(sql).fetchall()
 
     # --- contents ----------------------------------------------------------------------
 
