@@ -99,11 +99,28 @@ def cmd_keys(args) -> int:
     return 0
 
 
+def federation_here(layout: Layout, gateway_url: str) -> str | None:
+    """Why the demo cannot talk to a federation of this state directory, or None."""
+    import httpx
+
+    if not (layout.issuer / "current").exists():
+        return f"no development keys under {layout.root}"
+    try:
+        httpx.get(f"{gateway_url}/readyz", timeout=5).raise_for_status()
+    except httpx.HTTPError:
+        return f"the gateway does not answer at {gateway_url}"
+    return None
+
+
 def cmd_demo(args) -> int:
     from synthetic.demo import run_demo
 
     layout = Layout(Path(args.var))
     base = "http://127.0.0.1:{}"
+    if reason := federation_here(layout, base.format(PORTS["gateway"])):
+        print(f"demo: {reason}. Start the federation first (`make run`, in another "
+              "terminal), then run `make demo` again.", file=sys.stderr)
+        return 2
     return asyncio.run(run_demo(
         gateway_url=base.format(PORTS["gateway"]),
         scorer_url=base.format(PORTS["scorer"]),
