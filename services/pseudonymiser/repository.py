@@ -55,15 +55,21 @@ async def persons_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, 
     return out
 
 
-async def person_rows(session: AsyncSession, ids: Iterable[int]) -> dict[int, Draft]:
-    """Persons by id as plain rows (Drafts of Person with their id), not ORM objects: a
-    batch places thousands. Their household is written with `set_households`."""
-    table = Person.__table__
-    out: dict[int, Draft] = {}
-    for part in chunks(set(ids)):
-        rows = await session.execute(select(table).where(table.c.id.in_(part)))
-        out.update({row.id: Draft(Person, **row._mapping) for row in rows})
+async def _drafts_by(session: AsyncSession, model, column: str, values: Iterable
+                    ) -> dict:
+    """Rows of `model` whose `column` is one of `values`, as plain Drafts (with their
+    id) keyed by that column: no ORM objects for the thousands a batch places."""
+    table = model.__table__
+    out: dict = {}
+    for part in chunks(set(values)):
+        rows = await session.execute(select(table).where(table.c[column].in_(part)))
+        out.update({row._mapping[column]: Draft(model, **row._mapping) for row in rows})
     return out
+
+
+async def person_rows(session: AsyncSession, ids: Iterable[int]) -> dict[int, Draft]:
+    """Persons by id as plain rows. Their household is written with `set_households`."""
+    return await _drafts_by(session, Person, "id", ids)
 
 
 async def households_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, Household]:
@@ -75,15 +81,9 @@ async def households_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[in
 
 
 async def households_by_key(session: AsyncSession, keys: Iterable[str]) -> dict[str, Draft]:
-    """Households by address key as plain rows (Drafts of Household with their id), not
-    ORM objects: a batch places thousands. Changes to them are written explicitly
+    """Households by address key as plain rows. Changes to them are written explicitly
     (`set_household_areas`, `mark_institutions`)."""
-    table = Household.__table__
-    out: dict[str, Draft] = {}
-    for part in chunks(set(keys)):
-        rows = await session.execute(select(table).where(table.c.address_key.in_(part)))
-        out.update({row.address_key: Draft(Household, **row._mapping) for row in rows})
-    return out
+    return await _drafts_by(session, Household, "address_key", keys)
 
 
 async def set_household_areas(session: AsyncSession, areas: dict[int, str]) -> None:

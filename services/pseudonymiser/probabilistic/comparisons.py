@@ -186,14 +186,14 @@ def _narrow(features: list[str]) -> list:
     return rules
 
 
-# A household's members share its address and postcode: an arriving record blocked on
-# either alone is paired with everyone in the house. Kept only with a hint that the two
-# are one person: the given names share an initial, or the year or the day and month of
-# birth agree, or either lacks the value.
 # the year, or the day and month, of birth agree, or either date is missing
 _BIRTH_PART_AGREES = ('(substr(l."dob", 1, 4) = substr(r."dob", 1, 4) OR '
                       'substr(l."dob", 5, 4) = substr(r."dob", 5, 4) OR '
                       'l."dob" IS NULL OR r."dob" IS NULL)')
+# A household's members share its address and postcode: an arriving record blocked on
+# either alone is paired with everyone in the house. Kept only with a hint that the two
+# are one person: the given names share an initial, or the year or the day and month of
+# birth agree, or either lacks the value.
 _SAME_PERSON_HINT = ('(left(l."given_name", 1) = left(r."given_name", 1) OR '
                      f'l."given_name" IS NULL OR r."given_name" IS NULL OR {_BIRTH_PART_AGREES})')
 

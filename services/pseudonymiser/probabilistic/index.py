@@ -28,7 +28,12 @@ import pandas as pd
 from services.pseudonymiser.probabilistic import pairs
 from services.pseudonymiser.probabilistic.comparisons import incremental_blocking
 from services.pseudonymiser.probabilistic.frame import COLUMNS
-from services.pseudonymiser.probabilistic.model import _TF_COLUMNS, LinkageModel, _uses_tf
+from services.pseudonymiser.probabilistic.model import (
+    _OUT,
+    _TF_COLUMNS,
+    LinkageModel,
+    _uses_tf,
+)
 
 log = logging.getLogger("tessera.pseudonymiser")
 
@@ -304,7 +309,7 @@ class LinkageIndex:
 
     def _score_on(self, con, new: pd.DataFrame, held: str, scoring_sql: str) -> pd.DataFrame:
         if new.empty:
-            return self.model._finish(pd.DataFrame(columns=_EMPTY))
+            return self.model._finish(pd.DataFrame(columns=_OUT))
         plan = self._sql[held]
         # a DuckDB table, not a view of the frame: every rule's join reads it
         with self._frame("tessera_incoming", new[list(COLUMNS)], con):
@@ -333,5 +338,3 @@ class LinkageIndex:
         return self.model._finish(scored)
 
 
-_EMPTY = ["unique_id_l", "unique_id_r", "match_weight", "match_probability", "mw_given_name",
-          "mw_dob", "mw_sex"]
