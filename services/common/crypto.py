@@ -23,5 +23,5 @@ def write_key(path: Path) -> None:
 def keyed_token(key: bytes, *parts: str, prefix: str = "", length: int = 26) -> str:
     """A keyed HMAC-SHA256 over unambiguously joined parts, as base32 text."""
     msg = b"\x1f".join(p.encode() for p in parts)
-    digest = hmac.new(key, msg, hashlib.sha256).digest()
+    digest = hmac.digest(key, msg, hashlib.sha256)  # one-shot: no HMAC object a token
     return prefix + base64.b32encode(digest).decode().rstrip("=").lower()[:length]

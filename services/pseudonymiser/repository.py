@@ -63,7 +63,9 @@ async def _drafts_by(session: AsyncSession, model, column: str, values: Iterable
     out: dict = {}
     for part in chunks(set(values)):
         rows = await session.execute(select(table).where(table.c[column].in_(part)))
-        out.update({row._mapping[column]: Draft(model, **row._mapping) for row in rows})
+        keys = tuple(rows.keys())  # every column: no defaults to fill in
+        at = keys.index(column)
+        out.update({row[at]: Draft.of_row(keys, row) for row in rows})
     return out
 
 
@@ -137,8 +139,10 @@ async def assignable(session: AsyncSession, tokens: Iterable[str], person_ids: I
         for part in chunks(values):
             rows = await session.execute(select(*cols).where(column.in_(part),
                                                              table.c.purpose == "data"))
+            keys = tuple(rows.keys())
             for row in rows:
-                out.setdefault(row[0], Draft(IdentityRecord, **row._asdict()))
+                if row[0] not in out:
+                    out[row[0]] = Draft.of_row(keys, row)
     return list(out.values())
 
 
@@ -239,12 +243,21 @@ class Draft:
     given). Thousands of ORM-instrumented objects cost more than the linking itself."""
 
     def __init__(self, model, **values):
-        self.__dict__.update(dict.fromkeys(_columns(model)), **values)
+        self.__dict__ = {**_blank(model), **values}
+
+    @classmethod
+    def of_row(cls, keys: tuple[str, ...], row) -> Draft:
+        """A stored row's values by column name, without a mapping per row (the columns
+        not selected are left unset)."""
+        draft = cls.__new__(cls)
+        draft.__dict__.update(zip(keys, row, strict=True))
+        return draft
 
 
 @functools.cache
-def _columns(model) -> tuple[str, ...]:
-    return tuple(c.key for c in model.__table__.columns)
+def _blank(model) -> dict:
+    """Every column of a model, None (a Draft's starting values)."""
+    return dict.fromkeys(c.key for c in model.__table__.columns)
 
 
 def _default(column):
