@@ -15,6 +15,7 @@ import contextlib
 import json
 import logging
 import ssl
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -201,6 +202,9 @@ def _message_id(msg) -> str:
 
 # how long each top-up fetch of a group fetched ahead waits for more messages
 TOP_UP_WAIT_S = 0.1
+# and how long the top-ups go on finding nothing before the group is announced as it is
+# (the burst is over: the lookahead starts on it at once, not when the current group ends)
+TOP_UP_PATIENCE_S = 0.3
 
 
 class Consumer:
@@ -304,11 +308,21 @@ class Consumer:
         others are dealt with when applied); their payloads are kept for applying.
         A short fetch keeps taking what arrives until the group is full or the current
         messages are applied: they would wait anyway, and the second call of a burst
-        then links a full group instead of what had arrived when the first began."""
+        then links a full group instead of what had arrived when the first began. When
+        nothing has arrived for TOP_UP_PATIENCE_S the burst is over, and the lookahead is
+        told of the group as it is (at the end of a 20,000-record push the last three
+        messages' scoring began only when the call before them ended: 1.1 s waited)."""
         msgs = await self._fetch(psub)
+        last = time.monotonic()
         while msgs and len(msgs) < self.batch and not applied.is_set():
+            more = []
             with contextlib.suppress(TimeoutError):
-                msgs += await psub.fetch(self.batch - len(msgs), timeout=TOP_UP_WAIT_S)
+                more = await psub.fetch(self.batch - len(msgs), timeout=TOP_UP_WAIT_S)
+            if more:
+                msgs += more
+                last = time.monotonic()
+            elif time.monotonic() - last >= TOP_UP_PATIENCE_S:
+                break
         parsed = {}
         for msg in msgs:
             with contextlib.suppress(ValidationError):

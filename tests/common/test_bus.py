@@ -374,3 +374,41 @@ async def test_the_group_fetched_ahead_fills_up_while_the_current_one_applies(na
     finally:
         await consumer.stop()
         await nc.close()
+
+
+async def test_the_group_fetched_ahead_is_announced_once_the_burst_is_over(nats_env, db):
+    """The last messages of a burst, fewer than a group, are announced to the lookahead
+    once nothing more arrives for TOP_UP_PATIENCE_S, while the current group is still
+    being applied, not only when it ends (their scoring would wait for nothing)."""
+    calls: list[int] = []
+    announced: list[tuple[int, int]] = []  # (messages, groups begun by then)
+    release = asyncio.Event()
+
+    async def group(session, items):
+        calls.append(len(items))
+        if len(calls) == 1:
+            await asyncio.wait_for(release.wait(), 10)  # a long linkage call
+        for message, delivery in items:
+            await record(session, message, delivery)
+
+    nc = await nats_env.connect("gateway")
+    js = nc.jetstream()
+    consumer = grouped(js, db, group, batch=4,
+                       lookahead=lambda payloads: announced.append((len(payloads), len(calls))))
+    try:
+        batches = [f"tail-{uuid.uuid4().hex}" for _ in range(3)]
+        await publish_progress(nats_env, batches[0])
+        await eventually(lambda: calls)  # the first is being applied
+        for b in batches[1:]:
+            await publish_progress(nats_env, b)
+        # announced while the first group is still applied: the burst is over
+        await eventually(lambda: announced, timeout=3 * bus.TOP_UP_PATIENCE_S + 2)
+        assert announced == [(2, 1)] and not release.is_set()
+        release.set()
+        await eventually(lambda: _zero(pending(js)))
+        assert [await times_applied(db, b) for b in batches] == [1] * 3
+        assert calls == [1, 2]
+    finally:
+        release.set()
+        await consumer.stop()
+        await nc.close()
