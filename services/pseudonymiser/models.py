@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql.expression import false as sa_false
@@ -101,9 +102,11 @@ class IdentityRecord(Base):
     agreement: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
 
     __table_args__ = (
-        Index("ix_identity_records_date_of_birth", "date_of_birth"),
         Index("ix_identity_records_person_id", "person_id"),
-        Index("ix_identity_records_household_id", "household_id"),
+        # only property-level records are looked up by household (migration 0008)
+        Index("ix_identity_records_household_id", "household_id",
+              sqlite_where=text("level = 'property'"),
+              postgresql_where=text("level = 'property'")),
         Index("ix_identity_records_received_seq", "received_seq"),
     )
 
