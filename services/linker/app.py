@@ -36,7 +36,9 @@ def create_app(settings: LinkerSettings | None = None) -> FastAPI:
                 settings.profile_pacing, settings.profile_max_pause_s)
             app.state.consumers = {
                 "events": rt.consume(subjects.EVENTS, handlers.events),
-                "assignments": rt.consume(subjects.ASSIGNMENTS, handlers.assignments),
+                "assignments": rt.consume(subjects.ASSIGNMENTS, handlers.assignments,
+                                          group=handlers.assignments_group,
+                                          batch=settings.assignment_group_messages),
                 "decisions": rt.consume(subjects.DECISIONS, handlers.decision),
                 "republish": rt.consume(subjects.REPUBLISH, handlers.republish),
             }

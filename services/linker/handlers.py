@@ -37,6 +37,15 @@ class Handlers:
         seq = await serialize(session)
         await service.mark(session, await service.apply_assignments(session, message), seq)
 
+    async def assignments_group(self, session: AsyncSession, items) -> None:
+        """Queued assignment messages in one transaction: their assignments together (the
+        latest version of each record wins, as applying them in turn would leave it),
+        one lock, one marking of the profiles they change."""
+        batch = m.AssignmentBatch.model_construct(
+            assignments=[a for message, _ in items for a in message.assignments],
+            changes=[c for message, _ in items for c in message.changes])
+        await self.assignments(session, batch, items[-1][1])
+
     async def republish(self, session: AsyncSession, message: m.RepublishRequest,
                         delivery: bus.Delivery) -> None:
         if message.all and message.export:

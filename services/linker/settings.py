@@ -14,6 +14,9 @@ class LinkerSettings(ServiceSettings):
     suppression_threshold: int = 10
     # Profiles per ProfileBatch message.
     profiles_per_message: int = 200
+    # Assignment messages applied together in one transaction when several are queued
+    # (a 20,000-record push sends about 60 of 500 assignments each)
+    assignment_group_messages: int = 8
     # Changed profiles are coalesced: every interval the publisher sends each marked
     # profile once, in rounds of at most this many profiles (one transaction each).
     profile_interval_s: float = 0.5

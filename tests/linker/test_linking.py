@@ -144,3 +144,38 @@ async def test_duplicate_events_are_stored_once(linker):
     await linker._send("gateway", subjects.EVENTS.for_dataset("gp-p81001"), again)
     await linker.wait_progress(again.batch_id)
     assert len(await linker.stored_events(token)) == 1
+
+
+async def test_queued_assignment_messages_applied_together_leave_the_latest(linker):
+    """Assignment messages queued together are applied in one transaction (a group): each
+    record ends at its latest version wherever it came in the queue, and the profiles
+    show where its events are now, not where a message in between put them."""
+    a, b = new("rt"), new("rt")
+    first, middle, last = new("P"), new("P"), new("P")
+    await linker.events("gp-p81001", "gp-p81001", [(a, "GP1", D), (b, "GP2", D)])
+    await linker.assign(person(a, first), person(b, first))
+    await linker.wait_profile(first, lambda p: codes(p) == ["GP1", "GP2"])
+    consumer = linker.app.state.consumers["assignments"]
+    applied, real, sizes = consumer.applied, consumer.group, []
+    assert real is not None
+
+    async def counting(session, items):
+        sizes.append(len(items))
+        await real(session, items)
+
+    consumer.group = counting
+    await consumer.stop()  # the next messages queue up
+    try:
+        await linker.assign(person(a, middle, version=2), person(b, middle, version=2))
+        await linker.assign(person(a, last, version=3))
+        await linker.assign(person(b, middle, version=2))  # a replay
+    finally:
+        consumer.start()
+    await eventually(lambda: consumer.applied == applied + 3)
+    await linker.wait_profile(last, lambda p: codes(p) == ["GP1"])
+    await linker.wait_profile(middle, lambda p: codes(p) == ["GP2"])
+    await linker.wait_profile(first, lambda p: p.events == [])
+    assert ((await linker.assignment(a)).person, (await linker.assignment(b)).version) == (
+        last, 2)
+    assert sizes == [3]  # one transaction for the three
+    consumer.group = real
