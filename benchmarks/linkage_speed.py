@@ -119,6 +119,36 @@ def identities(records: int, push: int, seed: int, out: dict,
     return rows[:records], rows[records:records + push]
 
 
+def push_rows(root: Path, records: int, push: int, seed: int,
+              truth: dict | None = None) -> list:
+    """The rows a run in `root` pushed (and, if `truth` is given, the generator's truth
+    for every row), from the copy the run kept (`generated.json`), else generated again
+    (about 100 s at 1M) and kept there."""
+    path = root / "generated.json"
+    if path.exists():
+        doc = json.loads(path.read_text())
+        if (doc["records"], doc["push"], doc["seed"]) == (records, push, seed):
+            if truth is not None:
+                truth.update({(p, d, local): t for p, d, local, t in doc["truth"]})
+            return [(p, d, row) for p, d, row in doc["rows"]]
+    found: dict = {}
+    _, new = identities(records, push, seed, {}, found)
+    keep_generated(root, records, push, seed, new, found)
+    if truth is not None:
+        truth.update(found)
+    return new
+
+
+def keep_generated(root: Path, records: int, push: int, seed: int, new: list,
+                   truth: dict) -> None:
+    """What `push_rows` reads back: the pushed rows (JSON: ISO dates) and the truth."""
+    rows = [(p, d, {k: v.isoformat() if isinstance(v, date) else v for k, v in row.items()})
+            for p, d, row in new]
+    (root / "generated.json").write_text(json.dumps({
+        "records": records, "push": push, "seed": seed, "rows": rows,
+        "truth": [[*key, t] for key, t in truth.items()]}))
+
+
 def say(message: str) -> None:
     """Progress on stderr (a 1M run takes most of an hour)."""
     print(f"{time.strftime('%H:%M:%S')} {message}", file=sys.stderr, flush=True)
@@ -380,17 +410,20 @@ async def push_through(fed, new: list, held: int, out: dict, workers: int,
                 "sampled_peak_rss_anon_mb": peak_anon})
 
 
-def forget_push(root: Path, tokens: list[str]) -> None:
+def forget_push(root: Path, tokens: list[str], only: str | None = None) -> None:
     """Undo a push in a stopped federation's state: the pushed records leave the
     pseudonymiser and their assignments the linker; processed-message ids and the
-    gateway's batches go, so the same rows can be sent again as new."""
+    gateway's batches go, so the same rows can be sent again as new. `only`: one
+    service's database (the pseudonymiser's alone, copied without the others)."""
     data = root / "data"
     with sqlite3.connect(data / "pseudonymiser.db") as con:
         con.executemany("DELETE FROM identity_records WHERE record_token = ?",
                         [(t,) for t in tokens])
-    with sqlite3.connect(data / "linker.db") as con:
-        con.executemany("DELETE FROM assignments WHERE record_token = ?", [(t,) for t in tokens])
-    for db in sorted(data.glob("*.db")):
+    if only is None:
+        with sqlite3.connect(data / "linker.db") as con:
+            con.executemany("DELETE FROM assignments WHERE record_token = ?",
+                            [(t,) for t in tokens])
+    for db in [data / f"{only}.db"] if only else sorted(data.glob("*.db")):
         with sqlite3.connect(db) as con:
             tables = {n for (n,) in con.execute("SELECT name FROM sqlite_master")}
             for table in ("inbox", "batches", "progress"):
@@ -486,17 +519,19 @@ async def run(args) -> dict:
                      nats_port=free_port(), nats_monitor_port=None, environment="test")
     fed.prepare()
     data = report["data"] = {}
-    say(f"generating {args.records} + {args.push} identities")
     truth: dict = {}
-    held, new = identities(args.records, args.push, args.seed, data, truth)
     hmac_key = read_key(fed.layout.key("gateway-hmac"))
     if args.again:
         from services.common.crypto import keyed_token
 
+        say("the pushed rows, as the first run generated them")
+        new = push_rows(Path(args.again), args.records, args.push, args.seed, truth)
         forget_push(root, [keyed_token(hmac_key, p, d, r["local_id"], prefix="r_")
                            for p, d, r in new])
-        del held
     else:
+        say(f"generating {args.records} + {args.push} identities")
+        held, new = identities(args.records, args.push, args.seed, data, truth)
+        keep_generated(root, args.records, args.push, args.seed, new, truth)
         start = time.perf_counter()
         await asyncio.to_thread(fed.migrate, "pseudonymiser")
         say("bulk load")
