@@ -106,7 +106,12 @@ class SqlTimes:
 
 async def run(args) -> dict:
     from deploy.layout import Layout
-    from services.common.db import WalCheckpointer, build_engine, build_sessionmaker
+    from services.common.db import (
+        WalCheckpointer,
+        build_engine,
+        build_sessionmaker,
+        run_migrations,
+    )
     from services.common.settings import read_key
     from services.pseudonymiser import setup
     from services.pseudonymiser.settings import PseudonymiserSettings
@@ -127,14 +132,18 @@ async def run(args) -> dict:
             shutil.copy(f, work / "data" / f.name)
         forget_push(work, tokens, only="pseudonymiser")
         db = work / "data" / "pseudonymiser.db"
+        run_migrations(REPO / "services" / "pseudonymiser" / "migrations",
+                       f"sqlite+aiosqlite:///{db}")  # as the service's start does
         settings = PseudonymiserSettings(
             database_url=f"sqlite+aiosqlite:///{db}",
             person_key_path=layout.key("pseudonym-person"),
             household_key_path=layout.key("pseudonym-household"))
         sys.setswitchinterval(settings.switch_interval_ms / 1000)
-        checkpointer = WalCheckpointer(db)
+        checkpointer = WalCheckpointer(db, settings.sqlite_wal_limit_mb)
         engine = build_engine(settings.database_url, cache_mb=settings.sqlite_cache_mb,
-                              mmap_mb=settings.sqlite_mmap_mb, background_checkpoint=True)
+                              mmap_mb=settings.sqlite_mmap_mb,
+                              wal_limit_mb=settings.sqlite_wal_limit_mb,
+                              background_checkpoint=True)
         sql = SqlTimes(engine) if args.sql else None
         sessionmaker = build_sessionmaker(engine)
         say("loading the linkage index")

@@ -419,7 +419,7 @@ def forget_push(root: Path, tokens: list[str], only: str | None = None) -> None:
     with sqlite3.connect(data / "pseudonymiser.db") as con:
         con.executemany("DELETE FROM identity_records WHERE record_token = ?",
                         [(t,) for t in tokens])
-    if only is None:
+    if only is None and (data / "linker.db").exists():  # absent before a first push
         with sqlite3.connect(data / "linker.db") as con:
             con.executemany("DELETE FROM assignments WHERE record_token = ?",
                             [(t,) for t in tokens])

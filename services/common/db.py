@@ -47,7 +47,7 @@ class UTCDateTime(TypeDecorator):
 
 
 def build_engine(url: str, *, cache_mb: int = 0, background_checkpoint: bool = False,
-                 mmap_mb: int = 0) -> AsyncEngine:
+                 mmap_mb: int = 0, wal_limit_mb: int = WAL_SIZE_LIMIT_MB) -> AsyncEngine:
     """SQLite (WAL) or PostgreSQL. For SQLite, `cache_mb` sets each connection's page
     cache (0: SQLite's 2 MB), `mmap_mb` its memory-mapped reads (0: none), and
     `background_checkpoint` turns off the checkpoint a commit runs once the WAL passes
@@ -77,7 +77,7 @@ def build_engine(url: str, *, cache_mb: int = 0, background_checkpoint: bool = F
             if background_checkpoint:
                 cur.execute("PRAGMA wal_autocheckpoint=0")
                 # the commit that rewinds the log cuts the file back to this
-                cur.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT_MB * 1024 * 1024}")
+                cur.execute(f"PRAGMA journal_size_limit={int(wal_limit_mb) * 1024 * 1024}")
             cur.close()
 
     return engine

@@ -45,9 +45,9 @@ class Runtime:
         s = self.settings
         path = sqlite_path(s.database_url)
         if path is not None and s.sqlite_checkpoint_s > 0:
-            self.checkpointer = WalCheckpointer(path)
+            self.checkpointer = WalCheckpointer(path, s.sqlite_wal_limit_mb)
         self.engine = build_engine(s.database_url, cache_mb=s.sqlite_cache_mb,
-                                   mmap_mb=s.sqlite_mmap_mb,
+                                   mmap_mb=s.sqlite_mmap_mb, wal_limit_mb=s.sqlite_wal_limit_mb,
                                    background_checkpoint=self.checkpointer is not None)
         self.sessionmaker = build_sessionmaker(self.engine)
         self.nc = await bus.connect(

@@ -45,6 +45,9 @@ class ServiceSettings(BaseSettings):
     # (0: SQLite's own, inside the commit that passes 1,000 pages; see db.WalCheckpointer)
     sqlite_cache_mb: int = 0
     sqlite_checkpoint_s: float = 1.0
+    # with background checkpoints, a WAL past this many MB is checkpointed with RESTART,
+    # which holds writers back while it copies, and cut back to it (db.WalCheckpointer)
+    sqlite_wal_limit_mb: int = 64
     # SQLite only: read the database through a memory map of up to this many MB (0: off;
     # SQLite caps it at 2 GB). Pages are then read without a copy into the page cache;
     # mapped pages count in the process's RSS as file pages, which the kernel can drop
