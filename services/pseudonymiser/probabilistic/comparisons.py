@@ -209,8 +209,8 @@ def incremental_blocking(features: list[str]) -> list:
     of birth alone with a few dozen strangers at a million held. Here each keeps a
     second piece of evidence without which no model links the pair (a full name with
     the year or the day and month of birth, or no date; a date of birth with both
-    initials, either name, a name swapped between fields or the postcode). Rules sharing their first key are
-    one join with the rest as a condition (one scan of the held table each). At 1M
+    initials, either name, a name swapped between fields or the postcode). Rules sharing
+    their first key are one join with the rest as a condition (one scan of the held table each). At 1M
     synthetic records held, 3,000 new ones make 59,000 candidate pairs instead of
     430,000, and the pairs at or above the review threshold are the same. The address
     and postcode rules keep a pair only with a hint that the two are one person (see
