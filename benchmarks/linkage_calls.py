@@ -3,9 +3,10 @@
     PYTHONPATH=. .venv/bin/python -m benchmarks.linkage_calls DIR [--group 16]
         [--no-ahead] [--sql] [--repeat 1] [--py-spy PATH] [--out benchmarks/linkage_calls.json]
 
-DIR is a finished `benchmarks.linkage_speed --dir DIR` run (train, re-link and push
-done, federation stopped). Its pseudonymiser database is copied and its push undone
-(the pushed records deleted, as `--again` does); the same identity rows are built
+DIR is the state a `benchmarks.linkage_speed --dir DIR` run left (train and re-link
+done; with `--skip-federation` nothing pushed yet, the faithful case; after a push, the
+pushed records are deleted as `--again` does, and what that push changed in held persons
+stays, which flatters). Its pseudonymiser database is copied and migrated; the same identity rows are built
 into the `IdentityBatch` messages the gateway would send (500-row chunks, record tokens
 from the run's gateway key, the registry's dataset flags) and linked by
 `Pseudonymiser.ingest` in groups of `--group` messages, one transaction each, with the
@@ -25,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import re
 import shutil
@@ -36,35 +36,41 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from benchmarks.linkage_speed import BATCH, forget_push, push_rows, say, start_profiler
+from benchmarks.linkage_speed import (
+    BATCH,
+    forget_push,
+    push_rows,
+    say,
+    start_profiler,
+    write_report,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 def messages(rows: list, hmac_key: bytes) -> list:
-    """The gateway's IdentityBatch messages for the pushed rows, in upload order."""
-    from gateway.service import IDENTITY_KEYS, read_registry
-    from services.common import messages as m
-    from services.common.crypto import keyed_token
+    """The IdentityBatch messages the gateway sends for the pushed rows, uploaded as the
+    speed benchmark's partners upload them (500 rows a request), built by the gateway's
+    own code (record tokens, dataset flags from the local registry)."""
+    from types import SimpleNamespace
 
-    registry = {d["id"]: d for d in
+    from gateway.service import Gateway, read_registry
+    from gateway.settings import GatewaySettings
+
+    gateway = Gateway(GatewaySettings(chunk_rows=BATCH), js=None, hmac_key=hmac_key)
+    registry = {d["id"]: SimpleNamespace(**d) for d in
                 read_registry(REPO / "deploy" / "config" / "registry.yaml")["datasets"]}
     by_dataset: dict[tuple[str, str], list[dict]] = {}
     for partner, dataset, row in rows:
         by_dataset.setdefault((partner, dataset), []).append(row)
     out = []
     for (partner, dataset), part in by_dataset.items():
-        ds = registry.get(dataset, {})
+        ds = registry.get(dataset) or SimpleNamespace(
+            id=dataset, partner=partner, level="person", agreement=None,
+            one_record_per_person=False)
         for i in range(0, len(part), BATCH):
-            chunk = part[i:i + BATCH]
-            out.append(m.IdentityBatch(
-                batch_id=f"b_calls_{dataset}_{i}", chunk=0, partner=partner, dataset=dataset,
-                level="person", agreement=ds.get("agreement"),
-                one_record_per_person=bool(ds.get("one_record_per_person")),
-                rows=[m.IdentityRow(
-                    record_token=keyed_token(hmac_key, partner, dataset, r["local_id"],
-                                             prefix="r_"),
-                    **{k: r.get(k) for k in IDENTITY_KEYS}) for r in chunk]))
+            out += [message for _, message, _ in gateway._messages(
+                ds, "identities", f"b_calls_{dataset}_{i}", part[i:i + BATCH])]
     return out
 
 
@@ -75,8 +81,7 @@ class SqlTimes:
     def __init__(self, engine):
         from sqlalchemy import event
 
-        self.seconds: dict[str, float] = defaultdict(float)
-        self.count: Counter = Counter()
+        self.reset()
         sync = engine.sync_engine
 
         @event.listens_for(sync, "before_cursor_execute")
@@ -89,6 +94,10 @@ class SqlTimes:
             kind = self.kind(statement)
             self.seconds[kind] += time.perf_counter() - start
             self.count[kind] += 1
+
+    def reset(self) -> None:
+        self.seconds: dict[str, float] = defaultdict(float)
+        self.count: Counter = Counter()
 
     @staticmethod
     def kind(statement: str) -> str:
@@ -157,8 +166,7 @@ async def run(args) -> dict:
                 async with sessionmaker() as session, session.begin():
                     await undo(session, service, tokens)
             if sql:
-                sql.seconds.clear()
-                sql.count.clear()
+                sql.reset()
             profile = Path(args.out).with_suffix(f".{attempt + 1}.folded")
             profiler = start_profiler(args.py_spy, os.getpid(), profile)
             await asyncio.sleep(0.5 if profiler else 0)  # py-spy attaching
@@ -251,8 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default="benchmarks/linkage_calls.json")
     args = parser.parse_args(argv)
     report = asyncio.run(run(args))
-    Path(args.out).write_text(json.dumps(report, indent=1))
-    print(json.dumps(report, indent=1))
+    write_report(report, args.out)
     return 0
 
 

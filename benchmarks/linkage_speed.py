@@ -592,10 +592,14 @@ def main(argv: list[str] | None = None) -> int:
                              "left in DIR (same --records, --push and --seed)")
     parser.add_argument("--out", default="benchmarks/linkage_speed.json")
     args = parser.parse_args(argv)
-    report = asyncio.run(run(args))
-    Path(args.out).write_text(json.dumps(report, indent=1))
-    print(json.dumps(report, indent=1))
+    write_report(asyncio.run(run(args)), args.out)
     return 0
+
+
+def write_report(report: dict, out: str) -> None:
+    """The report as JSON, to `out` and to stdout."""
+    Path(out).write_text(json.dumps(report, indent=1))
+    print(json.dumps(report, indent=1))
 
 
 if __name__ == "__main__":
