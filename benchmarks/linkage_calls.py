@@ -121,6 +121,7 @@ async def run(args) -> dict:
         build_sessionmaker,
         run_migrations,
     )
+    from services.common.runtime import tune_interpreter
     from services.common.settings import read_key
     from services.pseudonymiser import setup
     from services.pseudonymiser.settings import PseudonymiserSettings
@@ -147,7 +148,7 @@ async def run(args) -> dict:
             database_url=f"sqlite+aiosqlite:///{db}",
             person_key_path=layout.key("pseudonym-person"),
             household_key_path=layout.key("pseudonym-household"))
-        sys.setswitchinterval(settings.switch_interval_ms / 1000)
+        tune_interpreter(settings)  # as the service's start does
         checkpointer = WalCheckpointer(db, settings.sqlite_wal_limit_mb)
         engine = build_engine(settings.database_url, cache_mb=settings.sqlite_cache_mb,
                               mmap_mb=settings.sqlite_mmap_mb,

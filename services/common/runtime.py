@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import logging
 import sys
 from collections.abc import Awaitable, Callable
@@ -128,6 +129,15 @@ def attach(app: FastAPI, rt: Runtime) -> None:
     app.state.nc = rt.nc
 
 
+def tune_interpreter(settings: ServiceSettings) -> None:
+    """The GIL switch interval and the cyclic collector's young-generation threshold
+    (the older generations keep Python's ratios to it)."""
+    sys.setswitchinterval(settings.switch_interval_ms / 1000)
+    if settings.gc_young_objects:
+        _, middle, old = gc.get_threshold()
+        gc.set_threshold(settings.gc_young_objects, middle, old)
+
+
 def service_main(settings_cls: type[ServiceSettings], create_app: Callable[..., FastAPI],
                  migrations_dir: Path, argv: list[str] | None = None) -> None:
     """`python -m services.<name> [serve|migrate]`."""
@@ -136,7 +146,7 @@ def service_main(settings_cls: type[ServiceSettings], create_app: Callable[..., 
     args = parser.parse_args(argv)
     settings = settings_cls()
     logs.configure(settings.service_name, settings.log_level)
-    sys.setswitchinterval(settings.switch_interval_ms / 1000)
+    tune_interpreter(settings)
     if args.command == "migrate":
         run_migrations(migrations_dir, settings.database_url)
         return
