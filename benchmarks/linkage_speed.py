@@ -516,7 +516,9 @@ async def run(args) -> dict:
         shutil.copytree(args.again, root, dirs_exist_ok=True,
                         ignore=shutil.ignore_patterns("*.log", "*.folded"))
     fed = Federation(Layout(root), ports={s: free_port() for s in SERVICES},
-                     nats_port=free_port(), nats_monitor_port=None, environment="test")
+                     nats_port=free_port(), nats_monitor_port=None, environment="test",
+                     extra_env=service_settings(args.env))
+    report["settings"] = args.env
     fed.prepare()
     data = report["data"] = {}
     truth: dict = {}
@@ -570,6 +572,19 @@ async def run(args) -> dict:
     return report
 
 
+def service_settings(pairs: list[str]) -> dict[str, dict[str, str]]:
+    """`TESSERA_<SERVICE>_<NAME>=<value>` settings, by service (to try a setting
+    through the federation without a code change)."""
+    out: dict[str, dict[str, str]] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        parts = name.split("_")
+        if not sep or len(parts) < 3 or parts[0] != "TESSERA":
+            raise SystemExit(f"--env takes TESSERA_<SERVICE>_<NAME>=<value>, not {pair!r}")
+        out.setdefault(parts[1].lower(), {})[name] = value
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="benchmarks.linkage_speed")
     parser.add_argument("--records", type=int, default=1_000_000)
@@ -590,6 +605,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--again", default=None, metavar="DIR",
                         help="only the push again, on a copy of the state a finished run "
                              "left in DIR (same --records, --push and --seed)")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                        help="a service setting for this run, e.g. "
+                             "TESSERA_PSEUDONYMISER_LINK_GROUP_MESSAGES=32 (repeatable)")
     parser.add_argument("--out", default="benchmarks/linkage_speed.json")
     args = parser.parse_args(argv)
     write_report(asyncio.run(run(args)), args.out)

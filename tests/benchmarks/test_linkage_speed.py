@@ -19,6 +19,7 @@ from benchmarks.linkage_speed import (
     identities,
     pairwise_quality,
     record_objects,
+    service_settings,
     stage_seconds,
 )
 from services.common import messages as m
@@ -166,3 +167,12 @@ def test_pairwise_quality_counts_pairs_from_cluster_sizes(tmp_path):
     assert (q["precision"], q["recall"]) == (round(1 / 3, 5), 0.5)
     assert (q["records"], q["persons"], q["true_persons"]) == (4, 2, 2)
     assert q["persons_mixing_true_persons"] == 1
+
+
+def test_env_settings_go_to_the_service_they_name():
+    assert service_settings(["TESSERA_PSEUDONYMISER_LINK_GROUP_MESSAGES=32",
+                             "TESSERA_LINKER_CONSUMER_BATCH=8"]) == {
+        "pseudonymiser": {"TESSERA_PSEUDONYMISER_LINK_GROUP_MESSAGES": "32"},
+        "linker": {"TESSERA_LINKER_CONSUMER_BATCH": "8"}}
+    with pytest.raises(SystemExit):
+        service_settings(["LINK_GROUP_MESSAGES=32"])
