@@ -8,6 +8,12 @@ re-scores it only against the held records that changed in between (the groups l
 meanwhile), so it gets the pairs a call scored from scratch would get. Both kinds of work
 run at once on two cores.
 
+Scorings started ahead run one at a time, in the order they were started: at the start
+of a burst the first group (which its call is waiting for) and the group fetched ahead
+of it were scored at once, on the same two cores as the gateway still accepting the
+burst, and the first call waited for both. A call that waits for scores still queued
+starts them at once.
+
 A group linked differently from how it was fetched (some of it already applied, a
 failed group retried one by one) finds no scores under its key and is scored as usual.
 """
@@ -49,6 +55,8 @@ class ScoreAhead:
         self.index = index
         self.features = features  # the person-level rows' features, as linkage builds them
         self._tasks: OrderedDict[Key, asyncio.Task] = OrderedDict()
+        self._now: dict[Key, asyncio.Event] = {}  # set: start without waiting its turn
+        self._last: asyncio.Task | None = None  # the scoring started last
         self.used = 0  # groups linked with scores from ahead (for tests and benchmarks)
 
     def start(self, batches: list[m.IdentityBatch]) -> None:
@@ -57,9 +65,24 @@ class ScoreAhead:
         if key in self._tasks or not any(b.level == "person" for b in batches):
             return
         while len(self._tasks) >= KEEP:
-            _, stale = self._tasks.popitem(last=False)
+            stale_key, stale = self._tasks.popitem(last=False)
+            self._now.pop(stale_key, None)
             stale.cancel()
-        self._tasks[key] = asyncio.create_task(asyncio.to_thread(self._score, batches))
+        now = self._now[key] = asyncio.Event()
+        self._last = self._tasks[key] = asyncio.create_task(
+            self._in_turn(self._last, now, batches))
+
+    async def _in_turn(self, before: asyncio.Task | None, now: asyncio.Event,
+                       batches: list[m.IdentityBatch]) -> Scored:
+        """Score once the scoring started before this one has ended, or at once when
+        the call linking this group waits for it (`now`)."""
+        if before is not None and not before.done():
+            waiting = asyncio.create_task(now.wait())
+            try:
+                await asyncio.wait([before, waiting], return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                waiting.cancel()
+        return await asyncio.to_thread(self._score, batches)
 
     def _score(self, batches: list[m.IdentityBatch]) -> Scored:
         frame = self.features(batches)
@@ -69,9 +92,12 @@ class ScoreAhead:
     async def take(self, batches: list[m.IdentityBatch]) -> Scored | None:
         """The scores started for exactly this group, once ready (None if there are none
         or scoring failed)."""
-        task = self._tasks.pop(key_of(batches), None)
+        key = key_of(batches)
+        task, now = self._tasks.pop(key, None), self._now.pop(key, None)
         if task is None:
             return None
+        if now is not None:
+            now.set()  # not waiting behind scores ahead of later groups
         try:
             if task.done():
                 return task.result()

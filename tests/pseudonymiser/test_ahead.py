@@ -3,6 +3,8 @@ it is linked, including pairs with records linked in between."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import uuid
 from datetime import date
 from pathlib import Path
@@ -106,6 +108,44 @@ async def test_only_the_latest_groups_are_kept(rows):
     for group in groups:
         ahead.start(group)
     assert [await ahead.take(g) is not None for g in groups] == [False, False, True, True]
+
+
+async def test_scores_ahead_run_one_at_a_time_unless_a_call_waits_for_them(rows):
+    """The group fetched ahead waits for the scoring before it (the first group of a
+    burst, which its call waits for) to end; a call waiting for a queued group starts it."""
+    index = LinkageIndex(LinkageModel.from_json(MODEL.read_text()))
+    index.load([features_of([batch(rows[:200])])])
+    release = threading.Event()
+    started: list[str] = []
+
+    def features(batches):
+        started.append(batches[0].batch_id)
+        if len(started) == 1:
+            assert release.wait(10)
+        return features_of(batches)
+
+    ahead = ScoreAhead(index, features)
+    first, second = [batch(rows[200:220])], [batch(rows[220:240])]
+    ahead.start(first)
+    ahead.start(second)
+    await asyncio.sleep(0.3)
+    assert started == [first[0].batch_id]  # the second waits its turn
+    release.set()
+    assert await ahead.take(first) is not None
+    assert await ahead.take(second) is not None
+    assert started == [first[0].batch_id, second[0].batch_id]
+
+    release.clear()
+    started.clear()
+    third, fourth = [batch(rows[240:260])], [batch(rows[260:280])]
+    ahead.start(third)
+    ahead.start(fourth)
+    waiting = asyncio.create_task(ahead.take(fourth))  # its call waits: no turn to wait
+    await asyncio.sleep(0.3)
+    assert started == [third[0].batch_id, fourth[0].batch_id]
+    assert await waiting is not None  # while the third is still held up
+    release.set()
+    assert await ahead.take(third) is not None
 
 
 def test_select_puts_the_new_record_on_the_left_and_drops_changed():
