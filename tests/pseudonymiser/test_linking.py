@@ -1,0 +1,86 @@
+"""Incremental linkage calls in a row (linking.py, service.py) on a migrated SQLite
+database: each call's records join the index while the call commits, and the next call
+links against them."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from services.common import messages as m
+from services.common.db import build_engine, build_sessionmaker, run_migrations
+from services.pseudonymiser import setup
+from services.pseudonymiser.models import IdentityRecord
+from services.pseudonymiser.settings import PseudonymiserSettings
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "pseudonymiser" / "migrations"
+AMY = {"given_name": "Amy", "family_name": "Hartley", "date_of_birth": "1988-04-02",
+       "sex": "F", "address": "12 Mill Lane", "postcode": "OL4 2JT"}
+
+
+@pytest.fixture
+async def service(tmp_path):
+    for name in ("person", "household"):
+        (tmp_path / f"{name}.key").write_text(os.urandom(32).hex())
+    url = f"sqlite+aiosqlite:///{tmp_path / 'p.db'}"
+    run_migrations(MIGRATIONS, url)
+    settings = PseudonymiserSettings(database_url=url, person_key_path=tmp_path / "person.key",
+                                     household_key_path=tmp_path / "household.key")
+    engine = build_engine(url)
+    sessionmaker = build_sessionmaker(engine)
+    yield await setup.build(settings, sessionmaker), sessionmaker
+    await engine.dispose()
+
+
+def batch(name: str, **row) -> m.IdentityBatch:
+    return m.IdentityBatch(batch_id=name, chunk=0, partner="gp", dataset="gp-a", level="person",
+                           rows=[m.IdentityRow(record_token=f"r_{name}", local_id=name, **row)])
+
+
+async def person_of(sessionmaker, token: str) -> int:
+    async with sessionmaker() as session:
+        return (await session.get(IdentityRecord, token)).person_id
+
+
+async def test_the_next_call_links_against_records_the_index_is_still_adding(service,
+                                                                               monkeypatch):
+    """The index upsert of a call's records runs while the call commits; the next call
+    waits for it before scoring, so a slow upsert never hides a record from it."""
+    pseudonymiser, sessionmaker = service
+    upsert = pseudonymiser.index.upsert
+
+    def slow_upsert(frame):
+        time.sleep(0.5)
+        upsert(frame)
+
+    monkeypatch.setattr(pseudonymiser.index, "upsert", slow_upsert)
+    for name in ("first", "second"):
+        async with sessionmaker() as session, session.begin():
+            await pseudonymiser.ingest(session, batch(name, **AMY), "data")
+    assert await person_of(sessionmaker, "r_first") == await person_of(sessionmaker,
+                                                                       "r_second")
+
+
+async def test_a_failed_index_upsert_is_tried_again_before_the_next_call(service,
+                                                                        monkeypatch):
+    pseudonymiser, sessionmaker = service
+    upsert, failures = pseudonymiser.index.upsert, []
+
+    def failing_once(frame):
+        if not failures:
+            failures.append(frame)
+            raise RuntimeError("index busy")
+        upsert(frame)
+
+    monkeypatch.setattr(pseudonymiser.index, "upsert", failing_once)
+    for name in ("first", "second"):
+        async with sessionmaker() as session, session.begin():
+            await pseudonymiser.ingest(session, batch(name, **AMY), "data")
+    assert len(failures) == 1
+    assert await person_of(sessionmaker, "r_first") == await person_of(sessionmaker,
+                                                                       "r_second")
+    await pseudonymiser.linker.remembered()
+    assert len(pseudonymiser.index) == 2
