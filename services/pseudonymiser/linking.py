@@ -32,7 +32,8 @@ class Linked:
     moved: list[str] = field(default_factory=list)  # tokens of records re-pointed by merges
     survivors: set[int] = field(default_factory=set)
     dirty: set[int] = field(default_factory=set)  # persons whose assignments must go out
-    created: dict[int, Person] = field(default_factory=dict)  # new persons, all records new
+    # new persons (all their records new), not inserted yet: by provisional id below zero
+    created: dict[int, Person] = field(default_factory=dict)
     changes: list[m.ClusterChange] = field(default_factory=list)
 
 
@@ -95,10 +96,12 @@ class ProbabilisticLinker:
                 merges[survivor] = held_ids[1:]
             for r in fresh:
                 r.person_id = survivor
-        # new persons in the order their first record arrived: the oldest survives merges
+        # new persons in the order their first record arrived: the oldest survives merges.
+        # They are inserted once their household is known (Pseudonymiser._place_all),
+        # in this order; until then they go by provisional ids below zero
         created.sort(key=lambda c: min(r.received_seq for r in c[1]))
-        await repo.insert_new(session, Person, [p for p, _ in created])
-        for person, fresh in created:
+        for i, (person, fresh) in enumerate(created, start=1):
+            person.id = -i
             for r in fresh:
                 r.person_id = person.id
         out.created = {p.id: p for p, _ in created}

@@ -47,6 +47,7 @@ class Placement:
     # what the placement loaded or created (plain rows), for the assignment
     persons: dict[int, repo.Draft]
     households: dict[int, repo.Draft]
+    created: set[int] = field(default_factory=set)  # the new persons it inserted
 
 
 class Clock:
@@ -218,7 +219,7 @@ class Pseudonymiser:
                        | place.tokens)
         outcome = Outcome(
             assignments=await self._assign(session, data_tokens, dirty, touched,
-                                           complete=set(linked.created), place=place),
+                                           complete=place.created, place=place),
             changes=linked.changes)
         clock.lap("assign")
         await repo.insert_records(session, list(fresh.values()))
@@ -245,7 +246,10 @@ class Pseudonymiser:
                          pending: list | None = None,
                          new_persons: dict[int, Person] | None = None) -> Placement:
         """`_place`, with records not stored yet (`pending`, linked) and the persons
-        created for them (`new_persons`: all their records are pending)."""
+        created for them (`new_persons`, by provisional id: all their records are
+        pending). The new persons are inserted here, in their household (a second
+        statement moving them cost 0.3 s of a 20,000-record push at 1M held), and
+        their records and the placement then name them by their ids."""
         pending = pending or []
         new_persons = new_persons or {}
         rows = await repo.address_rows(session, set(person_ids) - new_persons.keys())
@@ -277,9 +281,14 @@ class Pseudonymiser:
             key = latest.get(pid, (None, None))[0]
             household_id = households[key].id if key else None
             if person.household_id != household_id:
-                person.household_id = moved[pid] = household_id
+                person.household_id = household_id
                 changed.add(pid)
+                if pid not in new_persons:
+                    moved[pid] = household_id
         await repo.set_households(session, moved)
+        ids = await self._insert_persons(session, new_persons, pending)
+        persons = {ids.get(pid, pid): p for pid, p in persons.items()}
+        changed = {ids.get(pid, pid) for pid in changed}
         for r in properties:
             r.household_id = households[r.address_key].id if r.address_key else None
         await session.flush()  # the residents query below reads these households
@@ -287,7 +296,20 @@ class Pseudonymiser:
                   r.norm_family) for r in pending if r.person_id in persons]
         moved, tokens = await self._institutions(session, households, created, records, names)
         return Placement(changed | moved, tokens, persons,
-                         {h.id: h for h in households.values()})
+                         {h.id: h for h in households.values()}, set(ids.values()))
+
+    @staticmethod
+    async def _insert_persons(session: AsyncSession, new_persons: dict[int, repo.Draft],
+                              pending: list) -> dict[int, int]:
+        """Insert new persons (in their provisional ids' order) and point their pending
+        records at them; returns provisional id -> id."""
+        order = sorted(new_persons, reverse=True)  # -1, -2, ...: the order of arrival
+        await repo.insert_new(session, Person, [new_persons[pid] for pid in order])
+        ids = {pid: new_persons[pid].id for pid in order}
+        for r in pending:
+            if r.person_id in ids:
+                r.person_id = ids[r.person_id]
+        return ids
 
     def _named_institutions(self, created: list[Household], records) -> None:
         """New households whose address is listed or names an institution."""
