@@ -427,6 +427,18 @@ async def save_model(session: AsyncSession, version: str, document: str) -> None
 # --- households ------------------------------------------------------------------------
 
 
+async def households_of_at_least(session: AsyncSession, household_ids: Iterable[int],
+                                  members: int) -> set[int]:
+    """The households among these with at least `members` current members (stored)."""
+    out: set[int] = set()
+    for part in chunks(set(household_ids)):
+        out.update(await session.scalars(
+            select(Person.household_id)
+            .where(Person.household_id.in_(part), Person.merged_into.is_(None))
+            .group_by(Person.household_id).having(func.count() >= members)))
+    return out
+
+
 async def family_names_by_household(session: AsyncSession, household_ids: Iterable[int],
                                     pending: Iterable[tuple] = ()
                                     ) -> dict[int, list[str | None]]:

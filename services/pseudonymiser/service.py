@@ -326,8 +326,12 @@ class Pseudonymiser:
         rules = self.institutions
         found: list[Household] = []
         open_ = {h.id: h for h in households.values() if not h.institution}
+        # only a household with enough members can look like an institution: counting
+        # them is cheaper than the residents' latest family names (persons are stored
+        # by now, with their households; their new records are `pending_names`)
+        crowded = await repo.households_of_at_least(session, open_, rules.min_members)
         residents = await repo.family_names_by_household(
-            session, open_, [n for n in pending_names if n[0] in open_])
+            session, crowded, [n for n in pending_names if n[0] in crowded])
         for hid, names in residents.items():
             if reason := rules.by_residents(names):
                 open_[hid].institution = reason
