@@ -186,8 +186,9 @@ class InboxMixin:
     consumed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-def run_migrations(migrations_dir: Path, database_url: str) -> None:
-    """Upgrade one service's database to head with its own Alembic history."""
+def run_migrations(migrations_dir: Path, database_url: str, revision: str = "head") -> None:
+    """Upgrade one service's database to head (or `revision`) with its own Alembic
+    history."""
     from alembic import command
     from alembic.config import Config
 
@@ -197,4 +198,4 @@ def run_migrations(migrations_dir: Path, database_url: str) -> None:
     parsed = make_url(database_url)
     if parsed.get_backend_name() == "sqlite" and parsed.database:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    command.upgrade(cfg, "head")
+    command.upgrade(cfg, revision)

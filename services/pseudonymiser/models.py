@@ -43,7 +43,8 @@ class Outbox(OutboxMixin, Base):
 class Household(Base):
     __tablename__ = "households"
     id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
-    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    # the pseudonym's input; not indexed (migration 0009): the pseudonym's index is unique
+    uuid: Mapped[str] = mapped_column(String(36))
     pseudonym: Mapped[str] = mapped_column(String(40), unique=True)
     address_key: Mapped[str] = mapped_column(String(300), unique=True)
     area: Mapped[str | None] = mapped_column(String(10))
@@ -55,7 +56,7 @@ class Household(Base):
 class Person(Base):
     __tablename__ = "persons"
     id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
-    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    uuid: Mapped[str] = mapped_column(String(36))  # as the household's
     pseudonym: Mapped[str] = mapped_column(String(40), unique=True)
     withheld: Mapped[bool] = mapped_column(Boolean, default=False)
     household_id: Mapped[int | None] = mapped_column(

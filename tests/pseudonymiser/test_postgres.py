@@ -91,3 +91,21 @@ async def test_link_review_merge_split_withhold_on_postgres(pg_url):
         assert reply.found and reply.withheld and not reply.subjects
     finally:
         await engine.dispose()
+
+
+async def test_the_migrated_schema_is_the_models_on_postgresql(pg_url):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from services.pseudonymiser.models import Base
+
+    def differences(connection):
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return compare_metadata(context, Base.metadata)
+
+    engine = build_engine(pg_url)
+    try:
+        async with engine.connect() as connection:
+            assert await connection.run_sync(differences) == []
+    finally:
+        await engine.dispose()
