@@ -91,16 +91,19 @@ def outward(value: str | None) -> str | None:
     return None
 
 
+@_cached
 def uprn(value: str | None) -> str | None:
     digits = "".join(ch for ch in (value or "") if ch.isdigit()).lstrip("0")
     return digits or None
 
 
+@_cached
 def nhs_number(value: str | None) -> str | None:
     digits = "".join(ch for ch in (value or "") if ch.isdigit())
     return digits if len(digits) == 10 else None
 
 
+@_cached  # the members of a household share it, and a call builds it twice a record
 def address_key(address: str | None, postcode_value: str | None,
                 uprn_value: str | None = None) -> str | None:
     """UPRN when present, else house number + first street word + postcode; None if too vague."""

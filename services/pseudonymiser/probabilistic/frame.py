@@ -9,8 +9,10 @@ digit off still compares), the postcode area and the house number.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -40,16 +42,21 @@ def dob_string(value: date | str | None) -> str | None:
     if value is None:
         return None
     if isinstance(value, date):
-        return value.strftime("%Y%m%d")
+        return f"{value.year:04d}{value.month:02d}{value.day:02d}"
     digits = "".join(ch for ch in str(value) if ch.isdigit())
     return digits if len(digits) == 8 else None
 
 
+# the words of a folded address (capitals, digits, single spaces) that hold a digit
+_NUMBERED = re.compile(r"[A-Z0-9]*[0-9][A-Z0-9]*")
+
+
+@lru_cache(maxsize=1 << 16)  # the members of a household share their address
 def house_number(address: str | None) -> str | None:
-    numbers = [w for w in normalise.fold(address).split() if any(c.isdigit() for c in w)]
-    return "/".join(numbers) or None
+    return "/".join(_NUMBERED.findall(normalise.fold(address))) or None
 
 
+@lru_cache(maxsize=1 << 16)
 def address_line(address: str | None) -> str | None:
     words = [w for w in normalise.fold(address).split() if w not in _FLAT_WORDS]
     return " ".join(words) or None
