@@ -355,7 +355,12 @@ async def push_through(fed, new: list, held: int, out: dict, workers: int,
     out["rss_before_push_mb"] = rss_mb(pid)
     log = fed.layout.logs / "pseudonymiser.log"
     log_offset = log.stat().st_size
+    # every process on the two cores: the services, NATS, and this one (the partners'
+    # uploads and the polling below)
     pids = {name: proc.pid for name, proc in fed.procs.items()}
+    if fed.nats is not None:
+        pids["nats"] = fed.nats.pid
+    pids["benchmark"] = os.getpid()
     cpu_before = {name: cpu_seconds(p) for name, p in pids.items()}
     batches: dict[tuple[str, str], list] = {}
     for partner, dataset, row in new:  # as the partner sends it: JSON, ISO dates
@@ -400,6 +405,8 @@ async def push_through(fed, new: list, held: int, out: dict, workers: int,
         out["profile"] = str(profile)
     cpu = {name: round(cpu_seconds(p) - cpu_before[name], 2) for name, p in pids.items()}
     out["cpu_seconds"] = cpu
+    # how much of the machine the push kept busy (near 1: bound by the cores, not waits)
+    out["cpu_share_of_machine"] = round(sum(cpu.values()) / (seconds * os.cpu_count()), 3)
     out["pseudonymiser_cpu_ms_per_record"] = round(1000 * cpu["pseudonymiser"] / accepted, 3)
     out["load_average"] = os.getloadavg()
     out["pseudonymiser_log"] = stage_seconds(log, log_offset)
