@@ -46,6 +46,7 @@ async def relink(service, session: AsyncSession) -> tuple[RelinkReport, m.Assign
     current = await repo.person_of_all_tokens(session)  # token -> (person id, seq)
     report.records = len(current)
     report.persons_before = len({p for p, _ in current.values()})
+    await service.linker.remembered()  # the last linkage call's records, in the index
     scored = await asyncio.to_thread(service.index.score_all)
     report.pairs_scored = len(scored)
     report.seconds["score"] = round(time.perf_counter() - clock, 2)

@@ -84,3 +84,27 @@ async def test_a_failed_index_upsert_is_tried_again_before_the_next_call(service
                                                                        "r_second")
     await pseudonymiser.linker.remembered()
     assert len(pseudonymiser.index) == 2
+
+
+async def test_a_full_re_link_waits_for_the_last_calls_records(service, monkeypatch):
+    """Started right after a linkage call, the re-link scores the index with that call's
+    records in it: the person they were linked into is not split."""
+    from services.pseudonymiser import relink
+
+    pseudonymiser, sessionmaker = service
+    async with sessionmaker() as session, session.begin():
+        await pseudonymiser.ingest(session, batch("first", **AMY), "data")
+    upsert = pseudonymiser.index.upsert
+
+    def slow_upsert(frame):
+        time.sleep(0.5)
+        upsert(frame)
+
+    monkeypatch.setattr(pseudonymiser.index, "upsert", slow_upsert)
+    async with sessionmaker() as session, session.begin():
+        await pseudonymiser.ingest(session, batch("second", **AMY), "data")
+    async with sessionmaker() as session, session.begin():
+        report, _ = await relink.relink(pseudonymiser, session)
+    assert report.splits == 0 and report.persons_after == 1
+    assert await person_of(sessionmaker, "r_first") == await person_of(sessionmaker,
+                                                                       "r_second")
