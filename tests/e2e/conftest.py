@@ -51,10 +51,9 @@ def registry_codes() -> set[str]:
 
 
 @asynccontextmanager
-async def federation_with_borough(root, *, households: int = HOUSEHOLDS, seed: int = SEED,
-                                  database_urls: dict[str, str] | None = None,
-                                  tls: bool = False):
-    """Start every service as a real process, capture every message, push a borough."""
+async def federation(root, *, database_urls: dict[str, str] | None = None,
+                     tls: bool = False):
+    """Start every service as a real process on free ports and capture every message."""
     observer_password = secrets.token_urlsafe(16)
     extra_env = {s: {} for s in SERVICES}
     extra_env["reidentify"]["TESSERA_REIDENTIFY_UNLOCK_RATE_PER_HOUR"] = "10000"
@@ -80,17 +79,25 @@ async def federation_with_borough(root, *, households: int = HOUSEHOLDS, seed: i
     await tap.flush()
     try:
         await asyncio.to_thread(fed.start_services)
-        borough = generate_borough(seed, households, date.today())
-        run = Running(fed, borough, token_factory(fed.layout), captured)
-        async with httpx.AsyncClient(timeout=60, verify=fed.verify) as client:
-            api = DemoApi(client, fed.url("gateway"), fed.url("scorer"),
-                          fed.url("reidentify"), run.tokens)
-            run.batches = await upload(api, borough, 2000, out=lambda line: None)
-            await wait_batches(api, run.batches, poll=0.3, timeout=180)
-        yield run
+        yield Running(fed, None, token_factory(fed.layout), captured)
     finally:
         await tap.close()
         await asyncio.to_thread(fed.stop)
+
+
+@asynccontextmanager
+async def federation_with_borough(root, *, households: int = HOUSEHOLDS, seed: int = SEED,
+                                  database_urls: dict[str, str] | None = None,
+                                  tls: bool = False):
+    """The federation with a synthetic borough pushed through the gateway and settled."""
+    async with federation(root, database_urls=database_urls, tls=tls) as run:
+        run.borough = generate_borough(seed, households, date.today())
+        async with httpx.AsyncClient(timeout=60, verify=run.fed.verify) as client:
+            api = DemoApi(client, run.fed.url("gateway"), run.fed.url("scorer"),
+                          run.fed.url("reidentify"), run.tokens)
+            run.batches = await upload(api, run.borough, 2000, out=lambda line: None)
+            await wait_batches(api, run.batches, poll=0.3, timeout=180)
+        yield run
 
 
 @pytest_asyncio.fixture(loop_scope="session", scope="package")

@@ -189,3 +189,40 @@ async def test_calibration_equals_a_brute_force_count(running, clearance):
         assert rows[n]["count"] == truth["mixed"][n], n
         assert rows[n]["count_without_categories"] == truth["any"][n], n
     assert "pseudonym" not in r.text
+
+
+async def test_childrens_home_is_no_family_household(running):
+    """Oldham's "super family" that was a children's home: its residents are kept out of
+    every family household in the pseudonymiser, and so in the households the linker was
+    sent over NATS (and the scorer counts)."""
+    truth = running.borough.truth
+    residents = {p for ps in truth.institutions.values() for p in ps}
+    con = sqlite3.connect(f"file:{running.db('pseudonymiser')}?mode=ro", uri=True)
+    try:
+        rows = con.execute(
+            "SELECT r.partner, r.dataset, r.local_id, r.record_token, h.pseudonym, "
+            "h.institution FROM identity_records r JOIN persons p ON p.id = r.person_id "
+            "LEFT JOIN households h ON h.id = p.household_id "
+            "WHERE r.level = 'person'").fetchall()
+    finally:
+        con.close()
+    linker = sqlite3.connect(f"file:{running.db('linker')}?mode=ro", uri=True)
+    try:
+        sent = dict(linker.execute("SELECT record_token, household FROM assignments"))
+    finally:
+        linker.close()
+    kinds: dict[str, set[str]] = {}
+    resident_records = 0
+    for partner, dataset, local_id, token, household, institution in rows:
+        record = truth.records.get((partner, dataset, local_id))
+        if record is None or record.person_id is None:
+            continue
+        is_resident = record.person_id in residents
+        resident_records += is_resident
+        if is_resident:
+            assert household is None or institution is not None, "resident in a family"
+        for h in {household, sent.get(token)} - {None}:
+            kinds.setdefault(h, set()).add("resident" if is_resident else "family")
+    assert resident_records >= 10, "the borough should have a children's home"
+    mixed = [h for h, k in kinds.items() if len(k) > 1]
+    assert mixed == []
