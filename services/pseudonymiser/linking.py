@@ -15,16 +15,27 @@ import logging
 from dataclasses import dataclass, field
 
 import pandas as pd
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import messages as m
 from services.pseudonymiser import repository as repo
 from services.pseudonymiser.clusters import cluster, pair_key
 from services.pseudonymiser.models import IdentityRecord, Person
-from services.pseudonymiser.probabilistic import LINK, REVIEW
+from services.pseudonymiser.probabilistic import LINK, REVIEW, frame_from_records
 from services.pseudonymiser.probabilistic.index import LinkageIndex
 
 log = logging.getLogger("tessera.pseudonymiser")
+
+
+@dataclass
+class _Remembering:
+    """An index upsert started by a linkage call: its task (None once awaited and
+    failed), the features it adds, and whether that call's transaction committed."""
+
+    task: asyncio.Task | None
+    features: pd.DataFrame
+    committed: bool = False
 
 
 @dataclass
@@ -56,7 +67,7 @@ class ProbabilisticLinker:
         self.index = index
         self.new_person = new_person
         # the index upsert of the last call's records, under way (remember), and them
-        self._remembering: tuple[asyncio.Task, pd.DataFrame] | None = None
+        self._remembering: _Remembering | None = None
 
     @property
     def model_version(self) -> str:
@@ -128,24 +139,49 @@ class ProbabilisticLinker:
             log.info("linkage merged %d persons into %d", len(retired), len(merges))
         return out
 
-    def remember(self, features: pd.DataFrame) -> None:
+    def remember(self, session: AsyncSession, features: pd.DataFrame) -> None:
         """Add new or changed records' features to the index, once linked, in a worker
         thread while the call commits and publishes (at 1M held, 0.28 s of a 20,000-record
         push's calls waited for it): the next linkage waits for it (`remembered`)."""
-        if len(features):
-            self._remembering = (asyncio.create_task(
-                asyncio.to_thread(self.index.upsert, features)), features)
+        if not len(features):
+            return
+        pending = _Remembering(asyncio.create_task(
+            asyncio.to_thread(self.index.upsert, features)), features)
+        self._remembering = pending
 
-    async def remembered(self) -> None:
-        """The last call's records are in the index (scoring against it may start). A
-        failed upsert is tried once more here, and raises if it fails again."""
-        pending, self._remembering = self._remembering, None
+        def committed(_session) -> None:
+            pending.committed = True
+
+        event.listen(session.sync_session, "after_commit", committed, once=True)
+
+    async def remembered(self, session: AsyncSession) -> None:
+        """The last call's records are in the index (scoring against it may start); call
+        it holding the linkage lock, so that call's transaction has ended. A failed upsert
+        is tried again here, and raises (keeping it pending) if it fails again. If that
+        call rolled back, its records are put back as the database holds them."""
+        pending = self._remembering
         if pending is None:
             return
-        task, features = pending
+        task, pending.task = pending.task, None
         try:
+            if task is None:
+                raise RuntimeError("the upsert failed before")
             await task
         except Exception as exc:
             log.warning("adding linked records to the index failed (%s); trying again",
                         type(exc).__name__)
-            await asyncio.to_thread(self.index.upsert, features)
+            await asyncio.to_thread(self.index.upsert, pending.features)
+        if not pending.committed:
+            await self._restore(session, list(pending.features["unique_id"]))
+        self._remembering = None
+
+    async def _restore(self, session: AsyncSession, tokens: list[str]) -> None:
+        """The index holds of `tokens` what the database does: the call that added them
+        rolled back after its upsert started."""
+        held = [r for r in (await repo.records_by_token(session, tokens)).values()
+                if r.level == "person"]
+        gone = set(tokens) - {r.record_token for r in held}
+        await asyncio.to_thread(self.index.remove, gone)
+        await asyncio.to_thread(self.index.upsert, frame_from_records(held))
+        log.warning("a rolled-back linkage call: %d records restored in the index, %d "
+                    "removed", len(held), len(gone))

@@ -42,11 +42,12 @@ class RelinkReport:
 
 async def relink(service, session: AsyncSession) -> tuple[RelinkReport, m.AssignmentBatch]:
     report = RelinkReport()
+    await service.hold(session)  # no linkage call runs meanwhile (the CLI's service is idle)
     clock = time.perf_counter()
     current = await repo.person_of_all_tokens(session)  # token -> (person id, seq)
     report.records = len(current)
     report.persons_before = len({p for p, _ in current.values()})
-    await service.linker.remembered()  # the last linkage call's records, in the index
+    await service.linker.remembered(session)  # the last linkage call's records, in the index
     scored = await asyncio.to_thread(service.index.score_all)
     report.pairs_scored = len(scored)
     report.seconds["score"] = round(time.perf_counter() - clock, 2)

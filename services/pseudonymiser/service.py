@@ -199,7 +199,7 @@ class Pseudonymiser:
         features = ahead.features if ahead is not None else frame_from_records(
             [touched[t] for t in changed if touched[t].level == "person"])
         scored = None
-        await self.linker.remembered()  # the last call's records, in the index
+        await self.linker.remembered(session)  # the last call's records, in the index
         if people:
             scored = await self.ahead.pairs(ahead, features, {r.record_token for r in people})
         score_seconds = round(time.perf_counter() - start, 4)
@@ -224,7 +224,7 @@ class Pseudonymiser:
         clock.lap("assign")
         await repo.insert_records(session, list(fresh.values()))
         await session.flush()
-        self.linker.remember(features)
+        self.linker.remember(session, features)
         clock.lap("store")
         if purpose == "optout":
             outcome.resolved = await self._resolved(session, touched.values())

@@ -82,8 +82,73 @@ async def test_a_failed_index_upsert_is_tried_again_before_the_next_call(service
     assert len(failures) == 1
     assert await person_of(sessionmaker, "r_first") == await person_of(sessionmaker,
                                                                        "r_second")
-    await pseudonymiser.linker.remembered()
+    await settled(pseudonymiser, sessionmaker)
     assert len(pseudonymiser.index) == 2
+
+
+async def test_an_upsert_failing_twice_fails_the_next_call_and_stays_pending(service,
+                                                                            monkeypatch):
+    """The retry fails too: the next call fails (its batch is retried by the consumer),
+    and the records are still added before any later call scores."""
+    pseudonymiser, sessionmaker = service
+    upsert, failures = pseudonymiser.index.upsert, []
+
+    def failing_twice(frame):
+        if len(failures) < 2:
+            failures.append(frame)
+            raise RuntimeError("index busy")
+        upsert(frame)
+
+    monkeypatch.setattr(pseudonymiser.index, "upsert", failing_twice)
+    async with sessionmaker() as session, session.begin():
+        await pseudonymiser.ingest(session, batch("first", **AMY), "data")
+    with pytest.raises(RuntimeError):
+        async with sessionmaker() as session, session.begin():
+            await pseudonymiser.ingest(session, batch("second", **AMY), "data")
+    async with sessionmaker() as session, session.begin():
+        await pseudonymiser.ingest(session, batch("second", **AMY), "data")
+    assert await person_of(sessionmaker, "r_first") == await person_of(sessionmaker,
+                                                                       "r_second")
+
+
+async def settled(pseudonymiser, sessionmaker) -> None:
+    """The last call's records are in the index."""
+    async with sessionmaker() as session, session.begin():
+        await pseudonymiser.hold(session)
+        await pseudonymiser.linker.remembered(session)
+
+
+def held_given_names(index) -> dict[str, str]:
+    return dict(index.con.execute("SELECT unique_id, given_name FROM tessera_held").fetchall())
+
+
+async def test_a_rolled_back_call_leaves_the_index_as_the_database_is(service):
+    """A call's upsert starts before its commit; if the transaction rolls back, the next
+    call first puts the index back: new records out, re-sent held records as held."""
+    pseudonymiser, sessionmaker = service
+    async with sessionmaker() as session, session.begin():
+        await pseudonymiser.ingest(session, batch("first", **AMY), "data")
+
+    class Abandoned(Exception):
+        pass
+
+    with pytest.raises(Abandoned):
+        async with sessionmaker() as session, session.begin():
+            await pseudonymiser.ingest(session, [
+                batch("first", **{**AMY, "given_name": "Zelda"}),
+                batch("other", **{**AMY, "given_name": "Bella",
+                                  "date_of_birth": "1990-01-01"}),
+            ], "data")
+            await pseudonymiser.linker._remembering.task  # the upsert has run
+            assert held_given_names(pseudonymiser.index)["r_first"] == "ZELDA"
+            raise Abandoned  # e.g. the outbox insert failed: nothing is committed
+    async with sessionmaker() as session, session.begin():
+        await pseudonymiser.ingest(session, batch("second", **AMY), "data")
+    await settled(pseudonymiser, sessionmaker)
+    names = held_given_names(pseudonymiser.index)
+    assert names == {"r_first": "AMY", "r_second": "AMY"}
+    assert await person_of(sessionmaker, "r_first") == await person_of(sessionmaker,
+                                                                       "r_second")
 
 
 async def test_a_full_re_link_waits_for_the_last_calls_records(service, monkeypatch):

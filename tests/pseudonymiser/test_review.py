@@ -154,8 +154,8 @@ async def test_many_unrelated_residents_make_an_institution(pseudonymiser):
 async def run_relink(pseudonymiser):
     app = pseudonymiser.app
     service = app.state.service
-    async with service.lock, app.state.sessionmaker() as session, session.begin():
-        report, batch = await relink.relink(service, session)
+    async with app.state.sessionmaker() as session, session.begin():
+        report, batch = await relink.relink(service, session)  # takes the linkage lock
         publish(app.state.rt.outbox, session,
                 Outcome(assignments=batch.assignments, changes=batch.changes))
     return report

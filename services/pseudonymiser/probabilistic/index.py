@@ -163,9 +163,15 @@ class LinkageIndex:
         frame = frame[list(COLUMNS)]
         with self._lock:
             with self._frame("tessera_incoming", frame):
-                self._exec(f"DELETE FROM {HELD} WHERE unique_id IN "
-                           "(SELECT unique_id FROM tessera_incoming)")
-                self._exec(f"INSERT INTO {HELD} SELECT * FROM tessera_incoming")
+                self._exec("BEGIN TRANSACTION")  # both or neither: a record is never lost
+                try:
+                    self._exec(f"DELETE FROM {HELD} WHERE unique_id IN "
+                               "(SELECT unique_id FROM tessera_incoming)")
+                    self._exec(f"INSERT INTO {HELD} SELECT * FROM tessera_incoming")
+                except BaseException:
+                    self._exec("ROLLBACK")
+                    raise
+                self._exec("COMMIT")
             self._changed(frame["unique_id"], frame)
 
     def changed_since(self, generation: int) -> tuple[set[str], pd.DataFrame] | None:
