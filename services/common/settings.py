@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_MARKERS = ("change-me", "changeme", "placeholder", "dev-only")
@@ -61,7 +61,7 @@ class ServiceSettings(BaseSettings):
     # rows and drafts: at 700 the cyclic collector ran about 1,100 times during a
     # 20,000-record push, and its full collections rescanned everything start-up built,
     # 1.1 s of the event loop's time in all; at 20,000, 0.2 s (0: Python's default)
-    gc_young_objects: int = 20_000
+    gc_young_objects: int = Field(default=20_000, ge=0)
     # how often a slice holding data sweeps what has outlived its agreement's retention
     retention_interval_s: float = 3600.0
 

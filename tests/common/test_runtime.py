@@ -26,3 +26,8 @@ def test_no_young_threshold_keeps_pythons_own(interpreter):
     gc.set_threshold(700, 10, 10)
     tune_interpreter(ServiceSettings(gc_young_objects=0))
     assert gc.get_threshold() == (700, 10, 10)
+
+
+def test_a_negative_young_threshold_is_refused():
+    with pytest.raises(ValueError, match="gc_young_objects"):
+        ServiceSettings(gc_young_objects=-1)

@@ -194,7 +194,7 @@ async def test_calibration_equals_a_brute_force_count(running, clearance):
 async def test_childrens_home_is_no_family_household(running):
     """Oldham's "super family" that was a children's home: its residents are kept out of
     every family household in the pseudonymiser, and so in the households the linker was
-    sent over NATS (and the scorer counts)."""
+    sent over NATS (and the scorer counts): a resident belongs to no household there."""
     truth = running.borough.truth
     residents = {p for ps in truth.institutions.values() for p in ps}
     con = sqlite3.connect(f"file:{running.db('pseudonymiser')}?mode=ro", uri=True)
@@ -221,6 +221,7 @@ async def test_childrens_home_is_no_family_household(running):
         resident_records += is_resident
         if is_resident:
             assert household is None or institution is not None, "resident in a family"
+            assert token in sent and sent[token] is None, "the linker has no household"
         for h in {household, sent.get(token)} - {None}:
             kinds.setdefault(h, set()).add("resident" if is_resident else "family")
     assert resident_records >= 10, "the borough should have a children's home"
