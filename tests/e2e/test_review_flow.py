@@ -87,44 +87,35 @@ async def eventually(read, ok, timeout: float = 60.0):
         await asyncio.sleep(0.3)
 
 
-def pseudonyms(run) -> dict[str, str]:
-    """Dataset -> the person pseudonym of its record (read from the database, as a test)."""
-    con = sqlite3.connect(f"file:{run.db('pseudonymiser')}?mode=ro", uri=True)
+def read(run, service: str, sql: str, *params) -> dict:
+    """A two-column query on a service's database, as a dict (empty before migration)."""
+    con = sqlite3.connect(f"file:{run.db(service)}?mode=ro", uri=True)
     try:
-        rows = con.execute(
-            "SELECT r.dataset, p.pseudonym FROM identity_records r "
-            "JOIN persons p ON p.id = r.person_id WHERE r.local_id IN (?, ?)",
-            ("EMIS-900001", "UPN-900001")).fetchall()
+        return dict(con.execute(sql, params).fetchall())
+    except sqlite3.OperationalError:  # not migrated yet
+        return {}
     finally:
         con.close()
-    return dict(rows)
+
+
+def pseudonyms(run) -> dict[str, str]:
+    """Dataset -> the person pseudonym of its record."""
+    return read(run, "pseudonymiser",
+                "SELECT r.dataset, p.pseudonym FROM identity_records r JOIN persons p "
+                "ON p.id = r.person_id WHERE r.local_id IN (?, ?)", "EMIS-900001", "UPN-900001")
 
 
 def events_by_person(run) -> dict[str, int]:
     """Pseudonym -> events the linker holds under it."""
-    con = sqlite3.connect(f"file:{run.db('linker')}?mode=ro", uri=True)
-    try:
-        rows = con.execute(
-            "SELECT a.person, count(*) FROM events e JOIN assignments a "
-            "ON a.record_token = e.record_token GROUP BY a.person").fetchall()
-    except sqlite3.OperationalError:  # not migrated yet
-        return {}
-    finally:
-        con.close()
-    return dict(rows)
+    return read(run, "linker",
+                "SELECT a.person, count(*) FROM events e JOIN assignments a "
+                "ON a.record_token = e.record_token GROUP BY a.person")
 
 
 def evaluations(run) -> dict[str, int]:
     """Person pseudonym -> indicators the scorer counted under the rule."""
-    con = sqlite3.connect(f"file:{run.db('scorer')}?mode=ro", uri=True)
-    try:
-        rows = con.execute("SELECT pseudonym, indicators FROM evaluations "
-                           "WHERE rule_id = ? AND level = 'person'", (RULE,)).fetchall()
-    except sqlite3.OperationalError:  # not migrated yet
-        return {}
-    finally:
-        con.close()
-    return dict(rows)
+    return read(run, "scorer", "SELECT pseudonym, indicators FROM evaluations "
+                "WHERE rule_id = ? AND level = 'person'", RULE)
 
 
 async def flagged(run) -> dict[str, dict]:
