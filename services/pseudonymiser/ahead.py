@@ -54,8 +54,8 @@ class ScoreAhead:
                  features: Callable[[list[m.IdentityBatch]], pd.DataFrame]):
         self.index = index
         self.features = features  # the person-level rows' features, as linkage builds them
-        self._tasks: OrderedDict[Key, asyncio.Task] = OrderedDict()
-        self._now: dict[Key, asyncio.Event] = {}  # set: start without waiting its turn
+        # each group's scoring, and the event that starts it without waiting its turn
+        self._tasks: OrderedDict[Key, tuple[asyncio.Task, asyncio.Event]] = OrderedDict()
         self._last: asyncio.Task | None = None  # the scoring started last
         self.used = 0  # groups linked with scores from ahead (for tests and benchmarks)
 
@@ -65,12 +65,11 @@ class ScoreAhead:
         if key in self._tasks or not any(b.level == "person" for b in batches):
             return
         while len(self._tasks) >= KEEP:
-            stale_key, stale = self._tasks.popitem(last=False)
-            self._now.pop(stale_key, None)
+            _, (stale, _) = self._tasks.popitem(last=False)
             stale.cancel()
-        now = self._now[key] = asyncio.Event()
-        self._last = self._tasks[key] = asyncio.create_task(
-            self._in_turn(self._last, now, batches))
+        now = asyncio.Event()
+        self._last = asyncio.create_task(self._in_turn(self._last, now, batches))
+        self._tasks[key] = (self._last, now)
 
     async def _in_turn(self, before: asyncio.Task | None, now: asyncio.Event,
                        batches: list[m.IdentityBatch]) -> Scored:
@@ -92,12 +91,11 @@ class ScoreAhead:
     async def take(self, batches: list[m.IdentityBatch]) -> Scored | None:
         """The scores started for exactly this group, once ready (None if there are none
         or scoring failed)."""
-        key = key_of(batches)
-        task, now = self._tasks.pop(key, None), self._now.pop(key, None)
-        if task is None:
+        started = self._tasks.pop(key_of(batches), None)
+        if started is None:
             return None
-        if now is not None:
-            now.set()  # not waiting behind scores ahead of later groups
+        task, now = started
+        now.set()  # not waiting behind scores ahead of later groups
         try:
             if task.done():
                 return task.result()

@@ -30,8 +30,8 @@ log = logging.getLogger("tessera.pseudonymiser")
 
 @dataclass
 class _Remembering:
-    """An index upsert started by a linkage call: its task (None once awaited and
-    failed), the features it adds, and whether that call's transaction committed."""
+    """An index upsert started by a linkage call: its task (None once awaited), the
+    features it adds, and whether that call's transaction committed."""
 
     task: asyncio.Task | None
     features: pd.DataFrame
@@ -164,9 +164,7 @@ class ProbabilisticLinker:
             return
         task, pending.task = pending.task, None
         try:
-            if task is None:
-                raise RuntimeError("the upsert failed before")
-            await task
+            await (task or asyncio.to_thread(self.index.upsert, pending.features))
         except Exception as exc:
             log.warning("adding linked records to the index failed (%s); trying again",
                         type(exc).__name__)

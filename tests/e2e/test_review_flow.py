@@ -12,9 +12,7 @@ and the flag is withdrawn.
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
-import time
 from datetime import date, timedelta
 
 import httpx
@@ -22,8 +20,10 @@ import pytest_asyncio
 
 from services.common.bus import decode
 from services.common.subjects import ASSIGNMENTS
+from synthetic.demo import DemoApi, wait_batches
 from tests.e2e.conftest import federation
-from tests.e2e.test_federation import RULE
+from tests.e2e.test_federation import RULE, cohort
+from tests.support import eventually
 
 GP = ("gp-p81001", "gp-p81001")
 SCHOOL = ("schools-la", "school-census")
@@ -48,43 +48,20 @@ async def twins(tmp_path_factory):
         await push(run, SCHOOL, "events", [
             {"local_id": "UPN-900001", "code": code, "occurred_on": str(recent),
              "event_id": f"SCH-9{n}"} for n, code in enumerate(("SCH1", "SCH2", "SCH4"))])
-        stored = await eventually(lambda: events_by_person(run),
-                                  lambda by: sum(by.values()) == 5)
-        assert sum(stored.values()) == 5, "the linker should hold the five events"
+        await eventually(lambda: sum(events_by_person(run).values()) == 5, timeout=60)
         yield run
 
 
 async def push(run, source: tuple[str, str], kind: str, rows: list[dict]) -> None:
+    """As a partner would (the demo client's calls), waiting until the batch is stored."""
     partner, dataset = source
-    body = {"events": rows} if kind == "events" else {"records": rows}
-    token = run.token("gateway", partner=partner, scope=["ingest"])
-    headers = {"Authorization": f"Bearer {token}",
-               "Idempotency-Key": f"review-flow-{dataset}-{kind}"}
     async with httpx.AsyncClient(timeout=30, verify=run.fed.verify) as client:
-        reply = await client.post(f"{run.url('gateway')}/v1/datasets/{dataset}/{kind}",
-                                  json=body, headers=headers)
-        assert reply.status_code in (200, 201, 202), reply.text
-        assert not reply.json().get("rejected"), reply.text
-        batch = reply.json()["batch_id"]
-
-        async def status():
-            r = await client.get(f"{run.url('gateway')}/v1/batches/{batch}",
-                                 headers={"Authorization": headers["Authorization"]})
-            return r.json()["status"]
-        done = await eventually(status, lambda s: s in ("complete", "completed", "done"))
-        assert done in ("complete", "completed", "done"), f"batch {batch}: {done}"
-
-
-async def eventually(read, ok, timeout: float = 60.0):
-    """Poll `read` (sync or async) until `ok` holds of its value; the last value if not."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = read()
-        if asyncio.iscoroutine(value):
-            value = await value
-        if ok(value) or time.monotonic() > deadline:
-            return value
-        await asyncio.sleep(0.3)
+        api = DemoApi(client, run.url("gateway"), run.url("scorer"), run.url("reidentify"),
+                      run.tokens)
+        reply = await api.post_rows(partner, dataset, kind, rows,
+                                    f"review-flow-{dataset}-{kind}")
+        assert not reply.get("rejected"), reply
+        await wait_batches(api, [(partner, reply["batch_id"])], poll=0.3, timeout=60)
 
 
 def read(run, service: str, sql: str, *params) -> dict:
@@ -119,12 +96,18 @@ def evaluations(run) -> dict[str, int]:
 
 
 async def flagged(run) -> dict[str, dict]:
-    token = run.token("reidentify", **CLEARANCE)
-    async with httpx.AsyncClient(timeout=30, verify=run.fed.verify) as client:
-        r = await client.get(f"{run.url('reidentify')}/v1/cohorts/{RULE}",
-                             headers={"Authorization": f"Bearer {token}"})
-    assert r.status_code == 200, r.text
-    return {row["pseudonym"]: row for row in r.json()}
+    """The Oldham rule's cohort in the child's district, by pseudonym."""
+    return {row["pseudonym"]: row for row in await cohort(run, CLEARANCE)}
+
+
+async def flagged_with(run, pseudonym: str) -> dict[str, dict] | None:
+    """The cohort once it holds `pseudonym` (for `eventually`), else None."""
+    now = await flagged(run)
+    return now if pseudonym in now else None
+
+
+async def nobody_flagged(run) -> bool:
+    return not await flagged(run)
 
 
 async def officer(run, method: str, path: str, **kw) -> httpx.Response:
@@ -149,9 +132,8 @@ async def test_review_match_then_non_match_through_every_service(twins):
     gp, school = before["gp-p81001"], before["school-census"]
     assert gp != school, "a review-band pair is not linked by the model"
     assert events_by_person(run) == {gp: 2, school: 3}
-    scored = await eventually(lambda: evaluations(run), lambda e: e == {gp: 2, school: 3})
-    assert scored == {gp: 2, school: 3}, "the scorer has evaluated both persons"
-    assert not await flagged(run), "neither alone reaches the rule"
+    await eventually(lambda: evaluations(run) == {gp: 2, school: 3}, timeout=60)
+    assert await nobody_flagged(run), "neither alone reaches the rule"
 
     pair = await the_pair(run)
     # held back from a link by the family guard (twins share all but the given name)
@@ -164,9 +146,9 @@ async def test_review_match_then_non_match_through_every_service(twins):
     assert reply.status_code == 200, reply.text
     assert reply.json()["changes"] == 1
     assert pseudonyms(run) == {"gp-p81001": gp, "school-census": gp}
-    by = await eventually(lambda: events_by_person(run), lambda by: by == {gp: 5})
-    assert by == {gp: 5}, "the linker re-keys the school's events to the survivor"
-    cohort = await eventually(lambda: flagged(run), lambda c: gp in c)
+    # the linker re-keys the school's events to the survivor
+    await eventually(lambda: events_by_person(run) == {gp: 5}, timeout=60)
+    cohort = await eventually(lambda: flagged_with(run, gp), timeout=60)
     assert set(cohort) == {gp}, "the scorer flags the merged person, and only them"
     assert cohort[gp]["indicators"] == 5
     assert cohort[gp]["health"] == 2 and cohort[gp]["non_health"] == 3
@@ -180,10 +162,9 @@ async def test_review_match_then_non_match_through_every_service(twins):
     after = pseudonyms(run)
     assert after["gp-p81001"] == gp and after["school-census"] not in (gp, school)
     split = after["school-census"]
-    by = await eventually(lambda: events_by_person(run), lambda by: by == {gp: 2, split: 3})
-    assert by == {gp: 2, split: 3}, "the linker parts the events again"
-    cohort = await eventually(lambda: flagged(run), lambda c: not c)
-    assert not cohort, "nobody reaches the rule after the split"
+    # the linker parts the events again, and nobody reaches the rule after the split
+    await eventually(lambda: events_by_person(run) == {gp: 2, split: 3}, timeout=60)
+    await eventually(lambda: nobody_flagged(run), timeout=60)
     crossed_nats_as_pseudonyms_only(run)
 
 
