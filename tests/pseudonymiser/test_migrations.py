@@ -18,12 +18,18 @@ MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "pseudonymiser" 
 NOW = "2026-12-06 10:00:00.000000"
 
 
+def schema_differences(connection) -> list:
+    """What the database behind `connection` lacks or has beyond the models (a sync
+    connection; on PostgreSQL through `run_sync`)."""
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return compare_metadata(context, Base.metadata)
+
+
 def test_the_migrated_schema_is_the_models(tmp_path):
     run_migrations(MIGRATIONS, f"sqlite+aiosqlite:///{tmp_path / 'p.db'}")
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'p.db'}")
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
-        assert compare_metadata(context, Base.metadata) == []
+        assert schema_differences(connection) == []
     engine.dispose()
 
 

@@ -94,18 +94,11 @@ async def test_link_review_merge_split_withhold_on_postgres(pg_url):
 
 
 async def test_the_migrated_schema_is_the_models_on_postgresql(pg_url):
-    from alembic.autogenerate import compare_metadata
-    from alembic.migration import MigrationContext
-
-    from services.pseudonymiser.models import Base
-
-    def differences(connection):
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
-        return compare_metadata(context, Base.metadata)
+    from tests.pseudonymiser.test_migrations import schema_differences
 
     engine = build_engine(pg_url)
     try:
         async with engine.connect() as connection:
-            assert await connection.run_sync(differences) == []
+            assert await connection.run_sync(schema_differences) == []
     finally:
         await engine.dispose()
