@@ -57,7 +57,7 @@ def messages(rows: list, hmac_key: bytes) -> list:
     from gateway.service import Gateway, read_registry
     from gateway.settings import GatewaySettings
 
-    gateway = Gateway(GatewaySettings(chunk_rows=BATCH), js=None, hmac_key=hmac_key)
+    gateway = Gateway(GatewaySettings(chunk_rows=BATCH), bus=None, hmac_key=hmac_key)
     registry = {d["id"]: SimpleNamespace(**d) for d in
                 read_registry(REPO / "deploy" / "config" / "registry.yaml")["datasets"]}
     by_dataset: dict[tuple[str, str], list[dict]] = {}
@@ -69,7 +69,7 @@ def messages(rows: list, hmac_key: bytes) -> list:
             id=dataset, partner=partner, level="person", agreement=None,
             one_record_per_person=False)
         for i in range(0, len(part), BATCH):
-            out += [message for _, message, _ in gateway._messages(
+            out += [message for _, _, message, _ in gateway._messages(
                 ds, "identities", f"b_calls_{dataset}_{i}", part[i:i + BATCH])]
     return out
 

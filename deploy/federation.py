@@ -108,6 +108,8 @@ class Federation:
             p + "NATS_PASSWORD_FILE": str((L.nats_dir / f"{service}.password").resolve()),
             p + "DATABASE_URL": L.database_url(service),
             p + "JWKS_PATH": str(L.jwks.resolve()),
+            p + "BUS_KEY_PATH": str(L.bus_key(service).resolve()),
+            p + "BUS_TRUST_PATH": str(L.bus_trust.resolve()),
         }
         if service == "gateway":
             env[p + "HMAC_KEY_PATH"] = str(L.key("gateway-hmac").resolve())

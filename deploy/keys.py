@@ -7,8 +7,10 @@ import secrets
 
 from deploy.layout import Layout
 from services.common.crypto import write_key
+from services.common.signing import load_public_key, public_key_path, write_key_pair
 from services.common.subjects import SERVICES
 from services.common.tokens import generate_issuer_key
+from services.common.trust import write_trust
 
 SYMMETRIC_KEYS = (
     "gateway-hmac",          # record and event tokens
@@ -26,6 +28,17 @@ def ensure_keys(layout: Layout) -> None:
     if not layout.jwks.exists():
         generate_issuer_key(layout.issuer)
     ensure_nats_passwords(layout)
+    ensure_bus_keys(layout)
+
+
+def ensure_bus_keys(layout: Layout) -> None:
+    """Each service's bus signing key, and the trust file listing every public half."""
+    for service in SERVICES:
+        if not layout.bus_key(service).exists():
+            write_key_pair(layout.bus_key(service))
+    write_trust(layout.bus_trust, {
+        service: [load_public_key(public_key_path(layout.bus_key(service)))]
+        for service in SERVICES})
 
 
 def ensure_nats_passwords(layout: Layout) -> dict[str, str]:

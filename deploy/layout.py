@@ -53,6 +53,17 @@ class Layout:
     def logs(self) -> Path:
         return self.root / "logs"
 
+    @property
+    def bus_keys(self) -> Path:
+        return self.keys / "bus"
+
+    def bus_key(self, service: str) -> Path:
+        return self.bus_keys / f"{service}.pem"
+
+    @property
+    def bus_trust(self) -> Path:
+        return self.bus_keys / "trust.json"
+
     def key(self, name: str) -> Path:
         return self.keys / f"{name}.key"
 

@@ -43,7 +43,9 @@ async def provision(url: str, password: str, replicas: int = 1, tls_ca_file=None
             config = StreamConfig(
                 name=channel.stream,
                 subjects=[stream_subject(channel)],
-                retention=RetentionPolicy.INTEREST,
+                retention=RetentionPolicy.INTEREST if channel.retention == "interest"
+                else RetentionPolicy.LIMITS,
+                max_age=channel.max_age_s or None,
                 storage=StorageType.FILE,
                 duplicate_window=DUPLICATE_WINDOW_S,
                 num_replicas=replicas,
@@ -54,7 +56,7 @@ async def provision(url: str, password: str, replicas: int = 1, tls_ca_file=None
                 await js.update_stream(config)
             except NotFoundError:
                 await js.add_stream(config)
-            for service in channel.consumers:
+            for service in channel.consumers if channel.kind == "stream" else ():
                 durable = durable_name(channel, service)
                 try:
                     await js.consumer_info(channel.stream, durable)

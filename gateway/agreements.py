@@ -15,7 +15,6 @@ import hashlib
 import logging
 from datetime import date
 
-from nats.js import JetStreamContext
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway import repository
@@ -67,15 +66,14 @@ def to_out(agreement: Agreement, datasets: list[str], today: date) -> dict:
 class Registry:
     """Agreement changes: the caller's unit of work commits them after the announcement."""
 
-    def __init__(self, js: JetStreamContext, timeout_s: float = 10.0):
-        self.js = js
+    def __init__(self, bus: bus.Bus, timeout_s: float = 10.0):
+        self.bus = bus
         self.timeout_s = timeout_s
 
     async def announce(self, notices: list[m.AgreementNotice]) -> None:
         for n in notices:
-            await self.js.publish(subjects.AGREEMENTS.subject, bus.encode(n),
-                                  timeout=self.timeout_s,
-                                  headers={"Nats-Msg-Id": notice_msg_id(n)})
+            await self.bus.publish(subjects.AGREEMENTS, n, msg_id=notice_msg_id(n),
+                                   timeout=self.timeout_s)
         if notices:
             log.info("announced %d agreement revisions", len(notices))
 

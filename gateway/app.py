@@ -12,10 +12,10 @@ from gateway.agreements import Registry
 from gateway.models import Inbox
 from gateway.service import Gateway
 from gateway.settings import GatewaySettings
-from services.common import health, problems, subjects
+from services.common import subjects
 from services.common.runtime import Runtime, attach
 from services.common.settings import read_key
-from services.common.tokens import TokenVerifier
+from services.common.web import service_app
 
 log = logging.getLogger("tessera.gateway")
 
@@ -32,14 +32,12 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         async with Runtime(settings, inbox_model=Inbox) as rt:
             attach(app, rt)
             app.state.settings = settings
-            app.state.verifier = TokenVerifier(settings.jwks_path, settings.token_issuer,
-                                               settings.token_audience)
-            gw = Gateway(settings, rt.js, read_key(settings.hmac_key_path))
+            gw = Gateway(settings, rt.bus, read_key(settings.hmac_key_path))
             app.state.gateway = gw
             async with rt.sessionmaker() as session:
                 catalogues = await gw.load_registry(session)
                 await session.commit()
-            registry = app.state.agreements = Registry(rt.js, settings.publish_timeout_s)
+            registry = app.state.agreements = Registry(rt.bus, settings.publish_timeout_s)
             async with rt.sessionmaker() as session:
                 notices = await registry.sync(session)
                 await session.commit()
@@ -70,9 +68,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
                     await consumer.stop()
                 await rt.nc.close()
 
-    app = FastAPI(title="Tessera gateway", version="1", lifespan=lifespan)
-    problems.install(app, max_body_bytes=settings.max_body_bytes)
-    app.include_router(health.router)
+    app = service_app("Tessera gateway", lifespan, max_body_bytes=settings.max_body_bytes)
     app.include_router(api.router)
     app.include_router(agreements_api.router)
     return app

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from nats.js import JetStreamContext
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +24,7 @@ from services.common import bus, subjects
 from services.common import messages as m
 from services.common.crypto import keyed_token
 from services.common.problems import Problem
+from services.common.subjects import Channel
 
 log = logging.getLogger("tessera.gateway")
 
@@ -36,7 +36,7 @@ COUNTED = {"identities": "pseudonymiser", "events": "linker", "optouts": "consen
 IDENTITY_KEYS = ("local_id", "given_name", "family_name", "date_of_birth", "sex", "address",
                  "address_line_2", "locality", "postcode", "nhs_number", "uprn")
 
-Outgoing = tuple[str, BaseModel, str]  # subject, message, Nats-Msg-Id
+Outgoing = tuple[Channel, str, BaseModel, str]  # channel, subject, message, Nats-Msg-Id
 
 
 def read_registry(path: Path) -> dict[str, list[dict]]:
@@ -91,9 +91,9 @@ def catalogue_msg_id(catalogue: m.CodeCatalogue) -> str:
 
 
 class Gateway:
-    def __init__(self, settings: GatewaySettings, js: JetStreamContext, hmac_key: bytes):
+    def __init__(self, settings: GatewaySettings, bus: bus.Bus | None, hmac_key: bytes):
         self.settings = settings
-        self.js = js
+        self.bus = bus
         self.key = hmac_key
 
     # --- registry -------------------------------------------------------------------
@@ -106,7 +106,8 @@ class Gateway:
         return catalogues(registry)
 
     async def publish_catalogues(self, items: list[m.CodeCatalogue]) -> None:
-        await self._publish([(subjects.CODES.subject, c, catalogue_msg_id(c)) for c in items])
+        await self._publish([(subjects.CODES, subjects.CODES.subject, c, catalogue_msg_id(c))
+                            for c in items])
         log.info("published %d code catalogues", len(items))
 
     # --- uploads ----------------------------------------------------------------------
@@ -215,7 +216,7 @@ class Gateway:
                     record_token=self.record_token(ds.partner, ds.id, r["local_id"]),
                     event_token=self.event_token(ds.partner, ds.id, r), code=r["code"],
                     occurred_on=r["occurred_on"]) for r in part]
-                out.append((subjects.EVENTS.for_dataset(ds.id), m.EventBatch(
+                out.append((subjects.EVENTS, subjects.EVENTS.for_dataset(ds.id), m.EventBatch(
                     **common, chunk=chunk, level=ds.level, agreement=ds.agreement,
                     events=events), msg_id))
                 continue
@@ -223,7 +224,7 @@ class Gateway:
                 record_token=self.record_token(ds.partner, ds.id, r["local_id"]),
                 **{k: r.get(k) for k in IDENTITY_KEYS}) for r in part]
             channel = subjects.IDENTITY if kind == "identities" else subjects.OPTOUTS
-            out.append((channel.for_dataset(ds.id), m.IdentityBatch(
+            out.append((channel, channel.for_dataset(ds.id), m.IdentityBatch(
                 **common, chunk=chunk, level=ds.level, agreement=ds.agreement,
                 one_record_per_person=bool(ds.one_record_per_person), rows=identities),
                 msg_id))
@@ -234,18 +235,20 @@ class Gateway:
                     notice_version=r.get("notice_version"),
                     decided_on=r.get("decided_on") or date.today())
                     for row, r in zip(identities, part, strict=True)]
-                out.append((subjects.CONSENT_REQUESTS.subject, m.ConsentRequestBatch(
-                    **common, chunk=chunk, agreement=ds.agreement, items=items), msg_id))
+                batch = m.ConsentRequestBatch(**common, chunk=chunk, agreement=ds.agreement,
+                                              items=items)
+                out.append((subjects.CONSENT_REQUESTS, subjects.CONSENT_REQUESTS.subject,
+                            batch, msg_id))
         return out
 
     async def _publish(self, outgoing: list[Outgoing]) -> None:
         """Publish everything and wait for every PubAck (or fail as a whole)."""
         futures = []
         try:
-            for subject, message, msg_id in outgoing:
-                futures.append(await self.js.publish_async(
-                    subject, bus.encode(message), wait_stall=self.settings.publish_timeout_s,
-                    headers={"Nats-Msg-Id": msg_id}))
+            for channel, subject, message, msg_id in outgoing:
+                futures.append(await self.bus.publish_async(
+                    channel, message, subject=subject, msg_id=msg_id,
+                    wait_stall=self.settings.publish_timeout_s))
             await asyncio.wait_for(asyncio.gather(*futures),
                                    timeout=self.settings.publish_timeout_s)
         finally:

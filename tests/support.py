@@ -5,13 +5,16 @@ from __future__ import annotations
 import asyncio
 import json
 import subprocess
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 from deploy import keys, natsconf, natsserver, provision
 from deploy.layout import Layout
 from services.common import bus
+from services.common.signing import KeyFileSigner
 from services.common.tokens import current_signing_key, mint
+from services.common.trust import Trust
 
 ISSUER = "https://issuer.tessera.local"
 
@@ -41,7 +44,16 @@ class NatsEnv:
             "database_url": database_url or self.layout.database_url(service),
             "jwks_path": self.layout.jwks,
             "token_issuer": ISSUER,
+            "bus_key_path": self.layout.bus_key(service),
+            "bus_trust_path": self.layout.bus_trust,
         }
+
+    async def bus(self, service: str, error_cb=None) -> bus.Bus:
+        """A connection with this service's credentials and signing key, to publish as it
+        would (``.nc`` is the connection: close it when done)."""
+        nc = await self.connect(service, error_cb=error_cb)
+        return bus.Bus(nc, service, KeyFileSigner(self.layout.bus_key(service)),
+                       Trust.load(self.layout.bus_trust))
 
     def token(self, service: str, *, subject: str = "tester", lifetime_s: int = 600,
               **claims) -> str:
@@ -83,3 +95,12 @@ async def eventually(check, timeout: float = 15.0, interval: float = 0.1):
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(interval)
+
+
+async def send(peer: bus.Bus, subject: str, message, msg_id: str | None = None):
+    """Publish `message` on a concrete subject as `peer`'s service, signed (tests that stand
+    in for a service publish this way)."""
+    payload = bus.encode(message)
+    return await peer.js.publish(subject, payload,
+                                 headers=peer.headers(subject, payload,
+                                                      msg_id or uuid.uuid4().hex))

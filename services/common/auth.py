@@ -1,33 +1,74 @@
-"""FastAPI dependencies for bearer tokens: verify, then check roles or scope."""
+"""Who is calling: one function every service and every path uses to authenticate.
+
+``Gatekeeper.authenticate`` takes the Authorization header and returns the verified
+claims, or raises ``AuthFailure`` with a reason (``unauthenticated`` or ``revoked``).
+The FastAPI dependencies below, reidentify's fast unlock path and its audited doors all
+call it, so a token is judged the same way wherever it is presented.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from services.common.problems import Problem
-from services.common.tokens import Claims, TokenError
+from services.common.tokens import Claims, TokenError, TokenVerifier
 
 bearer = HTTPBearer(auto_error=False, description="An EdDSA or ES256 JWT from the issuer")
 
 CHALLENGE = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
 
 
+class AuthFailure(Exception):  # noqa: N818 - a verdict, not an error in the code
+    """``claims`` is set when the token verified but is revoked (the audit log names its
+    holder); never for a token whose signature does not hold."""
+
+    def __init__(self, reason: Literal["unauthenticated", "revoked"], detail: str,
+                 claims: Claims | None = None):
+        super().__init__(detail)
+        self.reason, self.detail, self.claims = reason, detail, claims
+
+    def problem(self) -> Problem:
+        return Problem(401, "Unauthorized", self.detail, headers=CHALLENGE)
+
+
+class Gatekeeper:
+    def __init__(self, verifier: TokenVerifier, is_revoked: Callable[[str], bool]):
+        self.verifier = verifier
+        self.is_revoked = is_revoked
+
+    def authenticate(self, authorization: str | None) -> Claims:
+        scheme, _, token = (authorization or "").partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            raise AuthFailure("unauthenticated", "a bearer token is required")
+        try:
+            claims = self.verifier.verify(token)
+        except TokenError as exc:
+            raise AuthFailure("unauthenticated", str(exc)) from None
+        if self.is_revoked(claims.jti):
+            raise AuthFailure("revoked", "token revoked", claims)
+        return claims
+
+
 async def verified_claims(
-    request: Request, creds: HTTPAuthorizationCredentials | None = Depends(bearer)
+    request: Request, _: HTTPAuthorizationCredentials | None = Depends(bearer)
 ) -> Claims:
-    if creds is None or creds.scheme.lower() != "bearer":
-        raise Problem(401, "Unauthorized", "a bearer token is required", headers=CHALLENGE)
-    try:
-        claims = request.app.state.verifier.verify(creds.credentials)
-    except TokenError as exc:
-        raise Problem(401, "Unauthorized", str(exc), headers=CHALLENGE) from None
-    revoked = getattr(request.app.state, "is_revoked", None)
-    if revoked is not None and await revoked(claims.jti):
-        raise Problem(401, "Unauthorized", "token revoked", headers=CHALLENGE)
-    return claims
+    """The caller's claims (the `bearer` dependency documents the scheme in OpenAPI)."""
+    known = getattr(request.state, "authenticated", None)  # earlier in this request
+    if known is None:
+        try:
+            known = request.app.state.gatekeeper.authenticate(
+                request.headers.get("authorization"))
+        except AuthFailure as failure:
+            known = failure
+        request.state.authenticated = known
+    if isinstance(known, AuthFailure):
+        raise known.problem()
+    return known
 
 
 def require_roles(*roles: str) -> Callable:

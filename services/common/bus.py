@@ -22,13 +22,13 @@ from datetime import datetime
 
 import nats
 from nats.aio.client import Client as NATS
-from nats.js import JetStreamContext
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import BigInteger, Integer, LargeBinary, String, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.common.db import UTCDateTime, utcnow
+from services.common.signing import Signer
 from services.common.subjects import (
     MAX_PAYLOAD,
     Channel,
@@ -36,6 +36,7 @@ from services.common.subjects import (
     durable_name,
     inbox_prefix,
 )
+from services.common.trust import HEADER, Trust, Untrusted, sign
 
 log = logging.getLogger("tessera.bus")
 
@@ -50,6 +51,7 @@ def tls_context(ca_file) -> ssl.SSLContext | None:
 async def connect(
     *, url: str, service: str, user: str, password: str, name: str | None = None,
     error_cb: Callable[[Exception], Awaitable[None]] | None = None,
+    reconnected_cb: Callable[[], Awaitable[None]] | None = None,
     tls_ca_file=None,
 ) -> NATS:
     async def _default_error_cb(exc: Exception) -> None:
@@ -62,6 +64,7 @@ async def connect(
         name=name or f"tessera-{service}",
         inbox_prefix=inbox_prefix(service),
         error_cb=error_cb or _default_error_cb,
+        reconnected_cb=reconnected_cb,
         max_reconnect_attempts=-1,
         reconnect_time_wait=0.5,
         connect_timeout=5,
@@ -72,6 +75,83 @@ async def connect(
 
 def encode(message: BaseModel) -> bytes:
     return message.model_dump_json().encode()
+
+
+MSG_ID = "Nats-Msg-Id"
+
+
+class Bus:
+    """Messages on the declared channels, signed by this service and checked on receipt.
+
+    Every publish, request and reply carries this service's signature; every message
+    taken is checked against the services its channel declares as senders
+    (``services.common.trust``) before it is parsed.
+    """
+
+    def __init__(self, nc: NATS, service: str, signer: Signer, trust: Trust):
+        self.nc = nc
+        self.js = nc.jetstream()
+        self.service = service
+        self.signer = signer
+        self.trust = trust
+
+    def headers(self, subject: str, payload: bytes, msg_id: str | None = None) -> dict:
+        headers = {HEADER: sign(self.service, self.signer, subject, msg_id, payload)}
+        if msg_id is not None:
+            headers[MSG_ID] = msg_id
+        return headers
+
+    def _outgoing(self, channel: Channel, message: BaseModel, subject: str | None
+                  ) -> tuple[str, bytes]:
+        if not isinstance(message, channel.schema):
+            raise TypeError(f"{channel.name} carries {channel.schema.__name__}")
+        if self.service not in channel.publishers:
+            raise PermissionError(f"{self.service} does not publish on {channel.name}")
+        return subject or channel.subject, encode(message)
+
+    async def publish(self, channel: Channel, message: BaseModel, *, msg_id: str,
+                      subject: str | None = None, timeout: float | None = None):
+        """Publish to the channel's stream and wait for its acknowledgement."""
+        subject, payload = self._outgoing(channel, message, subject)
+        kwargs = {"timeout": timeout} if timeout is not None else {}
+        return await self.js.publish(subject, payload,
+                                     headers=self.headers(subject, payload, msg_id), **kwargs)
+
+    async def publish_async(self, channel: Channel, message: BaseModel, *, msg_id: str,
+                            subject: str | None = None, wait_stall: float | None = None):
+        """Publish without waiting; returns the future of the stream's acknowledgement."""
+        subject, payload = self._outgoing(channel, message, subject)
+        return await self.js.publish_async(subject, payload, wait_stall=wait_stall,
+                                           headers=self.headers(subject, payload, msg_id))
+
+    def check(self, senders: tuple[str, ...], subject: str, data: bytes,
+              headers: dict | None) -> str:
+        """The signing service, or Untrusted."""
+        headers = headers or {}
+        return self.trust.check(senders, subject, headers.get(MSG_ID), data,
+                                headers.get(HEADER))
+
+    def receive(self, channel: Channel, subject: str, data: bytes,
+                headers: dict | None) -> BaseModel:
+        """A message from one of the channel's publishers, parsed (Untrusted, or
+        pydantic's ValidationError)."""
+        self.check(channel.publishers, subject, data, headers)
+        return channel.schema.model_validate_json(data)
+
+    async def request(self, channel: Channel, message: BaseModel, timeout: float = 2.0):
+        """Ask the channel's responder; the reply must be signed by one of its consumers."""
+        if channel.kind != "request":
+            raise TypeError(f"{channel.name} is not a request channel")
+        subject, payload = self._outgoing(channel, message, None)
+        reply = await self.nc.request(subject, payload, timeout=timeout,
+                                      headers=self.headers(subject, payload))
+        self.check(channel.consumers, reply.subject, reply.data, reply.headers)
+        return channel.reply_schema.model_validate_json(reply.data)
+
+    async def respond(self, msg, reply: BaseModel) -> None:
+        """Answer a request (signed, bound to the requester's reply subject)."""
+        payload = encode(reply)
+        await self.nc.publish(msg.reply, payload, headers=self.headers(msg.reply, payload))
 
 
 class OutboxMixin:
@@ -116,12 +196,12 @@ class OutboxRelay:
     """Publishes committed outbox rows to JetStream in id order, then deletes them."""
 
     def __init__(self, service: str, model: type[OutboxMixin],
-                 sessionmaker: async_sessionmaker[AsyncSession], js: JetStreamContext,
+                 sessionmaker: async_sessionmaker[AsyncSession], bus: Bus,
                  batch: int = 200):
         self.service = service
         self.model = model
         self.sessionmaker = sessionmaker
-        self.js = js
+        self.bus = bus
         self.batch = batch
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
@@ -149,9 +229,10 @@ class OutboxRelay:
                 if not rows:
                     return total
                 futures = [
-                    await self.js.publish_async(
+                    await self.bus.js.publish_async(
                         row.subject, row.payload,
-                        headers={"Nats-Msg-Id": outbox_msg_id(self.service, row)},
+                        headers=self.bus.headers(row.subject, row.payload,
+                                                 outbox_msg_id(self.service, row)),
                     )
                     for row in rows
                 ]
@@ -211,7 +292,7 @@ class Consumer:
     """A durable pull consumer: apply in a transaction, record in the inbox, commit, ack."""
 
     def __init__(self, *, service: str, channel: Channel, handler: Handler,
-                 js: JetStreamContext, sessionmaker: async_sessionmaker[AsyncSession],
+                 bus: Bus, sessionmaker: async_sessionmaker[AsyncSession],
                  inbox_model, relay: OutboxRelay | None, batch: int = 64,
                  backoff_s: float = 0.25, group: GroupHandler | None = None,
                  lookahead: Lookahead | None = None, linger_s: float = 0.0):
@@ -223,7 +304,8 @@ class Consumer:
         self.dead_lettered = 0
         self.channel = channel
         self.handler = handler
-        self.js = js
+        self.bus = bus
+        self.js = bus.js
         self.sessionmaker = sessionmaker
         self.inbox_model = inbox_model
         self.relay = relay
@@ -325,8 +407,8 @@ class Consumer:
                 break
         parsed = {}
         for msg in msgs:
-            with contextlib.suppress(ValidationError):
-                parsed[id(msg)] = self.channel.schema.model_validate_json(msg.data)
+            with contextlib.suppress(ValidationError, Untrusted):
+                parsed[id(msg)] = self._decode(msg)
         if parsed:
             try:
                 self.lookahead(list(parsed.values()))
@@ -343,11 +425,10 @@ class Consumer:
         try:
             for msg in msgs:
                 mid = _message_id(msg)
-                payload = ((parsed or {}).get(id(msg))
-                           or self.channel.schema.model_validate_json(msg.data))
+                payload = (parsed or {}).get(id(msg)) or self._decode(msg)
                 items.setdefault(mid, (payload, Delivery(msg.subject, mid,
                                                          msg.metadata.num_delivered)))
-        except ValidationError:
+        except (ValidationError, Untrusted):
             return False
         try:
             async with self.sessionmaker() as session:
@@ -375,7 +456,13 @@ class Consumer:
         meta = msg.metadata
         message_id = _message_id(msg)
         try:
-            payload = payload or self.channel.schema.model_validate_json(msg.data)
+            payload = payload or self._decode(msg)
+        except Untrusted as exc:
+            # Not from a service that may send it: never applied, parked for operators.
+            log.error("%s: message on %s refused (%s); dead-lettered", self.service,
+                      msg.subject, exc)
+            await self._dead_letter(msg, message_id, "untrusted")
+            return
         except ValidationError as exc:
             # A message that cannot be parsed will never succeed: park it, do not retry.
             log.error("%s: unparseable message on %s (%d errors); dead-lettered",
@@ -405,6 +492,10 @@ class Consumer:
         self.applied += 1
         if self.relay:
             self.relay.wake()
+
+    def _decode(self, msg) -> BaseModel:
+        """The payload, once its signature is checked (Untrusted, or ValidationError)."""
+        return self.bus.receive(self.channel, msg.subject, msg.data, msg.headers)
 
     async def _acknowledge(self, msg) -> None:
         await msg.ack()

@@ -329,3 +329,16 @@ class ReidentifyReply(Message):
     withheld: bool = False
     subjects: list[Identity] = []
     local_ids: list[LocalRecord] = []  # partner-scoped lookups only
+
+
+# --- every service -> every service --------------------------------------------------------
+
+
+class TokenRevocation(Message):
+    """A token refused from now on, wherever it is presented (by its jti)."""
+
+    jti: str = Field(min_length=1, max_length=200)
+    reason: str = Field(min_length=1, max_length=200)
+    revoked_at: datetime
+    revoked_by: str = Field(description="The subject of the admin token that revoked it")
+    service: str = Field(description="The service the revocation was made at")

@@ -14,7 +14,8 @@ from pathlib import Path
 from fastapi import FastAPI
 from pydantic import BaseModel
 
-from services.common import bus, logs
+from services.common import bus, logs, revocations
+from services.common.auth import Gatekeeper
 from services.common.db import (
     WalCheckpointer,
     build_engine,
@@ -23,7 +24,10 @@ from services.common.db import (
     sqlite_path,
 )
 from services.common.settings import ServiceSettings
+from services.common.signing import KeyFileSigner
 from services.common.subjects import Channel
+from services.common.tokens import FileKeys, Lifetimes, TokenVerifier, UrlKeys
+from services.common.trust import Trust
 
 log = logging.getLogger("tessera.runtime")
 
@@ -51,28 +55,52 @@ class Runtime:
                                    mmap_mb=s.sqlite_mmap_mb, wal_limit_mb=s.sqlite_wal_limit_mb,
                                    background_checkpoint=self.checkpointer is not None)
         self.sessionmaker = build_sessionmaker(self.engine)
+        # keys first: a service without its signing key or the trust file does not start
+        signer = KeyFileSigner(s.bus_key_path)
+        trust = Trust.load(s.bus_trust_path)
         self.nc = await bus.connect(
             url=s.nats_url, service=self.service, user=s.nats_user,
             password=s.nats_password.get_secret_value(), error_cb=self.error_cb,
-            tls_ca_file=s.nats_tls_ca_file,
+            reconnected_cb=self._reconnected, tls_ca_file=s.nats_tls_ca_file,
         )
-        self.js = self.nc.jetstream()
+        self.bus = bus.Bus(self.nc, self.service, signer, trust)
+        self.js = self.bus.js
+        self.revocations = revocations.Revocations(self)
+        await self.revocations.start()
+        self.gatekeeper = Gatekeeper(await self._verifier(), self.revocations.is_revoked)
         if self.checkpointer is not None:  # started once nothing above can fail
             checkpointer = self.checkpointer
             self.every(s.sqlite_checkpoint_s,
                        lambda: asyncio.to_thread(checkpointer.run), "checkpoint")
         if self.outbox_model is not None:
             self.relay = bus.OutboxRelay(self.service, self.outbox_model, self.sessionmaker,
-                                         self.js)
+                                         self.bus)
             self.relay.start()
         return self
+
+    async def _verifier(self) -> TokenVerifier:
+        s = self.settings
+        keys: FileKeys | UrlKeys = FileKeys(s.jwks_path, s.jwks_recheck_s)
+        if s.jwks_url:
+            keys = UrlKeys(s.jwks_url)
+            await keys.refresh()  # an identity provider that does not answer: no start
+            self.every(s.jwks_refresh_s, keys.refresh, "jwks")
+        return TokenVerifier(keys, s.token_issuer, s.token_audience,
+                             Lifetimes(s.max_token_lifetime_s, s.role_token_lifetime_s))
+
+    async def _reconnected(self) -> None:
+        """Revocations published while this service was cut off are read again."""
+        try:
+            await self.revocations.load()
+        except Exception as exc:  # the next reconnection tries again
+            log.warning("%s: revocations not re-read: %s", self.service, type(exc).__name__)
 
     def consume(self, channel: Channel, handler: bus.Handler, *,
                 group: bus.GroupHandler | None = None, batch: int | None = None,
                 lookahead: bus.Lookahead | None = None, linger_s: float = 0.0
                 ) -> bus.Consumer:
         consumer = bus.Consumer(
-            service=self.service, channel=channel, handler=handler, js=self.js,
+            service=self.service, channel=channel, handler=handler, bus=self.bus,
             sessionmaker=self.sessionmaker, inbox_model=self.inbox_model, relay=self.relay,
             batch=batch or self.settings.consumer_batch, group=group, lookahead=lookahead,
             linger_s=linger_s,
@@ -97,10 +125,7 @@ class Runtime:
         self._tasks.append(asyncio.create_task(loop(), name=f"{self.service}-{name}"))
 
     async def request(self, channel: Channel, message: BaseModel, timeout: float = 2.0):
-        if channel.kind != "request" or not isinstance(message, channel.schema):
-            raise TypeError(f"{channel.name} takes {channel.schema.__name__}")
-        reply = await self.nc.request(channel.subject, bus.encode(message), timeout=timeout)
-        return channel.reply_schema.model_validate_json(reply.data)
+        return await self.bus.request(channel, message, timeout)
 
     async def __aexit__(self, *exc) -> None:
         for task in self._tasks:
@@ -112,6 +137,7 @@ class Runtime:
             await consumer.stop()
         if self.relay:
             await self.relay.stop()
+        await self.revocations.stop()
         with contextlib.suppress(Exception):
             await self.nc.drain()
         await self.engine.dispose()
@@ -127,6 +153,7 @@ def attach(app: FastAPI, rt: Runtime) -> None:
     app.state.rt = rt
     app.state.sessionmaker = rt.sessionmaker
     app.state.nc = rt.nc
+    app.state.gatekeeper = rt.gatekeeper
 
 
 def tune_interpreter(settings: ServiceSettings) -> None:

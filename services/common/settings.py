@@ -11,6 +11,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PLACEHOLDER_MARKERS = ("change-me", "changeme", "placeholder", "dev-only")
 
 VAR = Path("var")
+# no token may live longer than this, whatever the settings say: the revocation stream
+# keeps a revocation twice as long (services.common.revocations)
+MAX_TOKEN_LIFETIME_S = 12 * 3600
 
 
 class ServiceSettings(BaseSettings):
@@ -32,8 +35,23 @@ class ServiceSettings(BaseSettings):
     nats_password: SecretStr = SecretStr("change-me")
     nats_password_file: Path | None = None
     jwks_path: Path = VAR / "keys" / "issuer" / "jwks.json"
+    # the issuer's JWKS by URL instead of jwks_path (an identity provider's jwks_uri),
+    # fetched at start-up and every jwks_refresh_s
+    jwks_url: str | None = None
+    jwks_refresh_s: float = 300.0
+    # the JWKS file is checked for changes at most this often (an unknown kid: at once)
+    jwks_recheck_s: float = 1.0
+    # this service's Ed25519 key for signing what it sends on the bus (default
+    # var/keys/bus/<service>.pem), and every service's public keys (services.common.trust)
+    bus_key_path: Path | None = None
+    bus_trust_path: Path = VAR / "keys" / "bus" / "trust.json"
     token_issuer: str = "https://issuer.tessera.local"
     token_audience: str = ""
+    # the longest any token may live (exp - iat), and less for the roles that can see or
+    # change the most; a token holding several roles gets the strictest
+    max_token_lifetime_s: int = Field(default=3600, ge=60, le=MAX_TOKEN_LIFETIME_S)
+    role_token_lifetime_s: dict[str, int] = Field(default_factory=lambda: {
+        "caseworker": 900, "dpo": 900, "admin": 900})
     log_level: str = "INFO"
     # TLS: HTTPS when a certificate and key are given; NATS over TLS when a CA is given.
     tls_cert_file: Path | None = None
@@ -66,11 +84,21 @@ class ServiceSettings(BaseSettings):
     retention_interval_s: float = 3600.0
 
     @model_validator(mode="after")
+    def _lifetimes(self):
+        for role, seconds in self.role_token_lifetime_s.items():
+            if not 60 <= seconds <= MAX_TOKEN_LIFETIME_S:
+                raise ValueError(f"role_token_lifetime_s[{role!r}] must be between 60 and "
+                                 f"{MAX_TOKEN_LIFETIME_S} seconds")
+        return self
+
+    @model_validator(mode="after")
     def _defaults(self):
         if not self.database_url:
             self.database_url = f"sqlite+aiosqlite:///{VAR / 'data' / (self.service_name + '.db')}"
         if not self.nats_user:
             self.nats_user = self.service_name
+        if self.bus_key_path is None:
+            self.bus_key_path = VAR / "keys" / "bus" / f"{self.service_name}.pem"
         if not self.token_audience:
             self.token_audience = f"tessera-{self.service_name}"
         if self.nats_password_file is not None:

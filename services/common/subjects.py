@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from services.common import messages as m
+from services.common.settings import MAX_TOKEN_LIFETIME_S
 
 SERVICES = ("gateway", "pseudonymiser", "linker", "scorer", "reidentify", "consent")
 # the largest message the NATS server accepts (its max_payload, written by deploy.natsconf);
@@ -27,8 +28,15 @@ class Channel:
     schema: type[BaseModel]
     publishers: tuple[str, ...]
     consumers: tuple[str, ...]
-    kind: Literal["stream", "request"] = "stream"
+    # stream: durable consumers, one per consuming service; request: core request-reply;
+    # broadcast: every consuming service reads the whole stream at start-up, then follows
+    # the subject live (no durable consumer, no acknowledgement)
+    kind: Literal["stream", "request", "broadcast"] = "stream"
     stream: str | None = None
+    # interest: a message goes once every consumer has acknowledged it (the bus is not a
+    # second copy of the data); limits: kept until max_age_s (0: for ever)
+    retention: Literal["interest", "limits"] = "interest"
+    max_age_s: float = 0.0
     reply_schema: type[BaseModel] | None = None
     max_deliver: int = 10
     ack_wait_s: float = 60.0
@@ -129,10 +137,18 @@ PROFILE_EXPORT = Channel(
     description="Every profile of a level in columnar chunks, for a bulk re-score.",
 )
 
+REVOCATIONS = Channel(
+    "revocations", "tessera.tokens.revoked", m.TokenRevocation,
+    publishers=SERVICES, consumers=SERVICES, kind="broadcast", stream="TOKEN_REVOCATIONS",
+    retention="limits", max_age_s=2 * MAX_TOKEN_LIFETIME_S,
+    description="Token ids refused from now on by every service (kept while such a token "
+    "could still be unexpired).",
+)
+
 CHANNELS: tuple[Channel, ...] = (
     IDENTITY, OPTOUTS, EVENTS, CONSENT_REQUESTS, CODES, PROGRESS,
     ASSIGNMENTS, RESOLVED, PROFILES, FLAGS, DECISIONS, REIDENTIFY, REPUBLISH, AGREEMENTS,
-    PROFILE_EXPORT,
+    PROFILE_EXPORT, REVOCATIONS,
 )
 
 
@@ -142,7 +158,8 @@ def stream_subject(channel: Channel) -> str:
 
 
 def streams() -> list[Channel]:
-    return [c for c in CHANNELS if c.kind == "stream"]
+    """The channels a JetStream stream captures (stream and broadcast)."""
+    return [c for c in CHANNELS if c.kind != "request"]
 
 
 def inbox_prefix(service: str) -> str:
@@ -177,6 +194,9 @@ def permissions(service: str) -> dict:
         if service in c.consumers:
             if c.kind == "request":
                 sub.append(c.subject)
+            elif c.kind == "broadcast":  # read the stream from the start, then follow it
+                sub.append(c.subject)
+                pub += [f"$JS.API.STREAM.INFO.{c.stream}", f"$JS.API.STREAM.MSG.GET.{c.stream}"]
             else:
                 own_streams.add(c.stream)  # type: ignore[arg-type]
     pub.append("$JS.API.INFO")

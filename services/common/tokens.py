@@ -3,26 +3,54 @@
 Only asymmetric algorithms are accepted (EdDSA, ES256); ``alg: none`` and HS256
 tokens signed with a public key are refused because the algorithm list is
 fixed and the key is chosen by ``kid`` from the JWKS, never from the token.
+
+Every service verifies with the same ``TokenVerifier``: required claims, claim types
+(a list where a string belongs is refused, not a crash further on), and a maximum
+lifetime per role. Verified tokens are remembered by their exact text until they
+expire or the issuer's key set changes, so a caller's next request skips the
+signature check.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+import httpx
 import jwt
 from jwt import PyJWK
+from pydantic import BaseModel, ConfigDict, ValidationError
 
-ALGORITHMS = ["EdDSA", "ES256"]
+log = logging.getLogger("tessera.tokens")
+
+ALGORITHMS = ("EdDSA", "ES256")
+KEY_TYPES = ("OKP", "EC")
 REQUIRED_CLAIMS = ["iss", "aud", "sub", "exp", "iat", "jti"]
 
 
 class TokenError(Exception):
     """Why a token was refused (safe to show: it names no person)."""
+
+
+class _ClaimTypes(BaseModel):
+    """The types of the claims Tessera reads; anything else in a token is ignored."""
+
+    model_config = ConfigDict(strict=True, extra="ignore")
+    sub: str
+    jti: str
+    roles: list[str] = []
+    districts: list[str] = []
+    purposes: list[str] = []
+    org: str | None = None
+    partner: str | None = None
+    scope: str | list[str] = []
 
 
 @dataclass
@@ -39,62 +67,158 @@ class Claims:
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> Claims:
-        scope = payload.get("scope", [])
-        if isinstance(scope, str):
-            scope = scope.split()
-        return cls(
-            raw=payload,
-            sub=str(payload.get("sub", "")),
-            jti=str(payload.get("jti", "")),
-            roles=list(payload.get("roles", []) or []),
-            districts=list(payload.get("districts", []) or []),
-            purposes=list(payload.get("purposes", []) or []),
-            org=payload.get("org"),
-            partner=payload.get("partner"),
-            scope=list(scope),
-        )
+        try:
+            typed = _ClaimTypes.model_validate(payload)
+        except ValidationError as exc:
+            name = next((str(e["loc"][0]) for e in exc.errors() if e.get("loc")), "a")
+            raise TokenError(f"token claim '{name}' has the wrong type") from None
+        scope = typed.scope.split() if isinstance(typed.scope, str) else typed.scope
+        return cls(raw=payload, sub=typed.sub, jti=typed.jti, roles=typed.roles,
+                   districts=typed.districts, purposes=typed.purposes, org=typed.org,
+                   partner=typed.partner, scope=scope)
 
 
-class JWKSKeys:
-    """Public keys by kid, re-read when the JWKS file changes (rotation without restart)."""
+@dataclass(frozen=True)
+class Lifetimes:
+    """The longest a token may live (exp - iat): ``default_s`` for any token, less for
+    one holding a role listed in ``by_role`` (the strictest of its roles wins)."""
 
-    def __init__(self, path: Path):
+    default_s: int
+    by_role: Mapping[str, int] = field(default_factory=dict)
+
+    def limit(self, roles: list[str]) -> int:
+        return min([self.default_s, *(self.by_role[r] for r in roles if r in self.by_role)])
+
+
+# --- the issuer's keys -------------------------------------------------------------------
+
+
+def parse_jwks(data: dict) -> dict[str, PyJWK]:
+    return {jwk["kid"]: PyJWK(jwk) for jwk in data.get("keys", [])
+            if "kid" in jwk and jwk.get("kty") in KEY_TYPES}
+
+
+class KeySource(Protocol):
+    """The issuer's public keys by kid; ``keys`` is replaced (not changed) when they change."""
+
+    keys: dict[str, PyJWK]
+
+    def get(self, kid: str) -> PyJWK: ...
+
+
+class FileKeys:
+    """A JWKS file, checked for changes at most every ``recheck_s`` and at once for an
+    unknown kid, so a key added by the issuer is accepted without a restart."""
+
+    def __init__(self, path: Path, recheck_s: float = 1.0):
         self.path = Path(path)
+        self.recheck_s = recheck_s
+        self.keys: dict[str, PyJWK] = {}
         self._mtime: float | None = None
-        self._keys: dict[str, PyJWK] = {}
+        self._checked = 0.0
 
     def _load(self) -> None:
         try:
             mtime = self.path.stat().st_mtime
         except FileNotFoundError as exc:
             raise TokenError("token issuer keys are not configured") from exc
-        if mtime == self._mtime:
-            return
-        data = json.loads(self.path.read_text())
-        keys = {}
-        for jwk in data.get("keys", []):
-            if "kid" in jwk and jwk.get("kty") in ("OKP", "EC"):
-                keys[jwk["kid"]] = PyJWK(jwk)
-        self._keys, self._mtime = keys, mtime
+        if mtime != self._mtime:
+            self.keys, self._mtime = parse_jwks(json.loads(self.path.read_text())), mtime
 
     def get(self, kid: str) -> PyJWK:
-        self._load()
+        now = time.monotonic()
+        if now - self._checked >= self.recheck_s or kid not in self.keys:
+            self._checked = now
+            self._load()
         try:
-            return self._keys[kid]
+            return self.keys[kid]
         except KeyError:
             raise TokenError("unknown signing key") from None
 
 
+class UrlKeys:
+    """A JWKS fetched from a URL (an identity provider's jwks_uri): at start-up, every
+    ``refresh_s`` (``refresh`` is run as a periodic job), and again, at most every
+    ``MIN_REFETCH_S``, when a token names an unknown kid."""
+
+    MIN_REFETCH_S = 10.0
+
+    def __init__(self, url: str, timeout_s: float = 5.0):
+        self.url = url
+        self.timeout_s = timeout_s
+        self.keys: dict[str, PyJWK] = {}
+        self._fetched_at = 0.0
+        self._task: asyncio.Task | None = None
+
+    async def refresh(self) -> None:
+        self._fetched_at = time.monotonic()
+        async with httpx.AsyncClient(timeout=self.timeout_s) as client:
+            response = await client.get(self.url)
+            response.raise_for_status()
+            self.keys = parse_jwks(response.json())
+        log.info("jwks: %d keys", len(self.keys))
+
+    async def _refresh_quietly(self) -> None:
+        try:
+            await self.refresh()
+        except (httpx.HTTPError, ValueError) as exc:
+            log.warning("jwks fetch failed: %s", type(exc).__name__)
+
+    def get(self, kid: str) -> PyJWK:
+        try:
+            return self.keys[kid]
+        except KeyError:
+            pass
+        if time.monotonic() - self._fetched_at > self.MIN_REFETCH_S and (
+                self._task is None or self._task.done()):
+            self._task = asyncio.get_running_loop().create_task(self._refresh_quietly())
+        raise TokenError("unknown signing key")
+
+
+# --- verification ---------------------------------------------------------------------------
+
+
 class TokenVerifier:
-    def __init__(self, jwks_path: Path, issuer: str, audience: str,
-                 max_lifetime_s: int | None = None, leeway_s: int = 5):
-        self.keys = JWKSKeys(jwks_path)
+    def __init__(self, keys: KeySource, issuer: str, audience: str, lifetimes: Lifetimes,
+                 leeway_s: int = 5, cache_size: int = 10_000):
+        self.keys = keys
         self.issuer = issuer
         self.audience = audience
-        self.max_lifetime_s = max_lifetime_s
+        self.lifetimes = lifetimes
         self.leeway_s = leeway_s
+        self.cache_size = cache_size
+        self._cache: dict[str, tuple[Claims, float, str]] = {}
+        self._keyset: object = None
 
     def verify(self, token: str) -> Claims:
+        hit = self._cache.get(token)
+        if hit is not None:
+            claims, exp, kid = hit
+            if time.time() <= exp + self.leeway_s and self._published(kid) \
+                    and self.keys.keys is self._keyset:
+                return claims
+            self._cache.pop(token, None)
+        claims, kid = self._verify(token)
+        if self.keys.keys is not self._keyset:  # keys re-read: forget what older keys verified
+            self._cache.clear()
+            self._keyset = self.keys.keys
+        if len(self._cache) >= self.cache_size:
+            now = time.time()
+            self._cache = {t: v for t, v in self._cache.items() if now <= v[1] + self.leeway_s}
+            if len(self._cache) >= self.cache_size:
+                self._cache.clear()
+        self._cache[token] = (claims, float(claims.raw["exp"]), kid)
+        return claims
+
+    def _published(self, kid: str) -> bool:
+        """Is the key still published (re-reading the key set when it is due)?"""
+        try:
+            self.keys.get(kid)
+        except TokenError:
+            return False
+        return True
+
+    def _verify(self, token: str) -> tuple[Claims, str]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
@@ -103,19 +227,15 @@ class TokenVerifier:
         if alg not in ALGORITHMS:
             raise TokenError("token algorithm not accepted")
         kid = header.get("kid")
-        if not kid:
+        if not kid or not isinstance(kid, str):
             raise TokenError("token has no key id")
         key = self.keys.get(kid)
         if key.algorithm_name != alg:
             raise TokenError("token algorithm does not match its key")
         try:
             payload = jwt.decode(
-                token,
-                key=key,
-                algorithms=[alg],
-                audience=self.audience,
-                issuer=self.issuer,
-                leeway=self.leeway_s,
+                token, key=key, algorithms=[alg], audience=self.audience,
+                issuer=self.issuer, leeway=self.leeway_s,
                 options={"require": REQUIRED_CLAIMS, "verify_nbf": True},
             )
         except jwt.ExpiredSignatureError:
@@ -132,12 +252,12 @@ class TokenVerifier:
             raise TokenError("token signature invalid") from None
         except jwt.PyJWTError:
             raise TokenError("token invalid") from None
-        if self.max_lifetime_s is not None:
-            if int(payload["exp"]) - int(payload["iat"]) > self.max_lifetime_s:
-                raise TokenError("token lifetime too long")
+        claims = Claims.from_payload(payload)
+        if int(payload["exp"]) - int(payload["iat"]) > self.lifetimes.limit(claims.roles):
+            raise TokenError("token lifetime too long")
         if int(payload["iat"]) > time.time() + self.leeway_s:
             raise TokenError("token issued in the future")
-        return Claims.from_payload(payload)
+        return claims, kid
 
 
 # --- minting (development issuer) ---------------------------------------------------

@@ -6,9 +6,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from services.common import health, problems, subjects
+from services.common import subjects
 from services.common.runtime import Runtime, attach
-from services.common.tokens import TokenVerifier
+from services.common.web import service_app
 from services.consent import api
 from services.consent.handlers import Handlers
 from services.consent.models import Inbox, Outbox
@@ -23,8 +23,6 @@ def create_app(settings: ConsentSettings | None = None) -> FastAPI:
         async with Runtime(settings, inbox_model=Inbox, outbox_model=Outbox) as rt:
             attach(app, rt)
             app.state.settings = settings
-            app.state.verifier = TokenVerifier(settings.jwks_path, settings.token_issuer,
-                                               settings.token_audience)
             handlers = Handlers(rt)
             app.state.consumers = {
                 "requests": rt.consume(subjects.CONSENT_REQUESTS, handlers.requests),
@@ -32,8 +30,6 @@ def create_app(settings: ConsentSettings | None = None) -> FastAPI:
             }
             yield
 
-    app = FastAPI(title="Tessera consent", version="1", lifespan=lifespan)
-    problems.install(app)
-    app.include_router(health.router)
+    app = service_app("Tessera consent", lifespan)
     app.include_router(api.router)
     return app

@@ -6,11 +6,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from services.common import health, problems, subjects
+from services.common import subjects
 from services.common.db import utcnow
 from services.common.retention import build_router
 from services.common.runtime import Runtime, attach
-from services.common.tokens import TokenVerifier
+from services.common.web import service_app
 from services.linker import api
 from services.linker.export import Exporter
 from services.linker.handlers import Handlers
@@ -28,8 +28,6 @@ def create_app(settings: LinkerSettings | None = None) -> FastAPI:
         async with Runtime(settings, inbox_model=Inbox, outbox_model=Outbox) as rt:
             attach(app, rt)
             app.state.settings = settings
-            app.state.verifier = TokenVerifier(settings.jwks_path, settings.token_issuer,
-                                               settings.token_audience)
             handlers = Handlers(rt)
             publisher = app.state.publisher = ProfilePublisher(
                 rt, settings.profiles_per_round, settings.profiles_per_message,
@@ -52,9 +50,7 @@ def create_app(settings: LinkerSettings | None = None) -> FastAPI:
             rt.every(settings.export_interval_s, exporter.run_pending, "exports")
             yield
 
-    app = FastAPI(title="Tessera linker", version="1", lifespan=lifespan)
-    problems.install(app)
-    app.include_router(health.router)
+    app = service_app("Tessera linker", lifespan)
     app.include_router(api.router)
     app.include_router(build_router(Agreement))
     return app

@@ -105,10 +105,10 @@ class Exporter:
                                       job.profiles)
 
     async def _publish(self, message: m.ProfileExportChunk) -> None:
-        payload = bus.encode(message)
-        digest = hashlib.blake2b(payload, digest_size=8).hexdigest()
-        await self.rt.js.publish(subjects.PROFILE_EXPORT.subject, payload, headers={
-            "Nats-Msg-Id": f"export-{message.request_id}-{message.level}-{message.chunk}-{digest}"})
+        digest = hashlib.blake2b(bus.encode(message), digest_size=8).hexdigest()
+        await self.rt.bus.publish(
+            subjects.PROFILE_EXPORT, message,
+            msg_id=f"export-{message.request_id}-{message.level}-{message.chunk}-{digest}")
         self.chunks_sent += 1
         if self.fail_after is not None and self.chunks_sent >= self.fail_after:
             # tests: a crash after JetStream stored the chunk, before the progress commit

@@ -7,11 +7,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from services.common import health, problems, subjects
+from services.common import subjects
 from services.common.db import utcnow
 from services.common.retention import build_router
 from services.common.runtime import Runtime, attach
-from services.common.tokens import TokenVerifier
+from services.common.web import service_app
 from services.pseudonymiser import api, setup
 from services.pseudonymiser.handlers import Handlers
 from services.pseudonymiser.models import Agreement, Inbox, Outbox
@@ -28,8 +28,6 @@ def create_app(settings: PseudonymiserSettings | None = None) -> FastAPI:
         async with Runtime(settings, inbox_model=Inbox, outbox_model=Outbox) as rt:
             attach(app, rt)
             service = await setup.build(settings, rt.sessionmaker)
-            app.state.verifier = TokenVerifier(settings.jwks_path, settings.token_issuer,
-                                               settings.token_audience)
             app.state.service = service
             handlers = Handlers(rt, service)
             app.state.consumers = {
@@ -58,9 +56,7 @@ def create_app(settings: PseudonymiserSettings | None = None) -> FastAPI:
                 with contextlib.suppress(Exception):
                     await responder.unsubscribe()
 
-    app = FastAPI(title="Tessera pseudonymiser", version="1", lifespan=lifespan)
-    problems.install(app)
-    app.include_router(health.router)
+    app = service_app("Tessera pseudonymiser", lifespan)
     app.include_router(api.router)
     app.include_router(subject_router)
     app.include_router(build_router(Agreement))

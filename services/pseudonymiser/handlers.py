@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common import bus, subjects
 from services.common import messages as m
 from services.common.runtime import Runtime
+from services.common.trust import Untrusted
 from services.pseudonymiser import identity
 from services.pseudonymiser.repository import chunks
 from services.pseudonymiser.service import Outcome, Pseudonymiser
@@ -118,7 +119,11 @@ class Handlers:
     async def reidentify(self, msg) -> None:
         """Core NATS responder; a failure leaves the request unanswered (it times out)."""
         try:
-            request = m.ReidentifyRequest.model_validate_json(msg.data)
+            request = self.rt.bus.receive(subjects.REIDENTIFY, msg.subject, msg.data,
+                                          msg.headers)
+        except Untrusted as exc:
+            log.warning("reidentify: request refused (%s)", exc)
+            return
         except ValidationError as exc:
             log.warning("reidentify: unparseable request (%d errors)", exc.error_count())
             return
@@ -130,7 +135,7 @@ class Handlers:
                 answer = identity.partner_local_ids if request.partner else identity.answer
                 async with self.rt.sessionmaker() as session:
                     reply = await answer(session, request)
-            await msg.respond(bus.encode(reply))
+            await self.rt.bus.respond(msg, reply)
         except Exception as exc:
             log.error("reidentify failed: %s", type(exc).__name__)
             return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request
 
 from services.common.auth import require_roles, require_scope
 from services.common.db import SessionDep
@@ -16,8 +16,6 @@ from services.reidentify.schemas import (
     AccessLogEntry,
     CohortMember,
     PartnerLookupReply,
-    Revocation,
-    RevocationBody,
     UnlockBody,
     UnlockReply,
     Verification,
@@ -31,7 +29,6 @@ CASE_LOOKUP = "case-lookup"
 CohortReader = Annotated[Claims, Depends(require_roles("caseworker", "coordinator"))]
 Caseworker = Annotated[Claims, Depends(require_roles("caseworker"))]
 Auditor = Annotated[Claims, Depends(require_roles("auditor"))]
-Admin = Annotated[Claims, Depends(require_roles("admin"))]
 CaseLookup = Annotated[Claims, Depends(require_scope(CASE_LOOKUP))]
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0, le=2**31 - 1)]  # SQLite and PostgreSQL integers
@@ -78,19 +75,3 @@ async def verify(claims: Auditor, session: SessionDep, request: Request) -> dict
     """The chain recomputed, and every signed head in the export checked against it."""
     heads = request.app.state.head_signer.heads()
     return await audit.verify(session, heads)
-
-
-@router.post("/revocations", response_model=Revocation, status_code=201,
-             responses={200: {"model": Revocation, "description": "Already revoked"}})
-async def revoke(body: RevocationBody, claims: Admin, session: SessionDep,
-                 response: Response, request: Request) -> Revocation:
-    """Refuse a clearance token (by jti) from now on; revoking twice keeps the first."""
-    row = await repository.get_revocation(session, body.jti)
-    if row is not None:
-        response.status_code = 200
-    else:
-        row = await repository.add_revocation(session, body.jti, body.reason)
-    revocations = getattr(request.app.state, "revocations", None)
-    if revocations is not None:
-        revocations.add(body.jti)  # refused by this process from now on
-    return Revocation.model_validate(row, from_attributes=True)

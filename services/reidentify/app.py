@@ -1,4 +1,4 @@
-"""Reidentify's FastAPI app: lifespan builds the runtime, verifier, consumers, unlock service."""
+"""Reidentify's FastAPI app: lifespan builds the runtime, consumers and unlock service."""
 
 from __future__ import annotations
 
@@ -8,20 +8,19 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from services.common import health, problems, subjects
+from services.common import subjects
 from services.common.db import utcnow
 from services.common.retention import build_router
 from services.common.runtime import Runtime, attach
+from services.common.web import service_app
 from services.reidentify import api, handlers, signing
 from services.reidentify.audit import HeadSigner
-from services.reidentify.fastpath import FastUnlock
-from services.reidentify.jwks import UrlJWKSKeys
+from services.reidentify.fastpath import Doors
 from services.reidentify.models import Agreement, Inbox
 from services.reidentify.policy import PolicyState
 from services.reidentify.retention import Retention
 from services.reidentify.service import HOUR, Reidentifier
 from services.reidentify.settings import ReidentifySettings
-from services.reidentify.verifier import CachingVerifier, RevocationCache
 
 log = logging.getLogger("tessera.reidentify")
 WINDOW_PRUNE_S = 300.0
@@ -41,22 +40,6 @@ def create_app(settings: ReidentifySettings | None = None) -> FastAPI:
         async with Runtime(settings, inbox_model=Inbox) as rt:
             attach(app, rt)
             app.state.settings = settings
-            verifier = CachingVerifier(settings.jwks_path, settings.token_issuer,
-                                       settings.token_audience,
-                                       max_lifetime_s=settings.max_token_lifetime_s,
-                                       recheck_s=settings.jwks_recheck_s)
-            if settings.jwks_url:
-                keys = UrlJWKSKeys(settings.jwks_url)
-                await keys.refresh()
-                verifier.keys = keys
-                rt.every(settings.jwks_refresh_s, keys.refresh, "jwks")
-            app.state.verifier = verifier
-
-            revocations = RevocationCache(rt.sessionmaker)
-            await revocations.refresh()
-            rt.every(settings.revocation_refresh_s, revocations.refresh, "revocations")
-            app.state.revocations = revocations
-            app.state.is_revoked = revocations.is_revoked
             # the policy's facts in memory, read before the consumers start (policy.py)
             state = app.state.policy = PolicyState(rt.sessionmaker,
                                                    settings.unlock_rate_per_hour)
@@ -90,11 +73,9 @@ def create_app(settings: ReidentifySettings | None = None) -> FastAPI:
                 except Exception as exc:
                     log.warning("signing the last head failed: %s", type(exc).__name__)
 
-    app = FastAPI(title="Tessera reidentify", version="1", lifespan=lifespan)
-    problems.install(app)
+    app = service_app("Tessera reidentify", lifespan)
     app.state.fast_unlock = settings.fast_unlock
-    app.add_middleware(FastUnlock)  # outermost: POST /v1/unlock without the routing
-    app.include_router(health.router)
+    app.add_middleware(Doors)  # outermost: every attempt at a door is logged, 413 too
     app.include_router(api.router)
     app.include_router(build_router(Agreement))
     return app

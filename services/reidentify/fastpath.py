@@ -1,116 +1,112 @@
-"""POST /v1/unlock without the framework's per-request machinery, for the requests the
-route would accept.
+"""The audited doors' front: every POST to /v1/unlock and /v1/partner-lookup starts here.
 
-The unlock is the hot path (issue 5: p99 under 50 ms with 50 concurrent callers on two
-cores). Routing through the nested routers, solving the dependency graph, validating
-the body from a parsed dict and re-validating the reply against the response model
-cost about as much CPU as the unlock itself. ``FastUnlock`` is pure ASGI middleware
-that serves a request itself only when every check the route makes passes on the
-same objects: a ``Bearer`` token that ``app.state.verifier`` verifies, not revoked
-(``app.state.is_revoked``), with the role ``caseworker``, and a JSON body (declared
-``application/json``, at most ``MAX_BODY`` bytes) that ``UnlockBody`` accepts. Then it
-calls the same ``Reidentifier.unlock`` with its own ``Attempt`` and answers with the
-same bytes the route would. Anything else (no or bad token, wrong role, invalid or
-unusual body, another path) goes to the route untouched, body replayed, where
-``AuditedRoute`` logs and answers it as before. The route stays declared, so the
-OpenAPI document and the public contract are unchanged.
+``Doors`` is pure ASGI middleware, outside everything else. For each request at a door it
+makes the request's ``Attempt`` (which authenticates the caller once) and reads the body
+up to ``MAX_BODY``: a larger body is refused with 413 and logged like any other attempt.
+Then:
+
+- an unlock the route would accept (a caseworker's verified token, a JSON body that
+  ``UnlockBody`` accepts) is served here, calling the same ``Reidentifier.unlock`` within
+  the same ``Attempt.audit`` context. Routing through the nested routers, solving the
+  dependency graph and validating the body from a parsed dict had cost as much CPU as
+  the unlock itself (the unlock is the hot path: p99 under 50 ms with 50 callers on two
+  cores).
+- anything else goes to the route, body replayed, with the same ``Attempt`` in the
+  request's state, where ``AuditedRoute`` logs and answers it.
+
+The route stays declared, so the OpenAPI document and the public contract are unchanged.
 """
 
 from __future__ import annotations
-
-import asyncio
 
 from pydantic import TypeAdapter, ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
 from services.common.problems import Problem, problem_response
-from services.common.tokens import Claims, TokenError
-from services.reidentify.attempts import UNLOCK, Attempt, record_unlogged
+from services.reidentify.attempts import PARTNER_LOOKUP, UNLOCK, Attempt
 from services.reidentify.schemas import UnlockBody, UnlockReply
 from services.reidentify.service import UnlockRequest
 
-PATH = "/v1/unlock"
+DOORS = {"/v1/unlock": UNLOCK, "/v1/partner-lookup": PARTNER_LOOKUP}
 ROLE = "caseworker"
 MAX_BODY = 16 * 1024
 _REPLY = TypeAdapter(UnlockReply)
 _WANTED = (b"authorization", b"content-type", b"content-length")
 
 
-class FastUnlock:
+class Doors:
     def __init__(self, app):
         self.app = app
 
     async def __call__(self, scope, receive, send):
-        if (scope["type"] != "http" or scope["path"] != PATH or scope["method"] != "POST"
-                or not getattr(scope["app"].state, "fast_unlock", False)):
+        action = DOORS.get(scope["path"]) if scope["type"] == "http" else None
+        if action is None or scope["method"] != "POST":
             return await self.app(scope, receive, send)
         found: dict[bytes, bytes] = {}
+        repeated = False
         for name, value in scope["headers"]:
             if name in _WANTED:
-                if name in found:  # a repeated header: let the framework decide
-                    return await self.app(scope, receive, send)
-                found[name] = value
+                repeated = repeated or name in found
+                found.setdefault(name, value)  # the first, as the framework reads them
+        state = scope["app"].state
+        authorization = found.get(b"authorization")
+        attempt = Attempt.at_door(state.reidentifier.ledger, action, state.gatekeeper,
+                                  authorization.decode("latin-1") if authorization else None)
+        scope.setdefault("state", {})["attempt"] = attempt
+
         length = found.get(b"content-length", b"")
-        if (found.get(b"content-type") != b"application/json" or not length.isdigit()
-                or int(length) > MAX_BODY or b"authorization" not in found):
-            return await self.app(scope, receive, send)
+        if length.isdigit() and int(length) > MAX_BODY:
+            return await _too_large(scope, receive, send, attempt)
         messages, body = [], b""
         while True:
             message = await receive()
             messages.append(message)
-            if message["type"] != "http.request":
+            if message["type"] != "http.request":  # the client went away: let the route see
                 return await self.app(scope, _replay(messages, receive), send)
             body += message.get("body", b"")
+            if len(body) > MAX_BODY:
+                return await _too_large(scope, receive, send, attempt)
             if not message.get("more_body", False):
                 break
-        state = scope["app"].state
-        claims = await _claims(state, found[b"authorization"])
-        if claims is None or len(body) > MAX_BODY:
-            return await self.app(scope, _replay(messages, receive), send)
-        try:
-            parsed = UnlockBody.model_validate_json(body)
-        except ValidationError:
+
+        parsed = None
+        if (action == UNLOCK and getattr(state, "fast_unlock", False) and not repeated
+                and found.get(b"content-type") == b"application/json"
+                and attempt.claims is not None and ROLE in attempt.claims.roles):
+            try:
+                parsed = UnlockBody.model_validate_json(body)
+            except ValidationError:
+                parsed = None
+        if parsed is None:
             return await self.app(scope, _replay(messages, receive), send)
         state.fast_unlocks = getattr(state, "fast_unlocks", 0) + 1  # served here
-        response = await _unlock(scope, body, state, claims, parsed)
+        response = await _unlock(scope, body, state, attempt, parsed)
         await response(scope, receive, send)
 
 
-async def _claims(state, authorization: bytes) -> Claims | None:
-    """The caller's claims when the route's dependencies would accept them, else None."""
-    scheme, _, token = authorization.decode("latin-1").partition(" ")
-    token = token.strip()
-    if not scheme or not token or scheme.lower() != "bearer":
-        return None
-    try:
-        claims = state.verifier.verify(token)
-    except TokenError:
-        return None
-    revoked = getattr(state, "is_revoked", None)
-    if revoked is not None and await revoked(claims.jti):
-        return None
-    if ROLE not in claims.roles:
-        return None
-    return claims
+async def _too_large(scope, receive, send, attempt: Attempt) -> None:
+    seq = await attempt.refuse("too-large")
+    response = problem_response(413, "Request too large",
+                                f"the body may be at most {MAX_BODY} bytes",
+                                instance=scope["path"], access_id=seq)
+    await response(scope, receive, send)
 
 
-async def _unlock(scope, body: bytes, state, claims: Claims, parsed: UnlockBody) -> Response:
-    reidentifier = state.reidentifier
-    attempt = Attempt(reidentifier.ledger, UNLOCK)
+async def _unlock(scope, body: bytes, state, attempt: Attempt,
+                  parsed: UnlockBody) -> Response:
     request = UnlockRequest(parsed.pseudonym, parsed.purpose, parsed.justification)
+
+    async def the_body() -> bytes:
+        return body
+
     try:
-        result = await reidentifier.unlock(claims, request, attempt)
-    except BaseException as exc:
-        if not attempt.started and isinstance(exc, Exception | asyncio.CancelledError):
-            known = Request(scope)
-            known._body = body
-            await record_unlogged(known, attempt, exc)
-        if isinstance(exc, Problem):  # as services.common.problems renders it
-            return problem_response(exc.status, exc.title, exc.detail, type_=exc.type,
-                                    instance=Request(scope).url.path, headers=exc.headers,
-                                    **exc.extra)
-        raise
+        async with attempt.audit(the_body):
+            result = await state.reidentifier.unlock(attempt.claims, request, attempt)
+    except Problem as exc:  # as services.common.problems renders it
+        return problem_response(exc.status, exc.title, exc.detail, type_=exc.type,
+                                instance=Request(scope).url.path, headers=exc.headers,
+                                **exc.extra)
     return Response(_REPLY.dump_json(_REPLY.validate_python(result)),
                     media_type="application/json")
 

@@ -81,14 +81,5 @@ class AccessEntry(Base):
     __table_args__ = (Index("ix_access_log_sub_at", "sub", "at"),)
 
 
-class RevokedToken(Base):
-    """A clearance token refused before its expiry, by its jti."""
-
-    __tablename__ = "revoked_tokens"
-    jti: Mapped[str] = mapped_column(String(200), primary_key=True)
-    revoked_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    reason: Mapped[str] = mapped_column(String(200))
-
-
 class Agreement(AgreementMixin, Base):
     """The data-sharing agreements as the gateway announced them (purposes, ending)."""

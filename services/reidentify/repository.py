@@ -9,7 +9,7 @@ from sqlalchemy import delete, insert, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from services.common.repository import chunks
-from services.reidentify.models import AccessEntry, Agreement, FlagRow, OptOut, RevokedToken
+from services.reidentify.models import AccessEntry, Agreement, FlagRow, OptOut
 
 SCAN_PAGE = 1000
 
@@ -143,26 +143,3 @@ async def scan_log(session: AsyncSession) -> AsyncIterator[AccessEntry]:
         if len(rows) < SCAN_PAGE:
             return
         after = rows[-1].seq
-
-
-# --- revocations -----------------------------------------------------------------------
-
-
-async def is_revoked(session: AsyncSession, jti: str) -> bool:
-    result = await session.execute(select(RevokedToken.jti).where(RevokedToken.jti == jti))
-    return result.first() is not None
-
-
-async def revoked_jtis(session: AsyncSession) -> list[str]:
-    return list((await session.execute(select(RevokedToken.jti))).scalars())
-
-
-async def get_revocation(session: AsyncSession, jti: str) -> RevokedToken | None:
-    return await session.get(RevokedToken, jti)
-
-
-async def add_revocation(session: AsyncSession, jti: str, reason: str) -> RevokedToken:
-    row = RevokedToken(jti=jti, reason=reason)
-    session.add(row)
-    await session.flush()
-    return row

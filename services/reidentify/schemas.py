@@ -79,16 +79,3 @@ class Verification(BaseModel):
     signed_heads: int = 0
     bad_signed_heads: int = 0
     last_signed_seq: int | None = None
-
-
-class RevocationBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    jti: str = Field(min_length=1, max_length=200)
-    reason: str = Field(min_length=1, max_length=200)
-
-
-class Revocation(BaseModel):
-    jti: str
-    revoked_at: datetime
-    reason: str

@@ -88,6 +88,12 @@ async def apply_decision(session: AsyncSession, decision: m.ConsentDecision) -> 
 # --- unlock -----------------------------------------------------------------------------
 
 
+# What a caller is told for a refusal whose true reason would say too much: "the flag is in
+# a district you do not cover" would tell a caseworker that the person is flagged
+# somewhere. The access log keeps the true reason.
+PUBLIC_REASON = {"district": "no-active-flag"}
+
+
 class Refusal(Exception):
     def __init__(self, reason: str, status: int = 403, rule_id: str | None = None):
         super().__init__(reason)
@@ -210,9 +216,9 @@ class Reidentifier:
                 log.info("%s refused (%s), access %d", attempt.action, refusal.reason, seq)
                 title = "Too Many Requests" if refusal.status == 429 else "Forbidden"
                 headers = {"Retry-After": "3600"} if refusal.status == 429 else None
-                raise Problem(refusal.status, title, f"{attempt.action} refused: "
-                              f"{refusal.reason}", headers=headers, reason=refusal.reason,
-                              access_id=seq) from None
+                public = PUBLIC_REASON.get(refusal.reason, refusal.reason)
+                raise Problem(refusal.status, title, f"{attempt.action} refused: {public}",
+                              headers=headers, reason=public, access_id=seq) from None
             except Unavailable:
                 seq = await attempt.record({**fields, "outcome": "error",
                                             "reason": "pseudonymiser-unavailable"})

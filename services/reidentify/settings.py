@@ -15,19 +15,12 @@ class ReidentifySettings(ServiceSettings):
     pseudonymiser_timeout_s: float = 2.0
     unlock_rate_per_hour: int = 30
     max_token_lifetime_s: int = 900
-    # the issuer's JWKS by URL instead of jwks_path (re-fetched every jwks_refresh_s)
-    jwks_url: str | None = None
-    jwks_refresh_s: float = 300.0
     # Ed25519 key that signs the access log's head; created in development if missing,
     # its public half alongside (name.pub.pem). Required outside development.
     log_signing_key_path: Path = VAR / "keys" / "reidentify-log-signing.pem"
     # where signed heads are appended, one JSON line each (outside the database)
     signed_heads_path: Path = VAR / "exports" / "access-log-heads.jsonl"
     head_signing_interval_s: float = 60.0
-    # a revocation made through another replica is refused here within this time
-    revocation_refresh_s: float = 1.0
-    # the JWKS file is checked for changes at most this often (an unknown kid: at once)
-    jwks_recheck_s: float = 1.0
     # serve POST /v1/unlock without the framework's routing when every check passes
     # (services/reidentify/fastpath.py); False sends every request through the route
     fast_unlock: bool = True

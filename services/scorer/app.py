@@ -10,11 +10,11 @@ import yaml
 from fastapi import FastAPI
 from sqlalchemy.exc import IntegrityError
 
-from services.common import bus, health, problems, subjects
+from services.common import bus, subjects
 from services.common.db import utcnow
 from services.common.retention import build_router
 from services.common.runtime import Runtime, attach
-from services.common.tokens import TokenVerifier
+from services.common.web import service_app
 from services.scorer import api
 from services.scorer import repository as repo
 from services.scorer.handlers import Handlers, sweep
@@ -49,8 +49,6 @@ def create_app(settings: ScorerSettings | None = None,
         async with Runtime(settings, inbox_model=Inbox, outbox_model=Outbox) as rt:
             attach(app, rt)
             app.state.settings = settings
-            app.state.verifier = TokenVerifier(settings.jwks_path, settings.token_issuer,
-                                               settings.token_audience)
             await load_builtin_rules(rt.sessionmaker, settings)
             scorer = app.state.scorer = Scorer(today)
             handlers = Handlers(rt, scorer, settings.flags_per_message)
@@ -62,7 +60,7 @@ def create_app(settings: ScorerSettings | None = None,
             # Export chunks are large (about 2 MB): fetch a few at a time, not 64.
             export = bus.Consumer(
                 service=rt.service, channel=subjects.PROFILE_EXPORT,
-                handler=handlers.export_chunk, js=rt.js, sessionmaker=rt.sessionmaker,
+                handler=handlers.export_chunk, bus=rt.bus, sessionmaker=rt.sessionmaker,
                 inbox_model=Inbox, relay=rt.relay, batch=settings.export_fetch_batch)
             export.start()
             rt.consumers.append(export)
@@ -81,9 +79,7 @@ def create_app(settings: ScorerSettings | None = None,
             rt.every(settings.sweep_interval_s, run_sweep, "sweep")
             yield
 
-    app = FastAPI(title="Tessera scorer", version="1", lifespan=lifespan)
-    problems.install(app)
-    app.include_router(health.router)
+    app = service_app("Tessera scorer", lifespan)
     app.include_router(api.router)
     app.include_router(build_router(Agreement))
     return app

@@ -56,14 +56,12 @@ async def times_applied(sessionmaker, batch_id):
 
 
 async def publish_progress(nats_env, batch_id, msg_id=None):
-    nc = await nats_env.connect("linker")
+    linker = await nats_env.bus("linker")
     try:
         msg = messages.BatchProgress(batch_id=batch_id, chunk=0, service="linker", processed=3)
-        return await nc.jetstream().publish(
-            subjects.PROGRESS.subject, bus.encode(msg),
-            headers={"Nats-Msg-Id": msg_id or batch_id})
+        return await linker.publish(subjects.PROGRESS, msg, msg_id=msg_id or batch_id)
     finally:
-        await nc.close()
+        await linker.nc.close()
 
 
 async def pending(js):
@@ -72,8 +70,8 @@ async def pending(js):
 
 
 async def test_failed_handler_is_retried_and_applied_once(nats_env, db):
-    nc = await nats_env.connect("gateway")
-    js = nc.jetstream()
+    b = await nats_env.bus("gateway")
+    nc, js = b.nc, b.js
     failures = {"left": 2}
 
     async def flaky(session, message, delivery):
@@ -83,7 +81,7 @@ async def test_failed_handler_is_retried_and_applied_once(nats_env, db):
             raise RuntimeError("database hiccup")  # rolls back the write above
 
     consumer = bus.Consumer(service="gateway", channel=subjects.PROGRESS, handler=flaky,
-                            js=js, sessionmaker=db, inbox_model=Inbox, relay=None)
+                            bus=b, sessionmaker=db, inbox_model=Inbox, relay=None)
     consumer.start()
     try:
         batch = f"b-{uuid.uuid4().hex}"
@@ -97,10 +95,10 @@ async def test_failed_handler_is_retried_and_applied_once(nats_env, db):
         await nc.close()
 
 
-def grouped(js, db, group, **kwargs) -> bus.Consumer:
+def grouped(b, db, group, **kwargs) -> bus.Consumer:
     """A started consumer on the progress channel applying messages in groups."""
     consumer = bus.Consumer(service="gateway", channel=subjects.PROGRESS,
-                            handler=lambda s, m, d: group(s, [(m, d)]), js=js,
+                            handler=lambda s, m, d: group(s, [(m, d)]), bus=b,
                             sessionmaker=db, inbox_model=Inbox, relay=None, group=group,
                             **kwargs)
     consumer.start()
@@ -125,10 +123,10 @@ class LosesFirstAck(bus.Consumer):
 
 
 async def test_redelivered_after_commit_is_not_applied_twice(nats_env, db):
-    nc = await nats_env.connect("gateway")
-    js = nc.jetstream()
+    b = await nats_env.bus("gateway")
+    nc, js = b.nc, b.js
     consumer = LosesFirstAck(service="gateway", channel=subjects.PROGRESS, handler=record,
-                             js=js, sessionmaker=db, inbox_model=Inbox, relay=None)
+                             bus=b, sessionmaker=db, inbox_model=Inbox, relay=None)
     consumer.start()
     try:
         batch = f"b-{uuid.uuid4().hex}"
@@ -151,14 +149,16 @@ async def test_duplicate_msg_id_is_stored_once(nats_env):
 
 
 async def test_unparseable_message_is_terminated_and_does_not_block(nats_env, db, caplog):
-    nc = await nats_env.connect("gateway")
-    js = nc.jetstream()
+    b = await nats_env.bus("gateway")
+    nc, js = b.nc, b.js
     consumer = bus.Consumer(service="gateway", channel=subjects.PROGRESS, handler=record,
-                            js=js, sessionmaker=db, inbox_model=Inbox, relay=None)
-    pub = await nats_env.connect("linker")
+                            bus=b, sessionmaker=db, inbox_model=Inbox, relay=None)
+    pub = await nats_env.bus("linker")
     try:
-        await pub.jetstream().publish(subjects.PROGRESS.subject, b'{"not": "a progress"}',
-                                      headers={"Nats-Msg-Id": uuid.uuid4().hex})
+        junk = b'{"not": "a progress"}'  # signed by a sender of the channel, but unparseable
+        await pub.js.publish(subjects.PROGRESS.subject, junk,
+                             headers=pub.headers(subjects.PROGRESS.subject, junk,
+                                                 uuid.uuid4().hex))
         sentinel = f"b-{uuid.uuid4().hex}"
         await publish_progress(nats_env, sentinel)
         consumer.start()
@@ -170,14 +170,14 @@ async def test_unparseable_message_is_terminated_and_does_not_block(nats_env, db
         assert "not" not in caplog.text.split("unparseable message", 1)[1].split("\n")[0]
     finally:
         await consumer.stop()
-        await pub.close()
+        await pub.nc.close()
         await nc.close()
 
 
 async def test_outbox_relay_publishes_committed_rows_with_row_id(nats_env, db):
-    nc = await nats_env.connect("linker")
-    js = nc.jetstream()
-    relay = bus.OutboxRelay("linker", Outbox, db, js)
+    b = await nats_env.bus("linker")
+    nc = b.nc
+    relay = bus.OutboxRelay("linker", Outbox, db, b)
     outbox = bus.Outbox(Outbox)
     batch = f"b-{uuid.uuid4().hex}"
     async with db() as s, s.begin():
@@ -212,8 +212,9 @@ async def test_outbox_relay_publishes_committed_rows_with_row_id(nats_env, db):
 
 async def test_outbox_ids_reused_by_sqlite_still_publish(nats_env, db):
     """SQLite hands a deleted row's id to the next row; its message must not be dropped."""
-    nc = await nats_env.connect("linker")
-    relay = bus.OutboxRelay("linker", Outbox, db, nc.jetstream())
+    b = await nats_env.bus("linker")
+    nc = b.nc
+    relay = bus.OutboxRelay("linker", Outbox, db, b)
     outbox = bus.Outbox(Outbox)
     ids = []
     try:
@@ -249,10 +250,10 @@ async def test_group_applies_queued_messages_in_one_transaction(nats_env, db):
     async def single(session, message, delivery):
         await group(session, [(message, delivery)])
 
-    nc = await nats_env.connect("gateway")
-    js = nc.jetstream()
+    b = await nats_env.bus("gateway")
+    nc, js = b.nc, b.js
     consumer = bus.Consumer(service="gateway", channel=subjects.PROGRESS, handler=single,
-                            js=js, sessionmaker=db, inbox_model=Inbox, relay=None,
+                            bus=b, sessionmaker=db, inbox_model=Inbox, relay=None,
                             group=group)
     consumer.start()
     try:
@@ -301,9 +302,9 @@ async def test_lookahead_is_told_of_the_next_messages_while_these_apply(nats_env
         if len(announced) > 6:
             raise RuntimeError("lookahead broke")
 
-    nc = await nats_env.connect("gateway")
-    js = nc.jetstream()
-    consumer = grouped(js, db, group, batch=3, lookahead=lookahead)
+    b = await nats_env.bus("gateway")
+    nc, js = b.nc, b.js
+    consumer = grouped(b, db, group, batch=3, lookahead=lookahead)
     try:
         for b in batches:
             await publish_progress(nats_env, b)
@@ -327,9 +328,9 @@ async def test_a_short_fetch_lingers_for_a_fuller_group(nats_env, db):
         for message, delivery in items:
             await record(session, message, delivery)
 
-    nc = await nats_env.connect("gateway")
-    js = nc.jetstream()
-    consumer = grouped(js, db, group, batch=6, linger_s=1.5)
+    b = await nats_env.bus("gateway")
+    nc, js = b.nc, b.js
+    consumer = grouped(b, db, group, batch=6, linger_s=1.5)
     try:
         batches = [f"linger-{uuid.uuid4().hex}" for _ in range(6)]
         await publish_progress(nats_env, batches[0])
@@ -357,9 +358,9 @@ async def test_the_group_fetched_ahead_fills_up_while_the_current_one_applies(na
         for message, delivery in items:
             await record(session, message, delivery)
 
-    nc = await nats_env.connect("gateway")
-    js = nc.jetstream()
-    consumer = grouped(js, db, group, batch=4,
+    b = await nats_env.bus("gateway")
+    nc, js = b.nc, b.js
+    consumer = grouped(b, db, group, batch=4,
                        lookahead=lambda payloads: announced.append(len(payloads)))
     try:
         batches = [f"topup-{uuid.uuid4().hex}" for _ in range(5)]
@@ -391,9 +392,9 @@ async def test_the_group_fetched_ahead_is_announced_once_the_burst_is_over(nats_
         for message, delivery in items:
             await record(session, message, delivery)
 
-    nc = await nats_env.connect("gateway")
-    js = nc.jetstream()
-    consumer = grouped(js, db, group, batch=4,
+    b = await nats_env.bus("gateway")
+    nc, js = b.nc, b.js
+    consumer = grouped(b, db, group, batch=4,
                        lookahead=lambda payloads: announced.append((len(payloads), len(calls))))
     try:
         batches = [f"tail-{uuid.uuid4().hex}" for _ in range(3)]

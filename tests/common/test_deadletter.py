@@ -11,7 +11,8 @@ import httpx
 from fastapi import FastAPI
 
 from services.common import bus, health, problems, subjects
-from services.common.tokens import TokenVerifier
+from services.common.auth import Gatekeeper
+from services.common.tokens import FileKeys, Lifetimes, TokenVerifier
 from tests.common.test_bus import Inbox, db, publish_progress, record, times_applied  # noqa: F401
 from tests.support import eventually
 
@@ -29,10 +30,10 @@ async def dead_count(js) -> int:
 
 
 async def test_poison_is_dead_lettered_and_the_rest_flows(nats_env, db):  # noqa: F811
-    nc = await nats_env.connect("gateway")
-    js = nc.jetstream()
+    b = await nats_env.bus("gateway")
+    nc, js = b.nc, b.js
     channel = dataclasses.replace(subjects.PROGRESS, max_deliver=3)
-    consumer = bus.Consumer(service="gateway", channel=channel, handler=fails_on_poison, js=js,
+    consumer = bus.Consumer(service="gateway", channel=channel, handler=fails_on_poison, bus=b,
                             sessionmaker=db, inbox_model=Inbox, relay=None, backoff_s=0.02)
     before = await dead_count(js)
     consumer.start()
@@ -41,10 +42,11 @@ async def test_poison_is_dead_lettered_and_the_rest_flows(nats_env, db):  # noqa
         good = f"good-{uuid.uuid4().hex}"
         await publish_progress(nats_env, poison)
         await publish_progress(nats_env, good)
-        pub = await nats_env.connect("linker")
-        await pub.jetstream().publish(subjects.PROGRESS.subject, b"not json",
-                                      headers={"Nats-Msg-Id": uuid.uuid4().hex})
-        await pub.close()
+        pub = await nats_env.bus("linker")
+        await pub.js.publish(subjects.PROGRESS.subject, b"not json",
+                             headers=pub.headers(subjects.PROGRESS.subject, b"not json",
+                                                 uuid.uuid4().hex))
+        await pub.nc.close()
         await eventually(lambda: times_applied(db, good), timeout=20)
         await eventually(lambda: _equals(dead_count(js), before + 2), timeout=20)
         assert consumer.dead_lettered == 2
@@ -53,8 +55,9 @@ async def test_poison_is_dead_lettered_and_the_rest_flows(nats_env, db):  # noqa
         app = FastAPI()
         problems.install(app)
         app.include_router(health.router)
-        app.state.verifier = TokenVerifier(nats_env.layout.jwks, "https://issuer.tessera.local",
-                                           "tessera-gateway")
+        app.state.gatekeeper = Gatekeeper(
+            TokenVerifier(FileKeys(nats_env.layout.jwks), "https://issuer.tessera.local",
+                          "tessera-gateway", Lifetimes(3600)), lambda jti: False)
         app.state.rt = SimpleNamespace(js=js, service="gateway")
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                      base_url="http://t") as c:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -10,11 +9,11 @@ from pathlib import Path
 import httpx
 import pytest_asyncio
 
-from services.common import bus, messages, subjects
+from services.common import messages, subjects
 from services.common.db import run_migrations
 from services.consent.app import create_app
 from services.consent.settings import ConsentSettings
-from tests.support import eventually
+from tests.support import eventually, send
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "consent" / "migrations"
 
@@ -43,17 +42,13 @@ class Env:
         batch = messages.ConsentRequestBatch(batch_id=batch_id, chunk=chunk, partner="csc-la",
                                              dataset="csc-contacts", agreement=agreement,
                                              items=list(items))
-        await self.gateway.jetstream().publish(
-            subjects.CONSENT_REQUESTS.subject, bus.encode(batch),
-            headers={"Nats-Msg-Id": msg_id or uuid.uuid4().hex})
+        await send(self.gateway, subjects.CONSENT_REQUESTS.subject, batch, msg_id)
 
     async def publish_resolved(self, record_token: str, person: str,
                                household: str | None = None) -> None:
         message = messages.OptoutResolved(record_token=record_token, person=person,
                                           household=household)
-        await self.pseudonymiser.jetstream().publish(
-            subjects.RESOLVED.subject, bus.encode(message),
-            headers={"Nats-Msg-Id": uuid.uuid4().hex})
+        await send(self.pseudonymiser, subjects.RESOLVED.subject, message)
 
     async def _drain(self, sub, schema, into: list) -> None:
         try:
@@ -101,17 +96,17 @@ async def env(nats_env, tmp_path_factory):
     url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('consent-db') / 'consent.db'}"
     run_migrations(MIGRATIONS, url)
     app = create_app(ConsentSettings(**nats_env.settings_kwargs("consent", url)))
-    gateway = await nats_env.connect("gateway")
-    pseudonymiser = await nats_env.connect("pseudonymiser")
-    linker = await nats_env.connect("linker")
-    decisions_sub = await linker.jetstream().pull_subscribe_bind(
+    gateway = await nats_env.bus("gateway")
+    pseudonymiser = await nats_env.bus("pseudonymiser")
+    linker = await nats_env.bus("linker")
+    decisions_sub = await linker.js.pull_subscribe_bind(
         durable="linker", stream=subjects.DECISIONS.stream)
-    progress_sub = await gateway.jetstream().pull_subscribe_bind(
+    progress_sub = await gateway.js.pull_subscribe_bind(
         durable="gateway", stream=subjects.PROGRESS.stream)
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                      base_url="http://test") as client:
             yield Env(nats_env, app, client, gateway, pseudonymiser, decisions_sub,
                       progress_sub)
-    for nc in (gateway, pseudonymiser, linker):
-        await nc.close()
+    for peer in (gateway, pseudonymiser, linker):
+        await peer.nc.close()

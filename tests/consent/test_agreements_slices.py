@@ -12,8 +12,8 @@ import httpx
 import pytest_asyncio
 from sqlalchemy import func, select
 
-from services.common import bus, subjects
 from services.common import messages as m
+from services.common import subjects
 from services.common.db import run_migrations
 from services.consent.app import create_app as consent_app
 from services.consent.settings import ConsentSettings
@@ -30,7 +30,7 @@ from services.reidentify.settings import ReidentifySettings
 from services.scorer.app import create_app as scorer_app
 from services.scorer.models import Evaluation
 from services.scorer.settings import ScorerSettings
-from tests.support import eventually
+from tests.support import eventually, send
 
 ROOT = Path(__file__).resolve().parents[2]
 PURPOSE = "early-help-triage"
@@ -48,7 +48,6 @@ def migrations(service: str) -> Path:
 class Fed:
     def __init__(self, nats_env, apps, clients, gateway):
         self.nats_env, self.apps, self.clients, self.gateway = nats_env, apps, clients, gateway
-        self.js = gateway.jetstream()
 
     def admin(self, service: str, *roles: str) -> dict:
         token = self.nats_env.token(service, subject="dpo-1", roles=list(roles or ["admin"]),
@@ -56,8 +55,7 @@ class Fed:
         return {"Authorization": f"Bearer {token}"}
 
     async def send(self, subject: str, message) -> None:
-        await self.js.publish(subject, bus.encode(message),
-                              headers={"Nats-Msg-Id": uuid.uuid4().hex})
+        await send(self.gateway, subject, message)
 
     async def agreement(self, agreement: str, revision: int, purposes: list[str],
                         retention: str, ended_on: date | None = None) -> None:
@@ -171,7 +169,7 @@ async def fed(nats_env, tmp_path_factory):
         "consent": consent_app(ConsentSettings(
             **nats_env.settings_kwargs("consent", urls["consent"]))),
     }
-    gateway = await nats_env.connect("gateway")
+    gateway = await nats_env.bus("gateway")
     clients: dict = {}
     contexts = [app.router.lifespan_context(app) for app in apps.values()]
     try:
@@ -195,7 +193,7 @@ async def fed(nats_env, tmp_path_factory):
             await client.aclose()
         for ctx in reversed(contexts):
             await ctx.__aexit__(None, None, None)
-        await gateway.close()
+        await gateway.nc.close()
 
 
 async def test_purpose_limitation_retention_and_ending(fed):

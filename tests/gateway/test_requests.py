@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from services.common import bus, subjects
 from services.common import messages as m
+from services.common import subjects
 from tests.gateway.conftest import CHUNK_ROWS, GP, MAX_BODY, MAX_ROWS, SCHOOL, person
 from tests.support import eventually
 
@@ -120,15 +120,13 @@ async def test_unreadable_bodies(env):
 
 
 async def _progress(env, service: str, batch_id: str, chunk: int, processed: int) -> None:
-    nc = await env.nats_env.connect(service)
+    peer = await env.nats_env.bus(service)
     try:
-        await nc.jetstream().publish(
-            subjects.PROGRESS.subject,
-            bus.encode(m.BatchProgress(batch_id=batch_id, chunk=chunk, service=service,
-                                       processed=processed)),
-            headers={"Nats-Msg-Id": uuid.uuid4().hex})
+        await peer.publish(subjects.PROGRESS, m.BatchProgress(
+            batch_id=batch_id, chunk=chunk, service=service, processed=processed),
+            msg_id=uuid.uuid4().hex)
     finally:
-        await nc.close()
+        await peer.nc.close()
 
 
 async def _status(env, partner: str, batch_id: str) -> dict:

@@ -12,13 +12,13 @@ import httpx
 import pytest_asyncio
 from sqlalchemy import select
 
-from services.common import bus, subjects
 from services.common import messages as m
+from services.common import subjects
 from services.common.db import run_migrations
 from services.linker.app import create_app
 from services.linker.models import Assignment, Event
 from services.linker.settings import LinkerSettings
-from tests.support import eventually
+from tests.support import eventually, send
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "linker" / "migrations"
 
@@ -28,7 +28,7 @@ class Harness:
     app: object
     client: httpx.AsyncClient
     nats_env: object
-    js: dict
+    peers: dict
     profiles_sub: object
     progress_sub: object
     profiles: list[m.Profile] = field(default_factory=list)
@@ -36,8 +36,7 @@ class Harness:
     batch_sizes: list[int] = field(default_factory=list)  # profiles per ProfileBatch read
 
     async def _send(self, publisher: str, subject: str, message) -> None:
-        await self.js[publisher].publish(subject, bus.encode(message),
-                                         headers={"Nats-Msg-Id": uuid.uuid4().hex})
+        await send(self.peers[publisher], subject, message)
 
     async def events(self, partner: str, dataset: str, rows: list[tuple[str, str, date]],
                      level: str = "person", batch_id: str | None = None) -> str:
@@ -119,9 +118,9 @@ async def running_linker(nats_env, url: str, **settings):
     run_migrations(MIGRATIONS, url)
     app = create_app(LinkerSettings(**{**nats_env.settings_kwargs("linker", url),
                                        "profile_interval_s": 0.1, **settings}))
-    conns = {s: await nats_env.connect(s)
+    peers = {s: await nats_env.bus(s)
              for s in ("gateway", "pseudonymiser", "consent", "scorer")}
-    js = {s: nc.jetstream() for s, nc in conns.items()}
+    js = {s: peer.js for s, peer in peers.items()}
     profiles_sub = await js["scorer"].pull_subscribe_bind(
         durable="scorer", stream=subjects.PROFILES.stream)
     progress_sub = await js["gateway"].pull_subscribe_bind(
@@ -130,10 +129,10 @@ async def running_linker(nats_env, url: str, **settings):
         async with app.router.lifespan_context(app):
             async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                          base_url="http://test") as client:
-                yield Harness(app, client, nats_env, js, profiles_sub, progress_sub)
+                yield Harness(app, client, nats_env, peers, profiles_sub, progress_sub)
     finally:
-        for nc in conns.values():
-            await nc.close()
+        for peer in peers.values():
+            await peer.nc.close()
 
 
 @pytest_asyncio.fixture(loop_scope="session", scope="module")

@@ -11,13 +11,13 @@ from types import SimpleNamespace
 import pytest_asyncio
 from sqlalchemy import select
 
-from services.common import bus, subjects
 from services.common import messages as m
+from services.common import subjects
 from services.common.db import run_migrations
 from services.pseudonymiser.app import create_app
 from services.pseudonymiser.models import Household, Person
 from services.pseudonymiser.settings import PseudonymiserSettings
-from tests.support import eventually
+from tests.support import eventually, send
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "pseudonymiser" / "migrations"
 
@@ -33,22 +33,22 @@ class Federation:
         self.changes: list[m.ClusterChange] = []
 
     async def start(self):
-        self.gateway = await self.env.connect("gateway")
-        self.linker = await self.env.connect("linker")
-        self.consent = await self.env.connect("consent")
-        self.reidentifier = await self.env.connect("reidentify")
+        self.gateway = await self.env.bus("gateway")
+        self.linker = await self.env.bus("linker")
+        self.consent = await self.env.bus("consent")
+        self.reidentifier = await self.env.bus("reidentify")
         self.subs = [
-            (await self.linker.jetstream().pull_subscribe_bind(
+            (await self.linker.js.pull_subscribe_bind(
                 durable="linker", stream=subjects.ASSIGNMENTS.stream), self._on_assignments),
-            (await self.consent.jetstream().pull_subscribe_bind(
+            (await self.consent.js.pull_subscribe_bind(
                 durable="consent", stream=subjects.RESOLVED.stream), self._on_resolved),
-            (await self.gateway.jetstream().pull_subscribe_bind(
+            (await self.gateway.js.pull_subscribe_bind(
                 durable="gateway", stream=subjects.PROGRESS.stream), self._on_progress),
         ]
 
     async def close(self):
-        for nc in (self.gateway, self.linker, self.consent, self.reidentifier):
-            await nc.close()
+        for peer in (self.gateway, self.linker, self.consent, self.reidentifier):
+            await peer.nc.close()
 
     def _on_assignments(self, data: bytes):
         batch = m.AssignmentBatch.model_validate_json(data)
@@ -83,9 +83,7 @@ class Federation:
                                 dataset=dataset, level=level,
                                 one_record_per_person=one_record_per_person,
                                 rows=[m.IdentityRow(**r) for r in rows])
-        await self.gateway.jetstream().publish(
-            channel.for_dataset(dataset), bus.encode(batch),
-            headers={"Nats-Msg-Id": msg_id or batch_id})
+        await send(self.gateway, channel.for_dataset(dataset), batch, msg_id or batch_id)
         return batch_id
 
     async def processed(self, batch_id: str) -> int:
@@ -106,15 +104,12 @@ class Federation:
     async def decide(self, person: str, status: str, scope: str = "all") -> None:
         decision = m.ConsentDecision(decision_id=uuid.uuid4().hex, person=person, status=status,
                                      scope=scope, decided_on=date(2026, 3, 1), effective=True)
-        await self.consent.jetstream().publish(
-            subjects.DECISIONS.subject, bus.encode(decision),
-            headers={"Nats-Msg-Id": decision.decision_id})
+        await self.consent.publish(subjects.DECISIONS, decision, msg_id=decision.decision_id)
 
     async def reidentify(self, pseudonym: str, level: str = "person") -> m.ReidentifyReply:
-        reply = await self.reidentifier.request(
-            subjects.REIDENTIFY.subject,
-            bus.encode(m.ReidentifyRequest(pseudonym=pseudonym, level=level)), timeout=5)
-        return m.ReidentifyReply.model_validate_json(reply.data)
+        return await self.reidentifier.request(
+            subjects.REIDENTIFY, m.ReidentifyRequest(pseudonym=pseudonym, level=level),
+            timeout=5)
 
 
 @pytest_asyncio.fixture(loop_scope="session", scope="module")

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from services.common import bus, subjects
 from services.common import messages as m
+from services.common import subjects
 from services.pseudonymiser import identity
 from tests.pseudonymiser.conftest import every_request
 from tests.pseudonymiser.test_service import person
 
 
 async def ask(fed, pseudonym: str, partner: str, level: str = "person") -> m.ReidentifyReply:
-    reply = await fed.reidentifier.request(
-        subjects.REIDENTIFY.subject,
-        bus.encode(m.ReidentifyRequest(pseudonym=pseudonym, level=level, partner=partner)),
-        timeout=5)
-    return m.ReidentifyReply.model_validate_json(reply.data)
+    return await fed.reidentifier.request(
+        subjects.REIDENTIFY, m.ReidentifyRequest(pseudonym=pseudonym, level=level,
+                                                 partner=partner), timeout=5)
 
 
 async def test_partner_gets_only_its_own_local_ids(pseudonymiser):

@@ -29,7 +29,7 @@ def person(**kw) -> dict:
 
 async def test_health_and_verifier(pseudonymiser):
     app = pseudonymiser.app
-    assert isinstance(app.state.verifier, TokenVerifier)
+    assert isinstance(app.state.gatekeeper.verifier, TokenVerifier)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                  base_url="http://test") as client:
         assert (await client.get("/healthz")).status_code == 200

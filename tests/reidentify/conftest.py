@@ -12,7 +12,7 @@ import httpx
 import pytest_asyncio
 from sqlalchemy import select
 
-from services.common import bus, messages, subjects
+from services.common import messages, subjects
 from services.common.db import run_migrations
 from services.reidentify.app import create_app
 from services.reidentify.models import FlagRow, OptOut
@@ -43,10 +43,8 @@ class Env:
         return {"Authorization": f"Bearer {token}"}
 
     async def publish_flags(self, *flags: messages.Flag) -> None:
-        js = self.scorer.jetstream()
-        await js.publish(subjects.FLAGS.subject,
-                         bus.encode(messages.FlagBatch(flags=list(flags))),
-                         headers={"Nats-Msg-Id": uuid.uuid4().hex})
+        await self.scorer.publish(subjects.FLAGS, messages.FlagBatch(flags=list(flags)),
+                                  msg_id=uuid.uuid4().hex)
 
         async def applied():
             async with self.app.state.sessionmaker() as s:
@@ -63,9 +61,7 @@ class Env:
         decision = messages.ConsentDecision(
             decision_id=uuid.uuid4().hex, person=person, status=status, scope=scope,
             decided_on=decided_on or date.today(), effective=True)
-        js = self.consent.jetstream()
-        await js.publish(subjects.DECISIONS.subject, bus.encode(decision),
-                         headers={"Nats-Msg-Id": decision.decision_id})
+        await self.consent.publish(subjects.DECISIONS, decision, msg_id=decision.decision_id)
 
         async def applied():
             async with self.app.state.sessionmaker() as s:
@@ -106,29 +102,30 @@ async def running(nats_env, url: str, var: Path, db_dir: Path | None = None, **s
     app = create_app(settings)
     replies: dict = {}
     asked: list = []
-    pseudonymiser = await nats_env.connect("pseudonymiser")
+    pseudonymiser = await nats_env.bus("pseudonymiser")
 
     async def respond(msg):
-        request = messages.ReidentifyRequest.model_validate_json(msg.data)
+        request = pseudonymiser.receive(subjects.REIDENTIFY, msg.subject, msg.data,
+                                        msg.headers)
         asked.append(request)
         reply = replies.get(request.pseudonym)
         if callable(reply):  # a reply that depends on the request (e.g. its partner)
             reply = reply(request)
         if reply is not None:
-            await msg.respond(bus.encode(reply))
+            await pseudonymiser.respond(msg, reply)
 
-    await pseudonymiser.subscribe(subjects.REIDENTIFY.subject, cb=respond)
-    await pseudonymiser.flush()
-    scorer = await nats_env.connect("scorer")
-    consent = await nats_env.connect("consent")
+    await pseudonymiser.nc.subscribe(subjects.REIDENTIFY.subject, cb=respond)
+    await pseudonymiser.nc.flush()
+    scorer = await nats_env.bus("scorer")
+    consent = await nats_env.bus("consent")
     try:
         async with app.router.lifespan_context(app):
             async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                          base_url="http://test") as client:
                 yield Env(nats_env, app, client, scorer, consent, replies, asked, db_dir)
     finally:
-        for nc in (pseudonymiser, scorer, consent):
-            await nc.close()
+        for peer in (pseudonymiser, scorer, consent):
+            await peer.nc.close()
 
 
 @pytest_asyncio.fixture(loop_scope="session", scope="module")

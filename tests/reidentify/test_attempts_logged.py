@@ -122,7 +122,8 @@ async def test_revoked_token_attempt_names_the_holder(env):
 async def test_cancelled_unlock_is_logged_once(env):
     await env.publish_flags(flag("p-cancel"))
     env.replies.pop("p-cancel", None)
-    claims = Claims.from_payload({"sub": "m-cancel", "org": "o", "roles": ["caseworker"],
+    claims = Claims.from_payload({"sub": "m-cancel", "jti": "j-cancel", "org": "o",
+                                  "roles": ["caseworker"],
                                   "districts": ["OL1"], "purposes": [PURPOSE]})
     reidentifier = env.app.state.reidentifier
     before = len(env.asked)

@@ -84,10 +84,29 @@ async def test_what_the_fast_path_does_not_accept_goes_to_the_route(env, label, 
 async def test_a_revoked_token_is_not_served_by_the_fast_path(env):
     headers = env.clearance("cw-fast-revoked")
     token = headers["Authorization"].split()[1]
-    jti = env.app.state.verifier.verify(token).jti
-    env.app.state.revocations.add(jti)
+    jti = env.app.state.gatekeeper.authenticate(f"Bearer {token}").jti
+    await env.app.state.rt.revocations.revoke(jti, "lost", "admin-1")
     served = getattr(env.app.state, "fast_unlocks", 0)
     r = await env.client.post("/v1/unlock", json=body("p-fast-allowed"), headers=headers)
     assert r.status_code == 401 and r.json()["detail"] == "token revoked"
     assert getattr(env.app.state, "fast_unlocks", 0) == served
     assert [e["reason"] for e in await env.log_for("cw-fast-revoked")] == ["revoked"]
+
+
+@pytest.mark.parametrize("path", ["/v1/unlock", "/v1/partner-lookup"])
+@pytest.mark.parametrize("streamed", [False, True])
+async def test_an_oversized_body_at_a_door_is_refused_and_logged(env, path, streamed):
+    sub = f"cw-big-{path.rsplit('/', 1)[1]}-{streamed}"
+    big = json.dumps(body("p-fast-allowed") | {"justification": "x" * 40_000}).encode()
+
+    async def chunks():
+        for i in range(0, len(big), 4096):
+            yield big[i:i + 4096]
+
+    r = await env.client.post(path, content=chunks() if streamed else big,
+                              headers={**env.clearance(sub), "Content-Type": "application/json"})
+    assert r.status_code == 413
+    entries = await env.log_for(sub)
+    assert [(e["outcome"], e["reason"], e["justification"]) for e in entries] == [
+        ("refused", "too-large", None)]
+    assert r.json()["access_id"] == entries[0]["seq"]

@@ -1,12 +1,8 @@
-"""Revoked jti refused; a key added to the JWKS at runtime accepted; a JWKS by URL."""
+"""Revoked jti refused; a key added to the JWKS at runtime accepted."""
 
 from __future__ import annotations
 
-import asyncio
-import functools
-import http.server
 import json
-import threading
 import uuid
 
 import jwt
@@ -14,8 +10,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from services.common.tokens import TokenError, TokenVerifier, mint
-from services.reidentify.jwks import UrlJWKSKeys
+from services.common.tokens import mint
 from tests.reidentify.conftest import PURPOSE, flag
 from tests.reidentify.test_unlock import FAMILY, GIVEN, assert_no_identity, body, found
 from tests.support import ISSUER
@@ -93,36 +88,3 @@ async def test_key_added_to_jwks_at_runtime_is_accepted(env):
     # the old key still works alongside
     r = await env.client.get("/v1/cohorts/oldham-5", headers=env.clearance("cw-old"))
     assert r.status_code == 200
-
-
-@pytest.fixture
-def jwks_server(tmp_path):
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=tmp_path)
-    handler.log_message = lambda *a, **k: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield tmp_path, f"http://127.0.0.1:{server.server_address[1]}/jwks.json"
-    server.shutdown()
-
-
-async def test_jwks_by_url_with_rotation(jwks_server, monkeypatch):
-    directory, url = jwks_server
-    pem1, jwk1 = new_key("k1")
-    pem2, jwk2 = new_key("k2")
-    (directory / "jwks.json").write_text(json.dumps({"keys": [jwk1]}))
-    keys = UrlJWKSKeys(url)
-    await keys.refresh()
-    verifier = TokenVerifier(directory / "unused.json", ISSUER, AUDIENCE, max_lifetime_s=900)
-    verifier.keys = keys
-    sign = lambda pem, kid: mint(pem, kid, issuer=ISSUER, audience=AUDIENCE,  # noqa: E731
-                                 subject="s", **CLAIMS)
-    assert verifier.verify(sign(pem1, "k1")).sub == "s"
-
-    (directory / "jwks.json").write_text(json.dumps({"keys": [jwk1, jwk2]}))
-    monkeypatch.setattr("services.reidentify.jwks.MIN_REFETCH_S", 0.0)
-    with pytest.raises(TokenError):  # unknown now; the miss triggers a re-fetch
-        verifier.verify(sign(pem2, "k2"))
-    await keys._task
-    assert verifier.verify(sign(pem2, "k2")).sub == "s"
-    await asyncio.sleep(0)

@@ -13,13 +13,13 @@ import pytest_asyncio
 import yaml
 from sqlalchemy import select
 
-from services.common import bus, subjects
 from services.common import messages as m
+from services.common import subjects
 from services.common.db import run_migrations
 from services.scorer.app import create_app
 from services.scorer.models import Evaluation
 from services.scorer.settings import ScorerSettings
-from tests.support import eventually
+from tests.support import eventually, send
 
 REPO = Path(__file__).resolve().parents[2]
 MIGRATIONS = REPO / "services" / "scorer" / "migrations"
@@ -43,14 +43,13 @@ class Harness:
     app: object
     client: httpx.AsyncClient
     nats_env: object
-    js: dict
+    peers: dict
     flags_sub: object
     flags: list[m.Flag] = field(default_factory=list)
     republish_sub: object = None
 
     async def _send(self, publisher: str, subject: str, message) -> None:
-        await self.js[publisher].publish(subject, bus.encode(message),
-                                         headers={"Nats-Msg-Id": uuid.uuid4().hex})
+        await send(self.peers[publisher], subject, message)
 
     async def profiles(self, *profiles: m.Profile) -> None:
         await self._send("linker", subjects.PROFILES.subject,
@@ -86,7 +85,7 @@ class Harness:
     async def republish_requests(self) -> list[m.RepublishRequest]:
         """What the scorer asked the linker to republish (read as the linker)."""
         if self.republish_sub is None:
-            self.republish_sub = await self.js["linker"].pull_subscribe_bind(
+            self.republish_sub = await self.peers["linker"].js.pull_subscribe_bind(
                 durable="linker", stream=subjects.REPUBLISH.stream)
         out = []
         while True:
@@ -132,23 +131,23 @@ def new(prefix: str = "P") -> str:
 async def running_scorer(nats_env, url: str, today=lambda: TODAY):
     run_migrations(MIGRATIONS, url)
     app = create_app(ScorerSettings(**nats_env.settings_kwargs("scorer", url)), today=today)
-    conns = {s: await nats_env.connect(s) for s in ("gateway", "linker", "consent", "reidentify")}
-    js = {s: nc.jetstream() for s, nc in conns.items()}
+    peers = {s: await nats_env.bus(s) for s in ("gateway", "linker", "consent", "reidentify")}
+    js = {s: peer.js for s, peer in peers.items()}
     flags_sub = await js["reidentify"].pull_subscribe_bind(
         durable="reidentify", stream=subjects.FLAGS.stream)
     try:
         async with app.router.lifespan_context(app):
             async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                          base_url="http://test") as client:
-                harness = Harness(app, client, nats_env, js, flags_sub)
+                harness = Harness(app, client, nats_env, peers, flags_sub)
                 for catalogue in catalogues():
                     await harness._send("gateway", subjects.CODES.subject, catalogue)
                 await eventually(lambda: app.state.consumers["codes"].applied == len(
                     catalogues()))
                 yield harness
     finally:
-        for nc in conns.values():
-            await nc.close()
+        for peer in peers.values():
+            await peer.nc.close()
 
 
 @pytest_asyncio.fixture(loop_scope="session", scope="module")

@@ -13,8 +13,8 @@ import httpx
 import pytest_asyncio
 from sqlalchemy import delete, func, select, update
 
-from services.common import bus, subjects
 from services.common import messages as m
+from services.common import subjects
 from services.common.db import run_migrations
 from services.linker import repository as linker_repo
 from services.linker.app import create_app as linker_app
@@ -29,7 +29,7 @@ from tests.linker.conftest import MIGRATIONS as LINKER_MIGRATIONS
 from tests.scorer.conftest import MIGRATIONS as SCORER_MIGRATIONS
 from tests.scorer.conftest import TODAY, catalogues, person, recent
 from tests.scorer.test_bulk_core import chunk_of
-from tests.support import eventually
+from tests.support import eventually, send
 
 RULE = "oldham-gp-pilot"
 AGREEMENT = {"gp-p81001": "isa-gp", "school-census": "isa-school", "csc-contacts": "isa-csc",
@@ -47,13 +47,12 @@ class Federation:
     scorer: object
     client: httpx.AsyncClient
     nats_env: object
-    js: dict
+    peers: dict
     flags_sub: object
     flags: list[m.Flag] = field(default_factory=list)
 
     async def send(self, publisher: str, subject: str, message) -> None:
-        await self.js[publisher].publish(subject, bus.encode(message),
-                                         headers={"Nats-Msg-Id": uuid.uuid4().hex})
+        await send(self.peers[publisher], subject, message)
 
     async def collect(self) -> list[m.Flag]:
         new: list[m.Flag] = []
@@ -152,9 +151,9 @@ async def running_federation(nats_env, linker_url: str, scorer_url: str):
                                        export_profiles_per_chunk=25))
     scorer = scorer_app(ScorerSettings(**nats_env.settings_kwargs("scorer", scorer_url)),
                         today=lambda: TODAY)
-    conns = {s: await nats_env.connect(s)
+    peers = {s: await nats_env.bus(s)
              for s in ("gateway", "pseudonymiser", "consent", "reidentify", "linker")}
-    js = {s: nc.jetstream() for s, nc in conns.items()}
+    js = {s: peer.js for s, peer in peers.items()}
     flags_sub = await js["reidentify"].pull_subscribe_bind(
         durable="reidentify", stream=subjects.FLAGS.stream)
     try:
@@ -162,15 +161,15 @@ async def running_federation(nats_env, linker_url: str, scorer_url: str):
                 scorer.router.lifespan_context(scorer), \
                 httpx.AsyncClient(transport=httpx.ASGITransport(app=scorer),
                                   base_url="http://test") as client:
-            fed = Federation(linker, scorer, client, nats_env, js, flags_sub)
+            fed = Federation(linker, scorer, client, nats_env, peers, flags_sub)
             for catalogue in catalogues():
                 await fed.send("gateway", subjects.CODES.subject, catalogue)
             await eventually(lambda: scorer.state.consumers["codes"].applied == len(
                 catalogues()))
             yield fed
     finally:
-        for nc in conns.values():
-            await nc.close()
+        for peer in peers.values():
+            await peer.nc.close()
 
 
 @pytest_asyncio.fixture(loop_scope="session", scope="module")

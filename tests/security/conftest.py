@@ -15,7 +15,9 @@ from deploy.federation import Federation
 from deploy.layout import Layout
 from deploy.natsserver import free_port
 from services.common import bus
+from services.common.signing import KeyFileSigner
 from services.common.subjects import SERVICES
+from services.common.trust import Trust
 
 DISTRICTS = ["OL1", "OL2", "OL4", "OL8", "OL9"]
 PURPOSE = "early-help-triage"
@@ -59,6 +61,12 @@ class Fed:
     async def connect(self, service: str):
         return await bus.connect(url=self.fed.nats_url, service=service, user=service,
                                  password=self.passwords[service])
+
+    async def bus(self, service: str) -> bus.Bus:
+        """The service's NATS password and its bus signing key (what a service sends)."""
+        layout = self.fed.layout
+        return bus.Bus(await self.connect(service), service,
+                       KeyFileSigner(layout.bus_key(service)), Trust.load(layout.bus_trust))
 
     @property
     def logs(self) -> list[Path]:

@@ -1,0 +1,129 @@
+"""One revocation list for the whole federation, shared over NATS.
+
+A token revoked at any service (``POST /v1/revocations``, role ``admin``) is published
+on ``tessera.tokens.revoked``; every service follows that subject, so the token is
+refused everywhere within the time a message takes to cross the bus. The stream behind
+the subject keeps each revocation for twice the longest lifetime a token may have, and a
+service reads it whole at start-up and after every reconnection (a revocation published
+while it was cut off is not missed). The list holds token ids, never a person.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from nats.js.errors import NotFoundError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from services.common import messages as m
+from services.common import subjects
+from services.common.auth import require_roles
+from services.common.db import utcnow
+from services.common.problems import AUTHENTICATED
+from services.common.tokens import Claims
+from services.common.trust import Untrusted
+
+log = logging.getLogger("tessera.revocations")
+CHANNEL = subjects.REVOCATIONS
+
+
+class Revocations:
+    """The revoked jtis in memory; ``is_revoked`` is a set lookup on every request."""
+
+    def __init__(self, rt):
+        self.rt = rt
+        self.revoked: dict[str, m.TokenRevocation] = {}
+        self.loaded = False
+        self._sub = None
+
+    async def start(self) -> None:
+        """Follow the subject first, then read the stream, so nothing falls in between."""
+        self._sub = await self.rt.nc.subscribe(CHANNEL.subject, cb=self._on_message)
+        await self.load()
+
+    async def load(self) -> None:
+        js = self.rt.js
+        info = await js.stream_info(CHANNEL.stream)
+        seq, last = info.state.first_seq, info.state.last_seq
+        while info.state.messages and seq <= last:
+            try:
+                raw = await js.get_msg(CHANNEL.stream, seq, next=True)
+            except NotFoundError:  # expired since the info was read
+                break
+            self._take(raw.subject, raw.data, raw.headers)
+            seq = raw.seq + 1
+        self.loaded = True
+        log.info("revocations: %d in force", len(self.revoked))
+
+    async def _on_message(self, msg) -> None:
+        self._take(msg.subject, msg.data, msg.headers)
+
+    def _take(self, subject: str, data: bytes, headers: dict | None) -> None:
+        try:
+            revocation = self.rt.bus.receive(CHANNEL, subject, data, headers)
+        except (ValidationError, Untrusted) as exc:
+            log.warning("revocations: a message was refused (%s)", type(exc).__name__)
+            return
+        self.revoked.setdefault(revocation.jti, revocation)
+
+    def is_revoked(self, jti: str) -> bool:
+        return jti in self.revoked
+
+    async def revoke(self, jti: str, reason: str, by: str) -> tuple[m.TokenRevocation, bool]:
+        """Publish a revocation (acknowledged by the stream before this returns) and apply
+        it here at once. Revoking twice keeps the first; the bool says whether it is new."""
+        held = self.revoked.get(jti)
+        if held is not None:
+            return held, False
+        revocation = m.TokenRevocation(jti=jti, reason=reason, revoked_at=utcnow(),
+                                       revoked_by=by, service=self.rt.service)
+        await self.rt.bus.publish(CHANNEL, revocation, msg_id=f"revoke-{jti}")
+        self.revoked.setdefault(jti, revocation)
+        log.info("token revoked by %s", self.rt.service)
+        return self.revoked[jti], True
+
+    async def stop(self) -> None:
+        if self._sub is not None:
+            try:
+                await self._sub.unsubscribe()
+            except Exception as exc:  # the connection is closing anyway
+                log.debug("revocations: unsubscribe failed: %s", type(exc).__name__)
+            self._sub = None
+
+
+# --- the route every service serves -------------------------------------------------------
+
+
+class RevocationBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    jti: str = Field(min_length=1, max_length=200)
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class Revocation(BaseModel):
+    jti: str
+    revoked_at: datetime
+    reason: str
+    service: str
+
+
+Admin = Annotated[Claims, Depends(require_roles("admin"))]
+router = APIRouter(prefix="/v1", tags=["tokens"], responses=AUTHENTICATED)
+
+
+@router.post("/revocations", response_model=Revocation, status_code=201,
+             responses={200: {"model": Revocation, "description": "Already revoked"}})
+async def revoke(body: RevocationBody, claims: Admin, request: Request,
+                 response: Response) -> Revocation:
+    """Refuse a token (by its jti) from now on, at every service; revoking twice keeps the
+    first revocation."""
+    revocations: Revocations = request.app.state.rt.revocations
+    held, new = await revocations.revoke(body.jti, body.reason, claims.sub)
+    if not new:
+        response.status_code = 200
+    return Revocation(jti=held.jti, revoked_at=held.revoked_at, reason=held.reason,
+                      service=held.service)

@@ -1,0 +1,162 @@
+"""Ed25519 signing keys behind one small interface, so a key can live in a file, a KMS or
+an HSM.
+
+A ``Signer`` signs bytes and names its public key. ``KeyFileSigner`` holds a PEM private
+key (mounted from a secret store, or created under ``var/keys`` in development).
+``CommandSigner`` hands the bytes to an external program and reads the signature back:
+the private key then never enters the service's memory or file system. Any KMS or HSM
+that can make Ed25519 signatures (a PKCS#11 token through ``pkcs11-tool``, a cloud KMS
+through its command-line client, HashiCorp Vault's transit engine) plugs in with a
+wrapper script; docs/security.md shows one.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import subprocess
+from pathlib import Path
+from typing import Protocol
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+
+
+class SigningKeyError(RuntimeError):
+    """A signing key is missing, unreadable or of the wrong kind (refuse to start)."""
+
+
+class Signer(Protocol):
+    kid: str
+
+    def sign(self, data: bytes) -> bytes: ...
+
+    def public_key(self) -> Ed25519PublicKey: ...
+
+
+def b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def raw_public(key: Ed25519PublicKey) -> bytes:
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def fingerprint(key: Ed25519PublicKey) -> str:
+    """A key's id: the first 16 hex digits of the SHA-256 of its raw public bytes."""
+    return hashlib.sha256(raw_public(key)).hexdigest()[:16]
+
+
+def public_from_raw(text: str) -> Ed25519PublicKey:
+    return Ed25519PublicKey.from_public_bytes(unb64(text))
+
+
+def verify(key: Ed25519PublicKey, signature: bytes, data: bytes) -> bool:
+    try:
+        key.verify(signature, data)
+    except InvalidSignature:
+        return False
+    return True
+
+
+class KeyFileSigner:
+    def __init__(self, path: Path):
+        try:
+            key = serialization.load_pem_private_key(Path(path).read_bytes(), password=None)
+        except (OSError, ValueError) as exc:
+            raise SigningKeyError(f"cannot read the signing key {path} "
+                            f"({type(exc).__name__})") from None
+        if not isinstance(key, Ed25519PrivateKey):
+            raise SigningKeyError(f"the signing key {path} is not an Ed25519 key")
+        self._key = key
+        self.kid = fingerprint(key.public_key())
+
+    def sign(self, data: bytes) -> bytes:
+        return self._key.sign(data)
+
+    def public_key(self) -> Ed25519PublicKey:
+        return self._key.public_key()
+
+
+class CommandSigner:
+    """Signs by running ``command`` (argv) with the bytes on standard input; it prints
+    the 64-byte Ed25519 signature, raw or base64, on standard output. Every signature
+    is checked against the configured public key before it is used."""
+
+    def __init__(self, command: list[str], public_key_path: Path, timeout_s: float = 10.0):
+        if not command:
+            raise SigningKeyError("the signing command is empty")
+        self.command = command
+        self.timeout_s = timeout_s
+        self._public = load_public_key(public_key_path)
+        self.kid = fingerprint(self._public)
+
+    def sign(self, data: bytes) -> bytes:
+        result = subprocess.run(self.command, input=data, capture_output=True,
+                                timeout=self.timeout_s, check=False)
+        if result.returncode != 0:
+            raise SigningKeyError(f"the signing command failed (exit {result.returncode})")
+        out = result.stdout.strip()
+        signature = out if len(out) == 64 else base64.b64decode(out + b"=" * (-len(out) % 4),
+                                                                altchars=b"-_")
+        if len(signature) != 64 or not verify(self._public, signature, data):
+            raise SigningKeyError("the signing command gave a signature its public key refutes")
+        return signature
+
+    def public_key(self) -> Ed25519PublicKey:
+        return self._public
+
+
+def load_signer(key_path: Path | None, command: list[str] | None = None,
+                public_key_path: Path | None = None) -> Signer:
+    if command:
+        if public_key_path is None:
+            raise SigningKeyError("a signing command needs the path of its public key")
+        return CommandSigner(command, public_key_path)
+    if key_path is None:
+        raise SigningKeyError("no signing key is configured")
+    return KeyFileSigner(key_path)
+
+
+def public_pem(key: Ed25519PublicKey) -> bytes:
+    return key.public_bytes(serialization.Encoding.PEM,
+                            serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def load_public_key(path: Path) -> Ed25519PublicKey:
+    try:
+        key = serialization.load_pem_public_key(Path(path).read_bytes())
+    except (OSError, ValueError) as exc:
+        raise SigningKeyError(f"cannot read the public key {path} ({type(exc).__name__})") from None
+    if not isinstance(key, Ed25519PublicKey):
+        raise SigningKeyError(f"{path} is not an Ed25519 public key")
+    return key
+
+
+def public_key_path(private_path: Path) -> Path:
+    """The public half lives alongside: ``name.pem`` -> ``name.pub.pem``."""
+    private_path = Path(private_path)
+    return private_path.with_name(private_path.stem + ".pub.pem")
+
+
+def write_key_pair(path: Path) -> Ed25519PublicKey:
+    """A new Ed25519 private key (0600, never overwritten) and its public half alongside."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = Ed25519PrivateKey.generate()
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption())
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(pem)
+    public_key_path(path).write_bytes(public_pem(key.public_key()))
+    return key.public_key()

@@ -1,0 +1,16 @@
+"""The FastAPI application every service starts from: problem+json errors, the body cap,
+health and readiness, and the shared token revocation route."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.common import health, problems, revocations
+
+
+def service_app(title: str, lifespan, *, max_body_bytes: int | None = None) -> FastAPI:
+    app = FastAPI(title=title, version="1", lifespan=lifespan)
+    problems.install(app, max_body_bytes=max_body_bytes)
+    app.include_router(health.router)
+    app.include_router(revocations.router)
+    return app

@@ -1,0 +1,72 @@
+"""A token revoked at one service is refused by every service within a second, and by a
+service that starts later; the route needs an admin."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+
+import httpx
+import jwt
+
+from services.common.runtime import Runtime, attach
+from services.common.settings import ServiceSettings
+from services.common.web import service_app
+from tests.support import eventually
+
+
+def settings(nats_env, service: str, tmp_path) -> ServiceSettings:
+    return ServiceSettings(service_name=service, **nats_env.settings_kwargs(
+        service, f"sqlite+aiosqlite:///{tmp_path / (service + '.db')}"))
+
+
+async def test_revoked_anywhere_is_refused_everywhere(nats_env, tmp_path):
+    async with Runtime(settings(nats_env, "reidentify", tmp_path)) as reidentify, \
+            Runtime(settings(nats_env, "gateway", tmp_path)) as gateway:
+        token = nats_env.token("gateway", subject="cw", roles=["caseworker"])
+        jti = jwt.decode(token, options={"verify_signature": False})["jti"]
+        assert gateway.gatekeeper.authenticate(f"Bearer {token}").sub == "cw"
+
+        started = time.monotonic()
+        revocation, new = await reidentify.revocations.revoke(jti, "lost laptop", "admin-1")
+        assert new and revocation.service == "reidentify"
+
+        def refused() -> bool:
+            try:
+                gateway.gatekeeper.authenticate(f"Bearer {token}")
+            except Exception as exc:  # noqa: BLE001
+                return getattr(exc, "reason", None) == "revoked"
+            return False
+
+        await eventually(refused, timeout=1.0, interval=0.01)
+        assert time.monotonic() - started < 1.0
+        again, new = await gateway.revocations.revoke(jti, "twice", "admin-2")
+        assert not new and again.reason == "lost laptop"
+
+        # a service started afterwards reads it from the stream
+        async with Runtime(settings(nats_env, "scorer", tmp_path)) as scorer:
+            assert scorer.revocations.is_revoked(jti)
+
+
+async def test_the_route_is_on_every_service_and_needs_an_admin(nats_env, tmp_path):
+    rt = Runtime(settings(nats_env, "linker", tmp_path))
+    app = service_app("t", None)
+    async with rt:
+        attach(app, rt)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                     base_url="http://t") as client:
+            jti = uuid.uuid4().hex
+            body = {"jti": jti, "reason": "left the council"}
+            for roles in (["caseworker"], ["auditor"], ["dpo"]):
+                r = await client.post("/v1/revocations", json=body, headers={
+                    "Authorization": "Bearer " + nats_env.token("linker", roles=roles)})
+                assert r.status_code == 403
+            admin = {"Authorization": "Bearer " + nats_env.token("linker", roles=["admin"])}
+            r = await client.post("/v1/revocations", json=body, headers=admin)
+            assert r.status_code == 201 and r.json()["service"] == "linker"
+            r = await client.post("/v1/revocations", json={**body, "reason": "x"},
+                                  headers=admin)
+            assert (r.status_code, r.json()["reason"]) == (200, "left the council")
+            await asyncio.sleep(0)
+            assert rt.revocations.is_revoked(jti)
