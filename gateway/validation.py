@@ -51,6 +51,12 @@ CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Free text compared across partners: one Unicode form (NFC), whatever the sender used.
 NFC_FIELDS = frozenset({"given_name", "family_name", "address", "address_line_2", "locality",
                         "evidence"})
+# In that free text, no invisible formatting characters (Unicode category Cf: bidi controls
+# such as U+202E, zero-width characters, the soft hyphen): they let one name look like
+# another on a caseworker's screen. A byte-order mark starting the body is dropped before
+# the rows are read; inside a value it is one of these.
+INVISIBLE = ("must not contain invisible formatting characters (bidi controls, zero-width "
+             "characters, soft hyphens)")
 MAX_UNKNOWN = 5  # unknown fields named per row; the rest are counted
 
 
@@ -91,6 +97,9 @@ def text(value: Any, name: str) -> str | None:
         out = unicodedata.normalize("NFC", out)
     if len(out) > MAX_LEN.get(name, 100):
         raise RowError(name, f"must be at most {MAX_LEN.get(name, 100)} characters")
+    if name in NFC_FIELDS and not out.isascii() and any(
+            unicodedata.category(c) == "Cf" for c in out):
+        raise RowError(name, INVISIBLE)
     return out
 
 
