@@ -28,6 +28,12 @@ def unparseable(detail: str) -> Problem:
     return Problem(422, "Request body could not be read", detail)
 
 
+def too_deep() -> Problem:
+    """JSON nested deeper than the parser recurses (it raises RecursionError, not a
+    decoding error): no record is that deep, so the body is refused as a whole."""
+    return Problem(400, "Bad request", "the body is nested too deeply")
+
+
 def too_many(max_rows: int) -> Problem:
     return Problem(413, "Request too large", f"a request may carry at most {max_rows} rows")
 
@@ -90,6 +96,8 @@ def parse_json(body: bytes, kind: str, max_rows: int, content_type: str | None =
                           f"column {exc.colno}): {exc.msg}") from None
     except ValueError:
         raise unparseable("the body is not valid JSON") from None
+    except RecursionError:
+        raise too_deep() from None
     if not isinstance(doc, dict) or key not in doc:
         raise unparseable(f"the body must be an object with a '{key}' list")
     if len(doc) > 1:

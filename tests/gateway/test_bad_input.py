@@ -218,6 +218,24 @@ async def test_unreadable_json_names_where(env, body, fragment):
     assert "SECRET" not in r.text
 
 
+DEPTH = 10_000  # ten times Python's recursion limit, inside MAX_BODY (64 KiB)
+
+
+@pytest.mark.parametrize("kind", ["identities", "events", "optouts"])
+@pytest.mark.parametrize("body", [
+    b"[" * DEPTH + b"]" * DEPTH,
+    b'{"a":' * DEPTH + b"1" + b"}" * DEPTH,
+    b'{"records": ' + b"[" * DEPTH + b"]" * DEPTH + b"}",
+], ids=["arrays", "objects", "inside-records"])
+async def test_deeply_nested_json_is_400_and_nothing_is_published(env, kind, body):
+    r = await post_raw(env, kind, body, "application/json")
+    assert_problem(r, 400, "the body is nested too deeply")
+    channel = {"identities": subjects.IDENTITY, "events": subjects.EVENTS,
+               "optouts": subjects.OPTOUTS}[kind]
+    reader = "linker" if kind == "events" else "pseudonymiser"
+    assert await env.read(channel, reader, want=0, timeout=0.3) == []
+
+
 # --- size limits ------------------------------------------------------------------------
 
 
