@@ -51,6 +51,8 @@ async def parse_document(request: Request) -> RuleDocument:
         data = yaml.safe_load(body) if "yaml" in kind else json.loads(body or b"null")
     except (ValueError, yaml.YAMLError):
         raise Problem(400, "Bad request", f"the body is not valid {kind}") from None
+    except RecursionError:  # the parsers recurse once per level of nesting
+        raise Problem(400, "Bad request", "the body is nested too deeply") from None
     try:
         return RuleDocument.model_validate(data)
     except ValidationError as exc:

@@ -61,6 +61,20 @@ async def test_rules_are_listed_and_guarded(scorer):
     assert missing.headers["content-type"].startswith("application/problem+json")
 
 
+async def test_a_deeply_nested_rule_document_is_400(scorer):
+    depth = 100_000
+    for content_type, body in [("application/json", b"[" * depth + b"]" * depth),
+                               ("application/json", b'{"a":' * depth + b"1" + b"}" * depth),
+                               ("application/yaml", b"[" * depth + b"]" * depth)]:
+        r = await scorer.client.put(f"/v1/rules/{RULE}", content=body, headers={
+            **scorer.headers("admin"), "Content-Type": content_type})
+        assert r.status_code == 400, (content_type, r.text)
+        assert r.headers["content-type"] == "application/problem+json"
+        assert r.json()["detail"] == "the body is nested too deeply"
+    rule = await scorer.client.get(f"/v1/rules/{RULE}", headers=scorer.headers("analyst"))
+    assert rule.json()["version"] == 1
+
+
 async def test_calibration_equals_brute_force(scorer):
     people, start = population()
     profiles = [person(p, [ProfileEvent(code=c, occurred_on=d) for c, d in events], area)
