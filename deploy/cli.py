@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from deploy.layout import PORTS, Layout
+from deploy.layout import NATS_MONITOR_PORT, PORTS, Layout
 from services.common.tokens import current_signing_key, mint
 
 ISSUER = "https://issuer.tessera.local"
@@ -29,11 +29,28 @@ def token_factory(layout: Layout):
     return factory
 
 
-def cmd_run(args) -> int:
+def federation_for(args):
+    """The Federation `tessera run` starts: NATS monitoring only with --nats-monitoring."""
     from deploy.federation import Federation
 
-    layout = Layout(Path(args.var))
-    fed = Federation(layout, tls=args.tls)
+    monitor = NATS_MONITOR_PORT if args.nats_monitoring else None
+    return Federation(Layout(Path(args.var)), tls=args.tls, nats_monitor_port=monitor)
+
+
+def nats_lines(fed) -> list[str]:
+    """What `tessera run` prints about NATS (and, with monitoring, a warning)."""
+    if fed.nats_monitor_port is None:
+        return [f"  {'nats':<14} {fed.nats_url}   (monitoring off; "
+                "tessera run --nats-monitoring turns it on)"]
+    url = f"http://127.0.0.1:{fed.nats_monitor_port}"
+    return [f"  {'nats':<14} {fed.nats_url}   (monitoring {url})",
+            f"  WARNING: NATS monitoring at {url} has no authentication: anyone who can "
+            "reach it on this machine sees every connection's user and subscriptions."]
+
+
+def cmd_run(args) -> int:
+    fed = federation_for(args)
+    layout = fed.layout
     print("Starting NATS (JetStream) and six services; logs in", layout.logs)
     stop = {"now": False}
 
@@ -48,7 +65,8 @@ def cmd_run(args) -> int:
         print(f"  {service:<14} {fed.url(service)}   (OpenAPI: /docs, /openapi.json)")
     if args.tls:
         print(f"  TLS on NATS and HTTP; trust the development CA {fed.tls_bundle.ca}")
-    print(f"  {'nats':<14} {fed.nats_url}   (monitoring http://127.0.0.1:8222)")
+    for line in nats_lines(fed):
+        print(line)
     print("\nMint a development token, for example:")
     print("  .venv/bin/tessera token gateway --partner gp-p81001 --scope ingest")
     print("  .venv/bin/tessera token reidentify --role caseworker --district OL1 "
@@ -184,7 +202,7 @@ def cmd_agreements(args) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tessera", description=__doc__)
     parser.add_argument("--var", default="var", help="state directory (default: var)")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -192,6 +210,10 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("run", help="start NATS and every service; Ctrl-C stops")
     p.add_argument("--tls", action="store_true",
                    help="TLS on NATS and HTTPS on every service (development CA in var/tls)")
+    p.add_argument("--nats-monitoring", action="store_true",
+                   help=f"serve NATS monitoring on 127.0.0.1:{NATS_MONITOR_PORT} (off by "
+                        "default: it has no authentication and lists every connection's "
+                        "user and subscriptions)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("token", help="mint a development token")
@@ -229,7 +251,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--scheme", default="http", choices=["http", "https"])
     p.add_argument("--verify", help="CA bundle for https")
     p.set_defaults(func=cmd_agreements)
+    return parser
 
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "agreements":
         if args.action in ("show", "end", "report") and not args.id:

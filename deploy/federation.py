@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 
 from deploy import keys, natsconf, natsserver, provision
-from deploy.layout import NATS_MONITOR_PORT, NATS_PORT, PORTS, Layout
+from deploy.layout import NATS_PORT, PORTS, Layout
 from services.common.subjects import SERVICES
 
 REPO = Path(__file__).resolve().parent.parent
@@ -52,7 +52,7 @@ class Federation:
     layout: Layout
     ports: dict[str, int] = field(default_factory=lambda: dict(PORTS))
     nats_port: int = NATS_PORT
-    nats_monitor_port: int | None = NATS_MONITOR_PORT
+    nats_monitor_port: int | None = None  # NATS monitoring (no authentication): off
     environment: str = "development"
     extra_env: dict[str, dict[str, str]] = field(default_factory=dict)
     observers: dict[str, str] = field(default_factory=dict)

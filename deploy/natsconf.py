@@ -22,7 +22,8 @@ def render(*, port: int, monitor_port: int | None, store_dir: Path,
            host: str = "127.0.0.1", observers: dict[str, str] | None = None,
            tls=None) -> str:
     """Render nats.conf. ``observers`` (user -> password) may only subscribe, to
-    everything: the tests use one to capture and scan every message on the bus."""
+    everything: the tests use one to capture and scan every message on the bus.
+    ``monitor_port`` (None: no monitoring) is served on 127.0.0.1 whatever ``host`` is."""
     users = []
     for service in SERVICES:
         perms = permissions(service)
@@ -55,7 +56,9 @@ def render(*, port: int, monitor_port: int | None, store_dir: Path,
       permissions: {{ publish: {{ deny: [">"] }}, subscribe: {{ allow: [">"] }} }}
     }}"""
         )
-    monitor = f"http: {_q(f'{host}:{monitor_port}')}\n" if monitor_port else ""
+    # Monitoring has no authentication and lists every connection's user and
+    # subscriptions: only on request, and only on the loopback interface.
+    monitor = f"http: {_q(f'127.0.0.1:{monitor_port}')}\n" if monitor_port else ""
     if tls is not None:  # every client connection must then be TLS
         monitor += (f"tls {{\n  cert_file: {_q(str(tls.cert))}\n  key_file: {_q(str(tls.key))}\n"
                     f"  ca_file: {_q(str(tls.ca))}\n  timeout: 2\n}}\n")
