@@ -20,6 +20,7 @@ import httpx
 
 from deploy import keys, natsconf, natsserver, provision
 from deploy.layout import NATS_PORT, PORTS, Layout
+from services.common.signing import public_key_path
 from services.common.subjects import SERVICES
 
 REPO = Path(__file__).resolve().parent.parent
@@ -114,11 +115,15 @@ class Federation:
         if service == "gateway":
             env[p + "HMAC_KEY_PATH"] = str(L.key("gateway-hmac").resolve())
             env[p + "REGISTRY_PATH"] = str(REPO / "deploy" / "config" / "registry.yaml")
+            env[p + "AUDIT_LOG_KEY_PATHS"] = json.dumps(
+                [str(public_key_path(L.log_key).resolve())])
         if service == "pseudonymiser":
             env[p + "PERSON_KEY_PATH"] = str(L.key("pseudonym-person").resolve())
             env[p + "HOUSEHOLD_KEY_PATH"] = str(L.key("pseudonym-household").resolve())
         if service == "reidentify":
-            env[p + "LOG_SIGNING_KEY_PATH"] = str((L.keys / "reidentify-log-signing.pem").resolve())
+            env[p + "LOG_SIGNING_KEY_PATH"] = str(L.log_key.resolve())
+            env[p + "LOG_PUBLIC_KEY_PATHS"] = json.dumps(
+                [str(public_key_path(L.log_key).resolve())])
             env[p + "SIGNED_HEADS_PATH"] = str(
                 (L.root / "exports" / "access-log-heads.jsonl").resolve())
         if self.tls:

@@ -29,6 +29,8 @@ def ensure_keys(layout: Layout) -> None:
         generate_issuer_key(layout.issuer)
     ensure_nats_passwords(layout)
     ensure_bus_keys(layout)
+    if not layout.log_key.exists():  # reidentify's access-log key; the gateway trusts its half
+        write_key_pair(layout.log_key)
 
 
 def ensure_bus_keys(layout: Layout) -> None:

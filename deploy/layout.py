@@ -54,6 +54,11 @@ class Layout:
         return self.root / "logs"
 
     @property
+    def log_key(self) -> Path:
+        """reidentify's access-log signing key (its public half alongside, .pub.pem)."""
+        return self.keys / "reidentify-log-signing.pem"
+
+    @property
     def bus_keys(self) -> Path:
         return self.keys / "bus"
 

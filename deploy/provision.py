@@ -46,6 +46,8 @@ async def provision(url: str, password: str, replicas: int = 1, tls_ca_file=None
                 retention=RetentionPolicy.INTEREST if channel.retention == "interest"
                 else RetentionPolicy.LIMITS,
                 max_age=channel.max_age_s or None,
+                deny_delete=channel.deny_delete or None,
+                deny_purge=channel.deny_delete or None,
                 storage=StorageType.FILE,
                 duplicate_window=DUPLICATE_WINDOW_S,
                 num_replicas=replicas,

@@ -7,12 +7,14 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from gateway import agreements_api, api, handlers
+from gateway import agreements_api, api, audit, handlers
 from gateway.agreements import Registry
+from gateway.audit import HeadKeeper
 from gateway.models import Inbox
 from gateway.service import Gateway
 from gateway.settings import GatewaySettings
 from services.common import subjects
+from services.common.heads import trusted_keys
 from services.common.runtime import Runtime, attach
 from services.common.settings import read_key
 from services.common.web import service_app
@@ -57,7 +59,13 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
                 log.warning("code catalogues not published yet (%s); will retry",
                             type(exc).__name__)
                 rt.every(CATALOGUE_RETRY_S, publish_catalogues, "catalogues")
-            app.state.consumers = {"progress": rt.consume(subjects.PROGRESS, handlers.progress)}
+            keeper = HeadKeeper(rt.sessionmaker, rt.bus,
+                                trusted_keys(settings.audit_log_key_paths))
+            app.state.consumers = {
+                "progress": rt.consume(subjects.PROGRESS, handlers.progress),
+                "audit_heads": rt.consume(subjects.AUDIT_HEADS, keeper.keep),
+            }
+            await rt.nc.subscribe(subjects.HEADS.subject, queue="gateway", cb=keeper.answer)
             try:
                 yield
             finally:
@@ -71,4 +79,5 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app = service_app("Tessera gateway", lifespan, max_body_bytes=settings.max_body_bytes)
     app.include_router(api.router)
     app.include_router(agreements_api.router)
+    app.include_router(audit.router)
     return app

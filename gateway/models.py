@@ -93,3 +93,16 @@ class Progress(Base):
     service: Mapped[str] = mapped_column(String(50), primary_key=True)
     processed: Mapped[int] = mapped_column(Integer)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class AuditHead(Base):
+    """A signed head of reidentify's access log, kept here, off reidentify's host: the
+    copy verify-log compares its own with. The first head for a seq is kept."""
+
+    __tablename__ = "audit_heads"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[str] = mapped_column(String(40))
+    kid: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    sig: Mapped[str] = mapped_column(String(200))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.models import Agreement, Batch, Code, Dataset, Partner, Progress
+from gateway.models import Agreement, AuditHead, Batch, Code, Dataset, Partner, Progress
 
 
 async def _upsert(session: AsyncSession, model, rows: list[dict[str, Any]],
@@ -158,3 +158,21 @@ async def receipts_of(session: AsyncSession, dataset_ids: Iterable[str]) -> tupl
         select(func.count(), func.coalesce(func.sum(Batch.accepted), 0))
         .where(Batch.dataset.in_(ids)))).one()
     return int(n), int(rows)
+
+
+# --- the access log's signed heads ------------------------------------------------------------
+
+
+async def audit_head(session: AsyncSession, seq: int) -> AuditHead | None:
+    return await session.get(AuditHead, seq)
+
+
+async def add_audit_head(session: AsyncSession, **values) -> None:
+    session.add(AuditHead(**values))
+    await session.flush()
+
+
+async def audit_heads_after(session: AsyncSession, after: int, limit: int) -> list[AuditHead]:
+    rows = await session.execute(select(AuditHead).where(AuditHead.seq > after)
+                                 .order_by(AuditHead.seq).limit(limit))
+    return list(rows.scalars())

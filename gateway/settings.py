@@ -4,7 +4,7 @@ from pathlib import Path
 
 from pydantic_settings import SettingsConfigDict
 
-from services.common.settings import ServiceSettings
+from services.common.settings import VAR, ServiceSettings
 
 
 class GatewaySettings(ServiceSettings):
@@ -23,3 +23,6 @@ class GatewaySettings(ServiceSettings):
     max_body_bytes: int = 20 * 1024 * 1024
     # How long to wait for JetStream to acknowledge every chunk before answering 503.
     publish_timeout_s: float = 10.0
+    # the public keys reidentify's access-log heads may be signed with: this service keeps
+    # only heads they verify (its own copy, apart from reidentify's host)
+    audit_log_key_paths: list[Path] = [VAR / "keys" / "reidentify-log-signing.pub.pem"]

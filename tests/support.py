@@ -12,7 +12,7 @@ from pathlib import Path
 from deploy import keys, natsconf, natsserver, provision
 from deploy.layout import Layout
 from services.common import bus
-from services.common.signing import KeyFileSigner
+from services.common.signing import KeyFileSigner, public_key_path
 from services.common.tokens import current_signing_key, mint
 from services.common.trust import Trust
 
@@ -46,6 +46,8 @@ class NatsEnv:
             "token_issuer": ISSUER,
             "bus_key_path": self.layout.bus_key(service),
             "bus_trust_path": self.layout.bus_trust,
+            # the gateway keeps heads signed with reidentify's development log key
+            "audit_log_key_paths": [public_key_path(self.layout.log_key)],
         }
 
     async def bus(self, service: str, error_cb=None) -> bus.Bus:

@@ -300,12 +300,24 @@ class ConsentDecision(Message):
 
 
 class ReidentifyRequest(Message):
+    """Signed by reidentify (every bus message is); it names the access-log entry that
+    authorises the release, so the pseudonymiser's own release ledger can be checked
+    against the log, and it is refused when stale or seen before."""
+
     pseudonym: str
     level: Literal["person", "household"]
     partner: str | None = Field(
         default=None,
         description="Set for a partner-scoped lookup: answer only that partner's own local "
         "IDs (never an identity, never another partner's IDs).")
+    access_id: int = Field(description="The access-log entry that authorises this release")
+    issued_at: datetime
+    reply_key: str = Field(description="The X25519 public key (base64url) the answer is "
+                           "sealed to (services.common.sealing)")
+
+    def sealing_context(self) -> bytes:
+        """What a sealed answer is bound to: this request's access id and pseudonym."""
+        return f"{self.access_id}:{self.pseudonym}".encode()
 
 
 class Identity(Message):
@@ -324,11 +336,63 @@ class LocalRecord(Message):
     local_id: str
 
 
+class Released(Message):
+    """What a reply seals: identities, or (a partner-scoped lookup) local IDs."""
+
+    subjects: list[Identity] = []
+    local_ids: list[LocalRecord] = []
+
+
 class ReidentifyReply(Message):
     found: bool
     withheld: bool = False
-    subjects: list[Identity] = []
-    local_ids: list[LocalRecord] = []  # partner-scoped lookups only
+    refused: Literal["stale", "replayed", "unsealable"] | None = Field(
+        default=None, description="Why the request was not answered")
+    sealed: str | None = Field(default=None, description="A Released message, sealed to the "
+                               "request's reply_key and bound to its access_id")
+
+
+class ReleasesQuery(Message):
+    """reidentify asks for the pseudonymiser's release ledger, to check it against the
+    access log (verify-log)."""
+
+    after: int = Field(default=0, description="Releases with an access_id above this")
+    limit: int = Field(default=5000, ge=1, le=5000)
+
+
+class Release(Message):
+    access_id: int
+    pseudonym: str
+    level: Literal["person", "household"]
+    partner: str | None = None
+    released_at: datetime
+
+
+class ReleasesPage(Message):
+    releases: list[Release]
+
+
+# --- reidentify -> gateway (the keeper of the access log's signed heads) -------------------
+
+
+class SignedHead(Message):
+    """The access log's head (seq and hash of the newest entry, when it was written),
+    signed by reidentify's log key; ``kid`` names the key."""
+
+    seq: int
+    hash: str
+    at: str
+    kid: str | None = None
+    sig: str
+
+
+class HeadsQuery(Message):
+    after: int = Field(default=0, description="Heads with a seq above this")
+    limit: int = Field(default=5000, ge=1, le=5000)
+
+
+class HeadsPage(Message):
+    heads: list[SignedHead]
 
 
 # --- every service -> every service --------------------------------------------------------

@@ -105,9 +105,13 @@ class CommandSigner:
                                 timeout=self.timeout_s, check=False)
         if result.returncode != 0:
             raise SigningKeyError(f"the signing command failed (exit {result.returncode})")
-        out = result.stdout.strip()
-        signature = out if len(out) == 64 else base64.b64decode(out + b"=" * (-len(out) % 4),
-                                                                altchars=b"-_")
+        signature = result.stdout
+        if len(signature) != 64:  # not raw: base64 (either alphabet), maybe with a newline
+            text = signature.strip().replace(b"-", b"+").replace(b"_", b"/")
+            try:
+                signature = base64.b64decode(text + b"=" * (-len(text) % 4))
+            except ValueError:
+                raise SigningKeyError("the signing command gave no signature") from None
         if len(signature) != 64 or not verify(self._public, signature, data):
             raise SigningKeyError("the signing command gave a signature its public key refutes")
         return signature

@@ -37,6 +37,8 @@ class Channel:
     # second copy of the data); limits: kept until max_age_s (0: for ever)
     retention: Literal["interest", "limits"] = "interest"
     max_age_s: float = 0.0
+    # a stream nobody may delete messages from or purge, not even its publisher
+    deny_delete: bool = False
     reply_schema: type[BaseModel] | None = None
     max_deliver: int = 10
     ack_wait_s: float = 60.0
@@ -117,6 +119,13 @@ REIDENTIFY = Channel(
     reply_schema=m.ReidentifyReply,
     description="One flagged pseudonym's identity, by request-reply, never stored.",
 )
+RELEASES = Channel(
+    "releases", "tessera.pseudonymiser.releases", m.ReleasesQuery,
+    publishers=("reidentify",), consumers=("pseudonymiser",), kind="request",
+    reply_schema=m.ReleasesPage,
+    description="The pseudonymiser's release ledger (access ids and pseudonyms, never an "
+    "identity), for checking against the access log.",
+)
 
 AGREEMENTS = Channel(
     "agreements", "tessera.registry.agreements", m.AgreementNotice,
@@ -145,10 +154,24 @@ REVOCATIONS = Channel(
     "could still be unexpired).",
 )
 
+AUDIT_HEADS = Channel(
+    "audit_heads", "tessera.audit.heads", m.SignedHead,
+    publishers=("reidentify",), consumers=("gateway",), stream="AUDIT_HEADS",
+    retention="limits", deny_delete=True,
+    description="The access log's signed heads, kept for ever off reidentify's host; the "
+    "gateway keeps a copy.",
+)
+HEADS = Channel(
+    "heads", "tessera.gateway.heads", m.HeadsQuery,
+    publishers=("reidentify",), consumers=("gateway",), kind="request",
+    reply_schema=m.HeadsPage,
+    description="The gateway's copy of the access log's signed heads, for verify-log.",
+)
+
 CHANNELS: tuple[Channel, ...] = (
     IDENTITY, OPTOUTS, EVENTS, CONSENT_REQUESTS, CODES, PROGRESS,
-    ASSIGNMENTS, RESOLVED, PROFILES, FLAGS, DECISIONS, REIDENTIFY, REPUBLISH, AGREEMENTS,
-    PROFILE_EXPORT, REVOCATIONS,
+    ASSIGNMENTS, RESOLVED, PROFILES, FLAGS, DECISIONS, REIDENTIFY, RELEASES, REPUBLISH,
+    AGREEMENTS, PROFILE_EXPORT, REVOCATIONS, AUDIT_HEADS, HEADS,
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from contextlib import asynccontextmanager
 
@@ -15,6 +16,7 @@ from services.common.web import service_app
 from services.pseudonymiser import api, setup
 from services.pseudonymiser.handlers import Handlers
 from services.pseudonymiser.models import Agreement, Inbox, Outbox
+from services.pseudonymiser.releases import Releases
 from services.pseudonymiser.retention import Retention
 from services.pseudonymiser.retention import router as subject_router
 from services.pseudonymiser.settings import PseudonymiserSettings
@@ -29,7 +31,10 @@ def create_app(settings: PseudonymiserSettings | None = None) -> FastAPI:
             attach(app, rt)
             service = await setup.build(settings, rt.sessionmaker)
             app.state.service = service
-            handlers = Handlers(rt, service)
+            releases = app.state.releases = Releases(rt.sessionmaker,
+                                                     settings.release_max_age_s)
+            await releases.load()
+            handlers = Handlers(rt, service, releases)
             app.state.consumers = {
                 "identity": rt.consume(subjects.IDENTITY, handlers.identity,
                                        group=handlers.identity_group,
@@ -47,14 +52,20 @@ def create_app(settings: PseudonymiserSettings | None = None) -> FastAPI:
             app.state.consumers["agreements"] = rt.consume(subjects.AGREEMENTS, keeper.notice)
             rt.every(settings.retention_interval_s, keeper.sweep,
                      "retention")
-            responder = await rt.nc.subscribe(subjects.REIDENTIFY.subject,
-                                              queue="pseudonymiser",
-                                              cb=handlers.reidentify_concurrently)
+            responders = [
+                await rt.nc.subscribe(subjects.REIDENTIFY.subject, queue="pseudonymiser",
+                                      cb=handlers.reidentify_concurrently),
+                await rt.nc.subscribe(subjects.RELEASES.subject, queue="pseudonymiser",
+                                      cb=handlers.releases_page),
+            ]
             try:
                 yield
             finally:
-                with contextlib.suppress(Exception):
-                    await responder.unsubscribe()
+                for responder in responders:
+                    with contextlib.suppress(Exception):
+                        await responder.unsubscribe()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(releases.flush(), timeout=5)
 
     app = service_app("Tessera pseudonymiser", lifespan)
     app.include_router(api.router)

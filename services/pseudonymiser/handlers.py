@@ -16,8 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common import bus, subjects
 from services.common import messages as m
 from services.common.runtime import Runtime
+from services.common.sealing import Unsealable, seal
 from services.common.trust import Untrusted
 from services.pseudonymiser import identity
+from services.pseudonymiser.releases import Releases
 from services.pseudonymiser.repository import chunks
 from services.pseudonymiser.service import Outcome, Pseudonymiser
 
@@ -58,9 +60,10 @@ def publish(outbox: bus.Outbox, session: AsyncSession, outcome: Outcome) -> None
 
 
 class Handlers:
-    def __init__(self, rt: Runtime, service: Pseudonymiser):
+    def __init__(self, rt: Runtime, service: Pseudonymiser, releases: Releases):
         self.rt = rt
         self.service = service
+        self.releases = releases
         self._inflight: set[asyncio.Task] = set()
         self._slots = asyncio.Semaphore(32)
         # SQLite: reidentify requests read synchronously (None on other databases)
@@ -127,18 +130,45 @@ class Handlers:
         except ValidationError as exc:
             log.warning("reidentify: unparseable request (%d errors)", exc.error_count())
             return
+        refused = self.releases.admit(request)
+        if refused is not None:
+            log.warning("reidentify: request for access %d refused (%s)", request.access_id,
+                        refused)
+            await self.rt.bus.respond(msg, m.ReidentifyReply(found=False, refused=refused))
+            return
         try:
-            reply = None
+            answer = None
             if not request.partner and self.identity_reader is not None:
-                reply = self.identity_reader.answer(request)  # None: fall back below
-            if reply is None:
-                answer = identity.partner_local_ids if request.partner else identity.answer
+                answer = self.identity_reader.answer(request)  # None: fall back below
+            if answer is None:
+                lookup = identity.partner_local_ids if request.partner else identity.answer
                 async with self.rt.sessionmaker() as session:
-                    reply = await answer(session, request)
-            await self.rt.bus.respond(msg, reply)
+                    answer = await lookup(session, request)
+            released = m.Released(subjects=answer.subjects, local_ids=answer.local_ids)
+            try:
+                sealed = seal(request.reply_key, bus.encode(released),
+                              request.sealing_context())
+            except Unsealable:
+                await self.rt.bus.respond(msg, m.ReidentifyReply(found=False,
+                                                                 refused="unsealable"))
+                return
+            await self.rt.bus.respond(msg, m.ReidentifyReply(
+                found=answer.found, withheld=answer.withheld, sealed=sealed))
         except Exception as exc:
             log.error("reidentify failed: %s", type(exc).__name__)
             return
-        log.info("reidentify %s%s: found=%s withheld=%s subjects=%d local_ids=%d",
-                 request.level, " (partner)" if request.partner else "", reply.found,
-                 reply.withheld, len(reply.subjects), len(reply.local_ids))
+        if answer.subjects or answer.local_ids:
+            self.releases.record(request, answer)
+        log.info("reidentify %s%s, access %d: found=%s withheld=%s subjects=%d local_ids=%d",
+                 request.level, " (partner)" if request.partner else "", request.access_id,
+                 answer.found, answer.withheld, len(answer.subjects), len(answer.local_ids))
+
+    async def releases_page(self, msg) -> None:
+        """The release ledger, a page at a time, for reidentify's verify-log."""
+        try:
+            query = self.rt.bus.receive(subjects.RELEASES, msg.subject, msg.data, msg.headers)
+            await self.rt.bus.respond(msg, await self.releases.page(query))
+        except (Untrusted, ValidationError) as exc:
+            log.warning("releases: request refused (%s)", type(exc).__name__)
+        except Exception as exc:
+            log.error("releases failed: %s", type(exc).__name__)

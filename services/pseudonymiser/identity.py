@@ -6,8 +6,10 @@ The identity is returned to the requester and never logged or stored elsewhere.
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.dialects import sqlite as sqlite_dialect
@@ -17,6 +19,31 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common import messages as m
 from services.pseudonymiser import repository as repo
 from services.pseudonymiser.models import Household, IdentityRecord, Person
+
+
+class Ask(Protocol):
+    """What a lookup needs of a request (``m.ReidentifyRequest`` is one)."""
+
+    pseudonym: str
+    level: str
+    partner: str | None
+
+
+@dataclass(frozen=True)
+class Lookup:
+    pseudonym: str
+    level: str
+    partner: str | None = None
+
+
+@dataclass
+class Answer:
+    """What the pseudonymiser would release for a request (sealed before it is sent)."""
+
+    found: bool
+    withheld: bool = False
+    subjects: list[m.Identity] = field(default_factory=list)
+    local_ids: list[m.LocalRecord] = field(default_factory=list)
 
 
 def _first(records: list[IdentityRecord], attr: str, better=None):
@@ -51,29 +78,29 @@ async def _identities(session: AsyncSession, persons: list[Person]) -> list[m.Id
     return [build_identity(by_person[p.id]) for p in persons if p.id in by_person]
 
 
-async def reidentify(session: AsyncSession, request: m.ReidentifyRequest) -> m.ReidentifyReply:
+async def reidentify(session: AsyncSession, request: Ask) -> Answer:
     if request.level == "person":
         person = await repo.person_by_pseudonym(session, request.pseudonym)
         if person is None or person.merged_into is not None:
-            return m.ReidentifyReply(found=False)
+            return Answer(found=False)
         if person.withheld:
-            return m.ReidentifyReply(found=True, withheld=True, subjects=[])
-        return m.ReidentifyReply(found=True, subjects=await _identities(session, [person]))
+            return Answer(found=True, withheld=True, subjects=[])
+        return Answer(found=True, subjects=await _identities(session, [person]))
     household = await repo.household_by_pseudonym(session, request.pseudonym)
     if household is None:
-        return m.ReidentifyReply(found=False)
+        return Answer(found=False)
     members = await repo.household_members(session, household.id)
     visible = [p for p in members if not p.withheld]
     if members and not visible:
-        return m.ReidentifyReply(found=True, withheld=True, subjects=[])
-    return m.ReidentifyReply(found=True, subjects=await _identities(session, visible))
+        return Answer(found=True, withheld=True, subjects=[])
+    return Answer(found=True, subjects=await _identities(session, visible))
 
 
 # --- partner-scoped lookups ------------------------------------------------------------------
 
 
 async def partner_local_ids(session: AsyncSession,
-                            request: m.ReidentifyRequest) -> m.ReidentifyReply:
+                            request: Ask) -> Answer:
     """Only the asking partner's own local IDs for a person (or a household's members and
     its property records): never an identity, never another partner's IDs."""
     partner = request.partner
@@ -83,18 +110,18 @@ async def partner_local_ids(session: AsyncSession,
     if request.level == "person":
         person = await repo.person_by_pseudonym(session, request.pseudonym)
         if person is None or person.merged_into is not None:
-            return m.ReidentifyReply(found=False)
+            return Answer(found=False)
         if person.withheld:
-            return m.ReidentifyReply(found=True, withheld=True)
+            return Answer(found=True, withheld=True)
         conditions.append(IdentityRecord.person_id == person.id)
     else:
         household = await repo.household_by_pseudonym(session, request.pseudonym)
         if household is None:
-            return m.ReidentifyReply(found=False)
+            return Answer(found=False)
         members = await repo.household_members(session, household.id)
         visible = [p.id for p in members if not p.withheld]
         if members and not visible:
-            return m.ReidentifyReply(found=True, withheld=True)
+            return Answer(found=True, withheld=True)
         if visible:
             conditions.append(IdentityRecord.person_id.in_(visible))
         conditions.append((IdentityRecord.household_id == household.id)
@@ -104,7 +131,7 @@ async def partner_local_ids(session: AsyncSession,
         .where(IdentityRecord.partner == partner, or_(*conditions))
         .distinct().order_by(IdentityRecord.dataset, IdentityRecord.local_id)
     )
-    return m.ReidentifyReply(found=True, local_ids=[
+    return Answer(found=True, local_ids=[
         m.LocalRecord(dataset=dataset, local_id=local_id) for dataset, local_id in rows])
 
 
@@ -130,29 +157,29 @@ def _answer_query(level: str):
             .where(Household.pseudonym == bindparam("pseudonym")))
 
 
-def _reply(level: str, rows) -> m.ReidentifyReply:
+def _reply(level: str, rows) -> Answer:
     """The reply from the rows of ``_answer_query`` (attribute access by column name)."""
     if not rows:
-        return m.ReidentifyReply(found=False)
+        return Answer(found=False)
     members: dict[int, list] = {}
     withheld: dict[int, bool] = {}
     for row in rows:
         if row.person_id is None:  # a household without members
             continue
         if level == "person" and row.merged_into is not None:
-            return m.ReidentifyReply(found=False)
+            return Answer(found=False)
         withheld[row.person_id] = bool(row.withheld)
         records_of = members.setdefault(row.person_id, [])
         if row.received_seq is not None or row.given_name is not None:
             records_of.append(row)
     visible = sorted(p for p, hidden in withheld.items() if not hidden)
     if withheld and not visible:
-        return m.ReidentifyReply(found=True, withheld=True, subjects=[])
-    return m.ReidentifyReply(found=True, subjects=[
+        return Answer(found=True, withheld=True, subjects=[])
+    return Answer(found=True, subjects=[
         build_identity(members[p]) for p in visible if members[p]])
 
 
-async def answer(session: AsyncSession, request: m.ReidentifyRequest) -> m.ReidentifyReply:
+async def answer(session: AsyncSession, request: Ask) -> Answer:
     """The same answer as ``reidentify``, from one statement (``_answer_query``). Under
     concurrent unlocks the round trips, not SQLite, were the cost."""
     rows = (await session.execute(_answer_query(request.level),
@@ -199,7 +226,7 @@ class SQLiteReader:
             self._conn = conn
         return self._conn
 
-    def answer(self, request: m.ReidentifyRequest) -> m.ReidentifyReply | None:
+    def answer(self, request: Ask) -> Answer | None:
         sql, names, defaults = self._statements[request.level]
         params = tuple(request.pseudonym if n == "pseudonym" else defaults[n] for n in names)
         try:

@@ -153,3 +153,19 @@ class LinkageModelVersion(Base):
     version: Mapped[str] = mapped_column(String(40))
     document: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Release(Base):
+    """Every identity (or partner's local IDs) this service released, by the access-log
+    entry that authorised it: reidentify's verify-log checks each against the log. No
+    identity is kept here, only what was asked and how much was given."""
+
+    __tablename__ = "releases"
+    access_id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=False)
+    pseudonym: Mapped[str] = mapped_column(String(64))
+    level: Mapped[str] = mapped_column(String(16))
+    partner: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    subjects: Mapped[int] = mapped_column(Integer)
+    local_ids: Mapped[int] = mapped_column(Integer)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    released_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -6,9 +6,10 @@ import functools
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import bindparam, case, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from services.common.db import utcnow
@@ -18,6 +19,7 @@ from services.pseudonymiser.models import (
     IdentityRecord,
     LinkageModelVersion,
     Person,
+    Release,
     ReviewPair,
 )
 
@@ -567,3 +569,22 @@ async def exclusive_keys(session: AsyncSession, tokens: Iterable[str] | None = N
         rows = await session.execute(query.where(IdentityRecord.record_token.in_(part)))
         out.update({t: _key(p, d) for t, p, d in rows})
     return out
+
+
+# --- the release ledger ----------------------------------------------------------------------
+
+
+async def insert_releases(conn: AsyncConnection, rows: list[dict]) -> None:
+    await conn.execute(insert(Release.__table__), rows)
+
+
+async def released_since(session: AsyncSession, since: datetime) -> list[int]:
+    """The access ids released at or after a time (the single-use check's memory)."""
+    rows = await session.execute(select(Release.access_id).where(Release.released_at >= since))
+    return list(rows.scalars())
+
+
+async def releases_after(session: AsyncSession, after: int, limit: int) -> list[Release]:
+    rows = await session.execute(select(Release).where(Release.access_id > after)
+                                 .order_by(Release.access_id).limit(limit))
+    return list(rows.scalars())

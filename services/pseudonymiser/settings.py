@@ -48,3 +48,6 @@ class PseudonymiserSettings(ServiceSettings):
     # arriving batches are blocked with the narrower rules ("lean") or the model's own
     # ("model"); the full re-link always uses the model's
     incremental_blocking: Literal["lean", "model"] = "lean"
+    # an identity request older than this (by the time reidentify issued it) is refused,
+    # and a request is answered once: its access id is remembered at least this long
+    release_max_age_s: float = 30.0

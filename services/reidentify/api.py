@@ -73,5 +73,5 @@ async def access_log(claims: Auditor, session: SessionDep, limit: Limit = 100,
 @router.get("/access-log/verify", response_model=Verification)
 async def verify(claims: Auditor, session: SessionDep, request: Request) -> dict:
     """The chain recomputed, and every signed head in the export checked against it."""
-    heads = request.app.state.head_signer.heads()
-    return await audit.verify(session, heads)
+    evidence = await request.app.state.witnesses.evidence()
+    return await audit.verify(session, evidence)

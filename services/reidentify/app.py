@@ -10,12 +10,14 @@ from fastapi import FastAPI
 
 from services.common import subjects
 from services.common.db import utcnow
+from services.common.heads import trusted_keys
 from services.common.retention import build_router
 from services.common.runtime import Runtime, attach
 from services.common.web import service_app
 from services.reidentify import api, handlers, signing
-from services.reidentify.audit import HeadSigner
+from services.reidentify.audit import Witnesses, signing_grace
 from services.reidentify.fastpath import Doors
+from services.reidentify.heads import BusSink, DirectorySink, FileSink, HeadSigner
 from services.reidentify.models import Agreement, Inbox
 from services.reidentify.policy import PolicyState
 from services.reidentify.retention import Retention
@@ -35,8 +37,10 @@ def create_app(settings: ReidentifySettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        log_key = signing.ensure_signing_key(settings.log_signing_key_path,
-                                             settings.environment)
+        log_key = signing.log_signer(settings.log_signing_key_path,
+                                     settings.log_signing_command,
+                                     settings.log_signing_public_key_path, settings.environment)
+        trusted = trusted_keys(settings.log_public_key_paths, log_key)
         async with Runtime(settings, inbox_model=Inbox) as rt:
             attach(app, rt)
             app.state.settings = settings
@@ -48,8 +52,12 @@ def create_app(settings: ReidentifySettings | None = None) -> FastAPI:
             app.state.reidentifier = Reidentifier(
                 rt.sessionmaker, rt, timeout_s=settings.pseudonymiser_timeout_s,
                 rate_per_hour=settings.unlock_rate_per_hour, state=state)
-            signer = HeadSigner(rt.sessionmaker, log_key, settings.signed_heads_path)
-            app.state.head_signer = signer
+            sinks: list = [FileSink(settings.signed_heads_path), BusSink(rt.bus)]
+            if settings.head_export_dir is not None:
+                sinks.append(DirectorySink(settings.head_export_dir))
+            signer = app.state.head_signer = HeadSigner(rt.sessionmaker, log_key, sinks)
+            app.state.witnesses = Witnesses(rt.bus, settings.signed_heads_path, trusted,
+                                            signing_grace(settings))
             rt.every(settings.head_signing_interval_s, signer.sign, "sign-head")
             on = handlers.Handlers(state)
             app.state.consumers = {
@@ -65,6 +73,10 @@ def create_app(settings: ReidentifySettings | None = None) -> FastAPI:
             # load stalled every unlock in flight for ~100 ms (docs/reidentify.md)
             gc.collect()
             gc.freeze()
+            try:  # a tail left unsigned by a crash is signed now, not a minute later
+                await signer.sign()
+            except Exception as exc:
+                log.warning("signing the head at start-up failed: %s", type(exc).__name__)
             try:
                 yield
             finally:

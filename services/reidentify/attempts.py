@@ -77,6 +77,14 @@ class Attempt:
         self.seq = entry.seq
         return entry.seq
 
+    async def follow_up(self, fields: dict) -> int:
+        """A second entry naming the first: what became of an authorised release."""
+        if self.seq is None:
+            raise RuntimeError("nothing to follow up")
+        action = None if self.action == UNLOCK else self.action
+        entry = await self.ledger.append({**fields, "action": action, "ref": self.seq})
+        return entry.seq
+
     async def refuse(self, reason: str, body: bytes = b"") -> int:
         """Log a refusal made before the policy ran (nothing of the body but its
         pseudonym and purpose, when well formed)."""

@@ -11,7 +11,9 @@ GENESIS = "0" * 64
 FIELDS = ("seq", "at", "sub", "org", "pseudonym", "rule_id", "purpose", "justification",
           "outcome", "reason")
 # Covered by the hash when set; an entry without them hashes exactly as before they existed.
-OPTIONAL = ("action",)
+# action: what kind of access (None: an unlock); ref: the entry this one follows up (an
+# authorised release that did not happen); case_id and slice: a subject access release
+OPTIONAL = ("action", "ref", "case_id", "slice")
 
 
 def canonical_at(at: datetime) -> str:

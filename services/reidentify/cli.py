@@ -1,4 +1,5 @@
-"""`python -m services.reidentify verify-log`: recompute the chain and check the signed heads."""
+"""`python -m services.reidentify verify-log`: the chain, the signed heads in both copies,
+and the pseudonymiser's releases, checked as the API's /v1/access-log/verify does."""
 
 from __future__ import annotations
 
@@ -7,19 +8,44 @@ import asyncio
 import json
 from pathlib import Path
 
+from services.common import bus
 from services.common.db import build_engine, build_sessionmaker
+from services.common.heads import trusted_keys
+from services.common.signing import KeyFileSigner, fingerprint, load_public_key
+from services.common.trust import Trust
 from services.reidentify import audit, signing
 from services.reidentify.settings import ReidentifySettings
 
 
-async def verify_log(settings: ReidentifySettings, heads_path: Path,
-                     public_key_path: Path) -> dict:
+def _trusted(settings: ReidentifySettings, public_keys: list[Path]) -> dict:
+    """The keys given, else the settings' pinned keys, else (development) the signer's."""
+    if public_keys:
+        return {fingerprint(k): k for k in map(load_public_key, public_keys)}
+    if settings.log_public_key_paths:
+        return trusted_keys(settings.log_public_key_paths)
+    own = signing.log_signer(settings.log_signing_key_path, settings.log_signing_command,
+                             settings.log_signing_public_key_path, "production")
+    return trusted_keys([], own)
+
+
+async def verify_log(settings: ReidentifySettings, heads_path: Path, public_keys: list[Path],
+                     other_heads: Path | None = None) -> dict:
+    trusted = _trusted(settings, public_keys)
+    nc = await bus.connect(url=settings.nats_url, service=settings.service_name,
+                           user=settings.nats_user,
+                           password=settings.nats_password.get_secret_value(),
+                           tls_ca_file=settings.nats_tls_ca_file)
     engine = build_engine(settings.database_url)
     try:
+        messages = bus.Bus(nc, settings.service_name, KeyFileSigner(settings.bus_key_path),
+                           Trust.load(settings.bus_trust_path))
+        witnesses = audit.Witnesses(messages, heads_path, trusted,
+                                    audit.signing_grace(settings), other_heads)
         async with build_sessionmaker(engine)() as session:
-            return await audit.verify_with_heads(session, heads_path, public_key_path)
+            return await audit.verify(session, await witnesses.evidence())
     finally:
         await engine.dispose()
+        await nc.close()
 
 
 def main(argv: list[str], settings: ReidentifySettings | None = None,
@@ -28,11 +54,14 @@ def main(argv: list[str], settings: ReidentifySettings | None = None,
     settings = settings or ReidentifySettings()
     parser = argparse.ArgumentParser(prog="python -m services.reidentify verify-log")
     parser.add_argument("--heads", type=Path, default=settings.signed_heads_path,
-                        help="the signed-heads export (JSON lines)")
-    parser.add_argument("--public-key", type=Path,
-                        default=signing.public_key_path(settings.log_signing_key_path),
-                        help="the log-signing public key (PEM)")
+                        help="the local signed-heads export (JSON lines)")
+    parser.add_argument("--public-key", type=Path, action="append", default=[],
+                        help="a trusted log-signing public key (PEM; repeatable); default: "
+                        "the settings' log_public_key_paths")
+    parser.add_argument("--other-heads", type=Path,
+                        help="compare with this copy of the heads (exported from the "
+                        "gateway or a write-once store) instead of asking the gateway")
     args = parser.parse_args(argv)
-    result = asyncio.run(verify_log(settings, args.heads, args.public_key))
+    result = asyncio.run(verify_log(settings, args.heads, args.public_key, args.other_heads))
     out(json.dumps(result, indent=2, sort_keys=True))
     return 0 if result["valid"] else 1

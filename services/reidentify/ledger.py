@@ -85,8 +85,8 @@ class Ledger:
                         prev = digest
                     await repository.insert_entries(conn, values)  # one executemany
                 self._head = (seq, prev)
-                if self.on_commit is not None:
-                    self.on_commit(values)
+                if self.on_commit is not None:  # with what the caller passed beyond columns
+                    self.on_commit([{**f, **v} for f, v in zip(entries, values, strict=True)])
                 return [Entry(**v) for v in values]
             except IntegrityError:  # another process appended first: re-read the head
                 self._head = None

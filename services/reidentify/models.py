@@ -73,8 +73,13 @@ class AccessEntry(Base):
     justification: Mapped[str | None] = mapped_column(Text, nullable=True)
     outcome: Mapped[str] = mapped_column(String(10))
     reason: Mapped[str | None] = mapped_column(String(40), nullable=True)
-    # None for an unlock; "partner-lookup" for a partner-scoped lookup
+    # None for an unlock; "partner-lookup", or a subject access step ("sar-open", ...)
     action: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    # the entry this one follows up: an authorised release that then did not happen
+    ref: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # a subject access request's case, and the slice that released under it
+    case_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    slice: Mapped[str | None] = mapped_column(String(20), nullable=True)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 

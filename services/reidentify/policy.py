@@ -13,7 +13,10 @@ when (and only if) the transaction commits, so memory never runs ahead of the
 database. Access-log entries reach the rate windows when the ledger commits them.
 
 A caller's window is read from the log the first time the caller is seen (one query;
-the newest ``rate_per_hour`` attempts are all the check needs), then kept in memory.
+the newest ``rate_per_hour`` attempts are all the check needs), then kept in memory. An
+attempt that passes the rate check holds a ``Reservation`` until its entry commits, so a
+burst of concurrent attempts is counted as it arrives: the first ones up to the rate go
+ahead, the rest are refused.
 
 One process: the state follows the writes made through this process. A second
 replica would not see the flags, opt-outs and attempts the first one applies (the
@@ -88,6 +91,26 @@ class _Window:
         self.ready: asyncio.Future | None = None
 
 
+class Reservation:
+    """One attempt's place in its caller's rate window, from its rate check until its
+    access-log entry commits (then the entry counts instead). Released once."""
+
+    __slots__ = ("held", "reserved", "sub")
+
+    def __init__(self, reserved: dict[str, int], sub: str):
+        self.reserved, self.sub, self.held = reserved, sub, True
+        reserved[sub] = reserved.get(sub, 0) + 1
+
+    def release(self) -> None:
+        if self.held:
+            self.held = False
+            left = self.reserved[self.sub] - 1
+            if left:
+                self.reserved[self.sub] = left
+            else:
+                del self.reserved[self.sub]
+
+
 class PolicyState:
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], rate_per_hour: int):
         self.sessionmaker = sessionmaker
@@ -96,6 +119,7 @@ class PolicyState:
         self.optouts: dict[str, set[str]] = {}
         self.agreements: dict[str, frozenset[str]] = {}  # not ended: their purposes
         self._windows: dict[str, _Window] = {}
+        self._reserved: dict[str, int] = {}
 
     # --- loading --------------------------------------------------------------------
 
@@ -143,6 +167,16 @@ class PolicyState:
         while entries and entries[0][1] < since:
             entries.popleft()
         return len(entries)
+
+    def reserve(self, sub: str, since: datetime) -> Reservation | None:
+        """A place in the caller's window if it has one left (the window must be loaded):
+        the check and the reservation happen together, with no await between."""
+        done = self.attempts_since(sub, since)
+        if done is None:
+            raise RuntimeError("the caller's window is not loaded")
+        if done + self._reserved.get(sub, 0) >= self.rate_per_hour:
+            return None
+        return Reservation(self._reserved, sub)
 
     async def load_attempts(self, sub: str, since: datetime) -> int:
         window = self._windows.get(sub)
@@ -203,10 +237,15 @@ class PolicyState:
             self.agreements[agreement] = frozenset(purposes)
 
     def committed(self, entries: Iterable[dict]) -> None:
-        """Access-log entries just committed: each counts in its caller's window unless it
-        was a refusal for rate."""
+        """Access-log entries just committed: each counts in its caller's window (and ends
+        its reservation) unless it was a refusal for rate, a follow-up of an earlier entry
+        or a subject access step."""
         for entry in entries:
-            if entry.get("reason") == "rate":
+            reservation = entry.get("reservation")
+            if reservation is not None:
+                reservation.release()
+            if (entry.get("reason") == "rate" or entry.get("ref") is not None
+                    or entry.get("case_id") is not None):
                 continue
             window = self._windows.get(entry["sub"])
             if window is None:

@@ -113,11 +113,13 @@ async def log_head(session: AsyncSession) -> AccessEntry | None:
 
 async def recent_attempts(session: AsyncSession, sub: str, since: datetime,
                           limit: int) -> list[tuple[int, datetime]]:
-    """(seq, at) of a subject's newest attempts since a time, not counting refusals for
-    rate (at most `limit`: the rate check needs no more)."""
+    """(seq, at) of a subject's newest unlock and lookup attempts since a time, not
+    counting refusals for rate or follow-ups of an earlier entry (at most `limit`: the
+    rate check needs no more)."""
     rows = await session.execute(
         select(AccessEntry.seq, AccessEntry.at)
-        .where(AccessEntry.sub == sub, AccessEntry.at >= since,
+        .where(AccessEntry.sub == sub, AccessEntry.at >= since, AccessEntry.ref.is_(None),
+               AccessEntry.case_id.is_(None),
                or_(AccessEntry.reason.is_(None), AccessEntry.reason != "rate"))
         .order_by(AccessEntry.seq.desc()).limit(max(1, limit)))
     return [(seq, at) for seq, at in rows]
@@ -128,6 +130,14 @@ async def log_page(session: AsyncSession, limit: int, offset: int) -> list[Acces
         select(AccessEntry).order_by(AccessEntry.seq).limit(limit).offset(offset)
     )
     return list(result.scalars())
+
+
+async def entries_at(session: AsyncSession, seqs: Iterable[int]) -> dict[int, AccessEntry]:
+    out: dict[int, AccessEntry] = {}
+    for part in chunks(set(seqs)):
+        rows = await session.execute(select(AccessEntry).where(AccessEntry.seq.in_(part)))
+        out.update({row.seq: row for row in rows.scalars()})
+    return out
 
 
 async def scan_log(session: AsyncSession) -> AsyncIterator[AccessEntry]:

@@ -60,7 +60,10 @@ class AccessLogEntry(BaseModel):
     justification: str | None
     outcome: str
     reason: str | None
-    action: str = "unlock"  # or "partner-lookup"
+    action: str = "unlock"  # or "partner-lookup", or a subject access step
+    ref: int | None = Field(default=None, description="The entry this one follows up")
+    case_id: str | None = None
+    slice: str | None = None
     prev_hash: str
     hash: str
 
@@ -75,7 +78,17 @@ class Verification(BaseModel):
     head: str | None
     valid: bool
     first_bad_seq: int | None
-    problem: str | None = None  # chain, truncated, head-mismatch, head-signature
-    signed_heads: int = 0
+    problem: str | None = Field(default=None, description=(
+        "The first problem found: chain, truncated, head-mismatch, head-signature, "
+        "head-key, heads-missing, heads-differ, heads-unavailable, release-unlogged, "
+        "releases-unavailable"))
+    problems: list[str] = []
+    signed_heads: int = Field(default=0, description="Heads in the local export")
     bad_signed_heads: int = 0
     last_signed_seq: int | None = None
+    copies: dict[str, int | None] = Field(default={}, description=(
+        "Heads in each copy (None: the copy could not be read)"))
+    missing_heads: int = 0
+    unsigned_entries: int = 0
+    releases_checked: int | None = None
+    unlogged_releases: int | None = None

@@ -9,24 +9,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import nats.errors
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.common import messages as m
 from services.common import subjects
 from services.common.db import utcnow
 from services.common.problems import Problem
+from services.common.sealing import Opener, Unsealable
 from services.common.tokens import Claims
+from services.common.trust import Untrusted
 from services.reidentify import repository
 from services.reidentify.attempts import PARTNER_LOOKUP, UNLOCK, Attempt
-from services.reidentify.audit import verify  # noqa: F401 - the API and tests use it here
 from services.reidentify.ledger import Entry, Ledger
 from services.reidentify.models import OptOut
-from services.reidentify.policy import ActiveFlag, PolicyState
+from services.reidentify.policy import ActiveFlag, PolicyState, Reservation
 
 log = logging.getLogger("tessera.reidentify")
 
@@ -98,10 +99,23 @@ class Refusal(Exception):
     def __init__(self, reason: str, status: int = 403, rule_id: str | None = None):
         super().__init__(reason)
         self.reason, self.status, self.rule_id = reason, status, rule_id
+        self.reservation: Reservation | None = None
+
+    def problem(self, action: str, access_id: int) -> Problem:
+        """As the caller is told (a district refusal reads as no flag at all)."""
+        public = PUBLIC_REASON.get(self.reason, self.reason)
+        if self.status == 429:
+            return Problem(429, "Too Many Requests", f"{action} refused: {public}",
+                           headers={"Retry-After": "3600"}, reason=public,
+                           access_id=access_id)
+        return Problem(self.status, "Forbidden", f"{action} refused: {public}",
+                       reason=public, access_id=access_id)
 
 
 class Unavailable(Exception):
-    pass
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass
@@ -113,7 +127,15 @@ class UnlockRequest:
 
 class Reidentifier:
     """The audited doors: ``unlock`` (an identity, for a cleared professional) and
-    ``partner_lookup`` (a partner's own local IDs). Each attempt is logged once."""
+    ``partner_lookup`` (a partner's own local IDs).
+
+    The policy runs first, from memory. An allowed attempt is written to the access log
+    *before* the pseudonymiser is asked, and the request names that entry: the
+    pseudonymiser answers only requests signed by this service for an entry not answered
+    before, seals the answer to a key only this process holds, and keeps its own ledger
+    of releases, which verify-log checks against the log. If nothing is then released
+    (withheld, not found, no answer), a second entry says so and names the first.
+    """
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], rt, *,
                  timeout_s: float, rate_per_hour: int, state: PolicyState | None = None):
@@ -123,23 +145,31 @@ class Reidentifier:
         self.rate_per_hour = rate_per_hour
         self.state = state or PolicyState(sessionmaker, rate_per_hour)
         self.ledger = Ledger(sessionmaker, on_commit=self.state.committed)
-        self._inflight: Counter[str] = Counter()
+        self.opener = Opener()  # its private half never leaves this process
 
     async def append(self, fields: dict) -> Entry:
         """Append one entry to the chain; returns when it is committed (group commit)."""
         return await self.ledger.append(fields)
 
     async def _check(self, claims: Claims, req: UnlockRequest,
-                     partner: str | None) -> ActiveFlag:
+                     partner: str | None) -> tuple[ActiveFlag, Reservation]:
         """The policy, from memory (``PolicyState``): no query on this path once the
-        caller's window is read."""
+        caller's window is read. Returns the flag and the caller's place in its window."""
         state = self.state
         since = utcnow() - HOUR
-        done = state.attempts_since(claims.sub, since)
-        if done is None:
-            done = await state.load_attempts(claims.sub, since)
-        if done + self._inflight[claims.sub] - 1 >= self.rate_per_hour:
+        if state.attempts_since(claims.sub, since) is None:
+            await state.load_attempts(claims.sub, since)
+        reservation = state.reserve(claims.sub, since)  # no await between check and hold
+        if reservation is None:
             raise Refusal("rate", 429)
+        try:
+            return self._allowed(claims, req, partner), reservation
+        except Refusal as refusal:
+            refusal.reservation = reservation
+            raise
+
+    def _allowed(self, claims: Claims, req: UnlockRequest, partner: str | None) -> ActiveFlag:
+        state = self.state
         if req.purpose not in claims.purposes:
             raise Refusal("purpose")
         flags = [f for f in state.active_flags(req.pseudonym) if req.purpose in f.purposes]
@@ -160,28 +190,38 @@ class Reidentifier:
             raise Refusal("consent", rule_id=flag.rule_id)
         return flag
 
-    async def _ask(self, flag: ActiveFlag, partner: str | None) -> m.ReidentifyReply:
+    async def _ask(self, flag: ActiveFlag, partner: str | None,
+                   access_id: int) -> m.Released:
         request = m.ReidentifyRequest(pseudonym=flag.pseudonym, level=flag.level,
-                                      partner=partner)
+                                      partner=partner, access_id=access_id,
+                                      issued_at=utcnow(), reply_key=self.opener.public)
         try:
             reply: m.ReidentifyReply = await self.rt.request(
                 subjects.REIDENTIFY, request, timeout=self.timeout_s)
-        except (nats.errors.Error, TimeoutError) as exc:
+        except (nats.errors.Error, TimeoutError, Untrusted, ValidationError) as exc:
             log.warning("reidentify request failed: %s", type(exc).__name__)
-            raise Unavailable from None
+            raise Unavailable("pseudonymiser-unavailable") from None
+        if reply.refused is not None:
+            log.error("the pseudonymiser refused access %d (%s)", access_id, reply.refused)
+            raise Unavailable("pseudonymiser-refused")
         if reply.withheld:
             raise Refusal("consent", rule_id=flag.rule_id)
         if not reply.found:
             raise Refusal("no-active-flag", rule_id=flag.rule_id)
-        return reply
+        try:
+            return m.Released.model_validate_json(
+                self.opener.open(reply.sealed or "", request.sealing_context()))
+        except (Unsealable, ValidationError):
+            log.error("the answer to access %d could not be opened", access_id)
+            raise Unavailable("pseudonymiser-refused") from None
 
     async def unlock(self, claims: Claims, req: UnlockRequest,
                      attempt: Attempt | None = None) -> dict:
-        reply, seq = await self._attempt(claims, req, None, attempt)
+        released, seq = await self._attempt(claims, req, None, attempt)
         people = [
             {k: (v.isoformat() if k == "date_of_birth" and v is not None else v)
              for k, v in s.model_dump(include=set(IDENTITY_FIELDS)).items()}
-            for s in reply.subjects
+            for s in released.subjects
         ]
         log.info("unlock allowed, access %d, %d subjects", seq, len(people))
         return {"subjects": people, "access_id": seq}
@@ -191,57 +231,55 @@ class Reidentifier:
         """The partner's own local IDs for a flagged subject, never an identity."""
         if not claims.partner:
             raise Problem(403, "Forbidden", "a partner token is required")
-        reply, seq = await self._attempt(claims, req, claims.partner, attempt)
-        local_ids = [r.model_dump() for r in reply.local_ids]
+        released, seq = await self._attempt(claims, req, claims.partner, attempt)
+        local_ids = [r.model_dump() for r in released.local_ids]
         log.info("partner lookup allowed, access %d, %d local ids", seq, len(local_ids))
         return {"local_ids": local_ids, "access_id": seq}
 
     async def _attempt(self, claims: Claims, req: UnlockRequest, partner: str | None,
-                       attempt: Attempt | None) -> tuple[m.ReidentifyReply, int]:
-        """Policy, then the request to the pseudonymiser; the outcome logged exactly once."""
+                       attempt: Attempt | None) -> tuple[m.Released, int]:
+        """Policy, the authorising entry, then the request to the pseudonymiser."""
         attempt = attempt or Attempt(self.ledger, UNLOCK if partner is None else PARTNER_LOOKUP)
         fields = {"sub": claims.sub, "org": claims.org, "pseudonym": req.pseudonym,
                   "rule_id": None, "purpose": req.purpose,
                   "justification": req.justification}
-        self._inflight[claims.sub] += 1
+        reservation: Reservation | None = None
         try:
             try:
-                flag = await self._check(claims, req, partner)
-                fields["rule_id"] = flag.rule_id
-                reply = await self._ask(flag, partner)
+                flag, reservation = await self._check(claims, req, partner)
             except Refusal as refusal:
-                fields["rule_id"] = fields["rule_id"] or refusal.rule_id
-                seq = await attempt.record({**fields, "outcome": "refused",
-                                            "reason": refusal.reason})
-                log.info("%s refused (%s), access %d", attempt.action, refusal.reason, seq)
-                title = "Too Many Requests" if refusal.status == 429 else "Forbidden"
-                headers = {"Retry-After": "3600"} if refusal.status == 429 else None
-                public = PUBLIC_REASON.get(refusal.reason, refusal.reason)
-                raise Problem(refusal.status, title, f"{attempt.action} refused: {public}",
-                              headers=headers, reason=public, access_id=seq) from None
-            except Unavailable:
-                seq = await attempt.record({**fields, "outcome": "error",
-                                            "reason": "pseudonymiser-unavailable"})
+                reservation = refusal.reservation
+                seq = await attempt.record({**fields, "rule_id": refusal.rule_id,
+                                            "outcome": "refused", "reason": refusal.reason,
+                                            "reservation": reservation})
+                raise refusal.problem(attempt.action, seq) from None
+            fields["rule_id"] = flag.rule_id
+            seq = await attempt.record({**fields, "outcome": "allowed", "reason": None,
+                                        "reservation": reservation})
+            try:
+                return await self._ask(flag, partner, seq), seq
+            except Refusal as refusal:
+                after = await attempt.follow_up({**fields, "outcome": "refused",
+                                                 "reason": refusal.reason})
+                raise refusal.problem(attempt.action, after) from None
+            except Unavailable as exc:
+                after = await attempt.follow_up({**fields, "outcome": "error",
+                                                 "reason": exc.reason})
                 raise Problem(503, "Service Unavailable",
                               "the identity service did not answer; try again later",
-                              reason="unavailable", access_id=seq) from None
-            except Problem:
+                              reason="unavailable", access_id=after) from None
+            except asyncio.CancelledError:  # the caller went away while it was asked
+                await attempt.follow_up({**fields, "outcome": "error", "reason": "cancelled"})
                 raise
-            except Exception as exc:
-                log.error("%s failed: %s", attempt.action, type(exc).__name__)
-                if attempt.started:
-                    raise
-                seq = await attempt.record({**fields, "outcome": "error",
-                                            "reason": "internal"})
-                raise Problem(500, "Internal error", "an unexpected error occurred",
-                              access_id=seq) from None
-            except asyncio.CancelledError:
-                if not attempt.started:
-                    await attempt.record({**fields, "outcome": "error", "reason": "cancelled"})
+        except (Problem, asyncio.CancelledError):
+            raise
+        except Exception as exc:
+            log.error("%s failed: %s", attempt.action, type(exc).__name__)
+            if attempt.started:
                 raise
-            seq = await attempt.record({**fields, "outcome": "allowed", "reason": None})
-            return reply, seq
+            seq = await attempt.record({**fields, "outcome": "error", "reason": "internal"})
+            raise Problem(500, "Internal error", "an unexpected error occurred",
+                          access_id=seq) from None
         finally:
-            self._inflight[claims.sub] -= 1
-            if self._inflight[claims.sub] <= 0:
-                del self._inflight[claims.sub]
+            if reservation is not None:
+                reservation.release()  # the entry counts now, or was never written

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import model_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.common.settings import VAR, ServiceSettings
@@ -16,11 +17,28 @@ class ReidentifySettings(ServiceSettings):
     unlock_rate_per_hour: int = 30
     max_token_lifetime_s: int = 900
     # Ed25519 key that signs the access log's head; created in development if missing,
-    # its public half alongside (name.pub.pem). Required outside development.
-    log_signing_key_path: Path = VAR / "keys" / "reidentify-log-signing.pem"
-    # where signed heads are appended, one JSON line each (outside the database)
+    # its public half alongside (name.pub.pem). Outside development keep it off this
+    # host's data volume, or sign through a KMS or HSM instead: log_signing_command (argv,
+    # the bytes on stdin, the signature on stdout) with log_signing_public_key_path
+    log_signing_key_path: Path | None = VAR / "keys" / "reidentify-log-signing.pem"
+    log_signing_command: list[str] | None = None
+    log_signing_public_key_path: Path | None = None
+    # the public keys a signed head may be checked with, kept apart from the signing key
+    # (required in production; in development and tests, the signing key's own)
+    log_public_key_paths: list[Path] = []
+    # where signed heads are appended, one JSON line each (outside the database); they go
+    # to the AUDIT_HEADS stream (the gateway keeps them) too, and to head_export_dir when
+    # set (one read-only file per head: mount a write-once store there)
     signed_heads_path: Path = VAR / "exports" / "access-log-heads.jsonl"
+    head_export_dir: Path | None = None
     head_signing_interval_s: float = 60.0
     # serve POST /v1/unlock without the framework's routing when every check passes
     # (services/reidentify/fastpath.py); False sends every request through the route
     fast_unlock: bool = True
+
+    @model_validator(mode="after")
+    def _pinned_log_keys(self):
+        if self.environment == "production" and not self.log_public_key_paths:
+            raise ValueError("log_public_key_paths must name the trusted log keys in "
+                             "production (a copy kept apart from the signing key)")
+        return self

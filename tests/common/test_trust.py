@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 
@@ -91,7 +92,8 @@ async def test_a_reply_must_come_from_the_channels_responder(nats_env):
     try:
         with pytest.raises(Untrusted):
             await asker.request(subjects.REIDENTIFY, messages.ReidentifyRequest(
-                pseudonym="p", level="person"), timeout=2)
+                pseudonym="p", level="person", access_id=1, issued_at=datetime.now(UTC),
+                reply_key="k"), timeout=2)
     finally:
         await sub.unsubscribe()
         await asker.nc.close()

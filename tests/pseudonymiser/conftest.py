@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from collections import Counter, defaultdict
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -14,12 +15,15 @@ from sqlalchemy import select
 from services.common import messages as m
 from services.common import subjects
 from services.common.db import run_migrations
+from services.common.sealing import Opener
+from services.pseudonymiser import identity
 from services.pseudonymiser.app import create_app
 from services.pseudonymiser.models import Household, Person
 from services.pseudonymiser.settings import PseudonymiserSettings
 from tests.support import eventually, send
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "pseudonymiser" / "migrations"
+ACCESS_IDS = itertools.count(int(datetime.now(UTC).timestamp() * 1000))
 
 
 class Federation:
@@ -31,6 +35,7 @@ class Federation:
         self.resolved: dict[str, list[m.OptoutResolved]] = defaultdict(list)
         self.progress: Counter = Counter()
         self.changes: list[m.ClusterChange] = []
+        self.replies: list[m.ReidentifyReply] = []  # as they crossed the bus
 
     async def start(self):
         self.gateway = await self.env.bus("gateway")
@@ -106,10 +111,26 @@ class Federation:
                                      scope=scope, decided_on=date(2026, 3, 1), effective=True)
         await self.consent.publish(subjects.DECISIONS, decision, msg_id=decision.decision_id)
 
-    async def reidentify(self, pseudonym: str, level: str = "person") -> m.ReidentifyReply:
-        return await self.reidentifier.request(
-            subjects.REIDENTIFY, m.ReidentifyRequest(pseudonym=pseudonym, level=level),
-            timeout=5)
+    async def ask(self, pseudonym: str, level: str = "person", partner: str | None = None,
+                  **request) -> identity.Answer:
+        """A request as reidentify sends it (signed, naming a fresh access id, with a key to
+        seal the answer to); the answer opened."""
+        opener = Opener()
+        ask = m.ReidentifyRequest(**{
+            "pseudonym": pseudonym, "level": level, "partner": partner,
+            "access_id": next(ACCESS_IDS), "issued_at": datetime.now(UTC),
+            "reply_key": opener.public, **request})
+        reply = await self.reidentifier.request(subjects.REIDENTIFY, ask, timeout=5)
+        self.replies.append(reply)
+        if reply.sealed is None:
+            return identity.Answer(found=reply.found, withheld=reply.withheld)
+        released = m.Released.model_validate_json(
+            opener.open(reply.sealed, ask.sealing_context()))
+        return identity.Answer(found=reply.found, withheld=reply.withheld,
+                               subjects=released.subjects, local_ids=released.local_ids)
+
+    async def reidentify(self, pseudonym: str, level: str = "person") -> identity.Answer:
+        return await self.ask(pseudonym, level)
 
 
 @pytest_asyncio.fixture(loop_scope="session", scope="module")
@@ -131,12 +152,12 @@ async def pseudonymiser(nats_env, tmp_path_factory):
             await fed.close()
 
 
-async def every_request(session) -> list[m.ReidentifyRequest]:
-    """A reidentify request for every person and household held, and for an unknown
-    pseudonym at both levels."""
+async def every_request(session) -> list[identity.Lookup]:
+    """A lookup for every person and household held, and for an unknown pseudonym at both
+    levels."""
     persons = list((await session.execute(select(Person.pseudonym))).scalars())
     households = list((await session.execute(select(Household.pseudonym))).scalars())
-    asks = [m.ReidentifyRequest(pseudonym=p, level="person") for p in persons]
-    asks += [m.ReidentifyRequest(pseudonym=h, level="household") for h in households]
-    return asks + [m.ReidentifyRequest(pseudonym="nobody", level=lv)
+    asks = [identity.Lookup(pseudonym=p, level="person") for p in persons]
+    asks += [identity.Lookup(pseudonym=h, level="household") for h in households]
+    return asks + [identity.Lookup(pseudonym="nobody", level=lv)
                    for lv in ("person", "household")]

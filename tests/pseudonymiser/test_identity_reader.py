@@ -3,7 +3,6 @@ and household (withheld, merged, property-only households included)."""
 
 from __future__ import annotations
 
-from services.common import messages as m
 from services.pseudonymiser import identity
 from tests.pseudonymiser.conftest import every_request
 from tests.pseudonymiser.test_service import person
@@ -43,4 +42,4 @@ async def test_sqlite_reader_equals_reidentify(pseudonymiser):
     assert {("person", True, True, False), ("person", False, False, False),
             ("person", True, False, True), ("household", True, False, True)} <= kinds
     assert any(s.date_of_birth is not None for ask_ in asks
-               for s in (reader.answer(ask_) or m.ReidentifyReply(found=False)).subjects)
+               for s in (reader.answer(ask_) or identity.Answer(found=False)).subjects)

@@ -86,7 +86,7 @@ async def test_link_review_merge_split_withhold_on_postgres(pg_url):
         assert {a.record_token for a in changed} == {"a", "c"}
         assert all(a.withheld for a in changed)
         async with sessions() as s:
-            reply = await identity.reidentify(s, m.ReidentifyRequest(
+            reply = await identity.reidentify(s, identity.Lookup(
                 pseudonym=first["a"].person, level="person"))
         assert reply.found and reply.withheld and not reply.subjects
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import uuid
 from dataclasses import dataclass, field
@@ -12,8 +13,9 @@ import httpx
 import pytest_asyncio
 from sqlalchemy import select
 
-from services.common import messages, subjects
+from services.common import bus, messages, subjects
 from services.common.db import run_migrations
+from services.common.sealing import seal
 from services.reidentify.app import create_app
 from services.reidentify.models import FlagRow, OptOut
 from services.reidentify.settings import ReidentifySettings
@@ -25,15 +27,27 @@ RATE = 5
 
 
 @dataclass
+class Canned:
+    """What the stand-in pseudonymiser answers for a pseudonym (sealed as the real one)."""
+
+    found: bool = True
+    withheld: bool = False
+    subjects: list = field(default_factory=list)
+    local_ids: list = field(default_factory=list)
+
+
+@dataclass
 class Env:
     nats_env: object
     app: object
     client: httpx.AsyncClient
     scorer: object
     consent: object
-    replies: dict = field(default_factory=dict)  # pseudonym -> ReidentifyReply | None
+    replies: dict = field(default_factory=dict)  # pseudonym -> Canned | None
     asked: list = field(default_factory=list)
     db_dir: Path | None = None
+    released: list = field(default_factory=list)  # the stand-in pseudonymiser's ledger
+    heads: list = field(default_factory=list)  # the stand-in gateway's copy of the heads
 
     def clearance(self, sub: str, *, roles=("caseworker",), districts=("OL1", "OL2"),
                   purposes=(PURPOSE,), **extra) -> dict:
@@ -89,6 +103,9 @@ def flag(pseudonym: str, *, rule_id: str = "oldham-5", area: str | None = "OL1",
         raised_at=raised_at or datetime.now(UTC))
 
 
+_KEPT: dict[Path, tuple[list, list]] = {}
+
+
 @contextlib.asynccontextmanager
 async def running(nats_env, url: str, var: Path, db_dir: Path | None = None, **settings):
     """The reidentify app on `url` (migrated here), a stand-in pseudonymiser responder,
@@ -102,7 +119,11 @@ async def running(nats_env, url: str, var: Path, db_dir: Path | None = None, **s
     app = create_app(settings)
     replies: dict = {}
     asked: list = []
+    # the stand-in pseudonymiser's release ledger and gateway's copy of the heads, kept
+    # across a restart on the same state directory as theirs would be
+    released, heads = _KEPT.setdefault(var, ([], []))
     pseudonymiser = await nats_env.bus("pseudonymiser")
+    gateway = await nats_env.bus("gateway")
 
     async def respond(msg):
         request = pseudonymiser.receive(subjects.REIDENTIFY, msg.subject, msg.data,
@@ -112,9 +133,43 @@ async def running(nats_env, url: str, var: Path, db_dir: Path | None = None, **s
         if callable(reply):  # a reply that depends on the request (e.g. its partner)
             reply = reply(request)
         if reply is not None:
-            await pseudonymiser.respond(msg, reply)
+            answer = messages.Released(subjects=reply.subjects, local_ids=reply.local_ids)
+            sealed = seal(request.reply_key, bus.encode(answer), request.sealing_context())
+            await pseudonymiser.respond(msg, messages.ReidentifyReply(
+                found=reply.found, withheld=reply.withheld, sealed=sealed))
+            if answer.subjects or answer.local_ids:
+                released.append(messages.Release(
+                    access_id=request.access_id, pseudonym=request.pseudonym,
+                    level=request.level, partner=request.partner,
+                    released_at=datetime.now(UTC)))
+
+    async def ledger(msg):
+        query = pseudonymiser.receive(subjects.RELEASES, msg.subject, msg.data, msg.headers)
+        page = [r for r in released if r.access_id > query.after][:query.limit]
+        await pseudonymiser.respond(msg, messages.ReleasesPage(releases=page))
+
+    async def keep_heads():
+        sub = await gateway.js.pull_subscribe_bind(durable="gateway",
+                                                   stream=subjects.AUDIT_HEADS.stream)
+        while True:
+            try:
+                msgs = await sub.fetch(50, timeout=0.2)
+            except TimeoutError:
+                continue
+            for msg in msgs:
+                heads.append(gateway.receive(subjects.AUDIT_HEADS, msg.subject, msg.data,
+                                             msg.headers))
+                await msg.ack()
+
+    async def kept_heads(msg):
+        query = gateway.receive(subjects.HEADS, msg.subject, msg.data, msg.headers)
+        page = sorted((h for h in heads if h.seq > query.after), key=lambda h: h.seq)
+        await gateway.respond(msg, messages.HeadsPage(heads=page[:query.limit]))
 
     await pseudonymiser.nc.subscribe(subjects.REIDENTIFY.subject, cb=respond)
+    await pseudonymiser.nc.subscribe(subjects.RELEASES.subject, cb=ledger)
+    await gateway.nc.subscribe(subjects.HEADS.subject, cb=kept_heads)
+    keeper = asyncio.create_task(keep_heads())
     await pseudonymiser.nc.flush()
     scorer = await nats_env.bus("scorer")
     consent = await nats_env.bus("consent")
@@ -122,9 +177,13 @@ async def running(nats_env, url: str, var: Path, db_dir: Path | None = None, **s
         async with app.router.lifespan_context(app):
             async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                          base_url="http://test") as client:
-                yield Env(nats_env, app, client, scorer, consent, replies, asked, db_dir)
+                yield Env(nats_env, app, client, scorer, consent, replies, asked, db_dir,
+                          released, heads)
     finally:
-        for peer in (pseudonymiser, scorer, consent):
+        keeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await keeper
+        for peer in (pseudonymiser, gateway, scorer, consent):
             await peer.nc.close()
 
 

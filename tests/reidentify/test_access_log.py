@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from services.common.db import build_engine, build_sessionmaker, run_migrations
-from services.reidentify import service
+from services.reidentify import audit, service
 from tests.reidentify.conftest import MIGRATIONS
 
 ENTRIES = 6
@@ -31,7 +31,7 @@ async def chain(tmp_path):
 
 async def verify(sessionmaker) -> dict:
     async with sessionmaker() as session:
-        return await service.verify(session)
+        return await audit.verify(session)
 
 
 async def run_sql(sessionmaker, *statements: str) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from services.common import messages
-from tests.reidentify.conftest import PURPOSE, flag
+from tests.reidentify.conftest import PURPOSE, Canned, flag
 from tests.reidentify.test_unlock import FAMILY, GIVEN, assert_no_identity, body
 
 GP, COUNCIL = "gp-p81001", "csc-la"
@@ -11,12 +11,12 @@ RECORDS = {GP: [("gp-p81001", "EMIS-1001"), ("gp-p81001", "EMIS-1002")],
            COUNCIL: [("csc-contacts", "CSC-77")]}
 
 
-def by_partner(request: messages.ReidentifyRequest) -> messages.ReidentifyReply:
+def by_partner(request: messages.ReidentifyRequest) -> Canned:
     """A stand-in pseudonymiser: each partner's records; an identity only without partner."""
     if request.partner is None:
-        return messages.ReidentifyReply(found=True, subjects=[
+        return Canned(found=True, subjects=[
             messages.Identity(given_name=GIVEN, family_name=FAMILY)])
-    return messages.ReidentifyReply(found=True, local_ids=[
+    return Canned(found=True, local_ids=[
         messages.LocalRecord(dataset=d, local_id=i) for d, i in RECORDS.get(request.partner, [])])
 
 

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import asyncio
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from services.common import messages
-from tests.reidentify.conftest import PURPOSE, RATE, flag
+from tests.reidentify.conftest import PURPOSE, RATE, Canned, flag
+from tests.support import eventually
 
 JUSTIFICATION = "Early help triage following a multi-agency referral"
 GIVEN, FAMILY = "Zebedee", "Quarrington"
 
 
-def found(*names: tuple[str, str]) -> messages.ReidentifyReply:
-    return messages.ReidentifyReply(found=True, subjects=[
+def found(*names: tuple[str, str]) -> Canned:
+    return Canned(found=True, subjects=[
         messages.Identity(given_name=g, family_name=f, date_of_birth=date(2015, 3, 4),
                           sex="F", address="1 Example Street", postcode="OL1 1AA")
         for g, f in names])
@@ -86,11 +88,11 @@ async def refuse_setup(env, case: str) -> tuple[str, dict, dict]:
         return case, body(p), {}
     if case == "withheld":
         await env.publish_flags(flag(p))
-        env.replies[p] = messages.ReidentifyReply(found=True, withheld=True)
+        env.replies[p] = Canned(found=True, withheld=True)
         return case, body(p), {}
     if case == "not-found":
         await env.publish_flags(flag(p))
-        env.replies[p] = messages.ReidentifyReply(found=False)
+        env.replies[p] = Canned(found=False)
         return case, body(p), {}
     raise AssertionError(case)
 
@@ -119,8 +121,13 @@ async def test_refusals_are_logged_once_without_identity(env, case, reason, logg
     assert_no_identity(r.text)
     assert (len(env.asked) > asked_before) == asks
     entries = await env.log_for(sub)
-    assert [(e["outcome"], e["reason"]) for e in entries] == [("refused", logged)]
-    assert entries[0]["seq"] == problem["access_id"]
+    if asks:  # authorised and asked for, then nothing released: a follow-up names it
+        assert [(e["outcome"], e["reason"]) for e in entries] == [
+            ("allowed", None), ("refused", logged)]
+        assert entries[1]["ref"] == entries[0]["seq"] == env.asked[-1].access_id
+    else:
+        assert [(e["outcome"], e["reason"]) for e in entries] == [("refused", logged)]
+    assert entries[-1]["seq"] == problem["access_id"]
 
 
 async def test_consent_lifted_by_later_consent(env):
@@ -156,6 +163,25 @@ async def test_rate_limit_per_subject(env):
     assert r.status_code == 200
 
 
+@pytest.mark.parametrize("fast", [True, False])
+async def test_a_burst_from_a_new_caller_gets_its_rate_then_429(env, fast):
+    """Concurrent attempts count as they arrive: the first RATE go ahead, not none."""
+    await env.publish_flags(flag("p-burst"))
+    env.replies["p-burst"] = found((GIVEN, FAMILY))
+    sub = f"cw-burst-{fast}"
+    env.app.state.fast_unlock = fast
+    try:
+        replies = await asyncio.gather(*(
+            env.client.post("/v1/unlock", json=body("p-burst"), headers=env.clearance(sub))
+            for _ in range(4 * RATE)))
+    finally:
+        env.app.state.fast_unlock = True
+    statuses = sorted(r.status_code for r in replies)
+    assert statuses == [200] * RATE + [429] * (3 * RATE)
+    entries = await env.log_for(sub)
+    assert sorted(e["reason"] or "-" for e in entries) == ["-"] * RATE + ["rate"] * (3 * RATE)
+
+
 async def test_pseudonymiser_timeout_is_503_and_logged_once(env):
     await env.publish_flags(flag("p-silent"))
     env.replies.pop("p-silent", None)  # the responder never answers
@@ -164,7 +190,9 @@ async def test_pseudonymiser_timeout_is_503_and_logged_once(env):
     assert r.status_code == 503
     assert r.headers["content-type"].startswith("application/problem+json")
     entries = await env.log_for("cw-timeout")
-    assert [(e["outcome"], e["pseudonym"]) for e in entries] == [("error", "p-silent")]
+    assert [(e["outcome"], e["pseudonym"]) for e in entries] == [
+        ("allowed", "p-silent"), ("error", "p-silent")]
+    assert entries[1]["ref"] == entries[0]["seq"]
 
 
 @pytest.mark.parametrize("request_body", [
@@ -233,8 +261,35 @@ async def test_signed_head_checked_by_the_verify_endpoint(env):
     r = await env.client.post("/v1/unlock", json=body("p-ok"), headers=env.clearance("cw-h"))
     line = await env.app.state.head_signer.sign()
     assert line is not None and line["seq"] == r.json()["access_id"]
+    await eventually(lambda: any(h.seq == line["seq"] for h in env.heads))  # the gateway's
     r = await env.client.get("/v1/access-log/verify",
                              headers=env.clearance("auditor-3", roles=["auditor"]))
     result = r.json()
     assert result["valid"] is True, result
     assert result["signed_heads"] >= 1 and result["last_signed_seq"] == line["seq"]
+
+
+async def test_a_release_the_log_does_not_account_for_fails_verification(env):
+    """The pseudonymiser's ledger names an access id with no allowed unlock of that
+    pseudonym: an identity left with no access-log entry."""
+    auditor = env.clearance("auditor-rel", roles=["auditor"])
+    await env.publish_flags(flag("p-rel"))
+    env.replies["p-rel"] = found((GIVEN, FAMILY))
+    r = await env.client.post("/v1/unlock", json=body("p-rel"), headers=env.clearance("cw-rel"))
+    seq = r.json()["access_id"]
+    assert [x.access_id for x in env.released][-1] == seq
+    assert (await env.client.get("/v1/access-log/verify", headers=auditor)).json()["valid"]
+    forged = [
+        messages.Release(access_id=seq, pseudonym="p-someone-else", level="person",
+                         released_at=datetime.now(UTC)),  # the entry is another person's
+        messages.Release(access_id=10**9, pseudonym="p-rel", level="person",
+                         released_at=datetime.now(UTC)),  # no entry at all
+    ]
+    for release in forged:
+        env.released.append(release)
+        try:
+            result = (await env.client.get("/v1/access-log/verify", headers=auditor)).json()
+        finally:
+            env.released.remove(release)
+        assert (result["valid"], result["problem"], result["unlogged_releases"]) == (
+            False, "release-unlogged", 1), result

@@ -1,0 +1,113 @@
+"""The pseudonymiser's side of every release: which requests it answers, and its own ledger.
+
+A request to release an identity is answered only when it is signed by reidentify (the
+bus checks that), names an access-log entry not answered before, and was issued within
+``max_age_s``. Each release is written to the ``releases`` table: access id, pseudonym,
+level, partner and how many identities or local IDs went out, never the identities.
+reidentify's verify-log reads this ledger back (``tessera.pseudonymiser.releases``) and
+flags any release the access log does not account for.
+
+The reply goes first and the ledger row follows in a group commit, because an unlock
+must not wait behind a linkage transaction that holds the database's write lock for
+seconds. A row still queued when the process is killed is lost; the single-use rule
+survives a restart (the ids released within ``max_age_s`` are read back at start-up).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.common import messages as m
+from services.common.db import utcnow
+from services.pseudonymiser import repository as repo
+from services.pseudonymiser.identity import Answer
+
+log = logging.getLogger("tessera.pseudonymiser.releases")
+
+LEEWAY_S = 5.0  # clocks of two hosts may differ this much
+
+
+class Releases:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], max_age_s: float = 30.0):
+        self.sessionmaker = sessionmaker
+        self.engine = sessionmaker.kw["bind"]
+        self.max_age_s = max_age_s
+        self._seen: dict[int, float] = {}  # access id -> monotonic time first seen
+        self._pending: list[dict] = []
+        self._writer: asyncio.Task | None = None
+
+    async def load(self) -> None:
+        """The ids released recently (so a replay straight after a restart is refused)."""
+        since = utcnow() - timedelta(seconds=self.max_age_s + LEEWAY_S)
+        async with self.sessionmaker() as session:
+            ids = await repo.released_since(session, since)
+        now = time.monotonic()
+        self._seen.update(dict.fromkeys(ids, now))
+
+    def admit(self, request: m.ReidentifyRequest, now: datetime | None = None) -> str | None:
+        """None when the request may be answered; else why not ("stale", "replayed")."""
+        age = ((now or utcnow()) - request.issued_at).total_seconds()
+        if age > self.max_age_s or age < -LEEWAY_S:
+            return "stale"
+        if request.access_id in self._seen:
+            return "replayed"
+        clock = time.monotonic()
+        self._seen[request.access_id] = clock
+        if len(self._seen) > 10_000:  # forget what can no longer be replayed in time
+            horizon = clock - self.max_age_s - 2 * LEEWAY_S
+            self._seen = {k: t for k, t in self._seen.items() if t >= horizon}
+        return None
+
+    def record(self, request: m.ReidentifyRequest, answer: Answer) -> None:
+        """Queue the ledger row for this release (written in the background)."""
+        self._pending.append({
+            "access_id": request.access_id, "pseudonym": request.pseudonym,
+            "level": request.level, "partner": request.partner,
+            "subjects": len(answer.subjects), "local_ids": len(answer.local_ids),
+            "issued_at": request.issued_at, "released_at": utcnow()})
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.get_running_loop().create_task(self._drain())
+
+    async def flush(self) -> None:
+        """Wait until every queued row is written (shutdown, tests)."""
+        while self._pending or (self._writer is not None and not self._writer.done()):
+            if self._writer is None or self._writer.done():
+                self._writer = asyncio.get_running_loop().create_task(self._drain())
+            await asyncio.shield(self._writer)
+
+    async def _drain(self) -> None:
+        while self._pending:
+            rows, self._pending = self._pending, []
+            try:
+                await self._write(rows)
+            except Exception as exc:  # kept for the next attempt
+                log.warning("release ledger: %d rows not written yet (%s)", len(rows),
+                            type(exc).__name__)
+                self._pending[:0] = rows
+                await asyncio.sleep(1.0)
+
+    async def _write(self, rows: list[dict]) -> None:
+        try:
+            async with self.engine.begin() as conn:
+                await repo.insert_releases(conn, rows)
+        except IntegrityError:  # an access id released twice: keep the first, say so
+            for row in rows:
+                try:
+                    async with self.engine.begin() as conn:
+                        await repo.insert_releases(conn, [row])
+                except IntegrityError:
+                    log.error("release ledger: access id %d was already released",
+                              row["access_id"])
+
+    async def page(self, query: m.ReleasesQuery) -> m.ReleasesPage:
+        async with self.sessionmaker() as session:
+            rows = await repo.releases_after(session, query.after, query.limit)
+        return m.ReleasesPage(releases=[m.Release(
+            access_id=r.access_id, pseudonym=r.pseudonym, level=r.level, partner=r.partner,
+            released_at=r.released_at) for r in rows])

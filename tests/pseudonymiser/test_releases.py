@@ -1,0 +1,116 @@
+"""The pseudonymiser answers an identity request only when reidentify signed it, for an
+access-log entry not answered before, recently issued; the answer is sealed to the asker;
+every release is in its own ledger."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import nats.errors
+import pytest
+
+from services.common import bus, subjects
+from services.common import messages as m
+from services.common.sealing import Opener
+from services.common.signing import KeyFileSigner
+from tests.pseudonymiser.conftest import ACCESS_IDS
+from tests.pseudonymiser.test_service import person
+from tests.support import eventually
+
+NAME = ("Delacroix-Mbeki", "Solveig")
+
+
+async def a_person(fed) -> str:
+    row = person(family_name=NAME[0], given_name=NAME[1], local_id="EMIS-7001",
+                 address="14 Hawthorn Rise", postcode="OL2 8QQ")
+    await fed.processed(await fed.publish([row]))
+    return (await fed.latest(row["record_token"])).person
+
+
+async def test_an_access_id_is_answered_once(pseudonymiser):
+    fed = pseudonymiser.fed
+    p = await a_person(fed)
+    access_id = next(ACCESS_IDS)
+    first = await fed.ask(p, access_id=access_id)
+    assert first.subjects and first.subjects[0].family_name == NAME[0]
+    again = await fed.ask(p, access_id=access_id)
+    assert (again.found, again.subjects) == (False, [])
+    assert fed.replies[-1].refused == "replayed"
+
+
+async def test_a_stale_request_is_refused(pseudonymiser):
+    fed = pseudonymiser.fed
+    p = await a_person(fed)
+    for issued in (datetime.now(UTC) - timedelta(seconds=90),
+                   datetime.now(UTC) + timedelta(seconds=90)):
+        answer = await fed.ask(p, issued_at=issued)
+        assert (answer.found, answer.subjects) == (False, [])
+        assert fed.replies[-1].refused == "stale"
+
+
+@pytest.mark.parametrize("signed_as", ["nobody", "linker"])
+async def test_a_nats_password_alone_gets_no_identity(pseudonymiser, signed_as):
+    """With reidentify's NATS password but not its signing key, nothing is answered."""
+    fed = pseudonymiser.fed
+    p = await a_person(fed)
+    layout = fed.env.layout
+    attacker = await fed.env.connect("reidentify")
+    opener = Opener()
+    ask = m.ReidentifyRequest(pseudonym=p, level="person", access_id=next(ACCESS_IDS),
+                              issued_at=datetime.now(UTC), reply_key=opener.public)
+    payload = bus.encode(ask)
+    headers = {}
+    if signed_as == "linker":  # a valid signature by a service that may not ask
+        peer = bus.Bus(attacker, "linker", KeyFileSigner(layout.bus_key("linker")), None)
+        headers = peer.headers(subjects.REIDENTIFY.subject, payload)
+    try:
+        with pytest.raises(asyncio.TimeoutError):
+            await attacker.request(subjects.REIDENTIFY.subject, payload, timeout=1.5,
+                                   headers=headers)
+    finally:
+        await attacker.close()
+
+
+async def test_the_answer_crosses_the_bus_sealed(pseudonymiser):
+    """Whoever reads reidentify's reply subject sees ciphertext only."""
+    fed = pseudonymiser.fed
+    p = await a_person(fed)
+    seen: list[bytes] = []
+    spy = await fed.env.connect("reidentify")  # reidentify's password, its inbox
+
+    async def keep(msg):
+        seen.append(msg.data)
+
+    await spy.subscribe("_INBOX.reidentify.>", cb=keep)
+    await spy.flush()
+    try:
+        answer = await fed.ask(p)
+        assert answer.subjects[0].given_name == NAME[1]
+        await eventually(lambda: seen, timeout=5)
+        assert all(NAME[0].encode() not in data and NAME[1].encode() not in data
+                   for data in seen)
+        assert b'"sealed"' in seen[-1]
+    finally:
+        await spy.close()
+
+
+async def test_every_release_is_in_the_ledger(pseudonymiser):
+    fed = pseudonymiser.fed
+    p = await a_person(fed)
+    access_id = next(ACCESS_IDS)
+    await fed.ask(p, access_id=access_id)
+    await fed.ask("p_nobody", access_id=next(ACCESS_IDS))  # nothing released, not recorded
+    await pseudonymiser.app.state.releases.flush()
+    page = await fed.reidentifier.request(subjects.RELEASES,
+                                          m.ReleasesQuery(after=access_id - 1), timeout=5)
+    mine = [r for r in page.releases if r.access_id == access_id]
+    assert [(r.pseudonym, r.level, r.partner) for r in mine] == [(p, "person", None)]
+    assert all(r.pseudonym != "p_nobody" for r in page.releases)
+    # only reidentify may read the ledger
+    other = await fed.env.bus("linker")
+    try:
+        with pytest.raises((asyncio.TimeoutError, nats.errors.NoRespondersError)):
+            await other.nc.request(subjects.RELEASES.subject, b"{}", timeout=1)
+    finally:
+        await other.nc.close()
