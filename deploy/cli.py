@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+from deploy import admin
 from deploy.layout import NATS_MONITOR_PORT, PORTS, Layout
 from services.common.tokens import current_signing_key, mint
 
@@ -148,60 +149,6 @@ def cmd_demo(args) -> int:
     )) or 0
 
 
-SLICES = ("gateway", "pseudonymiser", "linker", "scorer", "reidentify")
-
-
-def cmd_agreements(args) -> int:
-    """The agreements registry and its reports, through each service's API (admin token)."""
-    import httpx
-
-    tokens = token_factory(Layout(Path(args.var)))
-
-    ports = dict(PORTS)
-    for override in args.port or []:
-        service, _, port = override.partition("=")
-        ports[service] = int(port)
-
-    def url(service: str, path: str) -> str:
-        return f"{args.scheme}://{args.host}:{ports[service]}{path}"
-
-    def auth(service: str) -> dict:
-        return {"Authorization": "Bearer " + tokens(service, subject="tessera-cli",
-                                                    roles=["admin"], org="dev-council")}
-
-    def call(method: str, service: str, path: str, **kw):
-        r = httpx.request(method, url(service, path), headers=auth(service), timeout=30,
-                          verify=args.verify if args.verify else True, **kw)
-        if r.status_code >= 400:
-            print(f"{service}: {r.status_code} {r.text}", file=sys.stderr)
-            raise SystemExit(1)
-        return r.json()
-
-    if args.action == "list":
-        out = call("GET", "gateway", "/v1/agreements")
-    elif args.action == "show":
-        out = call("GET", "gateway", f"/v1/agreements/{args.id}")
-    elif args.action == "end":
-        body = {"ended_on": args.on} if args.on else {}
-        out = call("POST", "gateway", f"/v1/agreements/{args.id}/end", json=body)
-    elif args.action == "report":
-        out = {"agreement": args.id, "slices": {
-            s: call("GET", s, f"/v1/agreements/{args.id}/holdings")["counts"]
-            for s in SLICES}}
-    else:  # subject access export
-        query = {"family_name": args.family_name, "date_of_birth": args.date_of_birth}
-        if args.given_name:
-            query["given_name"] = args.given_name
-        if args.postcode:
-            query["postcode"] = args.postcode
-        found = call("POST", "pseudonymiser", "/v1/subject-access/search", json=query)
-        out = {"persons": [{"pseudonym": p["pseudonym"], "slices": {
-            s: call("GET", s, f"/v1/subject-access/{p['pseudonym']}")
-            for s in SLICES if s != "gateway"}} for p in found["persons"]]}
-    print(json.dumps(out, indent=2, default=str))
-    return 0
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tessera", description=__doc__)
     parser.add_argument("--var", default="var", help="state directory (default: var)")
@@ -236,32 +183,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--households", type=int, default=1500)
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("agreements", help="data-sharing agreements: list, show, end, report, "
-                       "subject access export (talks to the running services)")
-    p.add_argument("action", choices=["list", "show", "end", "report", "subject"])
-    p.add_argument("id", nargs="?", help="the agreement (show, end, report)")
-    p.add_argument("--on", help="end date (default today)")
-    p.add_argument("--family-name")
-    p.add_argument("--date-of-birth")
-    p.add_argument("--given-name")
-    p.add_argument("--postcode")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", action="append", metavar="SERVICE=PORT",
-                   help="a service on another port than the default (repeatable)")
-    p.add_argument("--scheme", default="http", choices=["http", "https"])
-    p.add_argument("--verify", help="CA bundle for https")
-    p.set_defaults(func=cmd_agreements)
+    admin.add_commands(sub, token_factory)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command == "agreements":
-        if args.action in ("show", "end", "report") and not args.id:
-            parser.error(f"agreements {args.action} needs an agreement id")
-        if args.action == "subject" and not (args.family_name and args.date_of_birth):
-            parser.error("agreements subject needs --family-name and --date-of-birth")
+    if lacking := admin.missing(args):
+        parser.error(f"{args.command} {args.action} needs {', '.join(lacking)}")
     return args.func(args)
 
 

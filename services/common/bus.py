@@ -135,8 +135,13 @@ class Bus:
                 headers: dict | None) -> BaseModel:
         """A message from one of the channel's publishers, parsed (Untrusted, or
         pydantic's ValidationError)."""
-        self.check(channel.publishers, subject, data, headers)
-        return channel.schema.model_validate_json(data)
+        return self.receive_from(channel, subject, data, headers)[1]
+
+    def receive_from(self, channel: Channel, subject: str, data: bytes,
+                     headers: dict | None) -> tuple[str, BaseModel]:
+        """The sending service, and its message parsed."""
+        sender = self.check(channel.publishers, subject, data, headers)
+        return sender, channel.schema.model_validate_json(data)
 
     async def request(self, channel: Channel, message: BaseModel, timeout: float = 2.0):
         """Ask the channel's responder; the reply must be signed by one of its consumers."""

@@ -372,6 +372,41 @@ class ReleasesPage(Message):
     releases: list[Release]
 
 
+# --- consent <-> pseudonymiser (request-reply) ----------------------------------------------
+
+
+class AreaQuery(Message):
+    """Where a person lives, coarsely: consent checks a caseworker's districts by it."""
+
+    pseudonym: str = Field(max_length=64)
+
+
+class AreaReply(Message):
+    found: bool
+    area: str | None = None
+    household: str | None = None
+
+
+# --- slices -> reidentify (subject access under a case) --------------------------------------
+
+
+class ReleaseAsk(Message):
+    """A slice asks whether it may release its part to a subject access request: the
+    case must be open, the requester within their rate. Signed by the asking slice."""
+
+    case_id: str = Field(max_length=40)
+    action: Literal["search", "export"]
+    pseudonym: str | None = Field(default=None, max_length=64)
+    sub: str = Field(max_length=200, description="Who asks (the DPO's token subject)")
+    org: str | None = Field(default=None, max_length=200)
+
+
+class ReleaseGrant(Message):
+    allowed: bool
+    reason: str | None = Field(default=None, description="Why not: no-case, closed, rate")
+    access_id: int | None = Field(default=None, description="The access-log entry written")
+
+
 # --- reidentify -> gateway (the keeper of the access log's signed heads) -------------------
 
 

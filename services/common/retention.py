@@ -138,7 +138,7 @@ async def all_agreements(session: AsyncSession, model) -> list:
     return list((await session.execute(select(model).order_by(model.agreement))).scalars())
 
 
-# --- what every slice serves: its holdings per agreement, subject access, the sweep -----
+# --- what every slice serves: its holdings per agreement and the sweep ----------------
 
 
 Admin = Annotated[Claims, Depends(require_roles("admin"))]
@@ -162,7 +162,6 @@ class Slice(Protocol):
 
     async def sweep(self, as_of: datetime | None = None) -> int: ...
     async def holdings(self, session: AsyncSession, agreement: str) -> dict[str, int]: ...
-    async def subject(self, session: AsyncSession, pseudonym: str) -> dict: ...
 
 
 def build_router(agreement_model) -> APIRouter:
@@ -183,13 +182,6 @@ def build_router(agreement_model) -> APIRouter:
         counts = await request.app.state.retention.holdings(session, agreement)
         return {"agreement": agreement, "service": request.app.state.rt.service,
                 "counts": counts}
-
-    @router.get("/subject-access/{pseudonym}")
-    async def subject_access(pseudonym: str, request: Request, session: SessionDep,
-                             claims: Reader) -> dict:
-        """Everything this slice holds about one person pseudonym (a subject access export)."""
-        held = await request.app.state.retention.subject(session, pseudonym)
-        return {"service": request.app.state.rt.service, "pseudonym": pseudonym, **held}
 
     @router.post("/retention/sweep")
     async def sweep(request: Request, claims: Admin, body: SweepBody | None = None) -> dict:

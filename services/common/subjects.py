@@ -154,6 +154,20 @@ REVOCATIONS = Channel(
     "could still be unexpired).",
 )
 
+AREA = Channel(
+    "area", "tessera.pseudonymiser.area", m.AreaQuery,
+    publishers=("consent",), consumers=("pseudonymiser",), kind="request",
+    reply_schema=m.AreaReply,
+    description="A person's area (postcode district) and household pseudonym, so consent "
+    "can hold a caseworker to their districts.",
+)
+SUBJECT_ACCESS = Channel(
+    "subject_access", "tessera.reidentify.subject-access", m.ReleaseAsk,
+    publishers=("pseudonymiser", "linker", "scorer", "consent"), consumers=("reidentify",),
+    kind="request", reply_schema=m.ReleaseGrant,
+    description="A slice asks leave to release its part of a subject access request; "
+    "reidentify checks the case and writes the access log.",
+)
 AUDIT_HEADS = Channel(
     "audit_heads", "tessera.audit.heads", m.SignedHead,
     publishers=("reidentify",), consumers=("gateway",), stream="AUDIT_HEADS",
@@ -171,7 +185,7 @@ HEADS = Channel(
 CHANNELS: tuple[Channel, ...] = (
     IDENTITY, OPTOUTS, EVENTS, CONSENT_REQUESTS, CODES, PROGRESS,
     ASSIGNMENTS, RESOLVED, PROFILES, FLAGS, DECISIONS, REIDENTIFY, RELEASES, REPUBLISH,
-    AGREEMENTS, PROFILE_EXPORT, REVOCATIONS, AUDIT_HEADS, HEADS,
+    AGREEMENTS, PROFILE_EXPORT, REVOCATIONS, AREA, SUBJECT_ACCESS, AUDIT_HEADS, HEADS,
 )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -10,17 +9,18 @@ from sqlalchemy import event
 
 from services.common import subjects
 from services.common.auth import require_roles
-from services.common.db import SessionDep, utcnow
-from services.common.problems import AUTHENTICATED, Problem
+from services.common.db import SessionDep
+from services.common.problems import AUTHENTICATED, Problem, problem_responses
 from services.common.tokens import Claims
-from services.consent import service
+from services.consent import authority, service
 from services.consent.models import Decision
 from services.consent.schemas import DecisionBody, DecisionList, DecisionOut
 
 router = APIRouter(prefix="/v1", tags=["consent"], responses=AUTHENTICATED)
 
-Recorder = Annotated[Claims, Depends(require_roles("caseworker", "coordinator"))]
-Reader = Annotated[Claims, Depends(require_roles("caseworker", "coordinator", "auditor"))]
+# who may decide for whom, and which scopes: services/consent/authority.py
+Recorder = Annotated[Claims, Depends(require_roles(*authority.RECORDERS))]
+Reader = Annotated[Claims, Depends(require_roles(*authority.RECORDERS))]
 
 
 def _out(row: Decision, effective: bool) -> DecisionOut:
@@ -28,18 +28,27 @@ def _out(row: Decision, effective: bool) -> DecisionOut:
         decision_id=row.decision_id, pseudonym=row.person, household=row.household,
         status=row.status, scope=row.scope, evidence=row.evidence,
         notice_version=row.notice_version, decided_on=row.decided_on,
-        recorded_at=row.recorded_at, source=row.source, effective=effective)
+        recorded_at=row.recorded_at, source=row.source, agreement=row.agreement,
+        effective=effective)
 
 
-@router.post("/decisions", status_code=201, response_model=DecisionOut)
+@router.post("/decisions", status_code=201, response_model=DecisionOut,
+             responses=problem_responses(404, 503))
 async def record_decision(body: DecisionBody, claims: Recorder, session: SessionDep,
                           request: Request) -> DecisionOut:
-    if body.decided_on > (utcnow() + timedelta(days=1)).date():
-        raise Problem(422, "Request is not valid", "field 'decided_on': is in the future")
+    """Record a practitioner's decision: a caseworker for people in their districts, a
+    coordinator or DPO for anyone; never dated after today."""
+    if body.decided_on > authority.today():
+        raise Problem(422, "Request is not valid", "field 'decided_on': must not be after "
+                      "today (a decision takes effect when it is made)")
+    if not authority.scope_allowed(claims, body.scope):
+        raise Problem(403, "Forbidden", "your role may not record decisions of this scope",
+                      reason="scope")
+    person = await authority.person_for(claims, body.pseudonym, request.app.state.people)
     row, effective = await service.record(
         session, pseudonym=body.pseudonym, status=body.status, scope=body.scope,
         evidence=body.evidence, notice_version=body.notice_version,
-        decided_on=body.decided_on, recorded_by=claims.sub)
+        decided_on=body.decided_on, recorded_by=claims.sub, household=person.household)
     rt = request.app.state.rt
     rt.outbox.add(session, subjects.DECISIONS, service.to_message(row, effective))
     if rt.relay is not None:  # publish as soon as the unit of work commits
@@ -48,10 +57,12 @@ async def record_decision(body: DecisionBody, claims: Recorder, session: Session
     return _out(row, effective)
 
 
-@router.get("/decisions", response_model=DecisionList)
-async def list_decisions(claims: Reader, session: SessionDep,
+@router.get("/decisions", response_model=DecisionList, responses=problem_responses(404, 503))
+async def list_decisions(claims: Reader, session: SessionDep, request: Request,
                          pseudonym: Annotated[str, Query(min_length=1, max_length=64)]
                          ) -> DecisionList:
+    """A person's decisions, for whoever may decide for them."""
+    await authority.person_for(claims, pseudonym, request.app.state.people)
     rows, effective = await service.decisions_of(session, pseudonym)
     winners = set(effective.values())
     return DecisionList(pseudonym=pseudonym, effective=effective,

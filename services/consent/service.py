@@ -125,10 +125,10 @@ async def on_resolved(session: AsyncSession,
 
 async def record(session: AsyncSession, *, pseudonym: str, status: str, scope: str,
                  evidence: str | None, notice_version: str | None, decided_on: date,
-                 recorded_by: str) -> tuple[Decision, bool]:
+                 recorded_by: str, household: str | None = None) -> tuple[Decision, bool]:
     """A practitioner's decision (for example at an early help assessment)."""
     await repository.serialise(session)
-    household = await repository.household_of(session, pseudonym)
+    household = household or await repository.household_of(session, pseudonym)
     [(row, effective)] = await create_decisions(session, [NewDecision(
         new_decision_id(), pseudonym, household, status, scope, decided_on, evidence,
         notice_version, "practitioner", recorded_by=recorded_by)])
@@ -140,3 +140,16 @@ async def decisions_of(session: AsyncSession, pseudonym: str) -> tuple[list[Deci
     rows = await repository.decisions_for(session, pseudonym)
     effective = {row.scope: row.decision_id for row in rows}  # ordered: the last one wins
     return rows, effective
+
+
+class Holdings:
+    """What consent holds about a person, for a subject access release."""
+
+    async def subject(self, session: AsyncSession, pseudonym: str) -> dict:
+        rows, effective = await decisions_of(session, pseudonym)
+        return {"decisions": [{
+            "decision_id": r.decision_id, "status": r.status, "scope": r.scope,
+            "decided_on": r.decided_on, "recorded_at": r.recorded_at, "source": r.source,
+            "evidence": r.evidence, "notice_version": r.notice_version,
+            "partner": r.partner, "agreement": r.agreement,
+            "effective": effective.get(r.scope) == r.decision_id} for r in rows]}

@@ -6,10 +6,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from services.common import subjects
+from services.common import subject_access, subjects
 from services.common.db import utcnow
 from services.common.retention import build_router
 from services.common.runtime import Runtime, attach
+from services.common.subject_access import RemoteGrants
 from services.common.web import service_app
 from services.linker import api
 from services.linker.export import Exporter
@@ -43,6 +44,8 @@ def create_app(settings: LinkerSettings | None = None) -> FastAPI:
             app.state.clock = utcnow
             keeper = app.state.retention = Retention(rt, lambda: app.state.clock())
             app.state.consumers["agreements"] = rt.consume(subjects.AGREEMENTS, keeper.notice)
+            app.state.subject_access = keeper
+            app.state.grants = RemoteGrants(rt)
             rt.every(settings.retention_interval_s, keeper.sweep,
                      "retention")
             rt.every(settings.profile_interval_s, publisher.drain, "profiles")
@@ -52,5 +55,6 @@ def create_app(settings: LinkerSettings | None = None) -> FastAPI:
 
     app = service_app("Tessera linker", lifespan)
     app.include_router(api.router)
+    app.include_router(subject_access.router)
     app.include_router(build_router(Agreement))
     return app

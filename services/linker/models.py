@@ -61,6 +61,9 @@ class Assignment(Base):
     household: Mapped[str | None] = mapped_column(String(100), index=True)
     area: Mapped[str | None] = mapped_column(String(20))
     withheld: Mapped[bool] = mapped_column(Boolean, default=False)
+    # since when (its person opted out of everything): its events are kept out of every
+    # profile and aggregate, and erased by the sweep once optout_erasure_after has passed
+    withheld_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     version: Mapped[int] = mapped_column(Integer)
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import (
     String,
@@ -94,11 +94,13 @@ async def tokens_with_events(session: AsyncSession, tokens: Iterable[str]) -> se
 
 
 ASSIGNMENT_COLUMNS = (Assignment.record_token, Assignment.level, Assignment.person,
-                      Assignment.household, Assignment.withheld, Assignment.version)
+                      Assignment.household, Assignment.withheld, Assignment.withheld_at,
+                      Assignment.version)
 
 
 async def assignments_of(session: AsyncSession, tokens: Iterable[str]) -> dict:
-    """record token -> row (record_token, level, person, household, withheld, version)."""
+    """record token -> row (record_token, level, person, household, withheld, withheld_at,
+    version)."""
     out: dict = {}
     for part in chunks(set(tokens)):
         rows = await session.execute(
@@ -116,6 +118,15 @@ async def update_assignments(session: AsyncSession, rows: list[dict]) -> None:
     """ORM bulk update by primary key (one executemany)."""
     if rows:
         await session.execute(update(Assignment), rows)
+
+
+async def withhold_person(session: AsyncSession, person: str, now: datetime) -> int:
+    """Keep a person's records out of every profile and aggregate from now (their events
+    stay until the sweep erases them); returns how many records."""
+    result = await session.execute(
+        update(Assignment).where(Assignment.person == person, Assignment.withheld.is_(False))
+        .values(withheld=True, withheld_at=now).execution_options(synchronize_session=False))
+    return result.rowcount or 0
 
 
 async def households_of_person(session: AsyncSession, person: str) -> set[str]:

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import delete, distinct, false, func, select, update
+from sqlalchemy import delete, distinct, false, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import bus
@@ -78,6 +78,7 @@ class Retention:
     def __init__(self, rt: Runtime, clock: Callable[[], datetime]):
         self.rt = rt
         self.clock = clock
+        self.erasure_after = common.parse_duration(rt.settings.optout_erasure_after)
 
     async def notice(self, session: AsyncSession, message: m.AgreementNotice,
                      delivery: bus.Delivery) -> None:
@@ -91,15 +92,19 @@ class Retention:
 
     async def sweep(self, as_of: datetime | None = None) -> int:
         """Delete events that outlived their agreement's retention (or whose agreement
-        ended); returns how many."""
+        ended), and those withheld by an opt-out that has stood for optout_erasure_after;
+        returns how many."""
         now = as_of or self.clock()
         async with self.rt.sessionmaker() as session, session.begin():
             seq = await serialize(session)
             condition = await common.expired(session, Agreement, now,
                                              held_under=lambda a: Event.agreement == a,
                                              received=Event.received_at)
-            if condition is None:
-                return 0
+            # and the events of a person whose opt-out has stood long enough
+            objected = Event.record_token.in_(select(Assignment.record_token).where(
+                Assignment.withheld.is_(True),
+                Assignment.withheld_at < now - self.erasure_after))
+            condition = objected if condition is None else or_(condition, objected)
             deleted, affected = await _delete(session, condition)
             await service.mark(session, affected, seq)
         if deleted:

@@ -88,10 +88,12 @@ async def apply_assignments(session: AsyncSession, batch: m.AssignmentBatch) -> 
     now = utcnow()
     inserts, updates = [], []
     for a in applied:
+        old = stored.get(a.record_token)
+        withheld_at = (old.withheld_at if old is not None and old.withheld else now
+                       ) if a.withheld else None
         row = {"record_token": a.record_token, "level": a.level, "person": a.person,
                "household": a.household, "area": a.area, "withheld": a.withheld,
-               "version": a.version, "assigned_at": now}
-        old = stored.get(a.record_token)
+               "withheld_at": withheld_at, "version": a.version, "assigned_at": now}
         if old is None:
             inserts.append(row)
         else:
@@ -108,17 +110,21 @@ async def apply_assignments(session: AsyncSession, batch: m.AssignmentBatch) -> 
         affected.add(a, must=a.record_token in with_events)
     await repo.insert_assignments(session, inserts)
     await repo.update_assignments(session, updates)
-    await _purge_after_assignment(session, applied, with_events)
+    await _purge_after_assignment(session, applied, with_events, stored)
     log.info("assignments: %d received, %d applied", len(batch.assignments), len(applied))
     return affected
 
 
 async def _purge_after_assignment(session: AsyncSession, applied: list[m.Assignment],
-                                  with_events: set[str]) -> None:
-    """Withheld tokens lose their events; so do tokens now assigned to opted-out persons."""
+                                  with_events: set[str], stored: dict) -> None:
+    """Tokens now assigned to a person who opted out lose the events their opt-out covers.
+    A token that was already the person's keeps its events when withheld, out of every
+    profile, until the sweep erases them; a token first seen withheld (a new record of a
+    person who objected) never held the person's data, and loses its events at once."""
     candidates = [a for a in applied if a.record_token in with_events]
-    withheld = [a.record_token for a in candidates if a.withheld]
-    purged = await repo.delete_events_of_tokens(session, withheld)
+    new_and_withheld = [a.record_token for a in candidates
+                        if a.withheld and a.record_token not in stored]
+    purged = await repo.delete_events_of_tokens(session, new_and_withheld)
     optouts = await repo.optouts_of(session, {a.person for a in candidates if not a.withheld})
     by_partner: dict[str | None, list[str]] = {}
     for a in candidates:
@@ -143,10 +149,17 @@ async def decide(session: AsyncSession, decision: m.ConsentDecision) -> Affected
         log.info("decision %s: opt-out lifted", decision.decision_id)
         return affected
     await repo.add_optout(session, decision.person, scope, decision.decided_on)
-    partner = None if scope == OPT_OUT_ALL else scope[len(PARTNER_PREFIX):]
-    purged = await repo.delete_events_of_person(session, decision.person, partner)
     affected.must_persons.add(decision.person)
     affected.must_households.update(await repo.households_of_person(session, decision.person))
+    if scope == OPT_OUT_ALL:
+        # withheld, not deleted: a mistaken opt-out can still be undone; the sweep erases
+        # the events once the opt-out has stood for optout_erasure_after (docs/consent.md)
+        withheld = await repo.withhold_person(session, decision.person, utcnow())
+        log.info("decision %s: opt-out applied, %d records withheld", decision.decision_id,
+                 withheld)
+        return affected
+    partner = scope[len(PARTNER_PREFIX):]
+    purged = await repo.delete_events_of_person(session, decision.person, partner)
     log.info("decision %s: opt-out applied, %d events purged", decision.decision_id, purged)
     return affected
 

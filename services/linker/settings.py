@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from pydantic import field_validator
 from pydantic_settings import SettingsConfigDict
 
+from services.common.retention import parse_duration
 from services.common.settings import ServiceSettings
 
 
@@ -29,3 +31,13 @@ class LinkerSettings(ServiceSettings):
     # the 8 MB payload limit) and how often the exporter looks for requested exports.
     export_profiles_per_chunk: int = 20_000
     export_interval_s: float = 0.25
+    # the events of a person who opted out of everything are withheld at once and erased
+    # by the retention sweep once the opt-out has stood this long (ISO 8601 duration): a
+    # mistaken opt-out can be undone until then (docs/consent.md)
+    optout_erasure_after: str = "P30D"
+
+    @field_validator("optout_erasure_after")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        parse_duration(value)
+        return value

@@ -8,10 +8,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from services.common import subjects
+from services.common import subject_access, subjects
 from services.common.db import utcnow
 from services.common.retention import build_router
 from services.common.runtime import Runtime, attach
+from services.common.subject_access import RemoteGrants
 from services.common.web import service_app
 from services.pseudonymiser import api, setup
 from services.pseudonymiser.handlers import Handlers
@@ -50,6 +51,8 @@ def create_app(settings: PseudonymiserSettings | None = None) -> FastAPI:
             app.state.clock = utcnow
             keeper = app.state.retention = Retention(rt, service, lambda: app.state.clock())
             app.state.consumers["agreements"] = rt.consume(subjects.AGREEMENTS, keeper.notice)
+            app.state.subject_access = keeper
+            app.state.grants = RemoteGrants(rt)
             rt.every(settings.retention_interval_s, keeper.sweep,
                      "retention")
             responders = [
@@ -57,6 +60,8 @@ def create_app(settings: PseudonymiserSettings | None = None) -> FastAPI:
                                       cb=handlers.reidentify_concurrently),
                 await rt.nc.subscribe(subjects.RELEASES.subject, queue="pseudonymiser",
                                       cb=handlers.releases_page),
+                await rt.nc.subscribe(subjects.AREA.subject, queue="pseudonymiser",
+                                      cb=handlers.area),
             ]
             try:
                 yield
@@ -70,5 +75,6 @@ def create_app(settings: PseudonymiserSettings | None = None) -> FastAPI:
     app = service_app("Tessera pseudonymiser", lifespan)
     app.include_router(api.router)
     app.include_router(subject_router)
+    app.include_router(subject_access.router)
     app.include_router(build_router(Agreement))
     return app

@@ -19,6 +19,7 @@ from services.common.runtime import Runtime
 from services.common.sealing import Unsealable, seal
 from services.common.trust import Untrusted
 from services.pseudonymiser import identity
+from services.pseudonymiser import repository as repo
 from services.pseudonymiser.releases import Releases
 from services.pseudonymiser.repository import chunks
 from services.pseudonymiser.service import Outcome, Pseudonymiser
@@ -162,6 +163,19 @@ class Handlers:
         log.info("reidentify %s%s, access %d: found=%s withheld=%s subjects=%d local_ids=%d",
                  request.level, " (partner)" if request.partner else "", request.access_id,
                  answer.found, answer.withheld, len(answer.subjects), len(answer.local_ids))
+
+    async def area(self, msg) -> None:
+        """Where a person lives, for consent's check of a caseworker's districts."""
+        try:
+            query = self.rt.bus.receive(subjects.AREA, msg.subject, msg.data, msg.headers)
+            async with self.rt.sessionmaker() as session:
+                found, area, household = await repo.area_of(session, query.pseudonym)
+            await self.rt.bus.respond(msg, m.AreaReply(found=found, area=area,
+                                                       household=household))
+        except (Untrusted, ValidationError) as exc:
+            log.warning("area: request refused (%s)", type(exc).__name__)
+        except Exception as exc:
+            log.error("area failed: %s", type(exc).__name__)
 
     async def releases_page(self, msg) -> None:
         """The release ledger, a page at a time, for reidentify's verify-log."""

@@ -105,6 +105,16 @@ async def household_by_pseudonym(session: AsyncSession, pseudonym: str) -> House
     return await session.scalar(select(Household).where(Household.pseudonym == pseudonym))
 
 
+async def area_of(session: AsyncSession, pseudonym: str
+                  ) -> tuple[bool, str | None, str | None]:
+    """(found, area, household pseudonym) of a current (not merged) person."""
+    row = (await session.execute(
+        select(Household.area, Household.pseudonym).select_from(Person)
+        .outerjoin(Household, Household.id == Person.household_id)
+        .where(Person.pseudonym == pseudonym, Person.merged_into.is_(None)))).first()
+    return (False, None, None) if row is None else (True, row.area, row.pseudonym)
+
+
 async def household_members(session: AsyncSession, household_id: int) -> list[Person]:
     rows = await session.scalars(select(Person).where(
         Person.household_id == household_id, Person.merged_into.is_(None)).order_by(Person.id))

@@ -12,9 +12,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from pydantic import Field
 from sqlalchemy import and_, delete, distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,12 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common import bus
 from services.common import messages as m
 from services.common import retention as common
-from services.common.auth import require_roles
 from services.common.db import SessionDep
-from services.common.problems import AUTHENTICATED
+from services.common.problems import AUTHENTICATED, problem_responses
 from services.common.runtime import Runtime
 from services.common.schemas import IsoDate, RequestBody
-from services.common.tokens import Claims
+from services.common.subject_access import CASE_PATTERN, DPO, authorise
 from services.pseudonymiser import normalise
 from services.pseudonymiser.models import Agreement, Household, IdentityRecord, Person
 
@@ -111,22 +109,26 @@ class Retention:
 
 
 class SubjectQuery(RequestBody):
+    case: str = Field(min_length=1, max_length=40, pattern=CASE_PATTERN,
+                      description="The open subject access case this search serves")
     family_name: str = Field(min_length=1, max_length=200)
     date_of_birth: IsoDate
     given_name: str | None = Field(default=None, max_length=200)
     postcode: str | None = Field(default=None, max_length=20)
 
 
-router = APIRouter(prefix="/v1", tags=["agreements"], responses=AUTHENTICATED)
-Reader = Annotated[Claims, Depends(require_roles("admin", "auditor"))]
+router = APIRouter(prefix="/v1", tags=["subject access"],
+                   responses={**AUTHENTICATED, **problem_responses(429, 503)})
 
 
 @router.post("/subject-access/search")
 async def find_subject(body: SubjectQuery, request: Request, session: SessionDep,
-                       claims: Reader) -> dict:
+                       claims: DPO) -> dict:
     """The person pseudonyms whose records match (family name and date of birth, and the
-    given name's first token and postcode when given); then ask each slice for
+    given name's first token and postcode when given), for an open subject access case
+    (role `dpo`; the search is in the access log first); then ask each slice for
     /v1/subject-access/{pseudonym}."""
+    access_id = await authorise(request, claims, body.case, "search", None)
     where = [IdentityRecord.norm_family == normalise.name(body.family_name),
              IdentityRecord.date_of_birth == body.date_of_birth,
              IdentityRecord.person_id.is_not(None)]
@@ -139,4 +141,5 @@ async def find_subject(body: SubjectQuery, request: Request, session: SessionDep
         select(Person.pseudonym, func.count()).join(
             IdentityRecord, IdentityRecord.person_id == Person.id)
         .where(*where).group_by(Person.pseudonym).order_by(Person.pseudonym))
-    return {"persons": [{"pseudonym": p, "matching_records": int(n)} for p, n in rows]}
+    return {"case": body.case, "access_id": access_id,
+            "persons": [{"pseudonym": p, "matching_records": int(n)} for p, n in rows]}

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from services.common.auth import require_roles, require_scope
-from services.common.db import SessionDep
-from services.common.problems import AUTHENTICATED, problem_responses
+from services.common.db import SessionDep, utcnow
+from services.common.export import csv_text
+from services.common.problems import AUTHENTICATED, Problem, problem_responses
 from services.common.tokens import Claims
 from services.reidentify import audit, repository, service
 from services.reidentify.attempts import PARTNER_LOOKUP, UNLOCK, AuditedRoute, audited
 from services.reidentify.schemas import (
     AccessLogEntry,
+    CaseBody,
+    CaseOut,
     CohortMember,
     PartnerLookupReply,
     UnlockBody,
@@ -30,6 +33,8 @@ CohortReader = Annotated[Claims, Depends(require_roles("caseworker", "coordinato
 Caseworker = Annotated[Claims, Depends(require_roles("caseworker"))]
 Auditor = Annotated[Claims, Depends(require_roles("auditor"))]
 CaseLookup = Annotated[Claims, Depends(require_scope(CASE_LOOKUP))]
+DPO = Annotated[Claims, Depends(require_roles("dpo"))]
+CaseReader = Annotated[Claims, Depends(require_roles("dpo", "auditor"))]
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0, le=2**31 - 1)]  # SQLite and PostgreSQL integers
 
@@ -70,8 +75,69 @@ async def access_log(claims: Auditor, session: SessionDep, limit: Limit = 100,
     return [AccessLogEntry.model_validate(r, from_attributes=True) for r in rows]
 
 
+@router.get("/access-log/export.csv", response_class=Response,
+            responses={200: {"content": {"text/csv": {}}, "description": "The entries"}})
+async def access_log_csv(claims: Auditor, session: SessionDep,
+                         after: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+                         limit: Annotated[int, Query(ge=1, le=10_000)] = 10_000) -> Response:
+    """The entries after a seq, as a spreadsheet opens them safely (formula cells
+    escaped: justifications are typed by people)."""
+    rows = await repository.log_after(session, after, limit)
+    entries = [AccessLogEntry.model_validate(r, from_attributes=True).model_dump()
+               for r in rows]
+    return Response(csv_text(entries, list(AccessLogEntry.model_fields)),
+                    media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="access-log.csv"'})
+
+
 @router.get("/access-log/verify", response_model=Verification)
 async def verify(claims: Auditor, session: SessionDep, request: Request) -> dict:
     """The chain recomputed, and every signed head in the export checked against it."""
     evidence = await request.app.state.witnesses.evidence()
     return await audit.verify(session, evidence)
+
+
+# --- subject access cases (the releases themselves: services.common.subject_access) -------
+
+cases = APIRouter(prefix="/v1/subject-access/cases", tags=["subject access"],
+                  responses=AUTHENTICATED)
+
+
+def _case(row, access_id: int | None = None) -> CaseOut:
+    return CaseOut(case_id=row.case_id, reference=row.reference, requester=row.requester,
+                   justification=row.justification, opened_by=row.opened_by,
+                   opened_org=row.opened_org, opened_at=row.opened_at,
+                   expires_at=row.expires_at, closed_at=row.closed_at,
+                   closed_by=row.closed_by,
+                   open=row.closed_at is None and row.expires_at > utcnow(),
+                   access_id=access_id)
+
+
+@cases.post("", response_model=CaseOut, status_code=201)
+async def open_case(body: CaseBody, claims: DPO, request: Request) -> CaseOut:
+    """Open a subject access case (role `dpo`); each slice then releases its part under it."""
+    row, seq = await request.app.state.grants.open(claims, body.reference, body.requester,
+                                                   body.justification)
+    return _case(row, seq)
+
+
+@cases.get("", response_model=list[CaseOut])
+async def list_cases(claims: CaseReader, session: SessionDep, limit: Limit = 100,
+                     offset: Offset = 0, open_only: bool = False) -> list[CaseOut]:
+    return [_case(r) for r in await repository.cases_page(session, limit, offset, open_only)]
+
+
+@cases.get("/{case_id}", response_model=CaseOut)
+async def get_case(case_id: Annotated[str, Path(max_length=40)], claims: CaseReader,
+                   session: SessionDep) -> CaseOut:
+    row = await repository.case(session, case_id)
+    if row is None:
+        raise Problem(404, "Not found", "no such case")
+    return _case(row)
+
+
+@cases.post("/{case_id}/close", response_model=CaseOut)
+async def close_case(case_id: Annotated[str, Path(max_length=40)], claims: DPO,
+                     request: Request) -> CaseOut:
+    row, seq = await request.app.state.grants.close(claims, case_id)
+    return _case(row, seq)

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from services.common import subjects
+from services.common import subject_access, subjects
 from services.common.db import utcnow
 from services.common.heads import trusted_keys
 from services.common.retention import build_router
@@ -16,6 +16,7 @@ from services.common.runtime import Runtime, attach
 from services.common.web import service_app
 from services.reidentify import api, handlers, signing
 from services.reidentify.audit import Witnesses, signing_grace
+from services.reidentify.cases import Cases
 from services.reidentify.fastpath import Doors
 from services.reidentify.heads import BusSink, DirectorySink, FileSink, HeadSigner
 from services.reidentify.models import Agreement, Inbox
@@ -66,6 +67,14 @@ def create_app(settings: ReidentifySettings | None = None) -> FastAPI:
             }
             app.state.clock = utcnow
             keeper = app.state.retention = Retention(rt, lambda: app.state.clock(), state)
+            app.state.subject_access = keeper
+            cases = app.state.grants = Cases(
+                rt.sessionmaker, app.state.reidentifier.ledger,
+                rate_per_hour=settings.subject_access_rate_per_hour,
+                case_days=settings.subject_access_case_days, clock=lambda: app.state.clock(),
+                messages=rt.bus)
+            await rt.nc.subscribe(subjects.SUBJECT_ACCESS.subject, queue="reidentify",
+                                  cb=cases.answer)
             app.state.consumers["agreements"] = rt.consume(subjects.AGREEMENTS, keeper.notice)
             rt.every(settings.retention_interval_s, keeper.sweep,
                      "retention")
@@ -89,5 +98,7 @@ def create_app(settings: ReidentifySettings | None = None) -> FastAPI:
     app.state.fast_unlock = settings.fast_unlock
     app.add_middleware(Doors)  # outermost: every attempt at a door is logged, 413 too
     app.include_router(api.router)
+    app.include_router(api.cases)  # before the releases: /cases is no pseudonym
+    app.include_router(subject_access.router)
     app.include_router(build_router(Agreement))
     return app

@@ -88,3 +88,20 @@ class AccessEntry(Base):
 
 class Agreement(AgreementMixin, Base):
     """The data-sharing agreements as the gateway announced them (purposes, ending)."""
+
+
+class SubjectAccessCase(Base):
+    """A subject access request (UK GDPR Art. 15) a DPO is working: slices release their
+    parts only while it is open, and every release names it in the access log."""
+
+    __tablename__ = "subject_access_cases"
+    case_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    reference: Mapped[str] = mapped_column(String(100))
+    requester: Mapped[str] = mapped_column(String(200))
+    justification: Mapped[str] = mapped_column(Text)
+    opened_by: Mapped[str] = mapped_column(String(200))
+    opened_org: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    closed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)

@@ -5,11 +5,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable
 from datetime import datetime
 
-from sqlalchemy import delete, insert, or_, select, tuple_
+from sqlalchemy import delete, func, insert, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from services.common.repository import chunks
-from services.reidentify.models import AccessEntry, Agreement, FlagRow, OptOut
+from services.reidentify.models import (
+    AccessEntry,
+    Agreement,
+    FlagRow,
+    OptOut,
+    SubjectAccessCase,
+)
 
 SCAN_PAGE = 1000
 
@@ -140,6 +146,12 @@ async def entries_at(session: AsyncSession, seqs: Iterable[int]) -> dict[int, Ac
     return out
 
 
+async def log_after(session: AsyncSession, after: int, limit: int) -> list[AccessEntry]:
+    result = await session.execute(select(AccessEntry).where(AccessEntry.seq > after)
+                                   .order_by(AccessEntry.seq).limit(limit))
+    return list(result.scalars())
+
+
 async def scan_log(session: AsyncSession) -> AsyncIterator[AccessEntry]:
     """Every entry in seq order, a page at a time (keyset pagination)."""
     after = None
@@ -153,3 +165,38 @@ async def scan_log(session: AsyncSession) -> AsyncIterator[AccessEntry]:
         if len(rows) < SCAN_PAGE:
             return
         after = rows[-1].seq
+
+
+# --- subject access cases ----------------------------------------------------------------------
+
+
+async def case(session: AsyncSession, case_id: str) -> SubjectAccessCase | None:
+    return await session.get(SubjectAccessCase, case_id)
+
+
+async def add_case(session: AsyncSession, **values) -> SubjectAccessCase:
+    row = SubjectAccessCase(**values)
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def cases_page(session: AsyncSession, limit: int, offset: int,
+                     open_only: bool) -> list[SubjectAccessCase]:
+    query = select(SubjectAccessCase)
+    if open_only:
+        query = query.where(SubjectAccessCase.closed_at.is_(None))
+    rows = await session.execute(query.order_by(SubjectAccessCase.opened_at.desc(),
+                                                SubjectAccessCase.case_id)
+                                 .limit(limit).offset(offset))
+    return list(rows.scalars())
+
+
+async def subject_access_releases_since(session: AsyncSession, sub: str,
+                                        since: datetime) -> int:
+    """How many subject access releases (searches and exports) `sub` was given since."""
+    return (await session.execute(
+        select(func.count()).select_from(AccessEntry).where(
+            AccessEntry.sub == sub, AccessEntry.at >= since, AccessEntry.case_id.is_not(None),
+            AccessEntry.action.in_(("sar-search", "sar-export")),
+            AccessEntry.outcome == "allowed"))).scalar_one()

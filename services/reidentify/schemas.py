@@ -92,3 +92,29 @@ class Verification(BaseModel):
     unsigned_entries: int = 0
     releases_checked: int | None = None
     unlogged_releases: int | None = None
+
+
+class CaseBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reference: str = Field(min_length=1, max_length=100,
+                           description="The council's reference for the request")
+    requester: str = Field(min_length=1, max_length=200, description=(
+        "Who made the request (the data subject, or who acts for them), as the DPO "
+        "records it"))
+    justification: str = Field(min_length=20, max_length=2000)
+
+
+class CaseOut(BaseModel):
+    case_id: str
+    reference: str
+    requester: str
+    justification: str
+    opened_by: str
+    opened_org: str | None
+    opened_at: datetime
+    expires_at: datetime
+    closed_at: datetime | None
+    closed_by: str | None
+    open: bool
+    access_id: int | None = Field(default=None, description="The entry this change wrote")

@@ -32,6 +32,10 @@ class ReidentifySettings(ServiceSettings):
     signed_heads_path: Path = VAR / "exports" / "access-log-heads.jsonl"
     head_export_dir: Path | None = None
     head_signing_interval_s: float = 60.0
+    # subject access: releases a DPO may be given in an hour, and how long a case stays
+    # open unless closed (a month to answer, extendable by two: UK GDPR Art. 12(3))
+    subject_access_rate_per_hour: int = 60
+    subject_access_case_days: int = 90
     # serve POST /v1/unlock without the framework's routing when every check passes
     # (services/reidentify/fastpath.py); False sends every request through the route
     fast_unlock: bool = True

@@ -10,10 +10,11 @@ import yaml
 from fastapi import FastAPI
 from sqlalchemy.exc import IntegrityError
 
-from services.common import bus, subjects
+from services.common import bus, subject_access, subjects
 from services.common.db import utcnow
 from services.common.retention import build_router
 from services.common.runtime import Runtime, attach
+from services.common.subject_access import RemoteGrants
 from services.common.web import service_app
 from services.scorer import api
 from services.scorer import repository as repo
@@ -68,6 +69,8 @@ def create_app(settings: ScorerSettings | None = None,
             app.state.clock = utcnow
             keeper = app.state.retention = Retention(rt, lambda: app.state.clock(),
                                                      settings.flags_per_message)
+            app.state.subject_access = keeper
+            app.state.grants = RemoteGrants(rt)
             app.state.consumers["agreements"] = rt.consume(subjects.AGREEMENTS, keeper.notice)
             rt.every(settings.retention_interval_s, keeper.sweep,
                      "retention")
@@ -81,5 +84,6 @@ def create_app(settings: ScorerSettings | None = None,
 
     app = service_app("Tessera scorer", lifespan)
     app.include_router(api.router)
+    app.include_router(subject_access.router)
     app.include_router(build_router(Agreement))
     return app

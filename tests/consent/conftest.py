@@ -16,6 +16,8 @@ from services.consent.settings import ConsentSettings
 from tests.support import eventually, send
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "consent" / "migrations"
+# pseudonym prefix -> the area the stand-in pseudonymiser gives; any other is unknown
+AREAS = {"person-": "OL1", "elsewhere-": "OL9"}
 
 
 @dataclass
@@ -99,6 +101,15 @@ async def env(nats_env, tmp_path_factory):
     gateway = await nats_env.bus("gateway")
     pseudonymiser = await nats_env.bus("pseudonymiser")
     linker = await nats_env.bus("linker")
+
+    async def area(msg):  # the stand-in pseudonymiser knows where people live
+        query = pseudonymiser.receive(subjects.AREA, msg.subject, msg.data, msg.headers)
+        area = next((a for prefix, a in AREAS.items() if query.pseudonym.startswith(prefix)),
+                    None)
+        await pseudonymiser.respond(msg, messages.AreaReply(
+            found=area is not None, area=area, household=None))
+
+    await pseudonymiser.nc.subscribe(subjects.AREA.subject, cb=area)
     decisions_sub = await linker.js.pull_subscribe_bind(
         durable="linker", stream=subjects.DECISIONS.stream)
     progress_sub = await gateway.js.pull_subscribe_bind(

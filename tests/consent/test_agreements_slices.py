@@ -129,7 +129,7 @@ class Fed:
                                  notice_version="v3", decided_on=date.today())]))
 
     async def decide(self, pseudonym: str, status: str, scope: str = "all") -> None:
-        token = self.nats_env.token("consent", subject="cw-2", roles=["caseworker"],
+        token = self.nats_env.token("consent", subject="dpo-2", roles=["dpo"],
                                     districts=["OL1"], purposes=[PURPOSE], org="council")
         r = await self.clients["consent"].post(
             "/v1/decisions", headers={"Authorization": f"Bearer {token}"},
@@ -230,25 +230,34 @@ async def test_purpose_limitation_retention_and_ending(fed):
     assert (await fed.holdings("scorer", RESEARCH))["evaluations"] >= 1
     assert (await fed.holdings("reidentify", TRIAGE))["active_flags"] >= 2
 
-    # subject access: found through the pseudonymiser, then every slice by pseudonym
+    # subject access: a DPO's case; the person found through the pseudonymiser, then each
+    # slice's part by pseudonym, each release in the access log first
+    r = await fed.clients["reidentify"].post(
+        "/v1/subject-access/cases", headers=fed.admin("reidentify", "dpo"),
+        json={"reference": "SAR-2026-0007", "requester": "the data subject",
+              "justification": "Subject access request received by post, ID checked"})
+    assert r.status_code == 201, r.text
+    case = r.json()["case_id"]
     r = await fed.clients["pseudonymiser"].post(
-        "/v1/subject-access/search", headers=fed.admin("pseudonymiser", "auditor"),
-        json={"family_name": "ashworth", "date_of_birth": "2012-03-04"})
+        "/v1/subject-access/search", headers=fed.admin("pseudonymiser", "dpo"),
+        json={"case": case, "family_name": "ashworth", "date_of_birth": "2012-03-04"})
     assert r.status_code == 200 and [p["pseudonym"] for p in r.json()["persons"]] == [x]
     export = {}
-    for service in SLICES:
-        r = await fed.clients[service].get(f"/v1/subject-access/{x}",
-                                           headers=fed.admin(service, "auditor"))
+    for service in SLICES + ("consent",):
+        r = await fed.clients[service].get(f"/v1/subject-access/{x}", params={"case": case},
+                                           headers=fed.admin(service, "dpo"))
         assert r.status_code == 200, (service, r.text)
         export[service] = r.json()
+    assert len({e["access_id"] for e in export.values()}) == len(export)
     assert export["pseudonymiser"]["records"][0]["family_name"] == "Ashworth"
     assert len(export["linker"]["events"]) == 6
     assert {e["agreement"] for e in export["linker"]["events"]} == {TRIAGE, RESEARCH}
     assert export["scorer"]["evaluations"][0]["agreements"] == [RESEARCH, TRIAGE]
     assert export["reidentify"]["accesses"][0]["reason"] == "purpose"
-    r = await fed.clients["linker"].get(f"/v1/subject-access/{x}",
-                                        headers=fed.admin("linker", "caseworker"))
-    assert r.status_code == 403
+    for role in ("caseworker", "auditor", "admin"):  # a case is for a DPO
+        r = await fed.clients["linker"].get(f"/v1/subject-access/{x}", params={"case": case},
+                                            headers=fed.admin("linker", role))
+        assert r.status_code == 403, role
 
     # retention: 400 days on, the triage agreement's one year has passed, not research's 5
     fed.set_clock(datetime.now(UTC) + timedelta(days=400))
@@ -316,7 +325,7 @@ async def test_opt_out_before_data_arrives(fed):
     r = await fed.clients["consent"].get(
         "/v1/decisions", params={"pseudonym": z},
         headers={"Authorization": "Bearer " + fed.nats_env.token(
-            "consent", roles=["auditor"], districts=[], purposes=[], org="council")})
+            "consent", roles=["dpo"], districts=[], purposes=[], org="council")})
     await eventually(lambda: fed.count("linker", select(func.count()).select_from(
         LinkerOptOut).where(LinkerOptOut.person == z)))
     # the same person's data arrives afterwards, from two partners: none of it is kept
@@ -357,9 +366,17 @@ async def test_opt_out_after_data_scoped_then_all_then_reconsent(fed):
 
     await settled(school_kept)
 
-    # everything: the rest goes too, and the unlock is refused
+    # everything: the rest is withheld (kept, in no profile: the flag goes) until the
+    # sweep erases it; the unlock is refused
     await fed.decide(w, "opt_out", "all")
-    await eventually(lambda: fed.none_of("r_w"), timeout=30)
+
+    async def withheld_everywhere():
+        held = await fed.count("linker", select(func.count()).select_from(Assignment).where(
+            Assignment.record_token == "r_w", Assignment.withheld.is_(True)))
+        return (held == 1 and await fed.events_of("r_w", SCHOOL[0]) == 3
+                and not await fed.active_flag(w))
+
+    await settled(withheld_everywhere)
 
     # withdrawal of the objection (consent again): new data is kept and flags again
     await fed.decide(w, "consent", "all")
@@ -381,4 +398,5 @@ async def test_opt_out_after_data_scoped_then_all_then_reconsent(fed):
     await fed.events("r_w", GP, ["GP1", "GP2", "GP3"], OPTOUTS)
     await fed.events("r_w", SCHOOL, ["SCH1", "SCH2", "SCH3"], OPTOUTS)
     await eventually(lambda: fed.active_flag(w), timeout=30)
-    assert await fed.events_of("r_w") == 6
+    # the withheld school events are back beside the new ones; the GP's went for good
+    assert await fed.events_of("r_w") == 9

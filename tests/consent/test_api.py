@@ -22,7 +22,7 @@ async def post(env, body: dict, *roles: str):
 
 async def listed(env, pseudonym: str, *roles: str) -> dict:
     r = await env.client.get("/v1/decisions", params={"pseudonym": pseudonym},
-                             headers=env.headers(*(roles or ("auditor",))))
+                             headers=env.headers(*(roles or ("coordinator",))))
     assert r.status_code == 200, r.text
     return r.json()
 
@@ -53,9 +53,9 @@ async def test_latest_wins_across_withdraw_and_reconsent(env):
     # a back-dated opt-out recorded now does not beat the later re-consent
     late = (await post(env, decision(p, "opt_out", TODAY - timedelta(days=7)))).json()
     assert late["effective"] is False
-    # another scope is independent
+    # another scope is independent (a partner scope: the partner's list, or a DPO)
     other = (await post(env, decision(p, "opt_out", TODAY - timedelta(days=20),
-                                      scope="partner:police-gmp"))).json()
+                                      scope="partner:police-gmp"), "dpo")).json()
     body = await listed(env, p, "caseworker")
     assert body["effective"] == {"all": again["decision_id"],
                                  "partner:police-gmp": other["decision_id"]}
@@ -97,6 +97,7 @@ async def test_practitioner_decision_joins_partner_decisions(env):
     decision("p", "consent", TODAY, scope="purpose:"),
     decision("p", "consent", TODAY, name="Jane"),
     decision("p", "consent", TODAY + timedelta(days=30)),
+    decision("p", "consent", TODAY + timedelta(days=1)),
     {"pseudonym": "p", "status": "consent"},
 ])
 async def test_bad_bodies_rejected(env, body):
@@ -121,5 +122,47 @@ async def test_roles(env):
                                   "Authorization": "Bearer " + env.nats_env.token(
                                       "reidentify", roles=["caseworker"])})
     assert r.status_code == 401
-    assert (await listed(env, "nobody")) == {"pseudonym": "nobody", "decisions": [],
-                                              "effective": {}}
+    assert (await listed(env, "person-99")) == {"pseudonym": "person-99", "decisions": [],
+                                                 "effective": {}}
+    for role in ("auditor", "admin", "analyst"):  # auditors read the log, not people
+        r = await env.client.get("/v1/decisions", params={"pseudonym": "person-14"},
+                                 headers=env.headers(role))
+        assert r.status_code == 403, role
+
+
+async def test_a_decision_dated_tomorrow_cannot_outrank_todays_opt_out(env):
+    p = "person-15"
+    opt_out = (await post(env, decision(p, "opt_out", TODAY))).json()
+    r = await post(env, decision(p, "consent", TODAY + timedelta(days=1)))
+    assert r.status_code == 422 and "after today" in r.json()["detail"]
+    assert (await listed(env, p))["effective"] == {"all": opt_out["decision_id"]}
+
+
+async def test_a_caseworker_decides_only_for_people_in_their_districts(env):
+    here, there, nobody = "person-16", "elsewhere-16", "ghost-16"
+    assert (await post(env, decision(here, "opt_out", TODAY))).status_code == 201
+    refusals = [await post(env, decision(p, "opt_out", TODAY)) for p in (there, nobody)]
+    assert [r.status_code for r in refusals] == [403, 403]
+    # "not in your districts" and "no such person" read the same
+    assert refusals[0].json()["detail"] == refusals[1].json()["detail"]
+    r = await env.client.get("/v1/decisions", params={"pseudonym": there},
+                             headers=env.headers("caseworker"))
+    assert r.status_code == 403
+    # a coordinator or DPO decides for anyone held, and is told of a person not held
+    assert (await post(env, decision(there, "opt_out", TODAY), "coordinator")).status_code == 201
+    assert (await post(env, decision(nobody, "opt_out", TODAY), "dpo")).status_code == 404
+    assert [d.person for d in await env.settle(there, 1)] == [there]
+
+
+@pytest.mark.parametrize("role,scope,status", [
+    ("caseworker", "all", 201),
+    ("caseworker", "purpose:early-help-triage", 201),  # a purpose of the token's
+    ("caseworker", "purpose:research", 403),
+    ("caseworker", "partner:police-gmp", 403),
+    ("coordinator", "purpose:research", 201),
+    ("coordinator", "partner:police-gmp", 403),
+    ("dpo", "partner:police-gmp", 201),
+])
+async def test_who_may_record_which_scope(env, role, scope, status):
+    r = await post(env, decision("person-17", "opt_out", TODAY, scope=scope), role)
+    assert r.status_code == status, r.text

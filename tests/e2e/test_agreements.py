@@ -4,12 +4,18 @@ secure-box scan, then ending the agreement refuses ingest."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import io
+import json
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
 import pytest_asyncio
 
+from deploy import cli
 from deploy.federation import REPO
 from tests.e2e.conftest import federation_with_borough, registry_codes
 from tests.e2e.scan import program_vocabulary, sensitive_values, sqlite_texts
@@ -58,27 +64,76 @@ async def test_report_per_agreement_in_every_slice(small):
     assert set(report["reidentify"]) == {"flags", "active_flags"}
 
 
-async def test_subject_access_export(small):
+def tessera(run, *args: str) -> dict:
+    """`tessera ...` as a DPO or admin runs it against this federation; its JSON output."""
+    ports = [f"--port={s}={p}" for s, p in run.fed.ports.items()]
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = cli.main(["--var", str(run.fed.layout.root), *args, *ports])
+    assert code == 0
+    return json.loads(out.getvalue())
+
+
+def read_parts(files: list[str]) -> dict[str, dict]:
+    return {Path(f).stem: json.loads(Path(f).read_text()) for f in files if f.endswith(".json")}
+
+
+async def test_subject_access_is_a_case_each_slice_released_and_logged(small, tmp_path):
     truth = small.borough.truth
     person_id = next(p for p in sorted(truth.person_events) if p not in truth.optouts)
     who = small.borough.identity(person_id)
-    r = await call(small, "POST", "pseudonymiser", "/v1/subject-access/search", "auditor",
-                   json={"family_name": who["family_name"],
-                         "date_of_birth": who["date_of_birth"],
-                         "given_name": who["given_name"]})
-    assert r.status_code == 200, r.text
-    persons = r.json()["persons"]
-    assert persons
-    export = {}
-    for service in SLICES:
-        r = await call(small, "GET", service, f"/v1/subject-access/{persons[0]['pseudonym']}",
-                       "auditor")
-        assert r.status_code == 200, r.text
-        export[service] = r.json()
-    assert export["pseudonymiser"]["found"] and export["pseudonymiser"]["records"]
-    assert {rec["agreement"] for rec in export["pseudonymiser"]["records"]} == {AGREEMENT}
-    assert export["linker"]["events"]
-    assert {e["agreement"] for e in export["linker"]["events"]} == {AGREEMENT}
+    case = (await asyncio.to_thread(
+        tessera, small, "subject-access", "open", "--reference", "SAR-2026-0042",
+        "--requester", "the data subject, in writing",
+        "--justification", "Request received 1 December; identity checked by the DPO"))
+    found = await asyncio.to_thread(
+        tessera, small, "subject-access", "search", "--case", case["case_id"],
+        "--family-name", who["family_name"], "--date-of-birth", who["date_of_birth"],
+        "--given-name", who["given_name"])
+    pseudonym = found["persons"][0]["pseudonym"]
+    exported = await asyncio.to_thread(
+        tessera, small, "subject-access", "export", "--case", case["case_id"],
+        "--pseudonym", pseudonym, "--out", str(tmp_path / "sar"))
+    parts = await asyncio.to_thread(read_parts, exported["files"])
+    assert set(parts) == {"pseudonymiser", "linker", "scorer", "reidentify", "consent"}
+    assert parts["pseudonymiser"]["found"] and parts["pseudonymiser"]["records"]
+    assert {rec["agreement"] for rec in parts["pseudonymiser"]["records"]} == {AGREEMENT}
+    assert parts["linker"]["events"]
+    assert {e["agreement"] for e in parts["linker"]["events"]} == {AGREEMENT}
+    # no file carries identity and demand together
+    codes = {e["code"] for e in parts["linker"]["events"]}
+    for name, part in parts.items():
+        text = json.dumps(part)
+        has_identity = who["family_name"] in text
+        has_demand = any(f'"{c}"' in text for c in codes)
+        assert not (has_identity and has_demand), name
+    assert any(f.endswith("pseudonymiser-records.csv") for f in exported["files"])
+
+    auditor = {"Authorization": "Bearer " + small.token("reidentify", roles=["auditor"])}
+    async with httpx.AsyncClient(timeout=30, verify=small.fed.verify) as c:
+        r = await c.get(f"{small.url('reidentify')}/v1/access-log",
+                        params={"limit": 500}, headers=auditor)
+        steps = [(e["action"], e["slice"], e["outcome"]) for e in r.json()
+                 if e["case_id"] == case["case_id"]]
+        assert steps == [("sar-open", None, "allowed"), ("sar-search", "pseudonymiser",
+                                                         "allowed")] + [
+            ("sar-export", s, "allowed") for s in ("pseudonymiser", "linker", "scorer",
+                                                   "reidentify", "consent")]
+        # an auditor reads the log, not people; a closed case releases nothing more
+        r = await c.get(f"{small.url('linker')}/v1/subject-access/{pseudonym}",
+                        params={"case": case["case_id"]},
+                        headers={"Authorization": "Bearer " + small.token(
+                            "linker", roles=["auditor", "admin"])})
+        assert r.status_code == 403
+    await asyncio.to_thread(tessera, small, "subject-access", "close", "--case",
+                            case["case_id"])
+    dpo = small.token("linker", subject="dev-dpo", roles=["dpo"])
+    async with httpx.AsyncClient(timeout=30, verify=small.fed.verify) as c:
+        r = await c.get(f"{small.url('linker')}/v1/subject-access/{pseudonym}",
+                        params={"case": case["case_id"]},
+                        headers={"Authorization": f"Bearer {dpo}"})
+    assert (r.status_code, r.json()["reason"]) == (403, "closed")
+    assert "events" not in r.json()
 
 
 async def test_retention_expiry_deletes_in_every_slice(small, sensitive):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import date, timedelta
 
+from services.common.db import utcnow
 from services.common.messages import Assignment
 from tests.linker.conftest import codes, new
 from tests.support import eventually
@@ -50,16 +51,21 @@ async def test_only_a_higher_version_replaces_an_assignment(linker):
     assert await linker.seen(loser) == []
 
 
-async def test_withheld_assignment_purges_and_drops_later_events(linker):
+async def test_withheld_assignment_keeps_events_out_until_the_sweep_erases_them(linker):
     token, pseudonym = new("rt"), new("P")
     await linker.assign(person(token, pseudonym))
     await linker.events("gp-p81001", "gp-p81001", [(token, "GP1", D)])
     await linker.wait_profile(pseudonym, lambda p: len(p.events) == 1)
     await linker.assign(person(token, pseudonym, version=2, withheld=True))
     await linker.wait_profile(pseudonym, lambda p: p.events == [])
-    assert await linker.stored_events(token) == []
+    assert len(await linker.stored_events(token)) == 1  # held, in no profile
     later = await linker.events("gp-p81001", "gp-p81001", [(token, "GP2", D)] * 1)
     assert (await linker.wait_progress(later)).processed == 1
+    assert len(await linker.stored_events(token)) == 1  # later ones dropped
+    sweep = linker.app.state.retention.sweep
+    await sweep(utcnow() + timedelta(days=29))
+    assert len(await linker.stored_events(token)) == 1  # the opt-out may still be undone
+    await sweep(utcnow() + timedelta(days=31))
     assert await linker.stored_events(token) == []
 
 
@@ -93,16 +99,20 @@ async def test_opt_out_by_partner_then_all_then_lifted(linker):
     await linker.decide(pseudonym, "opt_out", "all", effective=False)  # not winning
     await linker.decide(pseudonym, "opt_out", "all")
     await linker.wait_profile(pseudonym, lambda p: p.events == [])
-    assert await linker.stored_events(school) == []
+    assert len(await linker.stored_events(school)) == 2  # withheld, not yet erased
     after = await linker.events("schools-la", "school-census", [(school, "SCH3", D)])
     await linker.wait_progress(after)
-    assert await linker.stored_events(school) == []
+    assert len(await linker.stored_events(school)) == 2  # later ones dropped
 
     await linker.decide(pseudonym, "withdrawn", "all")
     await linker.decide(pseudonym, "consent", "partner:gp-p81001")
+    # the pseudonymiser assigns the person's records again, no longer withheld
+    await linker.assign(person(gp, pseudonym, version=2), person(school, pseudonym, version=2))
     await asyncio.sleep(0.3)
     await linker.events("gp-p81001", "gp-p81001", [(gp, "GP5", D)])
-    await linker.wait_profile(pseudonym, lambda p: codes(p) == ["GP5"])
+    # what was withheld is back; what the partner opt-out deleted, or arrived while the
+    # opt-out stood, is not
+    await linker.wait_profile(pseudonym, lambda p: codes(p) == ["GP5", "SCH1", "SCH2"])
 
 
 async def test_merge_moves_record_token_and_publishes_both_profiles(linker):

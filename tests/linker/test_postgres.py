@@ -15,7 +15,7 @@ from tests.linker.test_linking import (  # noqa: F401
     test_events_before_and_after_assignment_both_join,
     test_merge_moves_record_token_and_publishes_both_profiles,
     test_opt_out_by_partner_then_all_then_lifted,
-    test_withheld_assignment_purges_and_drops_later_events,
+    test_withheld_assignment_keeps_events_out_until_the_sweep_erases_them,
 )
 
 pytestmark = pytest.mark.skipif(not postgres.available(), reason="no PostgreSQL binaries")

@@ -85,6 +85,17 @@ class Env:
 
         await eventually(applied)
 
+    async def log_for_all(self) -> list[dict]:
+        entries, after = [], 0
+        while True:
+            r = await self.client.get("/v1/access-log", params={"limit": 500, "offset": after},
+                                      headers=self.clearance("auditor-1", roles=["auditor"]))
+            assert r.status_code == 200
+            entries += r.json()
+            if len(r.json()) < 500:
+                return entries
+            after += 500
+
     async def log_for(self, sub: str) -> list[dict]:
         r = await self.client.get("/v1/access-log", params={"limit": 500},
                                   headers=self.clearance("auditor-1", roles=["auditor"]))

@@ -23,14 +23,14 @@ DISTRICTS = ["OL1", "OL2", "OL4", "OL8", "OL9"]
 PURPOSE = "early-help-triage"
 # A token per service that holds every role and claim that service knows of.
 EVERYTHING = {
-    "gateway": {"partner": "gp-p81001", "scope": ["ingest"], "roles": ["admin"]},
+    "gateway": {"partner": "gp-p81001", "scope": ["ingest"], "roles": ["admin", "auditor"]},
     "pseudonymiser": {"roles": ["linkage-officer", "admin", "auditor", "dpo"]},
     "linker": {"roles": ["analyst", "admin", "auditor", "dpo"]},
-    "scorer": {"roles": ["coordinator", "admin", "analyst"]},
-    "reidentify": {"roles": ["caseworker", "coordinator", "auditor", "admin"],
+    "scorer": {"roles": ["coordinator", "admin", "analyst", "dpo"]},
+    "reidentify": {"roles": ["caseworker", "coordinator", "auditor", "admin", "dpo"],
                    "districts": DISTRICTS, "purposes": [PURPOSE], "org": "t",
                    "scope": ["case-lookup"], "partner": "gp-p81001"},
-    "consent": {"roles": ["caseworker", "coordinator", "auditor", "admin"]},
+    "consent": {"roles": ["caseworker", "coordinator", "auditor", "admin", "dpo"]},
 }
 
 

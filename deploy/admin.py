@@ -1,0 +1,150 @@
+"""`tessera agreements` and `tessera subject-access`: talk to the running services with
+development tokens (var/keys/issuer), as an admin or a data protection officer would."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from deploy.layout import PORTS, Layout
+from services.common.export import write_csv
+
+SLICES = ("gateway", "pseudonymiser", "linker", "scorer", "reidentify")
+# where a subject access request's parts are held; each is released separately
+HOLDERS = ("pseudonymiser", "linker", "scorer", "reidentify", "consent")
+
+
+@dataclass
+class Services:
+    tokens: object  # deploy.cli.token_factory
+    host: str = "127.0.0.1"
+    scheme: str = "http"
+    ports: dict | None = None
+    verify: str | bool = True
+    subject: str = "tessera-cli"
+    roles: tuple[str, ...] = ("admin",)
+
+    def url(self, service: str, path: str) -> str:
+        port = (self.ports or PORTS)[service]
+        return f"{self.scheme}://{self.host}:{port}{path}"
+
+    def call(self, method: str, service: str, path: str, **kw):
+        token = self.tokens(service, subject=self.subject, roles=list(self.roles),
+                            org="dev-council")
+        r = httpx.request(method, self.url(service, path), timeout=30, verify=self.verify,
+                          headers={"Authorization": f"Bearer {token}"}, **kw)
+        if r.status_code >= 400:
+            print(f"{service}: {r.status_code} {r.text}", file=sys.stderr)
+            raise SystemExit(1)
+        return r.json()
+
+
+def services_for(args, tokens, roles: tuple[str, ...], subject: str) -> Services:
+    ports = dict(PORTS)
+    for override in args.port or []:
+        service, _, port = override.partition("=")
+        ports[service] = int(port)
+    return Services(tokens, host=args.host, scheme=args.scheme, ports=ports,
+                    verify=args.verify or True, subject=subject, roles=roles)
+
+
+def agreements(args, api: Services) -> dict | list:
+    if args.action == "list":
+        return api.call("GET", "gateway", "/v1/agreements")
+    if args.action == "show":
+        return api.call("GET", "gateway", f"/v1/agreements/{args.id}")
+    if args.action == "end":
+        body = {"ended_on": args.on} if args.on else {}
+        return api.call("POST", "gateway", f"/v1/agreements/{args.id}/end", json=body)
+    return {"agreement": args.id, "slices": {
+        s: api.call("GET", s, f"/v1/agreements/{args.id}/holdings")["counts"]
+        for s in SLICES}}
+
+
+def subject_access(args, api: Services) -> dict | list:
+    """A case's steps; `export` writes one file per slice, never one with them all."""
+    if args.action == "open":
+        return api.call("POST", "reidentify", "/v1/subject-access/cases", json={
+            "reference": args.reference, "requester": args.requester,
+            "justification": args.justification})
+    if args.action == "list":
+        return api.call("GET", "reidentify", "/v1/subject-access/cases")
+    if args.action == "close":
+        return api.call("POST", "reidentify", f"/v1/subject-access/cases/{args.case}/close")
+    if args.action == "search":
+        query = {"case": args.case, "family_name": args.family_name,
+                 "date_of_birth": args.date_of_birth}
+        query.update({k: v for k, v in (("given_name", args.given_name),
+                                         ("postcode", args.postcode)) if v})
+        return api.call("POST", "pseudonymiser", "/v1/subject-access/search", json=query)
+    out = Path(args.out or f"subject-access-{args.case}-{args.pseudonym}")
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for service in HOLDERS:
+        part = api.call("GET", service, f"/v1/subject-access/{args.pseudonym}",
+                        params={"case": args.case})
+        path = out / f"{service}.json"
+        path.write_text(json.dumps(part, indent=2, default=str))
+        written.append(str(path))
+        for key, value in part.items():  # the tables a DPO sends on, as spreadsheets
+            if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+                written.append(str(write_csv(out / f"{service}-{key}.csv", value)))
+    return {"case": args.case, "pseudonym": args.pseudonym, "files": written}
+
+
+def connection_options(p) -> None:
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", action="append", metavar="SERVICE=PORT",
+                   help="a service on another port than the default (repeatable)")
+    p.add_argument("--scheme", default="http", choices=["http", "https"])
+    p.add_argument("--verify", help="CA bundle for https")
+
+
+def add_commands(sub, token_factory) -> None:
+    def run(kind, roles: tuple[str, ...], subject: str):
+        def command(args) -> int:
+            api = services_for(args, token_factory(Layout(Path(args.var))), roles, subject)
+            print(json.dumps(kind(args, api), indent=2, default=str))
+            return 0
+        return command
+
+    p = sub.add_parser("agreements", help="data-sharing agreements: list, show, end, report "
+                       "(talks to the running services)")
+    p.add_argument("action", choices=["list", "show", "end", "report"])
+    p.add_argument("id", nargs="?", help="the agreement (show, end, report)")
+    p.add_argument("--on", help="end date (default today)")
+    connection_options(p)
+    p.set_defaults(func=run(agreements, ("admin",), "tessera-cli"),
+                   needs={"show": ("id",), "end": ("id",), "report": ("id",)})
+
+    p = sub.add_parser("subject-access", help="a subject access request (UK GDPR Art. 15) "
+                       "as a data protection officer: open a case, search, export each "
+                       "slice's part to its own file, close")
+    p.add_argument("action", choices=["open", "list", "search", "export", "close"])
+    p.add_argument("--case", help="the case id (search, export, close)")
+    p.add_argument("--reference", help="the council's reference for the request (open)")
+    p.add_argument("--requester", help="who made the request (open)")
+    p.add_argument("--justification", help="why the case is opened, 20+ characters (open)")
+    p.add_argument("--family-name")
+    p.add_argument("--date-of-birth")
+    p.add_argument("--given-name")
+    p.add_argument("--postcode")
+    p.add_argument("--pseudonym", help="the person to export (from search)")
+    p.add_argument("--out", help="directory for the exported files (export)")
+    p.add_argument("--subject", default="dev-dpo", help="the DPO's token subject")
+    connection_options(p)
+    p.set_defaults(func=lambda args: run(subject_access, ("dpo",), args.subject)(args),
+                   needs={"open": ("reference", "requester", "justification"),
+                          "search": ("case", "family_name", "date_of_birth"),
+                          "export": ("case", "pseudonym"), "close": ("case",)})
+
+
+def missing(args) -> list[str]:
+    """The options the chosen action needs and was not given."""
+    needs = getattr(args, "needs", {}).get(getattr(args, "action", None), ())
+    return [f"--{n.replace('_', '-')}" if n != "id" else "an id" for n in needs
+            if not getattr(args, n, None)]

@@ -1,0 +1,97 @@
+"""Subject access (UK GDPR Art. 15) is a case, not a role.
+
+A data protection officer opens a case at reidentify (reference, requester,
+justification). Each slice then releases its own part of what it holds about a person,
+and the pseudonymiser searches for a person by name and date of birth, only for a DPO
+naming an open case: before it answers, the slice asks reidentify for leave
+(``tessera.reidentify.subject-access``, signed by the slice), and reidentify checks the
+case and the DPO's rate and writes the access-log entry (who, case, slice, what) first.
+No response carries more than one slice's part, so identity and demand never travel
+together; the DPO assembles the reply to the data subject. Auditors read and verify the
+log; they do not read people.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Protocol
+
+import nats.errors
+from fastapi import APIRouter, Depends, Path, Query, Request
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common import messages as m
+from services.common import subjects
+from services.common.auth import require_roles
+from services.common.db import SessionDep
+from services.common.problems import AUTHENTICATED, Problem, problem_responses
+from services.common.tokens import Claims
+from services.common.trust import Untrusted
+
+log = logging.getLogger("tessera.subject_access")
+
+CASE_PATTERN = r"^sar-[0-9a-f]{12,32}$"
+DPO = Annotated[Claims, Depends(require_roles("dpo"))]
+CaseId = Annotated[str, Query(min_length=1, max_length=40, pattern=CASE_PATTERN,
+                              description="The open subject access case this serves")]
+Pseudonym = Annotated[str, Path(min_length=1, max_length=64)]
+
+
+class Grants(Protocol):
+    """Who gives leave to release: reidentify itself, or reidentify over the bus."""
+
+    async def grant(self, slice_: str, ask: m.ReleaseAsk) -> m.ReleaseGrant: ...
+
+
+class Holder(Protocol):
+    """What a slice holds about one person pseudonym, for a subject access release."""
+
+    async def subject(self, session: AsyncSession, pseudonym: str) -> dict: ...
+
+
+class RemoteGrants:
+    """Leave asked of reidentify over the bus (every slice but reidentify)."""
+
+    def __init__(self, rt, timeout_s: float = 5.0):
+        self.rt = rt
+        self.timeout_s = timeout_s
+
+    async def grant(self, slice_: str, ask: m.ReleaseAsk) -> m.ReleaseGrant:
+        try:
+            return await self.rt.bus.request(subjects.SUBJECT_ACCESS, ask,
+                                             timeout=self.timeout_s)
+        except (nats.errors.Error, TimeoutError, Untrusted, ValidationError) as exc:
+            log.warning("subject access: reidentify did not answer (%s)", type(exc).__name__)
+            raise Problem(503, "Service Unavailable", "the access log did not answer; nothing "
+                          "was released", reason="unavailable") from None
+
+
+async def authorise(request: Request, claims: Claims, case: str, action: str,
+                    pseudonym: str | None) -> int:
+    """Leave to release (the access-log entry's seq), or a problem saying why not."""
+    service = request.app.state.rt.service
+    grant = await request.app.state.grants.grant(service, m.ReleaseAsk(
+        case_id=case, action=action, pseudonym=pseudonym, sub=claims.sub, org=claims.org))
+    if not grant.allowed:
+        status, title = (429, "Too Many Requests") if grant.reason == "rate" else (
+            403, "Forbidden")
+        raise Problem(status, title, f"subject access refused: {grant.reason}",
+                      reason=grant.reason, access_id=grant.access_id)
+    log.info("subject access %s released under access %d", action, grant.access_id)
+    return grant.access_id
+
+
+router = APIRouter(prefix="/v1/subject-access", tags=["subject access"],
+                   responses={**AUTHENTICATED, **problem_responses(429, 503)})
+
+
+@router.get("/{pseudonym}")
+async def release(pseudonym: Pseudonym, case: CaseId, claims: DPO, request: Request,
+                  session: SessionDep) -> dict:
+    """Everything this slice holds about one person pseudonym, for an open subject access
+    case (role `dpo`); the release is in the access log before it is answered."""
+    access_id = await authorise(request, claims, case, "export", pseudonym)
+    held = await request.app.state.subject_access.subject(session, pseudonym)
+    return {"service": request.app.state.rt.service, "pseudonym": pseudonym, "case": case,
+            "access_id": access_id, **held}
