@@ -6,7 +6,7 @@ gateway, waits for the cohort, then drives POST /v1/unlock with N concurrent
 callers (each its own httpx client and clearance token) for a fixed number of
 unlocks. Each unlock covers the token check, the policy, the NATS request to
 the pseudonymiser and the hash-chained log append. Prints median, p95, p99 and
-throughput; --update-docs writes them into docs/reidentify.md.
+throughput; --update-docs writes them into docs/benchmarks.md.
 
     .venv/bin/python -m benchmarks.unlock_latency --callers 50 --unlocks 2000
 """
@@ -38,7 +38,7 @@ from services.common.subjects import SERVICES
 from synthetic import generate_borough
 from synthetic.demo import DISTRICTS, PURPOSE, RULE_ID, DemoApi, upload, wait_batches
 
-DOCS = REPO / "docs" / "reidentify.md"
+DOCS = REPO / "docs" / "benchmarks.md"
 START, END = "<!-- unlock-latency:start -->", "<!-- unlock-latency:end -->"
 JUSTIFICATION = "Benchmark: early help triage of a flagged synthetic person"
 
