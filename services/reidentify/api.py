@@ -127,7 +127,7 @@ async def list_cases(claims: CaseReader, session: SessionDep, limit: Limit = 100
     return [_case(r) for r in await repository.cases_page(session, limit, offset, open_only)]
 
 
-@cases.get("/{case_id}", response_model=CaseOut)
+@cases.get("/{case_id}", response_model=CaseOut, responses=problem_responses(404))
 async def get_case(case_id: Annotated[str, Path(max_length=40)], claims: CaseReader,
                    session: SessionDep) -> CaseOut:
     row = await repository.case(session, case_id)
@@ -136,7 +136,7 @@ async def get_case(case_id: Annotated[str, Path(max_length=40)], claims: CaseRea
     return _case(row)
 
 
-@cases.post("/{case_id}/close", response_model=CaseOut)
+@cases.post("/{case_id}/close", response_model=CaseOut, responses=problem_responses(404))
 async def close_case(case_id: Annotated[str, Path(max_length=40)], claims: DPO,
                      request: Request) -> CaseOut:
     row, seq = await request.app.state.grants.close(claims, case_id)

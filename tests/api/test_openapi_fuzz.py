@@ -21,12 +21,12 @@ DISTRICTS = ["OL1", "OL2", "OL4", "OL8", "OL9"]
 
 CLAIMS = {
     "gateway": {"partner": "gp-p81001", "scope": ["ingest"]},
-    "pseudonymiser": {"roles": ["linkage-officer"]},
-    "linker": {"roles": ["analyst"]},
-    "scorer": {"roles": ["coordinator", "admin", "analyst"]},
-    "reidentify": {"roles": ["caseworker", "coordinator", "auditor", "admin"],
+    "pseudonymiser": {"roles": ["linkage-officer", "dpo"]},
+    "linker": {"roles": ["analyst", "dpo"]},
+    "scorer": {"roles": ["coordinator", "admin", "analyst", "dpo"]},
+    "reidentify": {"roles": ["caseworker", "coordinator", "auditor", "admin", "dpo"],
                    "districts": DISTRICTS, "purposes": ["early-help-triage"], "org": "t"},
-    "consent": {"roles": ["caseworker", "coordinator", "auditor"]},
+    "consent": {"roles": ["caseworker", "coordinator", "dpo"]},
 }
 
 

@@ -89,6 +89,7 @@ async def test_a_reply_must_come_from_the_channels_responder(nats_env):
         await impostor.respond(msg, messages.ReidentifyReply(found=True))
 
     sub = await impostor.nc.subscribe(subjects.REIDENTIFY.subject, cb=answer)
+    await impostor.nc.flush()  # the server knows of the responder before anyone asks
     try:
         with pytest.raises(Untrusted):
             await asker.request(subjects.REIDENTIFY, messages.ReidentifyRequest(
