@@ -217,10 +217,10 @@ def incremental_blocking(features: list[str]) -> list:
     `_SAME_PERSON_HINT`): at 1M held, 8,000 arriving records' pairs from those two rules
     fell from 140,000 to 25,500, and the 6 links and 30 review pairs no longer reached
     were all between different people by the generator's truth. The date-of-birth rule
-    asked for either initial until session 9: at 1M held it paired 7,693 arriving records
-    with 64,760 held ones (strangers born the same day, three-quarters of all candidate
-    pairs), and none of the pairs it alone reached scored in the review band; with both
-    initials (or either name whole: a married name, a nickname) it pairs 18,761.
+    needs both initials (or either name whole: a married name, a nickname), because one
+    initial is shared by strangers born the same day: at 1M held that paired 7,693
+    arriving records with 64,760 held ones, three-quarters of all candidate pairs, none
+    of which only that rule reached in the review band (both initials: 18,761).
     """
     rules = [
         CustomRule('l."given_name" = r."given_name" AND l."family_name" = r."family_name" AND '
