@@ -7,10 +7,10 @@ import secrets
 
 from deploy.layout import Layout
 from services.common.crypto import write_key
-from services.common.signing import load_public_key, public_key_path, write_key_pair
+from services.common.signing import SigningKeyError, write_key_pair
 from services.common.subjects import SERVICES
 from services.common.tokens import generate_issuer_key
-from services.common.trust import write_trust
+from services.common.trust import load_bus_key, write_bus_key, write_trust
 
 SYMMETRIC_KEYS = (
     "gateway-hmac",          # record and event tokens
@@ -34,13 +34,15 @@ def ensure_keys(layout: Layout) -> None:
 
 
 def ensure_bus_keys(layout: Layout) -> None:
-    """Each service's bus signing key, and the trust file listing every public half."""
+    """Each service's bus key, and the trust file listing every public half."""
+    keys = {}
     for service in SERVICES:
-        if not layout.bus_key(service).exists():
-            write_key_pair(layout.bus_key(service))
-    write_trust(layout.bus_trust, {
-        service: [load_public_key(public_key_path(layout.bus_key(service)))]
-        for service in SERVICES})
+        path = layout.bus_key(service)
+        try:
+            keys[service] = [load_bus_key(path).public_key()]
+        except SigningKeyError:  # missing, or not a bus key: a new one (development only)
+            keys[service] = [write_bus_key(path)]
+    write_trust(layout.bus_trust, keys)
 
 
 def ensure_nats_passwords(layout: Layout) -> dict[str, str]:

@@ -1,6 +1,6 @@
 """The gateway keeps the signed heads of reidentify's access log, off reidentify's host.
 
-Heads arrive on the AUDIT_HEADS stream (signed on the bus by reidentify, and by its log
+Heads arrive on the AUDIT_HEADS stream (sent on the bus by reidentify, signed by its log
 key). The gateway checks each against the log keys it trusts (``audit_log_key_paths``,
 its own copy of the public keys) and keeps the first head it sees for each seq: a second,
 different head for a seq already held is refused and reported, since that is what a

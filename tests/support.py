@@ -12,9 +12,9 @@ from pathlib import Path
 from deploy import keys, natsconf, natsserver, provision
 from deploy.layout import Layout
 from services.common import bus
-from services.common.signing import KeyFileSigner, public_key_path
+from services.common.signing import public_key_path
 from services.common.tokens import current_signing_key, mint
-from services.common.trust import Trust
+from services.common.trust import Keyring
 
 ISSUER = "https://issuer.tessera.local"
 
@@ -54,8 +54,8 @@ class NatsEnv:
         """A connection with this service's credentials and signing key, to publish as it
         would (``.nc`` is the connection: close it when done)."""
         nc = await self.connect(service, error_cb=error_cb)
-        return bus.Bus(nc, service, KeyFileSigner(self.layout.bus_key(service)),
-                       Trust.load(self.layout.bus_trust))
+        return bus.Bus(nc, service, Keyring.load(service, self.layout.bus_key(service),
+                                                 self.layout.bus_trust))
 
     def token(self, service: str, *, subject: str = "tester", lifetime_s: int = 600,
               **claims) -> str:
@@ -104,5 +104,5 @@ async def send(peer: bus.Bus, subject: str, message, msg_id: str | None = None):
     in for a service publish this way)."""
     payload = bus.encode(message)
     return await peer.js.publish(subject, payload,
-                                 headers=peer.headers(subject, payload,
-                                                      msg_id or uuid.uuid4().hex))
+                                 headers=peer.headers_for(subject, payload,
+                                                          msg_id or uuid.uuid4().hex))

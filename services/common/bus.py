@@ -28,15 +28,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.common.db import UTCDateTime, utcnow
-from services.common.signing import Signer
 from services.common.subjects import (
     MAX_PAYLOAD,
     Channel,
+    channel_of,
     deadletter_subject,
     durable_name,
     inbox_prefix,
 )
-from services.common.trust import HEADER, Trust, Untrusted, sign
+from services.common.trust import HEADER, Keyring, Untrusted
 
 log = logging.getLogger("tessera.bus")
 
@@ -81,25 +81,30 @@ MSG_ID = "Nats-Msg-Id"
 
 
 class Bus:
-    """Messages on the declared channels, signed by this service and checked on receipt.
+    """Messages on the declared channels, authenticated by this service and checked on
+    receipt.
 
-    Every publish, request and reply carries this service's signature; every message
-    taken is checked against the services its channel declares as senders
-    (``services.common.trust``) before it is parsed.
+    Every publish, request and reply carries a tag for each service it is meant for
+    (``services.common.trust``); every message taken is checked against the services its
+    channel declares as senders before it is parsed.
     """
 
-    def __init__(self, nc: NATS, service: str, signer: Signer, trust: Trust):
+    def __init__(self, nc: NATS, service: str, keyring: Keyring):
         self.nc = nc
         self.js = nc.jetstream()
         self.service = service
-        self.signer = signer
-        self.trust = trust
+        self.keyring = keyring
 
-    def headers(self, subject: str, payload: bytes, msg_id: str | None = None) -> dict:
-        headers = {HEADER: sign(self.service, self.signer, subject, msg_id, payload)}
+    def headers(self, recipients: tuple[str, ...], subject: str, payload: bytes,
+                msg_id: str | None = None) -> dict:
+        headers = {HEADER: self.keyring.stamp(recipients, subject, msg_id, payload)}
         if msg_id is not None:
             headers[MSG_ID] = msg_id
         return headers
+
+    def headers_for(self, subject: str, payload: bytes, msg_id: str | None = None) -> dict:
+        """Headers for a message to a concrete subject (its channel's consumers)."""
+        return self.headers(channel_of(subject).consumers, subject, payload, msg_id)
 
     def _outgoing(self, channel: Channel, message: BaseModel, subject: str | None
                   ) -> tuple[str, bytes]:
@@ -114,22 +119,23 @@ class Bus:
         """Publish to the channel's stream and wait for its acknowledgement."""
         subject, payload = self._outgoing(channel, message, subject)
         kwargs = {"timeout": timeout} if timeout is not None else {}
-        return await self.js.publish(subject, payload,
-                                     headers=self.headers(subject, payload, msg_id), **kwargs)
+        headers = self.headers(channel.consumers, subject, payload, msg_id)
+        return await self.js.publish(subject, payload, headers=headers, **kwargs)
 
     async def publish_async(self, channel: Channel, message: BaseModel, *, msg_id: str,
                             subject: str | None = None, wait_stall: float | None = None):
         """Publish without waiting; returns the future of the stream's acknowledgement."""
         subject, payload = self._outgoing(channel, message, subject)
+        headers = self.headers(channel.consumers, subject, payload, msg_id)
         return await self.js.publish_async(subject, payload, wait_stall=wait_stall,
-                                           headers=self.headers(subject, payload, msg_id))
+                                           headers=headers)
 
     def check(self, senders: tuple[str, ...], subject: str, data: bytes,
               headers: dict | None) -> str:
-        """The signing service, or Untrusted."""
+        """The sending service, or Untrusted."""
         headers = headers or {}
-        return self.trust.check(senders, subject, headers.get(MSG_ID), data,
-                                headers.get(HEADER))
+        return self.keyring.check(senders, subject, headers.get(MSG_ID), data,
+                                  headers.get(HEADER))
 
     def receive(self, channel: Channel, subject: str, data: bytes,
                 headers: dict | None) -> BaseModel:
@@ -144,19 +150,23 @@ class Bus:
         return sender, channel.schema.model_validate_json(data)
 
     async def request(self, channel: Channel, message: BaseModel, timeout: float = 2.0):
-        """Ask the channel's responder; the reply must be signed by one of its consumers."""
+        """Ask the channel's responder; the reply must come from one of its consumers."""
         if channel.kind != "request":
             raise TypeError(f"{channel.name} is not a request channel")
         subject, payload = self._outgoing(channel, message, None)
         reply = await self.nc.request(subject, payload, timeout=timeout,
-                                      headers=self.headers(subject, payload))
+                                      headers=self.headers(channel.consumers, subject,
+                                                           payload))
         self.check(channel.consumers, reply.subject, reply.data, reply.headers)
         return channel.reply_schema.model_validate_json(reply.data)
 
     async def respond(self, msg, reply: BaseModel) -> None:
-        """Answer a request (signed, bound to the requester's reply subject)."""
+        """Answer a request (for the services that may ask on its channel, bound to the
+        requester's reply subject)."""
         payload = encode(reply)
-        await self.nc.publish(msg.reply, payload, headers=self.headers(msg.reply, payload))
+        askers = channel_of(msg.subject).publishers
+        await self.nc.publish(msg.reply, payload,
+                              headers=self.headers(askers, msg.reply, payload))
 
 
 class OutboxMixin:
@@ -236,8 +246,8 @@ class OutboxRelay:
                 futures = [
                     await self.bus.js.publish_async(
                         row.subject, row.payload,
-                        headers=self.bus.headers(row.subject, row.payload,
-                                                 outbox_msg_id(self.service, row)),
+                        headers=self.bus.headers_for(row.subject, row.payload,
+                                                     outbox_msg_id(self.service, row)),
                     )
                     for row in rows
                 ]
@@ -499,7 +509,7 @@ class Consumer:
             self.relay.wake()
 
     def _decode(self, msg) -> BaseModel:
-        """The payload, once its signature is checked (Untrusted, or ValidationError)."""
+        """The payload, once its sender is checked (Untrusted, or ValidationError)."""
         return self.bus.receive(self.channel, msg.subject, msg.data, msg.headers)
 
     async def _acknowledge(self, msg) -> None:

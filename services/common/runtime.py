@@ -24,10 +24,9 @@ from services.common.db import (
     sqlite_path,
 )
 from services.common.settings import ServiceSettings
-from services.common.signing import KeyFileSigner
 from services.common.subjects import Channel
 from services.common.tokens import FileKeys, Lifetimes, TokenVerifier, UrlKeys
-from services.common.trust import Trust
+from services.common.trust import Keyring
 
 log = logging.getLogger("tessera.runtime")
 
@@ -55,15 +54,14 @@ class Runtime:
                                    mmap_mb=s.sqlite_mmap_mb, wal_limit_mb=s.sqlite_wal_limit_mb,
                                    background_checkpoint=self.checkpointer is not None)
         self.sessionmaker = build_sessionmaker(self.engine)
-        # keys first: a service without its signing key or the trust file does not start
-        signer = KeyFileSigner(s.bus_key_path)
-        trust = Trust.load(s.bus_trust_path)
+        # keys first: a service without its bus key or the trust file does not start
+        keyring = Keyring.load(self.service, s.bus_key_path, s.bus_trust_path)
         self.nc = await bus.connect(
             url=s.nats_url, service=self.service, user=s.nats_user,
             password=s.nats_password.get_secret_value(), error_cb=self.error_cb,
             reconnected_cb=self._reconnected, tls_ca_file=s.nats_tls_ca_file,
         )
-        self.bus = bus.Bus(self.nc, self.service, signer, trust)
+        self.bus = bus.Bus(self.nc, self.service, keyring)
         self.js = self.bus.js
         self.revocations = revocations.Revocations(self)
         await self.revocations.start()

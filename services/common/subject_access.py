@@ -4,7 +4,7 @@ A data protection officer opens a case at reidentify (reference, requester,
 justification). Each slice then releases its own part of what it holds about a person,
 and the pseudonymiser searches for a person by name and date of birth, only for a DPO
 naming an open case: before it answers, the slice asks reidentify for leave
-(``tessera.reidentify.subject-access``, signed by the slice), and reidentify checks the
+(``tessera.reidentify.subject-access``, authenticated by the slice), and reidentify checks the
 case and the DPO's rate and writes the access-log entry (who, case, slice, what) first.
 No response carries more than one slice's part, so identity and demand never travel
 together; the DPO assembles the reply to the data subject. Auditors read and verify the

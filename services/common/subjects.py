@@ -7,6 +7,7 @@ user per service and least-privilege permissions is generated from here.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -187,6 +188,16 @@ CHANNELS: tuple[Channel, ...] = (
     ASSIGNMENTS, RESOLVED, PROFILES, FLAGS, DECISIONS, REIDENTIFY, RELEASES, REPUBLISH,
     AGREEMENTS, PROFILE_EXPORT, REVOCATIONS, AREA, SUBJECT_ACCESS, AUDIT_HEADS, HEADS,
 )
+
+
+@functools.lru_cache(maxsize=4096)
+def channel_of(subject: str) -> Channel:
+    """The channel a concrete subject belongs to (per-dataset subjects included)."""
+    for c in CHANNELS:
+        if subject == c.subject or (c.subject.endswith(".*")
+                                    and subject.startswith(c.subject[:-1])):
+            return c
+    raise KeyError(f"no channel carries {subject}")
 
 
 def stream_subject(channel: Channel) -> str:

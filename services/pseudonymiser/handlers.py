@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common import bus, subjects
 from services.common import messages as m
 from services.common.runtime import Runtime
-from services.common.sealing import Unsealable, seal
+from services.common.sealing import Sealer, Unsealable
 from services.common.trust import Untrusted
 from services.pseudonymiser import identity
 from services.pseudonymiser import repository as repo
@@ -65,6 +65,7 @@ class Handlers:
         self.rt = rt
         self.service = service
         self.releases = releases
+        self.sealer = Sealer()
         self._inflight: set[asyncio.Task] = set()
         self._slots = asyncio.Semaphore(32)
         # SQLite: reidentify requests read synchronously (None on other databases)
@@ -147,8 +148,8 @@ class Handlers:
                     answer = await lookup(session, request)
             released = m.Released(subjects=answer.subjects, local_ids=answer.local_ids)
             try:
-                sealed = seal(request.reply_key, bus.encode(released),
-                              request.sealing_context())
+                sealed = self.sealer.seal(request.reply_key, bus.encode(released),
+                                          request.sealing_context())
             except Unsealable:
                 await self.rt.bus.respond(msg, m.ReidentifyReply(found=False,
                                                                  refused="unsealable"))
@@ -160,7 +161,8 @@ class Handlers:
             return
         if answer.subjects or answer.local_ids:
             self.releases.record(request, answer)
-        log.info("reidentify %s%s, access %d: found=%s withheld=%s subjects=%d local_ids=%d",
+        # every release is in the ledger, and every request in reidentify's access log
+        log.debug("reidentify %s%s, access %d: found=%s withheld=%s subjects=%d local_ids=%d",
                  request.level, " (partner)" if request.partner else "", request.access_id,
                  answer.found, answer.withheld, len(answer.subjects), len(answer.local_ids))
 

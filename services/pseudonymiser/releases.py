@@ -1,16 +1,17 @@
 """The pseudonymiser's side of every release: which requests it answers, and its own ledger.
 
-A request to release an identity is answered only when it is signed by reidentify (the
+A request to release an identity is answered only when reidentify sent it (the
 bus checks that), names an access-log entry not answered before, and was issued within
 ``max_age_s``. Each release is written to the ``releases`` table: access id, pseudonym,
 level, partner and how many identities or local IDs went out, never the identities.
 reidentify's verify-log reads this ledger back (``tessera.pseudonymiser.releases``) and
 flags any release the access log does not account for.
 
-The reply goes first and the ledger row follows in a group commit, because an unlock
-must not wait behind a linkage transaction that holds the database's write lock for
-seconds. A row still queued when the process is killed is lost; the single-use rule
-survives a restart (the ids released within ``max_age_s`` are read back at start-up).
+The reply goes first and the ledger row follows in a group commit (every
+``LINGER_S``), because an unlock must not wait behind a linkage transaction that holds
+the database's write lock for seconds. A row still queued when the process is killed is
+lost; the single-use rule survives a restart (the ids released within ``max_age_s`` are
+read back at start-up).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
@@ -31,6 +33,9 @@ from services.pseudonymiser.identity import Answer
 log = logging.getLogger("tessera.pseudonymiser.releases")
 
 LEEWAY_S = 5.0  # clocks of two hosts may differ this much
+# releases queued this long are written together: one small transaction each time
+# would cost a commit an unlock
+LINGER_S = 0.1
 
 
 class Releases:
@@ -38,7 +43,8 @@ class Releases:
         self.sessionmaker = sessionmaker
         self.engine = sessionmaker.kw["bind"]
         self.max_age_s = max_age_s
-        self._seen: dict[int, float] = {}  # access id -> monotonic time first seen
+        self._seen: set[int] = set()  # access ids answered recently
+        self._order: deque[tuple[float, int]] = deque()  # (monotonic time seen, id)
         self._pending: list[dict] = []
         self._writer: asyncio.Task | None = None
 
@@ -48,7 +54,8 @@ class Releases:
         async with self.sessionmaker() as session:
             ids = await repo.released_since(session, since)
         now = time.monotonic()
-        self._seen.update(dict.fromkeys(ids, now))
+        for access_id in ids:
+            self._remember(access_id, now)
 
     def admit(self, request: m.ReidentifyRequest, now: datetime | None = None) -> str | None:
         """None when the request may be answered; else why not ("stale", "replayed")."""
@@ -57,12 +64,15 @@ class Releases:
             return "stale"
         if request.access_id in self._seen:
             return "replayed"
-        clock = time.monotonic()
-        self._seen[request.access_id] = clock
-        if len(self._seen) > 10_000:  # forget what can no longer be replayed in time
-            horizon = clock - self.max_age_s - 2 * LEEWAY_S
-            self._seen = {k: t for k, t in self._seen.items() if t >= horizon}
+        self._remember(request.access_id, time.monotonic())
         return None
+
+    def _remember(self, access_id: int, now: float) -> None:
+        self._seen.add(access_id)
+        self._order.append((now, access_id))
+        horizon = now - self.max_age_s - 2 * LEEWAY_S
+        while self._order and self._order[0][0] < horizon:  # too old to be replayed now
+            self._seen.discard(self._order.popleft()[1])
 
     def record(self, request: m.ReidentifyRequest, answer: Answer) -> None:
         """Queue the ledger row for this release (written in the background)."""
@@ -83,6 +93,7 @@ class Releases:
 
     async def _drain(self) -> None:
         while self._pending:
+            await asyncio.sleep(LINGER_S)
             rows, self._pending = self._pending, []
             try:
                 await self._write(rows)

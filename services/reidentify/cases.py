@@ -2,7 +2,7 @@
 
 A DPO opens a case with a reference, the requester and a justification; it stays open
 until closed or for ``case_days``. Leave to release is given to a slice (the one whose
-signature the bus checked, never what the asker claims) for an open case and a DPO
+tag the bus checked, never what the asker claims) for an open case and a DPO
 within ``rate_per_hour`` releases, and every answer, given or refused, is an entry in the
 access log first: who, the case, the slice, search or export, the pseudonym.
 """

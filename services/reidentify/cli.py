@@ -11,8 +11,8 @@ from pathlib import Path
 from services.common import bus
 from services.common.db import build_engine, build_sessionmaker
 from services.common.heads import trusted_keys
-from services.common.signing import KeyFileSigner, fingerprint, load_public_key
-from services.common.trust import Trust
+from services.common.signing import fingerprint, load_public_key
+from services.common.trust import Keyring
 from services.reidentify import audit, signing
 from services.reidentify.settings import ReidentifySettings
 
@@ -37,8 +37,8 @@ async def verify_log(settings: ReidentifySettings, heads_path: Path, public_keys
                            tls_ca_file=settings.nats_tls_ca_file)
     engine = build_engine(settings.database_url)
     try:
-        messages = bus.Bus(nc, settings.service_name, KeyFileSigner(settings.bus_key_path),
-                           Trust.load(settings.bus_trust_path))
+        messages = bus.Bus(nc, settings.service_name, Keyring.load(
+            settings.service_name, settings.bus_key_path, settings.bus_trust_path))
         witnesses = audit.Witnesses(messages, heads_path, trusted,
                                     audit.signing_grace(settings), other_heads)
         async with build_sessionmaker(engine)() as session:

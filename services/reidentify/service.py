@@ -131,7 +131,7 @@ class Reidentifier:
 
     The policy runs first, from memory. An allowed attempt is written to the access log
     *before* the pseudonymiser is asked, and the request names that entry: the
-    pseudonymiser answers only requests signed by this service for an entry not answered
+    pseudonymiser answers only requests authenticated by this service for an entry not answered
     before, seals the answer to a key only this process holds, and keeps its own ledger
     of releases, which verify-log checks against the log. If nothing is then released
     (withheld, not found, no answer), a second entry says so and names the first.
@@ -223,7 +223,7 @@ class Reidentifier:
              for k, v in s.model_dump(include=set(IDENTITY_FIELDS)).items()}
             for s in released.subjects
         ]
-        log.info("unlock allowed, access %d, %d subjects", seq, len(people))
+        log.debug("unlock allowed, access %d, %d subjects", seq, len(people))  # in the log
         return {"subjects": people, "access_id": seq}
 
     async def partner_lookup(self, claims: Claims, req: UnlockRequest,
@@ -233,7 +233,7 @@ class Reidentifier:
             raise Problem(403, "Forbidden", "a partner token is required")
         released, seq = await self._attempt(claims, req, claims.partner, attempt)
         local_ids = [r.model_dump() for r in released.local_ids]
-        log.info("partner lookup allowed, access %d, %d local ids", seq, len(local_ids))
+        log.debug("partner lookup allowed, access %d, %d local ids", seq, len(local_ids))
         return {"local_ids": local_ids, "access_id": seq}
 
     async def _attempt(self, claims: Claims, req: UnlockRequest, partner: str | None,

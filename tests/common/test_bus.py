@@ -155,9 +155,9 @@ async def test_unparseable_message_is_terminated_and_does_not_block(nats_env, db
                             bus=b, sessionmaker=db, inbox_model=Inbox, relay=None)
     pub = await nats_env.bus("linker")
     try:
-        junk = b'{"not": "a progress"}'  # signed by a sender of the channel, but unparseable
+        junk = b'{"not": "a progress"}'  # from a sender of the channel, but unparseable
         await pub.js.publish(subjects.PROGRESS.subject, junk,
-                             headers=pub.headers(subjects.PROGRESS.subject, junk,
+                             headers=pub.headers_for(subjects.PROGRESS.subject, junk,
                                                  uuid.uuid4().hex))
         sentinel = f"b-{uuid.uuid4().hex}"
         await publish_progress(nats_env, sentinel)

@@ -44,7 +44,7 @@ async def test_poison_is_dead_lettered_and_the_rest_flows(nats_env, db):  # noqa
         await publish_progress(nats_env, good)
         pub = await nats_env.bus("linker")
         await pub.js.publish(subjects.PROGRESS.subject, b"not json",
-                             headers=pub.headers(subjects.PROGRESS.subject, b"not json",
+                             headers=pub.headers_for(subjects.PROGRESS.subject, b"not json",
                                                  uuid.uuid4().hex))
         await pub.nc.close()
         await eventually(lambda: times_applied(db, good), timeout=20)

@@ -1,5 +1,6 @@
-"""A NATS password alone publishes nothing a consumer will apply: every message must be
-signed by a service its channel declares as a sender, over its subject, id and payload."""
+"""A NATS password alone publishes nothing a consumer will apply: every message must carry
+a tag only a service its channel declares as a sender could make, over its subject, id
+and payload, addressed to the service that takes it."""
 
 from __future__ import annotations
 
@@ -11,8 +12,7 @@ from datetime import UTC, datetime
 import pytest
 
 from services.common import bus, messages, subjects
-from services.common.signing import KeyFileSigner, write_key_pair
-from services.common.trust import HEADER, Trust, Untrusted, sign, write_trust
+from services.common.trust import HEADER, Keyring, Untrusted, write_bus_key, write_trust
 from tests.common.test_bus import Inbox, db, record, times_applied  # noqa: F401
 from tests.support import eventually
 
@@ -24,13 +24,17 @@ def progress(batch_id: str) -> bytes:
                                              processed=1))
 
 
+def keyring(nats_env, service: str) -> Keyring:
+    layout = nats_env.layout
+    return Keyring.load(service, layout.bus_key(service), layout.bus_trust)
+
+
 def forgeries(nats_env, tmp_path) -> dict[str, tuple[str, bytes, dict]]:
     """label -> (batch id, payload, headers), each published with the linker's password."""
-    layout = nats_env.layout
-    linker = KeyFileSigner(layout.bus_key("linker"))
-    scorer = KeyFileSigner(layout.bus_key("scorer"))
-    write_key_pair(tmp_path / "stranger.pem")
-    stranger = KeyFileSigner(tmp_path / "stranger.pem")
+    linker, scorer = keyring(nats_env, "linker"), keyring(nats_env, "scorer")
+    write_bus_key(tmp_path / "stranger.pem")
+    stranger = Keyring.load("linker", tmp_path / "stranger.pem", nats_env.layout.bus_trust)
+    gateway = ("gateway",)
     subject = CHANNEL.subject
     out = {}
 
@@ -39,22 +43,24 @@ def forgeries(nats_env, tmp_path) -> dict[str, tuple[str, bytes, dict]]:
         payload, msg_id = progress(batch), uuid.uuid4().hex
         out[label] = (batch, payload, {"Nats-Msg-Id": msg_id, **headers_for(payload, msg_id)})
 
-    add("unsigned", lambda p, i: {})
-    add("not-a-sender", lambda p, i: {HEADER: sign("scorer", scorer, subject, i, p)})
-    add("posing-as-linker", lambda p, i: {HEADER: sign("linker", stranger, subject, i, p)})
+    add("unauthenticated", lambda p, i: {})
+    add("not-a-sender", lambda p, i: {HEADER: scorer.stamp(gateway, subject, i, p)})
+    add("posing-as-linker", lambda p, i: {HEADER: stranger.stamp(gateway, subject, i, p)})
     add("other-subject", lambda p, i: {
-        HEADER: sign("linker", linker, subjects.FLAGS.subject, i, p)})
-    add("other-id", lambda p, i: {HEADER: sign("linker", linker, subject, "another", p)})
-    add("garbled", lambda p, i: {HEADER: "linker." + linker.kid + ".!!!"})
+        HEADER: linker.stamp(gateway, subjects.FLAGS.subject, i, p)})
+    add("other-id", lambda p, i: {HEADER: linker.stamp(gateway, subject, "another", p)})
+    add("for-someone-else", lambda p, i: {HEADER: linker.stamp(("scorer",), subject, i, p)})
+    add("garbled", lambda p, i: {HEADER: linker.stamp(gateway, subject, i, p)[:-4] + "!!!!"})
     tampered = f"tampered-{uuid.uuid4().hex}"
     good, msg_id = progress(tampered), uuid.uuid4().hex
-    header = sign("linker", linker, subject, msg_id, good)
+    header = linker.stamp(gateway, subject, msg_id, good)
     out["tampered"] = (tampered, good.replace(b'"processed":1', b'"processed":9'),
                        {"Nats-Msg-Id": msg_id, HEADER: header})
     return out
 
 
-async def test_only_signed_messages_from_declared_senders_are_applied(nats_env, db, tmp_path):  # noqa: F811
+async def test_only_authenticated_messages_from_declared_senders_are_applied(
+        nats_env, db, tmp_path):  # noqa: F811
     gateway = await nats_env.bus("gateway")
     linker = await nats_env.bus("linker")
     consumer = bus.Consumer(service="gateway", channel=CHANNEL, handler=record, bus=gateway,
@@ -79,11 +85,11 @@ async def test_only_signed_messages_from_declared_senders_are_applied(nats_env, 
 
 
 async def test_a_reply_must_come_from_the_channels_responder(nats_env):
-    """reidentify asks the pseudonymiser; a reply signed by anyone else is refused."""
+    """reidentify asks the pseudonymiser; a reply made by anyone else is refused."""
     asker = await nats_env.bus("reidentify")
     impostor = await nats_env.bus("pseudonymiser")
-    impostor.service = "scorer"  # signs as the scorer, with the pseudonymiser's password
-    impostor.signer = KeyFileSigner(nats_env.layout.bus_key("scorer"))
+    impostor.service = "scorer"  # tags as the scorer, with the pseudonymiser's password
+    impostor.keyring = keyring(nats_env, "scorer")
 
     async def answer(msg):
         await impostor.respond(msg, messages.ReidentifyReply(found=True))
@@ -101,17 +107,18 @@ async def test_a_reply_must_come_from_the_channels_responder(nats_env):
         await impostor.nc.close()
 
 
-def test_the_trust_file_is_reread_when_it_changes(tmp_path):
-    first = write_key_pair(tmp_path / "a.pem")
-    write_trust(tmp_path / "trust.json", {"linker": [first]})
-    trust = Trust.load(tmp_path / "trust.json")
-    trust.RECHECK_S = 0.0
-    write_key_pair(tmp_path / "b.pem")
-    signer = KeyFileSigner(tmp_path / "b.pem")
-    header = sign("linker", signer, "s", None, b"x")
+def test_a_new_key_is_trusted_once_the_trust_file_lists_it(tmp_path):
+    a, b = write_bus_key(tmp_path / "a.pem"), write_bus_key(tmp_path / "b.pem")
+    write_trust(tmp_path / "trust.json", {"gateway": [a], "linker": [b]})
+    gateway = Keyring.load("gateway", tmp_path / "a.pem", tmp_path / "trust.json")
+    gateway.RECHECK_S = 0.0
+    write_bus_key(tmp_path / "b2.pem")  # the linker's next key, not yet trusted
+    linker = Keyring.load("linker", tmp_path / "b2.pem", tmp_path / "trust.json")
+    header = linker.stamp(("gateway",), "s", None, b"x")
     with pytest.raises(Untrusted, match="unknown key"):
-        trust.check(("linker",), "s", None, b"x", header)
-    write_trust(tmp_path / "trust.json", {"linker": [first, signer.public_key()]})
+        gateway.check(("linker",), "s", None, b"x", header)
+    new = Keyring.load("linker", tmp_path / "b2.pem", tmp_path / "trust.json")._key.public_key()
+    write_trust(tmp_path / "trust.json", {"gateway": [a], "linker": [b, new]})
     os.utime(tmp_path / "trust.json", (1, 1))  # a distinct mtime, whatever the clock
-    assert trust.check(("linker",), "s", None, b"x", header) == "linker"
-    assert json.loads((tmp_path / "trust.json").read_text())["services"]["linker"]
+    assert gateway.check(("linker",), "s", None, b"x", header) == "linker"
+    assert len(json.loads((tmp_path / "trust.json").read_text())["services"]["linker"]) == 2

@@ -1,4 +1,4 @@
-"""The pseudonymiser answers an identity request only when reidentify signed it, for an
+"""The pseudonymiser answers an identity request only when reidentify sent it, for an
 access-log entry not answered before, recently issued; the answer is sealed to the asker;
 every release is in its own ledger."""
 
@@ -13,7 +13,7 @@ import pytest
 from services.common import bus, subjects
 from services.common import messages as m
 from services.common.sealing import Opener
-from services.common.signing import KeyFileSigner
+from services.common.trust import Keyring
 from tests.pseudonymiser.conftest import ACCESS_IDS
 from tests.pseudonymiser.test_service import person
 from tests.support import eventually
@@ -49,8 +49,8 @@ async def test_a_stale_request_is_refused(pseudonymiser):
         assert fed.replies[-1].refused == "stale"
 
 
-@pytest.mark.parametrize("signed_as", ["nobody", "linker"])
-async def test_a_nats_password_alone_gets_no_identity(pseudonymiser, signed_as):
+@pytest.mark.parametrize("tagged_as", ["nobody", "linker"])
+async def test_a_nats_password_alone_gets_no_identity(pseudonymiser, tagged_as):
     """With reidentify's NATS password but not its signing key, nothing is answered."""
     fed = pseudonymiser.fed
     p = await a_person(fed)
@@ -61,9 +61,10 @@ async def test_a_nats_password_alone_gets_no_identity(pseudonymiser, signed_as):
                               issued_at=datetime.now(UTC), reply_key=opener.public)
     payload = bus.encode(ask)
     headers = {}
-    if signed_as == "linker":  # a valid signature by a service that may not ask
-        peer = bus.Bus(attacker, "linker", KeyFileSigner(layout.bus_key("linker")), None)
-        headers = peer.headers(subjects.REIDENTIFY.subject, payload)
+    if tagged_as == "linker":  # a valid tag by a service that may not ask
+        peer = bus.Bus(attacker, "linker", Keyring.load("linker", layout.bus_key("linker"),
+                                                        layout.bus_trust))
+        headers = peer.headers(("pseudonymiser",), subjects.REIDENTIFY.subject, payload)
     try:
         with pytest.raises(asyncio.TimeoutError):
             await attacker.request(subjects.REIDENTIFY.subject, payload, timeout=1.5,

@@ -15,9 +15,8 @@ from deploy.federation import Federation
 from deploy.layout import Layout
 from deploy.natsserver import free_port
 from services.common import bus
-from services.common.signing import KeyFileSigner
 from services.common.subjects import SERVICES
-from services.common.trust import Trust
+from services.common.trust import Keyring
 
 DISTRICTS = ["OL1", "OL2", "OL4", "OL8", "OL9"]
 PURPOSE = "early-help-triage"
@@ -63,10 +62,10 @@ class Fed:
                                  password=self.passwords[service])
 
     async def bus(self, service: str) -> bus.Bus:
-        """The service's NATS password and its bus signing key (what a service sends)."""
+        """The service's NATS password and its bus key (what the service sends)."""
         layout = self.fed.layout
         return bus.Bus(await self.connect(service), service,
-                       KeyFileSigner(layout.bus_key(service)), Trust.load(layout.bus_trust))
+                       Keyring.load(service, layout.bus_key(service), layout.bus_trust))
 
     @property
     def logs(self) -> list[Path]:
