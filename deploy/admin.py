@@ -4,6 +4,7 @@ development tokens (var/keys/issuer), as an admin or a data protection officer w
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import httpx
 
 from deploy.layout import PORTS, Layout
-from services.common.export import write_csv
+from services.common.export import csv_text
 
 SLICES = ("gateway", "pseudonymiser", "linker", "scorer", "reidentify")
 # where a subject access request's parts are held; each is released separately
@@ -76,24 +77,47 @@ def subject_access(args, api: Services) -> dict | list:
     if args.action == "close":
         return api.call("POST", "reidentify", f"/v1/subject-access/cases/{args.case}/close")
     if args.action == "search":
-        query = {"case": args.case, "family_name": args.family_name,
-                 "date_of_birth": args.date_of_birth}
-        query.update({k: v for k, v in (("given_name", args.given_name),
-                                         ("postcode", args.postcode)) if v})
+        query = {"case": args.case, **search_terms(sys.stdin)}
         return api.call("POST", "pseudonymiser", "/v1/subject-access/search", json=query)
     out = Path(args.out or f"subject-access-{args.case}-{args.pseudonym}")
-    out.mkdir(parents=True, exist_ok=True)
+    out.mkdir(mode=0o700, parents=True, exist_ok=True)
     written = []
     for service in HOLDERS:
         part = api.call("GET", service, f"/v1/subject-access/{args.pseudonym}",
                         params={"case": args.case})
-        path = out / f"{service}.json"
-        path.write_text(json.dumps(part, indent=2, default=str))
-        written.append(str(path))
+        written.append(private(out / f"{service}.json",
+                               json.dumps(part, indent=2, default=str)))
         for key, value in part.items():  # the tables a DPO sends on, as spreadsheets
             if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-                written.append(str(write_csv(out / f"{service}-{key}.csv", value)))
+                written.append(private(out / f"{service}-{key}.csv", csv_text(value)))
     return {"case": args.case, "pseudonym": args.pseudonym, "files": written}
+
+
+SEARCH_TERMS = (("family_name", "Family name", True), ("date_of_birth", "Date of birth "
+                "(YYYY-MM-DD)", True), ("given_name", "Given name (optional)", False),
+                ("postcode", "Postcode (optional)", False))
+
+
+def search_terms(stdin) -> dict:
+    """The person to look for: asked at the terminal, or a JSON object on standard input.
+    Never command-line arguments, which shell history and the process list keep."""
+    if not stdin.isatty():
+        given = json.loads(stdin.read() or "{}")
+        return {k: given[k] for k, _, _ in SEARCH_TERMS if given.get(k)}
+    terms = {}
+    for key, prompt, required in SEARCH_TERMS:
+        value = input(f"{prompt}: ").strip()
+        if value or required:
+            terms[key] = value
+    return terms
+
+
+def private(path: Path, text: str) -> str:
+    """A file only its owner can read: it holds what a slice holds about a person."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    return str(path)
 
 
 def connection_options(p) -> None:
@@ -122,24 +146,23 @@ def add_commands(sub, token_factory) -> None:
                    needs={"show": ("id",), "end": ("id",), "report": ("id",)})
 
     p = sub.add_parser("subject-access", help="a subject access request (UK GDPR Art. 15) "
-                       "as a data protection officer: open a case, search, export each "
-                       "slice's part to its own file, close")
+                       "as a data protection officer: open a case, search (the person's "
+                       "details asked at the terminal, or a JSON object on standard "
+                       "input), export each slice's part to its own file, close")
     p.add_argument("action", choices=["open", "list", "search", "export", "close"])
     p.add_argument("--case", help="the case id (search, export, close)")
-    p.add_argument("--reference", help="the council's reference for the request (open)")
-    p.add_argument("--requester", help="who made the request (open)")
+    p.add_argument("--reference", help="the council's reference for the request, never "
+                   "the person's name (open)")
+    p.add_argument("--requester", choices=["data-subject", "representative", "other"],
+                   help="who made the request (open)")
     p.add_argument("--justification", help="why the case is opened, 20+ characters (open)")
-    p.add_argument("--family-name")
-    p.add_argument("--date-of-birth")
-    p.add_argument("--given-name")
-    p.add_argument("--postcode")
     p.add_argument("--pseudonym", help="the person to export (from search)")
     p.add_argument("--out", help="directory for the exported files (export)")
     p.add_argument("--subject", default="dev-dpo", help="the DPO's token subject")
     connection_options(p)
     p.set_defaults(func=lambda args: run(subject_access, ("dpo",), args.subject)(args),
                    needs={"open": ("reference", "requester", "justification"),
-                          "search": ("case", "family_name", "date_of_birth"),
+                          "search": ("case",),
                           "export": ("case", "pseudonym"), "close": ("case",)})
 
 

@@ -7,7 +7,7 @@ import secrets
 
 from deploy.layout import Layout
 from services.common.crypto import write_key
-from services.common.signing import SigningKeyError, write_key_pair
+from services.common.signing import write_key_pair
 from services.common.subjects import SERVICES
 from services.common.tokens import generate_issuer_key
 from services.common.trust import load_bus_key, write_bus_key, write_trust
@@ -38,10 +38,8 @@ def ensure_bus_keys(layout: Layout) -> None:
     keys = {}
     for service in SERVICES:
         path = layout.bus_key(service)
-        try:
-            keys[service] = [load_bus_key(path).public_key()]
-        except SigningKeyError:  # missing, or not a bus key: a new one (development only)
-            keys[service] = [write_bus_key(path)]
+        keys[service] = [load_bus_key(path).public_key() if path.exists()
+                         else write_bus_key(path)]
     write_trust(layout.bus_trust, keys)
 
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field, field_validator
 from gateway import repository
 from gateway.agreements import Registry, to_out
 from services.common.auth import require_roles
+from services.common.clock import today
 from services.common.db import SessionDep
 from services.common.problems import AUTHENTICATED, Problem, problem_responses
 from services.common.retention import is_duration
@@ -91,14 +92,14 @@ RegistryDep = Annotated[Registry, Depends(registry)]
 
 async def _out(session, agreement) -> dict:
     covered = await repository.datasets_by_agreement(session)
-    return to_out(agreement, covered.get(agreement.id, []), date.today())
+    return to_out(agreement, covered.get(agreement.id, []), today())
 
 
 @router.get("", response_model=list[AgreementOut])
 async def list_agreements(session: SessionDep, claims: Reader):
     covered = await repository.datasets_by_agreement(session)
-    today = date.today()
-    return [to_out(a, covered.get(a.id, []), today)
+    on = today()
+    return [to_out(a, covered.get(a.id, []), on)
             for a in await repository.agreements(session)]
 
 
@@ -134,7 +135,7 @@ async def replace_agreement(agreement_id: str, body: AgreementFields, session: S
              responses=problem_responses(404, 503))
 async def end_agreement(agreement_id: str, session: SessionDep, claims: Admin,
                         reg: RegistryDep, body: EndBody | None = None):
-    on = (body.ended_on if body and body.ended_on else None) or date.today()
+    on = (body.ended_on if body and body.ended_on else None) or today()
     agreement = await reg.end(session, agreement_id, on)
     return await _out(session, agreement)
 

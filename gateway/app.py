@@ -59,8 +59,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
                 log.warning("code catalogues not published yet (%s); will retry",
                             type(exc).__name__)
                 rt.every(CATALOGUE_RETRY_S, publish_catalogues, "catalogues")
-            keeper = HeadKeeper(rt.sessionmaker, rt.bus,
-                                trusted_keys(settings.audit_log_key_paths))
+            keeper = app.state.head_keeper = HeadKeeper(
+                rt.sessionmaker, rt.bus, trusted_keys(settings.audit_log_key_paths))
             app.state.consumers = {
                 "progress": rt.consume(subjects.PROGRESS, handlers.progress),
                 "audit_heads": rt.consume(subjects.AUDIT_HEADS, keeper.keep),

@@ -3,8 +3,8 @@
 Heads arrive on the AUDIT_HEADS stream (sent on the bus by reidentify, signed by its log
 key). The gateway checks each against the log keys it trusts (``audit_log_key_paths``,
 its own copy of the public keys) and keeps the first head it sees for each seq: a second,
-different head for a seq already held is refused and reported, since that is what a
-re-signed, rewritten log would produce. It serves its copy to verify-log over the bus,
+different head for a seq already held is refused (logged as an error), so a log rewritten
+and signed again disagrees with this copy, and verify-log reports ``heads-differ``. It serves its copy to verify-log over the bus,
 and to auditors over HTTP, from which it can be exported to a write-once store.
 """
 
@@ -15,14 +15,13 @@ from typing import Annotated
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway import repository
 from services.common import bus, subjects
 from services.common import messages as m
 from services.common.auth import require_roles
-from services.common.db import SessionDep
 from services.common.heads import check_head
 from services.common.problems import AUTHENTICATED
 from services.common.tokens import Claims
@@ -74,24 +73,14 @@ class HeadKeeper:
             log.error("heads: %s", type(exc).__name__)
 
 
-class AuditHeadOut(BaseModel):
-    seq: int
-    hash: str
-    at: str
-    kid: str | None
-    sig: str
-
-
 router = APIRouter(prefix="/v1/audit", tags=["audit"], responses=AUTHENTICATED)
 Auditor = Annotated[Claims, Depends(require_roles("auditor"))]
 
 
-@router.get("/heads", response_model=list[AuditHeadOut])
-async def heads(claims: Auditor, session: SessionDep, request: Request,
+@router.get("/heads", response_model=list[m.SignedHead])
+async def heads(claims: Auditor, request: Request,
                 after: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
-                limit: Annotated[int, Query(ge=1, le=500)] = 500) -> list[AuditHeadOut]:
-    """The access log's signed heads as this service keeps them (JSON lines of these, one
-    a line, are what verify-log's --other-heads reads)."""
-    rows = await repository.audit_heads_after(session, after, limit)
-    return [AuditHeadOut(seq=r.seq, hash=r.hash, at=r.at, kid=r.kid, sig=r.sig)
-            for r in rows]
+                limit: Annotated[int, Query(ge=1, le=500)] = 500) -> list[m.SignedHead]:
+    """The access log's signed heads as this service keeps them, a page at a time. Written
+    one to a line, they are the copy verify-log's --other-heads reads."""
+    return await request.app.state.head_keeper.page(after, limit)

@@ -22,6 +22,7 @@ from gateway.settings import GatewaySettings
 from gateway.validation import check_rows
 from services.common import bus, subjects
 from services.common import messages as m
+from services.common.clock import today
 from services.common.crypto import keyed_token
 from services.common.problems import Problem
 from services.common.subjects import Channel
@@ -125,7 +126,7 @@ class Gateway:
         if agreement is None:
             raise Problem(403, "Forbidden", "no data-sharing agreement covers this dataset",
                           type_="urn:tessera:problem:no-agreement")
-        if not agreements.in_force(agreement, date.today()):
+        if not agreements.in_force(agreement, today()):
             raise Problem(403, "Forbidden",
                           f"the dataset's data-sharing agreement {agreement.id} is not in force",
                           type_="urn:tessera:problem:no-agreement", agreement=agreement.id)
@@ -233,7 +234,7 @@ class Gateway:
                     record_token=row.record_token, status=r.get("status") or "opt_out",
                     scope=r.get("scope") or "all", evidence=r.get("evidence"),
                     notice_version=r.get("notice_version"),
-                    decided_on=r.get("decided_on") or date.today())
+                    decided_on=r.get("decided_on") or today())
                     for row, r in zip(identities, part, strict=True)]
                 batch = m.ConsentRequestBatch(**common, chunk=chunk, agreement=ds.agreement,
                                               items=items)

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from services.common.clock import today as england_today
+
 # A CSV of persons has these columns; a row may leave some of them empty, as long as two
 # identifiers remain (a missing name or date of birth is common in partner data, and the
 # linkage model treats a missing value as no evidence either way). A full address (line
@@ -212,7 +214,7 @@ def _check_row(raw: Any, allowed: tuple[str, ...], level: str, kind: str,
 def check_rows(records: list[Any], *, kind: str, level: str, codes: frozenset[str] = frozenset(),
                today: date | None = None) -> Checked:
     """kind: identities | events | optouts; level: person | property."""
-    today = today or date.today()
+    today = today or england_today()
     allowed = {"identities": IDENTITY_FIELDS, "events": EVENT_FIELDS,
                "optouts": OPTOUT_FIELDS}[kind]
     checked = Checked()

@@ -106,18 +106,20 @@ class Bus:
         """Headers for a message to a concrete subject (its channel's consumers)."""
         return self.headers(channel_of(subject).consumers, subject, payload, msg_id)
 
-    def _outgoing(self, channel: Channel, message: BaseModel, subject: str | None
-                  ) -> tuple[str, bytes]:
+    def _outgoing(self, channel: Channel, message: BaseModel, subject: str | None,
+                  payload: bytes | None = None) -> tuple[str, bytes]:
         if not isinstance(message, channel.schema):
             raise TypeError(f"{channel.name} carries {channel.schema.__name__}")
         if self.service not in channel.publishers:
             raise PermissionError(f"{self.service} does not publish on {channel.name}")
-        return subject or channel.subject, encode(message)
+        return subject or channel.subject, payload or encode(message)
 
     async def publish(self, channel: Channel, message: BaseModel, *, msg_id: str,
-                      subject: str | None = None, timeout: float | None = None):
-        """Publish to the channel's stream and wait for its acknowledgement."""
-        subject, payload = self._outgoing(channel, message, subject)
+                      subject: str | None = None, timeout: float | None = None,
+                      payload: bytes | None = None):
+        """Publish to the channel's stream and wait for its acknowledgement (`payload`:
+        the message already encoded, when the caller needed the bytes too)."""
+        subject, payload = self._outgoing(channel, message, subject, payload)
         kwargs = {"timeout": timeout} if timeout is not None else {}
         headers = self.headers(channel.consumers, subject, payload, msg_id)
         return await self.js.publish(subject, payload, headers=headers, **kwargs)

@@ -15,7 +15,6 @@ import csv
 import io
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -42,10 +41,3 @@ def csv_text(rows: Iterable[Mapping[str, Any]], columns: list[str] | None = None
     for row in rows:
         writer.writerow({k: safe_cell(row.get(k)) for k in columns})
     return out.getvalue()
-
-
-def write_csv(path: Path, rows: Iterable[Mapping[str, Any]],
-              columns: list[str] | None = None) -> Path:
-    path = Path(path)
-    path.write_text(csv_text(rows, columns), encoding="utf-8")
-    return path

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -48,6 +49,7 @@ class SignedHead:
     hash: str | None
     signature_ok: bool
     key_trusted: bool = True
+    at: datetime | None = None  # when its entry was written
 
 
 def check_head(data: dict, line: int, trusted: dict[str, Ed25519PublicKey]) -> SignedHead:
@@ -59,8 +61,14 @@ def check_head(data: dict, line: int, trusted: dict[str, Ed25519PublicKey]) -> S
     except (ValueError, KeyError, TypeError):
         return SignedHead(line, None, None, False)
     kid = data.get("kid")
+    if kid is not None and not isinstance(kid, str):
+        return SignedHead(line, None, None, False)
     keys = [trusted[kid]] if kid in trusted else ([] if kid else list(trusted.values()))
+    try:
+        when = datetime.fromisoformat(at)
+    except ValueError:
+        return SignedHead(line, None, None, False)
     if not keys:
-        return SignedHead(line, seq, hash_, False, key_trusted=False)
+        return SignedHead(line, seq, hash_, False, key_trusted=False, at=when)
     ok = any(signing.verify(k, sig, _message(seq, hash_, at)) for k in keys)
-    return SignedHead(line, seq, hash_, ok)
+    return SignedHead(line, seq, hash_, ok, at=when)

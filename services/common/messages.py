@@ -365,6 +365,7 @@ class Release(Message):
     pseudonym: str
     level: Literal["person", "household"]
     partner: str | None = None
+    issued_at: datetime = Field(description="When reidentify issued the request")
     released_at: datetime
 
 
@@ -391,19 +392,25 @@ class AreaReply(Message):
 
 
 class ReleaseAsk(Message):
-    """A slice asks whether it may release its part to a subject access request: the
-    case must be open, the requester within their rate. Signed by the asking slice."""
+    """A slice asks whether it may release its part to a subject access request (the
+    case must be open, the requester within their rate, and an export's person one the
+    case's searches found), or tells which persons a search found. Authenticated by the
+    asking slice."""
 
     case_id: str = Field(max_length=40)
-    action: Literal["search", "export"]
+    action: Literal["search", "found", "export"]
     pseudonym: str | None = Field(default=None, max_length=64)
+    found: list[str] = Field(default=[], max_length=100, description=(
+        "With 'found': the person pseudonyms the search (access entry `ref`) found"))
+    ref: int | None = Field(default=None, description="With 'found': the search's entry")
     sub: str = Field(max_length=200, description="Who asks (the DPO's token subject)")
     org: str | None = Field(default=None, max_length=200)
 
 
 class ReleaseGrant(Message):
     allowed: bool
-    reason: str | None = Field(default=None, description="Why not: no-case, closed, rate")
+    reason: str | None = Field(default=None, description=(
+        "Why not: no-case, closed, expired, rate, not-in-case"))
     access_id: int | None = Field(default=None, description="The access-log entry written")
 
 

@@ -11,7 +11,7 @@ while it was cut off is not missed). The list holds token ids, never a person.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -36,7 +36,6 @@ class Revocations:
     def __init__(self, rt):
         self.rt = rt
         self.revoked: dict[str, m.TokenRevocation] = {}
-        self.loaded = False
         self._sub = None
 
     async def start(self) -> None:
@@ -49,13 +48,15 @@ class Revocations:
         info = await js.stream_info(CHANNEL.stream)
         seq, last = info.state.first_seq, info.state.last_seq
         while info.state.messages and seq <= last:
-            try:
-                raw = await js.get_msg(CHANNEL.stream, seq, next=True)
-            except NotFoundError:  # expired since the info was read
+            try:  # the next message at or after seq (gaps where messages expired)
+                raw = await js.get_msg(CHANNEL.stream, seq, subject=CHANNEL.subject,
+                                       next=True)
+            except NotFoundError:  # none left
                 break
             self._take(raw.subject, raw.data, raw.headers)
             seq = raw.seq + 1
-        self.loaded = True
+        horizon = utcnow() - timedelta(seconds=CHANNEL.max_age_s)
+        self.revoked = {j: r for j, r in self.revoked.items() if r.revoked_at >= horizon}
         log.info("revocations: %d in force", len(self.revoked))
 
     async def _on_message(self, msg) -> None:

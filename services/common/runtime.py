@@ -47,6 +47,8 @@ class Runtime:
 
     async def __aenter__(self) -> Runtime:
         s = self.settings
+        # keys first: a service without its bus key or the trust file does not start
+        keyring = Keyring.load(self.service, s.bus_key_path, s.bus_trust_path)
         path = sqlite_path(s.database_url)
         if path is not None and s.sqlite_checkpoint_s > 0:
             self.checkpointer = WalCheckpointer(path, s.sqlite_wal_limit_mb)
@@ -54,18 +56,27 @@ class Runtime:
                                    mmap_mb=s.sqlite_mmap_mb, wal_limit_mb=s.sqlite_wal_limit_mb,
                                    background_checkpoint=self.checkpointer is not None)
         self.sessionmaker = build_sessionmaker(self.engine)
-        # keys first: a service without its bus key or the trust file does not start
-        keyring = Keyring.load(self.service, s.bus_key_path, s.bus_trust_path)
-        self.nc = await bus.connect(
-            url=s.nats_url, service=self.service, user=s.nats_user,
-            password=s.nats_password.get_secret_value(), error_cb=self.error_cb,
-            reconnected_cb=self._reconnected, tls_ca_file=s.nats_tls_ca_file,
-        )
-        self.bus = bus.Bus(self.nc, self.service, keyring)
-        self.js = self.bus.js
-        self.revocations = revocations.Revocations(self)
-        await self.revocations.start()
-        self.gatekeeper = Gatekeeper(await self._verifier(), self.revocations.is_revoked)
+        try:
+            self.nc = await bus.connect(
+                url=s.nats_url, service=self.service, user=s.nats_user,
+                password=s.nats_password.get_secret_value(), error_cb=self.error_cb,
+                reconnected_cb=self._reconnected, tls_ca_file=s.nats_tls_ca_file,
+            )
+        except BaseException:
+            await self.engine.dispose()
+            raise
+        try:
+            self.bus = bus.Bus(self.nc, self.service, keyring)
+            self.js = self.bus.js
+            self.revocations = revocations.Revocations(self)
+            await self.revocations.start()
+            self.gatekeeper = Gatekeeper(await self._verifier(), self.revocations.is_revoked)
+        except BaseException:  # no revocation list or no issuer keys: no start, nothing left
+            for task in self._tasks:
+                task.cancel()
+            await self.nc.close()
+            await self.engine.dispose()
+            raise
         if self.checkpointer is not None:  # started once nothing above can fail
             checkpointer = self.checkpointer
             self.every(s.sqlite_checkpoint_s,

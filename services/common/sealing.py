@@ -107,7 +107,3 @@ class Sealer:
         nonce = os.urandom(12)
         return b64(ephemeral_raw + nonce + cipher.encrypt(nonce, plaintext, context))
 
-
-def seal(recipient: str, plaintext: bytes, context: bytes) -> str:
-    """Encrypt once for the holder of `recipient`, with a key pair of its own."""
-    return Sealer(0.0).seal(recipient, plaintext, context)

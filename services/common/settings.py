@@ -41,7 +41,7 @@ class ServiceSettings(BaseSettings):
     jwks_refresh_s: float = 300.0
     # the JWKS file is checked for changes at most this often (an unknown kid: at once)
     jwks_recheck_s: float = 1.0
-    # this service's Ed25519 key for signing what it sends on the bus (default
+    # this service's X25519 bus key, with which it authenticates what it sends (default
     # var/keys/bus/<service>.pem), and every service's public keys (services.common.trust)
     bus_key_path: Path | None = None
     bus_trust_path: Path = VAR / "keys" / "bus" / "trust.json"

@@ -157,10 +157,18 @@ def write_key_pair(path: Path) -> Ed25519PublicKey:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
+    write_private(path, key.private_bytes(serialization.Encoding.PEM,
+                                          serialization.PrivateFormat.PKCS8,
+                                          serialization.NoEncryption()))
+    public_key_path(path).write_bytes(public_pem(key.public_key()))
+    return key.public_key()
+
+
+def write_private(path: Path, pem: bytes) -> None:
+    """A private key file: created 0600 (never readable by others, even for a moment) and
+    never over an existing one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as fh:
         fh.write(pem)
-    public_key_path(path).write_bytes(public_pem(key.public_key()))
-    return key.public_key()

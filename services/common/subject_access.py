@@ -68,11 +68,13 @@ class RemoteGrants:
 
 
 async def authorise(request: Request, claims: Claims, case: str, action: str,
-                    pseudonym: str | None) -> int:
+                    pseudonym: str | None = None, *, found: list[str] | None = None,
+                    ref: int | None = None) -> int:
     """Leave to release (the access-log entry's seq), or a problem saying why not."""
     service = request.app.state.rt.service
     grant = await request.app.state.grants.grant(service, m.ReleaseAsk(
-        case_id=case, action=action, pseudonym=pseudonym, sub=claims.sub, org=claims.org))
+        case_id=case, action=action, pseudonym=pseudonym, found=found or [], ref=ref,
+        sub=claims.sub, org=claims.org))
     if not grant.allowed:
         status, title = (429, "Too Many Requests") if grant.reason == "rate" else (
             403, "Forbidden")

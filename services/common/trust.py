@@ -12,7 +12,7 @@ payload, so a message cannot be replayed on another subject or under another id.
 Each service has a static X25519 key; the trust file lists every service's public key.
 Two services derive the same secret from their keys (X25519, then HKDF-SHA256), and the
 sender puts one HMAC-SHA256 tag per recipient service in the header:
-``Tessera-Auth: <sender>.<kid>|<recipient>:<tag>|...``. Only the sender and that
+``Tessera-Auth: <sender>.<kid>|<recipient>.<kid>:<tag>|...``. Only the sender and that
 recipient hold the secret, so a recipient knows who sent it, and no third service can
 forge it. The keys are derived once; a message then costs one HMAC per recipient
 (microseconds), where a public-key signature cost a tenth of a millisecond to make and
@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from services.common.signing import SigningKeyError, b64, unb64
+from services.common.signing import SigningKeyError, b64, unb64, write_private
 
 HEADER = "Tessera-Auth"
 _CONTEXT = b"tessera-bus/2\x00"
@@ -64,14 +64,11 @@ def load_bus_key(path: Path) -> X25519PrivateKey:
 
 
 def write_bus_key(path: Path) -> X25519PublicKey:
-    """A new X25519 private key (0600, PEM) for a service."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """A new X25519 private key for a service (PEM, 0600, never over an existing file)."""
     key = X25519PrivateKey.generate()
-    path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                       serialization.PrivateFormat.PKCS8,
-                                       serialization.NoEncryption()))
-    path.chmod(0o600)
+    write_private(path, key.private_bytes(serialization.Encoding.PEM,
+                                          serialization.PrivateFormat.PKCS8,
+                                          serialization.NoEncryption()))
     return key.public_key()
 
 
@@ -105,17 +102,18 @@ class Keyring:
             mtime = self.path.stat().st_mtime
             if mtime != self._mtime:
                 self.peers, self._mtime = _read(self.path), mtime
+                self._secrets.clear()  # a key dropped from the file is trusted no more
         except (OSError, ValueError):  # keep the keys held: a half-written file is retried
             return
 
     def _secret(self, peer: str, peer_kid: str) -> bytes | None:
         """The secret this key shares with one key of a peer (derived once)."""
+        key = self.peers.get(peer, {}).get(peer_kid)
+        if key is None:  # never trusted, or no longer listed in the trust file
+            return None
         found = self._secrets.get((peer, peer_kid))
         if found is not None:
             return found
-        key = self.peers.get(peer, {}).get(peer_kid)
-        if key is None:
-            return None
         shared = self._key.exchange(key)
         ends = sorted([(self.service, self.kid), (peer, peer_kid)])
         info = b"|".join(f"{s}.{k}".encode() for s, k in ends)

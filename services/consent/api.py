@@ -19,8 +19,7 @@ from services.consent.schemas import DecisionBody, DecisionList, DecisionOut
 router = APIRouter(prefix="/v1", tags=["consent"], responses=AUTHENTICATED)
 
 # who may decide for whom, and which scopes: services/consent/authority.py
-Recorder = Annotated[Claims, Depends(require_roles(*authority.RECORDERS))]
-Reader = Annotated[Claims, Depends(require_roles(*authority.RECORDERS))]
+Practitioner = Annotated[Claims, Depends(require_roles(*authority.RECORDERS))]
 
 
 def _out(row: Decision, effective: bool) -> DecisionOut:
@@ -34,7 +33,7 @@ def _out(row: Decision, effective: bool) -> DecisionOut:
 
 @router.post("/decisions", status_code=201, response_model=DecisionOut,
              responses=problem_responses(404, 503))
-async def record_decision(body: DecisionBody, claims: Recorder, session: SessionDep,
+async def record_decision(body: DecisionBody, claims: Practitioner, session: SessionDep,
                           request: Request) -> DecisionOut:
     """Record a practitioner's decision: a caseworker for people in their districts, a
     coordinator or DPO for anyone; never dated after today."""
@@ -58,7 +57,7 @@ async def record_decision(body: DecisionBody, claims: Recorder, session: Session
 
 
 @router.get("/decisions", response_model=DecisionList, responses=problem_responses(404, 503))
-async def list_decisions(claims: Reader, session: SessionDep, request: Request,
+async def list_decisions(claims: Practitioner, session: SessionDep, request: Request,
                          pseudonym: Annotated[str, Query(min_length=1, max_length=64)]
                          ) -> DecisionList:
     """A person's decisions, for whoever may decide for them."""

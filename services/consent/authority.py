@@ -16,14 +16,13 @@ made, and one recorded later wins a tie on the date (``service.create_decisions`
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import nats.errors
 from pydantic import ValidationError
 
 from services.common import messages as m
 from services.common import subjects
+from services.common.clock import today  # noqa: F401 - the API's, with the rules
 from services.common.problems import Problem
 from services.common.tokens import Claims
 from services.common.trust import Untrusted
@@ -31,12 +30,6 @@ from services.common.trust import Untrusted
 log = logging.getLogger("tessera.consent.authority")
 
 RECORDERS = ("caseworker", "coordinator", "dpo")
-ENGLAND = ZoneInfo("Europe/London")
-
-
-def today() -> date:
-    """Today's date where the council is (a decision made at 00:30 BST is that day's)."""
-    return datetime.now(ENGLAND).date()
 
 
 def broad(claims: Claims) -> bool:

@@ -105,9 +105,10 @@ class Exporter:
                                       job.profiles)
 
     async def _publish(self, message: m.ProfileExportChunk) -> None:
-        digest = hashlib.blake2b(bus.encode(message), digest_size=8).hexdigest()
+        payload = bus.encode(message)  # a chunk is megabytes: encoded once
+        digest = hashlib.blake2b(payload, digest_size=8).hexdigest()
         await self.rt.bus.publish(
-            subjects.PROFILE_EXPORT, message,
+            subjects.PROFILE_EXPORT, message, payload=payload,
             msg_id=f"export-{message.request_id}-{message.level}-{message.chunk}-{digest}")
         self.chunks_sent += 1
         if self.fail_after is not None and self.chunks_sent >= self.fail_after:

@@ -129,6 +129,14 @@ async def withhold_person(session: AsyncSession, person: str, now: datetime) -> 
     return result.rowcount or 0
 
 
+async def release_person(session: AsyncSession, person: str) -> int:
+    """The person's records back in their profiles (an opt-out of everything lifted)."""
+    result = await session.execute(
+        update(Assignment).where(Assignment.person == person, Assignment.withheld.is_(True))
+        .values(withheld=False, withheld_at=None).execution_options(synchronize_session=False))
+    return result.rowcount or 0
+
+
 async def households_of_person(session: AsyncSession, person: str) -> set[str]:
     rows = await session.execute(
         select(Assignment.household).distinct().where(

@@ -146,6 +146,12 @@ async def decide(session: AsyncSession, decision: m.ConsentDecision) -> Affected
         return affected
     if decision.status != "opt_out":
         await repo.remove_optout(session, decision.person, scope)
+        if scope == OPT_OUT_ALL:  # withheld here directly, so released here too: the
+            # pseudonymiser's re-assignment may have arrived before the opt-out did
+            if await repo.release_person(session, decision.person):
+                affected.must_persons.add(decision.person)
+                affected.must_households.update(
+                    await repo.households_of_person(session, decision.person))
         log.info("decision %s: opt-out lifted", decision.decision_id)
         return affected
     await repo.add_optout(session, decision.person, scope, decision.decided_on)

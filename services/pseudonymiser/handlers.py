@@ -132,7 +132,7 @@ class Handlers:
         except ValidationError as exc:
             log.warning("reidentify: unparseable request (%d errors)", exc.error_count())
             return
-        refused = self.releases.admit(request)
+        refused = await self.releases.admit(request)
         if refused is not None:
             log.warning("reidentify: request for access %d refused (%s)", request.access_id,
                         refused)

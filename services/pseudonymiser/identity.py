@@ -29,13 +29,6 @@ class Ask(Protocol):
     partner: str | None
 
 
-@dataclass(frozen=True)
-class Lookup:
-    pseudonym: str
-    level: str
-    partner: str | None = None
-
-
 @dataclass
 class Answer:
     """What the pseudonymiser would release for a request (sealed before it is sent)."""

@@ -594,6 +594,10 @@ async def released_since(session: AsyncSession, since: datetime) -> list[int]:
     return list(rows.scalars())
 
 
+async def was_released(session: AsyncSession, access_id: int) -> bool:
+    return (await session.get(Release, access_id)) is not None
+
+
 async def releases_after(session: AsyncSession, after: int, limit: int) -> list[Release]:
     rows = await session.execute(select(Release).where(Release.access_id > after)
                                  .order_by(Release.access_id).limit(limit))

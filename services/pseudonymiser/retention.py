@@ -141,5 +141,8 @@ async def find_subject(body: SubjectQuery, request: Request, session: SessionDep
         select(Person.pseudonym, func.count()).join(
             IdentityRecord, IdentityRecord.person_id == Person.id)
         .where(*where).group_by(Person.pseudonym).order_by(Person.pseudonym))
-    return {"case": body.case, "access_id": access_id,
-            "persons": [{"pseudonym": p, "matching_records": int(n)} for p, n in rows]}
+    persons = [{"pseudonym": p, "matching_records": int(n)} for p, n in rows][:100]
+    if persons:  # who was found is in the log before the DPO is told, and bounds the case
+        await authorise(request, claims, body.case, "found",
+                        found=[p["pseudonym"] for p in persons], ref=access_id)
+    return {"case": body.case, "access_id": access_id, "persons": persons}

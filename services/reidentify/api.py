@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from services.common.auth import require_roles, require_scope
-from services.common.db import SessionDep, utcnow
+from services.common.db import SessionDep
 from services.common.export import csv_text
 from services.common.problems import AUTHENTICATED, Problem, problem_responses
 from services.common.tokens import Claims
@@ -103,14 +103,13 @@ cases = APIRouter(prefix="/v1/subject-access/cases", tags=["subject access"],
                   responses=AUTHENTICATED)
 
 
-def _case(row, access_id: int | None = None) -> CaseOut:
+def _case(row, request: Request, access_id: int | None = None) -> CaseOut:
     return CaseOut(case_id=row.case_id, reference=row.reference, requester=row.requester,
                    justification=row.justification, opened_by=row.opened_by,
                    opened_org=row.opened_org, opened_at=row.opened_at,
                    expires_at=row.expires_at, closed_at=row.closed_at,
                    closed_by=row.closed_by,
-                   open=row.closed_at is None and row.expires_at > utcnow(),
-                   access_id=access_id)
+                   open=request.app.state.grants.is_open(row), access_id=access_id)
 
 
 @cases.post("", response_model=CaseOut, status_code=201)
@@ -118,26 +117,28 @@ async def open_case(body: CaseBody, claims: DPO, request: Request) -> CaseOut:
     """Open a subject access case (role `dpo`); each slice then releases its part under it."""
     row, seq = await request.app.state.grants.open(claims, body.reference, body.requester,
                                                    body.justification)
-    return _case(row, seq)
+    return _case(row, request, seq)
 
 
 @cases.get("", response_model=list[CaseOut])
-async def list_cases(claims: CaseReader, session: SessionDep, limit: Limit = 100,
-                     offset: Offset = 0, open_only: bool = False) -> list[CaseOut]:
-    return [_case(r) for r in await repository.cases_page(session, limit, offset, open_only)]
+async def list_cases(claims: CaseReader, session: SessionDep, request: Request,
+                     limit: Limit = 100, offset: Offset = 0,
+                     open_only: bool = False) -> list[CaseOut]:
+    rows = await repository.cases_page(session, limit, offset, open_only)
+    return [_case(r, request) for r in rows]
 
 
 @cases.get("/{case_id}", response_model=CaseOut, responses=problem_responses(404))
 async def get_case(case_id: Annotated[str, Path(max_length=40)], claims: CaseReader,
-                   session: SessionDep) -> CaseOut:
+                   session: SessionDep, request: Request) -> CaseOut:
     row = await repository.case(session, case_id)
     if row is None:
         raise Problem(404, "Not found", "no such case")
-    return _case(row)
+    return _case(row, request)
 
 
 @cases.post("/{case_id}/close", response_model=CaseOut, responses=problem_responses(404))
 async def close_case(case_id: Annotated[str, Path(max_length=40)], claims: DPO,
                      request: Request) -> CaseOut:
     row, seq = await request.app.state.grants.close(claims, case_id)
-    return _case(row, seq)
+    return _case(row, request, seq)

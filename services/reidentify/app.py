@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from contextlib import asynccontextmanager
@@ -24,6 +25,7 @@ from services.reidentify.policy import PolicyState
 from services.reidentify.retention import Retention
 from services.reidentify.service import HOUR, Reidentifier
 from services.reidentify.settings import ReidentifySettings
+from services.reidentify.signing import last_heads
 
 log = logging.getLogger("tessera.reidentify")
 WINDOW_PRUNE_S = 300.0
@@ -82,6 +84,7 @@ def create_app(settings: ReidentifySettings | None = None) -> FastAPI:
             # load stalled every unlock in flight for ~100 ms (docs/reidentify.md)
             gc.collect()
             gc.freeze()
+            signer.resend(await asyncio.to_thread(last_heads, settings.signed_heads_path))
             try:  # a tail left unsigned by a crash is signed now, not a minute later
                 await signer.sign()
             except Exception as exc:

@@ -51,8 +51,11 @@ async def verify(session: AsyncSession, evidence: Evidence | None = None,
     copies = evidence.copies
     heads = [h for held in copies.values() if held for h in held]
     wanted = {h.seq for h in heads if h.seq is not None}
+    now = now or utcnow()
     held = {name: {h.seq: h.hash for h in hs if h.signature_ok and h.key_trusted}
             for name, hs in copies.items() if hs is not None}
+    # a head signed moments ago may not have reached every copy yet
+    recent = {h.seq for h in heads if h.at is not None and h.at >= now - evidence.grace}
     every = set().union(*held.values()) if held else set()
     signed = max(every) if every else None
     stored: dict[int, str] = {}
@@ -97,7 +100,7 @@ async def verify(session: AsyncSession, evidence: Evidence | None = None,
     if any(hs is None for hs in copies.values()):
         bad("heads-unavailable")
     for seqs in held.values():
-        missing += len(every - seqs.keys())
+        missing += len(every - seqs.keys() - recent)
     if missing:
         bad("heads-missing")
     for seq in every:
@@ -105,7 +108,7 @@ async def verify(session: AsyncSession, evidence: Evidence | None = None,
             bad("heads-differ", seq)
     # entries the signer should have signed by now, and no copy holds a head for
     unsigned = max(0, last_seq - (signed or 0))
-    if first_unsigned_at is not None and first_unsigned_at < (now or utcnow()) - evidence.grace:
+    if first_unsigned_at is not None and first_unsigned_at < now - evidence.grace:
         bad("heads-missing")
 
     unlogged = None
@@ -128,9 +131,14 @@ async def verify(session: AsyncSession, evidence: Evidence | None = None,
             "unlogged_releases": unlogged}
 
 
+# a request is issued straight after its entry is committed; one issued later than this
+# after its entry is an old access id sent again (by whoever holds reidentify's bus key)
+ISSUED_WITHIN = timedelta(seconds=60)
+
+
 async def _unlogged(session: AsyncSession, releases: Iterable[m.Release]) -> int:
     """Releases with no allowed entry of the same kind for the same pseudonym at their
-    access id."""
+    access id, written just before the request was issued."""
     releases = list(releases)
     entries = await repository.entries_at(session, [r.access_id for r in releases])
     count = 0
@@ -138,7 +146,8 @@ async def _unlogged(session: AsyncSession, releases: Iterable[m.Release]) -> int
         entry = entries.get(r.access_id)
         kind = UNLOCK if r.partner is None else PARTNER_LOOKUP
         if (entry is None or entry.outcome != "allowed" or entry.ref is not None
-                or (entry.action or UNLOCK) != kind or entry.pseudonym != r.pseudonym):
+                or (entry.action or UNLOCK) != kind or entry.pseudonym != r.pseudonym
+                or abs(r.issued_at - entry.at) > ISSUED_WITHIN):
             count += 1
     return count
 
@@ -176,38 +185,29 @@ class Witnesses:
                         check_releases=self.bus is not None)
 
     async def _keeper_heads(self) -> list[SignedHead] | None:
-        if self.bus is None:
-            return None
-        heads: list[SignedHead] = []
-        after = 0
-        try:
-            while True:
-                page = await self.bus.request(subjects.HEADS, m.HeadsQuery(
-                    after=after, limit=self.PAGE), timeout=10)
-                heads += [check_head(h.model_dump(), after + i, self.trusted)
-                          for i, h in enumerate(page.heads, start=1)]
-                if len(page.heads) < self.PAGE:
-                    return heads
-                after = page.heads[-1].seq
-        except Exception as exc:  # reported as a copy that could not be read
-            log.warning("the gateway's copy of the heads was not read (%s)",
-                        type(exc).__name__)
-            return None
+        heads = await self._pages(subjects.HEADS, m.HeadsQuery, "heads", "seq",
+                                  "the gateway's copy of the heads")
+        return None if heads is None else [check_head(h.model_dump(), i, self.trusted)
+                                           for i, h in enumerate(heads, start=1)]
 
     async def _releases(self) -> list[m.Release] | None:
+        return await self._pages(subjects.RELEASES, m.ReleasesQuery, "releases",
+                                 "access_id", "the pseudonymiser's release ledger")
+
+    async def _pages(self, channel, query, items: str, key: str, what: str) -> list | None:
+        """Every item of a paged request-reply (None when it could not be read)."""
         if self.bus is None:
             return None
-        releases: list[m.Release] = []
+        out: list = []
         after = 0
         try:
             while True:
-                page = await self.bus.request(subjects.RELEASES, m.ReleasesQuery(
-                    after=after, limit=self.PAGE), timeout=10)
-                releases += page.releases
-                if len(page.releases) < self.PAGE:
-                    return releases
-                after = page.releases[-1].access_id
-        except Exception as exc:
-            log.warning("the pseudonymiser's release ledger was not read (%s)",
-                        type(exc).__name__)
+                page = getattr(await self.bus.request(
+                    channel, query(after=after, limit=self.PAGE), timeout=10), items)
+                out += page
+                if len(page) < self.PAGE:
+                    return out
+                after = getattr(page[-1], key)
+        except Exception as exc:  # reported as evidence that could not be read
+            log.warning("%s was not read (%s)", what, type(exc).__name__)
             return None

@@ -1,10 +1,12 @@
 """Subject access cases, and leave to release under them (``services.common.subject_access``).
 
-A DPO opens a case with a reference, the requester and a justification; it stays open
-until closed or for ``case_days``. Leave to release is given to a slice (the one whose
-tag the bus checked, never what the asker claims) for an open case and a DPO
-within ``rate_per_hour`` releases, and every answer, given or refused, is an entry in the
-access log first: who, the case, the slice, search or export, the pseudonym.
+A DPO opens a case with a reference, who made the request and a justification; it stays
+open until closed or for ``case_days``. Leave to release is given to a slice (the one
+whose tag the bus checked, never what the asker claims) for an open case and a DPO within
+``rate_per_hour`` releases, and every answer, given or refused, is an entry in the access
+log first: who, the case, the slice, search or export, the pseudonym. A search's results
+are entries too (``sar-found``, one a person, naming the search), and a case exports only
+the persons its searches found: a case is one request, not a licence to read anyone.
 """
 
 from __future__ import annotations
@@ -56,15 +58,16 @@ class Cases:
 
     async def open(self, claims: Claims, reference: str, requester: str,
                    justification: str) -> tuple[SubjectAccessCase, int]:
+        """The entry first: a case nobody can see in the log does not exist."""
         now = self.clock()
         case_id = f"sar-{uuid.uuid4().hex[:16]}"
+        seq = await self._log(claims.sub, claims.org, case_id, "sar-open", "allowed",
+                              justification=justification)
         async with self.sessionmaker() as session, session.begin():
             row = await repository.add_case(
                 session, case_id=case_id, reference=reference, requester=requester,
                 justification=justification, opened_by=claims.sub, opened_org=claims.org,
                 opened_at=now, expires_at=now + timedelta(days=self.case_days))
-        seq = await self._log(claims.sub, claims.org, case_id, "sar-open", "allowed",
-                              justification=justification)
         log.info("subject access case opened, access %d", seq)
         return row, seq
 
@@ -87,11 +90,19 @@ class Cases:
             return "expired"
         return None
 
+    def is_open(self, row: SubjectAccessCase) -> bool:
+        return self._why_not(row) is None
+
     async def grant(self, slice_: str, ask: m.ReleaseAsk) -> m.ReleaseGrant:
-        """Leave for `slice_` (the signer) to release its part, logged either way."""
+        """Leave for `slice_` (the sender) to release its part, logged either way."""
+        if ask.action == "found":
+            return await self._found(slice_, ask)
         async with self._lock:
             async with self.sessionmaker() as session:
                 reason = self._why_not(await repository.case(session, ask.case_id))
+                if reason is None and ask.action == "export" and not (
+                        await repository.found_in_case(session, ask.case_id, ask.pseudonym)):
+                    reason = "not-in-case"
                 if reason is None:
                     given = await repository.subject_access_releases_since(
                         session, ask.sub, self.clock() - HOUR)
@@ -103,6 +114,27 @@ class Cases:
             log.info("subject access %s by %s refused (%s), access %d", ask.action, slice_,
                      reason, seq)
         return m.ReleaseGrant(allowed=reason is None, reason=reason, access_id=seq)
+
+    async def _found(self, slice_: str, ask: m.ReleaseAsk) -> m.ReleaseGrant:
+        """A search's results: one entry a person, each naming the search, before the DPO
+        is told of them (the persons the case may then export)."""
+        async with self.sessionmaker() as session:
+            reason = self._why_not(await repository.case(session, ask.case_id))
+            search = (await repository.entries_at(session, [ask.ref or 0])).get(ask.ref or 0)
+        if reason is None and (search is None or search.case_id != ask.case_id
+                               or search.action != "sar-search" or search.slice != slice_):
+            reason = "no-search"
+        if reason is not None:
+            return m.ReleaseGrant(allowed=False, reason=reason)
+        seq = None
+        for pseudonym in ask.found:
+            entry = await self.ledger.append({
+                "sub": ask.sub, "org": ask.org, "pseudonym": pseudonym, "rule_id": None,
+                "purpose": PURPOSE, "justification": None, "outcome": "allowed",
+                "reason": None, "action": "sar-found", "ref": ask.ref,
+                "case_id": ask.case_id, "slice": slice_})
+            seq = entry.seq
+        return m.ReleaseGrant(allowed=True, access_id=seq or ask.ref)
 
     async def answer(self, msg) -> None:
         """Responder for the slices' ReleaseAsk."""

@@ -11,7 +11,6 @@ from pathlib import Path
 from services.common import bus
 from services.common.db import build_engine, build_sessionmaker
 from services.common.heads import trusted_keys
-from services.common.signing import fingerprint, load_public_key
 from services.common.trust import Keyring
 from services.reidentify import audit, signing
 from services.reidentify.settings import ReidentifySettings
@@ -19,10 +18,8 @@ from services.reidentify.settings import ReidentifySettings
 
 def _trusted(settings: ReidentifySettings, public_keys: list[Path]) -> dict:
     """The keys given, else the settings' pinned keys, else (development) the signer's."""
-    if public_keys:
-        return {fingerprint(k): k for k in map(load_public_key, public_keys)}
-    if settings.log_public_key_paths:
-        return trusted_keys(settings.log_public_key_paths)
+    if public_keys or settings.log_public_key_paths:
+        return trusted_keys(public_keys or settings.log_public_key_paths)
     own = signing.log_signer(settings.log_signing_key_path, settings.log_signing_command,
                              settings.log_signing_public_key_path, "production")
     return trusted_keys([], own)

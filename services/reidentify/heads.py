@@ -97,6 +97,13 @@ class HeadSigner:
         self._unsent: list[list[dict]] = [[] for _ in sinks]  # by sink, in order
         self._lock = asyncio.Lock()
 
+    def resend(self, lines: list[dict]) -> None:
+        """Heads signed before a restart go to the sinks again (a sink that was down then
+        may have missed them; each sink keeps the first copy of a head)."""
+        for sink, unsent in zip(self.sinks, self._unsent, strict=True):
+            if not isinstance(sink, FileSink):
+                unsent[:0] = lines
+
     async def sign(self) -> dict | None:
         """Sign the head if it changed since the last signature (returns the line or None),
         then send every line not yet sent to each sink."""

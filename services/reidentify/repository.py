@@ -192,6 +192,16 @@ async def cases_page(session: AsyncSession, limit: int, offset: int,
     return list(rows.scalars())
 
 
+async def found_in_case(session: AsyncSession, case_id: str, pseudonym: str | None) -> bool:
+    """Whether a search under the case found this person."""
+    if pseudonym is None:
+        return False
+    row = (await session.execute(select(AccessEntry.seq).where(
+        AccessEntry.case_id == case_id, AccessEntry.action == "sar-found",
+        AccessEntry.pseudonym == pseudonym).limit(1))).first()
+    return row is not None
+
+
 async def subject_access_releases_since(session: AsyncSession, sub: str,
                                         since: datetime) -> int:
     """How many subject access releases (searches and exports) `sub` was given since."""

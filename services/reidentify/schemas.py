@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -97,11 +98,11 @@ class Verification(BaseModel):
 class CaseBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reference: str = Field(min_length=1, max_length=100,
-                           description="The council's reference for the request")
-    requester: str = Field(min_length=1, max_length=200, description=(
-        "Who made the request (the data subject, or who acts for them), as the DPO "
-        "records it"))
+    reference: str = Field(min_length=1, max_length=100, description=(
+        "The council's reference for the request (never the person's name: reidentify "
+        "holds no identity)"))
+    requester: Literal["data-subject", "representative", "other"] = Field(description=(
+        "Who made the request: the data subject, or someone acting for them"))
     justification: str = Field(min_length=20, max_length=2000)
 
 

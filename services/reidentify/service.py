@@ -142,7 +142,6 @@ class Reidentifier:
         self.sessionmaker = sessionmaker
         self.rt = rt
         self.timeout_s = timeout_s
-        self.rate_per_hour = rate_per_hour
         self.state = state or PolicyState(sessionmaker, rate_per_hour)
         self.ledger = Ledger(sessionmaker, on_commit=self.state.committed)
         self.opener = Opener()  # its private half never leaves this process
@@ -271,6 +270,12 @@ class Reidentifier:
             except asyncio.CancelledError:  # the caller went away while it was asked
                 await attempt.follow_up({**fields, "outcome": "error", "reason": "cancelled"})
                 raise
+            except Exception:  # authorised, then failed here: the log says so
+                log.error("%s failed after access %d", attempt.action, seq)
+                after = await attempt.follow_up({**fields, "outcome": "error",
+                                                 "reason": "internal"})
+                raise Problem(500, "Internal error", "an unexpected error occurred",
+                              access_id=after) from None
         except (Problem, asyncio.CancelledError):
             raise
         except Exception as exc:

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from services.common.settings import VAR, ServiceSettings
+from services.common.settings import MAX_TOKEN_LIFETIME_S, VAR, ServiceSettings
 
 
 class ReidentifySettings(ServiceSettings):
@@ -15,7 +15,7 @@ class ReidentifySettings(ServiceSettings):
     port: int = 8004
     pseudonymiser_timeout_s: float = 2.0
     unlock_rate_per_hour: int = 30
-    max_token_lifetime_s: int = 900
+    max_token_lifetime_s: int = Field(default=900, ge=60, le=MAX_TOKEN_LIFETIME_S)
     # Ed25519 key that signs the access log's head; created in development if missing,
     # its public half alongside (name.pub.pem). Outside development keep it off this
     # host's data volume, or sign through a KMS or HSM instead: log_signing_command (argv,

@@ -71,3 +71,24 @@ def read_heads(path: Path, trusted: dict[str, Ed25519PublicKey]) -> list[SignedH
     return [check_head(data, n, trusted) if data is not None else SignedHead(n, None, None,
                                                                              False)
             for n, data in read_head_lines(path)]
+
+
+def last_heads(path: Path, count: int = 1000) -> list[dict]:
+    """The newest `count` heads of the export (read from its end: it grows for ever)."""
+    path = Path(path)
+    if not path.exists():
+        return []
+    with path.open("rb") as fh:
+        fh.seek(0, os.SEEK_END)
+        size = fh.tell()
+        fh.seek(max(0, size - count * 400))  # a line is about 200 bytes
+        lines = fh.read().decode("utf-8", "replace").splitlines()[-count:]
+    out = []
+    for text in lines:
+        try:
+            data = json.loads(text)
+        except ValueError:
+            continue  # the first line read may be cut; a bad line is verify-log's to report
+        if isinstance(data, dict):
+            out.append(data)
+    return out

@@ -10,6 +10,8 @@ import uuid
 import httpx
 import jwt
 
+from deploy.keys import NATS_ADMIN
+from services.common import bus, subjects
 from services.common.runtime import Runtime, attach
 from services.common.settings import ServiceSettings
 from services.common.web import service_app
@@ -70,3 +72,26 @@ async def test_the_route_is_on_every_service_and_needs_an_admin(nats_env, tmp_pa
             assert (r.status_code, r.json()["reason"]) == (200, "left the council")
             await asyncio.sleep(0)
             assert rt.revocations.is_revoked(jti)
+
+
+async def test_a_gap_in_the_stream_does_not_stop_the_reading(nats_env, tmp_path):
+    """A revocation that has expired (here: deleted) leaves a gap; the ones after it count."""
+    async with Runtime(settings(nats_env, "consent", tmp_path)) as consent:
+        first, second = uuid.uuid4().hex, uuid.uuid4().hex
+        await consent.revocations.revoke(first, "a", "admin-1")
+        await consent.revocations.revoke(second, "b", "admin-1")
+    admin = await bus.connect(url=nats_env.url, service=NATS_ADMIN, user=NATS_ADMIN,
+                              password=nats_env.passwords[NATS_ADMIN])
+    try:
+        js = admin.jetstream()
+        stream = subjects.REVOCATIONS.stream
+        info = await js.stream_info(stream)
+        for seq in range(info.state.first_seq, info.state.last_seq + 1):
+            raw = await js.get_msg(stream, seq)
+            if first.encode() in raw.data:
+                await js.delete_msg(stream, seq)
+    finally:
+        await admin.close()
+    async with Runtime(settings(nats_env, "linker", tmp_path)) as linker:
+        assert not linker.revocations.is_revoked(first)
+        assert linker.revocations.is_revoked(second)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from services.common.sealing import Opener, Sealer, Unsealable, seal
+from services.common.sealing import Opener, Sealer, Unsealable
 from services.common.signing import b64, unb64
 
 
 def test_only_the_asker_opens_it_in_its_context():
     asker, other = Opener(), Opener()
-    sealed = seal(asker.public, b"Ada Lovelace", b"7:p_1")
+    sealed = Sealer().seal(asker.public, b"Ada Lovelace", b"7:p_1")
     assert asker.open(sealed, b"7:p_1") == b"Ada Lovelace"
     for opener, context in ((other, b"7:p_1"), (asker, b"8:p_1"), (asker, b"7:p_2")):
         with pytest.raises(Unsealable):

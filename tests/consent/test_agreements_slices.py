@@ -234,7 +234,7 @@ async def test_purpose_limitation_retention_and_ending(fed):
     # slice's part by pseudonym, each release in the access log first
     r = await fed.clients["reidentify"].post(
         "/v1/subject-access/cases", headers=fed.admin("reidentify", "dpo"),
-        json={"reference": "SAR-2026-0007", "requester": "the data subject",
+        json={"reference": "SAR-2026-0007", "requester": "data-subject",
               "justification": "Subject access request received by post, ID checked"})
     assert r.status_code == 201, r.text
     case = r.json()["case_id"]

@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import io
 import json
+import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -64,14 +65,24 @@ async def test_report_per_agreement_in_every_slice(small):
     assert set(report["reidentify"]) == {"flags", "active_flags"}
 
 
-def tessera(run, *args: str) -> dict:
+def tessera(run, *args: str, stdin: str = "") -> dict:
     """`tessera ...` as a DPO or admin runs it against this federation; its JSON output."""
     ports = [f"--port={s}={p}" for s, p in run.fed.ports.items()]
     out = io.StringIO()
-    with contextlib.redirect_stdout(out):
+    with contextlib.redirect_stdout(out), mock_stdin(stdin):
         code = cli.main(["--var", str(run.fed.layout.root), *args, *ports])
     assert code == 0
     return json.loads(out.getvalue())
+
+
+@contextlib.contextmanager
+def mock_stdin(text: str):
+    """Standard input as a pipe would give it (not a terminal)."""
+    saved, sys.stdin = sys.stdin, io.StringIO(text)
+    try:
+        yield
+    finally:
+        sys.stdin = saved
 
 
 def read_parts(files: list[str]) -> dict[str, dict]:
@@ -84,12 +95,11 @@ async def test_subject_access_is_a_case_each_slice_released_and_logged(small, tm
     who = small.borough.identity(person_id)
     case = (await asyncio.to_thread(
         tessera, small, "subject-access", "open", "--reference", "SAR-2026-0042",
-        "--requester", "the data subject, in writing",
+        "--requester", "data-subject",
         "--justification", "Request received 1 December; identity checked by the DPO"))
     found = await asyncio.to_thread(
         tessera, small, "subject-access", "search", "--case", case["case_id"],
-        "--family-name", who["family_name"], "--date-of-birth", who["date_of_birth"],
-        "--given-name", who["given_name"])
+        stdin=json.dumps({k: who[k] for k in ("family_name", "date_of_birth", "given_name")}))
     pseudonym = found["persons"][0]["pseudonym"]
     exported = await asyncio.to_thread(
         tessera, small, "subject-access", "export", "--case", case["case_id"],
@@ -115,10 +125,19 @@ async def test_subject_access_is_a_case_each_slice_released_and_logged(small, tm
                         params={"limit": 500}, headers=auditor)
         steps = [(e["action"], e["slice"], e["outcome"]) for e in r.json()
                  if e["case_id"] == case["case_id"]]
-        assert steps == [("sar-open", None, "allowed"), ("sar-search", "pseudonymiser",
-                                                         "allowed")] + [
+        assert steps == [("sar-open", None, "allowed"),
+                         ("sar-search", "pseudonymiser", "allowed")] + [
+            ("sar-found", "pseudonymiser", "allowed")] * len(found["persons"]) + [
             ("sar-export", s, "allowed") for s in ("pseudonymiser", "linker", "scorer",
                                                    "reidentify", "consent")]
+        # the search terms are nowhere in the log; the persons found are
+        assert who["family_name"] not in r.text
+        # a person the case's searches did not find is not exported under it
+        other = await c.get(f"{small.url('linker')}/v1/subject-access/p_someone_else",
+                            params={"case": case["case_id"]},
+                            headers={"Authorization": "Bearer " + small.token(
+                                "linker", subject="dev-dpo", roles=["dpo"])})
+        assert (other.status_code, other.json()["reason"]) == (403, "not-in-case")
         # an auditor reads the log, not people; a closed case releases nothing more
         r = await c.get(f"{small.url('linker')}/v1/subject-access/{pseudonym}",
                         params={"case": case["case_id"]},
@@ -195,10 +214,6 @@ async def test_ended_agreement_refuses_ingest_and_every_slice_knows(small):
 
 def test_cli_lists_reports_and_ends(small, capsys):
     """`tessera agreements` against the running services (admin token from the layout)."""
-    import json
-
-    from deploy import cli
-
     fed = small.fed
     ports = [f"--port={s}={p}" for s, p in fed.ports.items()]
     base = ["--var", str(fed.layout.root), "agreements"]

@@ -189,3 +189,20 @@ async def test_queued_assignment_messages_applied_together_leave_the_latest(link
         last, 2)
     assert sizes == [3]  # one transaction for the three
     consumer.group = real
+
+
+async def test_an_opt_out_applied_after_its_lift_leaves_nothing_withheld(linker):
+    """The decisions and the pseudonymiser's re-assignments travel apart: the opt-out may be
+    applied here after the re-assignment that lifted it. The lift still releases."""
+    token, pseudonym = new("rt"), new("P")
+    await linker.assign(person(token, pseudonym))
+    await linker.events("gp-p81001", "gp-p81001", [(token, "GP1", D)])
+    await linker.wait_profile(pseudonym, lambda p: codes(p) == ["GP1"])
+    await linker.assign(person(token, pseudonym, version=2, withheld=True))
+    await linker.assign(person(token, pseudonym, version=3))  # the lift, as assigned
+    await linker.wait_profile(pseudonym, lambda p: codes(p) == ["GP1"])
+    await linker.decide(pseudonym, "opt_out", "all")  # the opt-out, applied late
+    await linker.wait_profile(pseudonym, lambda p: p.events == [])
+    await linker.decide(pseudonym, "withdrawn", "all")
+    await linker.wait_profile(pseudonym, lambda p: codes(p) == ["GP1"])
+    assert not (await linker.assignment(token)).withheld

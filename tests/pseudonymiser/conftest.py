@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import uuid
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -24,6 +25,15 @@ from tests.support import eventually, send
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "pseudonymiser" / "migrations"
 ACCESS_IDS = itertools.count(int(datetime.now(UTC).timestamp() * 1000))
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What a lookup of ``services.pseudonymiser.identity`` needs (an ``identity.Ask``)."""
+
+    pseudonym: str
+    level: str
+    partner: str | None = None
 
 
 class Federation:
@@ -152,12 +162,12 @@ async def pseudonymiser(nats_env, tmp_path_factory):
             await fed.close()
 
 
-async def every_request(session) -> list[identity.Lookup]:
+async def every_request(session) -> list[Lookup]:
     """A lookup for every person and household held, and for an unknown pseudonym at both
     levels."""
     persons = list((await session.execute(select(Person.pseudonym))).scalars())
     households = list((await session.execute(select(Household.pseudonym))).scalars())
-    asks = [identity.Lookup(pseudonym=p, level="person") for p in persons]
-    asks += [identity.Lookup(pseudonym=h, level="household") for h in households]
-    return asks + [identity.Lookup(pseudonym="nobody", level=lv)
+    asks = [Lookup(pseudonym=p, level="person") for p in persons]
+    asks += [Lookup(pseudonym=h, level="household") for h in households]
+    return asks + [Lookup(pseudonym="nobody", level=lv)
                    for lv in ("person", "household")]

@@ -13,7 +13,7 @@ from services.pseudonymiser import repository as repo
 from services.pseudonymiser.probabilistic import LinkageModel
 from services.pseudonymiser.service import Pseudonymiser
 from tests import postgres
-from tests.pseudonymiser.conftest import MIGRATIONS
+from tests.pseudonymiser.conftest import MIGRATIONS, Lookup
 from tests.pseudonymiser.test_linkage import MODEL
 
 pytestmark = pytest.mark.skipif(not postgres.available(), reason="no PostgreSQL binaries")
@@ -86,7 +86,7 @@ async def test_link_review_merge_split_withhold_on_postgres(pg_url):
         assert {a.record_token for a in changed} == {"a", "c"}
         assert all(a.withheld for a in changed)
         async with sessions() as s:
-            reply = await identity.reidentify(s, identity.Lookup(
+            reply = await identity.reidentify(s, Lookup(
                 pseudonym=first["a"].person, level="person"))
         assert reply.found and reply.withheld and not reply.subjects
     finally:

@@ -39,6 +39,21 @@ async def test_an_access_id_is_answered_once(pseudonymiser):
     assert fed.replies[-1].refused == "replayed"
 
 
+async def test_an_old_access_id_is_refused_after_memory_forgets_it(pseudonymiser):
+    """Past the in-memory window (or after a restart) the ledger remembers."""
+    fed = pseudonymiser.fed
+    p = await a_person(fed)
+    access_id = next(ACCESS_IDS)
+    assert (await fed.ask(p, access_id=access_id)).subjects
+    releases = pseudonymiser.app.state.releases
+    await releases.flush()
+    releases._seen.clear()
+    releases._order.clear()
+    again = await fed.ask(p, access_id=access_id)
+    assert (again.found, again.subjects) == (False, [])
+    assert fed.replies[-1].refused == "replayed"
+
+
 async def test_a_stale_request_is_refused(pseudonymiser):
     fed = pseudonymiser.fed
     p = await a_person(fed)

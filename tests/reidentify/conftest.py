@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from services.common import bus, messages, subjects
 from services.common.db import run_migrations
-from services.common.sealing import seal
+from services.common.sealing import Sealer
 from services.reidentify.app import create_app
 from services.reidentify.models import FlagRow, OptOut
 from services.reidentify.settings import ReidentifySettings
@@ -135,6 +135,7 @@ async def running(nats_env, url: str, var: Path, db_dir: Path | None = None, **s
     released, heads = _KEPT.setdefault(var, ([], []))
     pseudonymiser = await nats_env.bus("pseudonymiser")
     gateway = await nats_env.bus("gateway")
+    sealer = Sealer()
 
     async def respond(msg):
         request = pseudonymiser.receive(subjects.REIDENTIFY, msg.subject, msg.data,
@@ -145,14 +146,15 @@ async def running(nats_env, url: str, var: Path, db_dir: Path | None = None, **s
             reply = reply(request)
         if reply is not None:
             answer = messages.Released(subjects=reply.subjects, local_ids=reply.local_ids)
-            sealed = seal(request.reply_key, bus.encode(answer), request.sealing_context())
+            sealed = sealer.seal(request.reply_key, bus.encode(answer),
+                                 request.sealing_context())
             await pseudonymiser.respond(msg, messages.ReidentifyReply(
                 found=reply.found, withheld=reply.withheld, sealed=sealed))
             if answer.subjects or answer.local_ids:
                 released.append(messages.Release(
                     access_id=request.access_id, pseudonym=request.pseudonym,
                     level=request.level, partner=request.partner,
-                    released_at=datetime.now(UTC)))
+                    issued_at=request.issued_at, released_at=datetime.now(UTC)))
 
     async def ledger(msg):
         query = pseudonymiser.receive(subjects.RELEASES, msg.subject, msg.data, msg.headers)

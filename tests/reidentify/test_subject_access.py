@@ -1,5 +1,6 @@
 """Subject access is a case: a DPO opens it, each release is granted only under it, to the
-slice that signed the ask, within the DPO's rate, and written to the access log first."""
+slice that sent the ask, for a person the case's searches found, within the DPO's rate,
+and written to the access log first."""
 
 from __future__ import annotations
 
@@ -17,10 +18,27 @@ JUSTIFICATION = "Subject access request by letter, identity checked in person"
 
 async def open_case(env, sub: str = "dpo-1", **over) -> dict:
     r = await env.client.post("/v1/subject-access/cases", headers=env.clearance(
-        sub, roles=["dpo"]), json={"reference": "SAR-7", "requester": "the data subject",
+        sub, roles=["dpo"]), json={"reference": "SAR-7", "requester": "data-subject",
                                    "justification": JUSTIFICATION, **over})
     assert r.status_code == 201, r.text
     return r.json()
+
+
+async def ask(env, service: str, **fields) -> m.ReleaseGrant:
+    """What a slice asks reidentify, over the bus as that slice."""
+    peer = await env.nats_env.bus(service)
+    try:
+        return await peer.request(subjects.SUBJECT_ACCESS, m.ReleaseAsk(**fields), timeout=5)
+    finally:
+        await peer.nc.close()
+
+
+async def find(env, case_id: str, *pseudonyms: str, sub: str = "dpo-1") -> m.ReleaseGrant:
+    """The pseudonymiser's search under the case, and the persons it found."""
+    search = await ask(env, "pseudonymiser", case_id=case_id, action="search", sub=sub)
+    assert search.allowed, search
+    return await ask(env, "pseudonymiser", case_id=case_id, action="found",
+                     found=list(pseudonyms), ref=search.access_id, sub=sub)
 
 
 async def release(env, pseudonym: str, case: str, sub: str = "dpo-1", roles=("dpo",)):
@@ -35,12 +53,19 @@ async def entries_of(env, case_id: str) -> list[dict]:
 async def test_only_a_dpo_opens_a_case_and_releases_under_it(env):
     for role in ("auditor", "admin", "caseworker", "coordinator"):
         r = await env.client.post("/v1/subject-access/cases", headers=env.clearance(
-            f"x-{role}", roles=[role]), json={"reference": "R", "requester": "x",
+            f"x-{role}", roles=[role]), json={"reference": "R", "requester": "other",
                                               "justification": JUSTIFICATION})
         assert r.status_code == 403, role
+    r = await env.client.post("/v1/subject-access/cases", headers=env.clearance(
+        "dpo-1", roles=["dpo"]), json={"reference": "R", "requester": "Jane Smith, by post",
+                                       "justification": JUSTIFICATION})
+    assert r.status_code == 422 and "Jane" not in r.text  # no name is kept here
     await env.publish_flags(flag("p-sar"))
     case = await open_case(env)
     assert case["open"] and case["case_id"].startswith("sar-")
+    r = await release(env, "p-sar", case["case_id"])
+    assert (r.status_code, r.json()["reason"]) == (403, "not-in-case")  # nobody found yet
+    await find(env, case["case_id"], "p-sar")
     r = await release(env, "p-sar", case["case_id"])
     assert r.status_code == 200, r.text
     body = r.json()
@@ -52,10 +77,13 @@ async def test_only_a_dpo_opens_a_case_and_releases_under_it(env):
     r = await env.client.get("/v1/subject-access/p-sar", headers=env.clearance(
         "dpo-1", roles=["dpo"]))
     assert r.status_code == 422  # no case named
-    steps = [(e["action"], e["slice"], e["pseudonym"], e["outcome"])
+    steps = [(e["action"], e["slice"], e["pseudonym"], e["outcome"], e["reason"])
              for e in await entries_of(env, case["case_id"])]
-    assert steps == [("sar-open", None, None, "allowed"),
-                     ("sar-export", "reidentify", "p-sar", "allowed")]
+    assert steps == [("sar-open", None, None, "allowed", None),
+                     ("sar-export", "reidentify", "p-sar", "refused", "not-in-case"),
+                     ("sar-search", "pseudonymiser", None, "allowed", None),
+                     ("sar-found", "pseudonymiser", "p-sar", "allowed", None),
+                     ("sar-export", "reidentify", "p-sar", "allowed", None)]
     assert body["access_id"] == (await entries_of(env, case["case_id"]))[-1]["seq"]
 
 
@@ -65,12 +93,14 @@ async def test_no_release_without_an_open_case(env):
     assert (r.status_code, r.json()["reason"]) == (403, "no-case")
     assert "flags" not in r.json()
     case = await open_case(env)
+    await find(env, case["case_id"], "p-sar2")
     r = await env.client.post(f"/v1/subject-access/cases/{case['case_id']}/close",
                               headers=env.clearance("dpo-1", roles=["dpo"]))
     assert r.status_code == 200 and r.json()["open"] is False
     r = await release(env, "p-sar2", case["case_id"])
     assert (r.status_code, r.json()["reason"]) == (403, "closed")
     stale = await open_case(env)
+    await find(env, stale["case_id"], "p-sar2")
     env.app.state.clock = lambda: utcnow() + timedelta(days=91)
     try:
         r = await release(env, "p-sar2", stale["case_id"])
@@ -91,25 +121,29 @@ async def test_a_dpo_has_a_rate(env):
     env.app.state.grants.rate_per_hour = 3
     try:
         case = await open_case(env, sub="dpo-rate")
+        await find(env, case["case_id"], "p-any", sub="dpo-rate")  # a search: one of three
         statuses = [(await release(env, "p-any", case["case_id"], sub="dpo-rate")).status_code
-                    for _ in range(5)]
+                    for _ in range(4)]
     finally:
         env.app.state.grants.rate_per_hour = 60
-    assert statuses == [200, 200, 200, 429, 429]
+    assert statuses == [200, 200, 429, 429]
 
 
-async def test_the_slice_is_the_signer_not_what_the_ask_says(env):
-    """A slice asks over the bus; the entry names the service whose key signed the ask."""
+async def test_the_slice_is_the_sender_not_what_the_ask_says(env):
+    """A slice asks over the bus; the entry names the service that sent the ask, and a
+    search's results can be reported only by the slice that searched."""
     case = await open_case(env)
-    linker = await env.nats_env.bus("linker")
-    try:
-        grant = await linker.request(subjects.SUBJECT_ACCESS, m.ReleaseAsk(
-            case_id=case["case_id"], action="export", pseudonym="p-x", sub="dpo-1"), timeout=5)
-        nobody = await linker.request(subjects.SUBJECT_ACCESS, m.ReleaseAsk(
-            case_id="sar-ffffffffffffffff", action="search", sub="dpo-1"), timeout=5)
-    finally:
-        await linker.nc.close()
+    await find(env, case["case_id"], "p-x")
+    grant = await ask(env, "linker", case_id=case["case_id"], action="export",
+                      pseudonym="p-x", sub="dpo-1")
+    nobody = await ask(env, "linker", case_id="sar-ffffffffffffffff", action="search",
+                       sub="dpo-1")
+    search = await ask(env, "pseudonymiser", case_id=case["case_id"], action="search",
+                       sub="dpo-1")
+    planted = await ask(env, "linker", case_id=case["case_id"], action="found",
+                        found=["p-planted"], ref=search.access_id, sub="dpo-1")
     assert grant.allowed and not nobody.allowed and nobody.reason == "no-case"
+    assert (planted.allowed, planted.reason) == (False, "no-search")
     entry = next(e for e in await env.log_for_all() if e["seq"] == grant.access_id)
     assert (entry["slice"], entry["action"], entry["case_id"]) == (
         "linker", "sar-export", case["case_id"])

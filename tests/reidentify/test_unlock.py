@@ -279,11 +279,15 @@ async def test_a_release_the_log_does_not_account_for_fails_verification(env):
     seq = r.json()["access_id"]
     assert [x.access_id for x in env.released][-1] == seq
     assert (await env.client.get("/v1/access-log/verify", headers=auditor)).json()["valid"]
+    now = datetime.now(UTC)
     forged = [
         messages.Release(access_id=seq, pseudonym="p-someone-else", level="person",
-                         released_at=datetime.now(UTC)),  # the entry is another person's
+                         issued_at=now, released_at=now),  # the entry is another person's
         messages.Release(access_id=10**9, pseudonym="p-rel", level="person",
-                         released_at=datetime.now(UTC)),  # no entry at all
+                         issued_at=now, released_at=now),  # no entry at all
+        messages.Release(access_id=seq, pseudonym="p-rel", level="person",  # an old id
+                         issued_at=now + timedelta(hours=1),  # sent again an hour later
+                         released_at=now + timedelta(hours=1)),
     ]
     for release in forged:
         env.released.append(release)

@@ -241,7 +241,9 @@ async def test_an_erased_entry_with_its_heads_deleted_is_caught(own):
     await asyncio.to_thread(own.fed.restart, "reidentify")
     result = await verify(own)
     assert result["valid"] is False
-    assert {"heads-missing", "head-mismatch"} & set(result["problems"]), result
+    # the gateway's heads no longer match the chain (which problem depends on where heads
+    # were signed: the erased entry's, a later one's, or past the end of the shorter log)
+    assert {"heads-missing", "head-mismatch", "truncated"} & set(result["problems"]), result
     # and the command-line verifier an auditor runs says the same, exit status 1
     done = await asyncio.to_thread(
         subprocess.run, [sys.executable, "-m", "services.reidentify", "verify-log"],
