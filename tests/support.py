@@ -106,3 +106,13 @@ async def send(peer: bus.Bus, subject: str, message, msg_id: str | None = None):
     return await peer.js.publish(subject, payload,
                                  headers=peer.headers_for(subject, payload,
                                                           msg_id or uuid.uuid4().hex))
+
+
+async def close(*peers) -> None:
+    """Close test connections (a Bus or a NATS client), none waiting longer than 10 s."""
+    for peer in peers:
+        nc = getattr(peer, "nc", peer)
+        try:
+            await asyncio.wait_for(nc.close(), 10)
+        except TimeoutError:
+            pass  # the server is going anyway; a hung close must not hang the suite

@@ -29,6 +29,7 @@ from services.common.tokens import FileKeys, Lifetimes, TokenVerifier, UrlKeys
 from services.common.trust import Keyring
 
 log = logging.getLogger("tessera.runtime")
+SHUTDOWN_STEP_S = 8.0  # NATS's own drain gives up after 5 s
 
 
 class Runtime:
@@ -142,13 +143,14 @@ class Runtime:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        # each step bounded: a service asked to stop must stop, whatever the bus is doing
         for consumer in self.consumers:
-            await consumer.stop()
+            await self._bounded(consumer.stop(), "a consumer")
         if self.relay:
-            await self.relay.stop()
-        await self.revocations.stop()
-        with contextlib.suppress(Exception):
-            await self.nc.drain()
+            await self._bounded(self.relay.stop(), "the outbox relay")
+        await self._bounded(self.revocations.stop(), "revocations")
+        if not await self._bounded(self.nc.drain(), "draining NATS"):
+            await self._bounded(self.nc.close(), "closing NATS")
         await self.engine.dispose()
         if self.checkpointer is not None:
             try:
@@ -156,6 +158,16 @@ class Runtime:
             except Exception as exc:  # the WAL stays; SQLite checkpoints it on next open
                 log.warning("%s: last checkpoint failed: %s", self.service,
                             type(exc).__name__)
+
+
+    async def _bounded(self, step, what: str, seconds: float = SHUTDOWN_STEP_S) -> bool:
+        """Run a shutdown step for at most `seconds`; False when it failed or ran out."""
+        try:
+            await asyncio.wait_for(step, seconds)
+        except Exception as exc:
+            log.warning("%s: %s on the way out: %s", self.service, what, type(exc).__name__)
+            return False
+        return True
 
 
 def attach(app: FastAPI, rt: Runtime) -> None:

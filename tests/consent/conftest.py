@@ -13,7 +13,7 @@ from services.common import messages, subjects
 from services.common.db import run_migrations
 from services.consent.app import create_app
 from services.consent.settings import ConsentSettings
-from tests.support import eventually, send
+from tests.support import close, eventually, send
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "consent" / "migrations"
 # pseudonym prefix -> the area the stand-in pseudonymiser gives; any other is unknown
@@ -119,5 +119,4 @@ async def env(nats_env, tmp_path_factory):
                                      base_url="http://test") as client:
             yield Env(nats_env, app, client, gateway, pseudonymiser, decisions_sub,
                       progress_sub)
-    for peer in (gateway, pseudonymiser, linker):
-        await peer.nc.close()
+    await close(gateway, pseudonymiser, linker)

@@ -18,7 +18,7 @@ from services.common.db import run_migrations
 from services.linker.app import create_app
 from services.linker.models import Assignment, Event
 from services.linker.settings import LinkerSettings
-from tests.support import eventually, send
+from tests.support import close, eventually, send
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "linker" / "migrations"
 
@@ -131,8 +131,7 @@ async def running_linker(nats_env, url: str, **settings):
                                          base_url="http://test") as client:
                 yield Harness(app, client, nats_env, peers, profiles_sub, progress_sub)
     finally:
-        for peer in peers.values():
-            await peer.nc.close()
+        await close(*peers.values())
 
 
 @pytest_asyncio.fixture(loop_scope="session", scope="module")

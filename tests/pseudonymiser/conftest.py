@@ -21,7 +21,7 @@ from services.pseudonymiser import identity
 from services.pseudonymiser.app import create_app
 from services.pseudonymiser.models import Household, Person
 from services.pseudonymiser.settings import PseudonymiserSettings
-from tests.support import eventually, send
+from tests.support import close, eventually, send
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "pseudonymiser" / "migrations"
 ACCESS_IDS = itertools.count(int(datetime.now(UTC).timestamp() * 1000))
@@ -62,8 +62,7 @@ class Federation:
         ]
 
     async def close(self):
-        for peer in (self.gateway, self.linker, self.consent, self.reidentifier):
-            await peer.nc.close()
+        await close(self.gateway, self.linker, self.consent, self.reidentifier)
 
     def _on_assignments(self, data: bytes):
         batch = m.AssignmentBatch.model_validate_json(data)

@@ -19,7 +19,7 @@ from services.common.sealing import Sealer
 from services.reidentify.app import create_app
 from services.reidentify.models import FlagRow, OptOut
 from services.reidentify.settings import ReidentifySettings
-from tests.support import eventually
+from tests.support import close, eventually
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "reidentify" / "migrations"
 PURPOSE = "early-help-triage"
@@ -196,8 +196,7 @@ async def running(nats_env, url: str, var: Path, db_dir: Path | None = None, **s
         keeper.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await keeper
-        for peer in (pseudonymiser, gateway, scorer, consent):
-            await peer.nc.close()
+        await close(pseudonymiser, gateway, scorer, consent)
 
 
 @pytest_asyncio.fixture(loop_scope="session", scope="module")

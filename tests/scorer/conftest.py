@@ -19,7 +19,7 @@ from services.common.db import run_migrations
 from services.scorer.app import create_app
 from services.scorer.models import Evaluation
 from services.scorer.settings import ScorerSettings
-from tests.support import eventually, send
+from tests.support import close, eventually, send
 
 REPO = Path(__file__).resolve().parents[2]
 MIGRATIONS = REPO / "services" / "scorer" / "migrations"
@@ -146,8 +146,7 @@ async def running_scorer(nats_env, url: str, today=lambda: TODAY):
                     catalogues()))
                 yield harness
     finally:
-        for peer in peers.values():
-            await peer.nc.close()
+        await close(*peers.values())
 
 
 @pytest_asyncio.fixture(loop_scope="session", scope="module")

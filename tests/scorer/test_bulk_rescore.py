@@ -29,7 +29,7 @@ from tests.linker.conftest import MIGRATIONS as LINKER_MIGRATIONS
 from tests.scorer.conftest import MIGRATIONS as SCORER_MIGRATIONS
 from tests.scorer.conftest import TODAY, catalogues, person, recent
 from tests.scorer.test_bulk_core import chunk_of
-from tests.support import eventually, send
+from tests.support import close, eventually, send
 
 RULE = "oldham-gp-pilot"
 AGREEMENT = {"gp-p81001": "isa-gp", "school-census": "isa-school", "csc-contacts": "isa-csc",
@@ -168,8 +168,7 @@ async def running_federation(nats_env, linker_url: str, scorer_url: str):
                 catalogues()))
             yield fed
     finally:
-        for peer in peers.values():
-            await peer.nc.close()
+        await close(*peers.values())
 
 
 @pytest_asyncio.fixture(loop_scope="session", scope="module")
