@@ -131,7 +131,7 @@ class Keyring:
         for peer in recipients:
             for peer_kid in self.peers.get(peer, {}):  # every key of theirs still trusted
                 secret = self._secret(peer, peer_kid)
-                tag = hmac.new(secret, data, hashlib.sha256).digest()[:TAG_BYTES]
+                tag = hmac.digest(secret, data, "sha256")[:TAG_BYTES]
                 tags.append(f"{peer}.{peer_kid}:{b64(tag)}")
         return f"{self.service}.{self.kid}|" + "|".join(tags)
 
@@ -157,8 +157,8 @@ class Keyring:
             expected = unb64(tag)
         except ValueError:
             raise Untrusted("malformed tag") from None
-        actual = hmac.new(secret, signed_bytes(subject, msg_id, payload),
-                          hashlib.sha256).digest()[:TAG_BYTES]
+        actual = hmac.digest(secret, signed_bytes(subject, msg_id, payload),
+                             "sha256")[:TAG_BYTES]
         if not hmac.compare_digest(actual, expected):
             raise Untrusted("the tag does not hold")
         return sender

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.common import subject_access, subjects
-from services.common.db import sqlite_path, utcnow
+from services.common.db import utcnow
 from services.common.retention import build_router
 from services.common.runtime import Runtime, attach
 from services.common.subject_access import RemoteGrants
@@ -32,10 +32,8 @@ def create_app(settings: PseudonymiserSettings | None = None) -> FastAPI:
             attach(app, rt)
             service = await setup.build(settings, rt.sessionmaker)
             app.state.service = service
-            ledger_file = sqlite_path(settings.database_url)
-            releases = app.state.releases = Releases(
-                rt.sessionmaker, settings.release_max_age_s,
-                sqlite_path=str(ledger_file) if ledger_file else None)
+            releases = app.state.releases = Releases(rt.sessionmaker,
+                                                     settings.release_max_age_s)
             await releases.load()
             handlers = Handlers(rt, service, releases)
             app.state.consumers = {
@@ -73,7 +71,6 @@ def create_app(settings: PseudonymiserSettings | None = None) -> FastAPI:
                         await responder.unsubscribe()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(releases.flush(), timeout=5)
-                releases.close()
 
     app = service_app("Tessera pseudonymiser", lifespan)
     app.include_router(api.router)

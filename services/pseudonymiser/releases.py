@@ -1,10 +1,13 @@
 """The pseudonymiser's side of every release: which requests it answers, and its own ledger.
 
 A request to release an identity is answered only when reidentify sent it (the
-bus checks that), names an access-log entry never answered before (remembered in memory
-for ``max_age_s``, and looked up in the ledger beyond that), and was issued within
-``max_age_s``. Each release is written to the ``releases`` table: access id, pseudonym,
-level, partner and how many identities or local IDs went out, never the identities.
+bus checks that), was issued within ``max_age_s``, and names an access-log entry never
+answered before. Access ids are the log's sequence numbers, so they grow with time: the
+ids seen within ``max_age_s`` are remembered, and any id no greater than one that has
+aged out of that memory (or than the newest in the ledger at start-up) is refused, since
+a request issued now cannot name an entry that old. An error here refuses (fails
+closed). Each release is written to the ``releases`` table: access id, pseudonym, level,
+partner and how many identities or local IDs went out, never the identities.
 reidentify's verify-log reads this ledger back (``tessera.pseudonymiser.releases``) and
 flags any release the access log does not account for.
 
@@ -19,11 +22,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 import time
 from collections import deque
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -42,24 +43,23 @@ LINGER_S = 0.1
 
 
 class Releases:
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], max_age_s: float = 30.0,
-                 sqlite_path: str | None = None):
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], max_age_s: float = 30.0):
         self.sessionmaker = sessionmaker
         self.engine = sessionmaker.kw["bind"]
         self.max_age_s = max_age_s
-        # SQLite: the ledger looked up on a read-only connection on the event loop (a
-        # primary-key read takes microseconds; a thread hand-off would cost more)
-        self._reader = LedgerReader(sqlite_path) if sqlite_path else None
+        self._floor = 0  # the highest id that aged out of memory: none at or below it
         self._seen: set[int] = set()  # access ids answered recently
         self._order: deque[tuple[float, int]] = deque()  # (monotonic time seen, id)
         self._pending: list[dict] = []
         self._writer: asyncio.Task | None = None
 
     async def load(self) -> None:
-        """The ids released recently (so a replay straight after a restart is refused)."""
+        """The ids released recently, and the newest before them (so a replay straight
+        after a restart is refused)."""
         since = utcnow() - timedelta(seconds=self.max_age_s + LEEWAY_S)
         async with self.sessionmaker() as session:
             ids = await repo.released_since(session, since)
+            self._floor = await repo.last_released_before(session, since)
         now = time.monotonic()
         for access_id in ids:
             self._remember(access_id, now)
@@ -70,25 +70,19 @@ class Releases:
         age = ((now or utcnow()) - request.issued_at).total_seconds()
         if age > self.max_age_s or age < -LEEWAY_S:
             return "stale"
-        if request.access_id in self._seen or await self._released(request.access_id):
+        if request.access_id in self._seen or request.access_id <= self._floor:
             return "replayed"
         self._remember(request.access_id, time.monotonic())
         return None
-
-    async def _released(self, access_id: int) -> bool:
-        """In the ledger already (an id older than the memory, sent again)?"""
-        found = self._reader.released(access_id) if self._reader is not None else None
-        if found is None:
-            async with self.sessionmaker() as session:
-                found = await repo.was_released(session, access_id)
-        return found
 
     def _remember(self, access_id: int, now: float) -> None:
         self._seen.add(access_id)
         self._order.append((now, access_id))
         horizon = now - self.max_age_s - 2 * LEEWAY_S
         while self._order and self._order[0][0] < horizon:  # too old to be replayed now
-            self._seen.discard(self._order.popleft()[1])
+            old = self._order.popleft()[1]
+            self._seen.discard(old)
+            self._floor = max(self._floor, old)
 
     def record(self, request: m.ReidentifyRequest, answer: Answer) -> None:
         """Queue the ledger row for this release (written in the background)."""
@@ -139,33 +133,4 @@ class Releases:
             access_id=r.access_id, pseudonym=r.pseudonym, level=r.level, partner=r.partner,
             issued_at=r.issued_at, released_at=r.released_at) for r in rows])
 
-    def close(self) -> None:
-        if self._reader is not None:
-            self._reader.close()
 
-
-class LedgerReader:
-    """``releases`` looked up by access id on a read-only SQLite connection."""
-
-    def __init__(self, path: str):
-        self.path = path
-        self._conn: sqlite3.Connection | None = None
-
-    def released(self, access_id: int) -> bool | None:
-        """Whether the id is in the ledger; None when SQLite could not say (fall back)."""
-        try:
-            if self._conn is None:
-                uri = f"{Path(self.path).resolve().as_uri()}?mode=ro"
-                self._conn = sqlite3.connect(uri, uri=True, timeout=0.05,
-                                             isolation_level=None, check_same_thread=False)
-            row = self._conn.execute("SELECT 1 FROM releases WHERE access_id = ?",
-                                     (access_id,)).fetchone()
-        except sqlite3.Error:
-            self.close()
-            return None
-        return row is not None
-
-    def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None

@@ -594,8 +594,11 @@ async def released_since(session: AsyncSession, since: datetime) -> list[int]:
     return list(rows.scalars())
 
 
-async def was_released(session: AsyncSession, access_id: int) -> bool:
-    return (await session.get(Release, access_id)) is not None
+async def last_released_before(session: AsyncSession, before: datetime) -> int:
+    """The newest access id released before a time (0: none)."""
+    found = (await session.execute(select(func.max(Release.access_id))
+                                   .where(Release.released_at < before))).scalar()
+    return int(found or 0)
 
 
 async def releases_after(session: AsyncSession, after: int, limit: int) -> list[Release]:

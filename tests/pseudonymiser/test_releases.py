@@ -5,6 +5,7 @@ every release is in its own ledger."""
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, datetime, timedelta
 
 import nats.errors
@@ -14,6 +15,7 @@ from services.common import bus, subjects
 from services.common import messages as m
 from services.common.sealing import Opener
 from services.common.trust import Keyring
+from services.pseudonymiser.releases import Releases
 from tests.pseudonymiser.conftest import ACCESS_IDS
 from tests.pseudonymiser.test_service import person
 from tests.support import eventually
@@ -40,18 +42,36 @@ async def test_an_access_id_is_answered_once(pseudonymiser):
 
 
 async def test_an_old_access_id_is_refused_after_memory_forgets_it(pseudonymiser):
-    """Past the in-memory window (or after a restart) the ledger remembers."""
+    """Past the in-memory window an id at or below one that aged out is refused."""
+    fed = pseudonymiser.fed
+    p = await a_person(fed)
+    access_id = next(ACCESS_IDS)
+    assert (await fed.ask(p, access_id=access_id)).subjects
+    releases = pseudonymiser.app.state.releases
+    releases._order.clear()  # as though it was seen an hour ago
+    releases._remember(access_id, time.monotonic() - 3600)
+    releases._remember(next(ACCESS_IDS), time.monotonic())  # ages it out
+    assert access_id not in releases._seen
+    for old in (access_id, access_id - 1):  # answered, and never asked but older
+        again = await fed.ask(p, access_id=old)
+        assert (again.found, again.subjects) == (False, [])
+        assert fed.replies[-1].refused == "replayed"
+
+
+async def test_a_restart_remembers_what_it_released(pseudonymiser):
+    """After a restart, recent ids come from the ledger, older ones from its newest id."""
     fed = pseudonymiser.fed
     p = await a_person(fed)
     access_id = next(ACCESS_IDS)
     assert (await fed.ask(p, access_id=access_id)).subjects
     releases = pseudonymiser.app.state.releases
     await releases.flush()
-    releases._seen.clear()
-    releases._order.clear()
-    again = await fed.ask(p, access_id=access_id)
-    assert (again.found, again.subjects) == (False, [])
-    assert fed.replies[-1].refused == "replayed"
+    fresh = Releases(releases.sessionmaker, releases.max_age_s)
+    await fresh.load()
+    assert access_id in fresh._seen
+    stale = Releases(releases.sessionmaker, max_age_s=-3600.0)  # all of it aged out
+    await stale.load()
+    assert stale._floor >= access_id and access_id not in stale._seen
 
 
 async def test_a_stale_request_is_refused(pseudonymiser):
