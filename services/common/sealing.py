@@ -78,17 +78,14 @@ class Sealer:
 
     def __init__(self, rotate_s: float = ROTATE_S):
         self.rotate_s = rotate_s
-        self._held: dict[bytes, tuple[float, bytes, ChaCha20Poly1305]] = {}
+        self._held: dict[str, tuple[float, bytes, ChaCha20Poly1305]] = {}
 
     def _for(self, recipient: str) -> tuple[bytes, ChaCha20Poly1305]:
-        try:
-            recipient_raw = unb64(recipient)
-        except ValueError as exc:
-            raise Unsealable("not an X25519 public key") from exc
         now = time.monotonic()
-        held = self._held.get(recipient_raw)
+        held = self._held.get(recipient)
         if held is None or now - held[0] >= self.rotate_s:
             try:
+                recipient_raw = unb64(recipient)
                 peer = X25519PublicKey.from_public_bytes(recipient_raw)
             except ValueError as exc:
                 raise Unsealable("not an X25519 public key") from exc
@@ -98,7 +95,7 @@ class Sealer:
                                            recipient_raw))
             self._held = {k: v for k, v in self._held.items()
                           if now - v[0] < self.rotate_s}  # forget rotated and idle keys
-            held = self._held[recipient_raw] = (now, ephemeral_raw, cipher)
+            held = self._held[recipient] = (now, ephemeral_raw, cipher)
         return held[1], held[2]
 
     def seal(self, recipient: str, plaintext: bytes, context: bytes) -> str:

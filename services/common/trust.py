@@ -11,12 +11,13 @@ payload, so a message cannot be replayed on another subject or under another id.
 
 Each service has a static X25519 key; the trust file lists every service's public key.
 Two services derive the same secret from their keys (X25519, then HKDF-SHA256), and the
-sender puts one HMAC-SHA256 tag per recipient service in the header:
+sender puts one tag per recipient service in the header:
 ``Tessera-Auth: <sender>.<kid>|<recipient>.<kid>:<tag>|...``. Only the sender and that
 recipient hold the secret, so a recipient knows who sent it, and no third service can
-forge it. The keys are derived once; a message then costs one HMAC per recipient
-(microseconds), where a public-key signature cost a tenth of a millisecond to make and
-more to check on every unlock.
+forge it. The tag is keyed BLAKE2b (RFC 7693's MAC mode, 128 bits, in hex): Python's own
+implementation takes about 2 µs where HMAC-SHA256 through OpenSSL 3 takes 4.5, and a
+public-key signature took a tenth of a millisecond to make and more to check. The keys
+are derived once per pair of keys.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from services.common.signing import SigningKeyError, b64, unb64, write_private
 
 HEADER = "Tessera-Auth"
-_CONTEXT = b"tessera-bus/2\x00"
+_CONTEXT = b"tessera-bus/3\x00"
 _RAW = (serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 TAG_BYTES = 16
 
@@ -88,6 +89,9 @@ class Keyring:
         self._mtime = self.path.stat().st_mtime if self.path else None
         self._checked = time.monotonic()
         self._secrets: dict[tuple[str, str], bytes] = {}
+        self._labels: dict[tuple[str, ...], list[tuple[str, bytes]]] = {}
+        self._me = f"{service}.{self.kid}|"
+        self._mine = f"{service}.{self.kid}:"
 
     @classmethod
     def load(cls, service: str, key_path: Path, trust_path: Path) -> Keyring:
@@ -103,17 +107,18 @@ class Keyring:
             if mtime != self._mtime:
                 self.peers, self._mtime = _read(self.path), mtime
                 self._secrets.clear()  # a key dropped from the file is trusted no more
+                self._labels.clear()
         except (OSError, ValueError):  # keep the keys held: a half-written file is retried
             return
 
     def _secret(self, peer: str, peer_kid: str) -> bytes | None:
         """The secret this key shares with one key of a peer (derived once)."""
+        found = self._secrets.get((peer, peer_kid))  # cleared when the trust file changes
+        if found is not None:
+            return found
         key = self.peers.get(peer, {}).get(peer_kid)
         if key is None:  # never trusted, or no longer listed in the trust file
             return None
-        found = self._secrets.get((peer, peer_kid))
-        if found is not None:
-            return found
         shared = self._key.exchange(key)
         ends = sorted([(self.service, self.kid), (peer, peer_kid)])
         info = b"|".join(f"{s}.{k}".encode() for s, k in ends)
@@ -122,18 +127,22 @@ class Keyring:
         self._secrets[(peer, peer_kid)] = secret
         return secret
 
+    def _addressees(self, recipients: tuple[str, ...]) -> list[tuple[str, bytes]]:
+        """Each key of each recipient still trusted: its label and the shared secret."""
+        found = self._labels.get(recipients)
+        if found is None:
+            found = self._labels[recipients] = [
+                (f"{peer}.{peer_kid}:", self._secret(peer, peer_kid))  # type: ignore[misc]
+                for peer in recipients for peer_kid in self.peers.get(peer, {})]
+        return found
+
     def stamp(self, recipients: tuple[str, ...], subject: str, msg_id: str | None,
               payload: bytes) -> str:
         """The header value: a tag for each recipient service's current key."""
         self._refresh()
         data = signed_bytes(subject, msg_id, payload)
-        tags = []
-        for peer in recipients:
-            for peer_kid in self.peers.get(peer, {}):  # every key of theirs still trusted
-                secret = self._secret(peer, peer_kid)
-                tag = hmac.digest(secret, data, "sha256")[:TAG_BYTES]
-                tags.append(f"{peer}.{peer_kid}:{b64(tag)}")
-        return f"{self.service}.{self.kid}|" + "|".join(tags)
+        return self._me + "|".join(label + tag(secret, data)
+                                   for label, secret in self._addressees(recipients))
 
     def check(self, senders: tuple[str, ...], subject: str, msg_id: str | None,
               payload: bytes, header: str | None) -> str:
@@ -149,19 +158,20 @@ class Keyring:
         secret = self._secret(sender, sender_kid)
         if secret is None:
             raise Untrusted("sent with an unknown key")
-        mine = f"{self.service}.{self.kid}:"
-        tag = next((t[len(mine):] for t in rest.split("|") if t.startswith(mine)), None)
-        if tag is None:
+        mine = self._mine
+        start = rest.find(mine)
+        if start < 0 or (start > 0 and rest[start - 1] != "|"):
             raise Untrusted("not addressed to this service's key")
-        try:
-            expected = unb64(tag)
-        except ValueError:
-            raise Untrusted("malformed tag") from None
-        actual = hmac.digest(secret, signed_bytes(subject, msg_id, payload),
-                             "sha256")[:TAG_BYTES]
-        if not hmac.compare_digest(actual, expected):
+        end = rest.find("|", start)
+        given = rest[start + len(mine):end if end >= 0 else None]
+        actual = tag(secret, signed_bytes(subject, msg_id, payload))
+        if not hmac.compare_digest(actual.encode(), given.encode()):
             raise Untrusted("the tag does not hold")
         return sender
+
+
+def tag(secret: bytes, data: bytes) -> str:
+    return hashlib.blake2b(data, key=secret, digest_size=TAG_BYTES).hexdigest()
 
 
 def _read(path: Path) -> dict[str, dict[str, X25519PublicKey]]:
