@@ -49,9 +49,10 @@ TODAY = date(2026, 6, 15)
 _STATE: dict = {}
 
 
-def registry() -> dict[str, tuple[str, str | None]]:
+def registry() -> dict[tuple[str, str], tuple[str, str | None]]:
+    """(dataset, code) -> (category, headline), as the scorer keys them."""
     data = yaml.safe_load((ROOT / "deploy" / "config" / "registry.yaml").read_text())
-    return {code: (c["category"], c.get("headline"))
+    return {(ds["id"], code): (c["category"], c.get("headline"))
             for ds in data["datasets"] for code, c in ds["codes"].items()}
 
 
@@ -125,14 +126,14 @@ async def incremental(runs: int, stored: int) -> dict:
         async with sm() as s, s.begin():
             await repo.add_rule_version(s, r.model_dump(mode="json"), 1, "bench")
             await repo.upsert_categories(s, [
-                {"code": c, "category": cat, "headline": h, "dataset": "d", "partner": "p"}
-                for c, (cat, h) in registry().items()])
+                {"code": c, "category": cat, "headline": h, "dataset": d, "partner": "p"}
+                for (d, c), (cat, h) in registry().items()])
         scorer = Scorer(lambda: TODAY)
         codes = sorted(registry())
         rng = random.Random(2)
 
         def profile(i: int) -> m.Profile:
-            events = [m.ProfileEvent(code=rng.choice(codes),
+            events = [m.ProfileEvent(dataset=(k := rng.choice(codes))[0], code=k[1],
                                      occurred_on=TODAY - timedelta(days=rng.randrange(300)))
                       for _ in range(10)]
             return m.Profile(pseudonym=f"P{i:08d}", level="person", area="OL1", events=events)
@@ -181,7 +182,7 @@ def load_linker(path: Path, offsets, code_of, days) -> int:
     def rows():
         for i in range(n):
             for j in range(offsets[i], offsets[i + 1]):
-                yield (f"e{j:09d}", f"r{i:08d}", "bench", "bench", "person", code_of[j],
+                yield (f"e{j:09d}", f"r{i:08d}", "bench", code_of[j][0], "person", code_of[j][1],
                        date.fromordinal(days[j]).isoformat(), now)
 
     con.executemany("INSERT INTO events (event_token, record_token, partner, dataset, level, "
@@ -198,7 +199,8 @@ def load_scorer(path: Path) -> None:
     con = sqlite3.connect(path)
     con.executemany("INSERT INTO code_categories (code, category, headline, dataset, partner) "
                     "VALUES (?,?,?,?,?)", [
-        (code, cat, headline, "bench", "bench") for code, (cat, headline) in registry().items()])
+        (code, cat, headline, dataset, "bench")
+        for (dataset, code), (cat, headline) in registry().items()])
     con.commit()
     con.close()
 

@@ -103,10 +103,16 @@ class ConsentRequestBatch(Message):
 # --- gateway -> scorer -----------------------------------------------------------
 
 
+Category = Literal["health", "non_health"]
+# the six headline problems of the Troubled Families programme, phase two
+Headline = Literal["crime-asb", "school-attendance", "children-need-help",
+                   "worklessness-finance", "domestic-abuse", "health"]
+
+
 class CodeCategory(Message):
     code: str
-    category: Literal["health", "non_health"]
-    headline: str | None = None
+    category: Category
+    headline: Headline | None = None
 
 
 class CodeCatalogue(Message):
@@ -190,6 +196,8 @@ class OptoutResolved(Message):
 
 
 class ProfileEvent(Message):
+    dataset: str = Field(description="The dataset that defined the code: a code's "
+                         "category and meaning belong to its dataset")
     code: str
     occurred_on: date
 
@@ -236,7 +244,7 @@ class ProfileExportChunk(Message):
     The same content as Profile messages (pseudonym, area, coded events, the agreements
     that supplied them), in columns. Integer arrays are standard base64 of little-endian
     arrays: `offsets` int32 (n + 1 values; profile i's events are offsets[i]:offsets[i+1]),
-    `event_codes` uint16 (index into `codes`), `event_days` int32 (days since 1970-01-01),
+    `event_codes` uint16 (index into `codes`, each a (dataset, code) pair), `event_days` int32 (days since 1970-01-01),
     `profile_areas` and `profile_agreements` int32 (index into `areas` and
     `agreement_sets`). Chunks of one export come in pseudonym order; the last one says how
     many chunks the level had."""
@@ -247,7 +255,7 @@ class ProfileExportChunk(Message):
     last: bool = False
     total_chunks: int | None = None
     pseudonyms: list[str]
-    codes: list[str]
+    codes: list[tuple[str, str]] = Field(description="(dataset, code) pairs")
     areas: list[str | None]
     agreement_sets: list[list[str]]
     offsets: str

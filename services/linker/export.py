@@ -81,7 +81,7 @@ class ChunkBuilder:
         return m.ProfileExportChunk.model_construct(
             request_id=request_id, level=self.level, chunk=chunk, last=last,
             total_chunks=chunk + 1 if last else None, pseudonyms=pseudonyms,
-            codes=list(table), areas=list(area_table), agreement_sets=[list(s) for s in sets],
+            codes=[tuple(c.split(repo.PAIR, 1)) for c in table], areas=list(area_table), agreement_sets=[list(s) for s in sets],
             offsets=_b64(offsets), event_codes=_b64(codes), event_days=_b64(days),
             profile_areas=_b64(areas), profile_agreements=_b64(agreement_index))
 

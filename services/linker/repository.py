@@ -163,12 +163,12 @@ async def remove_optout(session: AsyncSession, person: str, scope: str) -> None:
 
 
 async def profile_events(session: AsyncSession, level: str,
-                         pseudonyms: Iterable[str]) -> list[tuple[str, str, date]]:
-    """(pseudonym, code, occurred_on) for person or household pseudonyms."""
+                         pseudonyms: Iterable[str]) -> list[tuple[str, str, str, date]]:
+    """(pseudonym, dataset, code, occurred_on) for person or household pseudonyms."""
     column = Assignment.person if level == "person" else Assignment.household
-    out: list[tuple[str, str, date]] = []
+    out: list[tuple[str, str, str, date]] = []
     for part in chunks(set(pseudonyms)):
-        stmt = (select(column, Event.code, Event.occurred_on)
+        stmt = (select(column, Event.dataset, Event.code, Event.occurred_on)
                 .join(Assignment, Assignment.record_token == Event.record_token)
                 .where(column.in_(part), Assignment.withheld.is_(False)))
         if level == "person":
@@ -288,14 +288,17 @@ async def events_per_person(session: AsyncSession) -> list[int]:
 # --- bulk re-score exports --------------------------------------------------------------
 
 SEP = "\x1f"  # joins a profile's codes and days in one aggregated string
+PAIR = "\x1e"  # joins an event's dataset and code (neither may hold a control character)
 
 
 def export_statement(level: str, after: str | None):
     """One row per pseudonym of the level, in pseudonym order (resuming after `after`):
     (pseudonym, events, codes, days, area, agreements, first agreement, last agreement).
-    Codes and days are aggregated in the same row order; days are ISO dates."""
+    Codes ("dataset PAIR code") and days are aggregated in the same row order; days are
+    ISO dates."""
     column = Assignment.person if level == "person" else Assignment.household
-    stmt = (select(column, func.count(), func.aggregate_strings(Event.code, SEP),
+    stmt = (select(column, func.count(),
+                   func.aggregate_strings(Event.dataset + PAIR + Event.code, SEP),
                    func.aggregate_strings(cast(Event.occurred_on, String), SEP),
                    func.min(Assignment.area), func.count(distinct(Event.agreement)),
                    func.min(Event.agreement), func.max(Event.agreement))

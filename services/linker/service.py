@@ -207,8 +207,8 @@ async def build_profiles(session: AsyncSession, affected: Affected) -> list[m.Pr
         # event (the consumer validates the whole message when it decodes it).
         event = m.ProfileEvent.model_construct
         events: dict[str, list[tuple]] = {}
-        for pseudonym, code, occurred_on in await repo.profile_events(session, level, wanted):
-            events.setdefault(pseudonym, []).append((occurred_on, code))
+        for pseudonym, dataset, code, on in await repo.profile_events(session, level, wanted):
+            events.setdefault(pseudonym, []).append((on, dataset, code))
         areas = await repo.latest_areas(session, level, wanted)
         for pseudonym in sorted(wanted):
             mine = events.get(pseudonym, [])
@@ -217,7 +217,8 @@ async def build_profiles(session: AsyncSession, affected: Affected) -> list[m.Pr
             mine.sort()
             profiles.append(m.Profile.model_construct(
                 pseudonym=pseudonym, level=level, area=areas.get(pseudonym),
-                events=[event(code=code, occurred_on=on) for on, code in mine]))
+                events=[event(dataset=dataset, code=code, occurred_on=on)
+                        for on, dataset, code in mine]))
     return profiles
 
 

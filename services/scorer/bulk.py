@@ -16,7 +16,7 @@ from datetime import date
 import numpy as np
 
 from services.common import messages as m
-from services.scorer.rules import RuleDocument, leaves_on, score
+from services.scorer.rules import CodeKey, RuleDocument, leaves_on, score
 
 EPOCH = date(1970, 1, 1).toordinal()
 NONE = np.iinfo(np.int64).max  # "no day" in day arrays
@@ -36,7 +36,7 @@ class Chunk:
     offsets: np.ndarray       # int64, n + 1
     event_codes: np.ndarray   # int64 index into codes
     event_days: np.ndarray    # int64 days since 1970-01-01
-    codes: list[str]
+    codes: list[CodeKey]
     areas: np.ndarray         # object: each profile's area
     agreement_sets: list[tuple[str, ...]]
     agreement_at: np.ndarray  # each profile's index into agreement_sets
@@ -64,7 +64,8 @@ def decode(msg: m.ProfileExportChunk) -> Chunk:
     area_table = np.empty(len(msg.areas), dtype=object)
     area_table[:] = msg.areas
     sets = [tuple(sorted(set(s))) for s in msg.agreement_sets]
-    return Chunk(msg.level, list(msg.pseudonyms), offsets, codes, days, list(msg.codes),
+    return Chunk(msg.level, list(msg.pseudonyms), offsets, codes, days,
+                 [tuple(c) for c in msg.codes],
                  area_table[areas_at] if n else np.empty(0, dtype=object), sets,
                  agreements_at.astype(np.int64))
 
@@ -84,7 +85,7 @@ def _first_of_runs(sorted_keys: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
 
 
-def count(chunk: Chunk, key: dict[str, tuple[str, bool, str | None]], rule: RuleDocument,
+def count(chunk: Chunk, key: dict[CodeKey, tuple[str, bool, str | None]], rule: RuleDocument,
           start: date, today: date) -> Counted:
     """Counts of every profile of the chunk under one compiled rule (Compiled.key)."""
     n = chunk.n

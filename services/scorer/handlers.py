@@ -5,6 +5,7 @@ Each runs inside the consumer's transaction and publishes flags only through the
 
 from __future__ import annotations
 
+import logging
 import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,6 +16,8 @@ from services.common.runtime import Runtime
 from services.scorer import repository as repo
 from services.scorer import rescore, retention, service
 from services.scorer.repository import chunks, serialize
+
+log = logging.getLogger("tessera.scorer")
 
 
 def publish_flags(rt: Runtime, session: AsyncSession, flags: list[m.Flag], per_message: int):
@@ -70,7 +73,11 @@ class Handlers:
     async def codes(self, session: AsyncSession, message: m.CodeCatalogue,
                     delivery: bus.Delivery) -> None:
         await serialize(session)
-        await service.store_categories(session, message)
+        if await service.store_categories(session, message):
+            # a changed category or headline changes counts already stored: every profile
+            # is evaluated again (a code's events are not indexed here, only counts)
+            request_id = await request_rescore(self.rt, session)
+            log.info("codes of %s changed: re-score %s", message.dataset, request_id)
 
     async def profiles(self, session: AsyncSession, message: m.ProfileBatch,
                        delivery: bus.Delivery) -> None:

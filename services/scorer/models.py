@@ -37,11 +37,14 @@ class WriteLock(Base):
 
 
 class CodeCategory(Base):
+    """A code's category and headline problem, as the dataset that defines it says: two
+    datasets may use one code name for different things."""
+
     __tablename__ = "code_categories"
+    dataset: Mapped[str] = mapped_column(String(100), primary_key=True)
     code: Mapped[str] = mapped_column(String(50), primary_key=True)
     category: Mapped[str] = mapped_column(String(20))  # health | non_health
     headline: Mapped[str | None] = mapped_column(String(100))
-    dataset: Mapped[str] = mapped_column(String(100))
     partner: Mapped[str] = mapped_column(String(100))
 
 

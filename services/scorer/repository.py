@@ -32,7 +32,7 @@ from services.scorer.models import (
     RuleVersion,
     WriteLock,
 )
-from services.scorer.rules import StoredRule
+from services.scorer.rules import Categories, CodeKey, StoredRule
 
 
 async def serialize(session: AsyncSession) -> None:
@@ -47,21 +47,24 @@ async def serialize(session: AsyncSession) -> None:
 # --- code categories --------------------------------------------------------------------
 
 
-async def categories_of(session: AsyncSession,
-                        codes: Iterable[str]) -> dict[str, tuple[str, str | None]]:
-    out: dict[str, tuple[str, str | None]] = {}
-    for part in chunks(set(codes)):
+async def categories_of(session: AsyncSession, keys: Iterable[CodeKey]) -> Categories:
+    """The category and headline of each known (dataset, code)."""
+    wanted = set(keys)
+    out: Categories = {}
+    for part in chunks({code for _, code in wanted}):
         rows = await session.execute(
-            select(CodeCategory.code, CodeCategory.category, CodeCategory.headline)
-            .where(CodeCategory.code.in_(part)))
-        out.update({code: (category, headline) for code, category, headline in rows})
+            select(CodeCategory.dataset, CodeCategory.code, CodeCategory.category,
+                   CodeCategory.headline).where(CodeCategory.code.in_(part)))
+        out.update({(dataset, code): (category, headline)
+                    for dataset, code, category, headline in rows
+                    if (dataset, code) in wanted})
     return out
 
 
 async def upsert_categories(session: AsyncSession, rows: list[dict]) -> None:
-    known = set((await categories_of(session, [r["code"] for r in rows])).keys())
-    new = [r for r in rows if r["code"] not in known]
-    old = [r for r in rows if r["code"] in known]
+    known = set(await categories_of(session, [(r["dataset"], r["code"]) for r in rows]))
+    new = [r for r in rows if (r["dataset"], r["code"]) not in known]
+    old = [r for r in rows if (r["dataset"], r["code"]) in known]
     if new:
         await session.execute(insert(CodeCategory), new)
     if old:

@@ -2,8 +2,11 @@
 
 Pure functions: no SQL, no I/O. A profile's counts are distinct indicators in the window
 (today - window, today], by category and headline problem; unknown codes do not count.
-An indicator is a code, or, where the rule maps codes to named indicators, the group of
-codes it names. The scorer knows each code's category and headline, never its meaning.
+A code belongs to the dataset that defines it (``CodeKey``: two datasets may use one
+code name for different things). An indicator is a dataset's code, or, where the rule
+maps codes to named indicators, the group of codes it names: ``GP1`` names that code in
+every dataset, ``gp-p81001/GP1`` in one. The scorer knows each code's category and
+headline, never its meaning.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from services.common.messages import Category, Headline
 
 DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$")
 
@@ -43,11 +48,13 @@ def window_start(today: date, window: str) -> date:
     return start - timedelta(days=days)
 
 
-HEADLINES = ("crime-asb", "school-attendance", "children-need-help", "worklessness-finance",
-             "domestic-abuse", "health")
-Headline = Literal["crime-asb", "school-attendance", "children-need-help",
-                   "worklessness-finance", "domestic-abuse", "health"]
-Category = Literal["health", "non_health"]
+CodeKey = tuple[str, str]  # (dataset, code)
+Categories = dict[CodeKey, tuple[str, str | None]]  # -> (category, headline)
+
+
+def qualified(key: CodeKey) -> str:
+    """How a rule names one dataset's code: ``dataset/code``."""
+    return f"{key[0]}/{key[1]}"
 
 
 @lru_cache(maxsize=4096)
@@ -67,7 +74,9 @@ def leaves_on(last: date, window: str) -> date:
 
 class CodeSelection(BaseModel):
     """Which codes count, by category and headline problem, and optionally how codes group
-    into named indicators (a code named by no indicator then does not count)."""
+    into named indicators (a code named by no indicator then does not count). An indicator
+    lists codes as ``CODE`` (that code in every dataset) or ``dataset/CODE`` (one
+    dataset's); a dataset's code named both ways belongs to the ``dataset/CODE`` one."""
 
     model_config = ConfigDict(extra="forbid")
     categories: list[Category] = Field(default=["health", "non_health"], min_length=1)
@@ -144,32 +153,28 @@ class Counts:
     headlines: int = 0
 
 
-def count(events: Iterable[tuple[str, date]], categories: dict[str, tuple[str, str | None]],
-          start: date, today: date) -> Counts:
-    codes = {code for code, on in events if start < on <= today and code in categories}
-    health = sum(1 for c in codes if categories[c][0] == "health")
-    headlines = {categories[c][1] for c in codes if categories[c][1]}
-    return Counts(len(codes), health, len(codes) - health, len(headlines))
-
-
 class Compiled:
-    """A rule's code selection resolved against the known categories, for fast counting."""
+    """A rule's code selection resolved against the known categories, for fast counting:
+    ``key`` maps each selected (dataset, code) to (indicator, is health, headline)."""
 
-    def __init__(self, rule: RuleDocument, categories: dict[str, tuple[str, str | None]]):
+    def __init__(self, rule: RuleDocument, categories: Categories):
         sel = rule.codes
         group = ({code: name for name, codes in sel.indicators.items() for code in codes}
                  if sel.indicators is not None else None)
-        self.key: dict[str, tuple[str, bool, str | None]] = {}
-        for code, (category, headline) in categories.items():
+        self.key: dict[CodeKey, tuple[str, bool, str | None]] = {}
+        for code_key, (category, headline) in categories.items():
             if category not in sel.categories:
                 continue
             if sel.headlines is not None and headline not in sel.headlines:
                 continue
-            if group is not None and code not in group:
-                continue
-            self.key[code] = (group[code] if group else code, category == "health", headline)
+            name = qualified(code_key)
+            if group is not None:
+                name = group.get(name) or group.get(code_key[1])
+                if name is None:
+                    continue
+            self.key[code_key] = (name, category == "health", headline)
 
-    def evaluate(self, events: Iterable[tuple[str, object]], start, today):
+    def evaluate(self, events: Iterable[tuple[CodeKey, object]], start, today):
         """Counts, the latest in-window date of the indicator that leaves first, and the
         earliest selected event after today (dates or ordinals, as long as comparable)."""
         key = self.key

@@ -104,7 +104,7 @@ class Scorer:
             return changes
         profiles = list(latest.values())
         categories = await repo.categories_of(
-            session, {e.code for p in profiles for e in p.events})
+            session, {(e.dataset, e.code) for p in profiles for e in p.events})
         optouts = await repo.optouts_of(
             session, {p.pseudonym for p in profiles if p.level == "person"})
         existing = await repo.evaluations_of(
@@ -118,7 +118,7 @@ class Scorer:
                     continue
                 old = existing.get((p.pseudonym, rule.id))
                 c, oldest, future = compiled.evaluate(
-                    ((e.code, e.occurred_on) for e in p.events), start, today)
+                    (((e.dataset, e.code), e.occurred_on) for e in p.events), start, today)
                 next_on = next_change(rule, oldest, future)
                 blocked = p.level == "person" and blocked_by(rule, optouts.get(p.pseudonym, set()))
                 if blocked or (c.indicators == 0 and next_on is None):
@@ -171,9 +171,16 @@ class Scorer:
         return [m.ProfileRef(pseudonym=p, level=level) for p, level in due]
 
 
-async def store_categories(session: AsyncSession, catalogue: m.CodeCatalogue) -> None:
+async def store_categories(session: AsyncSession, catalogue: m.CodeCatalogue) -> int:
+    """Store a dataset's categories; returns how many known codes changed category or
+    headline (counts already stored may then be wrong: the caller re-scores)."""
     latest = {c.code: c for c in catalogue.codes}
+    known = await repo.categories_of(session, [(catalogue.dataset, c) for c in latest])
+    changed = sum(1 for code, c in latest.items() if (catalogue.dataset, code) in known
+                  and known[(catalogue.dataset, code)] != (c.category, c.headline))
     await repo.upsert_categories(session, [
         {"code": c.code, "category": c.category, "headline": c.headline,
          "dataset": catalogue.dataset, "partner": catalogue.partner} for c in latest.values()])
-    log.info("codes: %d categories from dataset %s", len(latest), catalogue.dataset)
+    log.info("codes: %d categories from dataset %s, %d changed", len(latest),
+             catalogue.dataset, changed)
+    return changed

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from pydantic import model_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.common.settings import ServiceSettings
@@ -18,6 +19,7 @@ class ScorerSettings(ServiceSettings):
     # Built-in rule sets (YAML), stored as version 1 when their id is not yet known.
     rules_dir: Path = RULES_DIR
     # Fix "today" (UTC) for demonstrations and tests; by default the current UTC date.
+    # Refused in production, where a frozen clock would stop flags ageing out.
     today: date | None = None
     flags_per_message: int = 500
     # How often the ageing-out sweep runs, and how many profiles one sweep asks for again.
@@ -25,3 +27,9 @@ class ScorerSettings(ServiceSettings):
     sweep_batch: int = 50_000
     # Bulk re-score chunks fetched per pull (each is about 2 MB of profiles).
     export_fetch_batch: int = 2
+
+    @model_validator(mode="after")
+    def _no_fixed_date_in_production(self):
+        if self.today is not None and self.environment == "production":
+            raise ValueError("today is for demonstrations and tests; unset it in production")
+        return self

@@ -34,8 +34,18 @@ def catalogues() -> list[m.CodeCatalogue]:
         for code, c in ds["codes"].items()]) for ds in registry["datasets"]]
 
 
+def dataset_of() -> dict[str, str]:
+    """Each code name of the seed registry and the dataset defining it (one each there)."""
+    return {c.code: cat.dataset for cat in catalogues() for c in cat.codes}
+
+
+def key(code: str) -> tuple[str, str]:
+    """A seed registry code as the scorer keys it: (dataset, code)."""
+    return (dataset_of().get(code, "unregistered"), code)
+
+
 def recent(*codes: str, on: date = TODAY - timedelta(days=10)) -> list[m.ProfileEvent]:
-    return [m.ProfileEvent(code=c, occurred_on=on) for c in codes]
+    return [m.ProfileEvent(dataset=key(c)[0], code=c, occurred_on=on) for c in codes]
 
 
 @dataclass

@@ -16,10 +16,11 @@ from services.scorer.rules import (
     next_change,
     window_start,
 )
-from tests.scorer.conftest import TODAY, catalogues
+from tests.scorer.conftest import TODAY, catalogues, key
 
 RULES = Path(__file__).resolve().parents[2] / "services" / "scorer" / "rules"
-CATEGORIES = {c.code: (c.category, c.headline) for cat in catalogues() for c in cat.codes}
+CATEGORIES = {(cat.dataset, c.code): (c.category, c.headline)
+              for cat in catalogues() for c in cat.codes}
 IN = TODAY - timedelta(days=10)
 
 
@@ -34,8 +35,8 @@ def evaluate(rule_id: str, *events: tuple[str, date]):
     return c, holds(c, r.conditions), next_change(r, oldest, future)
 
 
-def on(day: date, *codes: str) -> list[tuple[str, date]]:
-    return [(c, day) for c in codes]
+def on(day: date, *codes: str) -> list[tuple[tuple[str, str], date]]:
+    return [(key(c), day) for c in codes]
 
 
 @pytest.mark.parametrize(("events", "indicators", "flagged"), [

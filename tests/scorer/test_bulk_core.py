@@ -26,9 +26,9 @@ from tests.scorer.conftest import REPO, TODAY
 RULES = sorted((REPO / "services" / "scorer" / "rules").glob("*.yaml"))
 
 
-def categories() -> dict[str, tuple[str, str | None]]:
+def categories() -> dict[tuple[str, str], tuple[str, str | None]]:
     registry = yaml.safe_load((REPO / "deploy" / "config" / "registry.yaml").read_text())
-    return {code: (c["category"], c.get("headline"))
+    return {(ds["id"], code): (c["category"], c.get("headline"))
             for ds in registry["datasets"] for code, c in ds["codes"].items()}
 
 
@@ -36,8 +36,9 @@ def b64(values, dtype) -> str:
     return base64.b64encode(np.asarray(values, dtype=dtype).tobytes()).decode()
 
 
-def chunk_of(profiles: list[list[tuple[str, date]]], level: str) -> m.ProfileExportChunk:
-    table: dict[str, int] = {}
+def chunk_of(profiles: list[list[tuple[tuple[str, str], date]]],
+             level: str) -> m.ProfileExportChunk:
+    table: dict[tuple[str, str], int] = {}
     codes, days, offsets = [], [], [0]
     for events in profiles:
         for code, on in events:
@@ -57,7 +58,8 @@ def chunk_of(profiles: list[list[tuple[str, date]]], level: str) -> m.ProfileExp
 def test_vectorised_counts_equal_the_incremental_core(path):
     rule = RuleDocument.model_validate(yaml.safe_load(path.read_text()))
     cats = categories()
-    codes = sorted(cats) + ["UNKNOWN1"]
+    # a code of one dataset under another's name must not count as the other's
+    codes = sorted(cats) + [("unregistered", "UNKNOWN1"), ("school-census", "GP1")]
     rng = random.Random(7)
     start = window_start(TODAY, rule.window)
     edges = [start, start + timedelta(days=1), TODAY, TODAY + timedelta(days=1)]
@@ -81,7 +83,7 @@ def test_vectorised_counts_equal_the_incremental_core(path):
 
 
 def test_a_chunk_with_bad_arrays_is_refused():
-    good = chunk_of([[("GP1", TODAY)]], "person")
+    good = chunk_of([[(("gp-p81001", "GP1"), TODAY)]], "person")
     with pytest.raises(ValueError):
         bulk.decode(good.model_copy(update={"event_days": b64([1, 2], "<i4")}))
     with pytest.raises(ValueError):

@@ -27,7 +27,7 @@ from services.scorer.settings import ScorerSettings
 from synthetic import generate_borough
 from tests.linker.conftest import MIGRATIONS as LINKER_MIGRATIONS
 from tests.scorer.conftest import MIGRATIONS as SCORER_MIGRATIONS
-from tests.scorer.conftest import TODAY, catalogues, person, recent
+from tests.scorer.conftest import TODAY, catalogues, key, person, recent
 from tests.scorer.test_bulk_core import chunk_of
 from tests.support import close, eventually, send
 
@@ -268,11 +268,11 @@ async def test_a_changed_profile_wins_over_an_older_export(federation):
             return e is not None and e.active
     await eventually(lambda: flagged(fresh))
     on = TODAY.replace(day=1)
-    chunk = chunk_of([[], [(c, on) for c in mixed]], "person").model_copy(update={
+    chunk = chunk_of([[], [(key(c), on) for c in mixed]], "person").model_copy(update={
         "request_id": request_id, "pseudonyms": sorted([fresh, other])
         if fresh < other else [fresh, other]})
     if chunk.pseudonyms[0] != fresh:
-        chunk = chunk_of([[(c, on) for c in mixed], []], "person").model_copy(update={
+        chunk = chunk_of([[(key(c), on) for c in mixed], []], "person").model_copy(update={
             "request_id": request_id, "pseudonyms": [other, fresh]})
     await fed.send("linker", subjects.PROFILE_EXPORT.subject, chunk)
     await eventually(lambda: flagged(other))

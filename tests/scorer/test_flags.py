@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from services.common import messages as m
+from services.common import subjects
 from services.scorer.rules import window_start
-from tests.scorer.conftest import RULE, TODAY, new, person, recent
+from tests.scorer.conftest import RULE, TODAY, catalogues, new, person, recent
 from tests.support import eventually
 
 MIXED5 = ("GP1", "SCH1", "HOU1", "CSC1", "POL1")  # 1 health, 4 non-health
@@ -108,3 +110,45 @@ async def test_household_profiles_are_not_scored_by_a_person_rule(scorer):
     assert await scorer.evaluation(household) is None
     assert {f.rule_id for f in await scorer.seen(household)} <= {
         "troubled-families-phase-two", "oldham-chaotic-living"}
+
+
+async def test_a_code_name_two_datasets_share_keeps_each_datasets_category(scorer):
+    """A second dataset defining GP1 as non-health (after the GP practice's health GP1)
+    does not make the practice's GP1 non-health, nor its own GP1 health."""
+    consumer = scorer.app.state.consumers["codes"]
+    before = consumer.applied
+    await scorer._send("gateway", subjects.CODES.subject, m.CodeCatalogue(
+        dataset="police-extra", partner="police-gmp", codes=[m.CodeCategory(
+            code="GP1", category="non_health", headline="crime-asb")]))
+    await eventually(lambda: consumer.applied == before + 1)
+    theirs = [m.ProfileEvent(dataset="police-extra", code="GP1",
+                             occurred_on=TODAY - timedelta(days=10))]
+    no_health, practice = new(), new()
+    await scorer.profiles(person(no_health, recent(*MIXED5[1:]) + theirs),
+                          person(practice, recent(*MIXED5)))
+    await scorer.wait_flag(practice, lambda f: f.active and f.health == 1)
+    evaluation = await eventually(lambda: scorer.evaluation(no_health))
+    assert (evaluation.indicators, evaluation.health, evaluation.active) == (5, 0, False)
+    assert await scorer.seen(no_health) == []
+
+
+async def test_a_changed_category_re_scores_what_is_held(scorer):
+    """Counts already stored were made with the old category: a change asks the linker
+    for every profile again (a bulk re-score); an unchanged catalogue asks for nothing."""
+    consumer = scorer.app.state.consumers["codes"]
+    await scorer.republish_requests()  # what earlier tests asked for
+    school = next(c for c in catalogues() if c.dataset == "school-census")
+    changed = school.model_copy(update={"codes": [
+        c.model_copy(update={"category": "health"}) if c.code == "SCH4" else c
+        for c in school.codes]})
+    for catalogue in (school, changed, school):
+        before = consumer.applied
+        await scorer._send("gateway", subjects.CODES.subject, catalogue)
+        await eventually(lambda b=before: consumer.applied == b + 1)
+    asked: list = []
+
+    async def both():
+        asked.extend(await scorer.republish_requests())
+        return len(asked) >= 2
+    await eventually(both)
+    assert [(r.all, r.export) for r in asked] == [(True, True), (True, True)]

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from services.common.messages import ProfileEvent
 from services.scorer.rules import window_start
-from tests.scorer.conftest import RULE, TODAY, catalogues, new, person
+from tests.scorer.conftest import RULE, TODAY, catalogues, key, new, person
 from tests.support import eventually
 
 CATEGORY = {c.code: c.category for cat in catalogues() for c in cat.codes}
@@ -77,7 +77,7 @@ async def test_a_deeply_nested_rule_document_is_400(scorer):
 
 async def test_calibration_equals_brute_force(scorer):
     people, start = population()
-    profiles = [person(p, [ProfileEvent(code=c, occurred_on=d) for c, d in events], area)
+    profiles = [person(p, [ProfileEvent(dataset=key(c)[0], code=c, occurred_on=d) for c, d in events], area)
                 for p, area, events in people]
     await scorer.profiles(*profiles[:40])
     await scorer.profiles(*profiles[40:])
