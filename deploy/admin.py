@@ -1,5 +1,6 @@
-"""`tessera agreements` and `tessera subject-access`: talk to the running services with
-development tokens (var/keys/issuer), as an admin or a data protection officer would."""
+"""`tessera agreements`, `tessera registry` and `tessera subject-access`: talk to the running
+services with development tokens (var/keys/issuer), as an admin or a data protection
+officer would."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import yaml
 
 from deploy.layout import PORTS, Layout
 from services.common.export import csv_text
@@ -64,6 +66,26 @@ def agreements(args, api: Services) -> dict | list:
     return {"agreement": args.id, "slices": {
         s: api.call("GET", s, f"/v1/agreements/{args.id}/holdings")["counts"]
         for s in SLICES}}
+
+
+def registry(args, api: Services) -> dict | list:
+    """Partners, datasets and codes: read, change (a dataset from a YAML or JSON file in
+    the registry file's dataset form), retire."""
+    if args.action == "show":
+        return api.call("GET", "gateway", "/v1/registry")
+    if args.action == "changes":
+        return api.call("GET", "gateway", "/v1/registry/changes",
+                        params={"after": args.after or 0})
+    if args.action == "partner":
+        return api.call("PUT", "gateway", f"/v1/registry/partners/{args.id}",
+                        json={"name": args.name})
+    if args.action == "dataset":
+        body = yaml.safe_load(Path(args.file).read_text()) or {}
+        body.pop("id", None)
+        return api.call("PUT", "gateway", f"/v1/registry/datasets/{args.id}", json=body)
+    kind = args.action.removeprefix("retire-")
+    body = {"retired_on": args.on} if args.on else {}
+    return api.call("POST", "gateway", f"/v1/registry/{kind}s/{args.id}/retire", json=body)
 
 
 def subject_access(args, api: Services) -> dict | list:
@@ -144,6 +166,22 @@ def add_commands(sub, token_factory) -> None:
     connection_options(p)
     p.set_defaults(func=run(agreements, ("admin",), "tessera-cli"),
                    needs={"show": ("id",), "end": ("id",), "report": ("id",)})
+
+    p = sub.add_parser("registry", help="partners, datasets and codes: show, changes, "
+                       "partner (create or rename), dataset (create or replace from a file), "
+                       "retire-partner, retire-dataset (talks to the running gateway)")
+    p.add_argument("action", choices=["show", "changes", "partner", "dataset",
+                                      "retire-partner", "retire-dataset"])
+    p.add_argument("id", nargs="?", help="the partner or dataset")
+    p.add_argument("--name", help="the partner's name (partner)")
+    p.add_argument("--file", help="the dataset, YAML or JSON: partner, kind, level, "
+                   "one_record_per_person, agreement, codes (dataset)")
+    p.add_argument("--after", type=int, help="changes after this revision (changes)")
+    p.add_argument("--on", help="retirement date (default today)")
+    connection_options(p)
+    p.set_defaults(func=run(registry, ("admin",), "tessera-cli"),
+                   needs={"partner": ("id", "name"), "dataset": ("id", "file"),
+                          "retire-partner": ("id",), "retire-dataset": ("id",)})
 
     p = sub.add_parser("subject-access", help="a subject access request (UK GDPR Art. 15) "
                        "as a data protection officer: open a case, search (the person's "

@@ -5,13 +5,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import signal
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 from deploy import admin
 from deploy.layout import NATS_MONITOR_PORT, PORTS, Layout
+from services.common.subjects import SERVICES
 from services.common.tokens import current_signing_key, mint
 
 ISSUER = "https://issuer.tessera.local"
@@ -30,12 +33,31 @@ def token_factory(layout: Layout):
     return factory
 
 
-def federation_for(args):
-    """The Federation `tessera run` starts: NATS monitoring only with --nats-monitoring."""
+# the wiring `tessera run` owns: a service told otherwise would not find the others
+WIRING = ("PORT", "NATS_URL", "NATS_PASSWORD_FILE", "JWKS_PATH", "BUS_KEY_PATH",
+          "BUS_TRUST_PATH")
+
+
+def operator_settings(environ: dict[str, str]) -> dict[str, dict[str, str]]:
+    """The operator's TESSERA_<SERVICE>_* settings for each service (a registry file,
+    a PostgreSQL URL), except the wiring."""
+    out: dict[str, dict[str, str]] = {s: {} for s in SERVICES}
+    for name, value in environ.items():
+        for service in SERVICES:
+            prefix = f"TESSERA_{service.upper()}_"
+            if name.startswith(prefix) and name[len(prefix):] not in WIRING:
+                out[service][name] = value
+    return out
+
+
+def federation_for(args, environ: dict[str, str] | None = None):
+    """The Federation `tessera run` starts: NATS monitoring only with --nats-monitoring,
+    and the operator's own service settings from the environment."""
     from deploy.federation import Federation
 
     monitor = NATS_MONITOR_PORT if args.nats_monitoring else None
-    return Federation(Layout(Path(args.var)), tls=args.tls, nats_monitor_port=monitor)
+    return Federation(Layout(Path(args.var)), tls=args.tls, nats_monitor_port=monitor,
+                      extra_env=operator_settings(os.environ if environ is None else environ))
 
 
 def nats_lines(fed) -> list[str]:
@@ -145,7 +167,7 @@ def cmd_demo(args) -> int:
         scorer_url=base.format(PORTS["scorer"]),
         reidentify_url=base.format(PORTS["reidentify"]),
         token_factory=token_factory(layout),
-        seed=args.seed, households=args.households,
+        seed=args.seed, households=args.households, as_of=args.as_of,
     )) or 0
 
 
@@ -181,6 +203,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="push a synthetic borough through the gateway")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--households", type=int, default=1500)
+    p.add_argument("--as-of", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
+                   help="generate the borough as of this date (default today); the scorer "
+                        "counts to its own date, so run it with TESSERA_SCORER_TODAY set to "
+                        "the same date to reproduce a published table")
     p.set_defaults(func=cmd_demo)
 
     admin.add_commands(sub, token_factory)

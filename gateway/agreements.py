@@ -94,8 +94,9 @@ class Registry:
         await session.flush()
         return out
 
-    async def _changed(self, session: AsyncSession, ids: set[str]) -> list[m.AgreementNotice]:
-        """Bump the revision of these agreements and announce them."""
+    async def revise(self, session: AsyncSession, ids: set[str]) -> list[m.AgreementNotice]:
+        """Bump the revision of these agreements and announce them (their terms or the
+        datasets they cover changed)."""
         covered = await repository.datasets_by_agreement(session)
         notices = []
         for agreement_id in sorted(ids):
@@ -153,7 +154,7 @@ class Registry:
                 setattr(existing, name, value)
         await session.flush()
         touched = await repository.point_datasets(session, agreement_id, list(body.datasets))
-        await self._changed(session, touched | {agreement_id})
+        await self.revise(session, touched | {agreement_id})
         log.info("agreement %s stored (revision %d, %d datasets)", agreement_id,
                  existing.revision, len(body.datasets))
         return existing, create_only or existing.revision == 1
@@ -167,6 +168,6 @@ class Registry:
             agreement.ended_on = on
             if agreement.valid_to is None or agreement.valid_to > on:
                 agreement.valid_to = on
-            await self._changed(session, {agreement_id})
+            await self.revise(session, {agreement_id})
             log.info("agreement %s ended", agreement_id)
         return agreement

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 
 from gateway import repository
+from gateway.registry import describe
 from gateway.schemas import (
     BatchReceipt,
     BatchStatus,
@@ -90,11 +91,8 @@ async def batch_status(batch_id: str, session: SessionDep, claims: PartnerClaims
 
 @router.get("/datasets", response_model=list[DatasetOut])
 async def list_datasets(session: SessionDep, claims: PartnerClaims):
-    """The calling partner's datasets with their codes (meanings included: its own registry)."""
+    """The calling partner's registration: its datasets with their codes (meanings
+    included: its own registry), retired ones with the day they were retired."""
     if not claims.partner:
         raise Problem(403, "Forbidden", "the token carries no partner claim")
-    datasets = await repository.datasets_of(session, claims.partner)
-    codes = await repository.codes_of(session, [d.id for d in datasets])
-    return [{"id": d.id, "kind": d.kind, "level": d.level, "agreement": d.agreement,
-             "codes": [{"code": c.code, "category": c.category, "headline": c.headline,
-                        "meaning": c.meaning} for c in codes[d.id]]} for d in datasets]
+    return await describe(session, await repository.datasets_of(session, claims.partner))

@@ -1,4 +1,4 @@
-"""The gateway's FastAPI app: registry at start, code catalogues out, progress in."""
+"""The gateway's FastAPI app: registry seeded at start, code catalogues out, progress in."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from gateway import agreements_api, api, audit, handlers
+from gateway import agreements_api, api, audit, handlers, registry_api
 from gateway.agreements import Registry
 from gateway.audit import HeadKeeper
 from gateway.models import Inbox
+from gateway.registry import PartnerRegistry, read_registry
 from gateway.service import Gateway
 from gateway.settings import GatewaySettings
 from services.common import subjects
@@ -36,21 +37,27 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             app.state.settings = settings
             gw = Gateway(settings, rt.bus, read_key(settings.hmac_key_path))
             app.state.gateway = gw
+            agreements = app.state.agreements = Registry(rt.bus, settings.publish_timeout_s)
+            registry = app.state.registry = PartnerRegistry(rt.bus, agreements,
+                                                            settings.publish_timeout_s)
+            seed = read_registry(settings.registry_path)
             async with rt.sessionmaker() as session:
-                catalogues = await gw.load_registry(session)
+                await registry.seed(session, seed)
                 await session.commit()
-            registry = app.state.agreements = Registry(rt.bus, settings.publish_timeout_s)
             async with rt.sessionmaker() as session:
-                notices = await registry.sync(session)
+                notices = await agreements.sync(session)
                 await session.commit()
-            pending = list(catalogues)
+            published = False
 
             async def publish_catalogues() -> None:
-                if pending:
-                    await gw.publish_catalogues(pending)
-                    pending.clear()
+                # every dataset's catalogue at each start: the scorer may have missed one
+                nonlocal published
+                if not published:
+                    async with rt.sessionmaker() as session:
+                        await registry.publish(session, await registry.catalogues(session))
+                    published = True
                 if notices:
-                    await registry.announce(notices)
+                    await agreements.announce(notices)
                     notices.clear()
 
             try:
@@ -79,5 +86,6 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app = service_app("Tessera gateway", lifespan, max_body_bytes=settings.max_body_bytes)
     app.include_router(api.router)
     app.include_router(agreements_api.router)
+    app.include_router(registry_api.router)
     app.include_router(audit.router)
     return app

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, Integer, String, Text, false
+from sqlalchemy import JSON, Boolean, Date, Integer, String, Text, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.db import InboxMixin, UTCDateTime, utcnow
@@ -45,6 +45,11 @@ class Partner(Base):
     __tablename__ = "partners"
     id: Mapped[str] = mapped_column(String(100), primary_key=True)
     name: Mapped[str] = mapped_column(String(300))
+    # retired: no more uploads from it; what it sent is kept under its agreements
+    retired_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # "file": kept in step with registry.yaml at each start; "api": changed through
+    # /v1/registry, after which the file no longer overrides it
+    managed_by: Mapped[str] = mapped_column(String(10), default="file", server_default="file")
 
 
 class Dataset(Base):
@@ -57,6 +62,8 @@ class Dataset(Base):
     # the partner vouches each person appears once (e.g. a practice's registered list)
     one_record_per_person: Mapped[bool] = mapped_column(Boolean, default=False,
                                                         server_default=false())
+    retired_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    managed_by: Mapped[str] = mapped_column(String(10), default="file", server_default="file")
 
 
 class Code(Base):
@@ -66,6 +73,23 @@ class Code(Base):
     category: Mapped[str] = mapped_column(String(20))  # health | non_health
     headline: Mapped[str | None] = mapped_column(String(100))
     meaning: Mapped[str | None] = mapped_column(Text)
+    # retired: refused in new uploads; events already held keep its category
+    retired_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+
+class RegistryChange(Base):
+    """One change to a partner, dataset or code: who made it, when, before and after.
+    The highest seq is the registry's revision."""
+
+    __tablename__ = "registry_changes"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(200))  # a token's subject, or registry.yaml
+    entity: Mapped[str] = mapped_column(String(10))  # partner | dataset | code
+    key: Mapped[str] = mapped_column(String(160))  # the id; dataset/code for a code
+    action: Mapped[str] = mapped_column(String(10))  # created | changed | retired
+    before: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    after: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
 
 class Batch(Base):

@@ -8,7 +8,16 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.models import Agreement, AuditHead, Batch, Code, Dataset, Partner, Progress
+from gateway.models import (
+    Agreement,
+    AuditHead,
+    Batch,
+    Code,
+    Dataset,
+    Partner,
+    Progress,
+    RegistryChange,
+)
 
 
 async def _upsert(session: AsyncSession, model, rows: list[dict[str, Any]],
@@ -28,22 +37,43 @@ async def _upsert(session: AsyncSession, model, rows: list[dict[str, Any]],
                 setattr(obj, name, value)
 
 
-async def upsert_registry(session: AsyncSession, *, agreements: list[dict],
-                          partners: list[dict], datasets: list[dict],
-                          codes: list[dict]) -> None:
-    # Agreements changed through the API are the database's: the file seeds, it does not
-    # override them, nor the datasets those agreements cover.
-    api = set(await session.scalars(select(Agreement.id).where(Agreement.managed_by == "api")))
-    held = {d.id: d.agreement for d in await session.scalars(select(Dataset))}
-    agreements = [a for a in agreements if a["id"] not in api]
-    datasets = [{**d, "agreement": held[d["id"]]}
-                if d["id"] in held and (held[d["id"]] in api or d["agreement"] in api) else d
-                for d in datasets]
-    await _upsert(session, Agreement, agreements, ("id",))
-    await _upsert(session, Partner, partners, ("id",))
-    await _upsert(session, Dataset, datasets, ("id",))
-    await _upsert(session, Code, codes, ("dataset", "code"))
+async def api_agreements(session: AsyncSession) -> set[str]:
+    """Agreements changed through the API: the file seeds them, it does not override them,
+    nor which datasets they cover."""
+    return set(await session.scalars(select(Agreement.id).where(Agreement.managed_by == "api")))
+
+
+async def seed_agreements(session: AsyncSession, agreements: list[dict]) -> None:
+    api = await api_agreements(session)
+    await _upsert(session, Agreement, [a for a in agreements if a["id"] not in api], ("id",))
     await session.flush()
+
+
+# --- the live registry --------------------------------------------------------------------
+
+
+async def partner(session: AsyncSession, partner_id: str) -> Partner | None:
+    return await session.get(Partner, partner_id)
+
+
+async def partners_by_id(session: AsyncSession) -> dict[str, Partner]:
+    return {p.id: p for p in await session.scalars(select(Partner).order_by(Partner.id))}
+
+
+async def dataset_row(session: AsyncSession, dataset_id: str) -> Dataset | None:
+    return await session.get(Dataset, dataset_id)
+
+
+async def registry_revision(session: AsyncSession) -> int:
+    return int((await session.execute(
+        select(func.coalesce(func.max(RegistryChange.seq), 0)))).scalar_one())
+
+
+async def registry_changes(session: AsyncSession, after: int, limit: int
+                           ) -> list[RegistryChange]:
+    return list(await session.scalars(
+        select(RegistryChange).where(RegistryChange.seq > after)
+        .order_by(RegistryChange.seq).limit(limit)))
 
 
 async def dataset(session: AsyncSession, dataset_id: str) -> tuple[Dataset, Agreement | None] | None:
@@ -62,13 +92,17 @@ async def datasets_of(session: AsyncSession, partner: str | None = None) -> list
     return list((await session.execute(query)).scalars())
 
 
-async def codes_of(session: AsyncSession, dataset_ids: Iterable[str]) -> dict[str, list[Code]]:
+async def codes_of(session: AsyncSession, dataset_ids: Iterable[str], *,
+                   retired: bool = False) -> dict[str, list[Code]]:
+    """Each dataset's codes in force (and, with `retired`, its retired ones too)."""
     ids = list(dataset_ids)
     out: dict[str, list[Code]] = {d: [] for d in ids}
     if not ids:
         return out
-    rows = await session.execute(
-        select(Code).where(Code.dataset.in_(ids)).order_by(Code.dataset, Code.code))
+    query = select(Code).where(Code.dataset.in_(ids)).order_by(Code.dataset, Code.code)
+    if not retired:
+        query = query.where(Code.retired_on.is_(None))
+    rows = await session.execute(query)
     for code in rows.scalars():
         out[code.dataset].append(code)
     return out

@@ -4,10 +4,12 @@ document from the row models here."""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any, Literal
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.common.messages import Category, Headline
 
 
 class IdentityRecord(BaseModel):
@@ -72,6 +74,7 @@ class CodeOut(BaseModel):
     category: str
     headline: str | None = None
     meaning: str | None = None
+    retired_on: date | None = None
 
 
 class DatasetOut(BaseModel):
@@ -79,7 +82,71 @@ class DatasetOut(BaseModel):
     kind: str
     level: str
     agreement: str | None = None
+    one_record_per_person: bool = False
+    retired_on: date | None = None
     codes: list[CodeOut]
+
+
+# --- the registry: one set of field rules for the API and the seed file -------------------
+
+ID = r"^[A-Za-z0-9._-]{1,100}$"
+CODE = r"^[A-Za-z0-9._-]{1,50}$"
+
+
+class CodeSpec(BaseModel):
+    """What a code is: its category decides the Oldham rule's health / non-health
+    condition, its headline the Troubled Families problem it evidences, its meaning what
+    a person reading the code (a partner, a DPO answering a subject access request) needs."""
+
+    model_config = ConfigDict(extra="forbid")
+    category: Category
+    headline: Headline | None = None
+    meaning: str | None = Field(default=None, max_length=500)
+
+
+class PartnerFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=300)
+
+
+class DatasetFields(BaseModel):
+    """A partner's dataset. `level`: person (each row a person) or property (each row an
+    address: police call-outs). `one_record_per_person`: the partner vouches each person
+    appears once (a practice's registered list), so two of its records are never linked to
+    one person. `agreement`: the data-sharing agreement its data arrives under (none: no
+    uploads). Codes left out of a replacement are retired."""
+
+    model_config = ConfigDict(extra="forbid")
+    partner: str = Field(pattern=ID)
+    kind: str = Field(default="", max_length=50, examples=["gp", "school", "police"])
+    level: Literal["person", "property"] = "person"
+    one_record_per_person: bool = False
+    agreement: str | None = Field(default=None, pattern=ID)
+    codes: dict[Annotated[str, Field(pattern=CODE)], CodeSpec] = Field(
+        default={}, max_length=2000)
+
+
+class PartnerOut(PartnerFields):
+    id: str
+    retired_on: date | None = None
+    managed_by: Literal["file", "api"]
+
+
+class RegistryOut(BaseModel):
+    revision: int = Field(description="The seq of the latest registry change")
+    partners: list[PartnerOut]
+    datasets: list[DatasetOut]
+
+
+class RegistryChangeOut(BaseModel):
+    seq: int
+    at: datetime
+    actor: str
+    entity: Literal["partner", "dataset", "code"]
+    key: str
+    action: Literal["created", "changed", "retired"]
+    before: dict | None
+    after: dict | None
 
 
 def request_body(row_model: type[BaseModel], key: str) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The gateway's logic: registry, uploads (validate, tokenise, publish), batch status."""
+"""The gateway's logic: uploads (validate, tokenise, publish) and batch status."""
 
 from __future__ import annotations
 
@@ -7,11 +7,7 @@ import hashlib
 import json
 import logging
 import uuid
-from datetime import date
-from pathlib import Path
-from typing import Any
 
-import yaml
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,76 +36,11 @@ IDENTITY_KEYS = ("local_id", "given_name", "family_name", "date_of_birth", "sex"
 Outgoing = tuple[Channel, str, BaseModel, str]  # channel, subject, message, Nats-Msg-Id
 
 
-def read_registry(path: Path) -> dict[str, list[dict]]:
-    """The registry file as rows for the registry tables."""
-    doc = yaml.safe_load(Path(path).read_text()) or {}
-    agreements = [{
-        "id": str(a["id"]), "legal_basis": a.get("legal_basis"),
-        "purposes": " ".join(a.get("purposes") or []), "retention": a.get("retention"),
-        "valid_from": _day(a.get("valid_from")), "valid_to": _day(a.get("valid_to")),
-    } for a in doc.get("agreements") or []]
-    partners = [{"id": str(p["id"]), "name": str(p.get("name") or p["id"])}
-                for p in doc.get("partners") or []]
-    datasets, codes = [], []
-    for d in doc.get("datasets") or []:
-        level = d.get("level", "person")
-        if level not in ("person", "property"):
-            raise ValueError(f"dataset {d['id']}: level must be person or property")
-        datasets.append({"id": str(d["id"]), "partner": str(d["partner"]),
-                         "kind": str(d.get("kind", "")), "level": level,
-                         "agreement": d.get("agreement"),
-                         "one_record_per_person": bool(d.get("one_record_per_person"))})
-        for code, spec in (d.get("codes") or {}).items():
-            if spec.get("category") not in ("health", "non_health"):
-                raise ValueError(f"dataset {d['id']}: code {code} has no valid category")
-            codes.append({"dataset": str(d["id"]), "code": str(code),
-                          "category": spec["category"], "headline": spec.get("headline"),
-                          "meaning": spec.get("meaning")})
-    return {"agreements": agreements, "partners": partners, "datasets": datasets,
-            "codes": codes}
-
-
-def _day(value: Any) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))
-
-
-def catalogues(registry: dict[str, list[dict]]) -> list[m.CodeCatalogue]:
-    """One catalogue per dataset: category and headline, never the meaning."""
-    out = []
-    for d in registry["datasets"]:
-        codes = sorted((c for c in registry["codes"] if c["dataset"] == d["id"]),
-                       key=lambda c: c["code"])
-        out.append(m.CodeCatalogue(dataset=d["id"], partner=d["partner"], codes=[
-            m.CodeCategory(code=c["code"], category=c["category"], headline=c["headline"])
-            for c in codes]))
-    return out
-
-
-def catalogue_msg_id(catalogue: m.CodeCatalogue) -> str:
-    return "codes-" + hashlib.sha256(bus.encode(catalogue)).hexdigest()[:40]
-
-
 class Gateway:
     def __init__(self, settings: GatewaySettings, bus: bus.Bus | None, hmac_key: bytes):
         self.settings = settings
         self.bus = bus
         self.key = hmac_key
-
-    # --- registry -------------------------------------------------------------------
-
-    async def load_registry(self, session: AsyncSession) -> list[m.CodeCatalogue]:
-        registry = read_registry(self.settings.registry_path)
-        await repository.upsert_registry(session, **registry)
-        log.info("registry loaded: %d partners, %d datasets, %d codes",
-                 len(registry["partners"]), len(registry["datasets"]), len(registry["codes"]))
-        return catalogues(registry)
-
-    async def publish_catalogues(self, items: list[m.CodeCatalogue]) -> None:
-        await self._publish([(subjects.CODES, subjects.CODES.subject, c, catalogue_msg_id(c))
-                            for c in items])
-        log.info("published %d code catalogues", len(items))
 
     # --- uploads ----------------------------------------------------------------------
 
@@ -123,6 +54,9 @@ class Gateway:
         ds, agreement = found
         if ds.partner != partner:
             raise Problem(403, "Forbidden", "the dataset belongs to another partner")
+        if ds.retired_on is not None and ds.retired_on <= today():
+            raise Problem(403, "Forbidden", "the dataset is retired",
+                          type_="urn:tessera:problem:retired")
         if agreement is None:
             raise Problem(403, "Forbidden", "no data-sharing agreement covers this dataset",
                           type_="urn:tessera:problem:no-agreement")

@@ -88,10 +88,10 @@ async def running_gateway(nats_env, db_dir: Path, **overrides):
     url = f"sqlite+aiosqlite:///{db_dir / 'gateway.db'}"
     run_migrations(MIGRATIONS, url)
     limits = {"chunk_rows": CHUNK_ROWS, "max_body_bytes": MAX_BODY, "max_rows": MAX_ROWS,
-              **overrides}
+              "registry_path": REGISTRY, **overrides}
     settings = GatewaySettings(
         **nats_env.settings_kwargs("gateway", url),
-        hmac_key_path=nats_env.layout.key("gateway-hmac"), registry_path=REGISTRY, **limits)
+        hmac_key_path=nats_env.layout.key("gateway-hmac"), **limits)
     app = create_app(settings)
     readers: dict = {}
     async with app.router.lifespan_context(app):
