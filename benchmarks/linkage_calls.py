@@ -54,7 +54,8 @@ def messages(rows: list, hmac_key: bytes) -> list:
     own code (record tokens, dataset flags from the local registry)."""
     from types import SimpleNamespace
 
-    from gateway.service import Gateway, read_registry
+    from gateway.registry import read_registry
+    from gateway.service import Gateway
     from gateway.settings import GatewaySettings
 
     gateway = Gateway(GatewaySettings(chunk_rows=BATCH), bus=None, hmac_key=hmac_key)
