@@ -96,6 +96,7 @@ def create_app(settings: ReidentifySettings | None = None) -> FastAPI:
                     await signer.sign()  # the last head, on the way out
                 except Exception as exc:
                     log.warning("signing the last head failed: %s", type(exc).__name__)
+                await app.state.reidentifier.ledger.close()
 
     app = service_app("Tessera reidentify", lifespan)
     app.state.fast_unlock = settings.fast_unlock

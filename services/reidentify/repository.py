@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable
 from datetime import datetime
 
+import aiosqlite
 from sqlalchemy import delete, func, insert, or_, select, tuple_
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from services.common.repository import chunks
@@ -108,6 +110,35 @@ async def log_head_link(conn: AsyncConnection) -> tuple[int, str] | None:
 async def insert_entries(conn: AsyncConnection, values: list[dict]) -> None:
     """Chained entries, as one executemany."""
     await conn.execute(insert(AccessEntry.__table__), values)
+
+
+# --- the same two statements on the ledger's own SQLite connection (aiosqlite) -------------
+# Compiled from the table, and the values bound by the columns' own types, so a row
+# written here reads back exactly as one written through the engine.
+_SQLITE = sqlite_dialect.dialect(paramstyle="qmark")
+_LOG = AccessEntry.__table__
+_LOG_INSERT = str(insert(_LOG).compile(dialect=_SQLITE))
+_LOG_BINDS = [(c.name, c.type.bind_processor(_SQLITE)) for c in _LOG.columns]
+_LOG_HEAD = str(select(_LOG.c.seq, _LOG.c.hash).order_by(_LOG.c.seq.desc()).limit(1)
+                .compile(dialect=_SQLITE, compile_kwargs={"literal_binds": True}))
+
+
+async def log_head_link_sqlite(db: aiosqlite.Connection) -> tuple[int, str] | None:
+    async with db.execute(_LOG_HEAD) as cursor:
+        row = await cursor.fetchone()
+    return (row[0], row[1]) if row is not None else None
+
+
+async def insert_entries_sqlite(db: aiosqlite.Connection, values: list[dict]) -> None:
+    """Chained entries, as one executemany and its commit."""
+    rows = [tuple(bind(v.get(name)) if bind else v.get(name) for name, bind in _LOG_BINDS)
+            for v in values]
+    try:
+        await db.executemany(_LOG_INSERT, rows)
+        await db.commit()
+    except BaseException:
+        await db.rollback()
+        raise
 
 
 async def log_head(session: AsyncSession) -> AccessEntry | None:
