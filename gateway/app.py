@@ -73,6 +73,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
                 "audit_heads": rt.consume(subjects.AUDIT_HEADS, keeper.keep),
             }
             await rt.nc.subscribe(subjects.HEADS.subject, queue="gateway", cb=keeper.answer)
+            meanings = handlers.Meanings(rt.sessionmaker, rt.bus)
+            await rt.nc.subscribe(subjects.MEANINGS.subject, queue="gateway",
+                                  cb=meanings.answer)
             try:
                 yield
             finally:

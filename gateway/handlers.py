@@ -1,14 +1,17 @@
-"""NATS handlers: progress reports from the slices (counts only)."""
+"""NATS handlers: progress reports from the slices (counts only), and what codes mean
+for a subject access export."""
 
 from __future__ import annotations
 
 import logging
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway import repository
-from services.common import bus
+from services.common import bus, subjects
 from services.common import messages as m
+from services.common.trust import Untrusted
 
 log = logging.getLogger("tessera.gateway")
 
@@ -21,3 +24,25 @@ async def progress(session: AsyncSession, message: m.BatchProgress,
     if not recorded:
         log.debug("progress for batch %s chunk %d from %s already recorded",
                   message.batch_id, message.chunk, message.service)
+
+
+class Meanings:
+    """Responder for the linker's MeaningsQuery: the registry's meaning of each code (the
+    query names codes only, never a person or a date)."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], bus_: bus.Bus):
+        self.sessionmaker = sessionmaker
+        self.bus = bus_
+
+    async def answer(self, msg) -> None:
+        try:
+            query = self.bus.receive(subjects.MEANINGS, msg.subject, msg.data, msg.headers)
+            async with self.sessionmaker() as session:
+                found = await repository.meanings_of(session, query.codes)
+            await self.bus.respond(msg, m.MeaningsReply(meanings=[
+                m.CodeMeaning(dataset=d, code=c, meaning=found.get((d, c)))
+                for d, c in dict.fromkeys(query.codes)]))
+        except (Untrusted, ValidationError) as exc:
+            log.warning("meanings: request refused (%s)", type(exc).__name__)
+        except Exception as exc:
+            log.error("meanings: %s", type(exc).__name__)

@@ -18,6 +18,7 @@ from gateway.models import (
     Progress,
     RegistryChange,
 )
+from services.common.repository import chunks
 
 
 async def _upsert(session: AsyncSession, model, rows: list[dict[str, Any]],
@@ -105,6 +106,18 @@ async def codes_of(session: AsyncSession, dataset_ids: Iterable[str], *,
     rows = await session.execute(query)
     for code in rows.scalars():
         out[code.dataset].append(code)
+    return out
+
+
+async def meanings_of(session: AsyncSession, keys: Iterable[tuple[str, str]]
+                      ) -> dict[tuple[str, str], str | None]:
+    """The meaning of each known (dataset, code), retired codes included."""
+    wanted = set(keys)
+    out: dict[tuple[str, str], str | None] = {}
+    for part in chunks(sorted({code for _, code in wanted})):
+        rows = await session.execute(
+            select(Code.dataset, Code.code, Code.meaning).where(Code.code.in_(part)))
+        out.update({(d, c): meaning for d, c, meaning in rows if (d, c) in wanted})
     return out
 
 

@@ -396,6 +396,25 @@ class AreaReply(Message):
     household: str | None = None
 
 
+# --- linker -> gateway (what codes mean, for a subject access export) ------------------------
+
+
+class MeaningsQuery(Message):
+    """The (dataset, code) pairs of one person's events: no pseudonym, no date."""
+
+    codes: list[tuple[str, str]] = Field(max_length=5000)
+
+
+class CodeMeaning(Message):
+    dataset: str
+    code: str
+    meaning: str | None = None
+
+
+class MeaningsReply(Message):
+    meanings: list[CodeMeaning]
+
+
 # --- slices -> reidentify (subject access under a case) --------------------------------------
 
 

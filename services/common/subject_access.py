@@ -93,7 +93,8 @@ async def release(pseudonym: Pseudonym, case: CaseId, claims: DPO, request: Requ
                   session: SessionDep) -> dict:
     """Everything this slice holds about one person pseudonym, for an open subject access
     case (role `dpo`); the release is in the access log before it is answered."""
-    access_id = await authorise(request, claims, case, "export", pseudonym)
+    # read first, in this process: what cannot be assembled is never logged as released
     held = await request.app.state.subject_access.subject(session, pseudonym)
+    access_id = await authorise(request, claims, case, "export", pseudonym)
     return {"service": request.app.state.rt.service, "pseudonym": pseudonym, "case": case,
             "access_id": access_id, **held}

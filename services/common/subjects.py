@@ -169,6 +169,13 @@ SUBJECT_ACCESS = Channel(
     description="A slice asks leave to release its part of a subject access request; "
     "reidentify checks the case and writes the access log.",
 )
+MEANINGS = Channel(
+    "meanings", "tessera.registry.meanings", m.MeaningsQuery,
+    publishers=("linker",), consumers=("gateway",), kind="request",
+    reply_schema=m.MeaningsReply,
+    description="What codes mean, from the gateway's registry, for a subject access "
+    "export; meanings are stored nowhere else.",
+)
 AUDIT_HEADS = Channel(
     "audit_heads", "tessera.audit.heads", m.SignedHead,
     publishers=("reidentify",), consumers=("gateway",), stream="AUDIT_HEADS",
@@ -186,7 +193,7 @@ HEADS = Channel(
 CHANNELS: tuple[Channel, ...] = (
     IDENTITY, OPTOUTS, EVENTS, CONSENT_REQUESTS, CODES, PROGRESS,
     ASSIGNMENTS, RESOLVED, PROFILES, FLAGS, DECISIONS, REIDENTIFY, RELEASES, REPUBLISH,
-    AGREEMENTS, PROFILE_EXPORT, REVOCATIONS, AREA, SUBJECT_ACCESS, AUDIT_HEADS, HEADS,
+    AGREEMENTS, PROFILE_EXPORT, REVOCATIONS, AREA, SUBJECT_ACCESS, MEANINGS, AUDIT_HEADS, HEADS,
 )
 
 

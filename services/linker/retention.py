@@ -13,19 +13,25 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
+import nats.errors
+from pydantic import ValidationError
 from sqlalchemy import delete, distinct, false, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common import bus
+from services.common import bus, subjects
 from services.common import messages as m
 from services.common import retention as common
+from services.common.problems import Problem
 from services.common.repository import chunks
 from services.common.runtime import Runtime
+from services.common.trust import Untrusted
 from services.linker import service
 from services.linker.models import Agreement, Assignment, Event
 from services.linker.repository import agreements_of, serialize
 
 log = logging.getLogger("tessera.linker")
+
+MEANINGS_TIMEOUT_S = 5.0  # as long as a slice waits for reidentify's leave
 
 
 async def tag(session: AsyncSession, batch: m.EventBatch) -> int:
@@ -126,6 +132,21 @@ class Retention:
         return {"events": int(events), "record_tokens": int(tokens),
                 "persons": int(persons), "households": int(households)}
 
+    async def _meanings(self, codes: set[tuple[str, str]]) -> dict[tuple[str, str], str | None]:
+        """What the codes mean, asked of the gateway's registry (the only place meanings
+        are kept); a person reading their export must be able to read it."""
+        if not codes:
+            return {}
+        try:
+            reply = await self.rt.bus.request(subjects.MEANINGS, m.MeaningsQuery(
+                codes=sorted(codes)), timeout=MEANINGS_TIMEOUT_S)
+        except (nats.errors.Error, TimeoutError, Untrusted, ValidationError) as exc:
+            log.warning("subject access: the registry did not answer (%s)",
+                        type(exc).__name__)
+            raise Problem(503, "Service Unavailable", "the registry did not say what the "
+                          "codes mean; nothing was released", reason="unavailable") from None
+        return {(x.dataset, x.code): x.meaning for x in reply.meanings}
+
     async def subject(self, session: AsyncSession, pseudonym: str) -> dict:
         tokens = select(Assignment.record_token).where(
             Assignment.person == pseudonym, Assignment.level == "person")
@@ -136,6 +157,9 @@ class Retention:
             .order_by(Event.occurred_on, Event.code))
         events = [{"partner": p, "dataset": d, "agreement": a, "code": c,
                    "occurred_on": on, "received_at": at} for p, d, a, c, on, at in rows]
+        meanings = await self._meanings({(e["dataset"], e["code"]) for e in events})
+        for e in events:
+            e["meaning"] = meanings.get((e["dataset"], e["code"]))
         assigned = (await session.execute(
             select(Assignment.household, Assignment.area, Assignment.withheld)
             .where(Assignment.person == pseudonym, Assignment.withheld == false()))).all()

@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 import pytest_asyncio
+import yaml
 
 from deploy import cli
 from deploy.federation import REPO
@@ -110,6 +111,12 @@ async def test_subject_access_is_a_case_each_slice_released_and_logged(small, tm
     assert {rec["agreement"] for rec in parts["pseudonymiser"]["records"]} == {AGREEMENT}
     assert parts["linker"]["events"]
     assert {e["agreement"] for e in parts["linker"]["events"]} == {AGREEMENT}
+    # each event says what its code means, as its dataset's registry entry says
+    registry = yaml.safe_load((REPO / "deploy" / "config" / "registry.yaml").read_text())
+    meaning = {(d["id"], code): spec["meaning"] for d in registry["datasets"]
+               for code, spec in d["codes"].items()}
+    assert [e["meaning"] for e in parts["linker"]["events"]] == [
+        meaning[(e["dataset"], e["code"])] for e in parts["linker"]["events"]]
     # no file carries identity and demand together
     codes = {e["code"] for e in parts["linker"]["events"]}
     for name, part in parts.items():
