@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -15,6 +17,8 @@ from services.pseudonymiser import repository as repo
 from services.pseudonymiser import review
 from services.pseudonymiser.handlers import publish
 from services.pseudonymiser.models import ReviewPair
+from services.pseudonymiser.probabilistic import frame_from_records
+from services.pseudonymiser.probabilistic.model import LinkageModel
 from services.pseudonymiser.schemas import (
     ReviewDecision,
     ReviewOutcome,
@@ -23,6 +27,8 @@ from services.pseudonymiser.schemas import (
 )
 from services.pseudonymiser.service import Outcome
 
+log = logging.getLogger("tessera.pseudonymiser")
+
 router = APIRouter(prefix="/v1", tags=["pseudonymiser"], responses=AUTHENTICATED)
 
 LinkageOfficer = Annotated[Claims, Depends(require_roles("linkage-officer"))]
@@ -30,26 +36,47 @@ Limit = Annotated[int, Query(ge=1, le=200)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000_000)]
 
 
-async def _out(session: AsyncSession, pairs: list[ReviewPair]) -> list[ReviewPairOut]:
+async def _out(session: AsyncSession, pairs: list[ReviewPair],
+               model: LinkageModel) -> list[ReviewPairOut]:
     records = await repo.records_by_token(session, {t for p in pairs
                                                     for t in (p.token_a, p.token_b)})
+    held = [(p.token_a, p.token_b) for p in pairs
+            if p.token_a in records and p.token_b in records]
+    try:
+        evidence = await asyncio.to_thread(
+            model.evidence, frame_from_records(records.values()), held) if held else {}
+    except Exception as exc:  # the queue is still readable without it
+        log.warning("review evidence not computed: %s", type(exc).__name__)
+        evidence = {}
     out = []
     for p in pairs:
         sides = [ReviewRecord.model_validate(records[t], from_attributes=True)
                  for t in (p.token_a, p.token_b) if t in records]
         out.append(ReviewPairOut(pair_id=p.pair_id, probability=p.probability,
+                                 band=model.thresholds.band(p.probability),
+                                 evidence=evidence.get((p.token_a, p.token_b), []),
+                                 resolution=p.resolution,
                                  model_version=p.model_version, status=p.status,
                                  decided_by=p.decided_by, decided_at=p.decided_at,
                                  created_at=p.created_at, records=sides))
     return out
 
 
+def _model(request: Request) -> LinkageModel:
+    return request.app.state.service.index.model
+
+
 @router.get("/review", response_model=list[ReviewPairOut])
 async def review_queue(claims: LinkageOfficer, session: SessionDep,
-                       status: Literal["pending", "match", "non_match"] | None = "pending",
+                       request: Request,
+                       status: Literal["pending", "match", "non_match",
+                                       "superseded"] | None = "pending",
                        limit: Limit = 50, offset: Offset = 0) -> list[ReviewPairOut]:
-    """Pairs scored in the clerical-review band, oldest first, with both records."""
-    return await _out(session, await repo.review_page(session, status, limit, offset))
+    """Pairs scored in the clerical-review band, oldest first, with both records. A pair
+    that linkage has since resolved (its records now one person, one of them gone, or
+    re-scored below the band by a re-link) leaves the pending queue as `superseded`."""
+    return await _out(session, await repo.review_page(session, status, limit, offset),
+                      _model(request))
 
 
 @router.post("/review/{pair_id}", response_model=ReviewOutcome,
@@ -66,5 +93,6 @@ async def decide(pair_id: str, body: ReviewDecision, claims: LinkageOfficer,
     outcome = Outcome(assignments=batch.assignments if batch else [],
                       changes=batch.changes if batch else [])
     publish(request.app.state.rt.outbox, session, outcome)
-    return ReviewOutcome(pair=(await _out(session, [pair]))[0], changes=len(outcome.changes),
+    return ReviewOutcome(pair=(await _out(session, [pair], _model(request)))[0],
+                         changes=len(outcome.changes),
                          reassigned=len(outcome.assignments))

@@ -24,6 +24,7 @@ from services.pseudonymiser.clusters import cluster, pair_key
 from services.pseudonymiser.models import IdentityRecord, Person
 from services.pseudonymiser.probabilistic import LINK, REVIEW, frame_from_records
 from services.pseudonymiser.probabilistic.index import LinkageIndex
+from services.pseudonymiser.review import settle_by_owner
 
 log = logging.getLogger("tessera.pseudonymiser")
 
@@ -135,6 +136,9 @@ class ProbabilisticLinker:
         owner = {t: r.person_id for t, r in new.items()}
         owner.update({t: retired.get(pid, pid) for t, pid in person_of.items()})
         await queue_reviews(session, scored, owner, decisions.decided, self.model_version)
+        if out.moved:  # a merge may answer a pending pair between its persons' records
+            await settle_by_owner(session, await repo.pending_pairs(session, out.moved),
+                                  gone=False)
         if merges:
             log.info("linkage merged %d persons into %d", len(retired), len(merges))
         return out

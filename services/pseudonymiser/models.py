@@ -139,7 +139,10 @@ class ReviewPair(Base):
     token_b: Mapped[str] = mapped_column(String(100), index=True)
     probability: Mapped[float] = mapped_column(Float)
     model_version: Mapped[str] = mapped_column(String(40))
-    status: Mapped[str] = mapped_column(String(20), index=True)  # pending|match|non_match
+    # pending | match | non_match | superseded (linkage resolved it before anyone did)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    # why a pair was superseded: same-person, record-gone, below-review
+    resolution: Mapped[str | None] = mapped_column(String(20), nullable=True)
     decided_by: Mapped[str | None] = mapped_column(String(200))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

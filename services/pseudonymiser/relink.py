@@ -19,7 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import messages as m
 from services.pseudonymiser import repository as repo
-from services.pseudonymiser.clusters import cluster, reconcile
+from services.pseudonymiser import review
+from services.pseudonymiser.clusters import cluster, pair_key, reconcile
 from services.pseudonymiser.linking import queue_reviews
 from services.pseudonymiser.models import Person
 from services.pseudonymiser.probabilistic import LINK
@@ -37,6 +38,7 @@ class RelinkReport:
     splits: int = 0
     moved_records: int = 0
     review_queued: int = 0
+    review_superseded: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -100,8 +102,15 @@ async def relink(service, session: AsyncSession) -> tuple[RelinkReport, m.Assign
     final = dict(plan.owner)
     for person, group in zip(created, plan.new_groups, strict=True):
         final.update(dict.fromkeys(group, person.id))
+    version = service.index.model.version
+    scores = {pair_key(a, b): float(p) for a, b, p in zip(
+        scored["unique_id_l"], scored["unique_id_r"], scored["match_probability"],
+        strict=True)}
+    settled = await review.settle_pending(session, await repo.pending_pairs(session), final,
+                                          scores=scores, model_version=version)
+    report.review_superseded = sum(v for k, v in settled.items() if k != "re-scored")
     report.review_queued = await queue_reviews(session, scored, final, decisions.decided,
-                                               service.index.model.version)
+                                               version)
     report.merges = len(plan.merges)
     report.splits = len(plan.splits)
     report.moved_records = len(moved)

@@ -395,6 +395,21 @@ async def add_review_pairs(session: AsyncSession, pairs: dict[tuple[str, str], f
     return len(fresh)
 
 
+async def pending_pairs(session: AsyncSession, tokens: Iterable[str] | None = None
+                        ) -> list[ReviewPair]:
+    """Pending pairs (touching any of `tokens`, when given)."""
+    pending = ReviewPair.status == "pending"
+    if tokens is None:
+        return list(await session.scalars(select(ReviewPair).where(pending)))
+    found: dict[str, ReviewPair] = {}
+    for part in chunks(set(tokens)):
+        for col in (ReviewPair.token_a, ReviewPair.token_b):
+            for pair in await session.scalars(select(ReviewPair).where(pending,
+                                                                       col.in_(part))):
+                found[pair.pair_id] = pair
+    return list(found.values())
+
+
 async def review_page(session: AsyncSession, status: str | None, limit: int, offset: int
                       ) -> list[ReviewPair]:
     query = select(ReviewPair)

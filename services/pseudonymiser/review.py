@@ -29,16 +29,65 @@ async def decide(service, session: AsyncSession, pair: ReviewPair, decision: str
     """Record the decision and apply it; returns the re-assignments to publish."""
     await service.hold(session)
     pair.status, pair.decided_by, pair.decided_at = decision, officer, utcnow()
+    pair.resolution = None
     await session.flush()
     owners = await repo.person_of_tokens(session, [pair.token_a, pair.token_b])
     a, b = owners.get(pair.token_a), owners.get(pair.token_b)
     if a is None or b is None:
         return None  # a record no longer held: the decision still binds re-links
+    # the records whose other pending pairs the merge or split may answer
+    tokens = [r.record_token for r in await repo.records_of_persons(session, {a, b},
+                                                                    level="person")]
+    batch = None
     if decision == "match" and a != b:
-        return await merge(service, session, [a, b], reason="review")
+        batch = await merge(service, session, [a, b], reason="review")
     if decision == "non_match" and a == b:
-        return await split(service, session, a, reason="review")
-    return None
+        batch = await split(service, session, a, reason="review")
+    if batch is not None:
+        await settle_by_owner(session, await repo.pending_pairs(session, tokens))
+    return batch
+
+
+async def settle_by_owner(session: AsyncSession, pairs: list[ReviewPair], *,
+                          gone: bool = True) -> None:
+    """Supersede the pending pairs among `pairs` whose records are now one person (or,
+    with `gone`, one of whose records is no longer held; a linkage call passes False: its
+    new records have no person stored yet)."""
+    if pairs:
+        owner = await repo.person_of_tokens(session, {t for p in pairs
+                                                      for t in (p.token_a, p.token_b)})
+        if not gone:
+            pairs = [p for p in pairs if p.token_a in owner and p.token_b in owner]
+        await settle_pending(session, pairs, owner)
+
+
+async def settle_pending(session: AsyncSession, pairs: list[ReviewPair],
+                         owner: dict[str, int], scores: dict[tuple[str, str], float] | None = None,
+                         model_version: str | None = None) -> dict[str, int]:
+    """Keep pending pairs true after linkage changed: a pair whose records are now one
+    person, or one of whose records is gone, is superseded; with `scores` (every pair the
+    current model scored at or above the review band, as a re-link has them) a pair
+    takes its new probability, or is superseded when it no longer reaches the band.
+    Returns how many pairs each outcome had."""
+    counts = {"same-person": 0, "record-gone": 0, "below-review": 0, "re-scored": 0}
+    for pair in pairs:
+        a, b = owner.get(pair.token_a), owner.get(pair.token_b)
+        resolution = ("record-gone" if a is None or b is None
+                      else "same-person" if a == b else None)
+        if resolution is None and scores is not None:
+            probability = scores.get((pair.token_a, pair.token_b))
+            if probability is None:
+                resolution = "below-review"
+            elif probability != pair.probability or model_version != pair.model_version:
+                pair.probability, pair.model_version = float(probability), model_version
+                counts["re-scored"] += 1
+        if resolution is not None:
+            pair.status, pair.resolution = "superseded", resolution
+            counts[resolution] += 1
+    await session.flush()
+    if any(counts.values()):
+        log.info("review queue: %s", ", ".join(f"{k} {v}" for k, v in counts.items() if v))
+    return counts
 
 
 async def merge(service, session: AsyncSession, person_ids: list[int],

@@ -189,3 +189,64 @@ async def test_one_record_per_person_dataset_never_merges_its_own_records(pseudo
     assert (await fed.latest(a["record_token"])).person != (
         await fed.latest(b["record_token"])).person
     assert report.records > 0
+
+
+async def pair_status(officer, pair_id: str, status: str) -> dict:
+    reply = await officer.get("/v1/review", params={"status": status, "limit": 200})
+    assert reply.status_code == 200, reply.text
+    return next((p for p in reply.json() if p["pair_id"] == pair_id), None)
+
+
+async def test_the_queue_stays_true_after_decisions_and_relinks(pseudonymiser, officer):
+    """A pending pair a merge has answered, and one a re-link scores below the review
+    band, leave the queue as superseded, saying why; the rest are re-scored."""
+    from services.pseudonymiser import repository as repo
+
+    fed = pseudonymiser.fed
+    a = person(family_name="Cartwright", given_name="Callum")
+    a2 = person(family_name="Cartwright", given_name="Callum", local_id="other")
+    b = person(family_name="Cartwright", given_name="Calvin")
+    far = person(family_name="Quillfeather", given_name="Zed", date_of_birth="1951-01-02",
+                 postcode="OL8 4RT", address="9 Far Lane, Oldham")
+    await fed.processed(await fed.publish([a, b, far]))
+    await fed.processed(await fed.publish([a2], dataset="school-census"))
+    pa = await fed.latest(a["record_token"])
+    assert (await fed.latest(a2["record_token"])).person == pa.person
+    assert (await fed.latest(b["record_token"])).person != pa.person
+    twins = await queued_pair(officer, a["record_token"], b["record_token"])
+    # the same question asked of a's other record, and one the model would never ask
+    async with pseudonymiser.app.state.sessionmaker() as s, s.begin():
+        await repo.add_review_pairs(s, {
+            tuple(sorted((a2["record_token"], b["record_token"]))): 0.6,
+            tuple(sorted((far["record_token"], b["record_token"]))): 0.7}, "test")
+    same = await queued_pair(officer, a2["record_token"], b["record_token"])
+    unlike = await queued_pair(officer, far["record_token"], b["record_token"])
+    assert same["status"] == unlike["status"] == "pending"
+    assert unlike["band"] == "review"  # 0.7 under the default thresholds (0.5, 0.9)
+
+    decided = await officer.post(f"/v1/review/{twins['pair_id']}",
+                                 json={"decision": "match"})
+    assert decided.status_code == 200, decided.text
+    gone = await pair_status(officer, same["pair_id"], "superseded")
+    assert gone is not None and gone["resolution"] == "same-person"
+    assert await pair_status(officer, unlike["pair_id"], "pending") is not None
+
+    report = await run_relink(pseudonymiser)
+    assert report.review_superseded >= 1
+    below = await pair_status(officer, unlike["pair_id"], "superseded")
+    assert below is not None and below["resolution"] == "below-review"
+    assert twins["pair_id"] not in {p["pair_id"] for p in (await officer.get(
+        "/v1/review", params={"status": "superseded", "limit": 200})).json()}
+
+
+async def test_a_pair_shows_the_evidence_for_and_against(pseudonymiser, officer):
+    fed = pseudonymiser.fed
+    a = person(family_name="Delacourt", given_name="Callum", date_of_birth="2012-05-06")
+    b = person(family_name="Delacourt", given_name="Calvin", date_of_birth="2012-05-06")
+    await fed.processed(await fed.publish([a, b]))
+    pair = await queued_pair(officer, a["record_token"], b["record_token"])
+    weights = {e["comparison"]: e for e in pair["evidence"]}
+    assert weights["family_name"]["match_weight"] > 0  # agrees: counts for
+    assert weights["dob"]["level"].startswith("Exact") and weights["dob"]["match_weight"] > 0
+    assert weights["given_name"]["match_weight"] < 0  # another name: counts against
+    assert weights["nhs_number"]["match_weight"] == 0  # missing: counts for nothing

@@ -129,6 +129,35 @@ class LinkageModel:
             threshold_match_probability=floor, warning_mode="never")
         return self._finish(out.as_pandas_dataframe())
 
+    def evidence(self, frame: pd.DataFrame, pairs: list[tuple[str, str]]
+                 ) -> dict[tuple[str, str], list[dict[str, Any]]]:
+        """For each pair of records in `frame` (by unique_id): each comparison's level
+        and that level's match weight, log2(m/u) (0 where a value is missing). The
+        weights are the model's, before term-frequency adjustments, which depend on the
+        held data: they say which fields agreed and how much each counts."""
+        from splink import DuckDBAPI, Linker
+
+        if not pairs:
+            return {}
+        wanted = set(pairs)
+        db_api = DuckDBAPI()
+        linker = Linker(db_api.register(frame), self.splink, log_level=None)
+        by_id = {r["unique_id"]: r for r in frame.to_dict("records")}
+        lefts = sorted({a for a, _ in pairs})
+        rights = sorted({b for _, b in pairs})
+        scored = linker.inference.score_pairs([by_id[a] for a in lefts],
+                                              [by_id[b] for b in rights]).as_pandas_dataframe()
+        levels = {c["output_column_name"]: _gamma_levels(c) for c in self.splink["comparisons"]}
+        out: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for row in scored.to_dict("records"):
+            key = (row["unique_id_l"], row["unique_id_r"])
+            if key not in wanted:
+                continue
+            out[key] = [{"comparison": name, "level": levels[name][int(row[f"gamma_{name}"])][0],
+                         "match_weight": levels[name][int(row[f"gamma_{name}"])][1]}
+                        for name in levels if f"gamma_{name}" in row]
+        return out
+
     def _finish(self, scored: pd.DataFrame) -> pd.DataFrame:
         scored = scored[[c for c in _OUT if c in scored.columns]].copy()
         scored["band"] = assign_bands(scored["match_probability"], self.thresholds)
@@ -159,6 +188,21 @@ class LinkageModel:
         return (at("given_name", _OTHER_NAME)
                 | (at("given_name", _NOT_SAME_NAME)
                    & (at("dob", _OTHER_DOB) | at("sex", _OTHER_SEX))))
+
+
+def _gamma_levels(comparison: dict[str, Any]) -> dict[int, tuple[str, float]]:
+    """A comparison's levels by the value Splink gives them (gamma: -1 for the null
+    level, then counting down to 0 for the last), with each level's match weight."""
+    out: dict[int, tuple[str, float]] = {}
+    rest = [lvl for lvl in comparison["comparison_levels"] if not lvl.get("is_null_level")]
+    for lvl in comparison["comparison_levels"]:
+        if lvl.get("is_null_level"):
+            out[-1] = (lvl.get("label_for_charts") or "missing", 0.0)
+    for i, lvl in enumerate(rest):
+        m, u = lvl.get("m_probability"), lvl.get("u_probability")
+        weight = round(math.log2(m / u), 3) if m and u else 0.0
+        out[len(rest) - 1 - i] = (lvl.get("label_for_charts") or "", weight)
+    return out
 
 
 def _level_weights(settings: dict[str, Any], name: str, labels: tuple[str, ...]) -> list[float]:
