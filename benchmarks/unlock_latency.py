@@ -111,14 +111,17 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def machine_busy_seconds() -> float:
-    """CPU seconds every process on the machine has used (Linux /proc/stat; 0 elsewhere)."""
+def machine_seconds() -> tuple[float, float]:
+    """(busy, steal): CPU seconds every process on the machine has used, and those the
+    hypervisor took from this machine (Linux /proc/stat; 0 elsewhere)."""
     try:
         fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     except (OSError, ValueError):
-        return 0.0
+        return 0.0, 0.0
     idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
-    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+    steal = fields[7] if len(fields) > 7 else 0
+    tick = os.sysconf("SC_CLK_TCK")
+    return (sum(fields[:8]) - idle - steal) / tick, steal / tick
 
 
 def cpu_snapshot(fed: Federation) -> dict[str, float]:
@@ -225,11 +228,11 @@ async def run(args) -> dict:
             gc.collect()  # the borough and the upload are not rescanned while timing
             gc.freeze()
             load_before = os.getloadavg()[0]
-            busy_before, cpu_before = machine_busy_seconds(), cpu_snapshot(fed)
+            (busy_before, steal_before), cpu_before = machine_seconds(), cpu_snapshot(fed)
             latencies, statuses, wall = await drive(
                 fed.url("reidentify"), tokens, pseudonyms, args.unlocks, args.warmup,
                 args.rate, args.client)
-            cpu_after, busy_after = cpu_snapshot(fed), machine_busy_seconds()
+            cpu_after, (busy_after, steal_after) = cpu_snapshot(fed), machine_seconds()
             load_after = os.getloadavg()[0]
         except BaseException:
             show_logs(fed.layout.logs)
@@ -254,6 +257,8 @@ async def run(args) -> dict:
         # CPU the rest of the machine used meanwhile, in cores (what the run competed with)
         "other_cores": max(0.0, (busy_after - busy_before) - sum(
             cpu_after[n] - cpu_before[n] for n in cpu_after)) / wall if wall else 0.0,
+        # CPU the hypervisor took from this machine meanwhile, in cores
+        "steal_cores": (steal_after - steal_before) / wall if wall else 0.0,
         "date": date.today().isoformat(), "rule": RULE_ID,
     }
 
@@ -275,6 +280,8 @@ def row(r: dict) -> str:
         load += ", load avg {:.1f}-{:.1f}".format(*r["load_avg"])
     if r.get("other_cores") is not None:
         load += f", others {r['other_cores']:.1f} cores"
+    if r.get("steal_cores"):
+        load += f", steal {r['steal_cores']:.2f} cores"
     statuses = ", ".join(f"{k}: {v}" for k, v in sorted(r["statuses"].items()))
     return (f"| {r['date']} | {r['cpus']} | {r['callers']} | {load} | {r['unlocks']} | "
             f"{r['median_ms']:.1f} ms | {r['p95_ms']:.1f} ms | {r['p99_ms']:.1f} ms | "
