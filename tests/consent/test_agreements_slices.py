@@ -170,6 +170,14 @@ async def fed(nats_env, tmp_path_factory):
             **nats_env.settings_kwargs("consent", urls["consent"]))),
     }
     gateway = await nats_env.bus("gateway")
+
+    async def meanings(msg):  # the gateway's registry, asked by the linker's export
+        query = gateway.receive(subjects.MEANINGS, msg.subject, msg.data, msg.headers)
+        await gateway.respond(msg, m.MeaningsReply(meanings=[
+            m.CodeMeaning(dataset=d, code=c, meaning=f"meaning of {d}/{c}")
+            for d, c in query.codes]))
+
+    await gateway.nc.subscribe(subjects.MEANINGS.subject, cb=meanings)
     clients: dict = {}
     contexts = [app.router.lifespan_context(app) for app in apps.values()]
     try:
@@ -252,6 +260,8 @@ async def test_purpose_limitation_retention_and_ending(fed):
     assert export["pseudonymiser"]["records"][0]["family_name"] == "Ashworth"
     assert len(export["linker"]["events"]) == 6
     assert {e["agreement"] for e in export["linker"]["events"]} == {TRIAGE, RESEARCH}
+    assert all(e["meaning"] == f"meaning of {e['dataset']}/{e['code']}"
+               for e in export["linker"]["events"])
     assert export["scorer"]["evaluations"][0]["agreements"] == [RESEARCH, TRIAGE]
     assert export["reidentify"]["accesses"][0]["reason"] == "purpose"
     for role in ("caseworker", "auditor", "admin"):  # a case is for a DPO
