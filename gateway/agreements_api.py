@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from gateway import repository
 from gateway.agreements import Registry, to_out
+from gateway.schemas import ID
 from services.common.auth import require_roles
 from services.common.clock import today
 from services.common.db import SessionDep
@@ -31,7 +32,6 @@ router = APIRouter(prefix="/v1/agreements", tags=["agreements"], responses=AUTHE
 Admin = Annotated[Claims, Depends(require_roles("admin"))]
 Reader = Annotated[Claims, Depends(require_roles("admin", "auditor"))]
 
-ID = r"^[A-Za-z0-9._-]{1,100}$"
 PURPOSE = r"^[a-z0-9][a-z0-9._-]{0,99}$"
 
 

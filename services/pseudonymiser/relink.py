@@ -103,11 +103,14 @@ async def relink(service, session: AsyncSession) -> tuple[RelinkReport, m.Assign
     for person, group in zip(created, plan.new_groups, strict=True):
         final.update(dict.fromkeys(group, person.id))
     version = service.index.model.version
+    pending = await repo.pending_pairs(session)
+    # the pending pairs' scores only (a million-record re-link scores millions of pairs)
+    tokens = {t for p in pending for t in (p.token_a, p.token_b)}
+    near = scored[scored["unique_id_l"].isin(tokens) & scored["unique_id_r"].isin(tokens)]
     scores = {pair_key(a, b): float(p) for a, b, p in zip(
-        scored["unique_id_l"], scored["unique_id_r"], scored["match_probability"],
-        strict=True)}
-    settled = await review.settle_pending(session, await repo.pending_pairs(session), final,
-                                          scores=scores, model_version=version)
+        near["unique_id_l"], near["unique_id_r"], near["match_probability"], strict=True)}
+    settled = await review.settle_pending(session, pending, final, scores=scores,
+                                          model_version=version)
     report.review_superseded = sum(v for k, v in settled.items() if k != "re-scored")
     report.review_queued = await queue_reviews(session, scored, final, decisions.decided,
                                                version)

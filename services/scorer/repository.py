@@ -61,8 +61,12 @@ async def categories_of(session: AsyncSession, keys: Iterable[CodeKey]) -> Categ
     return out
 
 
-async def upsert_categories(session: AsyncSession, rows: list[dict]) -> None:
-    known = set(await categories_of(session, [(r["dataset"], r["code"]) for r in rows]))
+async def upsert_categories(session: AsyncSession, rows: list[dict],
+                            known: Iterable[CodeKey] | None = None) -> None:
+    """Insert or update rows; `known`: the keys already stored, when the caller read them."""
+    if known is None:
+        known = await categories_of(session, [(r["dataset"], r["code"]) for r in rows])
+    known = set(known)
     new = [r for r in rows if (r["dataset"], r["code"]) not in known]
     old = [r for r in rows if (r["dataset"], r["code"]) in known]
     if new:

@@ -180,7 +180,8 @@ async def store_categories(session: AsyncSession, catalogue: m.CodeCatalogue) ->
                   and known[(catalogue.dataset, code)] != (c.category, c.headline))
     await repo.upsert_categories(session, [
         {"code": c.code, "category": c.category, "headline": c.headline,
-         "dataset": catalogue.dataset, "partner": catalogue.partner} for c in latest.values()])
+         "dataset": catalogue.dataset, "partner": catalogue.partner}
+        for c in latest.values()], known=known)
     log.info("codes: %d categories from dataset %s, %d changed", len(latest),
              catalogue.dataset, changed)
     return changed
