@@ -115,6 +115,52 @@ def subject_access(args, api: Services) -> dict | list:
     return {"case": args.case, "pseudonym": args.pseudonym, "files": written}
 
 
+def linkage(args, api: Services) -> dict | list:
+    """The linkage model: its status, or a training started; `--follow` draws the job's
+    progress until it ends."""
+    if args.action == "train":
+        api.call("POST", "pseudonymiser", "/v1/linkage/model/train",
+                 json={"force": bool(args.force)})
+    status = api.call("GET", "pseudonymiser", "/v1/linkage/model")
+    if args.follow and status["job"] and status["job"]["state"] == "running":
+        status = follow_job(api, status)
+    return status
+
+
+def follow_job(api: Services, status: dict) -> dict:
+    """A progress bar a stage, on standard error, polled each second."""
+    import time
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    job = status["job"]
+    with Progress("[progress.description]{task.description}", BarColumn(),
+                  MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=_stderr_console()) as bar:
+        tasks: dict[str, int] = {}
+        while True:
+            stage = job["stage"]
+            for name, task in tasks.items():  # stages behind it are complete
+                if name != stage:
+                    bar.update(task, completed=bar.tasks[task].total or 1,
+                               total=bar.tasks[task].total or 1)
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=job["total"] or None)
+            bar.update(tasks[stage], completed=job["done"], total=job["total"] or None)
+            if job["state"] != "running":
+                break
+            time.sleep(1)
+            status = api.call("GET", "pseudonymiser", "/v1/linkage/model")
+            job = status["job"]
+    return status
+
+
+def _stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
 SEARCH_TERMS = (("family_name", "Family name", True), ("date_of_birth", "Date of birth "
                 "(YYYY-MM-DD)", True), ("given_name", "Given name (optional)", False),
                 ("postcode", "Postcode (optional)", False))
@@ -182,6 +228,17 @@ def add_commands(sub, token_factory) -> None:
     p.set_defaults(func=run(registry, ("admin",), "tessera-cli"),
                    needs={"partner": ("id", "name"), "dataset": ("id", "file"),
                           "retire-partner": ("id",), "retire-dataset": ("id",)})
+
+    p = sub.add_parser("linkage", help="the linkage model: status (the active model, the "
+                       "policy, the running or last training job), train (start one now); "
+                       "--follow shows its progress (talks to the running pseudonymiser)")
+    p.add_argument("action", choices=["status", "train"])
+    p.add_argument("--force", action="store_true",
+                   help="use the new model even if its check fails (train)")
+    p.add_argument("--follow", action="store_true", help="a progress bar until the job ends")
+    p.add_argument("--subject", default="tessera-cli", help="the linkage officer's subject")
+    connection_options(p)
+    p.set_defaults(func=lambda args: run(linkage, ("linkage-officer",), args.subject)(args))
 
     p = sub.add_parser("subject-access", help="a subject access request (UK GDPR Art. 15) "
                        "as a data protection officer: open a case, search (the person's "

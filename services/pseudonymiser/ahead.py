@@ -43,6 +43,7 @@ class Scored:
     features: pd.DataFrame  # the group's person-level rows, as linking it builds them
     pairs: pd.DataFrame  # LinkageIndex.score of those
     generation: int  # the index generation the scores saw
+    index: LinkageIndex  # the index that scored them
 
 
 def key_of(batches: list[m.IdentityBatch]) -> Key:
@@ -85,8 +86,9 @@ class ScoreAhead:
 
     def _score(self, batches: list[m.IdentityBatch]) -> Scored:
         frame = self.features(batches)
-        scored, generation = self.index.score_at(frame)
-        return Scored(frame, scored, generation)
+        index = self.index
+        scored, generation = index.score_at(frame)
+        return Scored(frame, scored, generation, index)
 
     async def take(self, batches: list[m.IdentityBatch]) -> Scored | None:
         """The scores started for exactly this group, once ready (None if there are none
@@ -111,8 +113,10 @@ class ScoreAhead:
         held records and with the group's other records as sent (`features`: the
         group's person-level rows). From the scores ahead brought up to date when there
         are some, else scored now; the same pairs either way."""
-        since = self.index.changed_since(ahead.generation) if ahead is not None else None
-        if since is None:  # none ahead, the index reloaded since, or too much changed
+        since = (self.index.changed_since(ahead.generation)
+                 if ahead is not None and ahead.index is self.index else None)
+        if since is None:  # none ahead (or by another model's index), the index reloaded
+            # since, or too much changed
             with self.index.hurried():
                 scored = await asyncio.to_thread(self.index.score, features)
             changed, held = set(), None

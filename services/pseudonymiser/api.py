@@ -16,14 +16,19 @@ from services.common.tokens import Claims
 from services.pseudonymiser import repository as repo
 from services.pseudonymiser import review
 from services.pseudonymiser.handlers import publish
+from services.pseudonymiser.learning import Busy
 from services.pseudonymiser.models import ReviewPair
 from services.pseudonymiser.probabilistic import frame_from_records
 from services.pseudonymiser.probabilistic.model import LinkageModel
 from services.pseudonymiser.schemas import (
+    ActiveModel,
+    LearningJob,
+    LearningStatus,
     ReviewDecision,
     ReviewOutcome,
     ReviewPairOut,
     ReviewRecord,
+    TrainRequest,
 )
 from services.pseudonymiser.service import Outcome
 
@@ -96,3 +101,36 @@ async def decide(pair_id: str, body: ReviewDecision, claims: LinkageOfficer,
     return ReviewOutcome(pair=(await _out(session, [pair], _model(request)))[0],
                          changes=len(outcome.changes),
                          reassigned=len(outcome.assignments))
+
+
+@router.get("/linkage/model", response_model=LearningStatus)
+async def model_status(claims: LinkageOfficer, session: SessionDep,
+                       request: Request) -> LearningStatus:
+    """The active linkage model, when the service trains next, and the running or last
+    training job with its progress."""
+    learning = request.app.state.learning
+    row = await repo.active_model(session)
+    job = learning.job
+    return LearningStatus(
+        active=ActiveModel.model_validate(row, from_attributes=True) if row else None,
+        in_use=learning.service.index.model.version,
+        held_records=await asyncio.to_thread(len, learning.service.index),
+        auto=learning.settings.learn_auto,
+        next_training_at=learning.next_training_at(row.trained_on if row else None),
+        job=LearningJob.model_validate(job.public()) if job else None)
+
+
+@router.post("/linkage/model/train", status_code=202, response_model=LearningJob,
+             responses=problem_responses(409))
+async def train_model(claims: LinkageOfficer, request: Request,
+                      body: TrainRequest | None = None) -> LearningJob:
+    """Train a model on the held records now, check it, and use it and re-link if it
+    passes (with `force`, even if not). Linkage goes on meanwhile; follow it with
+    GET /v1/linkage/model."""
+    try:
+        job = request.app.state.learning.start(
+            "requested by a linkage officer", force=bool(body and body.force),
+            requested_by=claims.sub)
+    except Busy:
+        raise Problem(409, "Conflict", "a training job is running") from None
+    return LearningJob.model_validate(job.public())

@@ -16,6 +16,7 @@ from services.common.subject_access import RemoteGrants
 from services.common.web import service_app
 from services.pseudonymiser import api, setup
 from services.pseudonymiser.handlers import Handlers
+from services.pseudonymiser.learning import Learning
 from services.pseudonymiser.models import Agreement, Inbox, Outbox
 from services.pseudonymiser.releases import Releases
 from services.pseudonymiser.retention import Retention
@@ -55,6 +56,9 @@ def create_app(settings: PseudonymiserSettings | None = None) -> FastAPI:
             app.state.grants = RemoteGrants(rt)
             rt.every(settings.retention_interval_s, keeper.sweep,
                      "retention")
+            learning = app.state.learning = Learning(rt, service, settings)
+            await learning.resume()
+            rt.every(settings.learn_check_interval_s, learning.tick, "learning")
             responders = [
                 await rt.nc.subscribe(subjects.REIDENTIFY.subject, queue="pseudonymiser",
                                       cb=handlers.reidentify_concurrently),
@@ -66,6 +70,7 @@ def create_app(settings: PseudonymiserSettings | None = None) -> FastAPI:
             try:
                 yield
             finally:
+                await learning.close()
                 for responder in responders:
                     with contextlib.suppress(Exception):
                         await responder.unsubscribe()

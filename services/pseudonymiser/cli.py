@@ -2,10 +2,14 @@
 
     python -m services.pseudonymiser train [--seed 42] [--sample N]
         trains a linkage model from the held records and makes it the active version
+        (the service, started again, re-links with it unless `relink` ran first)
     python -m services.pseudonymiser relink
         the full re-link: re-scores and re-clusters every held record with the active
         model and every review decision; the re-assignments, merges and splits wait in
         the outbox and go out when the service starts
+
+The running service does both by itself (learning.py); these are for an operator who
+wants them done with the service stopped.
 """
 
 from __future__ import annotations
@@ -56,11 +60,12 @@ async def _train(settings: PseudonymiserSettings, seed: int, sample: int | None)
         import pandas as pd
 
         frame = pd.concat(frames, ignore_index=True)
+        held = len(frame)
         if sample and len(frame) > sample:
             frame = frame.sample(n=sample, random_state=seed).reset_index(drop=True)
         model = train(frame, TrainingConfig(seed=seed))
         async with sessionmaker() as session, session.begin():
-            await repo.save_model(session, model.version, model.to_json())
+            await repo.save_model(session, model.version, model.to_json(), trained_on=held)
         return {"model_version": model.version, "records": len(frame)}
     finally:
         await engine.dispose()

@@ -156,6 +156,11 @@ class LinkageModelVersion(Base):
     version: Mapped[str] = mapped_column(String(40))
     document: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # held person-level records when its training snapshot was taken (None: read from
+    # a file), and when every held record was last re-linked with it (None: a re-link
+    # is owed, and resumes at start)
+    trained_on: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    relinked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class Release(Base):

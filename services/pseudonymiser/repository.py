@@ -377,6 +377,15 @@ async def all_decisions(session: AsyncSession) -> Decisions:
     return _decisions(rows.all())
 
 
+async def recent_decisions(session: AsyncSession, limit: int) -> list[tuple[str, str, str]]:
+    """The latest clerical decisions: (token_a, token_b, "match" or "non_match")."""
+    rows = await session.execute(
+        select(ReviewPair.token_a, ReviewPair.token_b, ReviewPair.status)
+        .where(ReviewPair.status.in_(("match", "non_match")))
+        .order_by(ReviewPair.decided_at.desc()).limit(limit))
+    return [tuple(r) for r in rows]
+
+
 async def add_review_pairs(session: AsyncSession, pairs: dict[tuple[str, str], float],
                            model_version: str, known: set[tuple[str, str]] | None = None
                            ) -> int:
@@ -445,10 +454,22 @@ async def active_model(session: AsyncSession) -> LinkageModelVersion | None:
                                 .order_by(LinkageModelVersion.id.desc()).limit(1))
 
 
-async def save_model(session: AsyncSession, version: str, document: str) -> None:
+async def save_model(session: AsyncSession, version: str, document: str,
+                     trained_on: int | None = None) -> LinkageModelVersion:
+    """Make a model the active one (the latest stored), unless it is already."""
     current = await active_model(session)
     if current is None or current.version != version:
-        session.add(LinkageModelVersion(version=version, document=document))
+        current = LinkageModelVersion(version=version, document=document,
+                                      trained_on=trained_on)
+        session.add(current)
+        await session.flush()
+    return current
+
+
+async def mark_relinked(session: AsyncSession, version: str) -> None:
+    await session.execute(update(LinkageModelVersion)
+                          .where(LinkageModelVersion.version == version)
+                          .values(relinked_at=utcnow()))
 
 
 # --- households ------------------------------------------------------------------------
@@ -551,6 +572,21 @@ async def person_of_all_tokens(session: AsyncSession) -> dict[str, tuple[int, in
                IdentityRecord.received_seq)
         .where(IdentityRecord.level == "person", IdentityRecord.person_id.is_not(None)))
     return {t: (p, s) for t, p, s in rows}
+
+
+async def records_of_holders(session: AsyncSession, tokens: Iterable[str]
+                             ) -> dict[str, tuple[int, int]]:
+    """Every person-level record of the persons holding any of `tokens`: token ->
+    (person id, received order)."""
+    r = IdentityRecord
+    out: dict[str, tuple[int, int]] = {}
+    for part in chunks(set(tokens)):
+        holders = select(r.person_id).where(r.record_token.in_(part), r.level == "person",
+                                            r.person_id.is_not(None))
+        rows = await session.execute(select(r.record_token, r.person_id, r.received_seq)
+                                     .where(r.person_id.in_(holders), r.level == "person"))
+        out.update({t: (p, s) for t, p, s in rows})
+    return out
 
 
 async def move_tokens(session: AsyncSession, tokens: Sequence[str], person_id: int

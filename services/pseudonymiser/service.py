@@ -104,6 +104,12 @@ class Pseudonymiser:
         self.institutions = institutions or InstitutionRules()
         # Linkage reads then writes clusters: one batch at a time per process.
         self.lock = asyncio.Lock()
+        self.last_linked = 0.0  # time.monotonic() of the last identity batch linked
+
+    def use_index(self, index: LinkageIndex) -> None:
+        """Link with another index (a new model's) from the next call on; call it holding
+        the linkage lock. Scores started ahead on the old one are not used."""
+        self.index = self.linker.index = self.ahead.index = index
 
     async def load(self, session: AsyncSession) -> int:
         """Build the linkage index from the held person-level records, page by page (the
@@ -130,6 +136,7 @@ class Pseudonymiser:
         """Link one batch, or several together (one scoring pass for all of them)."""
         batches = batch if isinstance(batch, list) else [batch]
         await self.hold(session)
+        self.last_linked = time.monotonic()
         return await self._ingest(session, batches, purpose)
 
     async def hold(self, session: AsyncSession) -> None:

@@ -51,3 +51,28 @@ class PseudonymiserSettings(ServiceSettings):
     # an identity request older than this (by the time reidentify issued it) is refused,
     # and a request is answered once: its access id is remembered at least this long
     release_max_age_s: float = 30.0
+    # The linkage model learns from the held records (learning.py). It trains by itself
+    # once this many person-level records are held and no identity batch has come for
+    # learn_quiet_s (a first load in full flow is not trained on half-way), then again
+    # each time the held records have grown by learn_growth since its last training.
+    learn_auto: bool = True
+    learn_min_records: int = 1000
+    learn_growth: float = 0.25
+    learn_quiet_s: float = 30.0
+    learn_check_interval_s: float = 10.0
+    learn_sample: int = 300_000  # trained on a random sample of at most this many records
+    learn_seed: int = 42
+    learn_u_max_pairs: float = 5e6  # record pairs sampled to estimate u
+    # DuckDB threads for training and a new model's index, and the trainer's nice value:
+    # linkage of arriving batches keeps the rest of the machine
+    learn_threads: int = 1
+    learn_nice: int = 10
+    # A new model is refused (an operator can force it) when it keeps fewer than this
+    # share of the record pairs held together now, agrees with fewer clerical decisions
+    # than the current one (by more than 2%), or makes a person of more records than
+    # learn_max_person and twice the largest held now.
+    learn_min_kept: float = 0.9
+    learn_max_person: int = 50
+    # a re-link applies this many pieces of its plan per transaction, linkage calls
+    # taking their turn in between
+    relink_chunk_pieces: int = 200

@@ -44,13 +44,19 @@ async def active_model(session: AsyncSession, settings: PseudonymiserSettings) -
         document = await asyncio.to_thread(Path(settings.model_path).read_text)
         model = LinkageModel.from_json(document)
         await repo.save_model(session, model.version, model.to_json())
-    if settings.link_threshold is not None or settings.review_threshold is not None:
-        model = model.with_thresholds(Thresholds(
-            link=settings.link_threshold if settings.link_threshold is not None
-            else model.thresholds.link,
-            review=settings.review_threshold if settings.review_threshold is not None
-            else model.thresholds.review))
-    return model
+    return configured(model, settings)
+
+
+def configured(model: LinkageModel, settings: PseudonymiserSettings) -> LinkageModel:
+    """The model with the band thresholds the settings override (the stored model keeps
+    its own)."""
+    if settings.link_threshold is None and settings.review_threshold is None:
+        return model
+    return model.with_thresholds(Thresholds(
+        link=settings.link_threshold if settings.link_threshold is not None
+        else model.thresholds.link,
+        review=settings.review_threshold if settings.review_threshold is not None
+        else model.thresholds.review))
 
 
 async def build(settings: PseudonymiserSettings,

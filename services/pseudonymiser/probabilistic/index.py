@@ -22,6 +22,8 @@ import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -48,6 +50,15 @@ TF_REFRESH_SHARE = 0.1
 TF_MIN_ROWS = 1000
 
 
+@dataclass(eq=False)
+class Journal:
+    """Every token changed in an index since `follow()` (a model in training is caught
+    up with them); `broken` once a bulk load replaced what it followed."""
+
+    tokens: set[str] = field(default_factory=set)
+    broken: bool = False
+
+
 class LinkageIndex:
     def __init__(self, model: LinkageModel, *, threads: int | None = None,
                  memory_limit: str | None = None, lean: bool = True,
@@ -65,6 +76,7 @@ class LinkageIndex:
         self._log: deque[tuple[int, frozenset[str], pd.DataFrame | None]] = deque(
             maxlen=CHANGE_LOG)
         self._floor = 0  # changes before this generation are not in the log
+        self._journals: list[Journal] = []
         self.con = duckdb.connect(":memory:")
         # DuckDB's threads for bulk work (load, full re-link; None: one per core), and
         # for scoring arriving batches: those are small queries, run beside the event
@@ -221,6 +233,56 @@ class LinkageIndex:
                            "tessera_gone)")
             self._changed(ids["unique_id"], None)
 
+    def snapshot(self, path: Path) -> tuple[int, Journal]:
+        """Write every held row to a Parquet file, on a connection of its own (linking
+        goes on meanwhile); returns how many, and a journal of the changes after them."""
+        with self._lock:
+            con = self.con.cursor()
+            journal = Journal()
+            with self._log_lock:
+                self._journals.append(journal)
+        try:
+            con.execute("BEGIN TRANSACTION")
+            con.execute(f"COPY (SELECT * FROM {HELD}) TO '{_quoted(path)}' (FORMAT parquet)")
+            rows = con.execute(f"SELECT count(*) FROM {HELD}").fetchall()[0][0]
+            con.execute("COMMIT")
+        except BaseException:
+            self.unfollow(journal)
+            raise
+        finally:
+            con.close()
+        return rows, journal
+
+    def drain(self, journal: Journal) -> set[str]:
+        """The tokens a journal has gathered since it was last drained."""
+        with self._log_lock:
+            tokens, journal.tokens = journal.tokens, set()
+        return tokens
+
+    def tokens(self) -> set[str]:
+        with self._lock:
+            return {t for (t,) in self._exec(f"SELECT unique_id FROM {HELD}")}
+
+    def bulk_threads(self, threads: int | None) -> None:
+        """DuckDB's threads for bulk work from now on (None: one per core)."""
+        with self._threads_lock:
+            self._threads = f"SET threads = {int(threads)}" if threads else "RESET threads"
+
+    def unfollow(self, journal: Journal) -> None:
+        with self._log_lock:
+            if journal in self._journals:
+                self._journals.remove(journal)
+
+    def load_snapshot(self, path: Path) -> int:
+        """Bulk-load a file `snapshot` wrote (a new model's index, built beside the live
+        one)."""
+        with self._lock, self._bulk():
+            self._rebase()
+            self._exec(f"INSERT INTO {HELD} SELECT * FROM read_parquet('{_quoted(path)}') "
+                       "ON CONFLICT DO NOTHING")
+            self._refresh_tf()
+            return len(self)
+
     def features(self, tokens: Iterable[str]) -> pd.DataFrame:
         ids = pd.DataFrame({"unique_id": list(tokens)})
         with self._lock, self._frame("tessera_wanted", ids):
@@ -235,11 +297,15 @@ class LinkageIndex:
             self.generation += 1
             self._floor = self.generation
             self._log.clear()
+            for journal in self._journals:
+                journal.broken = True
 
     def _changed(self, tokens: pd.Series, rows: pd.DataFrame | None) -> None:
         with self._log_lock:
             self.generation += 1
             self._log.append((self.generation, frozenset(tokens), rows))
+            for journal in self._journals:
+                journal.tokens.update(tokens)
         n = len(tokens)
         self._changes_since_tf += n
         if self._changes_since_tf > max(1000, TF_REFRESH_SHARE * self._tf_rows):
@@ -344,3 +410,5 @@ class LinkageIndex:
         return self.model._finish(scored)
 
 
+def _quoted(path: Path) -> str:
+    return str(path).replace("'", "''")

@@ -135,6 +135,26 @@ class LinkageModel:
         and that level's match weight, log2(m/u) (0 where a value is missing). The
         weights are the model's, before term-frequency adjustments, which depend on the
         held data: they say which fields agreed and how much each counts."""
+        levels = {c["output_column_name"]: _gamma_levels(c) for c in self.splink["comparisons"]}
+        return {key: [{"comparison": name, "level": levels[name][int(row[f"gamma_{name}"])][0],
+                       "match_weight": levels[name][int(row[f"gamma_{name}"])][1]}
+                      for name in levels if f"gamma_{name}" in row]
+                for key, row in self._score_pairs(frame, pairs).items()}
+
+    def probabilities(self, frame: pd.DataFrame, pairs: list[tuple[str, str]]
+                      ) -> dict[tuple[str, str], float]:
+        """Each pair's match probability, before term-frequency adjustments (so two
+        models are compared on the same footing, whatever data each index holds). Scored
+        a few dozen at a time: Splink scores every left record against every right one."""
+        out: dict[tuple[str, str], float] = {}
+        for start in range(0, len(pairs), 48):
+            out.update({key: float(row["match_probability"]) for key, row in
+                        self._score_pairs(frame, pairs[start:start + 48]).items()})
+        return out
+
+    def _score_pairs(self, frame: pd.DataFrame, pairs: list[tuple[str, str]]
+                     ) -> dict[tuple[str, str], dict[str, Any]]:
+        """Splink's `score_pairs` of the given pairs of records in `frame`, by pair."""
         from splink import DuckDBAPI, Linker
 
         if not pairs:
@@ -147,15 +167,11 @@ class LinkageModel:
         rights = sorted({b for _, b in pairs})
         scored = linker.inference.score_pairs([by_id[a] for a in lefts],
                                               [by_id[b] for b in rights]).as_pandas_dataframe()
-        levels = {c["output_column_name"]: _gamma_levels(c) for c in self.splink["comparisons"]}
-        out: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        out = {}
         for row in scored.to_dict("records"):
             key = (row["unique_id_l"], row["unique_id_r"])
-            if key not in wanted:
-                continue
-            out[key] = [{"comparison": name, "level": levels[name][int(row[f"gamma_{name}"])][0],
-                         "match_weight": levels[name][int(row[f"gamma_{name}"])][1]}
-                        for name in levels if f"gamma_{name}" in row]
+            if key in wanted:
+                out[key] = row
         return out
 
     def _finish(self, scored: pd.DataFrame) -> pd.DataFrame:
@@ -254,9 +270,11 @@ def present_features(frame: pd.DataFrame) -> list[str]:
 
 
 def train(frame: pd.DataFrame, config: TrainingConfig | None = None,
-          thresholds: Thresholds | None = None) -> LinkageModel:
+          thresholds: Thresholds | None = None, threads: int | None = None) -> LinkageModel:
     """Prior (given or estimated), u by seeded random sampling, m by EM per rule; the
-    model depends on the records (their ids included) and the seed, not on their order."""
+    model depends on the records (their ids included) and the seed, not on their order.
+    `threads`: DuckDB's (None: one per core)."""
+    import duckdb
     from splink import DuckDBAPI, Linker, SettingsCreator
 
     config = config or TrainingConfig()
@@ -272,7 +290,10 @@ def train(frame: pd.DataFrame, config: TrainingConfig | None = None,
         retain_matching_columns=False,
         linker_uid=LINKER_UID,
     )
-    db_api = DuckDBAPI()
+    con = duckdb.connect()
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    db_api = DuckDBAPI(con)
     linker = Linker(db_api.register(frame), settings, log_level=logging.WARNING)
     training = linker.training
     if config.prior is None:
