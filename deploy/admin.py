@@ -128,31 +128,34 @@ def linkage(args, api: Services) -> dict | list:
 
 
 def follow_job(api: Services, status: dict) -> dict:
-    """A progress bar a stage, on standard error, polled each second."""
+    """A progress bar a stage, on standard error, polled each second: the stages the job
+    has passed (those it timed) complete, the current one as far as it has gone."""
     import time
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    job = status["job"]
     with Progress("[progress.description]{task.description}", BarColumn(),
                   MofNCompleteColumn(), TimeElapsedColumn(),
                   console=_stderr_console()) as bar:
         tasks: dict[str, int] = {}
-        while True:
-            stage = job["stage"]
-            for name, task in tasks.items():  # stages behind it are complete
-                if name != stage:
-                    bar.update(task, completed=bar.tasks[task].total or 1,
-                               total=bar.tasks[task].total or 1)
+
+        def show(stage: str, done: int, total: int | None) -> None:
             if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=job["total"] or None)
-            bar.update(tasks[stage], completed=job["done"], total=job["total"] or None)
-            if job["state"] != "running":
-                break
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        while True:
+            job = status["job"]
+            ended = job["state"] != "running"
+            for stage in job["seconds"]:
+                if stage != job["stage"] or (ended and job["state"] == "done"):
+                    show(stage, 1, 1)
+            if job["stage"] not in tasks or not ended:
+                show(job["stage"], job["done"], job["total"] or None)
+            if ended:
+                return status
             time.sleep(1)
             status = api.call("GET", "pseudonymiser", "/v1/linkage/model")
-            job = status["job"]
-    return status
 
 
 def _stderr_console():
