@@ -46,11 +46,11 @@ import yaml
 
 from benchmarks.linkage_quality import TARGETS, _febrl_entity, _pair, cluster_metrics, prf
 from deploy.cli import token_factory
+from deploy.demo import DemoApi, chunked, wait_batches
 from deploy.federation import REPO, Federation
 from deploy.layout import Layout
 from deploy.natsserver import free_port
 from services.common.subjects import SERVICES
-from synthetic.demo import DemoApi, chunked, wait_batches
 
 AGREEMENT = "isa-oldham-early-help-2026"
 FEBRL_DATASETS = {"febrl3": "febrl-a", "febrl4-a": "febrl-a", "febrl4-b": "febrl-b"}

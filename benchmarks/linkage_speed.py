@@ -345,7 +345,7 @@ async def push_through(fed, new: list, held: int, out: dict, workers: int,
     import httpx
 
     from deploy.cli import token_factory
-    from synthetic.demo import DemoApi
+    from deploy.demo import DemoApi
 
     db = fed.layout.data / "pseudonymiser.db"
     pid = fed.procs["pseudonymiser"].pid

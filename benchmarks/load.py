@@ -26,12 +26,12 @@ from pathlib import Path
 import httpx
 
 from deploy.cli import token_factory
+from deploy.demo import DemoApi, upload, wait_batches
 from deploy.federation import Federation
 from deploy.layout import Layout
 from deploy.natsserver import free_port
 from services.common.subjects import SERVICES
 from synthetic import generate_borough
-from synthetic.demo import DemoApi, upload, wait_batches
 
 DISTRICTS = ["OL1", "OL2", "OL4", "OL8", "OL9"]
 CLEARANCE = {"roles": ["caseworker"], "districts": DISTRICTS,

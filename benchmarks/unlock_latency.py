@@ -31,12 +31,12 @@ from urllib.parse import urlsplit
 import httpx
 
 from deploy.cli import token_factory
+from deploy.demo import DISTRICTS, PURPOSE, RULE_ID, DemoApi, upload, wait_batches
 from deploy.federation import REPO, Federation
 from deploy.layout import Layout
 from deploy.natsserver import free_port
 from services.common.subjects import SERVICES
 from synthetic import generate_borough
-from synthetic.demo import DISTRICTS, PURPOSE, RULE_ID, DemoApi, upload, wait_batches
 
 DOCS = REPO / "docs" / "benchmarks.md"
 START, END = "<!-- unlock-latency:start -->", "<!-- unlock-latency:end -->"

@@ -154,7 +154,7 @@ def federation_here(layout: Layout, gateway_url: str) -> str | None:
 
 
 def cmd_demo(args) -> int:
-    from synthetic.demo import run_demo
+    from deploy.demo import run_demo
 
     layout = Layout(Path(args.var))
     base = "http://127.0.0.1:{}"

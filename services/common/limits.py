@@ -3,9 +3,16 @@ by its Content-Length or, for a streamed body, by the bytes received so far."""
 
 from __future__ import annotations
 
+from fastapi import FastAPI
+
 from services.common.problems import problem_response
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+
+
+def install(app: FastAPI, max_body_bytes: int | None = None) -> None:
+    """The request body cap (1 MiB unless given; 413 beyond it)."""
+    app.add_middleware(BodyLimit, max_body_bytes=max_body_bytes or DEFAULT_MAX_BODY_BYTES)
 
 
 class _TooLarge(BaseException):  # noqa: N818

@@ -85,11 +85,8 @@ def _where(loc: list) -> str:
     return ", ".join(parts) or "request"
 
 
-def install(app: FastAPI, max_body_bytes: int | None = None) -> None:
-    """Problem handlers, and the request body cap (1 MiB unless given; 413 beyond it)."""
-    from services.common.limits import DEFAULT_MAX_BODY_BYTES, BodyLimit
-
-    app.add_middleware(BodyLimit, max_body_bytes=max_body_bytes or DEFAULT_MAX_BODY_BYTES)
+def install(app: FastAPI) -> None:
+    """Problem handlers: every error a problem+json response."""
 
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem):

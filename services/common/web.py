@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.common import health, problems, revocations
+from services.common import health, limits, problems, revocations
 
 
 def service_app(title: str, lifespan, *, max_body_bytes: int | None = None) -> FastAPI:
     app = FastAPI(title=title, version="1", lifespan=lifespan)
-    problems.install(app, max_body_bytes=max_body_bytes)
+    problems.install(app)
+    limits.install(app, max_body_bytes)
     app.include_router(health.router)
     app.include_router(revocations.router)
     return app

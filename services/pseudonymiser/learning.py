@@ -157,7 +157,8 @@ class Learning:
         """The policy, run every learn_check_interval_s."""
         reason = await self.due()
         if reason is not None:
-            self.start(reason)
+            with contextlib.suppress(Busy):  # an officer started one meanwhile
+                self.start(reason)
 
     def next_training_at(self, trained_on: int | None) -> int | None:
         """Held records at which the policy trains next (None: it never does)."""
@@ -344,15 +345,20 @@ class Learning:
                     universe: set[str]) -> pd.DataFrame:
         """The last catch-up and the swap, holding the linkage lock (a moment: only
         the records linked during the check are caught up); returns the pairs scored."""
-        async with self.rt.sessionmaker() as session, session.begin():
-            await self.service.hold(session)
-            await self.service.linker.remembered(session)
-            scored = await self._catch_up(job, live, journal, index, scored, universe)
-            if job.train:
-                await repo.save_model(session, stored.version, stored.to_json(),
-                                      trained_on=job.records)
-            index.bulk_threads(None)
-            self.service.use_index(index)
+        try:
+            async with self.rt.sessionmaker() as session, session.begin():
+                await self.service.hold(session)
+                await self.service.linker.remembered(session)
+                scored = await self._catch_up(job, live, journal, index, scored, universe)
+                if job.train:
+                    await repo.save_model(session, stored.version, stored.to_json(),
+                                          trained_on=job.records)
+                index.bulk_threads(None)
+                self.service.use_index(index)
+        except BaseException:
+            if self.service.index is index:  # not stored: linkage keeps the old model
+                self.service.use_index(live)
+            raise
         log.info("linkage model %s in use (%d records caught up)", index.model.version,
                  job.caught_up)
         return scored

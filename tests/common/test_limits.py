@@ -7,7 +7,7 @@ import httpx
 from fastapi import FastAPI
 from pydantic import BaseModel
 
-from services.common import problems
+from services.common import limits, problems
 
 
 class Body(BaseModel):
@@ -16,7 +16,8 @@ class Body(BaseModel):
 
 def app_with_limit(limit: int) -> FastAPI:
     app = FastAPI()
-    problems.install(app, max_body_bytes=limit)
+    problems.install(app)
+    limits.install(app, max_body_bytes=limit)
     seen: list[int] = []
 
     @app.post("/t")

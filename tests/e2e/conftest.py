@@ -14,13 +14,13 @@ import pytest_asyncio
 import yaml
 
 from deploy.cli import token_factory
+from deploy.demo import DemoApi, upload, wait_batches
 from deploy.federation import REPO, Federation
 from deploy.layout import Layout
 from deploy.natsserver import free_port
 from services.common import bus
 from services.common.subjects import SERVICES
 from synthetic import generate_borough
-from synthetic.demo import DemoApi, upload, wait_batches
 
 SEED = 11
 HOUSEHOLDS = 250

@@ -18,9 +18,9 @@ from datetime import date, timedelta
 import httpx
 import pytest_asyncio
 
+from deploy.demo import DemoApi, wait_batches
 from services.common.bus import decode
 from services.common.subjects import ASSIGNMENTS
-from synthetic.demo import DemoApi, wait_batches
 from tests.e2e.conftest import federation
 from tests.e2e.test_federation import RULE, cohort
 from tests.support import eventually

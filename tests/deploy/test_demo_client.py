@@ -9,8 +9,8 @@ from datetime import date
 
 import httpx
 
+from deploy.demo import chunked, idempotency_key, parse_calibration, run_demo
 from synthetic import generate_borough
-from synthetic.demo import chunked, idempotency_key, parse_calibration, run_demo
 
 AS_OF = date(2026, 3, 15)
 URLS = {"gateway_url": "http://gateway.test", "scorer_url": "http://scorer.test:8003",

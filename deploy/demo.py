@@ -4,14 +4,11 @@ of the cohort and one unlock. It prints no identity: only counts, pseudonyms, id
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import hashlib
 import json
-import sys
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 
 import httpx
 
@@ -269,29 +266,3 @@ async def run_demo(gateway_url: str, scorer_url: str, reidentify_url: str,
             return 1
         out(f"unlock of #1 succeeded: access_id={reply.get('access_id')}")
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    from deploy.cli import token_factory
-    from deploy.layout import PORTS, Layout
-
-    parser = argparse.ArgumentParser(prog="python -m synthetic.demo", description=__doc__)
-    base = "http://127.0.0.1:{}"
-    parser.add_argument("--gateway", default=base.format(PORTS["gateway"]))
-    parser.add_argument("--scorer", default=base.format(PORTS["scorer"]))
-    parser.add_argument("--reidentify", default=base.format(PORTS["reidentify"]))
-    parser.add_argument("--var", default="var", help="state directory with the dev keys")
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--households", type=int, default=300)
-    parser.add_argument("--as-of", type=date.fromisoformat, default=None)
-    parser.add_argument("--chunk-size", type=int, default=MAX_CHUNK)
-    parser.add_argument("--timeout", type=float, default=600.0)
-    args = parser.parse_args(argv)
-    return asyncio.run(run_demo(
-        args.gateway, args.scorer, args.reidentify, token_factory(Layout(Path(args.var))),
-        args.seed, args.households, as_of=args.as_of, chunk_size=args.chunk_size,
-        timeout=args.timeout))
-
-
-if __name__ == "__main__":
-    sys.exit(main())
