@@ -9,29 +9,17 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.common.messages import Category, Headline
+from services.common.messages import Category, Headline, IdentityValues
 
 
-class IdentityRecord(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    local_id: str
-    given_name: str | None = None
-    family_name: str | None = None
-    date_of_birth: date | None = None
-    sex: str | None = None
-    address: str | None = None
-    address_line_2: str | None = None
-    locality: str | None = None
-    postcode: str | None = None
-    nhs_number: str | None = None
-    uprn: str | None = None
+class IdentityRecord(IdentityValues):
+    """A row of an identities upload: the identity fields partners send."""
 
 
 class OptoutRecord(IdentityRecord):
-    scope: str = "all"
-    evidence: str | None = None
-    notice_version: str | None = None
+    scope: str = Field("all", max_length=200)
+    evidence: str | None = Field(None, max_length=500)
+    notice_version: str | None = Field(None, max_length=100)
     decided_on: date | None = None
     status: Literal["opt_out", "consent", "withdrawn"] = "opt_out"
 
@@ -39,10 +27,10 @@ class OptoutRecord(IdentityRecord):
 class EventRecord(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    local_id: str
-    code: str
+    local_id: str = Field(max_length=100)
+    code: str = Field(max_length=50)
     occurred_on: date
-    event_id: str | None = None
+    event_id: str | None = Field(None, max_length=100)
 
 
 class FieldError(BaseModel):

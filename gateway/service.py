@@ -30,8 +30,6 @@ KINDS = ("identities", "events", "optouts")
 EXPECTED = {"identities": ("pseudonymiser",), "events": ("linker",),
             "optouts": ("pseudonymiser", "consent")}
 COUNTED = {"identities": "pseudonymiser", "events": "linker", "optouts": "consent"}
-IDENTITY_KEYS = ("local_id", "given_name", "family_name", "date_of_birth", "sex", "address",
-                 "address_line_2", "locality", "postcode", "nhs_number", "uprn")
 
 Outgoing = tuple[Channel, str, BaseModel, str]  # channel, subject, message, Nats-Msg-Id
 
@@ -157,7 +155,7 @@ class Gateway:
                 continue
             identities = [m.IdentityRow(
                 record_token=self.record_token(ds.partner, ds.id, r["local_id"]),
-                **{k: r.get(k) for k in IDENTITY_KEYS}) for r in part]
+                **{k: r.get(k) for k in m.IDENTITY_FIELDS}) for r in part]
             channel = subjects.IDENTITY if kind == "identities" else subjects.OPTOUTS
             out.append((channel, channel.for_dataset(ds.id), m.IdentityBatch(
                 **common, chunk=chunk, level=ds.level, agreement=ds.agreement,

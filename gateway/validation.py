@@ -6,8 +6,10 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, get_args
 
+from gateway import schemas
+from services.common import messages as m
 from services.common.clock import today as england_today
 
 # A CSV of persons has these columns; a row may leave some of them empty, as long as two
@@ -23,18 +25,14 @@ IDENTIFIERS_NEEDED = ("at least two of given_name, family_name, date_of_birth an
                       "nhs_number are required (address with postcode counts as one)")
 PERSON_ONLY = ("given_name", "family_name", "date_of_birth", "sex", "nhs_number")
 PROPERTY_ANY = ("address", "postcode", "uprn")
-IDENTITY_FIELDS = ("local_id", "given_name", "family_name", "date_of_birth", "sex",
-                   "address", "address_line_2", "locality", "postcode", "nhs_number", "uprn")
-EVENT_FIELDS = ("local_id", "code", "occurred_on", "event_id")
+IDENTITY_FIELDS = m.IDENTITY_FIELDS
+EVENT_FIELDS = tuple(schemas.EventRecord.model_fields)
 EVENT_REQUIRED = ("local_id", "code", "occurred_on")
-DECISION_FIELDS = ("scope", "evidence", "notice_version", "decided_on", "status")
-OPTOUT_FIELDS = IDENTITY_FIELDS + DECISION_FIELDS
-STATUSES = ("opt_out", "consent", "withdrawn")
+OPTOUT_FIELDS = tuple(schemas.OptoutRecord.model_fields)
+STATUSES = get_args(schemas.OptoutRecord.model_fields["status"].annotation)
 
 EARLIEST = date(1900, 1, 1)
-MAX_LEN = {"local_id": 100, "given_name": 100, "family_name": 100, "address": 500,
-           "address_line_2": 200, "locality": 100,
-           "code": 50, "event_id": 100, "evidence": 500, "notice_version": 100, "scope": 200}
+MAX_LEN = {**m.max_lengths(schemas.OptoutRecord), **m.max_lengths(schemas.EventRecord)}
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 POSTCODE = re.compile(r"^(?:[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}|GIR0AA)$")
 UPRN = re.compile(r"^\d{1,12}$")

@@ -28,20 +28,38 @@ class Level(StrEnum):
 # --- gateway -> pseudonymiser -------------------------------------------------
 
 
-class IdentityRow(Message):
-    record_token: str
-    local_id: str
-    given_name: str | None = None
-    family_name: str | None = None
+class IdentityValues(Message):
+    """A person's or a property's identity as a partner holds it: the fields partners
+    send, declared once (the gateway's row model and checks, the identity rows and the
+    pseudonymiser's records are derived from it)."""
+
+    local_id: str = Field(max_length=100)
+    given_name: str | None = Field(default=None, max_length=100)
+    family_name: str | None = Field(default=None, max_length=100)
     date_of_birth: date | None = None
     sex: str | None = None
-    address: str | None = None
+    address: str | None = Field(default=None, max_length=500)
     address_line_2: str | None = Field(
-        default=None, description="A second address line: building, estate or district.")
-    locality: str | None = Field(default=None, description="Town, village or suburb.")
+        default=None, max_length=200,
+        description="A second address line: building, estate or district.")
+    locality: str | None = Field(default=None, max_length=100,
+                                 description="Town, village or suburb.")
     postcode: str | None = None
     nhs_number: str | None = None
     uprn: str | None = None
+
+
+IDENTITY_FIELDS = tuple(IdentityValues.model_fields)
+
+
+def max_lengths(model: type[BaseModel]) -> dict[str, int]:
+    """The fields of a model that declare a maximum length, and that length."""
+    return {name: limit.max_length for name, field in model.model_fields.items()
+            for limit in field.metadata if hasattr(limit, "max_length")}
+
+
+class IdentityRow(IdentityValues):
+    record_token: str
 
 
 class IdentityBatch(Message):

@@ -94,12 +94,8 @@ class Retention:
             .order_by(IdentityRecord.received_seq))).scalars()
         records = [{
             "partner": r.partner, "dataset": r.dataset, "agreement": r.agreement,
-            "purpose": r.purpose, "received_at": r.received_at, "local_id": r.local_id,
-            "given_name": r.given_name, "family_name": r.family_name,
-            "date_of_birth": r.date_of_birth, "sex": r.sex, "address": r.address,
-            "address_line_2": r.address_line_2,
-            "locality": r.locality, "postcode": r.postcode, "nhs_number": r.nhs_number,
-            "uprn": r.uprn,
+            "purpose": r.purpose, "received_at": r.received_at,
+            **{name: getattr(r, name) for name in m.IDENTITY_FIELDS},
         } for r in rows]
         return {"found": True, "household": household, "withheld": person.withheld,
                 "records": records}

@@ -65,12 +65,8 @@ class Clock:
 
 def fill(rec: IdentityRecord, row: m.IdentityRow) -> None:
     """Copy a row's identity values and their normalised forms onto a record."""
-    rec.local_id = row.local_id
-    rec.given_name, rec.family_name = row.given_name, row.family_name
-    rec.date_of_birth, rec.sex = row.date_of_birth, row.sex
-    rec.address, rec.postcode = row.address, row.postcode
-    rec.address_line_2, rec.locality = row.address_line_2, row.locality
-    rec.nhs_number, rec.uprn = row.nhs_number, row.uprn
+    for name in m.IDENTITY_FIELDS:
+        setattr(rec, name, getattr(row, name))
     rec.norm_given = normalise.name(row.given_name)
     rec.norm_given_first = normalise.first_name_token(row.given_name)
     rec.norm_family = normalise.name(row.family_name)
