@@ -173,6 +173,9 @@ class Bus:
 
 class OutboxMixin:
     __tablename__ = "outbox"
+    # The row id is the Nats-Msg-Id: SQLite must never reuse it after the relay deletes
+    # rows, or JetStream would drop a new message as a duplicate of an old one.
+    __table_args__ = {"sqlite_autoincrement": True}
     id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
     )

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import aiosqlite
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, String, event
+from sqlalchemy import DateTime, Integer, String, event, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -199,6 +199,27 @@ class InboxMixin:
     __tablename__ = "inbox"
     message_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     consumed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class WriteLockMixin:
+    """One row every writer updates first (`serialize`), so writers that read what the
+    previous one wrote apply one after another, on SQLite and across processes on
+    PostgreSQL."""
+
+    __tablename__ = "write_lock"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    counter: Mapped[int] = mapped_column(Integer, default=0)
+
+
+async def serialize(session: AsyncSession, lock: type[WriteLockMixin]) -> int:
+    """Take the write lock (held until this transaction ends) before reading anything.
+    Returns the lock's counter, which grows with every writing transaction."""
+    result = await session.execute(
+        update(lock).where(lock.id == 1).values(counter=lock.counter + 1))
+    if not result.rowcount:
+        session.add(lock(id=1, counter=1))
+        await session.flush()
+    return (await session.execute(select(lock.counter).where(lock.id == 1))).scalar_one()
 
 
 def run_migrations(migrations_dir: Path, database_url: str, revision: str = "head") -> None:

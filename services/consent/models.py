@@ -25,8 +25,7 @@ class Inbox(InboxMixin, Base):
 
 
 class Outbox(OutboxMixin, Base):
-    # ids are Nats-Msg-Ids: SQLite must never reuse one after the relay deletes the row
-    __table_args__ = {"sqlite_autoincrement": True}
+    pass
 
 
 class PairingLock(Base):

@@ -11,7 +11,7 @@ from sqlalchemy import BigInteger, Boolean, Date, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.bus import OutboxMixin
-from services.common.db import InboxMixin, UTCDateTime, utcnow
+from services.common.db import InboxMixin, UTCDateTime, WriteLockMixin, utcnow
 from services.common.retention import AgreementMixin
 
 
@@ -24,19 +24,11 @@ class Inbox(InboxMixin, Base):
 
 
 class Outbox(OutboxMixin, Base):
-    # Never reuse a row id on SQLite: the id is the Nats-Msg-Id, and JetStream drops a
-    # reused one as a duplicate inside its de-duplication window.
-    __table_args__ = {"sqlite_autoincrement": True}
+    pass
 
 
-class WriteLock(Base):
-    """One row every handler updates first, so handlers that join events and assignments
-    apply one after another (on SQLite and across processes on PostgreSQL) and each sees
-    what the previous one committed."""
-
-    __tablename__ = "write_lock"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    counter: Mapped[int] = mapped_column(Integer, default=0)
+class WriteLock(WriteLockMixin, Base):
+    pass
 
 
 class Event(Base):

@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import db
 from services.common import repository as shared
 from services.common.db import utcnow
 from services.common.repository import chunks
@@ -34,14 +35,8 @@ from services.linker.models import (
 
 
 async def serialize(session: AsyncSession) -> int:
-    """Take the write lock (held until this transaction ends) before reading anything.
-    Returns the lock's counter, which grows with every writing transaction."""
-    result = await session.execute(
-        update(WriteLock).where(WriteLock.id == 1).values(counter=WriteLock.counter + 1))
-    if not result.rowcount:
-        session.add(WriteLock(id=1, counter=1))
-        await session.flush()
-    return (await session.execute(select(WriteLock.counter).where(WriteLock.id == 1))).scalar_one()
+    """Take the write lock (held until this transaction ends) before reading anything."""
+    return await db.serialize(session, WriteLock)
 
 
 # --- events -----------------------------------------------------------------------------

@@ -35,9 +35,7 @@ class Inbox(InboxMixin, Base):
 
 
 class Outbox(OutboxMixin, Base):
-    # The row id is the Nats-Msg-Id: SQLite must never reuse it after the relay deletes
-    # rows, or JetStream would drop a new message as a duplicate of an old one.
-    __table_args__ = {"sqlite_autoincrement": True}
+    pass
 
 
 class Household(Base):

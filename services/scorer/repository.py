@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import db
 from services.common import repository as shared
 from services.common.db import utcnow
 from services.common.repository import chunks
@@ -37,11 +38,7 @@ from services.scorer.rules import Categories, CodeKey, StoredRule
 
 async def serialize(session: AsyncSession) -> None:
     """Take the write lock (held until this transaction ends) before reading anything."""
-    result = await session.execute(
-        update(WriteLock).where(WriteLock.id == 1).values(counter=WriteLock.counter + 1))
-    if not result.rowcount:
-        session.add(WriteLock(id=1, counter=1))
-        await session.flush()
+    await db.serialize(session, WriteLock)
 
 
 # --- code categories --------------------------------------------------------------------
