@@ -199,7 +199,7 @@ async def undo(session, service, tokens: list[str]) -> None:
     for i in range(0, len(tokens), 2000):
         await session.execute(delete(IdentityRecord).where(
             IdentityRecord.record_token.in_(tokens[i:i + 2000])))
-    await asyncio.to_thread(service.index.remove, tokens)
+    await asyncio.to_thread(service.linkage.index.remove, tokens)
 
 
 async def link_all(service, sessionmaker, groups: list, checkpointer, ahead: bool) -> dict:
@@ -224,9 +224,9 @@ async def link_all(service, sessionmaker, groups: list, checkpointer, ahead: boo
         for i, group in enumerate(groups):
             t, c = time.perf_counter(), cpu()
             if ahead:
-                service.ahead.start(group)  # the consumer's first-of-a-burst start
+                service.linkage.start(group)  # the consumer's first-of-a-burst start
                 if i + 1 < len(groups):
-                    service.ahead.start(groups[i + 1])  # the lookahead's
+                    service.linkage.start(groups[i + 1])  # the lookahead's
             async with sessionmaker() as session, session.begin():
                 outcome = await service.ingest(session, group, "data")
             for k, v in outcome.seconds.items():

@@ -158,9 +158,9 @@ def record_objects(held: list, hmac_key: bytes):
     """Plain drafts of IdentityRecord rows (ORM objects for 1M records took gigabytes)."""
     from services.common import messages as m
     from services.common.crypto import keyed_token
+    from services.pseudonymiser.linkage import fill
     from services.pseudonymiser.models import IdentityRecord
     from services.pseudonymiser.repository import Draft
-    from services.pseudonymiser.service import fill
 
     out = []
     for seq, (partner, dataset, row) in enumerate(held, start=1):

@@ -68,7 +68,7 @@ async def _out(session: AsyncSession, pairs: list[ReviewPair],
 
 
 def _model(request: Request) -> LinkageModel:
-    return request.app.state.service.index.model
+    return request.app.state.service.linkage.model
 
 
 @router.get("/review", response_model=list[ReviewPairOut])
@@ -113,8 +113,8 @@ async def model_status(claims: LinkageOfficer, session: SessionDep,
     job = learning.job
     return LearningStatus(
         active=ActiveModel.model_validate(row, from_attributes=True) if row else None,
-        in_use=learning.service.index.model.version,
-        held_records=await asyncio.to_thread(len, learning.service.index),
+        in_use=learning.service.linkage.model.version,
+        held_records=await asyncio.to_thread(len, learning.service.linkage.index),
         auto=learning.settings.learn_auto,
         next_training_at=learning.next_training_at(row.trained_on if row else None),
         job=LearningJob.model_validate(job.public()) if job else None)

@@ -41,7 +41,7 @@ def create_app(settings: PseudonymiserSettings | None = None) -> FastAPI:
                 "identity": rt.consume(subjects.IDENTITY, handlers.identity,
                                        group=handlers.identity_group,
                                        batch=settings.link_group_messages,
-                                       lookahead=service.ahead.start
+                                       lookahead=service.linkage.start
                                        if settings.score_ahead else None,
                                        linger_s=settings.link_linger_s),
                 "optouts": rt.consume(subjects.OPTOUTS, handlers.optouts,

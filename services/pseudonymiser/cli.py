@@ -45,7 +45,7 @@ async def _relink(settings: PseudonymiserSettings) -> dict:
                     Outcome(assignments=batch.assignments, changes=batch.changes))
         return {**asdict(report), "load_seconds": loaded,
                 "total_seconds": round(time.perf_counter() - start, 2),
-                "model_version": service.index.model.version}
+                "model_version": service.linkage.model.version}
     finally:
         await engine.dispose()
 

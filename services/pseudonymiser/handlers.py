@@ -80,7 +80,7 @@ class Handlers:
         A group nobody scored ahead (the first of a burst) starts scoring now, in a worker
         thread, while the call reads what is held."""
         if purpose == "data" and self.rt.settings.score_ahead:
-            self.service.ahead.start(batches)
+            self.service.linkage.start(batches)
         outcome = await self.service.ingest(session, batches, purpose)
         self._publish(session, outcome)
         for batch in batches:

@@ -177,7 +177,7 @@ class Learning:
         async with self.rt.sessionmaker() as session:
             row = await repo.active_model(session)
         trained_on = row.trained_on if row is not None else None
-        held = await asyncio.to_thread(len, self.service.index)
+        held = await asyncio.to_thread(len, self.service.linkage.index)
         if held < self.next_training_at(trained_on):
             return None
         if not trained_on:
@@ -203,11 +203,11 @@ class Learning:
                     type(exc).__name__)
             log.error("linkage model job %d failed: %s", job.id, job.error)
             if job.requested_by is None:  # the policy waits for more records to try again
-                self._refused_at = max(1, len(self.service.index))
+                self._refused_at = max(1, len(self.service.linkage.index))
 
     async def _stages(self, job: Job) -> None:
         s = self.settings
-        live = self.service.index
+        live = self.service.linkage.index
         with tempfile.TemporaryDirectory(prefix="tessera-learning-") as tmp:
             snapshot = Path(tmp) / "held.parquet"
             job.records, journal = await asyncio.to_thread(live.snapshot, snapshot)
@@ -346,18 +346,17 @@ class Learning:
         """The last catch-up and the swap, holding the linkage lock (a moment: only
         the records linked during the check are caught up); returns the pairs scored."""
         try:
-            async with self.rt.sessionmaker() as session, session.begin():
-                await self.service.hold(session)
-                await self.service.linker.remembered(session)
+            async with self.service.lock.transaction(self.rt.sessionmaker) as session:
+                await self.service.linkage.caught_up(session)
                 scored = await self._catch_up(job, live, journal, index, scored, universe)
                 if job.train:
                     await repo.save_model(session, stored.version, stored.to_json(),
                                           trained_on=job.records)
                 index.bulk_threads(None)
-                self.service.use_index(index)
+                self.service.linkage.use_index(index)
         except BaseException:
-            if self.service.index is index:  # not stored: linkage keeps the old model
-                self.service.use_index(live)
+            if self.service.linkage.index is index:  # not stored: keep the old model
+                self.service.linkage.use_index(live)
             raise
         log.info("linkage model %s in use (%d records caught up)", index.model.version,
                  job.caught_up)
@@ -373,7 +372,7 @@ class Learning:
                      if i not in done]
             if not chunk:
                 continue
-            async with self.rt.sessionmaker() as session, session.begin():
+            async with self.service.lock.transaction(self.rt.sessionmaker) as session:
                 applied = await relink.apply(self.service, session, plan, chunk, done)
                 publish(self.rt.outbox, session, Outcome(assignments=applied.assignments,
                                                          changes=applied.changes))
@@ -383,9 +382,8 @@ class Learning:
             job.done = len(done)
             await asyncio.sleep(0)  # a waiting linkage call takes the lock first
         job.enter("reviews")
-        version = self.service.index.model.version
-        async with self.rt.sessionmaker() as session, session.begin():
-            await self.service.hold(session)
+        version = self.service.linkage.model.version
+        async with self.service.lock.transaction(self.rt.sessionmaker) as session:
             job.review_superseded, job.review_queued = await relink.settle_reviews(
                 session, plan.scored, version)
             await repo.mark_relinked(session, stored_version)

@@ -20,11 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import messages as m
 from services.pseudonymiser import repository as repo
-from services.pseudonymiser.clusters import cluster, pair_key
+from services.pseudonymiser.clusters import cluster
 from services.pseudonymiser.models import IdentityRecord, Person
-from services.pseudonymiser.probabilistic import LINK, REVIEW, frame_from_records
+from services.pseudonymiser.probabilistic import LINK, frame_from_records
 from services.pseudonymiser.probabilistic.index import LinkageIndex
-from services.pseudonymiser.review import settle_by_owner
+from services.pseudonymiser.review_queue import queue_reviews, settle_by_owner
 
 log = logging.getLogger("tessera.pseudonymiser")
 
@@ -47,20 +47,7 @@ class Linked:
     # new persons (all their records new), not inserted yet: by provisional id below zero
     created: dict[int, Person] = field(default_factory=dict)
     changes: list[m.ClusterChange] = field(default_factory=list)
-
-
-async def queue_reviews(session: AsyncSession, scored: pd.DataFrame, owner: dict[str, int],
-                        decided: set[tuple[str, str]], model_version: str) -> int:
-    """Queue review-band pairs whose records ended up in different persons (`decided`:
-    every pair already queued among these records)."""
-    review = scored[scored["band"] == REVIEW]
-    pairs = {}
-    for a, b, p in zip(review["unique_id_l"], review["unique_id_r"],
-                       review["match_probability"], strict=True):
-        key = pair_key(a, b)
-        if a in owner and b in owner and owner[a] != owner[b] and key not in decided:
-            pairs[key] = float(p)
-    return await repo.add_review_pairs(session, pairs, model_version, known=decided)
+    score_seconds: float = 0.0  # scoring's share of the call (for benchmarks)
 
 
 class ProbabilisticLinker:

@@ -22,17 +22,21 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import messages as m
 from services.pseudonymiser import repository as repo
-from services.pseudonymiser import review
+from services.pseudonymiser.assignment import assign
 from services.pseudonymiser.clusters import cluster, pair_key, reconcile
-from services.pseudonymiser.linking import queue_reviews
 from services.pseudonymiser.models import Person
 from services.pseudonymiser.probabilistic import LINK
+from services.pseudonymiser.review_queue import queue_reviews, settle_pending
+
+if TYPE_CHECKING:
+    from services.pseudonymiser.service import Pseudonymiser
 
 log = logging.getLogger("tessera.pseudonymiser")
 
@@ -128,12 +132,12 @@ class Applied:
     changes: list[m.ClusterChange] = field(default_factory=list)
 
 
-async def apply(service, session: AsyncSession, the_plan: Plan, pieces: Iterable[int],
+async def apply(service: Pseudonymiser, session: AsyncSession, the_plan: Plan, pieces: Iterable[int],
                 done: set[int]) -> Applied:
     """Apply some pieces of a plan as the records are held now, holding the linkage
     lock; pieces whose records a person of these holds now come too. Adds what it
     applied to `done`."""
-    await service.hold(session)
+    await service.lock.hold(session)
     chosen = set(pieces) - done
     tokens = {t for i in chosen for g in the_plan.pieces[i] for t in g}
     while True:
@@ -181,8 +185,8 @@ async def apply(service, session: AsyncSession, the_plan: Plan, pieces: Iterable
     moved = await repo.repoint(session, target)
     await session.flush()
     touched = ({held[t][0] for t in moved} | set(target.values())) - retired.keys()
-    dirty, extra = await service._place(session, touched, [])
-    out.assignments = await service._assign(session, set(moved) | extra, dirty)
+    place = await service.households.place(session, touched, [])
+    out.assignments = await assign(session, set(moved) | place.tokens, place.changed)
     out.merges, out.splits, out.moved = len(result.merges), len(result.splits), len(moved)
     return out
 
@@ -209,7 +213,7 @@ async def settle_reviews(session: AsyncSession, scored: pd.DataFrame,
     near = scored[scored["unique_id_l"].isin(tokens) & scored["unique_id_r"].isin(tokens)]
     scores = {pair_key(a, b): float(p) for a, b, p in zip(
         near["unique_id_l"], near["unique_id_r"], near["match_probability"], strict=True)}
-    settled = await review.settle_pending(session, pending, owner, scores=scores,
+    settled = await settle_pending(session, pending, owner, scores=scores,
                                           model_version=version)
     decided = (await repo.all_decisions(session)).decided
     queued = await queue_reviews(session, scored, owner, decided, version)
@@ -228,13 +232,13 @@ async def make_plan(session: AsyncSession, scored: pd.DataFrame,
     return await asyncio.to_thread(plan, scored, current, decisions, exclusive)
 
 
-async def relink(service, session: AsyncSession) -> tuple[RelinkReport, m.AssignmentBatch]:
+async def relink(service: Pseudonymiser, session: AsyncSession) -> tuple[RelinkReport, m.AssignmentBatch]:
     """The whole re-link in one transaction (the operator's command, service stopped)."""
     report = RelinkReport()
-    await service.hold(session)
+    await service.lock.hold(session)
     clock = time.perf_counter()
-    await service.linker.remembered(session)  # the last linkage call's records, in the index
-    scored = await asyncio.to_thread(service.index.score_all)
+    await service.linkage.caught_up(session)  # the last linkage call's records, in the index
+    scored = await asyncio.to_thread(service.linkage.index.score_all)
     report.pairs_scored = len(scored)
     report.seconds["score"] = round(time.perf_counter() - clock, 2)
     clock = time.perf_counter()
@@ -243,7 +247,7 @@ async def relink(service, session: AsyncSession) -> tuple[RelinkReport, m.Assign
     report.seconds["cluster"] = round(time.perf_counter() - clock, 2)
     clock = time.perf_counter()
     applied = await apply(service, session, the_plan, range(len(the_plan.pieces)), set())
-    version = service.index.model.version
+    version = service.linkage.model.version
     report.review_superseded, report.review_queued = await settle_reviews(
         session, scored, version)
     await repo.mark_relinked(session, version)

@@ -49,7 +49,7 @@ class Retention:
                      delivery: bus.Delivery) -> None:
         stored = await common.store_notice(session, Agreement, message)
         if stored.changed and stored.ended:
-            await self.service.hold(session)
+            await self.service.lock.hold(session)
             deleted = (await session.execute(delete(IdentityRecord).where(
                 DATA, IdentityRecord.agreement == message.agreement))).rowcount or 0
             log.info("agreement %s ended: %d identity records deleted", message.agreement,
@@ -57,7 +57,7 @@ class Retention:
 
     async def sweep(self, as_of: datetime | None = None) -> int:
         now = as_of or self.clock()
-        async with self.service.lock, self.rt.sessionmaker() as session, session.begin():
+        async with self.service.lock.transaction(self.rt.sessionmaker) as session:
             condition = await common.expired(
                 session, Agreement, now, held_under=lambda a: IdentityRecord.agreement == a,
                 received=IdentityRecord.received_at)

@@ -11,23 +11,29 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import messages as m
 from services.common.db import utcnow
 from services.pseudonymiser import repository as repo
+from services.pseudonymiser.assignment import assign
 from services.pseudonymiser.clusters import cluster, reconcile
 from services.pseudonymiser.models import Person, ReviewPair
 from services.pseudonymiser.probabilistic import LINK, frame_from_records
+from services.pseudonymiser.review_queue import settle_by_owner
+
+if TYPE_CHECKING:
+    from services.pseudonymiser.service import Pseudonymiser
 
 log = logging.getLogger("tessera.pseudonymiser")
 
 
-async def decide(service, session: AsyncSession, pair: ReviewPair, decision: str,
+async def decide(service: Pseudonymiser, session: AsyncSession, pair: ReviewPair, decision: str,
                  officer: str) -> m.AssignmentBatch | None:
     """Record the decision and apply it; returns the re-assignments to publish."""
-    await service.hold(session)
+    await service.lock.hold(session)
     pair.status, pair.decided_by, pair.decided_at = decision, officer, utcnow()
     pair.resolution = None
     await session.flush()
@@ -48,49 +54,7 @@ async def decide(service, session: AsyncSession, pair: ReviewPair, decision: str
     return batch
 
 
-async def settle_by_owner(session: AsyncSession, pairs: list[ReviewPair], *,
-                          gone: bool = True) -> None:
-    """Supersede the pending pairs among `pairs` whose records are now one person (or,
-    with `gone`, one of whose records is no longer held; a linkage call passes False: its
-    new records have no person stored yet)."""
-    if pairs:
-        owner = await repo.person_of_tokens(session, {t for p in pairs
-                                                      for t in (p.token_a, p.token_b)})
-        if not gone:
-            pairs = [p for p in pairs if p.token_a in owner and p.token_b in owner]
-        await settle_pending(session, pairs, owner)
-
-
-async def settle_pending(session: AsyncSession, pairs: list[ReviewPair],
-                         owner: dict[str, int], scores: dict[tuple[str, str], float] | None = None,
-                         model_version: str | None = None) -> dict[str, int]:
-    """Keep pending pairs true after linkage changed: a pair whose records are now one
-    person, or one of whose records is gone, is superseded; with `scores` (every pair the
-    current model scored at or above the review band, as a re-link has them) a pair
-    takes its new probability, or is superseded when it no longer reaches the band.
-    Returns how many pairs each outcome had."""
-    counts = {"same-person": 0, "record-gone": 0, "below-review": 0, "re-scored": 0}
-    for pair in pairs:
-        a, b = owner.get(pair.token_a), owner.get(pair.token_b)
-        resolution = ("record-gone" if a is None or b is None
-                      else "same-person" if a == b else None)
-        if resolution is None and scores is not None:
-            probability = scores.get((pair.token_a, pair.token_b))
-            if probability is None:
-                resolution = "below-review"
-            elif probability != pair.probability or model_version != pair.model_version:
-                pair.probability, pair.model_version = float(probability), model_version
-                counts["re-scored"] += 1
-        if resolution is not None:
-            pair.status, pair.resolution = "superseded", resolution
-            counts[resolution] += 1
-    await session.flush()
-    if any(counts.values()):
-        log.info("review queue: %s", ", ".join(f"{k} {v}" for k, v in counts.items() if v))
-    return counts
-
-
-async def merge(service, session: AsyncSession, person_ids: list[int],
+async def merge(service: Pseudonymiser, session: AsyncSession, person_ids: list[int],
                 reason: str) -> m.AssignmentBatch:
     persons = await repo.persons_by_id(session, person_ids)
     survivor_id, *others = sorted(persons)
@@ -102,18 +66,20 @@ async def merge(service, session: AsyncSession, person_ids: list[int],
     await session.flush()
     change = m.ClusterChange(kind="merge", survivor=survivor.pseudonym, reason=reason,
                              others=[persons[p].pseudonym for p in others])
-    dirty, extra = await service._place(session, {survivor_id}, [])
-    assignments = await service._assign(session, set(moved) | extra, dirty | {survivor_id})
+    place = await service.households.place(session, {survivor_id}, [])
+    assignments = await assign(session, set(moved) | place.tokens,
+                               place.changed | {survivor_id})
     log.info("%s: merged %d persons", reason, len(others) + 1)
     return m.AssignmentBatch(assignments=assignments, changes=[change])
 
 
-async def split(service, session: AsyncSession, person_id: int,
+async def split(service: Pseudonymiser, session: AsyncSession, person_id: int,
                 reason: str) -> m.AssignmentBatch | None:
     """Re-cluster one person's records; parts beyond the largest become new persons."""
     records = await repo.records_of_persons(session, [person_id], level="person")
     tokens = [r.record_token for r in records]
-    scored = await asyncio.to_thread(service.index.model.predict, frame_from_records(records))
+    scored = await asyncio.to_thread(service.linkage.model.predict,
+                                     frame_from_records(records))
     decisions = await repo.decisions_among(session, tokens)
     links = [(a, b, p) for a, b, p, band in zip(
         scored["unique_id_l"], scored["unique_id_r"], scored["match_probability"],
@@ -134,8 +100,8 @@ async def split(service, session: AsyncSession, person_id: int,
         moved += await repo.move_tokens(session, sorted(group), person.id)
     await session.flush()
     ids = {person_id} | {p.id for p in created}
-    dirty, extra = await service._place(session, ids, [])
-    assignments = await service._assign(session, set(moved) | extra, dirty | ids)
+    place = await service.households.place(session, ids, [])
+    assignments = await assign(session, set(moved) | place.tokens, place.changed | ids)
     log.info("%s: split one person into %d", reason, len(created) + 1)
     return m.AssignmentBatch(assignments=assignments, changes=[m.ClusterChange(
         kind="split", survivor=original.pseudonym, reason=reason,

@@ -14,9 +14,9 @@ import pytest
 
 from services.common import messages as m
 from services.pseudonymiser.ahead import ScoreAhead, select
+from services.pseudonymiser.linkage import features_of
 from services.pseudonymiser.probabilistic import LinkageModel
 from services.pseudonymiser.probabilistic.index import LinkageIndex
-from services.pseudonymiser.service import features_of
 from synthetic import generate_borough
 
 MODEL = (Path(__file__).resolve().parents[2] / "services" / "pseudonymiser" / "probabilistic"

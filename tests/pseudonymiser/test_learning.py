@@ -197,7 +197,7 @@ async def test_a_model_trained_swapped_and_relinked_while_batches_arrive(learner
     assert f1_after > f1_before + 0.05 and f1_after >= 0.97, (f1_before, f1_after)
     assert job["merges"] > 0 and job["review_superseded"] > 0
     service = app.state.service
-    scored = await asyncio.to_thread(service.index.score_all)
+    scored = await asyncio.to_thread(service.linkage.index.score_all)
     async with app.state.rt.sessionmaker() as session:
         plan = await relink.make_plan(session, scored)
     current = dict(owner)

@@ -50,13 +50,13 @@ async def test_the_next_call_links_against_records_the_index_is_still_adding(ser
     """The index upsert of a call's records runs while the call commits; the next call
     waits for it before scoring, so a slow upsert never hides a record from it."""
     pseudonymiser, sessionmaker = service
-    upsert = pseudonymiser.index.upsert
+    upsert = pseudonymiser.linkage.index.upsert
 
     def slow_upsert(frame):
         time.sleep(0.5)
         upsert(frame)
 
-    monkeypatch.setattr(pseudonymiser.index, "upsert", slow_upsert)
+    monkeypatch.setattr(pseudonymiser.linkage.index, "upsert", slow_upsert)
     for name in ("first", "second"):
         async with sessionmaker() as session, session.begin():
             await pseudonymiser.ingest(session, batch(name, **AMY), "data")
@@ -67,7 +67,7 @@ async def test_the_next_call_links_against_records_the_index_is_still_adding(ser
 async def test_a_failed_index_upsert_is_tried_again_before_the_next_call(service,
                                                                         monkeypatch):
     pseudonymiser, sessionmaker = service
-    upsert, failures = pseudonymiser.index.upsert, []
+    upsert, failures = pseudonymiser.linkage.index.upsert, []
 
     def failing_once(frame):
         if not failures:
@@ -75,7 +75,7 @@ async def test_a_failed_index_upsert_is_tried_again_before_the_next_call(service
             raise RuntimeError("index busy")
         upsert(frame)
 
-    monkeypatch.setattr(pseudonymiser.index, "upsert", failing_once)
+    monkeypatch.setattr(pseudonymiser.linkage.index, "upsert", failing_once)
     for name in ("first", "second"):
         async with sessionmaker() as session, session.begin():
             await pseudonymiser.ingest(session, batch(name, **AMY), "data")
@@ -83,7 +83,7 @@ async def test_a_failed_index_upsert_is_tried_again_before_the_next_call(service
     assert await person_of(sessionmaker, "r_first") == await person_of(sessionmaker,
                                                                        "r_second")
     await settled(pseudonymiser, sessionmaker)
-    assert len(pseudonymiser.index) == 2
+    assert len(pseudonymiser.linkage.index) == 2
 
 
 async def test_an_upsert_failing_twice_fails_the_next_call_and_stays_pending(service,
@@ -91,7 +91,7 @@ async def test_an_upsert_failing_twice_fails_the_next_call_and_stays_pending(ser
     """The retry fails too: the next call fails (its batch is retried by the consumer),
     and the records are still added before any later call scores."""
     pseudonymiser, sessionmaker = service
-    upsert, failures = pseudonymiser.index.upsert, []
+    upsert, failures = pseudonymiser.linkage.index.upsert, []
 
     def failing_twice(frame):
         if len(failures) < 2:
@@ -99,7 +99,7 @@ async def test_an_upsert_failing_twice_fails_the_next_call_and_stays_pending(ser
             raise RuntimeError("index busy")
         upsert(frame)
 
-    monkeypatch.setattr(pseudonymiser.index, "upsert", failing_twice)
+    monkeypatch.setattr(pseudonymiser.linkage.index, "upsert", failing_twice)
     async with sessionmaker() as session, session.begin():
         await pseudonymiser.ingest(session, batch("first", **AMY), "data")
     with pytest.raises(RuntimeError):
@@ -114,8 +114,8 @@ async def test_an_upsert_failing_twice_fails_the_next_call_and_stays_pending(ser
 async def settled(pseudonymiser, sessionmaker) -> None:
     """The last call's records are in the index."""
     async with sessionmaker() as session, session.begin():
-        await pseudonymiser.hold(session)
-        await pseudonymiser.linker.remembered(session)
+        await pseudonymiser.lock.hold(session)
+        await pseudonymiser.linkage.caught_up(session)
 
 
 def held_given_names(index) -> dict[str, str]:
@@ -139,13 +139,13 @@ async def test_a_rolled_back_call_leaves_the_index_as_the_database_is(service):
                 batch("other", **{**AMY, "given_name": "Bella",
                                   "date_of_birth": "1990-01-01"}),
             ], "data")
-            await pseudonymiser.linker._remembering.task  # the upsert has run
-            assert held_given_names(pseudonymiser.index)["r_first"] == "ZELDA"
+            await pseudonymiser.linkage._linker._remembering.task  # the upsert has run
+            assert held_given_names(pseudonymiser.linkage.index)["r_first"] == "ZELDA"
             raise Abandoned  # e.g. the outbox insert failed: nothing is committed
     async with sessionmaker() as session, session.begin():
         await pseudonymiser.ingest(session, batch("second", **AMY), "data")
     await settled(pseudonymiser, sessionmaker)
-    names = held_given_names(pseudonymiser.index)
+    names = held_given_names(pseudonymiser.linkage.index)
     assert names == {"r_first": "AMY", "r_second": "AMY"}
     assert await person_of(sessionmaker, "r_first") == await person_of(sessionmaker,
                                                                        "r_second")
@@ -159,13 +159,13 @@ async def test_a_full_re_link_waits_for_the_last_calls_records(service, monkeypa
     pseudonymiser, sessionmaker = service
     async with sessionmaker() as session, session.begin():
         await pseudonymiser.ingest(session, batch("first", **AMY), "data")
-    upsert = pseudonymiser.index.upsert
+    upsert = pseudonymiser.linkage.index.upsert
 
     def slow_upsert(frame):
         time.sleep(0.5)
         upsert(frame)
 
-    monkeypatch.setattr(pseudonymiser.index, "upsert", slow_upsert)
+    monkeypatch.setattr(pseudonymiser.linkage.index, "upsert", slow_upsert)
     async with sessionmaker() as session, session.begin():
         await pseudonymiser.ingest(session, batch("second", **AMY), "data")
     async with sessionmaker() as session, session.begin():

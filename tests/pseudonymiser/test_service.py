@@ -235,7 +235,7 @@ async def test_groups_scored_ahead_link_with_the_groups_before_them(pseudonymise
     and a record still links to the same person's records linked in between."""
     fed = pseudonymiser.fed
     service = pseudonymiser.app.state.service
-    used = service.ahead.used
+    used = service.linkage.scored_ahead
     people = [dict(family_name=f"Ahead{n}", given_name=g, date_of_birth=f"19{60 + n}-04-0{k}")
               for n, (g, k) in enumerate([("Oluwaseun", 2), ("Gwenllian", 3), ("Radoslaw", 5),
                                          ("Thandiwe", 6), ("Eilidh", 7), ("Ifeoma", 8)])]
@@ -252,7 +252,7 @@ async def test_groups_scored_ahead_link_with_the_groups_before_them(pseudonymise
         got = {(await fed.latest(t)).person for t in tokens}
         assert len(got) == 1
     assert len({(await fed.latest(ts[0])).person for ts in sent.values()}) == len(people)
-    assert service.ahead.used > used
+    assert service.linkage.scored_ahead > used
 
 
 async def test_a_linkage_call_holds_the_lock_until_its_transaction_ends(pseudonymiser):
