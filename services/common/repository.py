@@ -1,7 +1,7 @@
-"""Query helpers every slice needs: IN-list chunking and the opt-out table.
+"""Query helpers every slice needs: IN-list chunking, the opt-out and agreements tables.
 
-Each service keeps its own opt-out model (its own database and migration); these
-functions take the model, so the queries are written once.
+Each service keeps its own opt-out and agreement models (its own database and
+migration); these functions take the model, so the queries are written once.
 """
 
 from __future__ import annotations
@@ -44,3 +44,21 @@ async def add_optout(session: AsyncSession, model, person: str, scope: str,
 
 async def remove_optout(session: AsyncSession, model, person: str, scope: str) -> None:
     await session.execute(delete(model).where(model.person == person, model.scope == scope))
+
+
+async def ended_agreements(session: AsyncSession, model) -> set[str]:
+    """The agreements that have ended."""
+    rows = await session.execute(select(model.agreement).where(model.ended_on.is_not(None)))
+    return set(rows.scalars())
+
+
+async def retention_periods(session: AsyncSession, model) -> list[tuple[str, str]]:
+    """(agreement, retention period as stored) of the agreements that have one."""
+    rows = await session.execute(select(model.agreement, model.retention)
+                                 .where(model.retention.is_not(None)))
+    return [(agreement, retention) for agreement, retention in rows]
+
+
+async def all_agreements(session: AsyncSession, model) -> list:
+    """Every agreement row, by id."""
+    return list((await session.execute(select(model).order_by(model.agreement))).scalars())

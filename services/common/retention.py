@@ -18,7 +18,7 @@ from typing import Annotated, Protocol
 from dateutil.relativedelta import relativedelta
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
-from sqlalchemy import JSON, ColumnElement, Date, Integer, String, and_, or_, select
+from sqlalchemy import JSON, ColumnElement, Date, Integer, String, and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -26,6 +26,7 @@ from services.common import messages as m
 from services.common.auth import require_roles
 from services.common.db import SessionDep, UTCDateTime, utcnow
 from services.common.problems import AUTHENTICATED, Problem
+from services.common.repository import all_agreements, ended_agreements, retention_periods
 from services.common.tokens import Claims
 
 _DURATION = re.compile(
@@ -90,16 +91,14 @@ async def store_notice(session: AsyncSession, model, notice: m.AgreementNotice) 
 
 
 async def ended(session: AsyncSession, model) -> set[str]:
-    rows = await session.execute(select(model.agreement).where(model.ended_on.is_not(None)))
-    return set(rows.scalars())
+    """The agreements that have ended."""
+    return await ended_agreements(session, model)
 
 
 async def cutoffs(session: AsyncSession, model, now: datetime) -> dict[str, datetime]:
     """Agreement -> the receipt time before which its records have outlived retention."""
     out: dict[str, datetime] = {}
-    rows = await session.execute(select(model.agreement, model.retention)
-                                 .where(model.retention.is_not(None)))
-    for agreement, retention in rows:
+    for agreement, retention in await retention_periods(session, model):
         try:
             out[agreement] = now - parse_duration(retention)
         except ValueError:
@@ -132,10 +131,6 @@ def unpack(value: str | None) -> list[str]:
 def holds(column, agreement: str):
     """SQL: the packed column includes this agreement (LIKE with escaping; portable)."""
     return column.contains(f" {agreement} ", autoescape=True)
-
-
-async def all_agreements(session: AsyncSession, model) -> list:
-    return list((await session.execute(select(model).order_by(model.agreement))).scalars())
 
 
 # --- what every slice serves: its holdings per agreement and the sweep ----------------

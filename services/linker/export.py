@@ -125,8 +125,7 @@ class Exporter:
 
     async def _page(self, level: str, after: str | None) -> list:
         async with self.rt.sessionmaker() as session:
-            stmt = repo.export_statement(level, after).limit(self.per_chunk)
-            return list((await session.execute(stmt)).all())
+            return await repo.export_page(session, level, after, self.per_chunk)
 
     async def export(self, request_id: str, level: str, chunk: int = 0,
                      after: str | None = None, profiles: int = 0) -> int:

@@ -15,6 +15,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    or_,
     select,
     update,
 )
@@ -308,6 +309,12 @@ def export_statement(level: str, after: str | None):
     return stmt
 
 
+async def export_page(session: AsyncSession, level: str, after: str | None,
+                      limit: int) -> list:
+    """The next `limit` rows of export_statement after `after`."""
+    return list((await session.execute(export_statement(level, after).limit(limit))).all())
+
+
 async def area_conflicts(session: AsyncSession, level: str) -> set[str]:
     """Pseudonyms whose assignments name more than one area (movers): their area is the
     latest assignment's (latest_areas); every other pseudonym has one area."""
@@ -358,3 +365,83 @@ async def export_progress(session: AsyncSession, request_id: str, level: str, ne
     await session.execute(update(ProfileExport).where(
         ProfileExport.request_id == request_id, ProfileExport.level == level).values(
         next_chunk=next_chunk, after=after, profiles=profiles, done=done))
+
+
+# --- agreements and retention -----------------------------------------------------------
+
+
+async def tag_events(session: AsyncSession, tokens: list[str], agreement: str) -> None:
+    """Give the events with these tokens that have no agreement yet this one."""
+    for part in chunks(tokens):
+        await session.execute(update(Event).where(
+            Event.event_token.in_(part), Event.agreement.is_(None)
+        ).values(agreement=agreement))
+
+
+async def delete_tagged_events(session: AsyncSession, tokens: list[str], agreement: str) -> int:
+    """Delete the events with these tokens held under the agreement; returns how many."""
+    dropped = 0
+    for part in chunks(tokens):
+        dropped += (await session.execute(delete(Event).where(
+            Event.event_token.in_(part), Event.agreement == agreement))).rowcount or 0
+    return dropped
+
+
+def sweep_condition(expired, withheld_before: datetime):
+    """The events the sweep deletes: those `expired` matches (None: none), and those of
+    records withheld (by an opt-out) before `withheld_before`."""
+    objected = Event.record_token.in_(select(Assignment.record_token).where(
+        Assignment.withheld.is_(True), Assignment.withheld_at < withheld_before))
+    return objected if expired is None else or_(expired, objected)
+
+
+async def assignments_of_events(session: AsyncSession, condition
+                                ) -> list[tuple[str, str | None, str | None]]:
+    """Distinct (level, person, household) of the assignments of the events matching
+    `condition`."""
+    rows = await session.execute(
+        select(Assignment.level, Assignment.person, Assignment.household).distinct()
+        .join(Event, Event.record_token == Assignment.record_token).where(condition))
+    return [tuple(r) for r in rows]
+
+
+async def delete_events_where(session: AsyncSession, condition) -> int:
+    """Delete the events matching `condition`; returns how many."""
+    return (await session.execute(delete(Event).where(condition))).rowcount or 0
+
+
+async def holdings_of(session: AsyncSession, agreement: str) -> tuple[int, int, int, int]:
+    """(events, distinct record tokens, persons, households) held under the agreement."""
+    mine = Event.agreement == agreement
+    events, tokens = (await session.execute(
+        select(func.count(), func.count(distinct(Event.record_token))).where(mine))).one()
+    persons = (await session.execute(
+        select(func.count(distinct(Assignment.person)))
+        .join(Event, Event.record_token == Assignment.record_token)
+        .where(mine, Assignment.level == "person"))).scalar_one()
+    households = (await session.execute(
+        select(func.count(distinct(Assignment.household)))
+        .join(Event, Event.record_token == Assignment.record_token)
+        .where(mine))).scalar_one()
+    return events, tokens, persons, households
+
+
+async def person_events(session: AsyncSession, person: str) -> list[tuple]:
+    """(partner, dataset, agreement, code, occurred_on, received_at) of every event of the
+    person's records, withheld or not, by day and code."""
+    tokens = select(Assignment.record_token).where(
+        Assignment.person == person, Assignment.level == "person")
+    rows = await session.execute(
+        select(Event.partner, Event.dataset, Event.agreement, Event.code,
+               Event.occurred_on, Event.received_at)
+        .where(Event.record_token.in_(tokens))
+        .order_by(Event.occurred_on, Event.code))
+    return [tuple(r) for r in rows]
+
+
+async def person_assignments(session: AsyncSession, person: str
+                             ) -> list[tuple[str | None, str | None, bool]]:
+    """(household, area, withheld) of the person's records not withheld."""
+    return [tuple(r) for r in (await session.execute(
+        select(Assignment.household, Assignment.area, Assignment.withheld)
+        .where(Assignment.person == person, Assignment.withheld == false()))).all()]

@@ -15,18 +15,17 @@ from datetime import datetime
 
 import nats.errors
 from pydantic import ValidationError
-from sqlalchemy import delete, distinct, false, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import bus, subjects
 from services.common import messages as m
 from services.common import retention as common
 from services.common.problems import Problem
-from services.common.repository import chunks
 from services.common.runtime import Runtime
 from services.common.trust import Untrusted
+from services.linker import repository as repo
 from services.linker import service
-from services.linker.models import Agreement, Assignment, Event
+from services.linker.models import Agreement, Event
 from services.linker.repository import agreements_of, serialize
 
 log = logging.getLogger("tessera.linker")
@@ -39,15 +38,9 @@ async def tag(session: AsyncSession, batch: m.EventBatch) -> int:
     if not batch.agreement:
         return 0
     tokens = list({e.event_token for e in batch.events})
-    for part in chunks(tokens):
-        await session.execute(update(Event).where(
-            Event.event_token.in_(part), Event.agreement.is_(None)
-        ).values(agreement=batch.agreement))
+    await repo.tag_events(session, tokens, batch.agreement)
     if batch.agreement in await common.ended(session, Agreement):
-        dropped = 0
-        for part in chunks(tokens):
-            dropped += (await session.execute(delete(Event).where(
-                Event.event_token.in_(part), Event.agreement == batch.agreement))).rowcount or 0
+        dropped = await repo.delete_tagged_events(session, tokens, batch.agreement)
         log.info("events batch chunk %d: %d dropped (agreement ended)", batch.chunk, dropped)
         return dropped
     return 0
@@ -68,15 +61,12 @@ async def with_agreements(session: AsyncSession, profiles: list[m.Profile]) -> l
 async def _delete(session: AsyncSession, condition) -> tuple[int, service.Affected]:
     """Delete the events matching `condition`; the profiles they were part of, to resend."""
     affected = service.Affected()
-    rows = await session.execute(
-        select(Assignment.level, Assignment.person, Assignment.household).distinct()
-        .join(Event, Event.record_token == Assignment.record_token).where(condition))
-    for level, person, household in rows:
+    for level, person, household in await repo.assignments_of_events(session, condition):
         if person and level == "person":
             affected.must_persons.add(person)
         if household:
             affected.must_households.add(household)
-    deleted = (await session.execute(delete(Event).where(condition))).rowcount or 0
+    deleted = await repo.delete_events_where(session, condition)
     return deleted, affected
 
 
@@ -107,10 +97,7 @@ class Retention:
                                              held_under=lambda a: Event.agreement == a,
                                              received=Event.received_at)
             # and the events of a person whose opt-out has stood long enough
-            objected = Event.record_token.in_(select(Assignment.record_token).where(
-                Assignment.withheld.is_(True),
-                Assignment.withheld_at < now - self.erasure_after))
-            condition = objected if condition is None else or_(condition, objected)
+            condition = repo.sweep_condition(condition, now - self.erasure_after)
             deleted, affected = await _delete(session, condition)
             await service.mark(session, affected, seq)
         if deleted:
@@ -118,17 +105,7 @@ class Retention:
         return deleted
 
     async def holdings(self, session: AsyncSession, agreement: str) -> dict[str, int]:
-        mine = Event.agreement == agreement
-        events, tokens = (await session.execute(
-            select(func.count(), func.count(distinct(Event.record_token))).where(mine))).one()
-        persons = (await session.execute(
-            select(func.count(distinct(Assignment.person)))
-            .join(Event, Event.record_token == Assignment.record_token)
-            .where(mine, Assignment.level == "person"))).scalar_one()
-        households = (await session.execute(
-            select(func.count(distinct(Assignment.household)))
-            .join(Event, Event.record_token == Assignment.record_token)
-            .where(mine))).scalar_one()
+        events, tokens, persons, households = await repo.holdings_of(session, agreement)
         return {"events": int(events), "record_tokens": int(tokens),
                 "persons": int(persons), "households": int(households)}
 
@@ -148,21 +125,13 @@ class Retention:
         return {(x.dataset, x.code): x.meaning for x in reply.meanings}
 
     async def subject(self, session: AsyncSession, pseudonym: str) -> dict:
-        tokens = select(Assignment.record_token).where(
-            Assignment.person == pseudonym, Assignment.level == "person")
-        rows = await session.execute(
-            select(Event.partner, Event.dataset, Event.agreement, Event.code,
-                   Event.occurred_on, Event.received_at)
-            .where(Event.record_token.in_(tokens))
-            .order_by(Event.occurred_on, Event.code))
         events = [{"partner": p, "dataset": d, "agreement": a, "code": c,
-                   "occurred_on": on, "received_at": at} for p, d, a, c, on, at in rows]
+                   "occurred_on": on, "received_at": at}
+                  for p, d, a, c, on, at in await repo.person_events(session, pseudonym)]
         meanings = await self._meanings({(e["dataset"], e["code"]) for e in events})
         for e in events:
             e["meaning"] = meanings.get((e["dataset"], e["code"]))
-        assigned = (await session.execute(
-            select(Assignment.household, Assignment.area, Assignment.withheld)
-            .where(Assignment.person == pseudonym, Assignment.withheld == false()))).all()
+        assigned = await repo.person_assignments(session, pseudonym)
         return {"events": events, "record_tokens": len(assigned),
                 "households": sorted({h for h, _, _ in assigned if h}),
                 "areas": sorted({a for _, a, _ in assigned if a})}

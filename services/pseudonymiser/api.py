@@ -15,9 +15,9 @@ from services.common.problems import AUTHENTICATED, Problem, problem_responses
 from services.common.tokens import Claims
 from services.pseudonymiser import repository as repo
 from services.pseudonymiser import review
-from services.pseudonymiser.handlers import publish
 from services.pseudonymiser.learning import Busy
 from services.pseudonymiser.models import ReviewPair
+from services.pseudonymiser.outgoing import publish
 from services.pseudonymiser.probabilistic import frame_from_records
 from services.pseudonymiser.probabilistic.model import LinkageModel
 from services.pseudonymiser.schemas import (

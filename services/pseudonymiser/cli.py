@@ -24,8 +24,8 @@ from services.common import bus, logs
 from services.common.db import build_engine, build_sessionmaker
 from services.pseudonymiser import repository as repo
 from services.pseudonymiser import setup
-from services.pseudonymiser.handlers import publish
 from services.pseudonymiser.models import Outbox
+from services.pseudonymiser.outgoing import publish
 from services.pseudonymiser.probabilistic import TrainingConfig, frame_from_records, train
 from services.pseudonymiser.relink import relink
 from services.pseudonymiser.service import Outcome

@@ -11,14 +11,13 @@ from datetime import date
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import messages as m
 from services.pseudonymiser import repository as repo
-from services.pseudonymiser.models import Household, IdentityRecord, Person
+from services.pseudonymiser.models import IdentityRecord
 
 
 class Ask(Protocol):
@@ -63,32 +62,6 @@ def build_identity(records: list[IdentityRecord]) -> m.Identity:
     )
 
 
-async def _identities(session: AsyncSession, persons: list[Person]) -> list[m.Identity]:
-    records = await repo.records_of_persons(session, [p.id for p in persons], level="person")
-    by_person: dict[int, list[IdentityRecord]] = {}
-    for r in records:
-        by_person.setdefault(r.person_id, []).append(r)
-    return [build_identity(by_person[p.id]) for p in persons if p.id in by_person]
-
-
-async def reidentify(session: AsyncSession, request: Ask) -> Answer:
-    if request.level == "person":
-        person = await repo.person_by_pseudonym(session, request.pseudonym)
-        if person is None or person.merged_into is not None:
-            return Answer(found=False)
-        if person.withheld:
-            return Answer(found=True, withheld=True, subjects=[])
-        return Answer(found=True, subjects=await _identities(session, [person]))
-    household = await repo.household_by_pseudonym(session, request.pseudonym)
-    if household is None:
-        return Answer(found=False)
-    members = await repo.household_members(session, household.id)
-    visible = [p for p in members if not p.withheld]
-    if members and not visible:
-        return Answer(found=True, withheld=True, subjects=[])
-    return Answer(found=True, subjects=await _identities(session, visible))
-
-
 # --- partner-scoped lookups ------------------------------------------------------------------
 
 
@@ -99,59 +72,32 @@ async def partner_local_ids(session: AsyncSession,
     partner = request.partner
     if not partner:
         raise ValueError("a partner-scoped lookup names its partner")
-    conditions = []
     if request.level == "person":
         person = await repo.person_by_pseudonym(session, request.pseudonym)
         if person is None or person.merged_into is not None:
             return Answer(found=False)
         if person.withheld:
             return Answer(found=True, withheld=True)
-        conditions.append(IdentityRecord.person_id == person.id)
+        person_ids, household_id = [person.id], None
     else:
         household = await repo.household_by_pseudonym(session, request.pseudonym)
         if household is None:
             return Answer(found=False)
         members = await repo.household_members(session, household.id)
-        visible = [p.id for p in members if not p.withheld]
-        if members and not visible:
+        person_ids = [p.id for p in members if not p.withheld]
+        if members and not person_ids:
             return Answer(found=True, withheld=True)
-        if visible:
-            conditions.append(IdentityRecord.person_id.in_(visible))
-        conditions.append((IdentityRecord.household_id == household.id)
-                          & (IdentityRecord.level == "property"))
-    rows = await session.execute(
-        select(IdentityRecord.dataset, IdentityRecord.local_id)
-        .where(IdentityRecord.partner == partner, or_(*conditions))
-        .distinct().order_by(IdentityRecord.dataset, IdentityRecord.local_id)
-    )
+        household_id = household.id
+    rows = await repo.partner_local_ids(session, partner, person_ids, household_id)
     return Answer(found=True, local_ids=[
         m.LocalRecord(dataset=dataset, local_id=local_id) for dataset, local_id in rows])
 
 
 # --- the responder's path: one round trip per request --------------------------------------
 
-_IDENTITY_COLUMNS = ("given_name", "family_name", "date_of_birth", "sex", "address",
-                     "postcode", "received_seq")
-
-
-def _answer_query(level: str):
-    """The person (or the household's members) outer-joined to their person-level records,
-    only the columns an identity needs; the pseudonym is the bound parameter `pseudonym`."""
-    records = [getattr(IdentityRecord, c) for c in _IDENTITY_COLUMNS]
-    joined = and_(IdentityRecord.person_id == Person.id, IdentityRecord.level == "person")
-    columns = (Person.id.label("person_id"), Person.withheld, Person.merged_into, *records)
-    if level == "person":
-        return (select(*columns).select_from(Person).outerjoin(IdentityRecord, joined)
-                .where(Person.pseudonym == bindparam("pseudonym")))
-    return (select(*columns).select_from(Household)
-            .outerjoin(Person, and_(Person.household_id == Household.id,
-                                    Person.merged_into.is_(None)))
-            .outerjoin(IdentityRecord, joined)
-            .where(Household.pseudonym == bindparam("pseudonym")))
-
-
 def _reply(level: str, rows) -> Answer:
-    """The reply from the rows of ``_answer_query`` (attribute access by column name)."""
+    """The reply from the rows of ``repo.identity_statement`` (attribute access by column
+    name)."""
     if not rows:
         return Answer(found=False)
     members: dict[int, list] = {}
@@ -173,11 +119,9 @@ def _reply(level: str, rows) -> Answer:
 
 
 async def answer(session: AsyncSession, request: Ask) -> Answer:
-    """The same answer as ``reidentify``, from one statement (``_answer_query``). Under
-    concurrent unlocks the round trips, not SQLite, were the cost."""
-    rows = (await session.execute(_answer_query(request.level),
-                                  {"pseudonym": request.pseudonym})).all()
-    return _reply(request.level, rows)
+    """A person's identity (a household's: each visible member's), from one statement."""
+    return _reply(request.level, await repo.identity_rows(session, request.level,
+                                                          request.pseudonym))
 
 
 # --- SQLite: the same statement, read synchronously -----------------------------------------
@@ -197,7 +141,7 @@ class SQLiteReader:
         self._conn: sqlite3.Connection | None = None
         self._statements: dict[str, tuple[str, tuple[str, ...], dict]] = {}
         for level in ("person", "household"):
-            compiled = _answer_query(level).compile(dialect=sqlite_dialect.dialect())
+            compiled = repo.identity_statement(level).compile(dialect=sqlite_dialect.dialect())
             names = tuple(compiled.positiontup or ())
             self._statements[level] = (str(compiled), names, dict(compiled.params))
 
@@ -236,7 +180,7 @@ class SQLiteReader:
 
 
 class _Row:
-    __slots__ = ("person_id", "withheld", "merged_into", *_IDENTITY_COLUMNS)
+    __slots__ = ("person_id", "withheld", "merged_into", *repo.IDENTITY_COLUMNS)
 
     def __init__(self, values):
         for name, value in zip(self.__slots__, values, strict=True):

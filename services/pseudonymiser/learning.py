@@ -43,7 +43,7 @@ from services.common.runtime import Runtime
 from services.pseudonymiser import relink
 from services.pseudonymiser import repository as repo
 from services.pseudonymiser.ahead import select
-from services.pseudonymiser.handlers import publish
+from services.pseudonymiser.outgoing import publish
 from services.pseudonymiser.probabilistic import LinkageModel
 from services.pseudonymiser.probabilistic.index import Journal, LinkageIndex
 from services.pseudonymiser.service import Outcome, Pseudonymiser

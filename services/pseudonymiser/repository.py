@@ -8,7 +8,18 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import bindparam, case, func, insert, select, update
+from sqlalchemy import (
+    and_,
+    bindparam,
+    case,
+    delete,
+    distinct,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -656,3 +667,111 @@ async def releases_after(session: AsyncSession, after: int, limit: int) -> list[
     rows = await session.execute(select(Release).where(Release.access_id > after)
                                  .order_by(Release.access_id).limit(limit))
     return list(rows.scalars())
+
+
+# --- reidentify's questions ----------------------------------------------------------------
+
+# the columns of a person-level record an identity is built from
+IDENTITY_COLUMNS = ("given_name", "family_name", "date_of_birth", "sex", "address",
+                    "postcode", "received_seq")
+
+
+def identity_statement(level: str):
+    """The person (or the household's members) outer-joined to their person-level records,
+    only the columns an identity needs; the pseudonym is the bound parameter `pseudonym`.
+    One statement a request: under concurrent unlocks the round trips were the cost."""
+    records = [getattr(IdentityRecord, c) for c in IDENTITY_COLUMNS]
+    joined = and_(IdentityRecord.person_id == Person.id, IdentityRecord.level == "person")
+    columns = (Person.id.label("person_id"), Person.withheld, Person.merged_into, *records)
+    if level == "person":
+        return (select(*columns).select_from(Person).outerjoin(IdentityRecord, joined)
+                .where(Person.pseudonym == bindparam("pseudonym")))
+    return (select(*columns).select_from(Household)
+            .outerjoin(Person, and_(Person.household_id == Household.id,
+                                    Person.merged_into.is_(None)))
+            .outerjoin(IdentityRecord, joined)
+            .where(Household.pseudonym == bindparam("pseudonym")))
+
+
+async def identity_rows(session: AsyncSession, level: str, pseudonym: str) -> list:
+    """The rows of `identity_statement` for one pseudonym."""
+    return (await session.execute(identity_statement(level), {"pseudonym": pseudonym})).all()
+
+
+async def partner_local_ids(session: AsyncSession, partner: str, person_ids: list[int],
+                            household_id: int | None) -> list[tuple[str, str]]:
+    """(dataset, local id) of the partner's records of these persons, and of the
+    household's property records: distinct, in order."""
+    conditions = []
+    if person_ids:
+        conditions.append(IdentityRecord.person_id.in_(person_ids))
+    if household_id is not None:
+        conditions.append((IdentityRecord.household_id == household_id)
+                          & (IdentityRecord.level == "property"))
+    rows = await session.execute(
+        select(IdentityRecord.dataset, IdentityRecord.local_id)
+        .where(IdentityRecord.partner == partner, or_(*conditions))
+        .distinct().order_by(IdentityRecord.dataset, IdentityRecord.local_id))
+    return [tuple(r) for r in rows]
+
+
+# --- retention and subject access --------------------------------------------------------
+
+# Kept whatever the agreement says: opt-out records, and the records of a person who
+# objected (withheld), which are how a new record of theirs is recognised and withheld.
+_WITHHELD = select(Person.id).where(Person.withheld.is_(True))
+OBJECTION = or_(IdentityRecord.purpose == "optout", IdentityRecord.person_id.in_(_WITHHELD))
+DATA = and_(IdentityRecord.purpose == "data",
+            or_(IdentityRecord.person_id.is_(None), IdentityRecord.person_id.not_in(_WITHHELD)))
+
+
+async def delete_data(session: AsyncSession, *where) -> int:
+    """Delete the data records (never an objection's) matching `where`; how many."""
+    result = await session.execute(delete(IdentityRecord).where(DATA, *where))
+    return result.rowcount or 0
+
+
+async def delete_agreement_data(session: AsyncSession, agreement: str) -> int:
+    return await delete_data(session, IdentityRecord.agreement == agreement)
+
+
+async def agreement_holdings(session: AsyncSession, agreement: str) -> dict[str, int]:
+    """Records and persons held under an agreement: data, and objections kept."""
+    mine = IdentityRecord.agreement == agreement
+    counts = {}
+    for name, kind in (("identity_records", DATA), ("objection_records", OBJECTION)):
+        n, persons = (await session.execute(
+            select(func.count(), func.count(distinct(IdentityRecord.person_id)))
+            .where(mine, kind))).one()
+        counts[name] = int(n)
+        counts["persons" if kind is DATA else "objecting_persons"] = int(persons)
+    return counts
+
+
+async def household_pseudonym(session: AsyncSession, household_id: int) -> str | None:
+    return await session.scalar(select(Household.pseudonym)
+                                .where(Household.id == household_id))
+
+
+async def records_in_order(session: AsyncSession, person_id: int) -> list[IdentityRecord]:
+    """A person's records (both levels), oldest first."""
+    return list(await session.scalars(
+        select(IdentityRecord).where(IdentityRecord.person_id == person_id)
+        .order_by(IdentityRecord.received_seq)))
+
+
+async def persons_matching(session: AsyncSession, family: str, born, given_first: str | None,
+                           postcode: str | None, limit: int) -> list[tuple[str, int]]:
+    """(pseudonym, matching records) of persons with a record of this normalised family
+    name and date of birth (and given name's first token and postcode, when given)."""
+    where = [IdentityRecord.norm_family == family, IdentityRecord.date_of_birth == born,
+             IdentityRecord.person_id.is_not(None)]
+    if given_first is not None:
+        where.append(IdentityRecord.norm_given_first == given_first)
+    if postcode is not None:
+        where.append(IdentityRecord.norm_postcode == postcode)
+    rows = await session.execute(
+        select(Person.pseudonym, func.count()).join(
+            IdentityRecord, IdentityRecord.person_id == Person.id)
+        .where(*where).group_by(Person.pseudonym).order_by(Person.pseudonym).limit(limit))
+    return [(p, int(n)) for p, n in rows]

@@ -15,7 +15,6 @@ from datetime import datetime
 
 from fastapi import APIRouter, Request
 from pydantic import Field
-from sqlalchemy import and_, delete, distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import bus
@@ -27,16 +26,11 @@ from services.common.runtime import Runtime
 from services.common.schemas import IsoDate, RequestBody
 from services.common.subject_access import CASE_PATTERN, DPO, authorise
 from services.pseudonymiser import normalise
-from services.pseudonymiser.models import Agreement, Household, IdentityRecord, Person
+from services.pseudonymiser import repository as repo
+from services.pseudonymiser.models import Agreement, IdentityRecord
 
 log = logging.getLogger("tessera.pseudonymiser")
 
-# Kept whatever the agreement says: opt-out records, and the records of a person who
-# objected (withheld), which are how a new record of theirs is recognised and withheld.
-_WITHHELD = select(Person.id).where(Person.withheld.is_(True))
-OBJECTION = or_(IdentityRecord.purpose == "optout", IdentityRecord.person_id.in_(_WITHHELD))
-DATA = and_(IdentityRecord.purpose == "data",
-            or_(IdentityRecord.person_id.is_(None), IdentityRecord.person_id.not_in(_WITHHELD)))
 
 
 class Retention:
@@ -50,8 +44,7 @@ class Retention:
         stored = await common.store_notice(session, Agreement, message)
         if stored.changed and stored.ended:
             await self.service.lock.hold(session)
-            deleted = (await session.execute(delete(IdentityRecord).where(
-                DATA, IdentityRecord.agreement == message.agreement))).rowcount or 0
+            deleted = await repo.delete_agreement_data(session, message.agreement)
             log.info("agreement %s ended: %d identity records deleted", message.agreement,
                      deleted)
 
@@ -63,35 +56,22 @@ class Retention:
                 received=IdentityRecord.received_at)
             if condition is None:
                 return 0
-            deleted = (await session.execute(
-                delete(IdentityRecord).where(DATA, condition))).rowcount or 0
+            deleted = await repo.delete_data(session, condition)
         if deleted:
             log.info("retention sweep: %d identity records deleted", deleted)
         return deleted
 
     async def holdings(self, session: AsyncSession, agreement: str) -> dict[str, int]:
-        mine = IdentityRecord.agreement == agreement
-        counts = {}
-        for name, kind in (("identity_records", DATA), ("objection_records", OBJECTION)):
-            n, persons = (await session.execute(
-                select(func.count(), func.count(distinct(IdentityRecord.person_id)))
-                .where(mine, kind))).one()
-            counts[name] = int(n)
-            counts["persons" if kind is DATA else "objecting_persons"] = int(persons)
-        return counts
+        return await repo.agreement_holdings(session, agreement)
 
     async def subject(self, session: AsyncSession, pseudonym: str) -> dict:
-        person = (await session.execute(
-            select(Person).where(Person.pseudonym == pseudonym))).scalar_one_or_none()
+        person = await repo.person_by_pseudonym(session, pseudonym)
         if person is None:
             return {"found": False, "records": []}
         household = None
         if person.household_id is not None:
-            household = (await session.execute(select(Household.pseudonym).where(
-                Household.id == person.household_id))).scalar_one_or_none()
-        rows = (await session.execute(
-            select(IdentityRecord).where(IdentityRecord.person_id == person.id)
-            .order_by(IdentityRecord.received_seq))).scalars()
+            household = await repo.household_pseudonym(session, person.household_id)
+        rows = await repo.records_in_order(session, person.id)
         records = [{
             "partner": r.partner, "dataset": r.dataset, "agreement": r.agreement,
             "purpose": r.purpose, "received_at": r.received_at,
@@ -125,19 +105,11 @@ async def find_subject(body: SubjectQuery, request: Request, session: SessionDep
     (role `dpo`; the search is in the access log first); then ask each slice for
     /v1/subject-access/{pseudonym}."""
     access_id = await authorise(request, claims, body.case, "search", None)
-    where = [IdentityRecord.norm_family == normalise.name(body.family_name),
-             IdentityRecord.date_of_birth == body.date_of_birth,
-             IdentityRecord.person_id.is_not(None)]
-    if body.given_name:
-        where.append(IdentityRecord.norm_given_first
-                     == normalise.first_name_token(body.given_name))
-    if body.postcode:
-        where.append(IdentityRecord.norm_postcode == normalise.postcode(body.postcode))
-    rows = await session.execute(
-        select(Person.pseudonym, func.count()).join(
-            IdentityRecord, IdentityRecord.person_id == Person.id)
-        .where(*where).group_by(Person.pseudonym).order_by(Person.pseudonym))
-    persons = [{"pseudonym": p, "matching_records": int(n)} for p, n in rows][:100]
+    found = await repo.persons_matching(
+        session, normalise.name(body.family_name), body.date_of_birth,
+        normalise.first_name_token(body.given_name) if body.given_name else None,
+        normalise.postcode(body.postcode) if body.postcode else None, limit=100)
+    persons = [{"pseudonym": p, "matching_records": n} for p, n in found]
     if persons:  # who was found is in the log before the DPO is told, and bounds the case
         await authorise(request, claims, body.case, "found",
                         found=[p["pseudonym"] for p in persons], ref=access_id)

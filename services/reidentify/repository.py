@@ -6,11 +6,13 @@ from collections.abc import AsyncIterator, Iterable
 from datetime import datetime
 
 import aiosqlite
-from sqlalchemy import delete, func, insert, or_, select, tuple_
+from sqlalchemy import case as sql_case
+from sqlalchemy import delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from services.common.repository import chunks
+from services.common.retention import holds
 from services.reidentify.models import (
     AccessEntry,
     Agreement,
@@ -74,6 +76,47 @@ async def active_flag_rows(session: AsyncSession, pseudonyms: Iterable[str] | No
     for part in chunks(set(pseudonyms)):
         rows += (await session.execute(query.where(FlagRow.pseudonym.in_(part)))).all()
     return rows
+
+
+async def set_flag_agreements(session: AsyncSession, rule_id: str, pseudonyms: Iterable[str],
+                              packed: str) -> None:
+    """Store the packed agreements on the rule's flags of these pseudonyms."""
+    for part in chunks(set(pseudonyms)):
+        await session.execute(update(FlagRow).where(
+            FlagRow.rule_id == rule_id, FlagRow.pseudonym.in_(part)
+        ).values(agreements=packed))
+
+
+async def delete_flags_under(session: AsyncSession, pseudonyms: Iterable[str],
+                             agreements: list[str]) -> int:
+    """Delete the flags of these pseudonyms held under any of the (non-empty) agreements;
+    returns how many."""
+    under_any = or_(*(holds(FlagRow.agreements, a) for a in agreements))
+    deleted = 0
+    for part in chunks(set(pseudonyms)):
+        deleted += (await session.execute(delete(FlagRow).where(
+            FlagRow.pseudonym.in_(part), under_any))).rowcount or 0
+    return deleted
+
+
+async def delete_flags_where(session: AsyncSession, condition) -> list:
+    """Delete the flags matching `condition`; returns their (pseudonym, rule_id) rows."""
+    return (await session.execute(delete(FlagRow).where(condition).returning(
+        FlagRow.pseudonym, FlagRow.rule_id))).all()
+
+
+async def holdings_of(session: AsyncSession, agreement: str) -> tuple[int, int]:
+    """(flags, active ones) held under the agreement."""
+    n, active = (await session.execute(select(
+        func.count(), func.coalesce(func.sum(sql_case((FlagRow.active, 1), else_=0)), 0))
+        .where(holds(FlagRow.agreements, agreement)))).one()
+    return n, active
+
+
+async def flags_of_pseudonym(session: AsyncSession, pseudonym: str) -> list[FlagRow]:
+    """Every flag of the pseudonym, by rule."""
+    return list((await session.execute(select(FlagRow).where(
+        FlagRow.pseudonym == pseudonym).order_by(FlagRow.rule_id))).scalars())
 
 
 # --- opt-outs ------------------------------------------------------------------------
@@ -196,6 +239,12 @@ async def scan_log(session: AsyncSession) -> AsyncIterator[AccessEntry]:
         if len(rows) < SCAN_PAGE:
             return
         after = rows[-1].seq
+
+
+async def log_of_pseudonym(session: AsyncSession, pseudonym: str) -> list[AccessEntry]:
+    """Every access log entry about the pseudonym, in seq order."""
+    return list((await session.execute(select(AccessEntry).where(
+        AccessEntry.pseudonym == pseudonym).order_by(AccessEntry.seq))).scalars())
 
 
 # --- subject access cases ----------------------------------------------------------------------

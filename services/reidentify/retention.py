@@ -14,15 +14,14 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import bus
 from services.common import messages as m
 from services.common import retention as common
-from services.common.repository import chunks
 from services.common.runtime import Runtime
-from services.reidentify.models import AccessEntry, Agreement, FlagRow
+from services.reidentify import repository as repo
+from services.reidentify.models import Agreement, FlagRow
 from services.reidentify.policy import PolicyState, after_commit
 
 log = logging.getLogger("tessera.reidentify")
@@ -37,18 +36,12 @@ async def tag(session: AsyncSession, batch: m.FlagBatch) -> int:
         if packed:
             groups.setdefault((f.rule_id, packed), []).append(f.pseudonym)
     for (rule_id, packed), names in groups.items():
-        for part in chunks(set(names)):
-            await session.execute(update(FlagRow).where(
-                FlagRow.rule_id == rule_id, FlagRow.pseudonym.in_(part)
-            ).values(agreements=packed))
+        await repo.set_flag_agreements(session, rule_id, names, packed)
     gone = await common.ended(session, Agreement)
-    deleted = 0
-    if gone:
-        ended_any = or_(*(common.holds(FlagRow.agreements, a) for a in sorted(gone)))
-        for part in chunks({f.pseudonym for f in batch.flags}):
-            deleted += (await session.execute(delete(FlagRow).where(
-                FlagRow.pseudonym.in_(part), ended_any))).rowcount or 0
-    return deleted
+    if not gone:
+        return 0
+    return await repo.delete_flags_under(session, [f.pseudonym for f in batch.flags],
+                                         sorted(gone))
 
 
 class Retention:
@@ -66,9 +59,8 @@ class Retention:
         after_commit(session, lambda: self.state.put_agreement(agreement, purposes,
                                                                stored.ended))
         if stored.ended:
-            keys = (await session.execute(delete(FlagRow).where(
-                common.holds(FlagRow.agreements, agreement)).returning(
-                    FlagRow.pseudonym, FlagRow.rule_id))).all()
+            keys = await repo.delete_flags_where(
+                session, common.holds(FlagRow.agreements, agreement))
             after_commit(session, lambda: self.state.drop_flags(keys))
             log.info("agreement %s ended: %d flags deleted", agreement, len(keys))
 
@@ -81,8 +73,7 @@ class Retention:
                 received=FlagRow.updated_at)
             if condition is None:
                 return 0
-            keys = (await session.execute(delete(FlagRow).where(condition).returning(
-                FlagRow.pseudonym, FlagRow.rule_id))).all()
+            keys = await repo.delete_flags_where(session, condition)
             after_commit(session, lambda: self.state.drop_flags(keys))
         deleted = len(keys)
         if deleted:
@@ -90,16 +81,12 @@ class Retention:
         return deleted
 
     async def holdings(self, session: AsyncSession, agreement: str) -> dict[str, int]:
-        n, active = (await session.execute(select(
-            func.count(), func.coalesce(func.sum(case((FlagRow.active, 1), else_=0)), 0))
-            .where(common.holds(FlagRow.agreements, agreement)))).one()
+        n, active = await repo.holdings_of(session, agreement)
         return {"flags": int(n), "active_flags": int(active)}
 
     async def subject(self, session: AsyncSession, pseudonym: str) -> dict:
-        flags = (await session.execute(select(FlagRow).where(
-            FlagRow.pseudonym == pseudonym).order_by(FlagRow.rule_id))).scalars()
-        log_rows = (await session.execute(select(AccessEntry).where(
-            AccessEntry.pseudonym == pseudonym).order_by(AccessEntry.seq))).scalars()
+        flags = await repo.flags_of_pseudonym(session, pseudonym)
+        log_rows = await repo.log_of_pseudonym(session, pseudonym)
         return {
             "flags": [{"rule_id": f.rule_id, "level": f.level, "active": f.active,
                        "score": f.score, "indicators": f.indicators, "area": f.area,

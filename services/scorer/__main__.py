@@ -8,8 +8,8 @@ from pathlib import Path
 from services.common.runtime import Runtime, service_main
 from services.scorer import repository as repo
 from services.scorer.app import create_app
-from services.scorer.handlers import request_rescore
 from services.scorer.models import Inbox, Outbox
+from services.scorer.outgoing import request_rescore
 from services.scorer.settings import ScorerSettings
 
 

@@ -16,7 +16,7 @@ from services.common.problems import AUTHENTICATED, Problem, describe_errors, pr
 from services.common.tokens import Claims
 from services.scorer import repository as repo
 from services.scorer.calibration import calibrate, svg
-from services.scorer.handlers import publish_flags, request_republish, request_rescore
+from services.scorer.outgoing import publish_flags, request_republish, request_rescore
 from services.scorer.rules import needs_rescore
 from services.scorer.schemas import (
     Calibration,

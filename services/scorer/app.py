@@ -18,8 +18,9 @@ from services.common.subject_access import RemoteGrants
 from services.common.web import service_app
 from services.scorer import api
 from services.scorer import repository as repo
-from services.scorer.handlers import Handlers, sweep
+from services.scorer.handlers import Handlers
 from services.scorer.models import Agreement, Inbox, Outbox
+from services.scorer.outgoing import sweep
 from services.scorer.retention import Retention
 from services.scorer.rules import RuleDocument
 from services.scorer.service import Scorer, utc_today

@@ -9,6 +9,7 @@ from sqlalchemy import (
     String,
     and_,
     bindparam,
+    case,
     cast,
     delete,
     func,
@@ -21,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import db
 from services.common import repository as shared
+from services.common import retention as common
 from services.common.db import utcnow
 from services.common.repository import chunks
 from services.scorer.models import (
@@ -331,3 +333,51 @@ async def forget_touched(session: AsyncSession, before: datetime | None) -> None
     if before is not None:
         stmt = stmt.where(RescoreTouched.touched_at < before)
     await session.execute(stmt)
+
+
+# --- agreements and retention -----------------------------------------------------------
+
+
+async def evaluation_agreements(session: AsyncSession, pseudonyms: Iterable[str]
+                                ) -> list[tuple[str, str | None]]:
+    """(pseudonym, packed agreements) of each stored evaluation of these pseudonyms."""
+    out: list[tuple[str, str | None]] = []
+    for part in chunks(set(pseudonyms)):
+        out.extend(tuple(r) for r in await session.execute(
+            select(Evaluation.pseudonym, Evaluation.agreements)
+            .where(Evaluation.pseudonym.in_(part))))
+    return out
+
+
+async def set_evaluation_agreements(session: AsyncSession, pseudonyms: list[str],
+                                    packed: str | None) -> None:
+    """Store the packed agreements on every evaluation of these pseudonyms."""
+    for part in chunks(pseudonyms):
+        await session.execute(update(Evaluation).where(Evaluation.pseudonym.in_(part))
+                              .values(agreements=packed))
+
+
+async def evaluations_where(session: AsyncSession, condition) -> list[Evaluation]:
+    """The evaluations matching `condition`."""
+    return list((await session.execute(select(Evaluation).where(condition))).scalars())
+
+
+async def delete_evaluations_where(session: AsyncSession, condition) -> None:
+    """Delete the evaluations matching `condition`."""
+    await session.execute(delete(Evaluation).where(condition))
+
+
+async def holdings_of(session: AsyncSession, agreement: str) -> tuple[int, int]:
+    """(evaluations, active ones) held under the agreement."""
+    mine = common.holds(Evaluation.agreements, agreement)
+    n, active = (await session.execute(select(
+        func.count(), func.coalesce(func.sum(case((Evaluation.active, 1), else_=0)), 0))
+        .where(mine))).one()
+    return n, active
+
+
+async def evaluations_of_pseudonym(session: AsyncSession, pseudonym: str
+                                   ) -> list[Evaluation]:
+    """Every evaluation of the pseudonym, by rule."""
+    return list((await session.execute(select(Evaluation).where(
+        Evaluation.pseudonym == pseudonym).order_by(Evaluation.rule_id))).scalars())

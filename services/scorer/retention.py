@@ -14,7 +14,6 @@ import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import bus, subjects
@@ -34,11 +33,8 @@ log = logging.getLogger("tessera.scorer")
 async def prior(session: AsyncSession, pseudonyms: Iterable[str]) -> dict[str, set[str]]:
     """Pseudonym -> the agreements of its stored evaluations (before a change)."""
     out: dict[str, set[str]] = {}
-    for part in chunks(set(pseudonyms)):
-        rows = await session.execute(select(Evaluation.pseudonym, Evaluation.agreements)
-                                     .where(Evaluation.pseudonym.in_(part)))
-        for pseudonym, packed in rows:
-            out.setdefault(pseudonym, set()).update(common.unpack(packed))
+    for pseudonym, packed in await repo.evaluation_agreements(session, pseudonyms):
+        out.setdefault(pseudonym, set()).update(common.unpack(packed))
     return out
 
 
@@ -49,9 +45,7 @@ async def record(session: AsyncSession, batch: m.ProfileBatch) -> dict[str, set[
     for pseudonym, agreements in latest.items():
         groups.setdefault(common.pack(agreements), []).append(pseudonym)
     for packed, names in groups.items():
-        for part in chunks(names):
-            await session.execute(update(Evaluation).where(Evaluation.pseudonym.in_(part))
-                                  .values(agreements=packed))
+        await repo.set_evaluation_agreements(session, names, packed)
     return latest
 
 
@@ -76,7 +70,7 @@ class Retention:
     async def _delete(self, session: AsyncSession, condition) -> int:
         """Delete matching evaluations; clear the active ones' flags (with their agreements)."""
         rules = {r.id: r for r in await repo.current_rules(session)}
-        rows = list((await session.execute(select(Evaluation).where(condition))).scalars())
+        rows = await repo.evaluations_where(session, condition)
         now, flags = utcnow(), []
         for e in rows:
             rule = rules.get(e.rule_id)
@@ -84,7 +78,7 @@ class Retention:
                 flags.append(flag(rule, e.pseudonym, e.level, e.area, counts_of(e), e.score,
                                   False, e.raised_at or now).model_copy(
                                       update={"agreements": common.unpack(e.agreements)}))
-        await session.execute(delete(Evaluation).where(condition))
+        await repo.delete_evaluations_where(session, condition)
         for part in chunks(flags, max(1, self.per_message)):
             self.rt.outbox.add(session, subjects.FLAGS, m.FlagBatch(flags=part))
         return len(rows)
@@ -116,15 +110,11 @@ class Retention:
         return deleted
 
     async def holdings(self, session: AsyncSession, agreement: str) -> dict[str, int]:
-        mine = common.holds(Evaluation.agreements, agreement)
-        n, active = (await session.execute(select(
-            func.count(), func.coalesce(func.sum(case((Evaluation.active, 1), else_=0)), 0))
-            .where(mine))).one()
+        n, active = await repo.holdings_of(session, agreement)
         return {"evaluations": int(n), "active_flags": int(active)}
 
     async def subject(self, session: AsyncSession, pseudonym: str) -> dict:
-        rows = (await session.execute(select(Evaluation).where(
-            Evaluation.pseudonym == pseudonym).order_by(Evaluation.rule_id))).scalars()
+        rows = await repo.evaluations_of_pseudonym(session, pseudonym)
         return {"evaluations": [{
             "rule_id": e.rule_id, "rule_version": e.rule_version, "level": e.level,
             "area": e.area, "indicators": e.indicators, "health": e.health,

@@ -23,7 +23,9 @@ class Inbox(InboxMixin, Base):
 
 
 class Outbox(bus.OutboxMixin, Base):
-    pass
+    # without the mixin's AUTOINCREMENT: SQLite reuses a deleted row's id, and the
+    # message ids must stay unique all the same
+    __table_args__ = {}
 
 
 class Applied(Base):

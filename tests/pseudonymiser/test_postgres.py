@@ -8,11 +8,12 @@ import pytest
 
 from services.common import messages as m
 from services.common.db import build_engine, build_sessionmaker, run_migrations
-from services.pseudonymiser import identity, review
 from services.pseudonymiser import repository as repo
+from services.pseudonymiser import review
 from services.pseudonymiser.probabilistic import LinkageModel
 from services.pseudonymiser.service import Pseudonymiser
 from tests import postgres
+from tests.pseudonymiser import reference
 from tests.pseudonymiser.conftest import MIGRATIONS, Lookup
 from tests.pseudonymiser.test_linkage import MODEL
 
@@ -86,7 +87,7 @@ async def test_link_review_merge_split_withhold_on_postgres(pg_url):
         assert {a.record_token for a in changed} == {"a", "c"}
         assert all(a.withheld for a in changed)
         async with sessions() as s:
-            reply = await identity.reidentify(s, Lookup(
+            reply = await reference.reidentify(s, Lookup(
                 pseudonym=first["a"].person, level="person"))
         assert reply.found and reply.withheld and not reply.subjects
     finally:

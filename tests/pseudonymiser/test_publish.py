@@ -6,12 +6,12 @@ import pytest
 
 from services.common import bus, subjects
 from services.common import messages as m
-from services.pseudonymiser.handlers import (
+from services.pseudonymiser.models import Outbox
+from services.pseudonymiser.outgoing import (
     ASSIGNMENTS_PER_MESSAGE,
     CHANGE_PSEUDONYMS_PER_MESSAGE,
     publish,
 )
-from services.pseudonymiser.models import Outbox
 from services.pseudonymiser.service import Outcome
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from services.common import messages as m
 from services.pseudonymiser import relink
-from services.pseudonymiser.handlers import publish
+from services.pseudonymiser.outgoing import publish
 from services.pseudonymiser.service import Outcome
 from tests.pseudonymiser.test_service import person
 
