@@ -315,8 +315,8 @@ async def consumers_backlog(fed) -> int:
                            password=passwords[NATS_ADMIN])
     try:
         js, total = nc.jetstream(), 0
-        for channel in streams():
-            for service in channel.consumers:
+        for channel in streams():  # a broadcast has no durable consumers
+            for service in channel.consumers if channel.kind == "stream" else ():
                 info = await js.consumer_info(channel.stream, durable_name(channel, service))
                 total += info.num_pending + info.num_ack_pending
         return total

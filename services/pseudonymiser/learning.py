@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import math
 import sys
@@ -104,15 +105,18 @@ class Job:
     error: str | None = None
     _clock: float = field(default_factory=time.perf_counter, repr=False)
 
-    def enter(self, stage: str, total: int = 0) -> None:
+    def _lap(self) -> None:
         now = time.perf_counter()
         self.seconds[self.stage] = round(self.seconds.get(self.stage, 0) + now - self._clock, 2)
         self._clock = now
+
+    def enter(self, stage: str, total: int = 0) -> None:
+        self._lap()
         self.stage, self.done, self.total = stage, 0, total
         log.info("linkage model job %d: %s", self.id, stage)
 
     def end(self, state: str, error: str | None = None) -> None:
-        self.enter(self.stage)
+        self._lap()
         self.state, self.error, self.finished_at = state, error, utcnow()
         log.info("linkage model job %d %s%s", self.id, state, f" ({error})" if error else "")
 
@@ -294,7 +298,8 @@ class Learning:
         present = set(rows["unique_id"])
         # scored against the rest (and each other) before they join it
         await asyncio.to_thread(index.remove, tokens)
-        fresh = await asyncio.to_thread(index.score, rows)
+        # the model's own rules, as `score_all` paired the rest
+        fresh = await asyncio.to_thread(functools.partial(index.score, rows, full=True))
         await asyncio.to_thread(index.upsert, rows)
         universe.difference_update(tokens - present)
         universe.update(present)

@@ -134,7 +134,8 @@ def _borough_rows(seed: int = 8, households: int = 400) -> list[dict]:
             for ds in borough.datasets if ds.level == "person" for r in ds.identities]
 
 
-def _assert_scores_like_splink(model: LinkageModel, rows: list[dict], lean: bool) -> None:
+def _assert_scores_like_splink(model: LinkageModel, rows: list[dict], lean: bool,
+                               full: bool = False) -> None:
     """score() blocks and scores in its own SQL (pairs.py); every candidate pair and its
     probability must be those of Splink's predict_between against every held record
     with the same rules. The review threshold is 0 so that every candidate pair is
@@ -148,14 +149,15 @@ def _assert_scores_like_splink(model: LinkageModel, rows: list[dict], lean: bool
     index.load([to_frame(rows[:cut])])
     assert len(index) >= 1000  # term frequencies in use
     new = to_frame(rows[cut:])
-    got = index.score(new)
+    got = index.score(new, full=full)
 
     linker = index._ensure_linker()
     out = linker.inference.predict_between(
         index.db_api.register(new), [index.db_api.register(HELD),
                                      index.db_api.register(new.copy())],
         threshold_match_probability=model.thresholds.review,
-        blocking_rules_to_generate_predictions=index.batch_rules, warning_mode="never")
+        blocking_rules_to_generate_predictions=None if full else index.batch_rules,
+        warning_mode="never")
     full = out.as_pandas_dataframe()
     ids = set(new["unique_id"])
     full = full[(~full["unique_id_r"].isin(ids) | (full["unique_id_l"] < full["unique_id_r"]))
@@ -169,9 +171,12 @@ def _assert_scores_like_splink(model: LinkageModel, rows: list[dict], lean: bool
     assert pairs(got) == pairs(full)
 
 
-@pytest.mark.parametrize("lean", [True, False])
-def test_batch_scoring_gives_the_pairs_of_splink_predict_between(model, lean):
-    _assert_scores_like_splink(model, _borough_rows(), lean)
+@pytest.mark.parametrize(("lean", "full"), [(True, False), (False, False), (True, True)])
+def test_batch_scoring_gives_the_pairs_of_splink_predict_between(model, lean, full):
+    """Arriving batches with the narrower rules or the model's; and a batch scored with
+    the model's own rules on an index whose batches use the narrower ones (a re-link's
+    catch-up, learning.py)."""
+    _assert_scores_like_splink(model, _borough_rows(), lean, full)
 
 
 LINES_2 = ["Rose Court", "Mill Estate", "Kenoma Village", "Hawkins Masonic Village", None, None]

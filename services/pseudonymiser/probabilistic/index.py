@@ -102,13 +102,17 @@ class LinkageIndex:
         # arriving batches: the narrower rules (comparisons.incremental_blocking), or
         # None for the model's own prediction rules
         self.batch_rules = incremental_blocking(model.features) if lean else None
+        model_rules = [r["blocking_rule"] for r in
+                       model.splink["blocking_rules_to_generate_predictions"]]
         rules = ([r.get_blocking_rule("duckdb").blocking_rule_sql for r in self.batch_rules]
-                 if lean else [r["blocking_rule"] for r in
-                               model.splink["blocking_rules_to_generate_predictions"]])
+                 if lean else model_rules)
         # (pairs, left, right) against everything held, and against the changed rows only
         self._sql = {table: pairs.plan(table, rules, list(COLUMNS), self._tf_cols,
                                        whole=table == HELD)
                      for table in (HELD, CHANGED)}
+        # with the model's own rules, as the full re-link pairs records (`score(full=)`)
+        self._full_sql = pairs.plan(HELD, model_rules, list(COLUMNS), self._tf_cols,
+                                    whole=True)
         self._scoring_sql = ""  # built with the linker (_refresh_tf)
 
     def _exec(self, sql: str):
@@ -341,13 +345,15 @@ class LinkageIndex:
 
     # --- scoring -------------------------------------------------------------------------
 
-    def score(self, new: pd.DataFrame) -> pd.DataFrame:
+    def score(self, new: pd.DataFrame, *, full: bool = False) -> pd.DataFrame:
         """Pairs (new, held) and (new, new) at or above the review threshold, banded.
         `unique_id_l` is always a new record; new-new pairs appear once; a record re-sent
-        under a held token is scored as sent, not against its held version."""
-        return self.score_at(new)[0]
+        under a held token is scored as sent, not against its held version. `full`: with
+        the model's own blocking rules, as the full re-link pairs records, whatever rules
+        arriving batches use."""
+        return self.score_at(new, full=full)[0]
 
-    def score_at(self, new: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    def score_at(self, new: pd.DataFrame, *, full: bool = False) -> tuple[pd.DataFrame, int]:
         """`score` on a connection of its own, in one transaction, so that linking on
         the main connection (catching up, `upsert`) does not wait for it; and the
         generation its snapshot includes (later changes are in `changed_since`)."""
@@ -357,7 +363,8 @@ class LinkageIndex:
             con = self.con.cursor()
         try:
             con.execute("BEGIN TRANSACTION")
-            scored = self._score_on(con, new, HELD, scoring_sql)
+            scored = self._score_on(con, new, self._full_sql if full else self._sql[HELD],
+                                    scoring_sql)
             con.execute("COMMIT")
         finally:
             con.close()
@@ -377,12 +384,12 @@ class LinkageIndex:
 
     def _score(self, new: pd.DataFrame, held: str) -> pd.DataFrame:
         self._ensure_linker()
-        return self._score_on(self.con, new, held, self._scoring_sql)
+        return self._score_on(self.con, new, self._sql[held], self._scoring_sql)
 
-    def _score_on(self, con, new: pd.DataFrame, held: str, scoring_sql: str) -> pd.DataFrame:
+    def _score_on(self, con, new: pd.DataFrame, plan: pairs.Plan,
+                  scoring_sql: str) -> pd.DataFrame:
         if new.empty:
             return self.model._finish(pd.DataFrame(columns=_OUT))
-        plan = self._sql[held]
         # a DuckDB table, not a view of the frame: every rule's join reads it
         with self._frame("tessera_incoming", new[list(COLUMNS)], con):
             con.execute(f"CREATE OR REPLACE TEMP TABLE {pairs.BATCH} AS "
