@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import gc
 import logging
 import sys
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 
 from fastapi import FastAPI
 from pydantic import BaseModel
 
-from services.common import bus, logs, revocations
+from services.common import bus, revocations
 from services.common.auth import Gatekeeper
 from services.common.db import (
     WalCheckpointer,
     build_engine,
     build_sessionmaker,
-    run_migrations,
     sqlite_path,
 )
 from services.common.settings import ServiceSettings
@@ -184,25 +181,3 @@ def tune_interpreter(settings: ServiceSettings) -> None:
     if settings.gc_young_objects:
         _, middle, old = gc.get_threshold()
         gc.set_threshold(settings.gc_young_objects, middle, old)
-
-
-def service_main(settings_cls: type[ServiceSettings], create_app: Callable[..., FastAPI],
-                 migrations_dir: Path, argv: list[str] | None = None) -> None:
-    """`python -m services.<name> [serve|migrate]`."""
-    parser = argparse.ArgumentParser()
-    parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate"])
-    args = parser.parse_args(argv)
-    settings = settings_cls()
-    logs.configure(settings.service_name, settings.log_level)
-    tune_interpreter(settings)
-    if args.command == "migrate":
-        run_migrations(migrations_dir, settings.database_url)
-        return
-    import uvicorn
-
-    tls = {}
-    if settings.tls_cert_file and settings.tls_key_file:
-        tls = {"ssl_certfile": str(settings.tls_cert_file),
-               "ssl_keyfile": str(settings.tls_key_file)}
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                log_config=None, access_log=True, server_header=False, **tls)

@@ -20,7 +20,8 @@ import json
 import time
 from dataclasses import asdict
 
-from services.common import bus, logs
+from services.common import bus
+from services.common.commands import Command
 from services.common.db import build_engine, build_sessionmaker
 from services.pseudonymiser import repository as repo
 from services.pseudonymiser import setup
@@ -71,19 +72,25 @@ async def _train(settings: PseudonymiserSettings, seed: int, sample: int | None)
         await engine.dispose()
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m services.pseudonymiser")
-    sub = parser.add_subparsers(dest="command", required=True)
-    t = sub.add_parser("train", help="train a linkage model from the held records")
-    t.add_argument("--seed", type=int, default=42)
-    t.add_argument("--sample", type=int, default=None, help="train on a random sample")
-    sub.add_parser("relink", help="full re-link of every held record")
-    args = parser.parse_args(argv)
-    settings = PseudonymiserSettings()
-    logs.configure(settings.service_name, settings.log_level)
-    if args.command == "train":
-        result = asyncio.run(_train(settings, args.seed, args.sample))
-    else:
-        result = asyncio.run(_relink(settings))
+def _train_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--sample", type=int, default=None, help="train on a random sample")
+
+
+def _printed(result: dict) -> int:
     print(json.dumps(result, indent=1))
     return 0
+
+
+COMMANDS = {
+    "train": Command(
+        help="train a linkage model from the held records (the service stopped); it "
+             "re-links with it when it starts",
+        run=lambda args, settings: _printed(asyncio.run(_train(settings, args.seed,
+                                                               args.sample))),
+        options=_train_options),
+    "relink": Command(
+        help="the full re-link of every held record with the active model (the service "
+             "stopped)",
+        run=lambda args, settings: _printed(asyncio.run(_relink(settings)))),
+}

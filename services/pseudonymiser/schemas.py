@@ -126,4 +126,5 @@ class LearningStatus(BaseModel):
 
 
 class TrainRequest(RequestBody):
-    force: bool = Field(False, description="Use the new model even if its check fails")
+    force: bool = Field(False, strict=True,
+                        description="Use the new model even if its check fails")

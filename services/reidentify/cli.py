@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 from services.common import bus
+from services.common.commands import Command
 from services.common.db import build_engine, build_sessionmaker
 from services.common.heads import trusted_keys
 from services.common.trust import Keyring
@@ -45,20 +46,29 @@ async def verify_log(settings: ReidentifySettings, heads_path: Path, public_keys
         await nc.close()
 
 
-def main(argv: list[str], settings: ReidentifySettings | None = None,
-         out=print) -> int:
-    """Prints the verification as JSON; exit status 0 when valid, 1 when not."""
-    settings = settings or ReidentifySettings()
-    parser = argparse.ArgumentParser(prog="python -m services.reidentify verify-log")
-    parser.add_argument("--heads", type=Path, default=settings.signed_heads_path,
-                        help="the local signed-heads export (JSON lines)")
+def verify_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--heads", type=Path, default=None,
+                        help="the local signed-heads export (JSON lines); default: the "
+                        "settings' signed_heads_path")
     parser.add_argument("--public-key", type=Path, action="append", default=[],
                         help="a trusted log-signing public key (PEM; repeatable); default: "
                         "the settings' log_public_key_paths")
     parser.add_argument("--other-heads", type=Path,
                         help="compare with this copy of the heads (exported from the "
                         "gateway or a write-once store) instead of asking the gateway")
-    args = parser.parse_args(argv)
-    result = asyncio.run(verify_log(settings, args.heads, args.public_key, args.other_heads))
+
+
+def verify(args: argparse.Namespace, settings: ReidentifySettings, out=print) -> int:
+    """Prints the verification as JSON; exit status 0 when valid, 1 when not."""
+    result = asyncio.run(verify_log(settings, args.heads or settings.signed_heads_path,
+                                    args.public_key, args.other_heads))
     out(json.dumps(result, indent=2, sort_keys=True))
     return 0 if result["valid"] else 1
+
+
+COMMANDS = {
+    "verify-log": Command(
+        help="check the access log's chain, its signed heads in both copies and the "
+             "pseudonymiser's releases (exit status 1 when not valid)",
+        run=verify, options=verify_options),
+}

@@ -3,6 +3,7 @@ deleted or re-signed heads all detected."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import os
@@ -273,12 +274,14 @@ async def test_cli_verify_log_exit_status(log, nats_env, no_releases):
                                   log_public_key_paths=[public_key_path(log.key_path)],
                                   signed_heads_path=log.heads_path)
     printed: list[str] = []
-    args = ["--other-heads", str(log.kept_path)]
-    code = await asyncio.to_thread(cli.main, args, settings, printed.append)
+    parser = argparse.ArgumentParser()
+    cli.verify_options(parser)
+    args = parser.parse_args(["--other-heads", str(log.kept_path)])
+    code = await asyncio.to_thread(cli.verify, args, settings, printed.append)
     assert code == 0 and json.loads(printed[-1])["valid"] is True, printed[-1]
     assert json.loads(printed[-1])["releases_checked"] == 0
     await log.sql("DELETE FROM access_log WHERE seq > 5")
-    code = await asyncio.to_thread(cli.main, args, settings, printed.append)
+    code = await asyncio.to_thread(cli.verify, args, settings, printed.append)
     assert code == 1 and json.loads(printed[-1])["problem"] == "truncated"
 
 

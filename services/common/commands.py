@@ -1,0 +1,68 @@
+"""A slice's command line, `python -m <slice> [serve|migrate|...]`: serve and migrate for
+every slice, and each slice's own commands declared beside them in its `__main__.py`,
+so `--help` lists them all."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+
+from services.common import logs
+from services.common.db import run_migrations
+from services.common.runtime import tune_interpreter
+from services.common.settings import ServiceSettings
+
+
+def _no_options(parser: argparse.ArgumentParser) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command of a slice beside serve and migrate: what it is for, its options, and
+    what it runs with the parsed options and the slice's settings (its exit status)."""
+
+    help: str
+    run: Callable[[argparse.Namespace, Any], int]
+    options: Callable[[argparse.ArgumentParser], None] = _no_options
+
+
+def parser_for(prog: str, commands: dict[str, Command]) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog)
+    sub = parser.add_subparsers(dest="command", metavar="command")
+    sub.add_parser("serve", help="run the service (the default)")
+    sub.add_parser("migrate", help="upgrade its database to the latest schema")
+    for name, command in commands.items():
+        command.options(sub.add_parser(name, help=command.help, description=command.help))
+    return parser
+
+
+def service_main(settings_cls: type[ServiceSettings], create_app: Callable[..., FastAPI],
+                 migrations_dir: Path, commands: dict[str, Command] | None = None,
+                 argv: list[str] | None = None) -> int:
+    """Parse the command line and run the command; returns the exit status."""
+    commands = commands or {}
+    package = create_app.__module__.rpartition(".")[0]
+    args = parser_for(f"python -m {package}", commands).parse_args(argv)
+    settings = settings_cls()
+    logs.configure(settings.service_name, settings.log_level)
+    if args.command in commands:
+        return commands[args.command].run(args, settings)
+    if args.command == "migrate":
+        run_migrations(migrations_dir, settings.database_url)
+        return 0
+    tune_interpreter(settings)
+    import uvicorn
+
+    tls = {}
+    if settings.tls_cert_file and settings.tls_key_file:
+        tls = {"ssl_certfile": str(settings.tls_cert_file),
+               "ssl_keyfile": str(settings.tls_key_file)}
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+                log_config=None, access_log=True, server_header=False, **tls)
+    return 0
