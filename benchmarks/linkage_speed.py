@@ -11,7 +11,7 @@ through the running federation with N identities already held.
    normalised by the gateway's own row validation, shuffled with the seed; the first
    `records` are held, the next `push` arrive later.
 2. The held ones are bulk-loaded into a migrated pseudonymiser SQLite database as
-   IdentityRecord rows (services.pseudonymiser.service.fill; record tokens computed as
+   IdentityRecord rows (services.pseudonymiser.linkage.fill; record tokens computed as
    the gateway computes them), one Person each.
 3. The operator commands in a subprocess, as a council runs them: `python -m
    services.pseudonymiser train`, `... relink` (timed; the re-link loads the index,
