@@ -13,18 +13,19 @@ import re
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, Field, field_validator
 
 from gateway import repository
 from gateway.agreements import Registry, to_out
 from gateway.schemas import ID
+from gateway.state import State
 from services.common.auth import require_roles
 from services.common.clock import today
-from services.common.db import SessionDep
 from services.common.problems import AUTHENTICATED, Problem, problem_responses
 from services.common.retention import is_duration
 from services.common.schemas import IsoDate, RequestBody
+from services.common.sessions import SessionDep
 from services.common.tokens import Claims
 
 router = APIRouter(prefix="/v1/agreements", tags=["agreements"], responses=AUTHENTICATED)
@@ -83,8 +84,8 @@ class Holdings(BaseModel):
     counts: dict[str, int]
 
 
-def registry(request: Request) -> Registry:
-    return request.app.state.agreements
+def registry(state: State) -> Registry:
+    return state.agreements
 
 
 RegistryDep = Annotated[Registry, Depends(registry)]

@@ -19,9 +19,10 @@ from gateway.schemas import (
     request_body,
 )
 from gateway.service import Gateway
+from gateway.state import State
 from services.common.auth import require_scope
-from services.common.db import SessionDep
 from services.common.problems import AUTHENTICATED, Problem, problem_responses
+from services.common.sessions import SessionDep
 from services.common.tokens import Claims
 
 router = APIRouter(prefix="/v1", tags=["gateway"], responses=AUTHENTICATED)
@@ -30,8 +31,8 @@ PartnerClaims = Annotated[Claims, Depends(require_scope("ingest"))]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 
 
-def gateway(request: Request) -> Gateway:
-    return request.app.state.gateway
+def gateway(state: State) -> Gateway:
+    return state.gateway
 
 
 GatewayDep = Annotated[Gateway, Depends(gateway)]

@@ -9,15 +9,17 @@ from fastapi import FastAPI
 
 from gateway import agreements_api, api, audit, handlers, registry_api
 from gateway.agreements import Registry
-from gateway.audit import HeadKeeper
+from gateway.heads import HeadKeeper
 from gateway.models import Inbox
 from gateway.registry import PartnerRegistry, read_registry
 from gateway.service import Gateway
 from gateway.settings import GatewaySettings
+from gateway.state import GatewayState
 from services.common import subjects
 from services.common.heads import trusted_keys
-from services.common.runtime import Runtime, attach
+from services.common.runtime import Runtime
 from services.common.settings import read_key
+from services.common.state import attach
 from services.common.web import service_app
 
 log = logging.getLogger("tessera.gateway")
@@ -33,13 +35,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         # No outbox: the gateway keeps no rows to relay, it publishes straight to
         # JetStream and answers only after every PubAck.
         async with Runtime(settings, inbox_model=Inbox) as rt:
-            attach(app, rt)
-            app.state.settings = settings
             gw = Gateway(settings, rt.bus, read_key(settings.hmac_key_path))
-            app.state.gateway = gw
-            agreements = app.state.agreements = Registry(rt.bus, settings.publish_timeout_s)
-            registry = app.state.registry = PartnerRegistry(rt.bus, agreements,
-                                                            settings.publish_timeout_s)
+            agreements = Registry(rt.bus, settings.publish_timeout_s)
+            registry = PartnerRegistry(rt.bus, agreements, settings.publish_timeout_s)
             seed = read_registry(settings.registry_path)
             async with rt.sessionmaker() as session:
                 await registry.seed(session, seed)
@@ -66,12 +64,14 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
                 log.warning("code catalogues not published yet (%s); will retry",
                             type(exc).__name__)
                 rt.every(CATALOGUE_RETRY_S, publish_catalogues, "catalogues")
-            keeper = app.state.head_keeper = HeadKeeper(
-                rt.sessionmaker, rt.bus, trusted_keys(settings.audit_log_key_paths))
-            app.state.consumers = {
-                "progress": rt.consume(subjects.PROGRESS, handlers.progress),
-                "audit_heads": rt.consume(subjects.AUDIT_HEADS, keeper.keep),
-            }
+            keeper = HeadKeeper(rt.sessionmaker, rt.bus,
+                                trusted_keys(settings.audit_log_key_paths))
+            attach(app, GatewayState(
+                rt=rt, settings=settings, gateway=gw, agreements=agreements,
+                registry=registry, head_keeper=keeper, consumers={
+                    "progress": rt.consume(subjects.PROGRESS, handlers.progress),
+                    "audit_heads": rt.consume(subjects.AUDIT_HEADS, keeper.keep),
+                }))
             await rt.nc.subscribe(subjects.HEADS.subject, queue="gateway", cb=keeper.answer)
             meanings = handlers.Meanings(rt.sessionmaker, rt.bus)
             await rt.nc.subscribe(subjects.MEANINGS.subject, queue="gateway",

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from gateway import repository
 from gateway.registry import PartnerRegistry, describe
@@ -27,11 +27,12 @@ from gateway.schemas import (
     RegistryChangeOut,
     RegistryOut,
 )
+from gateway.state import State
 from services.common.auth import require_roles
 from services.common.clock import today
-from services.common.db import SessionDep
 from services.common.problems import AUTHENTICATED, Problem, problem_responses
 from services.common.schemas import IsoDate, RequestBody
+from services.common.sessions import SessionDep
 from services.common.tokens import Claims
 
 router = APIRouter(prefix="/v1/registry", tags=["registry"], responses=AUTHENTICATED)
@@ -40,8 +41,8 @@ Admin = Annotated[Claims, Depends(require_roles("admin"))]
 Reader = Annotated[Claims, Depends(require_roles("admin", "auditor", "dpo", "coordinator"))]
 
 
-def registry(request: Request) -> PartnerRegistry:
-    return request.app.state.registry
+def registry(state: State) -> PartnerRegistry:
+    return state.registry
 
 
 RegistryDep = Annotated[PartnerRegistry, Depends(registry)]

@@ -9,49 +9,16 @@ call it, so a token is judged the same way wherever it is presented.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from services.common.gatekeeper import AuthFailure
 from services.common.problems import Problem
-from services.common.tokens import Claims, TokenError, TokenVerifier
+from services.common.state import state_of
+from services.common.tokens import Claims
 
 bearer = HTTPBearer(auto_error=False, description="An EdDSA or ES256 JWT from the issuer")
-
-CHALLENGE = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
-
-
-class AuthFailure(Exception):  # noqa: N818 - a verdict, not an error in the code
-    """``claims`` is set when the token verified but is revoked (the audit log names its
-    holder); never for a token whose signature does not hold."""
-
-    def __init__(self, reason: Literal["unauthenticated", "revoked"], detail: str,
-                 claims: Claims | None = None):
-        super().__init__(detail)
-        self.reason, self.detail, self.claims = reason, detail, claims
-
-    def problem(self) -> Problem:
-        return Problem(401, "Unauthorized", self.detail, headers=CHALLENGE)
-
-
-class Gatekeeper:
-    def __init__(self, verifier: TokenVerifier, is_revoked: Callable[[str], bool]):
-        self.verifier = verifier
-        self.is_revoked = is_revoked
-
-    def authenticate(self, authorization: str | None) -> Claims:
-        scheme, _, token = (authorization or "").partition(" ")
-        token = token.strip()
-        if scheme.lower() != "bearer" or not token:
-            raise AuthFailure("unauthenticated", "a bearer token is required")
-        try:
-            claims = self.verifier.verify(token)
-        except TokenError as exc:
-            raise AuthFailure("unauthenticated", str(exc)) from None
-        if self.is_revoked(claims.jti):
-            raise AuthFailure("revoked", "token revoked", claims)
-        return claims
 
 
 async def verified_claims(
@@ -61,7 +28,7 @@ async def verified_claims(
     known = getattr(request.state, "authenticated", None)  # earlier in this request
     if known is None:
         try:
-            known = request.app.state.gatekeeper.authenticate(
+            known = state_of(request.app).gatekeeper.authenticate(
                 request.headers.get("authorization"))
         except AuthFailure as failure:
             known = failure

@@ -1,16 +1,14 @@
-"""Database plumbing: async engine, sessionmaker, unit of work, Alembic runner."""
+"""Database plumbing: async engine, sessionmaker, Alembic runner (the unit of work per
+request is `services.common.sessions`)."""
 
 from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
 
 import aiosqlite
-from fastapi import Depends, Request
 from sqlalchemy import DateTime, Integer, String, event, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
@@ -177,20 +175,6 @@ class WalCheckpointer:
 
 def build_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
-
-
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """The framework owns the unit of work: commit on success, roll back on error."""
-    async with request.app.state.sessionmaker() as session:
-        try:
-            yield session
-            await session.commit()
-        except BaseException:
-            await session.rollback()
-            raise
-
-
-SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
 class InboxMixin:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from services.common.auth import require_roles
 from services.common.problems import AUTHENTICATED
+from services.common.state import SliceDep
 from services.common.subjects import deadletter_stream
 from services.common.tokens import Claims
 
@@ -24,8 +25,7 @@ async def healthz() -> dict:
 
 
 @router.get("/readyz")
-async def readyz(request: Request):
-    state = request.app.state
+async def readyz(state: SliceDep):
     checks = {"database": False, "nats": False}
     try:
         async with state.sessionmaker() as session:
@@ -33,19 +33,18 @@ async def readyz(request: Request):
         checks["database"] = True
     except Exception:  # noqa: S110 - readiness reports, it does not raise
         pass
-    nc = getattr(state, "nc", None)
-    checks["nats"] = bool(nc and nc.is_connected)
+    checks["nats"] = state.nc.is_connected
     ok = all(checks.values())
     return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks},
                         status_code=200 if ok else 503)
 
 
 @ops.get("/dead-letters")
-async def dead_letters(request: Request, claims: Admin,
+async def dead_letters(state: SliceDep, claims: Admin,
                        limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict:
     """This service's dead letters: where each came from and why, never its content."""
-    js = request.app.state.rt.js
-    stream = deadletter_stream(request.app.state.rt.service)
+    js = state.rt.js
+    stream = deadletter_stream(state.name)
     info = await js.stream_info(stream)
     items = []
     last = info.state.last_seq
@@ -60,7 +59,7 @@ async def dead_letters(request: Request, claims: Admin,
                       "stream_seq": int(h.get("Tessera-Stream-Seq", 0)),
                       "deliveries": int(h.get("Tessera-Deliveries", 0)),
                       "reason": h.get("Tessera-Reason"), "bytes": len(raw.data or b"")})
-    return {"service": request.app.state.rt.service, "count": info.state.messages,
+    return {"service": state.name, "count": info.state.messages,
             "items": items}
 
 router.include_router(ops)

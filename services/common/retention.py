@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Annotated, Protocol
 
 from dateutil.relativedelta import relativedelta
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from sqlalchemy import JSON, ColumnElement, Date, Integer, String, and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,9 +24,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from services.common import messages as m
 from services.common.auth import require_roles
-from services.common.db import SessionDep, UTCDateTime, utcnow
+from services.common.db import UTCDateTime, utcnow
 from services.common.problems import AUTHENTICATED, Problem
 from services.common.repository import all_agreements, ended_agreements, retention_periods
+from services.common.sessions import SessionDep
+from services.common.state import dependency
+from services.common.subject_access import HoldsPeople
 from services.common.tokens import Claims
 
 _DURATION = re.compile(
@@ -159,35 +162,45 @@ class Slice(Protocol):
     async def holdings(self, session: AsyncSession, agreement: str) -> dict[str, int]: ...
 
 
+@dataclass(kw_only=True, eq=False)
+class Retains(HoldsPeople):
+    """The state of a slice that keeps rows for its agreements' periods and sweeps them."""
+
+    retention: Slice
+
+
+RetentionState = Annotated[Retains, Depends(dependency(Retains))]
+
+
 def build_router(agreement_model) -> APIRouter:
-    """Routes for `app.state.retention` (a ``Slice``), admin and auditor clearance."""
+    """Routes for a slice's ``Retains.retention``, admin and auditor clearance."""
     router = APIRouter(prefix="/v1", tags=["agreements"], responses=AUTHENTICATED)
 
     @router.get("/agreements")
-    async def known_agreements(request: Request, session: SessionDep, claims: Reader) -> list:
+    async def known_agreements(session: SessionDep, claims: Reader) -> list:
         """The agreements this slice has been told of, as it obeys them."""
         return [{"agreement": a.agreement, "revision": a.revision, "purposes": a.purposes,
                  "retention": a.retention, "valid_to": a.valid_to, "ended_on": a.ended_on}
                 for a in await all_agreements(session, agreement_model)]
 
     @router.get("/agreements/{agreement}/holdings")
-    async def holdings(agreement: str, request: Request, session: SessionDep,
+    async def holdings(agreement: str, state: RetentionState, session: SessionDep,
                        claims: Reader) -> dict:
         """What this slice holds under one agreement: counts only."""
-        counts = await request.app.state.retention.holdings(session, agreement)
-        return {"agreement": agreement, "service": request.app.state.rt.service,
-                "counts": counts}
+        counts = await state.retention.holdings(session, agreement)
+        return {"agreement": agreement, "service": state.name, "counts": counts}
 
     @router.post("/retention/sweep")
-    async def sweep(request: Request, claims: Admin, body: SweepBody | None = None) -> dict:
+    async def sweep(state: RetentionState, claims: Admin, body: SweepBody | None = None
+                    ) -> dict:
         """Run the retention sweep now (it also runs periodically)."""
         as_of = body.as_of if body else None
         if as_of is not None:
-            if request.app.state.rt.settings.environment == "production":
+            if state.rt.settings.environment == "production":
                 raise Problem(403, "Forbidden", "as_of is not accepted in production")
             if as_of.tzinfo is None:
                 raise Problem(422, "Request is not valid", "field 'as_of': needs a UTC offset")
-        deleted = await request.app.state.retention.sweep(as_of)
-        return {"service": request.app.state.rt.service, "deleted": deleted}
+        deleted = await state.retention.sweep(as_of)
+        return {"service": state.name, "deleted": deleted}
 
     return router

@@ -11,19 +11,14 @@ while it was cut off is not missed). The list holds token ids, never a person.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
-from typing import Annotated
+from datetime import timedelta
 
-from fastapi import APIRouter, Depends, Request, Response
 from nats.js.errors import NotFoundError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from services.common import messages as m
 from services.common import subjects
-from services.common.auth import require_roles
 from services.common.db import utcnow
-from services.common.problems import AUTHENTICATED
-from services.common.tokens import Claims
 from services.common.trust import Untrusted
 
 log = logging.getLogger("tessera.revocations")
@@ -93,38 +88,3 @@ class Revocations:
             except Exception as exc:  # the connection is closing anyway
                 log.debug("revocations: unsubscribe failed: %s", type(exc).__name__)
             self._sub = None
-
-
-# --- the route every service serves -------------------------------------------------------
-
-
-class RevocationBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    jti: str = Field(min_length=1, max_length=200)
-    reason: str = Field(min_length=1, max_length=200)
-
-
-class Revocation(BaseModel):
-    jti: str
-    revoked_at: datetime
-    reason: str
-    service: str
-
-
-Admin = Annotated[Claims, Depends(require_roles("admin"))]
-router = APIRouter(prefix="/v1", tags=["tokens"], responses=AUTHENTICATED)
-
-
-@router.post("/revocations", response_model=Revocation, status_code=201,
-             responses={200: {"model": Revocation, "description": "Already revoked"}})
-async def revoke(body: RevocationBody, claims: Admin, request: Request,
-                 response: Response) -> Revocation:
-    """Refuse a token (by its jti) from now on, at every service; revoking twice keeps the
-    first revocation."""
-    revocations: Revocations = request.app.state.rt.revocations
-    held, new = await revocations.revoke(body.jti, body.reason, claims.sub)
-    if not new:
-        response.status_code = 200
-    return Revocation(jti=held.jti, revoked_at=held.revoked_at, reason=held.reason,
-                      service=held.service)

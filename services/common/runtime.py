@@ -9,17 +9,16 @@ import logging
 import sys
 from collections.abc import Awaitable, Callable
 
-from fastapi import FastAPI
 from pydantic import BaseModel
 
 from services.common import bus, revocations
-from services.common.auth import Gatekeeper
 from services.common.db import (
     WalCheckpointer,
     build_engine,
     build_sessionmaker,
     sqlite_path,
 )
+from services.common.gatekeeper import Gatekeeper
 from services.common.settings import ServiceSettings
 from services.common.subjects import Channel
 from services.common.tokens import FileKeys, Lifetimes, TokenVerifier, UrlKeys
@@ -165,13 +164,6 @@ class Runtime:
             log.warning("%s: %s on the way out: %s", self.service, what, type(exc).__name__)
             return False
         return True
-
-
-def attach(app: FastAPI, rt: Runtime) -> None:
-    app.state.rt = rt
-    app.state.sessionmaker = rt.sessionmaker
-    app.state.nc = rt.nc
-    app.state.gatekeeper = rt.gatekeeper
 
 
 def tune_interpreter(settings: ServiceSettings) -> None:

@@ -14,18 +14,23 @@ log; they do not read people.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Protocol
 
 import nats.errors
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import messages as m
 from services.common import subjects
 from services.common.auth import require_roles
-from services.common.db import SessionDep
+from services.common.db import utcnow
 from services.common.problems import AUTHENTICATED, Problem, problem_responses
+from services.common.sessions import SessionDep
+from services.common.state import SliceState, dependency
 from services.common.tokens import Claims
 from services.common.trust import Untrusted
 
@@ -50,6 +55,23 @@ class Holder(Protocol):
     async def subject(self, session: AsyncSession, pseudonym: str) -> dict: ...
 
 
+@dataclass(kw_only=True, eq=False)
+class HoldsPeople(SliceState):
+    """The state of a slice that holds rows about people: who gives leave to release them,
+    what it holds about a pseudonym, and the clock its cases and sweeps read (a test moves
+    it)."""
+
+    grants: Grants
+    subject_access: Holder
+    clock: Callable[[], datetime] = utcnow
+
+    def now(self) -> datetime:
+        return self.clock()
+
+
+PeopleState = Annotated[HoldsPeople, Depends(dependency(HoldsPeople))]
+
+
 class RemoteGrants:
     """Leave asked of reidentify over the bus (every slice but reidentify)."""
 
@@ -67,12 +89,11 @@ class RemoteGrants:
                           "was released", reason="unavailable") from None
 
 
-async def authorise(request: Request, claims: Claims, case: str, action: str,
+async def authorise(state: HoldsPeople, claims: Claims, case: str, action: str,
                     pseudonym: str | None = None, *, found: list[str] | None = None,
                     ref: int | None = None) -> int:
     """Leave to release (the access-log entry's seq), or a problem saying why not."""
-    service = request.app.state.rt.service
-    grant = await request.app.state.grants.grant(service, m.ReleaseAsk(
+    grant = await state.grants.grant(state.name, m.ReleaseAsk(
         case_id=case, action=action, pseudonym=pseudonym, found=found or [], ref=ref,
         sub=claims.sub, org=claims.org))
     if not grant.allowed:
@@ -89,12 +110,12 @@ router = APIRouter(prefix="/v1/subject-access", tags=["subject access"],
 
 
 @router.get("/{pseudonym}")
-async def release(pseudonym: Pseudonym, case: CaseId, claims: DPO, request: Request,
+async def release(pseudonym: Pseudonym, case: CaseId, claims: DPO, state: PeopleState,
                   session: SessionDep) -> dict:
     """Everything this slice holds about one person pseudonym, for an open subject access
     case (role `dpo`); the release is in the access log before it is answered."""
     # read first, in this process: what cannot be assembled is never logged as released
-    held = await request.app.state.subject_access.subject(session, pseudonym)
-    access_id = await authorise(request, claims, case, "export", pseudonym)
-    return {"service": request.app.state.rt.service, "pseudonym": pseudonym, "case": case,
+    held = await state.subject_access.subject(session, pseudonym)
+    access_id = await authorise(state, claims, case, "export", pseudonym)
+    return {"service": state.name, "pseudonym": pseudonym, "case": case,
             "access_id": access_id, **held}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.common import health, limits, problems, revocations
+from services.common import health, limits, problems, revocations_api
 
 
 def service_app(title: str, lifespan, *, max_body_bytes: int | None = None) -> FastAPI:
@@ -13,5 +13,5 @@ def service_app(title: str, lifespan, *, max_body_bytes: int | None = None) -> F
     problems.install(app)
     limits.install(app, max_body_bytes)
     app.include_router(health.router)
-    app.include_router(revocations.router)
+    app.include_router(revocations_api.router)
     return app

@@ -7,7 +7,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.common import subject_access, subjects
-from services.common.runtime import Runtime, attach
+from services.common.runtime import Runtime
+from services.common.state import attach
 from services.common.subject_access import RemoteGrants
 from services.common.web import service_app
 from services.consent import api
@@ -16,6 +17,7 @@ from services.consent.handlers import Handlers
 from services.consent.models import Inbox, Outbox
 from services.consent.service import Holdings
 from services.consent.settings import ConsentSettings
+from services.consent.state import ConsentState
 
 
 def create_app(settings: ConsentSettings | None = None) -> FastAPI:
@@ -24,16 +26,13 @@ def create_app(settings: ConsentSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         async with Runtime(settings, inbox_model=Inbox, outbox_model=Outbox) as rt:
-            attach(app, rt)
-            app.state.settings = settings
-            app.state.people = People(rt)
-            app.state.subject_access = Holdings()
-            app.state.grants = RemoteGrants(rt)
             handlers = Handlers(rt)
-            app.state.consumers = {
-                "requests": rt.consume(subjects.CONSENT_REQUESTS, handlers.requests),
-                "resolved": rt.consume(subjects.RESOLVED, handlers.resolved),
-            }
+            attach(app, ConsentState(
+                rt=rt, settings=settings, people=People(rt), subject_access=Holdings(),
+                grants=RemoteGrants(rt), consumers={
+                    "requests": rt.consume(subjects.CONSENT_REQUESTS, handlers.requests),
+                    "resolved": rt.consume(subjects.RESOLVED, handlers.resolved),
+                }))
             yield
 
     app = service_app("Tessera consent", lifespan)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 
 from services.common.auth import require_roles
-from services.common.db import SessionDep
 from services.common.problems import AUTHENTICATED
+from services.common.sessions import SessionDep
 from services.common.tokens import Claims
 from services.linker import repository as repo
 from services.linker.schemas import AreaDemand, Concentration, DemandReport
 from services.linker.service import top_share
+from services.linker.state import State
 
 router = APIRouter(prefix="/v1", tags=["linker"], responses=AUTHENTICATED)
 
@@ -24,8 +25,8 @@ def suppress(value: int, threshold: int) -> int | None:
 
 
 @router.get("/areas/demand", response_model=DemandReport)
-async def area_demand(request: Request, session: SessionDep, claims: Analyst) -> DemandReport:
-    threshold = request.app.state.settings.suppression_threshold
+async def area_demand(state: State, session: SessionDep, claims: Analyst) -> DemandReport:
+    threshold = state.settings.suppression_threshold
     areas = []
     for area, dataset, events, persons in await repo.demand_by_area(session):
         shown_events, shown_persons = suppress(events, threshold), suppress(persons, threshold)

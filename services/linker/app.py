@@ -7,9 +7,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.common import subject_access, subjects
-from services.common.db import utcnow
 from services.common.retention import build_router
-from services.common.runtime import Runtime, attach
+from services.common.runtime import Runtime
+from services.common.state import attach
 from services.common.subject_access import RemoteGrants
 from services.common.web import service_app
 from services.linker import api
@@ -19,6 +19,7 @@ from services.linker.models import Agreement, Inbox, Outbox
 from services.linker.publisher import ProfilePublisher
 from services.linker.retention import Retention
 from services.linker.settings import LinkerSettings
+from services.linker.state import LinkerState
 
 
 def create_app(settings: LinkerSettings | None = None) -> FastAPI:
@@ -27,13 +28,11 @@ def create_app(settings: LinkerSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         async with Runtime(settings, inbox_model=Inbox, outbox_model=Outbox) as rt:
-            attach(app, rt)
-            app.state.settings = settings
             handlers = Handlers(rt)
-            publisher = app.state.publisher = ProfilePublisher(
+            publisher = ProfilePublisher(
                 rt, settings.profiles_per_round, settings.profiles_per_message,
                 settings.profile_pacing, settings.profile_max_pause_s)
-            app.state.consumers = {
+            consumers = {
                 "events": rt.consume(subjects.EVENTS, handlers.events),
                 "assignments": rt.consume(subjects.ASSIGNMENTS, handlers.assignments,
                                           group=handlers.assignments_group,
@@ -41,15 +40,15 @@ def create_app(settings: LinkerSettings | None = None) -> FastAPI:
                 "decisions": rt.consume(subjects.DECISIONS, handlers.decision),
                 "republish": rt.consume(subjects.REPUBLISH, handlers.republish),
             }
-            app.state.clock = utcnow
-            keeper = app.state.retention = Retention(rt, lambda: app.state.clock())
-            app.state.consumers["agreements"] = rt.consume(subjects.AGREEMENTS, keeper.notice)
-            app.state.subject_access = keeper
-            app.state.grants = RemoteGrants(rt)
-            rt.every(settings.retention_interval_s, keeper.sweep,
-                     "retention")
+            keeper = Retention(rt, lambda: state.now())
+            consumers["agreements"] = rt.consume(subjects.AGREEMENTS, keeper.notice)
+            exporter = Exporter(rt, settings.export_profiles_per_chunk)
+            state = LinkerState(rt=rt, settings=settings, publisher=publisher,
+                                exporter=exporter, retention=keeper, subject_access=keeper,
+                                grants=RemoteGrants(rt), consumers=consumers)
+            attach(app, state)
+            rt.every(settings.retention_interval_s, keeper.sweep, "retention")
             rt.every(settings.profile_interval_s, publisher.drain, "profiles")
-            exporter = app.state.exporter = Exporter(rt, settings.export_profiles_per_chunk)
             rt.every(settings.export_interval_s, exporter.run_pending, "exports")
             yield
 

@@ -6,12 +6,12 @@ import asyncio
 import logging
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth import require_roles
-from services.common.db import SessionDep
 from services.common.problems import AUTHENTICATED, Problem, problem_responses
+from services.common.sessions import SessionDep
 from services.common.tokens import Claims
 from services.pseudonymiser import repository as repo
 from services.pseudonymiser import review
@@ -31,6 +31,7 @@ from services.pseudonymiser.schemas import (
     TrainRequest,
 )
 from services.pseudonymiser.service import Outcome
+from services.pseudonymiser.state import PseudonymiserState, State
 
 log = logging.getLogger("tessera.pseudonymiser")
 
@@ -67,13 +68,12 @@ async def _out(session: AsyncSession, pairs: list[ReviewPair],
     return out
 
 
-def _model(request: Request) -> LinkageModel:
-    return request.app.state.service.linkage.model
+def _model(state: PseudonymiserState) -> LinkageModel:
+    return state.service.linkage.model
 
 
 @router.get("/review", response_model=list[ReviewPairOut])
-async def review_queue(claims: LinkageOfficer, session: SessionDep,
-                       request: Request,
+async def review_queue(claims: LinkageOfficer, session: SessionDep, state: State,
                        status: Literal["pending", "match", "non_match",
                                        "superseded"] | None = "pending",
                        limit: Limit = 50, offset: Offset = 0) -> list[ReviewPairOut]:
@@ -81,34 +81,33 @@ async def review_queue(claims: LinkageOfficer, session: SessionDep,
     that linkage has since resolved (its records now one person, one of them gone, or
     re-scored below the band by a re-link) leaves the pending queue as `superseded`."""
     return await _out(session, await repo.review_page(session, status, limit, offset),
-                      _model(request))
+                      _model(state))
 
 
 @router.post("/review/{pair_id}", response_model=ReviewOutcome,
              responses=problem_responses(404))
 async def decide(pair_id: str, body: ReviewDecision, claims: LinkageOfficer,
-                 session: SessionDep, request: Request) -> ReviewOutcome:
+                 session: SessionDep, state: State) -> ReviewOutcome:
     """Decide a pair. A match merges the two persons, a non-match splits them; the
     decision binds every later linkage and re-link. Deciding again replaces it."""
     pair = await repo.review_pair(session, pair_id)
     if pair is None:
         raise Problem(404, "Not Found", "no such review pair")
-    service = request.app.state.service
-    batch = await review.decide(service, session, pair, body.decision, claims.sub)
+    batch = await review.decide(state.service, session, pair, body.decision, claims.sub)
     outcome = Outcome(assignments=batch.assignments if batch else [],
                       changes=batch.changes if batch else [])
-    publish(request.app.state.rt.outbox, session, outcome)
-    return ReviewOutcome(pair=(await _out(session, [pair], _model(request)))[0],
+    publish(state.rt.outbox, session, outcome)
+    return ReviewOutcome(pair=(await _out(session, [pair], _model(state)))[0],
                          changes=len(outcome.changes),
                          reassigned=len(outcome.assignments))
 
 
 @router.get("/linkage/model", response_model=LearningStatus)
 async def model_status(claims: LinkageOfficer, session: SessionDep,
-                       request: Request) -> LearningStatus:
+                       state: State) -> LearningStatus:
     """The active linkage model, when the service trains next, and the running or last
     training job with its progress."""
-    learning = request.app.state.learning
+    learning = state.learning
     row = await repo.active_model(session)
     job = learning.job
     return LearningStatus(
@@ -122,13 +121,13 @@ async def model_status(claims: LinkageOfficer, session: SessionDep,
 
 @router.post("/linkage/model/train", status_code=202, response_model=LearningJob,
              responses=problem_responses(409))
-async def train_model(claims: LinkageOfficer, request: Request,
+async def train_model(claims: LinkageOfficer, state: State,
                       body: TrainRequest | None = None) -> LearningJob:
     """Train a model on the held records now, check it, and use it and re-link if it
     passes (with `force`, even if not). Linkage goes on meanwhile; follow it with
     GET /v1/linkage/model."""
     try:
-        job = request.app.state.learning.start(
+        job = state.learning.start(
             "requested by a linkage officer", force=bool(body and body.force),
             requested_by=claims.sub)
     except Busy:

@@ -9,9 +9,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.common import subject_access, subjects
-from services.common.db import utcnow
 from services.common.retention import build_router
-from services.common.runtime import Runtime, attach
+from services.common.runtime import Runtime
+from services.common.state import attach
 from services.common.subject_access import RemoteGrants
 from services.common.web import service_app
 from services.pseudonymiser import api, setup
@@ -22,6 +22,7 @@ from services.pseudonymiser.releases import Releases
 from services.pseudonymiser.retention import Retention
 from services.pseudonymiser.retention import router as subject_router
 from services.pseudonymiser.settings import PseudonymiserSettings
+from services.pseudonymiser.state import PseudonymiserState
 
 
 def create_app(settings: PseudonymiserSettings | None = None) -> FastAPI:
@@ -30,14 +31,11 @@ def create_app(settings: PseudonymiserSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         async with Runtime(settings, inbox_model=Inbox, outbox_model=Outbox) as rt:
-            attach(app, rt)
             service = await setup.build(settings, rt.sessionmaker)
-            app.state.service = service
-            releases = app.state.releases = Releases(rt.sessionmaker,
-                                                     settings.release_max_age_s)
+            releases = Releases(rt.sessionmaker, settings.release_max_age_s)
             await releases.load()
             handlers = Handlers(rt, service, releases)
-            app.state.consumers = {
+            consumers = {
                 "identity": rt.consume(subjects.IDENTITY, handlers.identity,
                                        group=handlers.identity_group,
                                        batch=settings.link_group_messages,
@@ -49,14 +47,15 @@ def create_app(settings: PseudonymiserSettings | None = None) -> FastAPI:
                                       batch=settings.link_group_messages),
                 "decisions": rt.consume(subjects.DECISIONS, handlers.decision),
             }
-            app.state.clock = utcnow
-            keeper = app.state.retention = Retention(rt, service, lambda: app.state.clock())
-            app.state.consumers["agreements"] = rt.consume(subjects.AGREEMENTS, keeper.notice)
-            app.state.subject_access = keeper
-            app.state.grants = RemoteGrants(rt)
-            rt.every(settings.retention_interval_s, keeper.sweep,
-                     "retention")
-            learning = app.state.learning = Learning(rt, service, settings)
+            keeper = Retention(rt, service, lambda: state.now())
+            consumers["agreements"] = rt.consume(subjects.AGREEMENTS, keeper.notice)
+            learning = Learning(rt, service, settings)
+            state = PseudonymiserState(
+                rt=rt, settings=settings, service=service, releases=releases,
+                learning=learning, retention=keeper, subject_access=keeper,
+                grants=RemoteGrants(rt), consumers=consumers)
+            attach(app, state)
+            rt.every(settings.retention_interval_s, keeper.sweep, "retention")
             await learning.resume()
             rt.every(settings.learn_check_interval_s, learning.tick, "learning")
             responders = [

@@ -13,18 +13,18 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import bus
 from services.common import messages as m
 from services.common import retention as common
-from services.common.db import SessionDep
 from services.common.problems import AUTHENTICATED, problem_responses
 from services.common.runtime import Runtime
 from services.common.schemas import IsoDate, RequestBody
-from services.common.subject_access import CASE_PATTERN, DPO, authorise
+from services.common.sessions import SessionDep
+from services.common.subject_access import CASE_PATTERN, DPO, PeopleState, authorise
 from services.pseudonymiser import normalise
 from services.pseudonymiser import repository as repo
 from services.pseudonymiser.models import Agreement, IdentityRecord
@@ -98,19 +98,19 @@ router = APIRouter(prefix="/v1", tags=["subject access"],
 
 
 @router.post("/subject-access/search")
-async def find_subject(body: SubjectQuery, request: Request, session: SessionDep,
+async def find_subject(body: SubjectQuery, state: PeopleState, session: SessionDep,
                        claims: DPO) -> dict:
     """The person pseudonyms whose records match (family name and date of birth, and the
     given name's first token and postcode when given), for an open subject access case
     (role `dpo`; the search is in the access log first); then ask each slice for
     /v1/subject-access/{pseudonym}."""
-    access_id = await authorise(request, claims, body.case, "search", None)
+    access_id = await authorise(state, claims, body.case, "search", None)
     found = await repo.persons_matching(
         session, normalise.name(body.family_name), body.date_of_birth,
         normalise.first_name_token(body.given_name) if body.given_name else None,
         normalise.postcode(body.postcode) if body.postcode else None, limit=100)
     persons = [{"pseudonym": p, "matching_records": n} for p, n in found]
     if persons:  # who was found is in the log before the DPO is told, and bounds the case
-        await authorise(request, claims, body.case, "found",
+        await authorise(state, claims, body.case, "found",
                         found=[p["pseudonym"] for p in persons], ref=access_id)
     return {"case": body.case, "access_id": access_id, "persons": persons}

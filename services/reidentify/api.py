@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from services.common.auth import require_roles, require_scope
-from services.common.db import SessionDep
 from services.common.export import csv_text
 from services.common.problems import AUTHENTICATED, Problem, problem_responses
+from services.common.sessions import SessionDep
 from services.common.tokens import Claims
 from services.reidentify import audit, repository, service
 from services.reidentify.attempts import PARTNER_LOOKUP, UNLOCK, AuditedRoute, audited
@@ -23,6 +23,7 @@ from services.reidentify.schemas import (
     UnlockReply,
     Verification,
 )
+from services.reidentify.state import ReidentifyState, State
 
 router = APIRouter(prefix="/v1", tags=["reidentify"], responses=AUTHENTICATED)
 # the audited doors: every attempt, refused early or not, is logged exactly once
@@ -48,20 +49,20 @@ async def cohort(rule_id: str, claims: CohortReader, session: SessionDep,
 
 @doors.post("/unlock", response_model=UnlockReply, responses=problem_responses(429, 503))
 @audited(UNLOCK)
-async def unlock(body: UnlockBody, claims: Caseworker, request: Request) -> dict:
-    reidentifier: service.Reidentifier = request.app.state.reidentifier
-    return await reidentifier.unlock(claims, service.UnlockRequest(**body.model_dump()),
+async def unlock(body: UnlockBody, claims: Caseworker, request: Request, state: State
+                 ) -> dict:
+    return await state.reidentifier.unlock(claims, service.UnlockRequest(**body.model_dump()),
                                      request.state.attempt)
 
 
 @doors.post("/partner-lookup", response_model=PartnerLookupReply,
             responses=problem_responses(429, 503))
 @audited(PARTNER_LOOKUP)
-async def partner_lookup(body: UnlockBody, claims: CaseLookup, request: Request) -> dict:
+async def partner_lookup(body: UnlockBody, claims: CaseLookup, request: Request,
+                         state: State) -> dict:
     """A partner's own local IDs for a flagged subject (scope `case-lookup`): the same
     policy and access log as an unlock, and nothing another partner sent."""
-    reidentifier: service.Reidentifier = request.app.state.reidentifier
-    return await reidentifier.partner_lookup(
+    return await state.reidentifier.partner_lookup(
         claims, service.UnlockRequest(**body.model_dump()), request.state.attempt)
 
 
@@ -91,9 +92,9 @@ async def access_log_csv(claims: Auditor, session: SessionDep,
 
 
 @router.get("/access-log/verify", response_model=Verification)
-async def verify(claims: Auditor, session: SessionDep, request: Request) -> dict:
+async def verify(claims: Auditor, session: SessionDep, state: State) -> dict:
     """The chain recomputed, and every signed head in the export checked against it."""
-    evidence = await request.app.state.witnesses.evidence()
+    evidence = await state.witnesses.evidence()
     return await audit.verify(session, evidence)
 
 
@@ -103,42 +104,42 @@ cases = APIRouter(prefix="/v1/subject-access/cases", tags=["subject access"],
                   responses=AUTHENTICATED)
 
 
-def _case(row, request: Request, access_id: int | None = None) -> CaseOut:
+def _case(row, state: ReidentifyState, access_id: int | None = None) -> CaseOut:
     return CaseOut(case_id=row.case_id, reference=row.reference, requester=row.requester,
                    justification=row.justification, opened_by=row.opened_by,
                    opened_org=row.opened_org, opened_at=row.opened_at,
                    expires_at=row.expires_at, closed_at=row.closed_at,
                    closed_by=row.closed_by,
-                   open=request.app.state.grants.is_open(row), access_id=access_id)
+                   open=state.grants.is_open(row), access_id=access_id)
 
 
 @cases.post("", response_model=CaseOut, status_code=201)
-async def open_case(body: CaseBody, claims: DPO, request: Request) -> CaseOut:
+async def open_case(body: CaseBody, claims: DPO, state: State) -> CaseOut:
     """Open a subject access case (role `dpo`); each slice then releases its part under it."""
-    row, seq = await request.app.state.grants.open(claims, body.reference, body.requester,
-                                                   body.justification)
-    return _case(row, request, seq)
+    row, seq = await state.grants.open(claims, body.reference, body.requester,
+                                       body.justification)
+    return _case(row, state, seq)
 
 
 @cases.get("", response_model=list[CaseOut])
-async def list_cases(claims: CaseReader, session: SessionDep, request: Request,
+async def list_cases(claims: CaseReader, session: SessionDep, state: State,
                      limit: Limit = 100, offset: Offset = 0,
                      open_only: bool = False) -> list[CaseOut]:
     rows = await repository.cases_page(session, limit, offset, open_only)
-    return [_case(r, request) for r in rows]
+    return [_case(r, state) for r in rows]
 
 
 @cases.get("/{case_id}", response_model=CaseOut, responses=problem_responses(404))
 async def get_case(case_id: Annotated[str, Path(max_length=40)], claims: CaseReader,
-                   session: SessionDep, request: Request) -> CaseOut:
+                   session: SessionDep, state: State) -> CaseOut:
     row = await repository.case(session, case_id)
     if row is None:
         raise Problem(404, "Not found", "no such case")
-    return _case(row, request)
+    return _case(row, state)
 
 
 @cases.post("/{case_id}/close", response_model=CaseOut, responses=problem_responses(404))
 async def close_case(case_id: Annotated[str, Path(max_length=40)], claims: DPO,
-                     request: Request) -> CaseOut:
-    row, seq = await request.app.state.grants.close(claims, case_id)
-    return _case(row, request, seq)
+                     state: State) -> CaseOut:
+    row, seq = await state.grants.close(claims, case_id)
+    return _case(row, state, seq)

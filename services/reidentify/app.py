@@ -13,7 +13,8 @@ from services.common import subject_access, subjects
 from services.common.db import utcnow
 from services.common.heads import trusted_keys
 from services.common.retention import build_router
-from services.common.runtime import Runtime, attach
+from services.common.runtime import Runtime
+from services.common.state import attach
 from services.common.web import service_app
 from services.reidentify import api, handlers, signing
 from services.reidentify.audit import Witnesses, signing_grace
@@ -26,6 +27,7 @@ from services.reidentify.retention import Retention
 from services.reidentify.service import HOUR, Reidentifier
 from services.reidentify.settings import ReidentifySettings
 from services.reidentify.signing import last_heads
+from services.reidentify.state import ReidentifyState
 
 log = logging.getLogger("tessera.reidentify")
 WINDOW_PRUNE_S = 300.0
@@ -45,41 +47,41 @@ def create_app(settings: ReidentifySettings | None = None) -> FastAPI:
                                      settings.log_signing_public_key_path, settings.environment)
         trusted = trusted_keys(settings.log_public_key_paths, log_key)
         async with Runtime(settings, inbox_model=Inbox) as rt:
-            attach(app, rt)
-            app.state.settings = settings
             # the policy's facts in memory, read before the consumers start (policy.py)
-            state = app.state.policy = PolicyState(rt.sessionmaker,
-                                                   settings.unlock_rate_per_hour)
-            await state.load()
-            rt.every(WINDOW_PRUNE_S, lambda: _prune(state), "prune-windows")
-            app.state.reidentifier = Reidentifier(
+            policy = PolicyState(rt.sessionmaker, settings.unlock_rate_per_hour)
+            await policy.load()
+            rt.every(WINDOW_PRUNE_S, lambda: _prune(policy), "prune-windows")
+            reidentifier = Reidentifier(
                 rt.sessionmaker, rt, timeout_s=settings.pseudonymiser_timeout_s,
-                rate_per_hour=settings.unlock_rate_per_hour, state=state)
+                rate_per_hour=settings.unlock_rate_per_hour, state=policy)
             sinks: list = [FileSink(settings.signed_heads_path), BusSink(rt.bus)]
             if settings.head_export_dir is not None:
                 sinks.append(DirectorySink(settings.head_export_dir))
-            signer = app.state.head_signer = HeadSigner(rt.sessionmaker, log_key, sinks)
-            app.state.witnesses = Witnesses(rt.bus, settings.signed_heads_path, trusted,
-                                            signing_grace(settings))
+            signer = HeadSigner(rt.sessionmaker, log_key, sinks)
+            witnesses = Witnesses(rt.bus, settings.signed_heads_path, trusted,
+                                  signing_grace(settings))
             rt.every(settings.head_signing_interval_s, signer.sign, "sign-head")
-            on = handlers.Handlers(state)
-            app.state.consumers = {
+            on = handlers.Handlers(policy)
+            consumers = {
                 "flags": rt.consume(subjects.FLAGS, on.flags),
                 "decisions": rt.consume(subjects.DECISIONS, on.decisions),
             }
-            app.state.clock = utcnow
-            keeper = app.state.retention = Retention(rt, lambda: app.state.clock(), state)
-            app.state.subject_access = keeper
-            cases = app.state.grants = Cases(
-                rt.sessionmaker, app.state.reidentifier.ledger,
+            keeper = Retention(rt, lambda: state.now(), policy)
+            cases = Cases(
+                rt.sessionmaker, reidentifier.ledger,
                 rate_per_hour=settings.subject_access_rate_per_hour,
-                case_days=settings.subject_access_case_days, clock=lambda: app.state.clock(),
+                case_days=settings.subject_access_case_days, clock=lambda: state.now(),
                 messages=rt.bus)
+            consumers["agreements"] = rt.consume(subjects.AGREEMENTS, keeper.notice)
+            state = ReidentifyState(
+                rt=rt, settings=settings, policy=policy, reidentifier=reidentifier,
+                ledger=reidentifier.ledger, head_signer=signer, witnesses=witnesses,
+                retention=keeper, subject_access=keeper, grants=cases,
+                fast_unlock=settings.fast_unlock, consumers=consumers)
+            attach(app, state)
             await rt.nc.subscribe(subjects.SUBJECT_ACCESS.subject, queue="reidentify",
                                   cb=cases.answer)
-            app.state.consumers["agreements"] = rt.consume(subjects.AGREEMENTS, keeper.notice)
-            rt.every(settings.retention_interval_s, keeper.sweep,
-                     "retention")
+            rt.every(settings.retention_interval_s, keeper.sweep, "retention")
             # what start-up built is never rescanned: a full collection of it under
             # load stalled every unlock in flight for ~100 ms (docs/reidentify.md)
             gc.collect()
@@ -96,10 +98,9 @@ def create_app(settings: ReidentifySettings | None = None) -> FastAPI:
                     await signer.sign()  # the last head, on the way out
                 except Exception as exc:
                     log.warning("signing the last head failed: %s", type(exc).__name__)
-                await app.state.reidentifier.ledger.close()
+                await reidentifier.ledger.close()
 
     app = service_app("Tessera reidentify", lifespan)
-    app.state.fast_unlock = settings.fast_unlock
     app.add_middleware(Doors)  # outermost: every attempt at a door is logged, 413 too
     app.include_router(api.router)
     app.include_router(api.cases)  # before the releases: /cases is no pseudonym

@@ -20,13 +20,15 @@ import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
-from services.common.auth import AuthFailure, Gatekeeper
+from services.common.gatekeeper import AuthFailure, Gatekeeper
 from services.common.problems import Problem
+from services.common.state import SliceState, state_of
 from services.common.tokens import Claims
 from services.reidentify.ledger import Ledger
 
@@ -158,12 +160,19 @@ def audited(action: str) -> Callable:
     return mark
 
 
+@dataclass(kw_only=True, eq=False)
+class DoorState(SliceState):
+    """The state a door needs: the access log every attempt is written to."""
+
+    ledger: Ledger
+
+
 def attempt_for(request: Request, action: str) -> Attempt:
     """The request's attempt (made by the door middleware), or a new one."""
     attempt = getattr(request.state, "attempt", None)
     if attempt is None:
-        state = request.app.state
-        attempt = Attempt.at_door(state.reidentifier.ledger, action, state.gatekeeper,
+        state = state_of(request.app, DoorState)
+        attempt = Attempt.at_door(state.ledger, action, state.gatekeeper,
                                   request.headers.get("authorization"))
         request.state.attempt = attempt
     request.state.authenticated = attempt.authenticated

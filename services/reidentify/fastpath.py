@@ -24,9 +24,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from services.common.problems import Problem, problem_response
+from services.common.state import state_of
 from services.reidentify.attempts import PARTNER_LOOKUP, UNLOCK, Attempt
 from services.reidentify.schemas import UnlockBody, UnlockReply
 from services.reidentify.service import UnlockRequest
+from services.reidentify.state import ReidentifyState
 
 DOORS = {"/v1/unlock": UNLOCK, "/v1/partner-lookup": PARTNER_LOOKUP}
 ROLE = "caseworker"
@@ -49,7 +51,7 @@ class Doors:
             if name in _WANTED:
                 repeated = repeated or name in found
                 found.setdefault(name, value)  # the first, as the framework reads them
-        state = scope["app"].state
+        state = state_of(scope["app"], ReidentifyState)
         authorization = found.get(b"authorization")
         attempt = Attempt.at_door(state.reidentifier.ledger, action, state.gatekeeper,
                                   authorization.decode("latin-1") if authorization else None)
@@ -71,7 +73,7 @@ class Doors:
                 break
 
         parsed = None
-        if (action == UNLOCK and getattr(state, "fast_unlock", False) and not repeated
+        if (action == UNLOCK and state.fast_unlock and not repeated
                 and found.get(b"content-type") == b"application/json"
                 and attempt.claims is not None and ROLE in attempt.claims.roles):
             try:
@@ -80,7 +82,7 @@ class Doors:
                 parsed = None
         if parsed is None:
             return await self.app(scope, _replay(messages, receive), send)
-        state.fast_unlocks = getattr(state, "fast_unlocks", 0) + 1  # served here
+        state.fast_unlocks += 1  # served here
         response = await _unlock(scope, body, state, attempt, parsed)
         await response(scope, receive, send)
 
@@ -93,7 +95,7 @@ async def _too_large(scope, receive, send, attempt: Attempt) -> None:
     await response(scope, receive, send)
 
 
-async def _unlock(scope, body: bytes, state, attempt: Attempt,
+async def _unlock(scope, body: bytes, state: ReidentifyState, attempt: Attempt,
                   parsed: UnlockBody) -> Response:
     request = UnlockRequest(parsed.pseudonym, parsed.purpose, parsed.justification)
 

@@ -11,8 +11,8 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response
 from pydantic import ValidationError
 
 from services.common.auth import require_roles
-from services.common.db import SessionDep
 from services.common.problems import AUTHENTICATED, Problem, describe_errors, problem_responses
+from services.common.sessions import SessionDep
 from services.common.tokens import Claims
 from services.scorer import repository as repo
 from services.scorer.calibration import calibrate, svg
@@ -25,6 +25,7 @@ from services.scorer.schemas import (
     RuleDocument,
     StoredRule,
 )
+from services.scorer.state import State
 
 router = APIRouter(prefix="/v1", tags=["scorer"], responses=AUTHENTICATED)
 
@@ -80,8 +81,8 @@ async def get_rule(rule_id: str, session: SessionDep, claims: Reader) -> StoredR
 
 @router.put("/rules/{rule_id}", response_model=StoredRule, openapi_extra=RULE_BODY,
             responses=problem_responses(404, 415))
-async def put_rule(rule_id: str, request: Request, session: SessionDep, claims: Admin,
-                   tasks: BackgroundTasks, response: Response) -> StoredRule:
+async def put_rule(rule_id: str, request: Request, state: State, session: SessionDep,
+                   claims: Admin, tasks: BackgroundTasks, response: Response) -> StoredRule:
     document = await parse_document(request)
     if document.id != rule_id:
         raise Problem(422, "Request is not valid", "field 'id': must equal the rule id in the path")
@@ -90,7 +91,6 @@ async def put_rule(rule_id: str, request: Request, session: SessionDep, claims: 
     version = previous.version + 1 if previous else 1
     await repo.add_rule_version(session, document.model_dump(mode="json"), version, claims.sub)
     rule = StoredRule(**document.model_dump(), version=version)
-    state = request.app.state
     changes = await state.scorer.reevaluate(session, rule, previous)
     publish_flags(state.rt, session, changes.flags, state.settings.flags_per_message)
     if needs_rescore(rule, previous):
@@ -119,11 +119,10 @@ async def calibration_chart(rule_id: str, session: SessionDep, claims: Reader) -
 
 
 @router.post("/rescore", response_model=Rescore, status_code=202)
-async def rescore(request: Request, session: SessionDep, claims: Admin,
+async def rescore(state: State, session: SessionDep, claims: Admin,
                   tasks: BackgroundTasks) -> Rescore:
     """A full (bulk) re-score: the linker exports every profile in columnar chunks and each
     rule re-evaluates them; follow it with GET /v1/rescore/{request_id}."""
-    state = request.app.state
     levels = ["person", "household"]
     request_id = await request_rescore(state.rt, session, levels)
     if state.rt.relay:

@@ -11,9 +11,9 @@ from fastapi import FastAPI
 from sqlalchemy.exc import IntegrityError
 
 from services.common import bus, subject_access, subjects
-from services.common.db import utcnow
 from services.common.retention import build_router
-from services.common.runtime import Runtime, attach
+from services.common.runtime import Runtime
+from services.common.state import attach
 from services.common.subject_access import RemoteGrants
 from services.common.web import service_app
 from services.scorer import api
@@ -25,6 +25,7 @@ from services.scorer.retention import Retention
 from services.scorer.rules import RuleDocument
 from services.scorer.service import Scorer, utc_today
 from services.scorer.settings import ScorerSettings
+from services.scorer.state import ScorerState
 
 
 async def load_builtin_rules(sessionmaker, settings: ScorerSettings) -> None:
@@ -49,12 +50,10 @@ def create_app(settings: ScorerSettings | None = None,
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         async with Runtime(settings, inbox_model=Inbox, outbox_model=Outbox) as rt:
-            attach(app, rt)
-            app.state.settings = settings
             await load_builtin_rules(rt.sessionmaker, settings)
-            scorer = app.state.scorer = Scorer(today)
+            scorer = Scorer(today)
             handlers = Handlers(rt, scorer, settings.flags_per_message)
-            app.state.consumers = {
+            consumers = {
                 "codes": rt.consume(subjects.CODES, handlers.codes),
                 "profiles": rt.consume(subjects.PROFILES, handlers.profiles),
                 "decisions": rt.consume(subjects.DECISIONS, handlers.decision),
@@ -66,20 +65,18 @@ def create_app(settings: ScorerSettings | None = None,
                 inbox_model=Inbox, relay=rt.relay, batch=settings.export_fetch_batch)
             export.start()
             rt.consumers.append(export)
-            app.state.consumers["export"] = export
-            app.state.clock = utcnow
-            keeper = app.state.retention = Retention(rt, lambda: app.state.clock(),
-                                                     settings.flags_per_message)
-            app.state.subject_access = keeper
-            app.state.grants = RemoteGrants(rt)
-            app.state.consumers["agreements"] = rt.consume(subjects.AGREEMENTS, keeper.notice)
-            rt.every(settings.retention_interval_s, keeper.sweep,
-                     "retention")
+            consumers["export"] = export
+            keeper = Retention(rt, lambda: state.now(), settings.flags_per_message)
+            consumers["agreements"] = rt.consume(subjects.AGREEMENTS, keeper.notice)
 
             async def run_sweep() -> int:
                 return await sweep(rt, scorer, settings.sweep_batch)
 
-            app.state.sweep = run_sweep
+            state = ScorerState(rt=rt, settings=settings, scorer=scorer, sweep=run_sweep,
+                                retention=keeper, subject_access=keeper,
+                                grants=RemoteGrants(rt), consumers=consumers)
+            attach(app, state)
+            rt.every(settings.retention_interval_s, keeper.sweep, "retention")
             rt.every(settings.sweep_interval_s, run_sweep, "sweep")
             yield
 

@@ -11,7 +11,8 @@ import httpx
 from fastapi import FastAPI
 
 from services.common import bus, health, problems, subjects
-from services.common.auth import Gatekeeper
+from services.common.gatekeeper import Gatekeeper
+from services.common.state import SliceState, attach
 from services.common.tokens import FileKeys, Lifetimes, TokenVerifier
 from tests.common.test_bus import Inbox, db, publish_progress, record, times_applied  # noqa: F401
 from tests.support import eventually
@@ -55,10 +56,11 @@ async def test_poison_is_dead_lettered_and_the_rest_flows(nats_env, db):  # noqa
         app = FastAPI()
         problems.install(app)
         app.include_router(health.router)
-        app.state.gatekeeper = Gatekeeper(
+        gatekeeper = Gatekeeper(
             TokenVerifier(FileKeys(nats_env.layout.jwks), "https://issuer.tessera.local",
                           "tessera-gateway", Lifetimes(3600)), lambda jti: False)
-        app.state.rt = SimpleNamespace(js=js, service="gateway")
+        attach(app, SliceState(rt=SimpleNamespace(js=js, service="gateway",
+                                                  gatekeeper=gatekeeper)))
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                      base_url="http://t") as c:
             denied = await c.get("/v1/ops/dead-letters",

@@ -12,8 +12,9 @@ import jwt
 
 from deploy.keys import NATS_ADMIN
 from services.common import bus, subjects
-from services.common.runtime import Runtime, attach
+from services.common.runtime import Runtime
 from services.common.settings import ServiceSettings
+from services.common.state import SliceState, attach
 from services.common.web import service_app
 from tests.support import eventually
 
@@ -55,7 +56,7 @@ async def test_the_route_is_on_every_service_and_needs_an_admin(nats_env, tmp_pa
     rt = Runtime(settings(nats_env, "linker", tmp_path))
     app = service_app("t", None)
     async with rt:
-        attach(app, rt)
+        attach(app, SliceState(rt=rt))
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                      base_url="http://t") as client:
             jti = uuid.uuid4().hex

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from services.common import messages as m
 from services.common import subjects
 from services.common.db import run_migrations
+from services.common.state import state_of
 from services.consent.app import create_app as consent_app
 from services.consent.settings import ConsentSettings
 from services.linker.app import create_app as linker_app
@@ -82,11 +83,11 @@ class Fed:
             level="person", agreement=agreement, events=rows))
 
     async def count(self, service: str, stmt) -> int:
-        async with self.apps[service].state.sessionmaker() as session:
+        async with state_of(self.apps[service]).sessionmaker() as session:
             return (await session.execute(stmt)).scalar_one()
 
     async def pseudonym(self, token: str) -> str | None:
-        async with self.apps["pseudonymiser"].state.sessionmaker() as session:
+        async with state_of(self.apps["pseudonymiser"]).sessionmaker() as session:
             return (await session.execute(
                 select(Person.pseudonym).join(IdentityRecord, IdentityRecord.person_id == Person.id)
                 .where(IdentityRecord.record_token == token))).scalar_one_or_none()
@@ -112,7 +113,7 @@ class Fed:
 
     def set_clock(self, when: datetime) -> None:
         for name in SLICES:
-            self.apps[name].state.clock = lambda when=when: when
+            state_of(self.apps[name]).clock = lambda when=when: when
 
     async def optout(self, token: str, family: str, scope: str = "all") -> None:
         """A partner's opt-out list as the gateway sends it: identity part and decision."""
@@ -220,7 +221,7 @@ async def test_purpose_limitation_retention_and_ending(fed):
     assert x != y
     await eventually(lambda: fed.active_flag(x), timeout=60)
     await eventually(lambda: fed.active_flag(y), timeout=60)
-    async with fed.apps["reidentify"].state.sessionmaker() as s:
+    async with state_of(fed.apps["reidentify"]).sessionmaker() as s:
         row = await s.get(FlagRow, (x, "oldham-gp-pilot"))
         assert row.agreements == f" {RESEARCH} {TRIAGE} "
 
@@ -276,7 +277,7 @@ async def test_purpose_limitation_retention_and_ending(fed):
 
     async def triage_gone():
         for service in SLICES:
-            await fed.apps[service].state.retention.sweep()
+            await state_of(fed.apps[service]).retention.sweep()
         counts = [
             await fed.count("linker", select(func.count()).select_from(Event)
                             .where(Event.agreement == TRIAGE)),

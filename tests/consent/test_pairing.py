@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from services.common.state import state_of
 from services.consent.models import ConsentRequestRow, Decision
 from tests.consent.conftest import request
 from tests.support import eventually
@@ -11,7 +12,7 @@ from tests.support import eventually
 
 async def stored(env, record_token: str):
     async def check():
-        async with env.app.state.sessionmaker() as s:
+        async with state_of(env.app).sessionmaker() as s:
             return (await s.execute(select(ConsentRequestRow).where(
                 ConsentRequestRow.record_token == record_token))).scalar_one_or_none()
 
@@ -39,7 +40,7 @@ async def test_resolution_then_request_publishes_one_decision(env):
 
     async def resolved():
         from services.consent.models import Resolution
-        async with env.app.state.sessionmaker() as s:
+        async with state_of(env.app).sessionmaker() as s:
             return await s.get(Resolution, "rt-2")
 
     await eventually(resolved)
@@ -74,7 +75,7 @@ async def test_redelivered_resolution_decides_once(env):
 
 async def stored_count(env, record_token: str, n: int):
     async def check():
-        async with env.app.state.sessionmaker() as s:
+        async with state_of(env.app).sessionmaker() as s:
             rows = (await s.execute(select(ConsentRequestRow).where(
                 ConsentRequestRow.record_token == record_token))).scalars().all()
             return len(rows) == n
@@ -88,7 +89,7 @@ async def test_decisions_from_an_optout_list_carry_its_agreement(env):
     assert row.agreement == "isa-test-1"
     await env.publish_resolved("rt-agr", "person-agr")
     [decision] = await env.settle("person-agr", 1)
-    async with env.app.state.sessionmaker() as session:
+    async with state_of(env.app).sessionmaker() as session:
         stored_decision = await session.scalar(
             select(Decision).where(Decision.decision_id == decision.decision_id))
     assert stored_decision.agreement == "isa-test-1"

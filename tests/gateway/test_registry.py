@@ -12,6 +12,7 @@ from gateway.app import create_app
 from gateway.settings import GatewaySettings
 from services.common import subjects
 from services.common.db import run_migrations
+from services.common.state import state_of
 from tests.gateway.conftest import GP, MIGRATIONS, REGISTRY, Env, person
 from tests.support import eventually
 
@@ -70,7 +71,7 @@ async def test_nats_outage_is_503_and_the_retry_publishes_once(nats_env, setting
                 assert r.headers["content-type"] == "application/problem+json"
             finally:
                 nats_env.proc = natsserver.start(nats_env.layout.nats_conf, nats_env.port)
-            await eventually(lambda: app.state.rt.nc.is_connected)
+            await eventually(lambda: state_of(app).rt.nc.is_connected)
             r = await env.post(*GP, "identities", body, key="outage-1")
             assert r.status_code == 202, r.text
             again = await env.post(*GP, "identities", body, key="outage-1")

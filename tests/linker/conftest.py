@@ -15,6 +15,7 @@ from sqlalchemy import select
 from services.common import messages as m
 from services.common import subjects
 from services.common.db import run_migrations
+from services.common.state import state_of
 from services.linker.app import create_app
 from services.linker.models import Assignment, Event
 from services.linker.settings import LinkerSettings
@@ -95,17 +96,17 @@ class Harness:
         from services.linker.repository import count_marks
 
         async def ok():
-            async with self.app.state.sessionmaker() as s:
+            async with state_of(self.app).sessionmaker() as s:
                 return await count_marks(s) >= n
         await eventually(ok)
 
     async def stored_events(self, record_token: str) -> list[Event]:
-        async with self.app.state.sessionmaker() as s:
+        async with state_of(self.app).sessionmaker() as s:
             return list((await s.execute(
                 select(Event).where(Event.record_token == record_token))).scalars())
 
     async def assignment(self, record_token: str) -> Assignment | None:
-        async with self.app.state.sessionmaker() as s:
+        async with state_of(self.app).sessionmaker() as s:
             return await s.get(Assignment, record_token)
 
 

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from services.common.db import utcnow
 from services.common.messages import Assignment
+from services.common.state import state_of
 from tests.linker.conftest import codes, new
 from tests.support import eventually
 
@@ -62,7 +63,7 @@ async def test_withheld_assignment_keeps_events_out_until_the_sweep_erases_them(
     later = await linker.events("gp-p81001", "gp-p81001", [(token, "GP2", D)] * 1)
     assert (await linker.wait_progress(later)).processed == 1
     assert len(await linker.stored_events(token)) == 1  # later ones dropped
-    sweep = linker.app.state.retention.sweep
+    sweep = state_of(linker.app).retention.sweep
     await sweep(utcnow() + timedelta(days=29))
     assert len(await linker.stored_events(token)) == 1  # the opt-out may still be undone
     await sweep(utcnow() + timedelta(days=31))
@@ -165,7 +166,7 @@ async def test_queued_assignment_messages_applied_together_leave_the_latest(link
     await linker.events("gp-p81001", "gp-p81001", [(a, "GP1", D), (b, "GP2", D)])
     await linker.assign(person(a, first), person(b, first))
     await linker.wait_profile(first, lambda p: codes(p) == ["GP1", "GP2"])
-    consumer = linker.app.state.consumers["assignments"]
+    consumer = state_of(linker.app).consumers["assignments"]
     applied, real, sizes = consumer.applied, consumer.group, []
     assert real is not None
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from services.common import messages as m
 from services.common import subjects
+from services.common.state import state_of
 from services.linker import service
 from services.linker.models import Event, ProfileMark
 from tests.linker.conftest import codes, new, running_linker
@@ -30,13 +31,13 @@ async def linker(nats_env, tmp_path_factory):
 
 
 async def marks(linker) -> dict[tuple[str, str], ProfileMark]:
-    async with linker.app.state.sessionmaker() as s:
+    async with state_of(linker.app).sessionmaker() as s:
         return {(k.pseudonym, k.level): k for k in (await s.execute(select(ProfileMark))).scalars()}
 
 
 async def publish(linker) -> None:
-    await linker.app.state.publisher.drain()
-    await linker.app.state.rt.relay.flush()
+    await state_of(linker.app).publisher.drain()
+    await state_of(linker.app).rt.relay.flush()
     await linker.collect()
 
 
@@ -65,7 +66,7 @@ async def test_many_batches_one_profile(linker):
     assert await marks(linker) == {}
     await publish(linker)  # nothing marked: nothing published again
     assert len(await linker.seen(pseudonym)) == 1
-    async with linker.app.state.sessionmaker() as s:
+    async with state_of(linker.app).sessionmaker() as s:
         assert (await s.execute(select(func.count()).select_from(Event).where(
             Event.record_token == token))).scalar_one() == 8
 
@@ -84,9 +85,9 @@ async def test_mark_set_again_during_a_round_is_kept(linker, monkeypatch):
         return profiles
 
     monkeypatch.setattr(service, "build_profiles", build_then_ingest)
-    await linker.app.state.publisher.round()
+    await state_of(linker.app).publisher.round()
     monkeypatch.setattr(service, "build_profiles", build)
-    await linker.app.state.rt.relay.flush()
+    await state_of(linker.app).rt.relay.flush()
     await linker.collect()
     # the round read GP1 only and sends it; the mark set again meanwhile is kept
     assert [codes(p) for p in await linker.seen(pseudonym)] == [["GP1"]]
@@ -112,9 +113,9 @@ async def test_full_republish_goes_out_in_bounded_rounds(linker):
         request_id=new("r"), all=True, levels=["person", "household"]))
     await linker.wait_until_marked(len(persons))
     rounds = 0
-    while await linker.app.state.publisher.round():
+    while await state_of(linker.app).publisher.round():
         rounds += 1
-    await linker.app.state.rt.relay.flush()
+    await state_of(linker.app).rt.relay.flush()
     await linker.collect()
     published = {p.pseudonym for p in linker.profiles}
     assert set(persons) <= published

@@ -3,6 +3,7 @@ and household (withheld, merged, property-only households included)."""
 
 from __future__ import annotations
 
+from services.common.state import state_of
 from services.pseudonymiser import identity
 from tests.pseudonymiser import reference
 from tests.pseudonymiser.conftest import every_request
@@ -26,11 +27,11 @@ async def test_sqlite_reader_equals_reidentify(pseudonymiser):
                                           level="property"))
     await fed.decide((await fed.latest(a["record_token"])).person, "opt_out")
     assert (await fed.latest(a["record_token"], min_version=2)).withheld
-    reader = identity.SQLiteReader.for_url(pseudonymiser.app.state.rt.settings.database_url)
+    reader = identity.SQLiteReader.for_url(state_of(pseudonymiser.app).rt.settings.database_url)
     assert reader is not None
     assert identity.SQLiteReader.for_url("postgresql+asyncpg://u@h/db") is None
     try:
-        async with pseudonymiser.app.state.sessionmaker() as s:
+        async with state_of(pseudonymiser.app).sessionmaker() as s:
             asks = await every_request(s)
             kinds = set()
             for ask_ in asks:

@@ -18,6 +18,7 @@ import pytest_asyncio
 from sqlalchemy import select, update
 
 from services.common.db import run_migrations
+from services.common.state import state_of
 from services.pseudonymiser import relink
 from services.pseudonymiser.app import create_app
 from services.pseudonymiser.models import IdentityRecord, LinkageModelVersion, Person
@@ -77,7 +78,7 @@ async def learner(nats_env, tmp_path_factory):
                                     headers={"Authorization": f"Bearer {token}"})
         try:
             yield SimpleNamespace(app=app, fed=fed, officer=officer,
-                                  learning=app.state.learning, settings=settings)
+                                  learning=state_of(app).learning, settings=settings)
         finally:
             await fed.close()
 
@@ -95,7 +96,7 @@ async def send(fed: Federation, rows: list[tuple[str, dict]], size: int) -> list
 
 
 async def held(app) -> dict[str, int]:
-    async with app.state.rt.sessionmaker() as session:
+    async with state_of(app).rt.sessionmaker() as session:
         rows = await session.execute(select(IdentityRecord.record_token, IdentityRecord.person_id)
                                      .where(IdentityRecord.level == "person"))
         return dict(rows.all())
@@ -176,7 +177,7 @@ async def test_a_model_trained_swapped_and_relinked_while_batches_arrive(learner
     # nothing lost: every record held, in a person, as last published
     owner = await held(app)
     assert set(owner) == {row["record_token"] for _, row in borough.rows}
-    async with app.state.rt.sessionmaker() as session:
+    async with state_of(app).rt.sessionmaker() as session:
         persons = dict((await session.execute(select(Person.id, Person.pseudonym))).all())
         empty = (await session.execute(select(Person.id).where(
             Person.merged_into.is_(None), ~Person.id.in_(
@@ -196,9 +197,9 @@ async def test_a_model_trained_swapped_and_relinked_while_batches_arrive(learner
     f1_after = pairwise_f1(owner, borough.truth)
     assert f1_after > f1_before + 0.05 and f1_after >= 0.97, (f1_before, f1_after)
     assert job["merges"] > 0 and job["review_superseded"] > 0
-    service = app.state.service
+    service = state_of(app).service
     scored = await asyncio.to_thread(service.linkage.index.score_all)
-    async with app.state.rt.sessionmaker() as session:
+    async with state_of(app).rt.sessionmaker() as session:
         plan = await relink.make_plan(session, scored)
     current = dict(owner)
     spanning = [p for p in plan.pieces if len({current[t] for g in p for t in g}) > 1]
@@ -208,7 +209,7 @@ async def test_a_model_trained_swapped_and_relinked_while_batches_arrive(learner
 async def test_an_owed_relink_resumes_and_changes_nothing_when_done(learner):
     app = learner.app
     before = await held(app)
-    async with app.state.rt.sessionmaker() as session, session.begin():
+    async with state_of(app).rt.sessionmaker() as session, session.begin():
         await session.execute(update(LinkageModelVersion).values(relinked_at=None))
     await learner.learning.resume()
     job = await job_ended(learner)
@@ -235,7 +236,7 @@ async def test_a_model_failing_its_check_is_refused_unless_forced(learner, monke
 
 
 async def test_the_policy_waits_for_a_pause_and_for_growth(learner, monkeypatch):
-    learning, service = learner.learning, learner.app.state.service
+    learning, service = learner.learning, state_of(learner.app).service
     trained_on = (await status(learner))["active"]["trained_on"]
     monkeypatch.setattr(learner.settings, "learn_auto", True)
     assert learning.next_training_at(trained_on) == -(-trained_on * 125 // 100)

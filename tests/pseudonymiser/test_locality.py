@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from services.common.state import state_of
 from services.pseudonymiser.models import IdentityRecord
 from services.pseudonymiser.probabilistic import frame_from_records
 from services.pseudonymiser.probabilistic.model import present_features
@@ -18,7 +19,7 @@ async def test_locality_and_line_2_are_stored_and_reach_the_model_frame(pseudony
     without = person(family_name="Oyelaran", given_name="Kemi", sex="F")
     batch = await fed.publish([with_town, without])
     assert await fed.processed(batch) == 2
-    async with pseudonymiser.app.state.sessionmaker() as session:
+    async with state_of(pseudonymiser.app).sessionmaker() as session:
         rows = {r.record_token: r for r in (await session.execute(
             select(IdentityRecord).where(IdentityRecord.record_token.in_(
                 [with_town["record_token"], without["record_token"]])))).scalars()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.common.state import state_of
 from services.pseudonymiser import identity
 from tests.pseudonymiser import reference
 from tests.pseudonymiser.conftest import every_request
@@ -70,7 +71,7 @@ async def test_one_query_answer_equals_reidentify(pseudonymiser):
     await fed.processed(await fed.publish([b], dataset="school-census"))
     await fed.processed(await fed.publish([flat], dataset="police-callouts",
                                           level="property"))
-    async with pseudonymiser.app.state.sessionmaker() as s:
+    async with state_of(pseudonymiser.app).sessionmaker() as s:
         asks = await every_request(s)
         assert sum(a.level == "person" for a in asks) > 4
         assert sum(a.level == "household" for a in asks) > 3

@@ -14,6 +14,7 @@ import pytest
 from services.common import bus, subjects
 from services.common import messages as m
 from services.common.sealing import Opener
+from services.common.state import state_of
 from services.common.trust import Keyring
 from services.pseudonymiser.releases import Releases
 from tests.pseudonymiser.conftest import ACCESS_IDS
@@ -47,7 +48,7 @@ async def test_an_old_access_id_is_refused_after_memory_forgets_it(pseudonymiser
     p = await a_person(fed)
     access_id = next(ACCESS_IDS)
     assert (await fed.ask(p, access_id=access_id)).subjects
-    releases = pseudonymiser.app.state.releases
+    releases = state_of(pseudonymiser.app).releases
     releases._order.clear()  # as though it was seen an hour ago
     releases._remember(access_id, time.monotonic() - 3600)
     releases._remember(next(ACCESS_IDS), time.monotonic())  # ages it out
@@ -64,7 +65,7 @@ async def test_a_restart_remembers_what_it_released(pseudonymiser):
     p = await a_person(fed)
     access_id = next(ACCESS_IDS)
     assert (await fed.ask(p, access_id=access_id)).subjects
-    releases = pseudonymiser.app.state.releases
+    releases = state_of(pseudonymiser.app).releases
     await releases.flush()
     fresh = Releases(releases.sessionmaker, releases.max_age_s)
     await fresh.load()
@@ -137,7 +138,7 @@ async def test_every_release_is_in_the_ledger(pseudonymiser):
     access_id = next(ACCESS_IDS)
     await fed.ask(p, access_id=access_id)
     await fed.ask("p_nobody", access_id=next(ACCESS_IDS))  # nothing released, not recorded
-    await pseudonymiser.app.state.releases.flush()
+    await state_of(pseudonymiser.app).releases.flush()
     page = await fed.reidentifier.request(subjects.RELEASES,
                                           m.ReleasesQuery(after=access_id - 1), timeout=5)
     mine = [r for r in page.releases if r.access_id == access_id]

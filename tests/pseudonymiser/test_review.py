@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from services.common import messages as m
+from services.common.state import state_of
 from services.pseudonymiser import relink
 from services.pseudonymiser.outgoing import publish
 from services.pseudonymiser.service import Outcome
@@ -73,7 +74,7 @@ async def test_non_match_decision_splits_and_binds_the_relink(pseudonymiser, off
     assert (await fed.latest(b["record_token"])).person == pa.person  # a mover, linked
 
     # an officer knows better: queue the pair by hand (as a re-link would) and split
-    session_maker = pseudonymiser.app.state.sessionmaker
+    session_maker = state_of(pseudonymiser.app).sessionmaker
     from services.pseudonymiser import repository as repo
     async with session_maker() as s, s.begin():
         await repo.add_review_pairs(s, {tuple(sorted((a["record_token"],
@@ -153,10 +154,10 @@ async def test_many_unrelated_residents_make_an_institution(pseudonymiser):
 
 async def run_relink(pseudonymiser):
     app = pseudonymiser.app
-    service = app.state.service
-    async with app.state.sessionmaker() as session, session.begin():
+    service = state_of(app).service
+    async with state_of(app).sessionmaker() as session, session.begin():
         report, batch = await relink.relink(service, session)  # takes the linkage lock
-        publish(app.state.rt.outbox, session,
+        publish(state_of(app).rt.outbox, session,
                 Outcome(assignments=batch.assignments, changes=batch.changes))
     return report
 
@@ -215,7 +216,7 @@ async def test_the_queue_stays_true_after_decisions_and_relinks(pseudonymiser, o
     assert (await fed.latest(b["record_token"])).person != pa.person
     twins = await queued_pair(officer, a["record_token"], b["record_token"])
     # the same question asked of a's other record, and one the model would never ask
-    async with pseudonymiser.app.state.sessionmaker() as s, s.begin():
+    async with state_of(pseudonymiser.app).sessionmaker() as s, s.begin():
         await repo.add_review_pairs(s, {
             tuple(sorted((a2["record_token"], b["record_token"]))): 0.6,
             tuple(sorted((far["record_token"], b["record_token"]))): 0.7}, "test")

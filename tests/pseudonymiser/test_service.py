@@ -11,6 +11,7 @@ import httpx
 
 from services.common import messages as m
 from services.common import subjects
+from services.common.state import state_of
 from services.common.tokens import TokenVerifier
 from tests.support import eventually
 
@@ -29,7 +30,7 @@ def person(**kw) -> dict:
 
 async def test_health_and_verifier(pseudonymiser):
     app = pseudonymiser.app
-    assert isinstance(app.state.gatekeeper.verifier, TokenVerifier)
+    assert isinstance(state_of(app).gatekeeper.verifier, TokenVerifier)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                  base_url="http://test") as client:
         assert (await client.get("/healthz")).status_code == 200
@@ -200,7 +201,7 @@ async def test_consent_withholds_and_reidentify_answers_withheld(pseudonymiser, 
 
 async def test_redelivered_batch_is_applied_once(pseudonymiser):
     fed = pseudonymiser.fed
-    consumer = pseudonymiser.app.state.consumers["identity"]
+    consumer = state_of(pseudonymiser.app).consumers["identity"]
     lost = []
 
     async def lose_first_ack(msg):
@@ -216,7 +217,7 @@ async def test_redelivered_batch_is_applied_once(pseudonymiser):
         batch = await fed.publish([row])
         assert await fed.processed(batch) == 1
         await eventually(lambda: lost)
-        js = pseudonymiser.app.state.rt.js
+        js = state_of(pseudonymiser.app).rt.js
 
         async def drained():
             info = await js.consumer_info(subjects.IDENTITY.stream, "pseudonymiser")
@@ -234,7 +235,7 @@ async def test_groups_scored_ahead_link_with_the_groups_before_them(pseudonymise
     """Many one-row batches queue up: while a group is linked the next is scored ahead,
     and a record still links to the same person's records linked in between."""
     fed = pseudonymiser.fed
-    service = pseudonymiser.app.state.service
+    service = state_of(pseudonymiser.app).service
     used = service.linkage.scored_ahead
     people = [dict(family_name=f"Ahead{n}", given_name=g, date_of_birth=f"19{60 + n}-04-0{k}")
               for n, (g, k) in enumerate([("Oluwaseun", 2), ("Gwenllian", 3), ("Radoslaw", 5),
@@ -259,8 +260,8 @@ async def test_a_linkage_call_holds_the_lock_until_its_transaction_ends(pseudony
     """An opt-out batch and an identity batch naming the same record: the second call
     waits until the first has committed, then finds the record held (before, it read
     while the first's insert was uncommitted and inserted the token again)."""
-    service = pseudonymiser.app.state.service
-    sessionmaker = pseudonymiser.app.state.sessionmaker
+    service = state_of(pseudonymiser.app).service
+    sessionmaker = state_of(pseudonymiser.app).sessionmaker
     row = person(family_name="Lockwood", given_name="Ngozi", sex="F")
 
     def batch(name: str) -> m.IdentityBatch:

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from services.common import bus, messages, subjects
 from services.common.db import run_migrations
 from services.common.sealing import Sealer
+from services.common.state import state_of
 from services.reidentify.app import create_app
 from services.reidentify.models import FlagRow, OptOut
 from services.reidentify.settings import ReidentifySettings
@@ -61,7 +62,7 @@ class Env:
                                   msg_id=uuid.uuid4().hex)
 
         async def applied():
-            async with self.app.state.sessionmaker() as s:
+            async with state_of(self.app).sessionmaker() as s:
                 for f in flags:
                     row = await s.get(FlagRow, (f.pseudonym, f.rule_id))
                     if row is None or row.raised_at < f.raised_at:
@@ -78,7 +79,7 @@ class Env:
         await self.consent.publish(subjects.DECISIONS, decision, msg_id=decision.decision_id)
 
         async def applied():
-            async with self.app.state.sessionmaker() as s:
+            async with state_of(self.app).sessionmaker() as s:
                 row = (await s.execute(select(OptOut).where(
                     OptOut.decision_id == decision.decision_id))).scalar_one_or_none()
                 return row is not None

@@ -9,6 +9,7 @@ import asyncio
 import jwt
 from sqlalchemy import func, select
 
+from services.common.state import state_of
 from services.common.tokens import Claims
 from services.reidentify.attempts import UNAUTHENTICATED
 from services.reidentify.models import AccessEntry
@@ -20,12 +21,12 @@ from tests.support import eventually
 
 
 async def log_count(env) -> int:
-    async with env.app.state.sessionmaker() as s:
+    async with state_of(env.app).sessionmaker() as s:
         return (await s.execute(select(func.count()).select_from(AccessEntry))).scalar_one()
 
 
 async def all_entries(env) -> list[AccessEntry]:
-    async with env.app.state.sessionmaker() as s:
+    async with state_of(env.app).sessionmaker() as s:
         return list((await s.execute(select(AccessEntry).order_by(AccessEntry.seq))).scalars())
 
 
@@ -126,7 +127,7 @@ async def test_cancelled_unlock_is_logged_once(env):
     claims = Claims.from_payload({"sub": "m-cancel", "jti": "j-cancel", "org": "o",
                                   "roles": ["caseworker"],
                                   "districts": ["OL1"], "purposes": [PURPOSE]})
-    reidentifier = env.app.state.reidentifier
+    reidentifier = state_of(env.app).reidentifier
     before = len(env.asked)
     task = asyncio.create_task(reidentifier.unlock(
         claims, UnlockRequest("p-cancel", PURPOSE, "a justification long enough here")))

@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from services.common.state import state_of
 from tests.reidentify.conftest import flag
 from tests.reidentify.test_unlock import FAMILY, GIVEN, body, found
 
@@ -18,18 +19,18 @@ def _without_access_id(text: str) -> str:
 
 async def _both_ways(env, request: dict, sub: str, **claims):
     """The same request through the fast path and through the route."""
-    served = getattr(env.app.state, "fast_unlocks", 0)
+    served = state_of(env.app).fast_unlocks
     fast = await env.client.post("/v1/unlock", content=json.dumps(request),
                                  headers={**env.clearance(sub, **claims),
                                           "Content-Type": "application/json"})
-    fast_served = getattr(env.app.state, "fast_unlocks", 0) - served
-    env.app.state.fast_unlock = False
+    fast_served = state_of(env.app).fast_unlocks - served
+    state_of(env.app).fast_unlock = False
     try:
         routed = await env.client.post("/v1/unlock", content=json.dumps(request),
                                        headers={**env.clearance(sub + "-r", **claims),
                                                 "Content-Type": "application/json"})
     finally:
-        env.app.state.fast_unlock = True
+        state_of(env.app).fast_unlock = True
     return fast, routed, fast_served
 
 
@@ -69,12 +70,12 @@ async def test_what_the_fast_path_does_not_accept_goes_to_the_route(env, label, 
         headers = env.clearance(sub)
     elif headers == "coordinator":
         headers = env.clearance(sub, roles=["coordinator"])
-    served = getattr(env.app.state, "fast_unlocks", 0)
+    served = state_of(env.app).fast_unlocks
     content = request_body if isinstance(request_body, str) else json.dumps(request_body)
     r = await env.client.post("/v1/unlock", content=content,
                               headers={**headers, "Content-Type": "application/json"})
     assert r.status_code == status
-    assert getattr(env.app.state, "fast_unlocks", 0) == served
+    assert state_of(env.app).fast_unlocks == served
     if status != 422:  # the route logs it and names the entry (422 problems never did)
         assert "access_id" in r.json()
     else:
@@ -84,12 +85,12 @@ async def test_what_the_fast_path_does_not_accept_goes_to_the_route(env, label, 
 async def test_a_revoked_token_is_not_served_by_the_fast_path(env):
     headers = env.clearance("cw-fast-revoked")
     token = headers["Authorization"].split()[1]
-    jti = env.app.state.gatekeeper.authenticate(f"Bearer {token}").jti
-    await env.app.state.rt.revocations.revoke(jti, "lost", "admin-1")
-    served = getattr(env.app.state, "fast_unlocks", 0)
+    jti = state_of(env.app).gatekeeper.authenticate(f"Bearer {token}").jti
+    await state_of(env.app).rt.revocations.revoke(jti, "lost", "admin-1")
+    served = state_of(env.app).fast_unlocks
     r = await env.client.post("/v1/unlock", json=body("p-fast-allowed"), headers=headers)
     assert r.status_code == 401 and r.json()["detail"] == "token revoked"
-    assert getattr(env.app.state, "fast_unlocks", 0) == served
+    assert state_of(env.app).fast_unlocks == served
     assert [e["reason"] for e in await env.log_for("cw-fast-revoked")] == ["revoked"]
 
 

@@ -7,6 +7,7 @@ import secrets
 
 import pytest
 
+from services.common.state import state_of
 from services.reidentify.policy import after_commit
 from tests import postgres
 from tests.reidentify.conftest import RATE, flag, running
@@ -65,7 +66,7 @@ async def test_policy_state_is_read_back_at_start_up(nats_env, tmp_path, databas
 
 async def test_a_change_reaches_memory_only_when_its_transaction_commits(env):
     seen: list[str] = []
-    async with env.app.state.sessionmaker() as session:
+    async with state_of(env.app).sessionmaker() as session:
         await session.begin()
         after_commit(session, lambda: seen.append("rolled back"))
         await session.rollback()

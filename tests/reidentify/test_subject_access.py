@@ -11,6 +11,7 @@ from datetime import timedelta
 from services.common import messages as m
 from services.common import subjects
 from services.common.db import utcnow
+from services.common.state import state_of
 from tests.reidentify.conftest import flag
 
 JUSTIFICATION = "Subject access request by letter, identity checked in person"
@@ -101,11 +102,11 @@ async def test_no_release_without_an_open_case(env):
     assert (r.status_code, r.json()["reason"]) == (403, "closed")
     stale = await open_case(env)
     await find(env, stale["case_id"], "p-sar2")
-    env.app.state.clock = lambda: utcnow() + timedelta(days=91)
+    state_of(env.app).clock = lambda: utcnow() + timedelta(days=91)
     try:
         r = await release(env, "p-sar2", stale["case_id"])
     finally:
-        env.app.state.clock = utcnow
+        state_of(env.app).clock = utcnow
     assert (r.status_code, r.json()["reason"]) == (403, "expired")
     refused = [e for e in await env.log_for_all()
                if e["action"] == "sar-export" and e["pseudonym"] == "p-sar2"]
@@ -118,14 +119,14 @@ async def test_no_release_without_an_open_case(env):
 
 
 async def test_a_dpo_has_a_rate(env):
-    env.app.state.grants.rate_per_hour = 3
+    state_of(env.app).grants.rate_per_hour = 3
     try:
         case = await open_case(env, sub="dpo-rate")
         await find(env, case["case_id"], "p-any", sub="dpo-rate")  # a search: one of three
         statuses = [(await release(env, "p-any", case["case_id"], sub="dpo-rate")).status_code
                     for _ in range(4)]
     finally:
-        env.app.state.grants.rate_per_hour = 60
+        state_of(env.app).grants.rate_per_hour = 60
     assert statuses == [200, 200, 429, 429]
 
 

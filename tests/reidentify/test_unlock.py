@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from services.common import messages
+from services.common.state import state_of
 from tests.reidentify.conftest import PURPOSE, RATE, Canned, flag
 from tests.support import eventually
 
@@ -169,13 +170,13 @@ async def test_a_burst_from_a_new_caller_gets_its_rate_then_429(env, fast):
     await env.publish_flags(flag("p-burst"))
     env.replies["p-burst"] = found((GIVEN, FAMILY))
     sub = f"cw-burst-{fast}"
-    env.app.state.fast_unlock = fast
+    state_of(env.app).fast_unlock = fast
     try:
         replies = await asyncio.gather(*(
             env.client.post("/v1/unlock", json=body("p-burst"), headers=env.clearance(sub))
             for _ in range(4 * RATE)))
     finally:
-        env.app.state.fast_unlock = True
+        state_of(env.app).fast_unlock = True
     statuses = sorted(r.status_code for r in replies)
     assert statuses == [200] * RATE + [429] * (3 * RATE)
     entries = await env.log_for(sub)
@@ -259,7 +260,7 @@ async def test_refusals_do_not_reveal_existence(env):
 
 async def test_signed_head_checked_by_the_verify_endpoint(env):
     r = await env.client.post("/v1/unlock", json=body("p-ok"), headers=env.clearance("cw-h"))
-    line = await env.app.state.head_signer.sign()
+    line = await state_of(env.app).head_signer.sign()
     assert line is not None and line["seq"] == r.json()["access_id"]
     await eventually(lambda: any(h.seq == line["seq"] for h in env.heads))  # the gateway's
     r = await env.client.get("/v1/access-log/verify",

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from services.common import messages as m
 from services.common import subjects
 from services.common.db import run_migrations
+from services.common.state import state_of
 from services.scorer.app import create_app
 from services.scorer.models import Evaluation
 from services.scorer.settings import ScorerSettings
@@ -108,11 +109,11 @@ class Harness:
                 await msg.ack()
 
     async def evaluation(self, pseudonym: str, rule_id: str = RULE) -> Evaluation | None:
-        async with self.app.state.sessionmaker() as s:
+        async with state_of(self.app).sessionmaker() as s:
             return await s.get(Evaluation, (pseudonym, rule_id))
 
     async def evaluations(self, rule_id: str = RULE) -> list[Evaluation]:
-        async with self.app.state.sessionmaker() as s:
+        async with state_of(self.app).sessionmaker() as s:
             return list((await s.execute(
                 select(Evaluation).where(Evaluation.rule_id == rule_id))).scalars())
 
@@ -121,7 +122,7 @@ class Harness:
         different streams, so a test waits for one before sending the other)."""
         from services.scorer.models import OptOut
 
-        async with self.app.state.sessionmaker() as s:
+        async with state_of(self.app).sessionmaker() as s:
             return set((await s.execute(
                 select(OptOut.scope).where(OptOut.person == pseudonym))).scalars())
 
@@ -152,7 +153,7 @@ async def running_scorer(nats_env, url: str, today=lambda: TODAY):
                 harness = Harness(app, client, nats_env, peers, flags_sub)
                 for catalogue in catalogues():
                     await harness._send("gateway", subjects.CODES.subject, catalogue)
-                await eventually(lambda: app.state.consumers["codes"].applied == len(
+                await eventually(lambda: state_of(app).consumers["codes"].applied == len(
                     catalogues()))
                 yield harness
     finally:

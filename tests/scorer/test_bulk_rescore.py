@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, select, update
 from services.common import messages as m
 from services.common import subjects
 from services.common.db import run_migrations
+from services.common.state import state_of
 from services.linker import repository as linker_repo
 from services.linker.app import create_app as linker_app
 from services.linker.models import Outbox as LinkerOutbox
@@ -71,16 +72,16 @@ class Federation:
         return {"Authorization": f"Bearer {self.nats_env.token('scorer', roles=['admin'])}"}
 
     async def _idle(self, app, service: str, streams: list[str], outbox) -> bool:
-        js = app.state.rt.js
+        js = state_of(app).rt.js
         for stream in streams:
             info = await js.consumer_info(stream, service)
             if info.num_pending or info.num_ack_pending:
                 return False
-        async with app.state.sessionmaker() as s:
+        async with state_of(app).sessionmaker() as s:
             return not (await s.execute(select(func.count()).select_from(outbox))).scalar_one()
 
     async def settled(self) -> bool:
-        async with self.linker.state.sessionmaker() as s:
+        async with state_of(self.linker).sessionmaker() as s:
             if await linker_repo.count_marks(s):
                 return False
         return (await self._idle(self.linker, "linker", [
@@ -91,7 +92,7 @@ class Federation:
                     subjects.DECISIONS.stream], ScorerOutbox))
 
     async def snapshot(self) -> set[tuple]:
-        async with self.scorer.state.sessionmaker() as s:
+        async with state_of(self.scorer).sessionmaker() as s:
             rows = (await s.execute(select(Evaluation))).scalars()
             return {(e.pseudonym, e.rule_id, e.level, e.area, e.indicators, e.health,
                      e.non_health, e.headlines, e.score, e.active, e.rule_version,
@@ -164,7 +165,7 @@ async def running_federation(nats_env, linker_url: str, scorer_url: str):
             fed = Federation(linker, scorer, client, nats_env, peers, flags_sub)
             for catalogue in catalogues():
                 await fed.send("gateway", subjects.CODES.subject, catalogue)
-            await eventually(lambda: scorer.state.consumers["codes"].applied == len(
+            await eventually(lambda: state_of(scorer).consumers["codes"].applied == len(
                 catalogues()))
             yield fed
     finally:
@@ -188,7 +189,7 @@ async def test_bulk_rescore_gives_the_incremental_flags(federation):
             decision_id=uuid.uuid4().hex, person=pid, status="opt_out",
             scope="purpose:early-help-triage" if i == 0 else "all",
             decided_on=date(2026, 5, 1), effective=True))
-    await eventually(lambda: fed.scorer.state.consumers["decisions"].applied == len(opted_out))
+    await eventually(lambda: state_of(fed.scorer).consumers["decisions"].applied == len(opted_out))
     assignments, batches = inputs(borough)
     await fed.send("pseudonymiser", subjects.ASSIGNMENTS.subject,
                    m.AssignmentBatch(assignments=assignments))
@@ -219,9 +220,9 @@ async def test_bulk_rescore_gives_the_incremental_flags(federation):
     # every evaluation gone, then a bulk re-score interrupted after a chunk was stored by
     # JetStream but before the export's progress was committed: it resumes, and every
     # flag is raised exactly once, with the counts the incremental path gave
-    async with fed.scorer.state.sessionmaker() as s, s.begin():
+    async with state_of(fed.scorer).sessionmaker() as s, s.begin():
         await s.execute(delete(Evaluation))
-    exporter = fed.linker.state.exporter
+    exporter = state_of(fed.linker).exporter
     exporter.fail_after = exporter.chunks_sent + 3
     status = await fed.rescore()
     assert exporter.fail_after is None  # the interruption happened
@@ -238,7 +239,7 @@ async def test_bulk_rescore_gives_the_incremental_flags(federation):
 
     # stored counts that no longer match the profiles are rewritten (set-based updates);
     # flags go out again for the active ones, whose counts changed
-    async with fed.scorer.state.sessionmaker() as s, s.begin():
+    async with state_of(fed.scorer).sessionmaker() as s, s.begin():
         await s.execute(update(Evaluation).values(score=-1.0, next_change=None, active=False))
     status = await fed.rescore()
     assert await fed.snapshot() == incremental
@@ -255,7 +256,7 @@ async def test_a_changed_profile_wins_over_an_older_export(federation):
     from services.scorer import repository as repo
 
     request_id = uuid.uuid4().hex
-    async with fed.scorer.state.sessionmaker() as s, s.begin():
+    async with state_of(fed.scorer).sessionmaker() as s, s.begin():
         await repo.add_rescore(s, request_id, ["person"])
     fresh, other = f"P-{uuid.uuid4().hex[:8]}", f"P-{uuid.uuid4().hex[:8]}"
     mixed = ("GP1", "SCH1", "HOU1", "CSC1", "POL1")
@@ -263,7 +264,7 @@ async def test_a_changed_profile_wins_over_an_older_export(federation):
                    m.ProfileBatch(profiles=[person(fresh, recent(*mixed))]))
 
     async def flagged(p):
-        async with fed.scorer.state.sessionmaker() as s:
+        async with state_of(fed.scorer).sessionmaker() as s:
             e = await s.get(Evaluation, (p, RULE))
             return e is not None and e.active
     await eventually(lambda: flagged(fresh))
@@ -277,7 +278,7 @@ async def test_a_changed_profile_wins_over_an_older_export(federation):
     await fed.send("linker", subjects.PROFILE_EXPORT.subject, chunk)
     await eventually(lambda: flagged(other))
     assert await flagged(fresh)  # the stale, empty snapshot did not clear it
-    async with fed.scorer.state.sessionmaker() as s:
+    async with state_of(fed.scorer).sessionmaker() as s:
         row = await repo.get_rescore(s, request_id)
         assert row.finished_at is not None and row.profiles == 1
         left = (await s.execute(select(func.count()).select_from(RescoreTouched))).scalar_one()

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from services.common import messages as m
 from services.common import subjects
+from services.common.state import state_of
 from services.scorer.rules import window_start
 from tests.scorer.conftest import RULE, TODAY, catalogues, new, person, recent
 from tests.support import eventually
@@ -115,7 +116,7 @@ async def test_household_profiles_are_not_scored_by_a_person_rule(scorer):
 async def test_a_code_name_two_datasets_share_keeps_each_datasets_category(scorer):
     """A second dataset defining GP1 as non-health (after the GP practice's health GP1)
     does not make the practice's GP1 non-health, nor its own GP1 health."""
-    consumer = scorer.app.state.consumers["codes"]
+    consumer = state_of(scorer.app).consumers["codes"]
     before = consumer.applied
     await scorer._send("gateway", subjects.CODES.subject, m.CodeCatalogue(
         dataset="police-extra", partner="police-gmp", codes=[m.CodeCategory(
@@ -135,7 +136,7 @@ async def test_a_code_name_two_datasets_share_keeps_each_datasets_category(score
 async def test_a_changed_category_re_scores_what_is_held(scorer):
     """Counts already stored were made with the old category: a change asks the linker
     for every profile again (a bulk re-score); an unchanged catalogue asks for nothing."""
-    consumer = scorer.app.state.consumers["codes"]
+    consumer = state_of(scorer.app).consumers["codes"]
     await scorer.republish_requests()  # what earlier tests asked for
     school = next(c for c in catalogues() if c.dataset == "school-census")
     changed = school.model_copy(update={"codes": [

@@ -10,6 +10,7 @@ import pytest_asyncio
 import yaml
 
 from services.common import messages as m
+from services.common.state import state_of
 from services.scorer.rules import window_start
 from tests.scorer.conftest import RULE, TODAY, new, person, recent, running_scorer
 from tests.support import eventually
@@ -80,14 +81,14 @@ async def test_events_ageing_out_clear_through_the_sweep(scorer, clock):
     await scorer.wait_flag(p, lambda f: f.active and f.indicators == 5)
     assert (await scorer.evaluation(p)).next_change == TODAY + timedelta(days=1)
     await scorer.republish_requests()
-    assert await scorer.app.state.sweep() == 0  # nothing changes today
+    assert await state_of(scorer.app).sweep() == 0  # nothing changes today
     clock.today = TODAY + timedelta(days=1)
     try:
-        assert await scorer.app.state.sweep() >= 1
+        assert await state_of(scorer.app).sweep() >= 1
         requests = await eventually(scorer.republish_requests)
         refs = [r for q in requests for r in q.profiles]
         assert m.ProfileRef(pseudonym=p, level="person") in refs
-        assert await scorer.app.state.sweep() == 0  # asked once
+        assert await state_of(scorer.app).sweep() == 0  # asked once
         # the linker answers with the same events: the oldest has left the window
         await scorer.profiles(person(p, events))
         cleared = await scorer.wait_flag(p, lambda f: not f.active)

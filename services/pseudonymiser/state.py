@@ -1,0 +1,26 @@
+"""What the pseudonymiser's lifespan builds and its routes read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends
+
+from services.common.retention import Retains
+from services.common.state import dependency
+from services.pseudonymiser.learning import Learning
+from services.pseudonymiser.releases import Releases
+from services.pseudonymiser.service import Pseudonymiser
+from services.pseudonymiser.settings import PseudonymiserSettings
+
+
+@dataclass(kw_only=True, eq=False)
+class PseudonymiserState(Retains):
+    settings: PseudonymiserSettings
+    service: Pseudonymiser
+    releases: Releases
+    learning: Learning
+
+
+State = Annotated[PseudonymiserState, Depends(dependency(PseudonymiserState))]
