@@ -8,10 +8,16 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test demo lint install clean-var faults
 
-$(STAMP): pyproject.toml
+# Every distribution in the checkout, editable: the shared floor, each slice, the tooling.
+# PYTHONWARNINGS quiets setuptools' notice, on each editable install, that a folder of
+# the package's name may shadow it.
+PROJECTS := services gateway $(wildcard services/*/pyproject.toml)
+EDITABLE := $(foreach p,$(patsubst %/pyproject.toml,%,$(PROJECTS)),-e ./$(p))
+
+$(STAMP): pyproject.toml $(addsuffix /pyproject.toml,services gateway) $(wildcard services/*/pyproject.toml)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	PYTHONWARNINGS=ignore $(PY) -m pip install --quiet $(EDITABLE) -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)

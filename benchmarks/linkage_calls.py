@@ -124,7 +124,7 @@ async def run(args) -> dict:
     )
     from services.common.runtime import tune_interpreter
     from services.common.settings import read_key
-    from services.pseudonymiser import setup
+    from services.pseudonymiser import assembly
     from services.pseudonymiser.settings import PseudonymiserSettings
 
     src = Path(args.dir)
@@ -159,7 +159,7 @@ async def run(args) -> dict:
         sessionmaker = build_sessionmaker(engine)
         say("loading the linkage index")
         start = time.perf_counter()
-        service = await setup.build(settings, sessionmaker)
+        service = await assembly.build(settings, sessionmaker)
         report["index_load_seconds"] = round(time.perf_counter() - start, 2)
         groups = [msgs[i:i + args.group] for i in range(0, len(msgs), args.group)]
         runs = []

@@ -14,7 +14,7 @@ from services.common.runtime import Runtime
 from services.common.state import attach
 from services.common.subject_access import RemoteGrants
 from services.common.web import service_app
-from services.pseudonymiser import api, setup
+from services.pseudonymiser import api, assembly
 from services.pseudonymiser.handlers import Handlers
 from services.pseudonymiser.learning import Learning
 from services.pseudonymiser.models import Agreement, Inbox, Outbox
@@ -31,7 +31,7 @@ def create_app(settings: PseudonymiserSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         async with Runtime(settings, inbox_model=Inbox, outbox_model=Outbox) as rt:
-            service = await setup.build(settings, rt.sessionmaker)
+            service = await assembly.build(settings, rt.sessionmaker)
             releases = Releases(rt.sessionmaker, settings.release_max_age_s)
             await releases.load()
             handlers = Handlers(rt, service, releases)

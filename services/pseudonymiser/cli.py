@@ -23,8 +23,8 @@ from dataclasses import asdict
 from services.common import bus
 from services.common.commands import Command
 from services.common.db import build_engine, build_sessionmaker
+from services.pseudonymiser import assembly
 from services.pseudonymiser import repository as repo
-from services.pseudonymiser import setup
 from services.pseudonymiser.models import Outbox
 from services.pseudonymiser.outgoing import publish
 from services.pseudonymiser.probabilistic import TrainingConfig, frame_from_records, train
@@ -38,7 +38,7 @@ async def _relink(settings: PseudonymiserSettings) -> dict:
     try:
         sessionmaker = build_sessionmaker(engine)
         start = time.perf_counter()
-        service = await setup.build(settings, sessionmaker)
+        service = await assembly.build(settings, sessionmaker)
         loaded = round(time.perf_counter() - start, 2)
         async with sessionmaker() as session, session.begin():
             report, batch = await relink(service, session)

@@ -44,12 +44,12 @@ from services.common.runtime import Runtime
 from services.pseudonymiser import relink
 from services.pseudonymiser import repository as repo
 from services.pseudonymiser.ahead import select
+from services.pseudonymiser.assembly import configured
 from services.pseudonymiser.outgoing import publish
 from services.pseudonymiser.probabilistic import LinkageModel
 from services.pseudonymiser.probabilistic.index import Journal, LinkageIndex
 from services.pseudonymiser.service import Outcome, Pseudonymiser
 from services.pseudonymiser.settings import PseudonymiserSettings
-from services.pseudonymiser.setup import configured
 
 log = logging.getLogger("tessera.pseudonymiser")
 

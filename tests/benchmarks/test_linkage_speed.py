@@ -25,7 +25,7 @@ from benchmarks.linkage_speed import (
 from services.common import messages as m
 from services.common.crypto import keyed_token
 from services.common.db import build_engine, build_sessionmaker, run_migrations
-from services.pseudonymiser import setup
+from services.pseudonymiser import assembly
 from services.pseudonymiser.models import IdentityRecord, Person
 from services.pseudonymiser.settings import PseudonymiserSettings
 
@@ -93,7 +93,7 @@ def test_statements_per_batch_do_not_grow_with_its_rows(held_database):
 
         try:
             sessionmaker = build_sessionmaker(engine)
-            service = await setup.build(settings, sessionmaker)
+            service = await assembly.build(settings, sessionmaker)
             counts, outcomes = [], []
             for name, rows in (("small", new[:100]), ("large", new[100:1100])):
                 statements[0] = 0

@@ -12,7 +12,7 @@ import pytest
 
 from services.common import messages as m
 from services.common.db import build_engine, build_sessionmaker, run_migrations
-from services.pseudonymiser import setup
+from services.pseudonymiser import assembly
 from services.pseudonymiser.models import IdentityRecord
 from services.pseudonymiser.settings import PseudonymiserSettings
 
@@ -31,7 +31,7 @@ async def service(tmp_path):
                                      household_key_path=tmp_path / "household.key")
     engine = build_engine(url)
     sessionmaker = build_sessionmaker(engine)
-    yield await setup.build(settings, sessionmaker), sessionmaker
+    yield await assembly.build(settings, sessionmaker), sessionmaker
     await engine.dispose()
 
 
