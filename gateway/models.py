@@ -11,15 +11,15 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, Date, Integer, String, Text, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from services.common.db import InboxMixin, UTCDateTime, utcnow
+from services.common import tables
+from services.common.db import UTCDateTime, utcnow
 
 
 class Base(DeclarativeBase):
     pass
 
 
-class Inbox(InboxMixin, Base):
-    pass
+Inbox = tables.inbox(Base)
 
 
 class Agreement(Base):

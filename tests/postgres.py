@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,3 +58,14 @@ def start() -> Postgres:
            f"-p {pg.port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off", "-w", "start")
     wait_for_port("127.0.0.1", pg.port)
     return pg
+
+
+@contextlib.contextmanager
+def databases(*names: str) -> Iterator[list[str]]:
+    """A PostgreSQL server for the block, with one database per name (its owner a role of
+    the same name), as asyncpg URLs."""
+    pg = start()
+    try:
+        yield [pg.create_database(name, name, "pw-test") for name in names]
+    finally:
+        pg.stop()

@@ -10,8 +10,8 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Boolean, Date, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from services.common.bus import OutboxMixin
-from services.common.db import InboxMixin, UTCDateTime, utcnow
+from services.common import tables
+from services.common.db import UTCDateTime, utcnow
 
 ID = BigInteger().with_variant(Integer, "sqlite")
 
@@ -20,12 +20,8 @@ class Base(DeclarativeBase):
     pass
 
 
-class Inbox(InboxMixin, Base):
-    pass
-
-
-class Outbox(OutboxMixin, Base):
-    pass
+Inbox = tables.inbox(Base)
+Outbox = tables.outbox(Base)
 
 
 class PairingLock(Base):

@@ -10,25 +10,18 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Boolean, Date, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from services.common.bus import OutboxMixin
-from services.common.db import InboxMixin, UTCDateTime, WriteLockMixin, utcnow
-from services.common.retention import AgreementMixin
+from services.common import tables
+from services.common.db import UTCDateTime, utcnow
 
 
 class Base(DeclarativeBase):
     pass
 
 
-class Inbox(InboxMixin, Base):
-    pass
-
-
-class Outbox(OutboxMixin, Base):
-    pass
-
-
-class WriteLock(WriteLockMixin, Base):
-    pass
+Inbox = tables.inbox(Base)
+Outbox = tables.outbox(Base)
+WriteLock = tables.write_lock(Base)
+Agreement = tables.agreement(Base)
 
 
 class Event(Base):
@@ -80,10 +73,6 @@ class ProfileMark(Base):
     level: Mapped[str] = mapped_column(String(10), primary_key=True)  # person | household
     must: Mapped[bool] = mapped_column(Boolean, default=False)
     seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), index=True)
-
-
-class Agreement(AgreementMixin, Base):
-    """The data-sharing agreements as the gateway announced them."""
 
 
 class ProfileExport(Base):

@@ -19,9 +19,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql.expression import false as sa_false
 
-from services.common.bus import OutboxMixin
-from services.common.db import InboxMixin, UTCDateTime, utcnow
-from services.common.retention import AgreementMixin
+from services.common import tables
+from services.common.db import UTCDateTime, utcnow
 
 ID = BigInteger().with_variant(Integer, "sqlite")
 
@@ -30,12 +29,9 @@ class Base(DeclarativeBase):
     pass
 
 
-class Inbox(InboxMixin, Base):
-    pass
-
-
-class Outbox(OutboxMixin, Base):
-    pass
+Inbox = tables.inbox(Base)
+Outbox = tables.outbox(Base)
+Agreement = tables.agreement(Base)
 
 
 class Household(Base):
@@ -121,10 +117,6 @@ class ConsentRecord(Base):
     decided_on: Mapped[date] = mapped_column(Date)
     effective: Mapped[bool] = mapped_column(Boolean)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-
-class Agreement(AgreementMixin, Base):
-    """The data-sharing agreements as the gateway announced them."""
 
 
 class ReviewPair(Base):

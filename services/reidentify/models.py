@@ -10,16 +10,16 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, Date, Float, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from services.common.db import InboxMixin, UTCDateTime, utcnow
-from services.common.retention import AgreementMixin
+from services.common import tables
+from services.common.db import UTCDateTime, utcnow
 
 
 class Base(DeclarativeBase):
     pass
 
 
-class Inbox(InboxMixin, Base):
-    pass
+Inbox = tables.inbox(Base)
+Agreement = tables.agreement(Base)
 
 
 class FlagRow(Base):
@@ -84,10 +84,6 @@ class AccessEntry(Base):
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
     __table_args__ = (Index("ix_access_log_sub_at", "sub", "at"),)
-
-
-class Agreement(AgreementMixin, Base):
-    """The data-sharing agreements as the gateway announced them (purposes, ending)."""
 
 
 class SubjectAccessCase(Base):

@@ -8,25 +8,18 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, Date, Float, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from services.common.bus import OutboxMixin
-from services.common.db import InboxMixin, UTCDateTime, WriteLockMixin, utcnow
-from services.common.retention import AgreementMixin
+from services.common import tables
+from services.common.db import UTCDateTime, utcnow
 
 
 class Base(DeclarativeBase):
     pass
 
 
-class Inbox(InboxMixin, Base):
-    pass
-
-
-class Outbox(OutboxMixin, Base):
-    pass
-
-
-class WriteLock(WriteLockMixin, Base):
-    pass
+Inbox = tables.inbox(Base)
+Outbox = tables.outbox(Base)
+WriteLock = tables.write_lock(Base)
+Agreement = tables.agreement(Base)
 
 
 class CodeCategory(Base):
@@ -81,10 +74,6 @@ class OptOut(Base):
     person: Mapped[str] = mapped_column(String(100), primary_key=True)
     scope: Mapped[str] = mapped_column(String(200), primary_key=True)
     decided_on: Mapped[date] = mapped_column(Date)
-
-
-class Agreement(AgreementMixin, Base):
-    """The data-sharing agreements as the gateway announced them."""
 
 
 class Rescore(Base):

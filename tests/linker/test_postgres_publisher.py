@@ -20,12 +20,8 @@ pytestmark = pytest.mark.skipif(not postgres.available(), reason="no PostgreSQL 
 
 @pytest_asyncio.fixture(loop_scope="session", scope="module")
 async def linker(nats_env):
-    pg = postgres.start()
-    try:
-        url = pg.create_database("linker", "linker", "pw-test")
+    with postgres.databases("linker") as (url,):
         async with running_linker(nats_env, url, profile_interval_s=3600,
                                   profiles_per_round=PER_ROUND,
                                   profiles_per_message=PER_MESSAGE) as harness:
             yield harness
-    finally:
-        pg.stop()

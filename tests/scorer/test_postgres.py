@@ -18,10 +18,6 @@ pytestmark = pytest.mark.skipif(not postgres.available(), reason="no PostgreSQL 
 
 @pytest_asyncio.fixture(loop_scope="session", scope="module")
 async def scorer(nats_env):
-    pg = postgres.start()
-    try:
-        url = pg.create_database("scorer", "scorer", "pw-test")
+    with postgres.databases("scorer") as (url,):
         async with running_scorer(nats_env, url) as harness:
             yield harness
-    finally:
-        pg.stop()

@@ -17,11 +17,6 @@ pytestmark = pytest.mark.skipif(not postgres.available(), reason="no PostgreSQL 
 
 @pytest_asyncio.fixture(loop_scope="session", scope="module")
 async def federation(nats_env):
-    pg = postgres.start()
-    try:
-        linker_url = pg.create_database("linker", "linker", "pw-test")
-        scorer_url = pg.create_database("scorer", "scorer", "pw-test")
+    with postgres.databases("linker", "scorer") as (linker_url, scorer_url):
         async with running_federation(nats_env, linker_url, scorer_url) as fed:
             yield fed
-    finally:
-        pg.stop()

@@ -1,0 +1,41 @@
+"""The tables every slice declares alike, made on the slice's own declarative base.
+
+Each slice keeps its own ``Base`` (its own database and migrations), so the shared
+tables cannot be declared once as classes; they are declared once as mixins
+(``InboxMixin``, ``OutboxMixin``, ``WriteLockMixin``, ``AgreementMixin``) and made here
+on the base a slice passes: ``Inbox = tables.inbox(Base)``.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from services.common.bus import OutboxMixin
+from services.common.db import InboxMixin, WriteLockMixin
+from services.common.retention import AgreementMixin
+
+M = TypeVar("M")
+
+
+def _on(base: type, name: str, mixin: type[M]) -> type[M]:
+    return type(name, (mixin, base), {"__module__": base.__module__, "__qualname__": name})
+
+
+def inbox(base: type) -> type[InboxMixin]:
+    """Messages the slice has applied, so each is applied once."""
+    return _on(base, "Inbox", InboxMixin)
+
+
+def outbox(base: type) -> type[OutboxMixin]:
+    """Messages written with the slice's changes, relayed to NATS after the commit."""
+    return _on(base, "Outbox", OutboxMixin)
+
+
+def write_lock(base: type) -> type[WriteLockMixin]:
+    """The row every writer updates first where writers read what the last one wrote."""
+    return _on(base, "WriteLock", WriteLockMixin)
+
+
+def agreement(base: type) -> type[AgreementMixin]:
+    """The agreements the gateway announced, as the slice obeys them."""
+    return _on(base, "Agreement", AgreementMixin)
