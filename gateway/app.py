@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -19,8 +20,7 @@ from services.common import subjects
 from services.common.heads import trusted_keys
 from services.common.runtime import Runtime
 from services.common.settings import read_key
-from services.common.state import attach
-from services.common.web import service_app
+from services.common.web import slice_app
 
 log = logging.getLogger("tessera.gateway")
 
@@ -31,64 +31,60 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or GatewaySettings()
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI):
+    async def start(rt: Runtime) -> AsyncIterator[GatewayState]:
         # No outbox: the gateway keeps no rows to relay, it publishes straight to
         # JetStream and answers only after every PubAck.
-        async with Runtime(settings, inbox_model=Inbox) as rt:
-            gw = Gateway(settings, rt.bus, read_key(settings.hmac_key_path))
-            agreements = Registry(rt.bus, settings.publish_timeout_s)
-            registry = PartnerRegistry(rt.bus, agreements, settings.publish_timeout_s)
-            seed = read_registry(settings.registry_path)
-            async with rt.sessionmaker() as session:
-                await registry.seed(session, seed)
-                await session.commit()
-            async with rt.sessionmaker() as session:
-                notices = await agreements.sync(session)
-                await session.commit()
-            published = False
+        gw = Gateway(settings, rt.bus, read_key(settings.hmac_key_path))
+        agreements = Registry(rt.bus, settings.publish_timeout_s)
+        registry = PartnerRegistry(rt.bus, agreements, settings.publish_timeout_s)
+        seed = read_registry(settings.registry_path)
+        async with rt.sessionmaker() as session:
+            await registry.seed(session, seed)
+            await session.commit()
+        async with rt.sessionmaker() as session:
+            notices = await agreements.sync(session)
+            await session.commit()
+        published = False
 
-            async def publish_catalogues() -> None:
-                # every dataset's catalogue at each start: the scorer may have missed one
-                nonlocal published
-                if not published:
-                    async with rt.sessionmaker() as session:
-                        await registry.publish(session, await registry.catalogues(session))
-                    published = True
-                if notices:
-                    await agreements.announce(notices)
-                    notices.clear()
+        async def publish_catalogues() -> None:
+            # every dataset's catalogue at each start: the scorer may have missed one
+            nonlocal published
+            if not published:
+                async with rt.sessionmaker() as session:
+                    await registry.publish(session, await registry.catalogues(session))
+                published = True
+            if notices:
+                await agreements.announce(notices)
+                notices.clear()
 
-            try:
-                await publish_catalogues()
-            except Exception as exc:  # NATS not ready: keep trying in the background
-                log.warning("code catalogues not published yet (%s); will retry",
-                            type(exc).__name__)
-                rt.every(CATALOGUE_RETRY_S, publish_catalogues, "catalogues")
-            keeper = HeadKeeper(rt.sessionmaker, rt.bus,
-                                trusted_keys(settings.audit_log_key_paths))
-            attach(app, GatewayState(
-                rt=rt, settings=settings, gateway=gw, agreements=agreements,
-                registry=registry, head_keeper=keeper, consumers={
-                    "progress": rt.consume(subjects.PROGRESS, handlers.progress),
-                    "audit_heads": rt.consume(subjects.AUDIT_HEADS, keeper.keep),
-                }))
-            await rt.nc.subscribe(subjects.HEADS.subject, queue="gateway", cb=keeper.answer)
-            meanings = handlers.Meanings(rt.sessionmaker, rt.bus)
-            await rt.nc.subscribe(subjects.MEANINGS.subject, queue="gateway",
-                                  cb=meanings.answer)
-            try:
-                yield
-            finally:
-                # Every reply waited for its PubAcks, so nothing is in flight: close rather
-                # than drain (nats-py's drain waits out its timeout on an idle pull
-                # subscription whose discarded status messages were never marked done).
-                for consumer in rt.consumers:
-                    await consumer.stop()
-                await rt.nc.close()
+        try:
+            await publish_catalogues()
+        except Exception as exc:  # NATS not ready: keep trying in the background
+            log.warning("code catalogues not published yet (%s); will retry",
+                        type(exc).__name__)
+            rt.every(CATALOGUE_RETRY_S, publish_catalogues, "catalogues")
+        keeper = HeadKeeper(rt.sessionmaker, rt.bus,
+                            trusted_keys(settings.audit_log_key_paths))
+        state = GatewayState(
+            rt=rt, settings=settings, gateway=gw, agreements=agreements,
+            registry=registry, head_keeper=keeper, consumers={
+                "progress": rt.consume(subjects.PROGRESS, handlers.progress),
+                "audit_heads": rt.consume(subjects.AUDIT_HEADS, keeper.keep),
+            })
+        await rt.nc.subscribe(subjects.HEADS.subject, queue="gateway", cb=keeper.answer)
+        meanings = handlers.Meanings(rt.sessionmaker, rt.bus)
+        await rt.nc.subscribe(subjects.MEANINGS.subject, queue="gateway",
+                              cb=meanings.answer)
+        try:
+            yield state
+        finally:
+            # Every reply waited for its PubAcks, so nothing is in flight: close rather
+            # than drain (nats-py's drain waits out its timeout on an idle pull
+            # subscription whose discarded status messages were never marked done).
+            for consumer in rt.consumers:
+                await consumer.stop()
+            await rt.nc.close()
 
-    app = service_app("Tessera gateway", lifespan, max_body_bytes=settings.max_body_bytes)
-    app.include_router(api.router)
-    app.include_router(agreements_api.router)
-    app.include_router(registry_api.router)
-    app.include_router(audit.router)
-    return app
+    return slice_app("Tessera gateway", settings, start,
+                     [api.router, agreements_api.router, registry_api.router, audit.router],
+                     inbox_model=Inbox, max_body_bytes=settings.max_body_bytes)

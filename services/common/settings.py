@@ -75,10 +75,9 @@ class ServiceSettings(BaseSettings):
     # pays it on every hand-over while another thread runs Python
     switch_interval_ms: float = 1.0
     # objects allocated (net) before Python's youngest-generation collection (its default
-    # is 700). A linkage call at 1M held allocates hundreds of thousands of short-lived
-    # rows and drafts: at 700 the cyclic collector ran about 1,100 times during a
-    # 20,000-record push, and its full collections rescanned everything start-up built,
-    # 1.1 s of the event loop's time in all; at 20,000, 0.2 s (0: Python's default)
+    # is 700). A linkage call allocates hundreds of thousands of short-lived rows: at 700
+    # the collector runs a thousand times a burst and its full collections rescan all
+    # that start-up built (0: Python's default; figures in docs/benchmarks.md)
     gc_young_objects: int = Field(default=20_000, ge=0)
     # how often a slice holding data sweeps what has outlived its agreement's retention
     retention_interval_s: float = 3600.0

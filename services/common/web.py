@@ -1,11 +1,22 @@
 """The FastAPI application every service starts from: problem+json errors, the body cap,
-health and readiness, and the shared token revocation route."""
+health and readiness, the shared token revocation route, and the lifespan that builds a
+slice's runtime and state."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
 
 from services.common import health, limits, problems, revocations_api
+from services.common.runtime import Runtime
+from services.common.settings import ServiceSettings
+from services.common.state import SliceState, attach
+
+Start = Callable[[Runtime], AbstractAsyncContextManager[SliceState]]
+"""What a slice builds on its runtime: entered at start-up, it yields the slice's state;
+left at shutdown, before the runtime stops."""
 
 
 def service_app(title: str, lifespan, *, max_body_bytes: int | None = None) -> FastAPI:
@@ -14,4 +25,23 @@ def service_app(title: str, lifespan, *, max_body_bytes: int | None = None) -> F
     limits.install(app, max_body_bytes)
     app.include_router(health.router)
     app.include_router(revocations_api.router)
+    return app
+
+
+def slice_app(title: str, settings: ServiceSettings, start: Start,
+              routers: Sequence[APIRouter], *, inbox_model, outbox_model=None,
+              max_body_bytes: int | None = None) -> FastAPI:
+    """A slice's app: its runtime (database, NATS, revocations, outbox relay), then what
+    ``start`` builds on it, attached as the app's state for the routes."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        async with Runtime(settings, inbox_model=inbox_model,
+                           outbox_model=outbox_model) as rt, start(rt) as state:
+            attach(app, state)
+            yield
+
+    app = service_app(title, lifespan, max_body_bytes=max_body_bytes)
+    for router in routers:
+        app.include_router(router)
     return app

@@ -1,16 +1,16 @@
-"""Consent's FastAPI app: lifespan builds the runtime, verifier and consumers."""
+"""Consent's FastAPI app: what it builds on its runtime, and its routes."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
 from services.common import subject_access, subjects
 from services.common.runtime import Runtime
-from services.common.state import attach
 from services.common.subject_access import RemoteGrants
-from services.common.web import service_app
+from services.common.web import slice_app
 from services.consent import api
 from services.consent.authority import People
 from services.consent.handlers import Handlers
@@ -24,18 +24,15 @@ def create_app(settings: ConsentSettings | None = None) -> FastAPI:
     settings = settings or ConsentSettings()
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI):
-        async with Runtime(settings, inbox_model=Inbox, outbox_model=Outbox) as rt:
-            handlers = Handlers(rt)
-            attach(app, ConsentState(
-                rt=rt, settings=settings, people=People(rt), subject_access=Holdings(),
-                grants=RemoteGrants(rt), consumers={
-                    "requests": rt.consume(subjects.CONSENT_REQUESTS, handlers.requests),
-                    "resolved": rt.consume(subjects.RESOLVED, handlers.resolved),
-                }))
-            yield
+    async def start(rt: Runtime) -> AsyncIterator[ConsentState]:
+        handlers = Handlers(rt)
+        yield ConsentState(
+            rt=rt, settings=settings, people=People(rt), subject_access=Holdings(),
+            grants=RemoteGrants(rt), consumers={
+                "requests": rt.consume(subjects.CONSENT_REQUESTS, handlers.requests),
+                "resolved": rt.consume(subjects.RESOLVED, handlers.resolved),
+            })
 
-    app = service_app("Tessera consent", lifespan)
-    app.include_router(api.router)
-    app.include_router(subject_access.router)
-    return app
+    return slice_app("Tessera consent", settings, start,
+                     [api.router, subject_access.router], inbox_model=Inbox,
+                     outbox_model=Outbox)

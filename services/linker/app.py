@@ -1,7 +1,8 @@
-"""The linker's FastAPI app: lifespan builds the runtime and its consumers."""
+"""The linker's FastAPI app: what it builds on its runtime, and its routes."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -9,9 +10,8 @@ from fastapi import FastAPI
 from services.common import subject_access, subjects
 from services.common.retention import build_router
 from services.common.runtime import Runtime
-from services.common.state import attach
 from services.common.subject_access import RemoteGrants
-from services.common.web import service_app
+from services.common.web import slice_app
 from services.linker import api
 from services.linker.export import Exporter
 from services.linker.handlers import Handlers
@@ -26,34 +26,30 @@ def create_app(settings: LinkerSettings | None = None) -> FastAPI:
     settings = settings or LinkerSettings()
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI):
-        async with Runtime(settings, inbox_model=Inbox, outbox_model=Outbox) as rt:
-            handlers = Handlers(rt)
-            publisher = ProfilePublisher(
-                rt, settings.profiles_per_round, settings.profiles_per_message,
-                settings.profile_pacing, settings.profile_max_pause_s)
-            consumers = {
-                "events": rt.consume(subjects.EVENTS, handlers.events),
-                "assignments": rt.consume(subjects.ASSIGNMENTS, handlers.assignments,
-                                          group=handlers.assignments_group,
-                                          batch=settings.assignment_group_messages),
-                "decisions": rt.consume(subjects.DECISIONS, handlers.decision),
-                "republish": rt.consume(subjects.REPUBLISH, handlers.republish),
-            }
-            keeper = Retention(rt, lambda: state.now())
-            consumers["agreements"] = rt.consume(subjects.AGREEMENTS, keeper.notice)
-            exporter = Exporter(rt, settings.export_profiles_per_chunk)
-            state = LinkerState(rt=rt, settings=settings, publisher=publisher,
-                                exporter=exporter, retention=keeper, subject_access=keeper,
-                                grants=RemoteGrants(rt), consumers=consumers)
-            attach(app, state)
-            rt.every(settings.retention_interval_s, keeper.sweep, "retention")
-            rt.every(settings.profile_interval_s, publisher.drain, "profiles")
-            rt.every(settings.export_interval_s, exporter.run_pending, "exports")
-            yield
+    async def start(rt: Runtime) -> AsyncIterator[LinkerState]:
+        handlers = Handlers(rt)
+        publisher = ProfilePublisher(
+            rt, settings.profiles_per_round, settings.profiles_per_message,
+            settings.profile_pacing, settings.profile_max_pause_s)
+        consumers = {
+            "events": rt.consume(subjects.EVENTS, handlers.events),
+            "assignments": rt.consume(subjects.ASSIGNMENTS, handlers.assignments,
+                                      group=handlers.assignments_group,
+                                      batch=settings.assignment_group_messages),
+            "decisions": rt.consume(subjects.DECISIONS, handlers.decision),
+            "republish": rt.consume(subjects.REPUBLISH, handlers.republish),
+        }
+        keeper = Retention(rt, lambda: state.now())
+        consumers["agreements"] = rt.consume(subjects.AGREEMENTS, keeper.notice)
+        exporter = Exporter(rt, settings.export_profiles_per_chunk)
+        state = LinkerState(rt=rt, settings=settings, publisher=publisher, exporter=exporter,
+                            retention=keeper, subject_access=keeper,
+                            grants=RemoteGrants(rt), consumers=consumers)
+        rt.every(settings.retention_interval_s, keeper.sweep, "retention")
+        rt.every(settings.profile_interval_s, publisher.drain, "profiles")
+        rt.every(settings.export_interval_s, exporter.run_pending, "exports")
+        yield state
 
-    app = service_app("Tessera linker", lifespan)
-    app.include_router(api.router)
-    app.include_router(subject_access.router)
-    app.include_router(build_router(Agreement))
-    return app
+    return slice_app("Tessera linker", settings, start,
+                     [api.router, subject_access.router, build_router(Agreement)],
+                     inbox_model=Inbox, outbox_model=Outbox)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -11,9 +12,8 @@ from fastapi import FastAPI
 from services.common import subject_access, subjects
 from services.common.retention import build_router
 from services.common.runtime import Runtime
-from services.common.state import attach
 from services.common.subject_access import RemoteGrants
-from services.common.web import service_app
+from services.common.web import slice_app
 from services.pseudonymiser import api, assembly
 from services.pseudonymiser.handlers import Handlers
 from services.pseudonymiser.learning import Learning
@@ -29,56 +29,52 @@ def create_app(settings: PseudonymiserSettings | None = None) -> FastAPI:
     settings = settings or PseudonymiserSettings()
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI):
-        async with Runtime(settings, inbox_model=Inbox, outbox_model=Outbox) as rt:
-            service = await assembly.build(settings, rt.sessionmaker)
-            releases = Releases(rt.sessionmaker, settings.release_max_age_s)
-            await releases.load()
-            handlers = Handlers(rt, service, releases)
-            consumers = {
-                "identity": rt.consume(subjects.IDENTITY, handlers.identity,
-                                       group=handlers.identity_group,
-                                       batch=settings.link_group_messages,
-                                       lookahead=service.linkage.start
-                                       if settings.score_ahead else None,
-                                       linger_s=settings.link_linger_s),
-                "optouts": rt.consume(subjects.OPTOUTS, handlers.optouts,
-                                      group=handlers.optouts_group,
-                                      batch=settings.link_group_messages),
-                "decisions": rt.consume(subjects.DECISIONS, handlers.decision),
-            }
-            keeper = Retention(rt, service, lambda: state.now())
-            consumers["agreements"] = rt.consume(subjects.AGREEMENTS, keeper.notice)
-            learning = Learning(rt, service, settings)
-            state = PseudonymiserState(
-                rt=rt, settings=settings, service=service, releases=releases,
-                learning=learning, retention=keeper, subject_access=keeper,
-                grants=RemoteGrants(rt), consumers=consumers)
-            attach(app, state)
-            rt.every(settings.retention_interval_s, keeper.sweep, "retention")
-            await learning.resume()
-            rt.every(settings.learn_check_interval_s, learning.tick, "learning")
-            responders = [
-                await rt.nc.subscribe(subjects.REIDENTIFY.subject, queue="pseudonymiser",
-                                      cb=handlers.reidentify_concurrently),
-                await rt.nc.subscribe(subjects.RELEASES.subject, queue="pseudonymiser",
-                                      cb=handlers.releases_page),
-                await rt.nc.subscribe(subjects.AREA.subject, queue="pseudonymiser",
-                                      cb=handlers.area),
-            ]
-            try:
-                yield
-            finally:
-                await learning.close()
-                for responder in responders:
-                    with contextlib.suppress(Exception):
-                        await responder.unsubscribe()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(releases.flush(), timeout=5)
+    async def start(rt: Runtime) -> AsyncIterator[PseudonymiserState]:
+        service = await assembly.build(settings, rt.sessionmaker)
+        releases = Releases(rt.sessionmaker, settings.release_max_age_s)
+        await releases.load()
+        handlers = Handlers(rt, service, releases)
+        consumers = {
+            "identity": rt.consume(subjects.IDENTITY, handlers.identity,
+                                   group=handlers.identity_group,
+                                   batch=settings.link_group_messages,
+                                   lookahead=service.linkage.start
+                                   if settings.score_ahead else None,
+                                   linger_s=settings.link_linger_s),
+            "optouts": rt.consume(subjects.OPTOUTS, handlers.optouts,
+                                  group=handlers.optouts_group,
+                                  batch=settings.link_group_messages),
+            "decisions": rt.consume(subjects.DECISIONS, handlers.decision),
+        }
+        keeper = Retention(rt, service, lambda: state.now())
+        consumers["agreements"] = rt.consume(subjects.AGREEMENTS, keeper.notice)
+        learning = Learning(rt, service, settings)
+        state = PseudonymiserState(
+            rt=rt, settings=settings, service=service, releases=releases,
+            learning=learning, retention=keeper, subject_access=keeper,
+            grants=RemoteGrants(rt), consumers=consumers)
+        rt.every(settings.retention_interval_s, keeper.sweep, "retention")
+        await learning.resume()
+        rt.every(settings.learn_check_interval_s, learning.tick, "learning")
+        responders = [
+            await rt.nc.subscribe(subjects.REIDENTIFY.subject, queue="pseudonymiser",
+                                  cb=handlers.reidentify_concurrently),
+            await rt.nc.subscribe(subjects.RELEASES.subject, queue="pseudonymiser",
+                                  cb=handlers.releases_page),
+            await rt.nc.subscribe(subjects.AREA.subject, queue="pseudonymiser",
+                                  cb=handlers.area),
+        ]
+        try:
+            yield state
+        finally:
+            await learning.close()
+            for responder in responders:
+                with contextlib.suppress(Exception):
+                    await responder.unsubscribe()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(releases.flush(), timeout=5)
 
-    app = service_app("Tessera pseudonymiser", lifespan)
-    app.include_router(api.router)
-    app.include_router(subject_router)
-    app.include_router(subject_access.router)
-    app.include_router(build_router(Agreement))
-    return app
+    return slice_app("Tessera pseudonymiser", settings, start,
+                     [api.router, subject_router, subject_access.router,
+                      build_router(Agreement)],
+                     inbox_model=Inbox, outbox_model=Outbox)

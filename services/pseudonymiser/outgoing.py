@@ -14,8 +14,8 @@ from services.pseudonymiser.service import Outcome
 
 ASSIGNMENTS_PER_MESSAGE = 500
 # merges and splits a message carries, counted in pseudonyms (a merge names its survivor
-# and every person it absorbed): a full re-link at 1M made 269,491 merges, 33 MB in one
-# message, over NATS's payload limit
+# and every person it absorbed): a large re-link's merges in one message would pass
+# NATS's payload limit
 CHANGE_PSEUDONYMS_PER_MESSAGE = 5000
 
 

@@ -36,11 +36,9 @@ class PseudonymiserSettings(ServiceSettings):
     # page cache keeps their pages between calls (SQLite only)
     sqlite_cache_mb: int = 128
     # and reads them through a memory map, without copying each page into that cache
-    # (in-process at 1M held, the calls' SQL took 2.1-2.5 s instead of 3.0-3.9 s)
     sqlite_mmap_mb: int = 2048
-    # a burst of 20,000 records at 1M held writes about 200 MB of WAL: under 64 MB every
-    # call's commit met a RESTART checkpoint holding writers back (in-process at 1M,
-    # 20,000 records: 13.1 s of CPU with 64 MB, 12.0 s with 1,024 MB)
+    # a burst writes hundreds of MB of WAL: a lower limit makes nearly every call's
+    # commit meet a RESTART checkpoint holding writers back (docs/benchmarks.md)
     sqlite_wal_limit_mb: int = 512
     # DuckDB threads scoring arriving batches (0: one per core); loading the index and
     # the full re-link always use one per core

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -14,8 +15,7 @@ from services.common.db import utcnow
 from services.common.heads import trusted_keys
 from services.common.retention import build_router
 from services.common.runtime import Runtime
-from services.common.state import attach
-from services.common.web import service_app
+from services.common.web import slice_app
 from services.reidentify import api, handlers, signing
 from services.reidentify.audit import Witnesses, signing_grace
 from services.reidentify.cases import Cases
@@ -41,69 +41,66 @@ def create_app(settings: ReidentifySettings | None = None) -> FastAPI:
     settings = settings or ReidentifySettings()
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI):
+    async def start(rt: Runtime) -> AsyncIterator[ReidentifyState]:
         log_key = signing.log_signer(settings.log_signing_key_path,
                                      settings.log_signing_command,
                                      settings.log_signing_public_key_path, settings.environment)
         trusted = trusted_keys(settings.log_public_key_paths, log_key)
-        async with Runtime(settings, inbox_model=Inbox) as rt:
-            # the policy's facts in memory, read before the consumers start (policy.py)
-            policy = PolicyState(rt.sessionmaker, settings.unlock_rate_per_hour)
-            await policy.load()
-            rt.every(WINDOW_PRUNE_S, lambda: _prune(policy), "prune-windows")
-            reidentifier = Reidentifier(
-                rt.sessionmaker, rt, timeout_s=settings.pseudonymiser_timeout_s,
-                rate_per_hour=settings.unlock_rate_per_hour, state=policy)
-            sinks: list = [FileSink(settings.signed_heads_path), BusSink(rt.bus)]
-            if settings.head_export_dir is not None:
-                sinks.append(DirectorySink(settings.head_export_dir))
-            signer = HeadSigner(rt.sessionmaker, log_key, sinks)
-            witnesses = Witnesses(rt.bus, settings.signed_heads_path, trusted,
-                                  signing_grace(settings))
-            rt.every(settings.head_signing_interval_s, signer.sign, "sign-head")
-            on = handlers.Handlers(policy)
-            consumers = {
-                "flags": rt.consume(subjects.FLAGS, on.flags),
-                "decisions": rt.consume(subjects.DECISIONS, on.decisions),
-            }
-            keeper = Retention(rt, lambda: state.now(), policy)
-            cases = Cases(
-                rt.sessionmaker, reidentifier.ledger,
-                rate_per_hour=settings.subject_access_rate_per_hour,
-                case_days=settings.subject_access_case_days, clock=lambda: state.now(),
-                messages=rt.bus)
-            consumers["agreements"] = rt.consume(subjects.AGREEMENTS, keeper.notice)
-            state = ReidentifyState(
-                rt=rt, settings=settings, policy=policy, reidentifier=reidentifier,
-                ledger=reidentifier.ledger, head_signer=signer, witnesses=witnesses,
-                retention=keeper, subject_access=keeper, grants=cases,
-                fast_unlock=settings.fast_unlock, consumers=consumers)
-            attach(app, state)
-            await rt.nc.subscribe(subjects.SUBJECT_ACCESS.subject, queue="reidentify",
-                                  cb=cases.answer)
-            rt.every(settings.retention_interval_s, keeper.sweep, "retention")
-            # what start-up built is never rescanned: a full collection of it under
-            # load stalled every unlock in flight for ~100 ms (docs/reidentify.md)
-            gc.collect()
-            gc.freeze()
-            signer.resend(await asyncio.to_thread(last_heads, settings.signed_heads_path))
-            try:  # a tail left unsigned by a crash is signed now, not a minute later
-                await signer.sign()
-            except Exception as exc:
-                log.warning("signing the head at start-up failed: %s", type(exc).__name__)
+        # the policy's facts in memory, read before the consumers start (policy.py)
+        policy = PolicyState(rt.sessionmaker, settings.unlock_rate_per_hour)
+        await policy.load()
+        rt.every(WINDOW_PRUNE_S, lambda: _prune(policy), "prune-windows")
+        reidentifier = Reidentifier(
+            rt.sessionmaker, rt, timeout_s=settings.pseudonymiser_timeout_s,
+            rate_per_hour=settings.unlock_rate_per_hour, state=policy)
+        sinks: list = [FileSink(settings.signed_heads_path), BusSink(rt.bus)]
+        if settings.head_export_dir is not None:
+            sinks.append(DirectorySink(settings.head_export_dir))
+        signer = HeadSigner(rt.sessionmaker, log_key, sinks)
+        witnesses = Witnesses(rt.bus, settings.signed_heads_path, trusted,
+                              signing_grace(settings))
+        rt.every(settings.head_signing_interval_s, signer.sign, "sign-head")
+        on = handlers.Handlers(policy)
+        consumers = {
+            "flags": rt.consume(subjects.FLAGS, on.flags),
+            "decisions": rt.consume(subjects.DECISIONS, on.decisions),
+        }
+        keeper = Retention(rt, lambda: state.now(), policy)
+        cases = Cases(
+            rt.sessionmaker, reidentifier.ledger,
+            rate_per_hour=settings.subject_access_rate_per_hour,
+            case_days=settings.subject_access_case_days, clock=lambda: state.now(),
+            messages=rt.bus)
+        consumers["agreements"] = rt.consume(subjects.AGREEMENTS, keeper.notice)
+        state = ReidentifyState(
+            rt=rt, settings=settings, policy=policy, reidentifier=reidentifier,
+            ledger=reidentifier.ledger, head_signer=signer, witnesses=witnesses,
+            retention=keeper, subject_access=keeper, grants=cases,
+            fast_unlock=settings.fast_unlock, consumers=consumers)
+        await rt.nc.subscribe(subjects.SUBJECT_ACCESS.subject, queue="reidentify",
+                              cb=cases.answer)
+        rt.every(settings.retention_interval_s, keeper.sweep, "retention")
+        # what start-up built is never rescanned: a full collection of it under load
+        # stalls every unlock in flight (docs/reidentify.md)
+        gc.collect()
+        gc.freeze()
+        signer.resend(await asyncio.to_thread(last_heads, settings.signed_heads_path))
+        try:  # a tail left unsigned by a crash is signed now, not a minute later
+            await signer.sign()
+        except Exception as exc:
+            log.warning("signing the head at start-up failed: %s", type(exc).__name__)
+        try:
+            yield state
+        finally:
             try:
-                yield
-            finally:
-                try:
-                    await signer.sign()  # the last head, on the way out
-                except Exception as exc:
-                    log.warning("signing the last head failed: %s", type(exc).__name__)
-                await reidentifier.ledger.close()
+                await signer.sign()  # the last head, on the way out
+            except Exception as exc:
+                log.warning("signing the last head failed: %s", type(exc).__name__)
+            await reidentifier.ledger.close()
 
-    app = service_app("Tessera reidentify", lifespan)
+    # the cases before the releases: /v1/subject-access/cases is not a pseudonym
+    app = slice_app("Tessera reidentify", settings, start,
+                    [api.router, api.cases, subject_access.router, build_router(Agreement)],
+                    inbox_model=Inbox)
     app.add_middleware(Doors)  # outermost: every attempt at a door is logged, 413 too
-    app.include_router(api.router)
-    app.include_router(api.cases)  # before the releases: /cases is no pseudonym
-    app.include_router(subject_access.router)
-    app.include_router(build_router(Agreement))
     return app

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import date
 
@@ -10,12 +10,11 @@ import yaml
 from fastapi import FastAPI
 from sqlalchemy.exc import IntegrityError
 
-from services.common import bus, subject_access, subjects
+from services.common import subject_access, subjects
 from services.common.retention import build_router
 from services.common.runtime import Runtime
-from services.common.state import attach
 from services.common.subject_access import RemoteGrants
-from services.common.web import service_app
+from services.common.web import slice_app
 from services.scorer import api
 from services.scorer import repository as repo
 from services.scorer.handlers import Handlers
@@ -48,40 +47,31 @@ def create_app(settings: ScorerSettings | None = None,
         today = (lambda: settings.today) if settings.today else utc_today
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI):
-        async with Runtime(settings, inbox_model=Inbox, outbox_model=Outbox) as rt:
-            await load_builtin_rules(rt.sessionmaker, settings)
-            scorer = Scorer(today)
-            handlers = Handlers(rt, scorer, settings.flags_per_message)
-            consumers = {
-                "codes": rt.consume(subjects.CODES, handlers.codes),
-                "profiles": rt.consume(subjects.PROFILES, handlers.profiles),
-                "decisions": rt.consume(subjects.DECISIONS, handlers.decision),
-            }
-            # Export chunks are large (about 2 MB): fetch a few at a time, not 64.
-            export = bus.Consumer(
-                service=rt.service, channel=subjects.PROFILE_EXPORT,
-                handler=handlers.export_chunk, bus=rt.bus, sessionmaker=rt.sessionmaker,
-                inbox_model=Inbox, relay=rt.relay, batch=settings.export_fetch_batch)
-            export.start()
-            rt.consumers.append(export)
-            consumers["export"] = export
-            keeper = Retention(rt, lambda: state.now(), settings.flags_per_message)
-            consumers["agreements"] = rt.consume(subjects.AGREEMENTS, keeper.notice)
+    async def start(rt: Runtime) -> AsyncIterator[ScorerState]:
+        await load_builtin_rules(rt.sessionmaker, settings)
+        scorer = Scorer(today)
+        handlers = Handlers(rt, scorer, settings.flags_per_message)
+        consumers = {
+            "codes": rt.consume(subjects.CODES, handlers.codes),
+            "profiles": rt.consume(subjects.PROFILES, handlers.profiles),
+            "decisions": rt.consume(subjects.DECISIONS, handlers.decision),
+            # export chunks are large (about 2 MB): fetch a few at a time, not 64
+            "export": rt.consume(subjects.PROFILE_EXPORT, handlers.export_chunk,
+                                 batch=settings.export_fetch_batch),
+        }
+        keeper = Retention(rt, lambda: state.now(), settings.flags_per_message)
+        consumers["agreements"] = rt.consume(subjects.AGREEMENTS, keeper.notice)
 
-            async def run_sweep() -> int:
-                return await sweep(rt, scorer, settings.sweep_batch)
+        async def run_sweep() -> int:
+            return await sweep(rt, scorer, settings.sweep_batch)
 
-            state = ScorerState(rt=rt, settings=settings, scorer=scorer, sweep=run_sweep,
-                                retention=keeper, subject_access=keeper,
-                                grants=RemoteGrants(rt), consumers=consumers)
-            attach(app, state)
-            rt.every(settings.retention_interval_s, keeper.sweep, "retention")
-            rt.every(settings.sweep_interval_s, run_sweep, "sweep")
-            yield
+        state = ScorerState(rt=rt, settings=settings, scorer=scorer, sweep=run_sweep,
+                            retention=keeper, subject_access=keeper,
+                            grants=RemoteGrants(rt), consumers=consumers)
+        rt.every(settings.retention_interval_s, keeper.sweep, "retention")
+        rt.every(settings.sweep_interval_s, run_sweep, "sweep")
+        yield state
 
-    app = service_app("Tessera scorer", lifespan)
-    app.include_router(api.router)
-    app.include_router(subject_access.router)
-    app.include_router(build_router(Agreement))
-    return app
+    return slice_app("Tessera scorer", settings, start,
+                     [api.router, subject_access.router, build_router(Agreement)],
+                     inbox_model=Inbox, outbox_model=Outbox)

@@ -80,8 +80,7 @@ class LinkageIndex:
         self.con = duckdb.connect(":memory:")
         # DuckDB's threads for bulk work (load, full re-link; None: one per core), and
         # for scoring arriving batches: those are small queries, run beside the event
-        # loop's own work, where a second DuckDB thread cost more than it gave (at 1M
-        # held, in-process: 2,200 records/s with one, 1,914 with two on two cores)
+        # loop's own work, where a second DuckDB thread costs more than it gives
         self._threads = f"SET threads = {int(threads)}" if threads else "RESET threads"
         self._scoring_threads = (f"SET threads = {int(scoring_threads)}" if scoring_threads
                                  else self._threads)

@@ -1,8 +1,8 @@
 """Two fewer random-key index entries per identity record: the date-of-birth index goes
 (only the subject-access search used it, a rare administrative request that may scan),
 and the household index keeps property-level records only (the only ones looked up by
-household). At 1M held, inserting 8,000 records took 0.24 s and 71 MB of WAL with both,
-0.14 s and 46 MB without
+household). Each random-key index entry dirties a page per inserted record (figures in
+docs/benchmarks.md).
 
 Revision ID: 0008_lighter_record_indexes
 Revises: 0007_address_line_2

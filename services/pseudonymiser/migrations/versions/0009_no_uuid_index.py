@@ -1,9 +1,8 @@
 """Persons and households lose the unique index on their uuid. The uuid is only the
 input of the pseudonym, which keeps its own unique index (a repeated uuid would repeat
 the pseudonym); nothing looks a uuid up. Each index took a random page of a million-row
-B-tree per inserted row: at 1M held, inserting 12,000 persons took 0.62-0.66 s and wrote
-92 MB of WAL with it, 0.28 s and 42 MB without. SQLite rebuilds both tables (a few
-seconds at a million rows); PostgreSQL drops the constraints.
+B-tree per inserted row (figures in docs/benchmarks.md). SQLite rebuilds both tables;
+PostgreSQL drops the constraints.
 
 Revision ID: 0009_no_uuid_index
 Revises: 0008_lighter_record_indexes
