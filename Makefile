@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test demo lint install clean-var faults
+.PHONY: run test demo lint install lock images clean-var faults
 
 # Every distribution in the checkout, editable: the shared floor, each slice, the tooling.
 # PYTHONWARNINGS quiets setuptools' notice, on each editable install, that a folder of
@@ -14,13 +14,19 @@ STAMP := $(VENV)/.installed
 PROJECTS := services gateway $(wildcard services/*/pyproject.toml)
 EDITABLE := $(foreach p,$(patsubst %/pyproject.toml,%,$(PROJECTS)),-e ./$(p))
 
-$(STAMP): pyproject.toml $(addsuffix /pyproject.toml,services gateway) $(wildcard services/*/pyproject.toml)
+$(STAMP): requirements.lock pyproject.toml $(addsuffix /pyproject.toml,services gateway) \
+		$(wildcard services/*/pyproject.toml)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	PYTHONWARNINGS=ignore $(PY) -m pip install --quiet $(EDITABLE) -e '.[dev]'
+	PYTHONWARNINGS=ignore $(PY) -m pip install --quiet -c requirements.lock $(EDITABLE) -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# re-resolve every pin after a pyproject.toml's dependencies change
+lock:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	PYTHONWARNINGS=ignore $(PY) -m deploy.lock
 
 run: $(STAMP)
 	$(PY) -m deploy run
@@ -33,6 +39,19 @@ test: $(STAMP)
 
 faults: $(STAMP)
 	$(PY) -m pytest -m fault tests/faults
+
+# One image per slice (docs/operations.md). BASE: any image with Python 3.11 and venv.
+BASE ?= python:3.11-slim
+ENGINE ?= $(shell command -v podman >/dev/null 2>&1 && echo podman || echo docker)
+SLICES := gateway pseudonymiser linker scorer reidentify consent
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml | head -n 1)
+
+images:
+	for slice in $(SLICES); do \
+	  $(ENGINE) build $(if $(findstring podman,$(ENGINE)),--format docker) \
+	    -f deploy/container/Dockerfile --build-arg BASE=$(BASE) \
+	    --build-arg SLICE=$$slice -t localhost/tessera-$$slice:$(VERSION) . || exit 1; \
+	done
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

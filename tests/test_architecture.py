@@ -200,6 +200,7 @@ def installed(wheels, tmp_path_factory) -> dict[str, Path]:
         venv = tmp_path_factory.mktemp(f"env-{name}")
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
         subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
+                        "--constraint", str(REPO / "requirements.lock"),
                         "--find-links", str(wheels), f"tessera-{name}"],
                        check=True, capture_output=True, timeout=900)
         return name, venv
