@@ -1,6 +1,8 @@
-"""`tessera agreements`, `tessera registry` and `tessera subject-access`: talk to the running
-services with development tokens (var/keys/issuer), as an admin or a data protection
-officer would."""
+"""`tessera agreements`, `registry`, `linkage` and `subject-access`: talk to the running
+services as an admin, a linkage officer or a data protection officer would. Against a
+local federation they mint development tokens (var/keys/issuer); against a council's
+deployment they take a token from its identity provider (`--token` or `--token-file`)
+and each service's address (`--url SERVICE=URL`)."""
 
 from __future__ import annotations
 
@@ -30,14 +32,18 @@ class Services:
     verify: str | bool = True
     subject: str = "tessera-cli"
     roles: tuple[str, ...] = ("admin",)
+    urls: dict[str, str] | None = None
+    token: str | None = None  # the caller's own, from the identity provider
 
     def url(self, service: str, path: str) -> str:
+        if self.urls and service in self.urls:
+            return self.urls[service].rstrip("/") + path
         port = (self.ports or PORTS)[service]
         return f"{self.scheme}://{self.host}:{port}{path}"
 
     def call(self, method: str, service: str, path: str, **kw):
-        token = self.tokens(service, subject=self.subject, roles=list(self.roles),
-                            org="dev-council")
+        token = self.token or self.tokens(service, subject=self.subject,
+                                          roles=list(self.roles), org="dev-council")
         r = httpx.request(method, self.url(service, path), timeout=30, verify=self.verify,
                           headers={"Authorization": f"Bearer {token}"}, **kw)
         if r.status_code >= 400:
@@ -51,8 +57,19 @@ def services_for(args, tokens, roles: tuple[str, ...], subject: str) -> Services
     for override in args.port or []:
         service, _, port = override.partition("=")
         ports[service] = int(port)
+    urls = {}
+    for override in args.url or []:
+        service, _, url = override.partition("=")
+        if service not in PORTS or not url.startswith(("http://", "https://")):
+            raise SystemExit(f"--url takes SERVICE=URL with SERVICE one of "
+                             f"{', '.join(sorted(PORTS))}, not {override!r}")
+        urls[service] = url
+    token = args.token
+    if args.token_file:
+        token = Path(args.token_file).read_text().strip()
     return Services(tokens, host=args.host, scheme=args.scheme, ports=ports,
-                    verify=args.verify or True, subject=subject, roles=roles)
+                    verify=args.verify or True, subject=subject, roles=roles, urls=urls,
+                    token=token)
 
 
 def agreements(args, api: Services) -> dict | list:
@@ -197,6 +214,13 @@ def connection_options(p) -> None:
                    help="a service on another port than the default (repeatable)")
     p.add_argument("--scheme", default="http", choices=["http", "https"])
     p.add_argument("--verify", help="CA bundle for https")
+    p.add_argument("--url", action="append", metavar="SERVICE=URL",
+                   help="a service's address, as https://reidentify.council.example "
+                        "(repeatable; overrides --host, --port and --scheme)")
+    who = p.add_mutually_exclusive_group()
+    who.add_argument("--token", help="a bearer token from the identity provider, for every "
+                     "call (instead of minting development tokens)")
+    who.add_argument("--token-file", help="a file holding that token")
 
 
 def add_commands(sub, token_factory) -> None:

@@ -21,7 +21,13 @@ from services.common.db import (
 from services.common.gatekeeper import Gatekeeper
 from services.common.settings import ServiceSettings
 from services.common.subjects import Channel
-from services.common.tokens import FileKeys, Lifetimes, TokenVerifier, UrlKeys
+from services.common.tokens import (
+    FileKeys,
+    Lifetimes,
+    TokenVerifier,
+    UrlKeys,
+    discover_jwks_url,
+)
 from services.common.trust import Keyring
 
 log = logging.getLogger("tessera.runtime")
@@ -87,12 +93,16 @@ class Runtime:
     async def _verifier(self) -> TokenVerifier:
         s = self.settings
         keys: FileKeys | UrlKeys = FileKeys(s.jwks_path, s.jwks_recheck_s)
-        if s.jwks_url:
-            keys = UrlKeys(s.jwks_url)
+        url = s.jwks_url
+        if not url and s.token_discovery:
+            url = await discover_jwks_url(s.token_issuer)
+        if url:
+            keys = UrlKeys(url)
             await keys.refresh()  # an identity provider that does not answer: no start
             self.every(s.jwks_refresh_s, keys.refresh, "jwks")
         return TokenVerifier(keys, s.token_issuer, s.token_audience,
-                             Lifetimes(s.max_token_lifetime_s, s.role_token_lifetime_s))
+                             Lifetimes(s.max_token_lifetime_s, s.role_token_lifetime_s),
+                             algorithms=s.token_algorithms, claims=s.token_claims)
 
     async def _reconnected(self) -> None:
         """Revocations published while this service was cut off are read again."""

@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from services.common.tokens import DEFAULT_ALGORITHMS, Algorithm, ClaimMapping
+
 PLACEHOLDER_MARKERS = ("change-me", "changeme", "placeholder", "dev-only")
 
 VAR = Path("var")
@@ -47,6 +49,14 @@ class ServiceSettings(BaseSettings):
     bus_trust_path: Path = VAR / "keys" / "bus" / "trust.json"
     token_issuer: str = "https://issuer.tessera.local"
     token_audience: str = ""
+    # the identity provider's tokens (docs/operations.md): the signature algorithms
+    # accepted (HS* and none cannot be named), the JWKS found by OpenID Connect discovery
+    # at token_issuer when no jwks_url is given, and where its claims carry what
+    # Tessera reads
+    token_algorithms: list[Algorithm] = Field(
+        default_factory=lambda: list(DEFAULT_ALGORITHMS), min_length=1)
+    token_discovery: bool = False
+    token_claims: ClaimMapping = Field(default_factory=ClaimMapping)
     # the longest any token may live (exp - iat), and less for the roles that can see or
     # change the most; a token holding several roles gets the strictest
     max_token_lifetime_s: int = Field(default=3600, ge=60, le=MAX_TOKEN_LIFETIME_S)

@@ -1,8 +1,11 @@
 """Bearer JWTs: verification against the issuer's JWKS, and minting with the dev issuer key.
 
-Only asymmetric algorithms are accepted (EdDSA, ES256); ``alg: none`` and HS256
-tokens signed with a public key are refused because the algorithm list is
-fixed and the key is chosen by ``kid`` from the JWKS, never from the token.
+Only asymmetric algorithms are accepted, those configured among RS256, PS256, ES256 and
+EdDSA; ``alg: none`` and HS* tokens signed with a public key are refused because the
+algorithm list is fixed and the key is chosen by ``kid`` from the JWKS, never from the
+token, and must be of the type the algorithm needs. Claims are read through a
+``ClaimMapping``, so the tokens of the council's identity provider (Keycloak realm
+roles, Entra app roles or groups, its own claim names) are read as Tessera's.
 
 Every service verifies with the same ``TokenVerifier``: required claims, claim types
 (a list where a string belongs is refused, not a crash further on), and a maximum
@@ -21,7 +24,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import httpx
 import jwt
@@ -30,13 +33,57 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 log = logging.getLogger("tessera.tokens")
 
-ALGORITHMS = ("EdDSA", "ES256")
-KEY_TYPES = ("OKP", "EC")
-REQUIRED_CLAIMS = ["iss", "aud", "sub", "exp", "iat", "jti"]
+# the algorithms a deployment may accept, and the key each needs (kty, curve)
+ALGORITHMS = {"RS256": ("RSA", None), "PS256": ("RSA", None), "ES256": ("EC", "P-256"),
+              "EdDSA": ("OKP", "Ed25519")}
+Algorithm = Literal["RS256", "PS256", "ES256", "EdDSA"]
+DEFAULT_ALGORITHMS: tuple[Algorithm, ...] = ("EdDSA", "ES256")
+REQUIRED_CLAIMS = ["iss", "aud", "sub", "exp", "iat"]
 
 
 class TokenError(Exception):
     """Why a token was refused (safe to show: it names no person)."""
+
+
+class ClaimMapping(BaseModel):
+    """Where a token carries what Tessera reads. A name may be a dotted path into nested
+    claims (Keycloak's ``realm_access.roles``). With ``role_values``, the provider's
+    values (a Keycloak role, an Entra app role or group id) are mapped to Tessera's roles
+    and any value not listed is ignored; without it, values are Tessera's role names."""
+
+    model_config = ConfigDict(extra="forbid")
+    roles: str = "roles"
+    role_values: dict[str, str] = {}
+    districts: str = "districts"
+    purposes: str = "purposes"
+    org: str = "org"
+    partner: str = "partner"
+    scope: str = "scope"
+    jti: str = "jti"
+
+    def read(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """The claims under Tessera's names, where the token has them."""
+        out: dict[str, Any] = {"sub": payload.get("sub")}
+        for name in ("roles", "districts", "purposes", "org", "partner", "scope", "jti"):
+            value = _at(payload, getattr(self, name))
+            if value is not _MISSING:
+                out[name] = value
+        if self.role_values and isinstance(out.get("roles"), list):
+            out["roles"] = sorted({self.role_values[v] for v in out["roles"]
+                                   if isinstance(v, str) and v in self.role_values})
+        return out
+
+
+_MISSING = object()
+
+
+def _at(payload: dict[str, Any], path: str) -> Any:
+    value: Any = payload
+    for part in path.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return _MISSING
+        value = value[part]
+    return value
 
 
 class _ClaimTypes(BaseModel):
@@ -66,11 +113,14 @@ class Claims:
     scope: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_payload(cls, payload: dict[str, Any]) -> Claims:
+    def from_payload(cls, payload: dict[str, Any],
+                     mapping: ClaimMapping | None = None) -> Claims:
+        mapping = mapping or ClaimMapping()
         try:
-            typed = _ClaimTypes.model_validate(payload)
+            typed = _ClaimTypes.model_validate(mapping.read(payload))
         except ValidationError as exc:
-            name = next((str(e["loc"][0]) for e in exc.errors() if e.get("loc")), "a")
+            loc = next((str(e["loc"][0]) for e in exc.errors() if e.get("loc")), "sub")
+            name = loc if loc == "sub" else getattr(mapping, loc, loc)
             raise TokenError(f"token claim '{name}' has the wrong type") from None
         scope = typed.scope.split() if isinstance(typed.scope, str) else typed.scope
         return cls(raw=payload, sub=typed.sub, jti=typed.jti, roles=typed.roles,
@@ -93,17 +143,54 @@ class Lifetimes:
 # --- the issuer's keys -------------------------------------------------------------------
 
 
-def parse_jwks(data: dict) -> dict[str, PyJWK]:
-    return {jwk["kid"]: PyJWK(jwk) for jwk in data.get("keys", [])
-            if "kid" in jwk and jwk.get("kty") in KEY_TYPES}
+def parse_jwks(data: dict) -> dict[str, dict]:
+    """The signing keys of a JWKS by kid, as JWK objects. Keys for encryption (``use:
+    enc``, which Keycloak publishes beside its signing keys) and of types no accepted
+    algorithm uses are left out."""
+    kinds = {kty for kty, _ in ALGORITHMS.values()}
+    return {jwk["kid"]: jwk for jwk in data.get("keys", [])
+            if isinstance(jwk, dict) and isinstance(jwk.get("kid"), str)
+            and jwk.get("kty") in kinds and jwk.get("use", "sig") == "sig"}
+
+
+def key_for(jwk: dict, alg: str) -> PyJWK:
+    """The key to check an ``alg`` signature with, if this JWK may make one: its type and
+    curve must be the algorithm's, and an ``alg`` it names must be that one (a provider
+    may leave it out: Entra ID does)."""
+    kty, curve = ALGORITHMS[alg]
+    if jwk.get("kty") != kty or (curve and jwk.get("crv") != curve) or \
+            jwk.get("alg", alg) != alg:
+        raise TokenError("token algorithm does not match its key")
+    try:
+        return PyJWK(jwk, algorithm=alg)
+    except jwt.PyJWKError:
+        raise TokenError("token signing key unusable") from None
+
+
+async def discover_jwks_url(issuer: str, timeout_s: float = 5.0) -> str:
+    """The ``jwks_uri`` of an OpenID Connect provider, from its discovery document, which
+    must name the same issuer (a document that names another is refused)."""
+    url = issuer.rstrip("/") + "/.well-known/openid-configuration"
+    async with httpx.AsyncClient(timeout=timeout_s) as client:
+        response = await client.get(url)
+        response.raise_for_status()
+        document = response.json()
+    if document.get("issuer", "").rstrip("/") != issuer.rstrip("/"):
+        raise TokenError("the discovery document names another issuer")
+    jwks_uri = document.get("jwks_uri")
+    if not isinstance(jwks_uri, str) or not jwks_uri:
+        raise TokenError("the discovery document has no jwks_uri")
+    return jwks_uri
 
 
 class KeySource(Protocol):
     """The issuer's public keys by kid; ``keys`` is replaced (not changed) when they change."""
 
-    keys: dict[str, PyJWK]
+    keys: dict[str, dict]
 
-    def get(self, kid: str) -> PyJWK: ...
+    def get(self, kid: str) -> dict: ...
+
+    def current(self) -> dict[str, dict]: ...
 
 
 class FileKeys:
@@ -113,7 +200,7 @@ class FileKeys:
     def __init__(self, path: Path, recheck_s: float = 1.0):
         self.path = Path(path)
         self.recheck_s = recheck_s
-        self.keys: dict[str, PyJWK] = {}
+        self.keys: dict[str, dict] = {}
         self._mtime: float | None = None
         self._checked = 0.0
 
@@ -125,7 +212,7 @@ class FileKeys:
         if mtime != self._mtime:
             self.keys, self._mtime = parse_jwks(json.loads(self.path.read_text())), mtime
 
-    def get(self, kid: str) -> PyJWK:
+    def get(self, kid: str) -> dict:
         now = time.monotonic()
         if now - self._checked >= self.recheck_s or kid not in self.keys:
             self._checked = now
@@ -134,6 +221,12 @@ class FileKeys:
             return self.keys[kid]
         except KeyError:
             raise TokenError("unknown signing key") from None
+
+    def current(self) -> dict[str, dict]:
+        if time.monotonic() - self._checked >= self.recheck_s:
+            self._checked = time.monotonic()
+            self._load()
+        return self.keys
 
 
 class UrlKeys:
@@ -146,7 +239,7 @@ class UrlKeys:
     def __init__(self, url: str, timeout_s: float = 5.0):
         self.url = url
         self.timeout_s = timeout_s
-        self.keys: dict[str, PyJWK] = {}
+        self.keys: dict[str, dict] = {}
         self._fetched_at = 0.0
         self._task: asyncio.Task | None = None
 
@@ -164,7 +257,7 @@ class UrlKeys:
         except (httpx.HTTPError, ValueError) as exc:
             log.warning("jwks fetch failed: %s", type(exc).__name__)
 
-    def get(self, kid: str) -> PyJWK:
+    def get(self, kid: str) -> dict:
         try:
             return self.keys[kid]
         except KeyError:
@@ -174,20 +267,32 @@ class UrlKeys:
             self._task = asyncio.get_running_loop().create_task(self._refresh_quietly())
         raise TokenError("unknown signing key")
 
+    def current(self) -> dict[str, dict]:
+        return self.keys
+
 
 # --- verification ---------------------------------------------------------------------------
 
 
 class TokenVerifier:
     def __init__(self, keys: KeySource, issuer: str, audience: str, lifetimes: Lifetimes,
-                 leeway_s: int = 5, cache_size: int = 10_000):
+                 leeway_s: int = 5, cache_size: int = 10_000,
+                 algorithms: tuple[str, ...] | list[str] = DEFAULT_ALGORITHMS,
+                 claims: ClaimMapping | None = None):
+        unknown = set(algorithms) - set(ALGORITHMS)
+        if unknown or not algorithms:
+            raise ValueError(f"token algorithms must be some of {sorted(ALGORITHMS)}")
         self.keys = keys
         self.issuer = issuer
         self.audience = audience
         self.lifetimes = lifetimes
+        self.algorithms = tuple(algorithms)
+        self.mapping = claims or ClaimMapping()
+        self.required = [*REQUIRED_CLAIMS, self.mapping.jti]
         self.leeway_s = leeway_s
         self.cache_size = cache_size
         self._cache: dict[str, tuple[Claims, float, str]] = {}
+        self._built: dict[tuple[int, str], tuple[dict, PyJWK]] = {}
         self._keyset: object = None
 
     def verify(self, token: str) -> Claims:
@@ -210,6 +315,25 @@ class TokenVerifier:
         self._cache[token] = (claims, float(claims.raw["exp"]), kid)
         return claims
 
+    def _key(self, jwk: dict, alg: str) -> PyJWK:
+        """``key_for``, remembered per JWK object (a changed key set brings new ones), as
+        building an RSA key costs more than checking a signature with it."""
+        held = self._built.get((id(jwk), alg))
+        if held is None or held[0] is not jwk:
+            if len(self._built) > 64:
+                self._built.clear()
+            held = self._built[(id(jwk), alg)] = (jwk, key_for(jwk, alg))
+        return held[1]
+
+    def _only_key(self, alg: str) -> str | None:
+        """A token without ``kid`` (RFC 7515 allows it) is checked with the issuer's only
+        key that can make its signature; with two or more, it names none and is refused."""
+        kty, curve = ALGORITHMS[alg]
+        fitting = [kid for kid, jwk in self.keys.current().items()
+                   if jwk.get("kty") == kty and (not curve or jwk.get("crv") == curve)
+                   and jwk.get("alg", alg) == alg]
+        return fitting[0] if len(fitting) == 1 else None
+
     def _published(self, kid: str) -> bool:
         """Is the key still published (re-reading the key set when it is due)?"""
         try:
@@ -224,19 +348,19 @@ class TokenVerifier:
         except jwt.PyJWTError:
             raise TokenError("malformed token") from None
         alg = header.get("alg")
-        if alg not in ALGORITHMS:
+        if alg not in self.algorithms:
             raise TokenError("token algorithm not accepted")
         kid = header.get("kid")
+        if kid is None:
+            kid = self._only_key(alg)
         if not kid or not isinstance(kid, str):
             raise TokenError("token has no key id")
-        key = self.keys.get(kid)
-        if key.algorithm_name != alg:
-            raise TokenError("token algorithm does not match its key")
+        key = self._key(self.keys.get(kid), alg)
         try:
             payload = jwt.decode(
                 token, key=key, algorithms=[alg], audience=self.audience,
                 issuer=self.issuer, leeway=self.leeway_s,
-                options={"require": REQUIRED_CLAIMS, "verify_nbf": True},
+                options={"require": self.required, "verify_nbf": True},
             )
         except jwt.ExpiredSignatureError:
             raise TokenError("token expired") from None
@@ -252,7 +376,7 @@ class TokenVerifier:
             raise TokenError("token signature invalid") from None
         except jwt.PyJWTError:
             raise TokenError("token invalid") from None
-        claims = Claims.from_payload(payload)
+        claims = Claims.from_payload(payload, self.mapping)
         if int(payload["exp"]) - int(payload["iat"]) > self.lifetimes.limit(claims.roles):
             raise TokenError("token lifetime too long")
         if int(payload["iat"]) > time.time() + self.leeway_s:
