@@ -140,6 +140,31 @@ def cmd_keys(args) -> int:
     return 0
 
 
+def cmd_nats_config(args) -> int:
+    from deploy import natscluster
+
+    nodes = [n.strip() for n in args.nodes.split(",") if n.strip()]
+    if len(nodes) < 3 or len(set(nodes)) != len(nodes):
+        raise SystemExit("--nodes takes three or more distinct node names (JetStream "
+                         "replication needs a majority to stay up when one is lost)")
+    written = natscluster.write_cluster(Path(args.out), nodes, Path(args.secrets),
+                                        store_dir=args.store_dir)
+    print(json.dumps({"configs": [str(p) for p in written], "secrets": args.secrets}))
+    return 0
+
+
+def cmd_provision(args) -> int:
+    import asyncio
+
+    from deploy.provision import provision
+
+    password = Path(args.password_file).read_text().strip() if args.password_file else ""
+    asyncio.run(provision(args.url, password, replicas=args.replicas,
+                          tls_ca_file=args.tls_ca, nkey_file=args.nkey_file))
+    print(json.dumps({"provisioned": args.url, "replicas": args.replicas}))
+    return 0
+
+
 def federation_here(layout: Layout, gateway_url: str) -> str | None:
     """Why the demo cannot talk to a federation of this state directory, or None."""
     import httpx
@@ -208,6 +233,30 @@ def build_parser() -> argparse.ArgumentParser:
                         "counts to its own date, so run it with TESSERA_SCORER_TODAY set to "
                         "the same date to reproduce a published table")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("nats-config", help="write a NATS cluster's configuration: one file "
+                       "per node, services known by NKey, routes between the nodes")
+    p.add_argument("--nodes", default="nats-1,nats-2,nats-3",
+                   help="the nodes' names, comma-separated, as they resolve to one another "
+                        "(default nats-1,nats-2,nats-3)")
+    p.add_argument("--out", required=True, help="directory for <node>.conf")
+    p.add_argument("--secrets", required=True,
+                   help="directory for each service's NKey seed (<service>.nk) and the "
+                        "route password; existing ones are kept")
+    p.add_argument("--store-dir", default="/data/jetstream",
+                   help="JetStream's directory on each node (default /data/jetstream)")
+    p.set_defaults(func=cmd_nats_config)
+
+    p = sub.add_parser("provision", help="create or update the streams and consumers")
+    p.add_argument("--url", required=True,
+                   help="the NATS servers, comma-separated (nats://nats-1:4222,...)")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--nkey-file", help="the provisioner's NKey seed (a cluster)")
+    who.add_argument("--password-file", help="the provisioner's password (one server)")
+    p.add_argument("--replicas", type=int, default=1, choices=[1, 3, 5],
+                   help="copies of every stream across the cluster's nodes (default 1)")
+    p.add_argument("--tls-ca", help="CA bundle when NATS requires TLS")
+    p.set_defaults(func=cmd_provision)
 
     admin.add_commands(sub, token_factory)
     return parser

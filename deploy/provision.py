@@ -34,9 +34,12 @@ DEADLETTER_MAX_AGE_S = 30 * 24 * 3600.0
 DUPLICATE_WINDOW_S = 3600.0
 
 
-async def provision(url: str, password: str, replicas: int = 1, tls_ca_file=None) -> None:
+async def provision(url: str, password: str = "", replicas: int = 1, tls_ca_file=None,
+                    nkey_file=None) -> None:
+    """Create or update every stream (``replicas`` copies of each, across a cluster's
+    nodes) and every durable consumer, as the provisioner user."""
     nc = await bus.connect(url=url, service=NATS_ADMIN, user=NATS_ADMIN, password=password,
-                           tls_ca_file=tls_ca_file)
+                           tls_ca_file=tls_ca_file, nkey_file=nkey_file)
     try:
         js = nc.jetstream()
         for channel in streams():

@@ -52,15 +52,21 @@ async def connect(
     *, url: str, service: str, user: str, password: str, name: str | None = None,
     error_cb: Callable[[Exception], Awaitable[None]] | None = None,
     reconnected_cb: Callable[[], Awaitable[None]] | None = None,
-    tls_ca_file=None,
+    tls_ca_file=None, nkey_file=None,
 ) -> NATS:
+    """Connect as ``service``: by NKey when ``nkey_file`` (the seed) is given, as a
+    cluster's servers expect, else by user and password. ``url`` may list a cluster's
+    servers, comma-separated; the client learns the others from whichever answers."""
+
     async def _default_error_cb(exc: Exception) -> None:
         log.warning("nats error: %s", exc)
 
+    by_nkey = nkey_file is not None
     return await nats.connect(
-        servers=[url],
-        user=user or None,
-        password=password or None,
+        servers=[u.strip() for u in url.split(",") if u.strip()],
+        user=None if by_nkey else user or None,
+        password=None if by_nkey else password or None,
+        nkeys_seed=str(nkey_file) if by_nkey else None,
         name=name or f"tessera-{service}",
         inbox_prefix=inbox_prefix(service),
         error_cb=error_cb or _default_error_cb,

@@ -64,6 +64,7 @@ class Runtime:
                 url=s.nats_url, service=self.service, user=s.nats_user,
                 password=s.nats_password.get_secret_value(), error_cb=self.error_cb,
                 reconnected_cb=self._reconnected, tls_ca_file=s.nats_tls_ca_file,
+                nkey_file=s.nats_nkey_file,
             )
         except BaseException:
             await self.engine.dispose()

@@ -36,6 +36,9 @@ class ServiceSettings(BaseSettings):
     nats_user: str = ""
     nats_password: SecretStr = SecretStr("change-me")
     nats_password_file: Path | None = None
+    # the service's NKey seed file: a cluster's servers know services by NKey, not
+    # password (deploy/natscluster.py); set, it replaces the user and password
+    nats_nkey_file: Path | None = None
     jwks_path: Path = VAR / "keys" / "issuer" / "jwks.json"
     # the issuer's JWKS by URL instead of jwks_path (an identity provider's jwks_uri),
     # fetched at start-up and every jwks_refresh_s
@@ -116,6 +119,8 @@ class ServiceSettings(BaseSettings):
 
     def secrets(self) -> dict[str, str]:
         """Secret values to check against placeholders; subclasses add theirs."""
+        if self.nats_nkey_file is not None:
+            return {}
         return {"nats_password": self.nats_password.get_secret_value()}
 
     @model_validator(mode="after")

@@ -32,7 +32,8 @@ async def verify_log(settings: ReidentifySettings, heads_path: Path, public_keys
     nc = await bus.connect(url=settings.nats_url, service=settings.service_name,
                            user=settings.nats_user,
                            password=settings.nats_password.get_secret_value(),
-                           tls_ca_file=settings.nats_tls_ca_file)
+                           tls_ca_file=settings.nats_tls_ca_file,
+                           nkey_file=settings.nats_nkey_file)
     engine = build_engine(settings.database_url)
     try:
         messages = bus.Bus(nc, settings.service_name, Keyring.load(

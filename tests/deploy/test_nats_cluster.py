@@ -1,0 +1,157 @@
+"""A three-node NATS cluster from `tessera nats-config`: services known by NKey (a password
+gets nowhere), streams replicated three times by `tessera provision --replicas 3`, and
+a node killed mid-stream loses nothing and duplicates nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+
+import nats
+import nats.errors
+import pytest
+
+from deploy import natscluster, natsserver
+from deploy.cli import main
+from deploy.keys import NATS_ADMIN
+from services.common import bus, subjects
+from services.common.subjects import inbox_prefix
+
+NODES = ["nats-1", "nats-2", "nats-3"]
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    """Three real nats-server processes on free ports, configured as a deployment's."""
+    secrets = tmp_path / "secrets"
+    credentials = natscluster.ensure_credentials(secrets)
+    client = {n: natsserver.free_port() for n in NODES}
+    route = {n: natsserver.free_port() for n in NODES}
+    procs = {}
+    for node in NODES:
+        conf = tmp_path / f"{node}.conf"
+        conf.write_text(natscluster.render_node(
+            node, NODES, credentials, store_dir=str(tmp_path / node),
+            client_port=client[node], cluster_port=route[node], host="127.0.0.1",
+            route_hosts={n: f"127.0.0.1:{route[n]}" for n in NODES}))
+        procs[node] = natsserver.start(conf, client[node], tmp_path / f"{node}.log")
+    urls = {n: f"nats://127.0.0.1:{client[n]}" for n in NODES}
+    try:
+        yield urls, procs, secrets
+    finally:
+        for proc in procs.values():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+async def _connect(urls, service, secrets):
+    return await bus.connect(url=",".join(urls.values()), service=service, user="",
+                             password="", nkey_file=secrets / f"{service}.nk")
+
+
+async def test_the_cluster_replicates_streams_and_survives_a_node(cluster):
+    urls, procs, secrets = cluster
+    joined = ",".join(urls.values())
+    # the CLI, as an operator runs it; the cluster elects its meta leader first
+    for attempt in range(40):
+        try:
+            assert await asyncio.to_thread(main, [
+                "provision", "--url", joined, "--nkey-file", str(secrets / "provisioner.nk"),
+                "--replicas", "3"]) == 0
+            break
+        except Exception:
+            if attempt == 39:
+                raise
+            await asyncio.sleep(0.5)
+
+    gateway = await _connect(urls, "gateway", secrets)
+    admin = await _connect(urls, NATS_ADMIN, secrets)  # only it may ask about streams
+    try:
+        js, api = gateway.jetstream(), admin.jetstream()
+        info = await api.stream_info(subjects.EVENTS.stream)
+        assert info.config.num_replicas == 3
+        assert len(info.cluster.replicas or []) == 2  # the leader and two copies
+
+        sent = 0
+        under_way = asyncio.Event()
+
+        async def publish(n: int) -> None:
+            """Each message until it is acknowledged, as the gateway's publisher does; a
+            repeat after a lost acknowledgement is dropped by its message id."""
+            nonlocal sent
+            for i in range(n):
+                for _ in range(100):  # while a node is lost the stream re-elects a leader
+                    try:
+                        await js.publish("tessera.ingest.events.d1", b"{}",
+                                         headers={bus.MSG_ID: f"m-{i}"}, timeout=2)
+                        break
+                    except (nats.errors.TimeoutError, nats.js.errors.Error,
+                            nats.errors.NoRespondersError):
+                        await asyncio.sleep(0.1)
+                else:
+                    raise AssertionError(f"message {i} never stored")
+                sent = i + 1
+                if sent == 300:
+                    under_way.set()
+
+        leader = (await api.stream_info(subjects.EVENTS.stream)).cluster.leader
+        publishing = asyncio.create_task(publish(1000))
+        await under_way.wait()
+        os.killpg(procs[leader].pid, signal.SIGKILL)  # the stream's leader, mid-stream
+        await asyncio.to_thread(procs[leader].wait)
+        await publishing
+        for _ in range(100):  # the survivors answer once a new leader is elected
+            try:
+                stored = (await api.stream_info(subjects.EVENTS.stream)).state.messages
+                break
+            except nats.errors.TimeoutError:
+                await asyncio.sleep(0.1)
+        assert stored == sent == 1000
+    finally:
+        await gateway.close()
+        await admin.close()
+
+
+async def test_a_password_or_another_key_gets_nowhere(cluster):
+    urls, _, secrets = cluster
+    with pytest.raises((nats.errors.NoServersError, nats.errors.Error, OSError)):
+        await nats.connect(servers=list(urls.values()), user="gateway", password="guess",
+                           max_reconnect_attempts=0, connect_timeout=2, allow_reconnect=False)
+    # the scorer's key is the scorer: it may not publish identity
+    errors = []
+
+    async def error_cb(exc):
+        errors.append(str(exc))
+
+    scorer = await nats.connect(servers=list(urls.values()), error_cb=error_cb,
+                                nkeys_seed=str(secrets / "scorer.nk"),
+                                inbox_prefix=inbox_prefix("scorer"))
+    try:
+        await scorer.publish("tessera.ingest.identity.d1", b"{}")
+        await scorer.flush()
+        for _ in range(50):
+            if errors:
+                break
+            await asyncio.sleep(0.05)
+        assert any("permissions violation" in e.lower() for e in errors)
+    finally:
+        await scorer.close()
+
+
+def test_seeds_are_kept_and_configs_hold_no_seed(tmp_path):
+    secrets = tmp_path / "secrets"
+    first = natscluster.ensure_credentials(secrets)
+    assert natscluster.ensure_credentials(secrets) == first
+    assert set(first.nkeys) == set(natscluster.USERS) and NATS_ADMIN in first.nkeys
+    assert all(key.startswith("U") for key in first.nkeys.values())
+    assert main(["nats-config", "--out", str(tmp_path / "conf"), "--secrets",
+                 str(secrets)]) == 0
+    for node in NODES:
+        text = (tmp_path / "conf" / f"{node}.conf").read_text()
+        assert "nkey:" in text and "password: \"" in text  # the routes' password only
+        assert not any(seed.read_text().strip() in text for seed in secrets.glob("*.nk"))
+        assert "http:" not in text and "monitor" not in text
+        assert oct((tmp_path / "conf" / f"{node}.conf").stat().st_mode)[-3:] == "600"
