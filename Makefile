@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test demo lint install lock images clean-var faults
+.PHONY: run test demo lint install lock images compose-images compose-test clean-var faults
 
 # Every distribution in the checkout, editable: the shared floor, each slice, the tooling.
 # PYTHONWARNINGS quiets setuptools' notice, on each editable install, that a folder of
@@ -52,6 +52,19 @@ images:
 	    -f deploy/container/Dockerfile --build-arg BASE=$(BASE) \
 	    --build-arg SLICE=$$slice -t localhost/tessera-$$slice:$(VERSION) . || exit 1; \
 	done
+
+# NATS and PostgreSQL for deploy/compose.yaml, on the same base (no registry needed)
+compose-images:
+	$(ENGINE) build $(if $(findstring podman,$(ENGINE)),--format docker) \
+	  -f deploy/container/nats.Dockerfile --build-arg BASE=$(BASE) \
+	  -t localhost/tessera-nats:$(VERSION) .
+	$(ENGINE) build $(if $(findstring podman,$(ENGINE)),--format docker) \
+	  -f deploy/container/postgres.Dockerfile --build-arg BASE=$(BASE) \
+	  -t localhost/tessera-postgres:15 .
+
+# the federation in containers with Podman, end to end (docs/operations.md)
+compose-test: $(STAMP) images compose-images
+	$(PY) -m pytest -m container tests/containers
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

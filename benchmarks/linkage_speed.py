@@ -306,13 +306,12 @@ def start_profiler(py_spy: str | None, pid: int, path: Path) -> subprocess.Popen
 async def consumers_backlog(fed) -> int:
     """Messages every durable consumer of the federation has still to apply (after a
     re-link: hundreds of thousands of re-assignments for the linker and the scorer)."""
-    from deploy.keys import NATS_ADMIN
     from services.common import bus
-    from services.common.subjects import durable_name, streams
+    from services.common.subjects import PROVISIONER, durable_name, streams
 
     passwords = json.loads(fed.layout.nats_passwords.read_text())
-    nc = await bus.connect(url=fed.nats_url, service=NATS_ADMIN, user=NATS_ADMIN,
-                           password=passwords[NATS_ADMIN])
+    nc = await bus.connect(url=fed.nats_url, service=PROVISIONER, user=PROVISIONER,
+                           password=passwords[PROVISIONER])
     try:
         js, total = nc.jetstream(), 0
         for channel in streams():  # a broadcast has no durable consumers

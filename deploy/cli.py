@@ -156,7 +156,7 @@ def cmd_nats_config(args) -> int:
 def cmd_provision(args) -> int:
     import asyncio
 
-    from deploy.provision import provision
+    from services.common.provisioning import provision
 
     password = Path(args.password_file).read_text().strip() if args.password_file else ""
     asyncio.run(provision(args.url, password, replicas=args.replicas,

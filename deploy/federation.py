@@ -18,10 +18,11 @@ from pathlib import Path
 
 import httpx
 
-from deploy import keys, natsconf, natsserver, provision
+from deploy import keys, natsconf, natsserver
 from deploy.layout import NATS_PORT, PORTS, Layout
+from services.common import provisioning
 from services.common.signing import public_key_path
-from services.common.subjects import SERVICES
+from services.common.subjects import PROVISIONER, SERVICES
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -142,7 +143,7 @@ class Federation:
         self.nats = natsserver.start(self.layout.nats_conf, self.nats_port,
                                      log_file=self.layout.logs / "nats.log")
         passwords = json.loads(self.layout.nats_passwords.read_text())
-        _run(provision.provision(self.nats_url, passwords[keys.NATS_ADMIN],
+        _run(provisioning.provision(self.nats_url, passwords[PROVISIONER],
                                  tls_ca_file=self.tls_bundle.ca if self.tls else None))
 
     def migrate(self, service: str) -> None:

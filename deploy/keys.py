@@ -8,7 +8,7 @@ import secrets
 from deploy.layout import Layout
 from services.common.crypto import write_key
 from services.common.signing import write_key_pair
-from services.common.subjects import SERVICES
+from services.common.subjects import PROVISIONER, SERVICES
 from services.common.tokens import generate_issuer_key
 from services.common.trust import load_bus_key, write_bus_key, write_trust
 
@@ -18,7 +18,6 @@ SYMMETRIC_KEYS = (
     "pseudonym-household",   # household-domain pseudonyms
 )
 
-NATS_ADMIN = "provisioner"
 
 
 def ensure_keys(layout: Layout) -> None:
@@ -47,7 +46,7 @@ def ensure_nats_passwords(layout: Layout) -> dict[str, str]:
     path = layout.nats_passwords
     existing = json.loads(path.read_text()) if path.exists() else {}
     changed = False
-    for user in (*SERVICES, NATS_ADMIN):
+    for user in (*SERVICES, PROVISIONER):
         if user not in existing:
             existing[user] = secrets.token_urlsafe(24)
             changed = True

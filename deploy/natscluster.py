@@ -21,12 +21,11 @@ from pathlib import Path
 
 import nkeys
 
-from deploy.keys import NATS_ADMIN
-from services.common.subjects import MAX_PAYLOAD, SERVICES, inbox_prefix, permissions
+from services.common.subjects import MAX_PAYLOAD, PROVISIONER, SERVICES, inbox_prefix, permissions
 
 CLIENT_PORT = 4222
 CLUSTER_PORT = 6222
-USERS = (*SERVICES, NATS_ADMIN)
+USERS = (*SERVICES, PROVISIONER)
 
 
 def _q(value: str) -> str:
@@ -100,8 +99,8 @@ def render_node(node: str, nodes: list[str], credentials: Credentials, *,
     if node not in nodes:
         raise ValueError(f"{node} is not one of the cluster's nodes {nodes}")
     users = [_user(credentials.nkeys[s], permissions(s)) for s in SERVICES]
-    users.append(_user(credentials.nkeys[NATS_ADMIN], {
-        "publish": ["$JS.API.>"], "subscribe": [inbox_prefix(NATS_ADMIN) + ".>"]}))
+    users.append(_user(credentials.nkeys[PROVISIONER], {
+        "publish": ["$JS.API.>"], "subscribe": [inbox_prefix(PROVISIONER) + ".>"]}))
     hosts = route_hosts or {}
     routes = [f"nats-route://route:{credentials.route_password}@"
               f"{hosts.get(n, f'{n}:{cluster_port}')}" for n in nodes if n != node]

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from deploy.keys import NATS_ADMIN
-from services.common.subjects import MAX_PAYLOAD, SERVICES, inbox_prefix, permissions
+from services.common.subjects import MAX_PAYLOAD, PROVISIONER, SERVICES, inbox_prefix, permissions
 
 
 def _q(value: str) -> str:
@@ -40,11 +39,11 @@ def render(*, port: int, monitor_port: int | None, store_dir: Path,
         )
     users.append(
         f"""    {{
-      user: {_q(NATS_ADMIN)}
-      password: {_q(passwords[NATS_ADMIN])}
+      user: {_q(PROVISIONER)}
+      password: {_q(passwords[PROVISIONER])}
       permissions: {{
         publish: {{ allow: ["$JS.API.>"] }}
-        subscribe: {{ allow: [{_q(inbox_prefix(NATS_ADMIN) + '.>')}] }}
+        subscribe: {{ allow: [{_q(inbox_prefix(PROVISIONER) + '.>')}] }}
       }}
     }}"""
     )

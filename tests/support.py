@@ -9,10 +9,11 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from deploy import keys, natsconf, natsserver, provision
+from deploy import keys, natsconf, natsserver
 from deploy.layout import Layout
-from services.common import bus
+from services.common import bus, provisioning
 from services.common.signing import public_key_path
+from services.common.subjects import PROVISIONER
 from services.common.tokens import current_signing_key, mint
 from services.common.trust import Keyring
 
@@ -81,7 +82,7 @@ async def start_nats_async(root: Path) -> NatsEnv:
     layout.logs.mkdir(parents=True, exist_ok=True)
     proc = natsserver.start(layout.nats_conf, port, log_file=layout.logs / "nats.log")
     env = NatsEnv(layout, port, proc, passwords)
-    await provision.provision(env.url, passwords[keys.NATS_ADMIN])
+    await provisioning.provision(env.url, passwords[PROVISIONER])
     return env
 
 

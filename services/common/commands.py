@@ -1,6 +1,6 @@
-"""A slice's command line, `python -m <slice> [serve|migrate|...]`: serve and migrate for
-every slice, and each slice's own commands declared beside them in its `__main__.py`,
-so `--help` lists them all."""
+"""A slice's command line, `python -m <slice> [serve|migrate|provision|...]`: serve,
+migrate and provision for every slice, and each slice's own commands declared beside
+them in its `__main__.py`, so `--help` lists them all."""
 
 from __future__ import annotations
 
@@ -37,6 +37,14 @@ def parser_for(prog: str, commands: dict[str, Command]) -> argparse.ArgumentPars
     sub = parser.add_subparsers(dest="command", metavar="command")
     sub.add_parser("serve", help="run the service (the default)")
     sub.add_parser("migrate", help="upgrade its database to the latest schema")
+    # any slice's image can provision, so a deployment needs no image of its own for it
+    p = sub.add_parser("provision", help="create or update the NATS streams and consumers "
+                       "of the whole federation, as the provisioner user")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--nkey-file", type=Path, help="the provisioner's NKey seed")
+    who.add_argument("--password-file", type=Path, help="the provisioner's password")
+    p.add_argument("--replicas", type=int, default=1, choices=[1, 3, 5],
+                   help="copies of every stream across the cluster's nodes (default 1)")
     for name, command in commands.items():
         command.options(sub.add_parser(name, help=command.help, description=command.help))
     return parser
@@ -55,6 +63,16 @@ def service_main(settings_cls: type[ServiceSettings], create_app: Callable[..., 
         return commands[args.command].run(args, settings)
     if args.command == "migrate":
         run_migrations(migrations_dir, settings.database_url)
+        return 0
+    if args.command == "provision":
+        import asyncio
+
+        from services.common.provisioning import provision
+
+        password = args.password_file.read_text().strip() if args.password_file else ""
+        asyncio.run(provision(settings.nats_url, password, replicas=args.replicas,
+                              tls_ca_file=settings.nats_tls_ca_file,
+                              nkey_file=args.nkey_file))
         return 0
     tune_interpreter(settings)
     import uvicorn

@@ -32,6 +32,8 @@ class ServiceSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     database_url: str = ""
+    # the URL from a file instead (it holds the database password: a mounted secret)
+    database_url_file: Path | None = None
     nats_url: str = "nats://127.0.0.1:4222"
     nats_user: str = ""
     nats_password: SecretStr = SecretStr("change-me")
@@ -105,6 +107,8 @@ class ServiceSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _defaults(self):
+        if self.database_url_file is not None:
+            self.database_url = read_secret_file(self.database_url_file)
         if not self.database_url:
             self.database_url = f"sqlite+aiosqlite:///{VAR / 'data' / (self.service_name + '.db')}"
         if not self.nats_user:

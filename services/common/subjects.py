@@ -17,6 +17,8 @@ from services.common import messages as m
 from services.common.settings import MAX_TOKEN_LIFETIME_S
 
 SERVICES = ("gateway", "pseudonymiser", "linker", "scorer", "reidentify", "consent")
+# the NATS user that creates streams and consumers (JetStream's API only, nothing else)
+PROVISIONER = "provisioner"
 # the largest message the NATS server accepts (its max_payload, written by deploy.natsconf);
 # bus.Outbox refuses a larger one
 MAX_PAYLOAD = 8 * 1024 * 1024

@@ -10,11 +10,11 @@ import uuid
 import httpx
 import jwt
 
-from deploy.keys import NATS_ADMIN
 from services.common import bus, subjects
 from services.common.runtime import Runtime
 from services.common.settings import ServiceSettings
 from services.common.state import SliceState, attach
+from services.common.subjects import PROVISIONER
 from services.common.web import service_app
 from tests.support import eventually
 
@@ -81,8 +81,8 @@ async def test_a_gap_in_the_stream_does_not_stop_the_reading(nats_env, tmp_path)
         first, second = uuid.uuid4().hex, uuid.uuid4().hex
         await consent.revocations.revoke(first, "a", "admin-1")
         await consent.revocations.revoke(second, "b", "admin-1")
-    admin = await bus.connect(url=nats_env.url, service=NATS_ADMIN, user=NATS_ADMIN,
-                              password=nats_env.passwords[NATS_ADMIN])
+    admin = await bus.connect(url=nats_env.url, service=PROVISIONER, user=PROVISIONER,
+                              password=nats_env.passwords[PROVISIONER])
     try:
         js = admin.jetstream()
         stream = subjects.REVOCATIONS.stream

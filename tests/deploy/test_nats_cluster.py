@@ -15,9 +15,8 @@ import pytest
 
 from deploy import natscluster, natsserver
 from deploy.cli import main
-from deploy.keys import NATS_ADMIN
 from services.common import bus, subjects
-from services.common.subjects import inbox_prefix
+from services.common.subjects import PROVISIONER, inbox_prefix
 
 NODES = ["nats-1", "nats-2", "nats-3"]
 
@@ -68,7 +67,7 @@ async def test_the_cluster_replicates_streams_and_survives_a_node(cluster):
             await asyncio.sleep(0.5)
 
     gateway = await _connect(urls, "gateway", secrets)
-    admin = await _connect(urls, NATS_ADMIN, secrets)  # only it may ask about streams
+    admin = await _connect(urls, PROVISIONER, secrets)  # only it may ask about streams
     try:
         js, api = gateway.jetstream(), admin.jetstream()
         info = await api.stream_info(subjects.EVENTS.stream)
@@ -145,7 +144,7 @@ def test_seeds_are_kept_and_configs_hold_no_seed(tmp_path):
     secrets = tmp_path / "secrets"
     first = natscluster.ensure_credentials(secrets)
     assert natscluster.ensure_credentials(secrets) == first
-    assert set(first.nkeys) == set(natscluster.USERS) and NATS_ADMIN in first.nkeys
+    assert set(first.nkeys) == set(natscluster.USERS) and PROVISIONER in first.nkeys
     assert all(key.startswith("U") for key in first.nkeys.values())
     assert main(["nats-config", "--out", str(tmp_path / "conf"), "--secrets",
                  str(secrets)]) == 0

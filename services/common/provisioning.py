@@ -18,9 +18,9 @@ from nats.js.api import (
 )
 from nats.js.errors import NotFoundError
 
-from deploy.keys import NATS_ADMIN
 from services.common import bus
 from services.common.subjects import (
+    PROVISIONER,
     SERVICES,
     deadletter_stream,
     deadletter_subject,
@@ -38,7 +38,7 @@ async def provision(url: str, password: str = "", replicas: int = 1, tls_ca_file
                     nkey_file=None) -> None:
     """Create or update every stream (``replicas`` copies of each, across a cluster's
     nodes) and every durable consumer, as the provisioner user."""
-    nc = await bus.connect(url=url, service=NATS_ADMIN, user=NATS_ADMIN, password=password,
+    nc = await bus.connect(url=url, service=PROVISIONER, user=PROVISIONER, password=password,
                            tls_ca_file=tls_ca_file, nkey_file=nkey_file)
     try:
         js = nc.jetstream()

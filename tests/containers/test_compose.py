@@ -1,0 +1,140 @@
+"""deploy/compose.yaml with Podman, as an operations team runs it: the images, PostgreSQL,
+a three-node NATS cluster, the provisioning and migration jobs, the six slices. A
+synthetic borough goes in through the published gateway while one NATS node is killed;
+the cohort reidentify serves must be the generator's flagged set, and one unlock must
+succeed through the published port. Run by `make compose-test` (it builds the images)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import httpx
+import pytest
+
+from deploy import compose
+from deploy.cli import token_factory
+from deploy.demo import DemoApi, upload, wait_batches
+from deploy.layout import Layout
+from deploy.natsserver import free_port
+from synthetic.borough import generate_borough
+
+pytestmark = [pytest.mark.container,
+              pytest.mark.skipif(shutil.which("podman") is None, reason="no Podman")]
+
+REPO = Path(__file__).resolve().parents[2]
+PROJECT = "tessera-test"
+SLICES = ["gateway", "pseudonymiser", "linker", "scorer", "reidentify", "consent"]
+SEED, HOUSEHOLDS = 11, 400
+
+
+def compose_cmd(*args: str) -> list[str]:
+    exe = Path(sys.executable).parent / "podman-compose"
+    return [str(exe), "-p", PROJECT, "-f", str(REPO / "deploy" / "compose.yaml"), *args]
+
+
+def run(*args: str, env: dict, timeout: float = 600, check: bool = True):
+    result = subprocess.run(compose_cmd(*args), env=env, capture_output=True, text=True,
+                            timeout=timeout, cwd=REPO / "deploy")
+    if check and result.returncode != 0:
+        raise AssertionError(f"podman-compose {' '.join(args)}: {result.returncode}\n"
+                             f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return result
+
+
+def container(service: str) -> str:
+    return f"{PROJECT}_{service}_1"
+
+
+def ready_inside(service: str) -> bool:
+    probe = ("import urllib.request; "
+             "urllib.request.urlopen('http://127.0.0.1:8000/readyz', timeout=3)")
+    return subprocess.run(["podman", "exec", container(service), "python", "-c", probe],
+                          capture_output=True, timeout=30).returncode == 0
+
+
+def eventually(check, timeout: float, what: str, interval: float = 1.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(interval)
+    raise AssertionError(f"{what} not within {timeout} s")
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory):
+    secrets = compose.prepare(tmp_path_factory.mktemp("compose"))
+    ports = {"gateway": free_port(), "reidentify": free_port()}
+    env = {**os.environ, "TESSERA_SECRETS": str(secrets),
+           "TESSERA_GATEWAY_PUBLISHED": str(ports["gateway"]),
+           "TESSERA_REIDENTIFY_PUBLISHED": str(ports["reidentify"])}
+    run("down", "-v", env=env, check=False)
+    try:
+        run("up", "-d", "postgres", "nats-1", "nats-2", "nats-3", env=env)
+        eventually(lambda: subprocess.run(
+            ["podman", "exec", container("postgres"), "pg_isready", "-h", "127.0.0.1"],
+            capture_output=True).returncode == 0, 120, "PostgreSQL")
+        # the cluster elects a JetStream leader before it takes streams
+        eventually(lambda: run("run", "--rm", "provision", env=env, check=False)
+                   .returncode == 0, 120, "provisioning", interval=3)
+        for name in SLICES:
+            run("run", "--rm", f"migrate-{name}", env=env)
+        run("up", "-d", "--no-deps", *SLICES, env=env)
+        for name in SLICES:
+            eventually(lambda name=name: ready_inside(name), 180, f"{name} ready")
+        yield {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}, secrets
+    finally:
+        logs = run("logs", env=env, check=False)
+        (tmp_path_factory.getbasetemp() / "compose.log").write_text(
+            logs.stdout + logs.stderr)
+        run("down", "-v", env=env, check=False, timeout=300)
+
+
+def test_only_the_gateway_and_reidentify_are_published(deployment):
+    urls, _ = deployment
+    for name in ("gateway", "reidentify"):
+        assert httpx.get(f"{urls[name]}/readyz", timeout=10).status_code == 200
+    inspect = subprocess.run(
+        ["podman", "ps", "--filter", f"label=io.podman.compose.project={PROJECT}",
+         "--format", "{{.Names}} {{.Ports}}"], capture_output=True, text=True).stdout
+    published = {line.split()[0] for line in inspect.splitlines() if "->" in line}
+    assert published == {container("gateway"), container("reidentify")}
+
+
+def test_a_borough_flows_through_with_a_nats_node_killed(deployment):
+    urls, secrets = deployment
+    borough = generate_borough(SEED, HOUSEHOLDS, date.today())
+    expected = len(borough.truth.flagged())
+    assert expected > 0
+
+    async def flow() -> tuple[list[dict], dict]:
+        async with httpx.AsyncClient(timeout=60) as client:
+            api = DemoApi(client, urls["gateway"], "http://scorer.unpublished",
+                          urls["reidentify"], token_factory(Layout(Path(secrets))))
+            uploading = asyncio.create_task(upload(api, borough, 250, lambda _: None))
+            await asyncio.sleep(1.0)
+            await asyncio.to_thread(subprocess.run, ["podman", "kill", container("nats-2")],
+                                    check=True, capture_output=True)
+            batches = await uploading
+            await wait_batches(api, batches, 1.0, 600)
+            cohort: list[dict] = []
+            deadline = time.monotonic() + 300
+            while time.monotonic() < deadline:  # profiles and flags settle after batches
+                cohort = await api.cohort()
+                if len(cohort) == expected:
+                    break
+                await asyncio.sleep(2)
+            unlocked = await api.unlock(str(cohort[0]["pseudonym"])) if cohort else {}
+            return cohort, unlocked
+
+    cohort, unlocked = asyncio.run(flow())
+    assert len(cohort) == expected
+    assert len({row["pseudonym"] for row in cohort}) == expected
+    assert unlocked.get("access_id")
