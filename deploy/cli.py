@@ -143,6 +143,16 @@ def cmd_keys(args) -> int:
 def cmd_nats_config(args) -> int:
     from deploy import natscluster
 
+    if args.kubernetes:
+        credentials = natscluster.ensure_credentials(Path(args.secrets))
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        path = out / "nats.conf"
+        path.write_text(natscluster.render_statefulset(args.replicas, credentials,
+                                                       store_dir=args.store_dir))
+        path.chmod(0o600)
+        print(json.dumps({"configs": [str(path)], "secrets": args.secrets}))
+        return 0
     nodes = [n.strip() for n in args.nodes.split(",") if n.strip()]
     if len(nodes) < 3 or len(set(nodes)) != len(nodes):
         raise SystemExit("--nodes takes three or more distinct node names (JetStream "
@@ -245,6 +255,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "route password; existing ones are kept")
     p.add_argument("--store-dir", default="/data/jetstream",
                    help="JetStream's directory on each node (default /data/jetstream)")
+    p.add_argument("--kubernetes", action="store_true",
+                   help="one nats.conf for a StatefulSet named nats behind a headless "
+                        "Service nats (pods nats-0, nats-1, ...; server name from $POD_NAME)")
+    p.add_argument("--replicas", type=int, default=3, choices=[3, 5],
+                   help="the StatefulSet's replicas, with --kubernetes (default 3)")
     p.set_defaults(func=cmd_nats_config)
 
     p = sub.add_parser("provision", help="create or update the streams and consumers")

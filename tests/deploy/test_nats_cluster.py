@@ -154,3 +154,18 @@ def test_seeds_are_kept_and_configs_hold_no_seed(tmp_path):
         assert not any(seed.read_text().strip() in text for seed in secrets.glob("*.nk"))
         assert "http:" not in text and "monitor" not in text
         assert oct((tmp_path / "conf" / f"{node}.conf").stat().st_mode)[-3:] == "600"
+
+
+def test_the_statefulset_config_is_one_nats_server_accepts(tmp_path):
+    """One file for every pod of a StatefulSet, its server name from $POD_NAME."""
+    import subprocess
+
+    assert main(["nats-config", "--kubernetes", "--out", str(tmp_path / "k8s"),
+                 "--secrets", str(tmp_path / "secrets")]) == 0
+    conf = tmp_path / "k8s" / "nats.conf"
+    text = conf.read_text()
+    assert "server_name: $POD_NAME" in text
+    assert all(f"@nats-{i}.nats:6222" in text for i in range(3))
+    checked = subprocess.run([natsserver.binary(), "-c", str(conf), "-t"],
+                             env={"POD_NAME": "nats-1"}, capture_output=True, text=True)
+    assert checked.returncode == 0 and "is valid" in checked.stdout + checked.stderr
