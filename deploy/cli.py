@@ -148,9 +148,8 @@ def cmd_nats_config(args) -> int:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
         path = out / "nats.conf"
-        path.write_text(natscluster.render_statefulset(args.replicas, credentials,
-                                                       store_dir=args.store_dir))
-        path.chmod(0o600)
+        natscluster.write_private(path, natscluster.render_statefulset(
+            args.replicas, credentials, store_dir=args.store_dir).encode())
         print(json.dumps({"configs": [str(path)], "secrets": args.secrets}))
         return 0
     nodes = [n.strip() for n in args.nodes.split(",") if n.strip()]

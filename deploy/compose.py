@@ -8,14 +8,16 @@ pseudonym keys, reidentify's log key), the NATS cluster's configuration and NKey
 (`deploy.natscluster`), and PostgreSQL's superuser password, one role and database per
 slice (`db/init.sql`, run on the database's first start) and each slice's database URL.
 Run as root, each file is given to the uid that reads it (slices 10001, PostgreSQL
-10002, NATS 10003) with mode 0400; otherwise the files are made readable by all, which
-only a development machine should accept.
+10002, NATS 10003) with mode 0400. Run as another user, the files stay that user's with
+mode 0600 and a warning says so: containers running as other uids cannot read them
+until they are handed over (for rootless Podman, `podman unshare chown`).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import secrets
 import sys
 from pathlib import Path
@@ -26,12 +28,14 @@ from services.common.subjects import SERVICES
 
 NODES = ["nats-1", "nats-2", "nats-3"]
 SLICE_UID, POSTGRES_UID, NATS_UID = 10001, 10002, 10003
+# a password goes into SQL and into a URL as it is, so it may hold nothing either reads
+PASSWORD = re.compile(r"^[A-Za-z0-9_-]{16,}$")
 
 
 def _secret(path: Path, make) -> str:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(make() + "\n")
+        natscluster.write_private(path, (make() + "\n").encode())
     return path.read_text().strip()
 
 
@@ -43,24 +47,30 @@ def database_files(root: Path) -> None:
     statements = []
     for service in SERVICES:
         password = _secret(db / f"{service}.password", lambda: secrets.token_hex(24))
+        if not PASSWORD.match(password):
+            raise SystemExit(f"{db / (service + '.password')}: a database password must be "
+                             "16 or more letters, digits, '-' or '_'")
+        # each role connects to its own database only (pg_hba: sameuser; no PUBLIC)
         statements += [f"CREATE ROLE {service} LOGIN PASSWORD '{password}';",
-                       f"CREATE DATABASE {service} OWNER {service};"]
-        (db / f"{service}.url").write_text(
-            f"postgresql+asyncpg://{service}:{password}@postgres:5432/{service}\n")
-    (db / "init.sql").write_text("\n".join(statements) + "\n")
+                       f"CREATE DATABASE {service} OWNER {service};",
+                       f"REVOKE CONNECT ON DATABASE {service} FROM PUBLIC;"]
+        natscluster.write_private(db / f"{service}.url", (
+            f"postgresql+asyncpg://{service}:{password}@postgres:5432/{service}\n").encode())
+    natscluster.write_private(db / "init.sql", ("\n".join(statements) + "\n").encode())
 
 
 def _owner(path: Path) -> int:
     parts = path.parts
     if "db" in parts and (path.name in {"superuser", "init.sql"}):
         return POSTGRES_UID
-    if "nats" in parts and path.suffix == ".conf":
+    if "nats" in parts and (path.suffix == ".conf" or path.name == "route-password"):
         return NATS_UID
     return SLICE_UID
 
 
 def hand_over(root: Path) -> None:
-    """Each file to the uid that reads it, mode 0400; directories traversable."""
+    """As root, each file to the uid that reads it, mode 0400; otherwise every file stays
+    its maker's, 0600 (never readable by others). Directories are traversable."""
     as_root = os.geteuid() == 0
     for path in sorted(root.rglob("*")):
         if path.is_dir():
@@ -69,7 +79,11 @@ def hand_over(root: Path) -> None:
             os.chown(path, _owner(path), 0)
             path.chmod(0o400)
         else:
-            path.chmod(0o444)
+            path.chmod(0o600)
+    if not as_root:
+        print(f"{root}: the files are yours, mode 0600; containers running as uid "
+              f"{SLICE_UID}, {POSTGRES_UID} and {NATS_UID} cannot read them until they "
+              "are given to those uids", file=sys.stderr)
 
 
 def prepare(root: Path) -> Path:

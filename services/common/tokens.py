@@ -68,9 +68,12 @@ class ClaimMapping(BaseModel):
             value = _at(payload, getattr(self, name))
             if value is not _MISSING:
                 out[name] = value
-        if self.role_values and isinstance(out.get("roles"), list):
-            out["roles"] = sorted({self.role_values[v] for v in out["roles"]
-                                   if isinstance(v, str) and v in self.role_values})
+        roles = out.get("roles")
+        # mapped only when every value is a string: anything else is refused, mapped or not
+        if self.role_values and isinstance(roles, list) and all(isinstance(v, str)
+                                                                for v in roles):
+            out["roles"] = sorted({self.role_values[v] for v in roles
+                                   if v in self.role_values})
         return out
 
 
@@ -163,7 +166,7 @@ def key_for(jwk: dict, alg: str) -> PyJWK:
         raise TokenError("token algorithm does not match its key")
     try:
         return PyJWK(jwk, algorithm=alg)
-    except jwt.PyJWKError:
+    except jwt.PyJWTError:  # PyJWKError and InvalidKeyError: malformed key material
         raise TokenError("token signing key unusable") from None
 
 
@@ -288,7 +291,8 @@ class TokenVerifier:
         self.lifetimes = lifetimes
         self.algorithms = tuple(algorithms)
         self.mapping = claims or ClaimMapping()
-        self.required = [*REQUIRED_CLAIMS, self.mapping.jti]
+        # PyJWT checks top-level names only; a nested token id is checked once mapped
+        self.required = [*REQUIRED_CLAIMS, self.mapping.jti.split(".")[0]]
         self.leeway_s = leeway_s
         self.cache_size = cache_size
         self._cache: dict[str, tuple[Claims, float, str]] = {}

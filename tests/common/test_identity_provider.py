@@ -242,3 +242,28 @@ async def test_a_slice_takes_tokens_from_the_councils_provider(oidc, nats_env, t
             forged = re.sub(r"\.[^.]+$", ".AAAA", admin)
             assert (await call(forged)).status_code == 401
         await asyncio.sleep(0)
+
+
+def test_a_malformed_key_refuses_its_tokens_as_unauthenticated(tmp_path, provider):
+    path, keys, _ = provider
+    jwks = json.loads(path.read_text())
+    broken = {**next(k for k in jwks["keys"] if k["kid"] == "ed"), "x": "!!"}
+    path.write_text(json.dumps({"keys": [broken]}))
+    verifier = TokenVerifier(FileKeys(path), ISSUER, AUDIENCE, LIFETIMES)
+    with pytest.raises(TokenError, match="signing key unusable"):
+        verifier.verify(_token(keys["EdDSA"], "EdDSA", "ed"))
+
+
+def test_a_nested_token_id_is_read_and_required(provider):
+    path, keys, kids = provider
+    mapping = ClaimMapping(jti="ext.uti", role_values={"R": "admin"})
+    verifier = TokenVerifier(FileKeys(path), ISSUER, AUDIENCE, LIFETIMES,
+                             algorithms=("RS256",), claims=mapping)
+    claims = verifier.verify(_token(keys["RS256"], "RS256", kids["RS256"], ext={"uti": "u1"},
+                                    roles=["R"]))
+    assert (claims.jti, claims.roles) == ("u1", ["admin"])
+    with pytest.raises(TokenError, match="'ext.uti' has the wrong type"):
+        verifier.verify(_token(keys["RS256"], "RS256", kids["RS256"], ext={}))
+    with pytest.raises(TokenError, match="'roles' has the wrong type"):
+        verifier.verify(_token(keys["RS256"], "RS256", kids["RS256"], ext={"uti": "u2"},
+                               roles=["R", 7]))
