@@ -1,10 +1,11 @@
-"""A slice's command line, `python -m <slice> [serve|migrate|provision|...]`: serve,
-migrate and provision for every slice, and each slice's own commands declared beside
-them in its `__main__.py`, so `--help` lists them all."""
+"""A slice's command line, `python -m <slice> [serve|migrate|provision|backup|...]`:
+serve, migrate, provision, backup and restore for every slice, and each slice's own
+commands declared beside them in its `__main__.py`, so `--help` lists them all."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,11 @@ def parser_for(prog: str, commands: dict[str, Command]) -> argparse.ArgumentPars
     who.add_argument("--password-file", type=Path, help="the provisioner's password")
     p.add_argument("--replicas", type=int, default=1, choices=[1, 3, 5],
                    help="copies of every stream across the cluster's nodes (default 1)")
+    p = sub.add_parser("backup", help="copy its SQLite database, consistent, while it runs")
+    p.add_argument("--to", type=Path, required=True, help="the backup file")
+    p = sub.add_parser("restore", help="replace its SQLite database with a backup (the "
+                       "service stopped), then bring the schema up to date")
+    p.add_argument("--from", dest="source", type=Path, required=True, help="the backup file")
     for name, command in commands.items():
         command.options(sub.add_parser(name, help=command.help, description=command.help))
     return parser
@@ -63,6 +69,22 @@ def service_main(settings_cls: type[ServiceSettings], create_app: Callable[..., 
         return commands[args.command].run(args, settings)
     if args.command == "migrate":
         run_migrations(migrations_dir, settings.database_url)
+        return 0
+    if args.command in ("backup", "restore"):
+        import json
+
+        from services.common import backup
+
+        try:
+            if args.command == "backup":
+                done = backup.backup(settings.database_url, args.to)
+            else:
+                done = backup.restore(settings.database_url, args.source)
+                run_migrations(migrations_dir, settings.database_url)
+        except backup.BackupError as exc:
+            print(f"{args.command}: {exc}", file=sys.stderr)
+            return 1
+        print(json.dumps(done))
         return 0
     if args.command == "provision":
         import asyncio
