@@ -143,13 +143,23 @@ def cmd_keys(args) -> int:
 def cmd_nats_config(args) -> int:
     from deploy import natscluster
 
+    tls = None
+    if args.tls:
+        from deploy import tls as certificates
+
+        names = ([f"nats-{i}.nats" for i in range(args.replicas)] + ["nats"]
+                 if args.kubernetes else args.nodes.split(","))
+        # a council's own bundle in that directory is used as it is
+        certificates.ensure(Path(args.tls), (*names, "localhost", "127.0.0.1"),
+                            client_auth=True)
+        tls = natscluster.mounted(args.tls_mount)
     if args.kubernetes:
         credentials = natscluster.ensure_credentials(Path(args.secrets))
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
         path = out / "nats.conf"
         natscluster.write_private(path, natscluster.render_statefulset(
-            args.replicas, credentials, store_dir=args.store_dir).encode())
+            args.replicas, credentials, store_dir=args.store_dir, tls=tls).encode())
         print(json.dumps({"configs": [str(path)], "secrets": args.secrets}))
         return 0
     nodes = [n.strip() for n in args.nodes.split(",") if n.strip()]
@@ -157,7 +167,7 @@ def cmd_nats_config(args) -> int:
         raise SystemExit("--nodes takes three or more distinct node names (JetStream "
                          "replication needs a majority to stay up when one is lost)")
     written = natscluster.write_cluster(Path(args.out), nodes, Path(args.secrets),
-                                        store_dir=args.store_dir)
+                                        store_dir=args.store_dir, tls=tls)
     print(json.dumps({"configs": [str(p) for p in written], "secrets": args.secrets}))
     return 0
 
@@ -259,6 +269,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "Service nats (pods nats-0, nats-1, ...; server name from $POD_NAME)")
     p.add_argument("--replicas", type=int, default=3, choices=[3, 5],
                    help="the StatefulSet's replicas, with --kubernetes (default 3)")
+    p.add_argument("--tls", metavar="DIR",
+                   help="TLS for clients and routes with ca.pem, server.pem and server.key "
+                        "in DIR (a development CA and certificate are made there if absent)")
+    p.add_argument("--tls-mount", default="/etc/nats/tls",
+                   help="where each node finds those files (default /etc/nats/tls)")
     p.set_defaults(func=cmd_nats_config)
 
     p = sub.add_parser("provision", help="create or update the streams and consumers")

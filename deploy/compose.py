@@ -22,7 +22,7 @@ import secrets
 import sys
 from pathlib import Path
 
-from deploy import keys, natscluster
+from deploy import keys, natscluster, tls
 from deploy.layout import Layout
 from services.common.subjects import SERVICES
 
@@ -63,7 +63,8 @@ def _owner(path: Path) -> int:
     parts = path.parts
     if "db" in parts and (path.name in {"superuser", "init.sql"}):
         return POSTGRES_UID
-    if "nats" in parts and (path.suffix == ".conf" or path.name == "route-password"):
+    if "nats" in parts and (path.suffix in (".conf", ".key")
+                            or path.name == "route-password"):
         return NATS_UID
     return SLICE_UID
 
@@ -75,6 +76,8 @@ def hand_over(root: Path) -> None:
     for path in sorted(root.rglob("*")):
         if path.is_dir():
             path.chmod(0o755)
+        elif path.suffix == ".pem" and path.parent.name == "tls":
+            path.chmod(0o444)  # certificates: public, read by the nodes and every slice
         elif as_root:
             os.chown(path, _owner(path), 0)
             path.chmod(0o400)
@@ -90,7 +93,9 @@ def prepare(root: Path) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     layout = Layout(root)
     keys.ensure_keys(layout)
-    natscluster.write_cluster(root / "nats" / "conf", NODES, root / "nats" / "secrets")
+    tls.ensure(root / "nats" / "tls", (*NODES, "localhost", "127.0.0.1"), client_auth=True)
+    natscluster.write_cluster(root / "nats" / "conf", NODES, root / "nats" / "secrets",
+                              tls=natscluster.mounted("/etc/nats/tls"))
     database_files(root)
     hand_over(root)
     return root

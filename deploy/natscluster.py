@@ -6,7 +6,8 @@ shared password, with the same permissions the local runner's configuration deri
 from ``services.common.subjects``. The nodes form a cluster over routes authenticated
 by a route password, JetStream's streams are replicated across them (``tessera
 provision --replicas 3``), and the HTTP monitoring port, which has no authentication
-and lists every connection, is left off.
+and lists every connection, is left off. With a TLS bundle, client connections and
+routes are TLS only; the nodes present the bundle's certificate to one another.
 
     tessera nats-config --nodes nats-1,nats-2,nats-3 --out deploy/secrets/nats
 """
@@ -22,6 +23,7 @@ from urllib.parse import quote
 
 import nkeys
 
+from deploy.tls import Bundle
 from services.common.subjects import MAX_PAYLOAD, PROVISIONER, SERVICES, inbox_prefix, permissions
 
 CLIENT_PORT = 4222
@@ -95,8 +97,21 @@ def _user(nkey: str, perms: dict) -> str:
     }}"""
 
 
+def _tls(bundle: Bundle, indent: str) -> str:
+    return (f"{indent}tls {{\n{indent}  cert_file: {_q(str(bundle.cert))}\n"
+            f"{indent}  key_file: {_q(str(bundle.key))}\n"
+            f"{indent}  ca_file: {_q(str(bundle.ca))}\n{indent}  timeout: 2\n{indent}}}\n")
+
+
+def mounted(directory: str) -> Bundle:
+    """The bundle as a node sees it, mounted at ``directory`` (``ca.pem``, ``server.pem``,
+    ``server.key``, as ``deploy.tls.ensure`` names them)."""
+    return Bundle(Path(directory) / "ca.pem", Path(directory) / "server.pem",
+                  Path(directory) / "server.key")
+
+
 def render_statefulset(replicas: int, credentials: Credentials, *, service: str = "nats",
-                       store_dir: str = "/data/jetstream") -> str:
+                       store_dir: str = "/data/jetstream", tls: Bundle | None = None) -> str:
     """One nats.conf for every pod of a Kubernetes StatefulSet ``service``: each pod is
     ``<service>-<i>`` behind a headless Service of that name, takes its server name from
     ``$POD_NAME``, and lists a route to every pod, its own included (a server recognises
@@ -104,7 +119,7 @@ def render_statefulset(replicas: int, credentials: Credentials, *, service: str 
     nodes = [f"{service}-{i}" for i in range(replicas)]
     text = render_node(nodes[0], nodes, credentials, store_dir=store_dir,
                        route_hosts={n: f"{n}.{service}:{CLUSTER_PORT}" for n in nodes},
-                       include_self=True)
+                       include_self=True, tls=tls)
     return text.replace(f"server_name: {_q(nodes[0])}", "server_name: $POD_NAME", 1)
 
 
@@ -112,7 +127,8 @@ def render_node(node: str, nodes: list[str], credentials: Credentials, *,
                 store_dir: str = "/data/jetstream", client_port: int = CLIENT_PORT,
                 cluster_port: int = CLUSTER_PORT, host: str = "0.0.0.0",  # noqa: S104
                 route_hosts: dict[str, str] | None = None,
-                cluster_name: str = "tessera", include_self: bool = False) -> str:
+                cluster_name: str = "tessera", include_self: bool = False,
+                tls: Bundle | None = None) -> str:
     """One node's nats.conf. ``nodes`` are the cluster's server names; each route goes to
     ``route_hosts[name]`` (a host:port; default ``name:cluster_port``, as container
     names resolve on a compose network or a headless Service)."""
@@ -129,14 +145,14 @@ def render_node(node: str, nodes: list[str], credentials: Credentials, *,
 server_name: {_q(node)}
 listen: {_q(f'{host}:{client_port}')}
 max_payload: {MAX_PAYLOAD}
-jetstream {{
+{_tls(tls, "") if tls else ""}jetstream {{
   store_dir: {_q(store_dir)}
   sync_interval: always
 }}
 cluster {{
   name: {_q(cluster_name)}
   listen: {_q(f'{host}:{cluster_port}')}
-  authorization {{
+{_tls(tls, "  ") if tls else ""}  authorization {{
     user: "route"
     password: {_q(credentials.route_password)}
   }}

@@ -31,8 +31,11 @@ def _write_key(path: Path, key) -> None:
     path.chmod(0o600)
 
 
-def ensure(directory: Path, hosts: tuple[str, ...] = ("127.0.0.1", "localhost")) -> Bundle:
-    """Create (once) a CA and one server certificate valid for the local hosts."""
+def ensure(directory: Path, hosts: tuple[str, ...] = ("127.0.0.1", "localhost"), *,
+           client_auth: bool = False) -> Bundle:
+    """Create (once) a CA and one server certificate valid for ``hosts``; with
+    ``client_auth`` it also serves as a client certificate (a NATS cluster's nodes
+    present it to one another on their routes)."""
     directory.mkdir(parents=True, exist_ok=True)
     bundle = Bundle(directory / "ca.pem", directory / "server.pem", directory / "server.key")
     if bundle.ca.exists() and bundle.cert.exists() and bundle.key.exists():
@@ -65,8 +68,10 @@ def ensure(directory: Path, hosts: tuple[str, ...] = ("127.0.0.1", "localhost"))
             .not_valid_before(now - dt.timedelta(minutes=5))
             .not_valid_after(now + dt.timedelta(days=397))
             .add_extension(x509.SubjectAlternativeName(names), critical=False)
-            .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]),
-                           critical=False)
+            .add_extension(x509.ExtendedKeyUsage(
+                [x509.oid.ExtendedKeyUsageOID.SERVER_AUTH,
+                 *([x509.oid.ExtendedKeyUsageOID.CLIENT_AUTH] if client_auth else [])]),
+                critical=False)
             .sign(ca_key, hashes.SHA256()))
     bundle.ca.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     bundle.cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))

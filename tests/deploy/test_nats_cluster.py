@@ -1,6 +1,7 @@
-"""A three-node NATS cluster from `tessera nats-config`: services known by NKey (a password
-gets nowhere), streams replicated three times by `tessera provision --replicas 3`, and
-a node killed mid-stream loses nothing and duplicates nothing."""
+"""A three-node NATS cluster from `tessera nats-config`: TLS on every connection and route,
+services known by NKey (a password gets nowhere), streams replicated three times by
+`tessera provision --replicas 3`, and a node killed mid-stream loses nothing and
+duplicates nothing."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import nats
 import nats.errors
 import pytest
 
-from deploy import natscluster, natsserver
+from deploy import natscluster, natsserver, tls
 from deploy.cli import main
 from services.common import bus, subjects
 from services.common.subjects import PROVISIONER, inbox_prefix
@@ -26,6 +27,7 @@ def cluster(tmp_path):
     """Three real nats-server processes on free ports, configured as a deployment's."""
     secrets = tmp_path / "secrets"
     credentials = natscluster.ensure_credentials(secrets)
+    bundle = tls.ensure(tmp_path / "tls", ("127.0.0.1", "localhost"), client_auth=True)
     client = {n: natsserver.free_port() for n in NODES}
     route = {n: natsserver.free_port() for n in NODES}
     procs = {}
@@ -34,11 +36,11 @@ def cluster(tmp_path):
         conf.write_text(natscluster.render_node(
             node, NODES, credentials, store_dir=str(tmp_path / node),
             client_port=client[node], cluster_port=route[node], host="127.0.0.1",
-            route_hosts={n: f"127.0.0.1:{route[n]}" for n in NODES}))
+            route_hosts={n: f"127.0.0.1:{route[n]}" for n in NODES}, tls=bundle))
         procs[node] = natsserver.start(conf, client[node], tmp_path / f"{node}.log")
     urls = {n: f"nats://127.0.0.1:{client[n]}" for n in NODES}
     try:
-        yield urls, procs, secrets
+        yield urls, procs, secrets, bundle.ca
     finally:
         for proc in procs.values():
             with contextlib.suppress(ProcessLookupError):
@@ -46,28 +48,28 @@ def cluster(tmp_path):
             proc.wait()
 
 
-async def _connect(urls, service, secrets):
+async def _connect(urls, service, secrets, ca):
     return await bus.connect(url=",".join(urls.values()), service=service, user="",
-                             password="", nkey_file=secrets / f"{service}.nk")
+                             password="", nkey_file=secrets / f"{service}.nk", tls_ca_file=ca)
 
 
 async def test_the_cluster_replicates_streams_and_survives_a_node(cluster):
-    urls, procs, secrets = cluster
+    urls, procs, secrets, ca = cluster
     joined = ",".join(urls.values())
     # the CLI, as an operator runs it; the cluster elects its meta leader first
     for attempt in range(40):
         try:
             assert await asyncio.to_thread(main, [
                 "provision", "--url", joined, "--nkey-file", str(secrets / "provisioner.nk"),
-                "--replicas", "3"]) == 0
+                "--replicas", "3", "--tls-ca", str(ca)]) == 0
             break
         except Exception:
             if attempt == 39:
                 raise
             await asyncio.sleep(0.5)
 
-    gateway = await _connect(urls, "gateway", secrets)
-    admin = await _connect(urls, PROVISIONER, secrets)  # only it may ask about streams
+    gateway = await _connect(urls, "gateway", secrets, ca)
+    admin = await _connect(urls, PROVISIONER, secrets, ca)  # only it may ask about streams
     try:
         js, api = gateway.jetstream(), admin.jetstream()
         info = await api.stream_info(subjects.EVENTS.stream)
@@ -115,10 +117,16 @@ async def test_the_cluster_replicates_streams_and_survives_a_node(cluster):
 
 
 async def test_a_password_or_another_key_gets_nowhere(cluster):
-    urls, _, secrets = cluster
+    urls, _, secrets, ca = cluster
     with pytest.raises((nats.errors.NoServersError, nats.errors.Error, OSError)):
         await nats.connect(servers=list(urls.values()), user="gateway", password="guess",
-                           max_reconnect_attempts=0, connect_timeout=2, allow_reconnect=False)
+                           tls=bus.tls_context(ca), max_reconnect_attempts=0,
+                           connect_timeout=2, allow_reconnect=False)
+    # a client that does not know the cluster's CA does not get a connection either
+    with pytest.raises((nats.errors.NoServersError, nats.errors.Error, OSError)):
+        await nats.connect(servers=list(urls.values()), max_reconnect_attempts=0,
+                           nkeys_seed=str(secrets / "gateway.nk"), connect_timeout=2,
+                           allow_reconnect=False)
     # the scorer's key is the scorer: it may not publish identity
     errors = []
 
@@ -126,7 +134,7 @@ async def test_a_password_or_another_key_gets_nowhere(cluster):
         errors.append(str(exc))
 
     scorer = await nats.connect(servers=list(urls.values()), error_cb=error_cb,
-                                nkeys_seed=str(secrets / "scorer.nk"),
+                                nkeys_seed=str(secrets / "scorer.nk"), tls=bus.tls_context(ca),
                                 inbox_prefix=inbox_prefix("scorer"))
     try:
         await scorer.publish("tessera.ingest.identity.d1", b"{}")
