@@ -59,12 +59,27 @@ class Federation:
     extra_env: dict[str, dict[str, str]] = field(default_factory=dict)
     observers: dict[str, str] = field(default_factory=dict)
     tls: bool = False
+    # three (or five) for a NATS cluster as a deployment runs it (deploy.natscluster):
+    # services known by NKey, every stream replicated three times
+    nats_nodes: int = 1
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
     nats: subprocess.Popen | None = None
+    nodes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    node_ports: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def clustered(self) -> bool:
+        return self.nats_nodes > 1
 
     @property
     def nats_url(self) -> str:
+        if self.clustered:
+            return ",".join(f"nats://127.0.0.1:{p}" for p in self.node_ports.values())
         return f"nats://127.0.0.1:{self.nats_port}"
+
+    @property
+    def nkeys_dir(self) -> Path:
+        return self.layout.nats_dir / "nkeys"
 
     def url(self, service: str) -> str:
         scheme = "https" if self.tls else "http"
@@ -85,9 +100,31 @@ class Federation:
 
         return ssl.create_default_context(cafile=str(self.tls_bundle.ca))
 
+    def _prepare_cluster(self) -> None:
+        from deploy import natscluster
+
+        names = [f"nats-{i + 1}" for i in range(self.nats_nodes)]
+        if not self.node_ports:
+            self.node_ports = {n: (self.nats_port if i == 0 else natsserver.free_port())
+                               for i, n in enumerate(names)}
+        routes = {n: natsserver.free_port() for n in names}
+        credentials = natscluster.ensure_credentials(self.nkeys_dir)
+        for name in names:
+            natscluster.write_private(self.layout.nats_dir / f"{name}.conf", natscluster.render_node(
+                name, names, credentials, host="127.0.0.1",
+                store_dir=str((self.layout.nats_dir / f"jetstream-{name}").resolve()),
+                client_port=self.node_ports[name], cluster_port=routes[name],
+                route_hosts={n: f"127.0.0.1:{routes[n]}" for n in names}).encode())
+
     def prepare(self) -> None:
         """Keys, NATS config and per-service password files (kept across runs)."""
+        if self.clustered and self.tls:
+            raise ValueError("a local NATS cluster runs without TLS (deploy.natscluster "
+                             "takes a certificate bundle for a deployment's)")
         keys.ensure_keys(self.layout)
+        if self.clustered:
+            self.layout.nats_dir.mkdir(parents=True, exist_ok=True)
+            self._prepare_cluster()
         passwords = json.loads(self.layout.nats_passwords.read_text())
         for service in SERVICES:
             path = self.layout.nats_dir / f"{service}.password"
@@ -107,7 +144,9 @@ class Federation:
             p + "ENVIRONMENT": self.environment,
             p + "PORT": str(self.ports[service]),
             p + "NATS_URL": self.nats_url,
-            p + "NATS_PASSWORD_FILE": str((L.nats_dir / f"{service}.password").resolve()),
+            **({p + "NATS_NKEY_FILE": str((self.nkeys_dir / f"{service}.nk").resolve())}
+               if self.clustered else
+               {p + "NATS_PASSWORD_FILE": str((L.nats_dir / f"{service}.password").resolve())}),
             p + "DATABASE_URL": L.database_url(service),
             p + "JWKS_PATH": str(L.jwks.resolve()),
             p + "BUS_KEY_PATH": str(L.bus_key(service).resolve()),
@@ -139,7 +178,32 @@ class Federation:
         base = {k: v for k, v in os.environ.items() if not k.startswith("TESSERA_")}
         return {**base, **self.service_env(service), "PYTHONUNBUFFERED": "1"}
 
+    def start_node(self, name: str) -> None:
+        self.nodes[name] = natsserver.start(self.layout.nats_dir / f"{name}.conf",
+                                            self.node_ports[name],
+                                            log_file=self.layout.logs / f"{name}.log")
+
+    def kill_node(self, name: str) -> None:
+        """kill -9 of one node of the cluster (fault tests)."""
+        proc = self.nodes.pop(name)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
     def start_nats(self) -> None:
+        if self.clustered:
+            for name in self.node_ports:
+                self.start_node(name)
+            deadline = time.monotonic() + 60  # the nodes elect a JetStream leader first
+            while True:
+                try:
+                    _run(provisioning.provision(
+                        self.nats_url, replicas=3,
+                        nkey_file=self.nkeys_dir / f"{PROVISIONER}.nk"))
+                    return
+                except Exception:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.5)
         self.nats = natsserver.start(self.layout.nats_conf, self.nats_port,
                                      log_file=self.layout.logs / "nats.log")
         passwords = json.loads(self.layout.nats_passwords.read_text())
@@ -232,10 +296,13 @@ class Federation:
                 proc.send_signal(signal.SIGTERM)
         for service in list(self.procs):
             self.stop_service(service)
-        if self.nats and self.nats.poll() is None:
-            self.nats.terminate()
+        for proc in [self.nats, *self.nodes.values()]:
+            if proc is None or proc.poll() is not None:
+                continue
+            proc.terminate()
             try:
-                self.nats.wait(timeout=15)
+                proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                self.nats.kill()
+                proc.kill()
         self.nats = None
+        self.nodes.clear()

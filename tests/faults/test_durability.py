@@ -33,9 +33,10 @@ CHUNK = 5000
 PARTNER = DATASET = "gp-p81001"
 
 
-def start(root) -> Federation:
+def start(root, nats_nodes: int = 1) -> Federation:
     fed = Federation(Layout(root), ports={s: free_port() for s in SERVICES},
-                     nats_port=free_port(), nats_monitor_port=None, environment="test")
+                     nats_port=free_port(), nats_monitor_port=None, environment="test",
+                     nats_nodes=nats_nodes)
     fed.start()
     return fed
 
@@ -174,5 +175,42 @@ async def test_database_locked_for_five_seconds_during_ingest(tmp_path):
                     for e in events}
         stored = await wait_until_stored(fed, expected)
         assert sorted(stored) == sorted(expected)
+    finally:
+        await asyncio.to_thread(fed.stop)
+
+
+async def test_a_nats_node_killed_during_ingest_loses_nothing(tmp_path):
+    """Three NATS nodes, every stream replicated three times; one node is killed -9 half
+    way through and stays dead. Every accepted event is stored once."""
+    fed = await asyncio.to_thread(start, tmp_path, 3)
+    tokens = token_factory(fed.layout)
+    key = read_key(fed.layout.key("gateway-hmac"))
+    gp, events = workload(EVENTS)
+    chunks = [events[i:i + CHUNK] for i in range(0, len(events), CHUNK)]
+    accepted = 0
+    try:
+        async with httpx.AsyncClient(timeout=60) as client:
+            reply = await post(client, fed, tokens, "identities", gp, "cluster-identities")
+            assert reply["accepted"] == len(gp)
+            for index, chunk in enumerate(chunks):
+                fault = None
+                if index == len(chunks) // 2:
+                    fault = asyncio.create_task(asyncio.to_thread(
+                        lambda: (time.sleep(0.05), fed.kill_node("nats-1"))))
+                reply = await post(client, fed, tokens, "events", chunk,
+                                   f"cluster-events-{index}")
+                assert reply["rejected"] == []
+                accepted += reply["accepted"]
+                if fault:
+                    await fault
+        assert accepted == len(events)
+        assert len(fed.nodes) == 2
+        expected = {keyed_token(key, PARTNER, DATASET, "event", e["event_id"], prefix="e_")
+                    for e in events}
+        stored = await wait_until_stored(fed, expected)
+        assert len(stored) == len(set(stored)), "duplicates stored"
+        assert set(stored) == expected, (len(expected - set(stored)), len(set(stored) - expected))
+        await eventually(lambda: identity_count(fed) >= len(gp), timeout=300, interval=1)
+        assert identity_count(fed) == len(gp)
     finally:
         await asyncio.to_thread(fed.stop)
