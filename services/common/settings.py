@@ -61,6 +61,9 @@ class ServiceSettings(BaseSettings):
     token_algorithms: list[Algorithm] = Field(
         default_factory=lambda: list(DEFAULT_ALGORITHMS), min_length=1)
     token_discovery: bool = False
+    # accept a token without kid when the issuer publishes one key that could sign it
+    # (some providers' ID tokens name none); otherwise a token must name its key
+    token_kid_optional: bool = False
     token_claims: ClaimMapping = Field(default_factory=ClaimMapping)
     # the longest any token may live (exp - iat), and less for the roles that can see or
     # change the most; a token holding several roles gets the strictest

@@ -281,7 +281,7 @@ class TokenVerifier:
     def __init__(self, keys: KeySource, issuer: str, audience: str, lifetimes: Lifetimes,
                  leeway_s: int = 5, cache_size: int = 10_000,
                  algorithms: tuple[str, ...] | list[str] = DEFAULT_ALGORITHMS,
-                 claims: ClaimMapping | None = None):
+                 claims: ClaimMapping | None = None, kid_optional: bool = False):
         unknown = set(algorithms) - set(ALGORITHMS)
         if unknown or not algorithms:
             raise ValueError(f"token algorithms must be some of {sorted(ALGORITHMS)}")
@@ -290,6 +290,7 @@ class TokenVerifier:
         self.audience = audience
         self.lifetimes = lifetimes
         self.algorithms = tuple(algorithms)
+        self.kid_optional = kid_optional
         self.mapping = claims or ClaimMapping()
         # PyJWT checks top-level names only; a nested token id is checked once mapped
         self.required = [*REQUIRED_CLAIMS, self.mapping.jti.split(".")[0]]
@@ -355,7 +356,7 @@ class TokenVerifier:
         if alg not in self.algorithms:
             raise TokenError("token algorithm not accepted")
         kid = header.get("kid")
-        if kid is None:
+        if kid is None and self.kid_optional:
             kid = self._only_key(alg)
         if not kid or not isinstance(kid, str):
             raise TokenError("token has no key id")

@@ -126,18 +126,23 @@ def _hs256(payload: dict, secret: bytes) -> str:
     return signing + "." + b64(hmac.new(secret, signing.encode(), hashlib.sha256).digest())
 
 
-def test_a_token_without_kid_needs_a_single_fitting_key(provider):
+def test_a_token_without_kid_needs_the_setting_and_a_single_fitting_key(provider):
     path, keys, _ = provider
-    verifier = TokenVerifier(FileKeys(path), ISSUER, AUDIENCE, LIFETIMES,
-                             algorithms=("RS256", "ES256"))
     now = int(time.time())
     payload = {"iss": ISSUER, "aud": AUDIENCE, "sub": "u", "iat": now, "exp": now + 60,
                "jti": "j"}
+    strict = TokenVerifier(FileKeys(path), ISSUER, AUDIENCE, LIFETIMES,
+                           algorithms=("RS256", "ES256"))
+    with pytest.raises(TokenError, match="no key id"):
+        strict.verify(jwt.encode(payload, keys["ES256"], algorithm="ES256"))
+    verifier = TokenVerifier(FileKeys(path), ISSUER, AUDIENCE, LIFETIMES,
+                             algorithms=("RS256", "ES256"), kid_optional=True)
     assert verifier.verify(jwt.encode(payload, keys["ES256"], algorithm="ES256")).sub == "u"
     jwks = json.loads(path.read_text())
     second = {**_jwk(ec.generate_private_key(ec.SECP256R1()), "ec-2", "ES256")}
     path.write_text(json.dumps({"keys": [*jwks["keys"], second]}))
-    fresh = TokenVerifier(FileKeys(path), ISSUER, AUDIENCE, LIFETIMES, algorithms=("ES256",))
+    fresh = TokenVerifier(FileKeys(path), ISSUER, AUDIENCE, LIFETIMES, algorithms=("ES256",),
+                          kid_optional=True)
     with pytest.raises(TokenError, match="no key id"):
         fresh.verify(jwt.encode(payload, keys["ES256"], algorithm="ES256"))
 
@@ -219,7 +224,7 @@ async def test_a_slice_takes_tokens_from_the_councils_provider(oidc, nats_env, t
         service_name="scorer", **{**nats_env.settings_kwargs(
             "scorer", f"sqlite+aiosqlite:///{tmp_path / 'scorer.db'}"),
             "token_issuer": oidc, "token_audience": client, "token_discovery": True,
-            "token_algorithms": ["RS256"],
+            "token_algorithms": ["RS256"], "token_kid_optional": True,
             "token_claims": KEYCLOAK.model_copy(update={"jti": "session_id"})})
     admin = id_token(oidc, client, "ada", {
         "realm_access": {"roles": ["tessera-admin"]}, "session_id": uuid.uuid4().hex})
