@@ -49,9 +49,13 @@ class ClaimMapping(BaseModel):
     """Where a token carries what Tessera reads. A name may be a dotted path into nested
     claims (Keycloak's ``realm_access.roles``). With ``role_values``, the provider's
     values (a Keycloak role, an Entra app role or group id) are mapped to Tessera's roles
-    and any value not listed is ignored; without it, values are Tessera's role names."""
+    and any value not listed is ignored; without it, values are Tessera's role names.
+    ``expect`` names claims that must hold exactly these values, such as Keycloak's
+    ``{"typ": "Bearer"}``, so an ID token for the same audience is not taken for an
+    access token."""
 
     model_config = ConfigDict(extra="forbid")
+    expect: dict[str, str] = {}
     roles: str = "roles"
     role_values: dict[str, str] = {}
     districts: str = "districts"
@@ -381,6 +385,9 @@ class TokenVerifier:
             raise TokenError("token signature invalid") from None
         except jwt.PyJWTError:
             raise TokenError("token invalid") from None
+        for name, value in self.mapping.expect.items():
+            if _at(payload, name) != value:
+                raise TokenError(f"token claim '{name}' is not the one expected")
         claims = Claims.from_payload(payload, self.mapping)
         if int(payload["exp"]) - int(payload["iat"]) > self.lifetimes.limit(claims.roles):
             raise TokenError("token lifetime too long")

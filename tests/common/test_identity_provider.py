@@ -174,6 +174,21 @@ def test_keycloak_realm_roles_are_mapped_and_others_ignored(provider):
                                realm_access={"roles": "tessera-admin"}))
 
 
+def test_an_id_token_is_not_taken_for_an_access_token(provider):
+    path, keys, kids = provider
+    verifier = TokenVerifier(FileKeys(path), ISSUER, AUDIENCE, LIFETIMES,
+                             algorithms=("RS256",),
+                             claims=KEYCLOAK.model_copy(update={"expect": {"typ": "Bearer"}}))
+    access = _token(keys["RS256"], "RS256", kids["RS256"], typ="Bearer",
+                    realm_access={"roles": ["tessera-admin"]})
+    assert verifier.verify(access).roles == ["admin"]
+    for typ in ("ID", None):
+        extra = {"typ": typ} if typ else {}
+        with pytest.raises(TokenError, match="'typ' is not the one expected"):
+            verifier.verify(_token(keys["RS256"], "RS256", kids["RS256"], **extra,
+                                   realm_access={"roles": ["tessera-admin"]}))
+
+
 def test_entra_app_roles_scp_and_uti(provider):
     path, keys, kids = provider
     verifier = TokenVerifier(FileKeys(path), ISSUER, AUDIENCE, LIFETIMES,
