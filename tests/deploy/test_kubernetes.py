@@ -90,6 +90,10 @@ def test_every_pod_meets_the_restricted_profile(docs):
         assert not spec.get("hostNetwork") and not spec.get("hostPID"), where
         for volume in spec.get("volumes", []):
             assert set(volume) - {"name"} <= RESTRICTED_VOLUMES, (where, volume)
+            # secret files are root's; a non-root pod reads them through its fsGroup
+            if "secret" in volume:
+                assert volume["secret"].get("defaultMode", 0o644) & 0o040, (where, volume)
+                assert pod.get("fsGroup") == pod.get("runAsGroup", 0), where
         for container in spec["containers"] + spec.get("initContainers", []):
             context = container.get("securityContext", {})
             assert context.get("allowPrivilegeEscalation") is False, where
