@@ -7,6 +7,7 @@ TESSERA_FAULT_EVENTS sets the ingest size (default 100,000 events).
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import random
 import sqlite3
@@ -102,39 +103,51 @@ async def wait_until_stored(fed, expected: set[str], timeout: float = 600.0) -> 
         await asyncio.sleep(1)
 
 
+async def ingest_under_faults(fed, tokens, gp, events, name: str, faults) -> None:
+    """The GP list, then the events in chunks; ``faults`` maps a chunk's index to what
+    happens (in a thread) while it is sent. Every row must be accepted."""
+    chunks = [events[i:i + CHUNK] for i in range(0, len(events), CHUNK)]
+    accepted = 0
+    async with httpx.AsyncClient(timeout=60) as client:
+        reply = await post(client, fed, tokens, "identities", gp, f"{name}-identities")
+        assert reply["accepted"] == len(gp)
+        for index, chunk in enumerate(chunks):
+            fault = faults(len(chunks)).get(index)
+            task = asyncio.create_task(asyncio.to_thread(fault)) if fault else None
+            reply = await post(client, fed, tokens, "events", chunk, f"{name}-events-{index}")
+            assert reply["rejected"] == []
+            accepted += reply["accepted"]
+            if task:
+                await task
+    assert accepted == len(events)
+
+
+async def assert_stored_once(fed, key: bytes, gp, events) -> None:
+    expected = {keyed_token(key, PARTNER, DATASET, "event", e["event_id"], prefix="e_")
+                for e in events}
+    stored = await wait_until_stored(fed, expected)
+    assert len(stored) == len(set(stored)), "duplicates stored"
+    assert set(stored) == expected, (len(expected - set(stored)), len(set(stored) - expected))
+    await eventually(lambda: identity_count(fed) >= len(gp), timeout=300, interval=1)
+    await asyncio.sleep(2)
+    assert identity_count(fed) == len(gp)
+
+
 async def test_kill9_each_service_and_restart_nats_during_ingest(tmp_path):
     fed = await asyncio.to_thread(start, tmp_path)
     tokens = token_factory(fed.layout)
     key = read_key(fed.layout.key("gateway-hmac"))
     gp, events = workload(EVENTS)
-    chunks = [events[i:i + CHUNK] for i in range(0, len(events), CHUNK)]
-    # Fault plan: chunk index -> what happens while that chunk is being sent.
     victims = ["gateway", "pseudonymiser", "linker", "scorer", "reidentify", "consent", "nats"]
-    plan = {1 + i * max(1, (len(chunks) - 2) // len(victims)): v for i, v in enumerate(victims)}
-    accepted = 0
+
+    def plan(chunks: int) -> dict:
+        """Chunk index -> the crash while that chunk is being sent."""
+        step = max(1, (chunks - 2) // len(victims))
+        return {1 + i * step: functools.partial(crash, fed, v) for i, v in enumerate(victims)}
+
     try:
-        async with httpx.AsyncClient(timeout=60) as client:
-            reply = await post(client, fed, tokens, "identities", gp, "faults-identities")
-            assert reply["accepted"] == len(gp)
-            for index, chunk in enumerate(chunks):
-                fault = None
-                victim = plan.get(index)
-                if victim:
-                    fault = asyncio.create_task(asyncio.to_thread(crash, fed, victim))
-                reply = await post(client, fed, tokens, "events", chunk, f"faults-events-{index}")
-                assert reply["rejected"] == []
-                accepted += reply["accepted"]
-                if fault:
-                    await fault
-        assert accepted == len(events)
-        expected = {keyed_token(key, PARTNER, DATASET, "event", e["event_id"], prefix="e_")
-                    for e in events}
-        stored = await wait_until_stored(fed, expected)
-        assert len(stored) == len(set(stored)), "duplicates stored"
-        assert set(stored) == expected, (len(expected - set(stored)), len(set(stored) - expected))
-        await eventually(lambda: identity_count(fed) >= len(gp), timeout=300, interval=1)
-        await asyncio.sleep(2)
-        assert identity_count(fed) == len(gp)
+        await ingest_under_faults(fed, tokens, gp, events, "faults", plan)
+        await assert_stored_once(fed, key, gp, events)
     finally:
         await asyncio.to_thread(fed.stop)
 
@@ -186,31 +199,15 @@ async def test_a_nats_node_killed_during_ingest_loses_nothing(tmp_path):
     tokens = token_factory(fed.layout)
     key = read_key(fed.layout.key("gateway-hmac"))
     gp, events = workload(EVENTS)
-    chunks = [events[i:i + CHUNK] for i in range(0, len(events), CHUNK)]
-    accepted = 0
+
+    def kill_one_node() -> None:
+        time.sleep(0.05)  # land inside the request
+        fed.kill_node("nats-1")
+
     try:
-        async with httpx.AsyncClient(timeout=60) as client:
-            reply = await post(client, fed, tokens, "identities", gp, "cluster-identities")
-            assert reply["accepted"] == len(gp)
-            for index, chunk in enumerate(chunks):
-                fault = None
-                if index == len(chunks) // 2:
-                    fault = asyncio.create_task(asyncio.to_thread(
-                        lambda: (time.sleep(0.05), fed.kill_node("nats-1"))))
-                reply = await post(client, fed, tokens, "events", chunk,
-                                   f"cluster-events-{index}")
-                assert reply["rejected"] == []
-                accepted += reply["accepted"]
-                if fault:
-                    await fault
-        assert accepted == len(events)
+        await ingest_under_faults(fed, tokens, gp, events, "cluster",
+                                  lambda chunks: {chunks // 2: kill_one_node})
         assert len(fed.nodes) == 2
-        expected = {keyed_token(key, PARTNER, DATASET, "event", e["event_id"], prefix="e_")
-                    for e in events}
-        stored = await wait_until_stored(fed, expected)
-        assert len(stored) == len(set(stored)), "duplicates stored"
-        assert set(stored) == expected, (len(expected - set(stored)), len(set(stored) - expected))
-        await eventually(lambda: identity_count(fed) >= len(gp), timeout=300, interval=1)
-        assert identity_count(fed) == len(gp)
+        await assert_stored_once(fed, key, gp, events)
     finally:
         await asyncio.to_thread(fed.stop)
