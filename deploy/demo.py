@@ -55,12 +55,24 @@ class DemoApi:
         return response.json()
 
     async def post_rows(self, partner: str, dataset: str, kind: str, rows: list[dict],
-                        key: str) -> dict:
-        headers = self._headers("gateway", partner=partner, scope=["ingest"])
-        headers["Idempotency-Key"] = key
-        response = await self.client.post(f"{self.gateway}/v1/datasets/{dataset}/{kind}",
-                                          json={BODY_KEY[kind]: rows}, headers=headers)
-        return self._check(response, (200, 201, 202))
+                        key: str, attempts: int = 8) -> dict:
+        """As a partner should: a 503 (the bus did not take the rows; nothing was
+        accepted) or a lost connection is retried with the same Idempotency-Key."""
+        for attempt in range(1, attempts + 1):
+            headers = self._headers("gateway", partner=partner, scope=["ingest"])
+            headers["Idempotency-Key"] = key
+            try:
+                response = await self.client.post(
+                    f"{self.gateway}/v1/datasets/{dataset}/{kind}",
+                    json={BODY_KEY[kind]: rows}, headers=headers)
+            except httpx.TransportError:
+                if attempt == attempts:
+                    raise
+            else:
+                if response.status_code != 503 or attempt == attempts:
+                    return self._check(response, (200, 201, 202))
+            await asyncio.sleep(0.5 * attempt)
+        raise AssertionError("unreachable")
 
     async def batch(self, partner: str, batch_id: str) -> dict:
         response = await self.client.get(

@@ -94,7 +94,7 @@ def infrastructure(tmp_path_factory):
             os.chown(path, compose.NATS_UID, -1)
     (tls / "ca.pem").chmod(0o444)
     containers = ["kube-postgres", *(f"kube-nats-{i}" for i in range(3))]
-    podman("rm", "-f", *containers, check=False)
+    podman("rm", "-f", "-v", *containers, check=False)
     podman("network", "rm", "-f", NETWORK, check=False)
     podman("network", "create", NETWORK)
     try:
@@ -128,7 +128,7 @@ def infrastructure(tmp_path_factory):
                 time.sleep(3)
         yield root, tls
     finally:
-        podman("rm", "-f", *containers, check=False)
+        podman("rm", "-f", "-v", *containers, check=False)
         podman("network", "rm", "-f", NETWORK, check=False)
 
 
@@ -165,8 +165,10 @@ def test_every_deployment_plays_to_ready(infrastructure, tmp_path):
                              for n, c in pending.items()}
     finally:
         podman("kube", "down", str(play), check=False, timeout=300)
-        for name in secrets_of(root, tls):
+        # the secrets and the volumes Podman wrote them into hold keys: none may stay
+        names = list(secrets_of(root, tls))
+        for name in names:
             podman("secret", "rm", name, check=False)
-        podman("volume", "rm", "-f", "tessera-pseudonymiser-state",
-               "tessera-reidentify-state", check=False)
+        podman("volume", "rm", "-f", *names, "tessera-registry", "tessera-pseudonymiser-state",
+               "tessera-reidentify-state", "state", "tmp", check=False)
 

@@ -157,3 +157,22 @@ def test_parse_calibration_shapes():
                               {"threshold": 5, "count": 10}]) == want
     assert parse_calibration({"calibration": {"3": {"persons": 30}, "4": {"persons": 20},
                                               "5": {"persons": 10}}}) == want
+
+
+async def test_a_503_is_retried_with_the_same_key_until_accepted():
+    """As partners are told to: the gateway's 503 means nothing was accepted."""
+    from deploy.demo import DemoApi
+
+    keys = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        keys.append(request.headers["Idempotency-Key"])
+        if len(keys) < 3:
+            return httpx.Response(503, json={"title": "Service unavailable"})
+        return httpx.Response(202, json={"batch_id": "b-1", "accepted": 1, "rejected": []})
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as client:
+        api = DemoApi(client, "http://gw", "http://sc", "http://re",
+                      lambda *a, **k: "token")
+        reply = await api.post_rows("p", "d", "events", [{"x": 1}], "key-1")
+    assert reply["accepted"] == 1 and keys == ["key-1"] * 3
