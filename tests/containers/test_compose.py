@@ -108,6 +108,25 @@ def test_only_the_gateway_and_reidentify_are_published(deployment):
     assert published == {container("gateway"), container("reidentify")}
 
 
+def pseudonyms_of(borough) -> dict[str, str]:
+    """Truth person id -> the pseudonym the pseudonymiser gave (read as a test, from its
+    PostgreSQL database inside the container)."""
+    query = ("SELECT r.partner, r.dataset, r.local_id, p.pseudonym FROM identity_records r "
+             "JOIN persons p ON p.id = r.person_id WHERE r.level = 'person'")
+    out = subprocess.run(["podman", "exec", container("postgres"), "psql", "-U", "postgres",
+                          "-d", "pseudonymiser", "-At", "-F", "\t", "-c", query],
+                         capture_output=True, text=True, check=True).stdout
+    found: dict[str, set[str]] = {}
+    for line in out.splitlines():
+        partner, dataset, local_id, pseudonym = line.split("\t")
+        truth = borough.truth.records.get((partner, dataset, local_id))
+        if truth and truth.person_id:
+            found.setdefault(truth.person_id, set()).add(pseudonym)
+    split = {p for p, s in found.items() if len(s) > 1}
+    assert not split, f"{len(split)} true persons split over several pseudonyms"
+    return {p: next(iter(s)) for p, s in found.items()}
+
+
 def test_a_borough_flows_through_with_a_nats_node_killed(deployment):
     urls, secrets = deployment
     borough = generate_borough(SEED, HOUSEHOLDS, date.today())
@@ -135,6 +154,8 @@ def test_a_borough_flows_through_with_a_nats_node_killed(deployment):
             return cohort, unlocked
 
     cohort, unlocked = asyncio.run(flow())
+    pseudonym_of = pseudonyms_of(borough)
+    flagged = {pseudonym_of[p] for p in borough.truth.flagged()}
+    assert {row["pseudonym"] for row in cohort} == flagged
     assert len(cohort) == expected
-    assert len({row["pseudonym"] for row in cohort}) == expected
     assert unlocked.get("access_id")
