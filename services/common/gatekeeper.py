@@ -7,9 +7,15 @@ from collections.abc import Callable
 from typing import Literal
 
 from services.common.problems import Problem
-from services.common.tokens import Claims, TokenError, TokenVerifier
+from services.common.tokens import Claims, StepUpRequired, TokenError, TokenVerifier
 
 CHALLENGE = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+
+
+def step_up_challenge(acr_values: list[str]) -> dict[str, str]:
+    """RFC 9470's answer to a token whose sign-in was too weak for its role."""
+    acr = f', acr_values="{" ".join(acr_values)}"' if acr_values else ""
+    return {"WWW-Authenticate": f'Bearer error="insufficient_user_authentication"{acr}'}
 
 
 class AuthFailure(Exception):  # noqa: N818 - a verdict, not an error in the code
@@ -17,12 +23,13 @@ class AuthFailure(Exception):  # noqa: N818 - a verdict, not an error in the cod
     holder); never for a token whose signature does not hold."""
 
     def __init__(self, reason: Literal["unauthenticated", "revoked"], detail: str,
-                 claims: Claims | None = None):
+                 claims: Claims | None = None, challenge: dict[str, str] | None = None):
         super().__init__(detail)
         self.reason, self.detail, self.claims = reason, detail, claims
+        self.challenge = challenge or CHALLENGE
 
     def problem(self) -> Problem:
-        return Problem(401, "Unauthorized", self.detail, headers=CHALLENGE)
+        return Problem(401, "Unauthorized", self.detail, headers=self.challenge)
 
 
 class Gatekeeper:
@@ -37,6 +44,9 @@ class Gatekeeper:
             raise AuthFailure("unauthenticated", "a bearer token is required")
         try:
             claims = self.verifier.verify(token)
+        except StepUpRequired as exc:
+            raise AuthFailure("unauthenticated", str(exc),
+                              challenge=step_up_challenge(exc.acr_values)) from None
         except TokenError as exc:
             raise AuthFailure("unauthenticated", str(exc)) from None
         if self.is_revoked(claims.jti):

@@ -104,7 +104,7 @@ class Runtime:
         return TokenVerifier(keys, s.token_issuer, s.token_audience,
                              Lifetimes(s.max_token_lifetime_s, s.role_token_lifetime_s),
                              algorithms=s.token_algorithms, claims=s.token_claims,
-                             kid_optional=s.token_kid_optional)
+                             kid_optional=s.token_kid_optional, mfa=s.token_mfa)
 
     async def _reconnected(self) -> None:
         """Revocations published while this service was cut off are read again."""

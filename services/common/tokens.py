@@ -45,6 +45,42 @@ class TokenError(Exception):
     """Why a token was refused (safe to show: it names no person)."""
 
 
+class StepUpRequired(TokenError):
+    """A valid token for a role whose holder must have signed in with a second factor,
+    and did not (RFC 9470: the client asks the user to sign in again, more strongly)."""
+
+    def __init__(self, role: str, rule: MfaRule):
+        super().__init__(f"the role '{role}' needs a multi-factor sign-in: the token "
+                         f"must carry {rule.wants()}")
+        self.acr_values = rule.acr
+
+
+# the claims Tessera reads, each under the name a ClaimMapping gives it
+CLAIM_NAMES = ("roles", "districts", "purposes", "org", "partner", "scope", "jti", "amr",
+               "acr")
+# the roles held by people at a desk, who must have signed in with a second factor
+HUMAN_ROLES = ("caseworker", "dpo", "admin", "linkage-officer")
+
+
+class MfaRule(BaseModel):
+    """What shows that a token's holder signed in with more than a password: any one of
+    ``amr`` among the token's authentication methods (RFC 8176: ``mfa``, or a second
+    factor such as ``otp`` or ``hwk``), or its ``acr`` one of ``acr`` (the level a
+    provider such as Keycloak names for a step-up sign-in)."""
+
+    model_config = ConfigDict(extra="forbid")
+    amr: list[str] = ["mfa", "otp", "hwk", "sc"]
+    acr: list[str] = []
+
+    def met_by(self, amr: list[str], acr: str | None) -> bool:
+        return bool(set(self.amr) & set(amr)) or (acr is not None and acr in self.acr)
+
+    def wants(self) -> str:
+        said = [f"amr naming one of {', '.join(self.amr)}"] if self.amr else []
+        said += [f"acr one of {', '.join(self.acr)}"] if self.acr else []
+        return " or ".join(said) or "nothing a token can show"
+
+
 class ClaimMapping(BaseModel):
     """Where a token carries what Tessera reads. A name may be a dotted path into nested
     claims (Keycloak's ``realm_access.roles``). With ``role_values``, the provider's
@@ -64,11 +100,13 @@ class ClaimMapping(BaseModel):
     partner: str = "partner"
     scope: str = "scope"
     jti: str = "jti"
+    amr: str = "amr"
+    acr: str = "acr"
 
     def read(self, payload: dict[str, Any]) -> dict[str, Any]:
         """The claims under Tessera's names, where the token has them."""
         out: dict[str, Any] = {"sub": payload.get("sub")}
-        for name in ("roles", "districts", "purposes", "org", "partner", "scope", "jti"):
+        for name in CLAIM_NAMES:
             value = _at(payload, getattr(self, name))
             if value is not _MISSING:
                 out[name] = value
@@ -105,6 +143,8 @@ class _ClaimTypes(BaseModel):
     org: str | None = None
     partner: str | None = None
     scope: str | list[str] = []
+    amr: list[str] = []
+    acr: str | None = None
 
 
 @dataclass
@@ -118,6 +158,8 @@ class Claims:
     org: str | None = None
     partner: str | None = None
     scope: list[str] = field(default_factory=list)
+    amr: list[str] = field(default_factory=list)
+    acr: str | None = None
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any],
@@ -132,7 +174,7 @@ class Claims:
         scope = typed.scope.split() if isinstance(typed.scope, str) else typed.scope
         return cls(raw=payload, sub=typed.sub, jti=typed.jti, roles=typed.roles,
                    districts=typed.districts, purposes=typed.purposes, org=typed.org,
-                   partner=typed.partner, scope=scope)
+                   partner=typed.partner, scope=scope, amr=typed.amr, acr=typed.acr)
 
 
 @dataclass(frozen=True)
@@ -285,7 +327,8 @@ class TokenVerifier:
     def __init__(self, keys: KeySource, issuer: str, audience: str, lifetimes: Lifetimes,
                  leeway_s: int = 5, cache_size: int = 10_000,
                  algorithms: tuple[str, ...] | list[str] = DEFAULT_ALGORITHMS,
-                 claims: ClaimMapping | None = None, kid_optional: bool = False):
+                 claims: ClaimMapping | None = None, kid_optional: bool = False,
+                 mfa: Mapping[str, MfaRule] | None = None):
         unknown = set(algorithms) - set(ALGORITHMS)
         if unknown or not algorithms:
             raise ValueError(f"token algorithms must be some of {sorted(ALGORITHMS)}")
@@ -296,6 +339,7 @@ class TokenVerifier:
         self.algorithms = tuple(algorithms)
         self.kid_optional = kid_optional
         self.mapping = claims or ClaimMapping()
+        self.mfa = dict(mfa or {})
         # PyJWT checks top-level names only; a nested token id is checked once mapped
         self.required = [*REQUIRED_CLAIMS, self.mapping.jti.split(".")[0]]
         self.leeway_s = leeway_s
@@ -393,18 +437,31 @@ class TokenVerifier:
             raise TokenError("token lifetime too long")
         if int(payload["iat"]) > time.time() + self.leeway_s:
             raise TokenError("token issued in the future")
+        for role in claims.roles:
+            rule = self.mfa.get(role)
+            if rule is not None and not rule.met_by(claims.amr, claims.acr):
+                raise StepUpRequired(role, rule)
         return claims, kid
 
 
 # --- minting (development issuer) ---------------------------------------------------
 
 
+# the development issuer stands in for a council's sign-in, which asks people for a
+# password and a one-time code
+DEV_AMR = ("pwd", "otp")
+
+
 def mint(private_key_pem: bytes, kid: str, *, issuer: str, audience: str, subject: str,
-         lifetime_s: int = 600, **claims: Any) -> str:
+         lifetime_s: int = 600, amr: tuple[str, ...] | list[str] | None = DEV_AMR,
+         **claims: Any) -> str:
+    """A token from the development issuer (``amr=None``: one that names no sign-in
+    method)."""
     now = int(time.time())
     payload = {
         "iss": issuer, "aud": audience, "sub": subject,
         "iat": now, "nbf": now, "exp": now + lifetime_s, "jti": str(uuid.uuid4()),
+        **({"amr": list(amr)} if amr is not None else {}),
         **claims,
     }
     return jwt.encode(payload, private_key_pem, algorithm="EdDSA", headers={"kid": kid})

@@ -27,6 +27,8 @@ from services.common.tokens import (
     ClaimMapping,
     FileKeys,
     Lifetimes,
+    MfaRule,
+    StepUpRequired,
     TokenError,
     TokenVerifier,
     parse_jwks,
@@ -242,7 +244,12 @@ async def test_a_slice_takes_tokens_from_the_councils_provider(oidc, nats_env, t
             "token_algorithms": ["RS256"], "token_kid_optional": True,
             "token_claims": KEYCLOAK.model_copy(update={"jti": "session_id"})})
     admin = id_token(oidc, client, "ada", {
-        "realm_access": {"roles": ["tessera-admin"]}, "session_id": uuid.uuid4().hex})
+        "realm_access": {"roles": ["tessera-admin"]}, "session_id": uuid.uuid4().hex,
+        "amr": ["pwd", "otp"]})
+    # an admin who signed in with a password alone
+    weak = id_token(oidc, client, "eve", {
+        "realm_access": {"roles": ["tessera-admin"]}, "session_id": uuid.uuid4().hex,
+        "amr": ["pwd"]})
     clerk = id_token(oidc, client, "bob", {
         "realm_access": {"roles": ["tessera-clerk"]}, "session_id": uuid.uuid4().hex})
     assert jwt.get_unverified_header(admin)["alg"] == "RS256"
@@ -259,6 +266,11 @@ async def test_a_slice_takes_tokens_from_the_councils_provider(oidc, nats_env, t
                                 headers={"Authorization": f"Bearer {token}"})
             assert (await call(admin)).status_code == 200
             assert (await call(clerk)).status_code == 403
+            refused = await call(weak)
+            assert refused.status_code == 401
+            assert "multi-factor" in refused.json()["detail"]
+            assert 'error="insufficient_user_authentication"' in \
+                refused.headers["www-authenticate"]
             forged = re.sub(r"\.[^.]+$", ".AAAA", admin)
             assert (await call(forged)).status_code == 401
         await asyncio.sleep(0)
@@ -287,3 +299,25 @@ def test_a_nested_token_id_is_read_and_required(provider):
     with pytest.raises(TokenError, match="'roles' has the wrong type"):
         verifier.verify(_token(keys["RS256"], "RS256", kids["RS256"], ext={"uti": "u2"},
                                roles=["R", 7]))
+
+
+def test_human_roles_need_a_second_factor_by_amr_or_acr(provider):
+    """Entra names the methods (amr ["pwd", "mfa"]); Keycloak's step-up names a level (acr)."""
+    path, keys, kids = provider
+    rules = {"caseworker": MfaRule(), "admin": MfaRule(amr=[], acr=["gold"])}
+    verifier = TokenVerifier(FileKeys(path), ISSUER, AUDIENCE, LIFETIMES,
+                             algorithms=("RS256",), mfa=rules)
+
+    def token(**claims):
+        return _token(keys["RS256"], "RS256", kids["RS256"], **claims)
+
+    assert verifier.verify(token(roles=["caseworker"], amr=["pwd", "mfa"])).amr == ["pwd", "mfa"]
+    assert verifier.verify(token(roles=["caseworker"], amr=["hwk"])).roles == ["caseworker"]
+    assert verifier.verify(token(roles=["admin"], acr="gold")).acr == "gold"
+    assert verifier.verify(token(roles=["auditor"])).roles == ["auditor"]  # no rule
+    for claims in ({"roles": ["caseworker"], "amr": ["pwd"]}, {"roles": ["caseworker"]},
+                   {"roles": ["auditor", "admin"], "acr": "silver", "amr": ["mfa"]}):
+        with pytest.raises(StepUpRequired, match="needs a multi-factor sign-in"):
+            verifier.verify(token(**claims))
+    with pytest.raises(TokenError, match="'amr' has the wrong type"):
+        verifier.verify(token(roles=["caseworker"], amr="mfa"))
