@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from pydantic import ValidationError
 
 from services.common import logs
 from services.common.db import run_migrations
@@ -63,7 +64,16 @@ def service_main(settings_cls: type[ServiceSettings], create_app: Callable[..., 
     commands = commands or {}
     package = create_app.__module__.rpartition(".")[0]
     args = parser_for(f"python -m {package}", commands).parse_args(argv)
-    settings = settings_cls()
+    try:
+        settings = settings_cls()
+    except ValidationError as exc:
+        # a clear refusal naming each setting, not a traceback (values are never shown:
+        # a setting may hold a secret)
+        for error in exc.errors(include_url=False, include_input=False):
+            where = ".".join(str(p) for p in error["loc"])
+            print(f"{package}: configuration refused: {where + ': ' if where else ''}"
+                  f"{error['msg'].removeprefix('Value error, ')}", file=sys.stderr)
+        return 2
     logs.configure(settings.service_name, settings.log_level)
     if args.command in commands:
         return commands[args.command].run(args, settings)

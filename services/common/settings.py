@@ -8,11 +8,19 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from services.common.tokens import DEFAULT_ALGORITHMS, Algorithm, ClaimMapping
+from services.common.tokens import (
+    DEFAULT_ALGORITHMS,
+    HUMAN_ROLES,
+    Algorithm,
+    ClaimMapping,
+    MfaRule,
+)
 
 PLACEHOLDER_MARKERS = ("change-me", "changeme", "placeholder", "dev-only")
 
 VAR = Path("var")
+# the issuer `deploy` runs in development (`tessera token`); never a production one
+DEVELOPMENT_ISSUER = "https://issuer.tessera.local"
 # no token may live longer than this, whatever the settings say: the revocation stream
 # keeps a revocation twice as long (services.common.revocations)
 MAX_TOKEN_LIFETIME_S = 12 * 3600
@@ -52,7 +60,7 @@ class ServiceSettings(BaseSettings):
     # var/keys/bus/<service>.pem), and every service's public keys (services.common.trust)
     bus_key_path: Path | None = None
     bus_trust_path: Path = VAR / "keys" / "bus" / "trust.json"
-    token_issuer: str = "https://issuer.tessera.local"
+    token_issuer: str = DEVELOPMENT_ISSUER
     token_audience: str = ""
     # the identity provider's tokens (docs/operations.md): the signature algorithms
     # accepted (HS* and none cannot be named), the JWKS found by OpenID Connect discovery
@@ -65,6 +73,10 @@ class ServiceSettings(BaseSettings):
     # (some providers' ID tokens name none); otherwise a token must name its key
     token_kid_optional: bool = False
     token_claims: ClaimMapping = Field(default_factory=ClaimMapping)
+    # per role, what a token must show of a multi-factor sign-in (amr or acr values); a
+    # role not named needs none. Production refuses a human role left out (HUMAN_ROLES)
+    token_mfa: dict[str, MfaRule] = Field(
+        default_factory=lambda: {role: MfaRule() for role in HUMAN_ROLES})
     # the longest any token may live (exp - iat), and less for the roles that can see or
     # change the most; a token holding several roles gets the strictest
     max_token_lifetime_s: int = Field(default=3600, ge=60, le=MAX_TOKEN_LIFETIME_S)
@@ -139,6 +151,35 @@ class ServiceSettings(BaseSettings):
                 raise ValueError(
                     f"{name} is a placeholder; set a real secret outside development"
                 )
+        return self
+
+    def env_name(self, field_name: str) -> str:
+        """The environment variable that sets ``field_name`` for this service."""
+        return (self.model_config.get("env_prefix") or "") + field_name.upper()
+
+    def insecure(self) -> list[str]:
+        """What production may not run with, each naming the setting that fixes it;
+        slices add their own."""
+        found = []
+        if not (self.tls_cert_file and self.tls_key_file):
+            found.append(f"HTTPS is off: set {self.env_name('tls_cert_file')} and "
+                         f"{self.env_name('tls_key_file')}")
+        servers = [u.strip() for u in self.nats_url.split(",") if u.strip()]
+        if self.nats_tls_ca_file is None and not all(u.startswith("tls://") for u in servers):
+            found.append(f"NATS is not over TLS: set {self.env_name('nats_tls_ca_file')}")
+        if self.token_issuer.rstrip("/") == DEVELOPMENT_ISSUER:
+            found.append(f"{self.env_name('token_issuer')} is the development issuer: "
+                         "name the council's identity provider")
+        missing = [role for role in HUMAN_ROLES if role not in self.token_mfa]
+        if missing:
+            found.append(f"{self.env_name('token_mfa')} asks no multi-factor sign-in of "
+                         f"the roles {', '.join(missing)}")
+        return found
+
+    @model_validator(mode="after")
+    def _refuse_insecure(self):
+        if self.environment == "production" and (found := self.insecure()):
+            raise ValueError("refused in production: " + "; ".join(found))
         return self
 
 

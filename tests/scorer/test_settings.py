@@ -9,11 +9,12 @@ import pytest
 from pydantic import ValidationError
 
 from services.scorer.settings import ScorerSettings
+from tests.common.test_settings import SECURE
 
 
 def test_a_fixed_date_is_for_demonstrations_only():
-    secret = {"nats_password": "a-real-secret-4f9c"}
-    assert ScorerSettings(environment="test", today=date(2026, 12, 7), **secret).today
-    assert ScorerSettings(environment="production", **secret).today is None
+    secure = {k: v for k, v in SECURE.items() if k != "environment"}
+    assert ScorerSettings(environment="test", today=date(2026, 12, 7), **secure).today
+    assert ScorerSettings(environment="production", **secure).today is None
     with pytest.raises(ValidationError, match="unset it in production"):
-        ScorerSettings(environment="production", today=date(2026, 12, 7), **secret)
+        ScorerSettings(environment="production", today=date(2026, 12, 7), **secure)

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from services.pseudonymiser.probabilistic import pairs
+from services.pseudonymiser.probabilistic import engine, pairs
 from services.pseudonymiser.probabilistic.comparisons import incremental_blocking
 from services.pseudonymiser.probabilistic.frame import COLUMNS
 from services.pseudonymiser.probabilistic.model import (
@@ -63,7 +63,6 @@ class LinkageIndex:
     def __init__(self, model: LinkageModel, *, threads: int | None = None,
                  memory_limit: str | None = None, lean: bool = True,
                  scoring_threads: int | None = None):
-        import duckdb
         from splink import DuckDBAPI
 
         self.model = model
@@ -77,7 +76,7 @@ class LinkageIndex:
             maxlen=CHANGE_LOG)
         self._floor = 0  # changes before this generation are not in the log
         self._journals: list[Journal] = []
-        self.con = duckdb.connect(":memory:")
+        self.con = engine.connect()
         # DuckDB's threads for bulk work (load, full re-link; None: one per core), and
         # for scoring arriving batches: those are small queries, run beside the event
         # loop's own work, where a second DuckDB thread costs more than it gives

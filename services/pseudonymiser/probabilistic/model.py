@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from services.pseudonymiser.probabilistic import comparisons as cmp
+from services.pseudonymiser.probabilistic import engine
 from services.pseudonymiser.probabilistic.bands import LINK, REVIEW, Thresholds, assign_bands
 
 FORMAT = "tessera-linkage/1"
@@ -104,7 +105,7 @@ class LinkageModel:
         """Scored candidate pairs within one frame (de-duplication), with a band each."""
         from splink import DuckDBAPI, Linker
 
-        db_api = DuckDBAPI()
+        db_api = DuckDBAPI(engine.connect())
         linker = Linker(db_api.register(frame), self.splink, log_level=None)
         floor = self.thresholds.review if min_probability is None else min_probability
         out = linker.inference.predict(threshold_match_probability=floor,
@@ -117,7 +118,7 @@ class LinkageModel:
         frequencies come from both frames together."""
         from splink import DuckDBAPI, Linker
 
-        db_api = DuckDBAPI()
+        db_api = DuckDBAPI(engine.connect())
         both = pd.concat([existing, new], ignore_index=True)
         linker = Linker(db_api.register(both), self.splink, log_level=None)
         for col in _TF_COLUMNS:
@@ -160,7 +161,7 @@ class LinkageModel:
         if not pairs:
             return {}
         wanted = set(pairs)
-        db_api = DuckDBAPI()
+        db_api = DuckDBAPI(engine.connect())
         linker = Linker(db_api.register(frame), self.splink, log_level=None)
         by_id = {r["unique_id"]: r for r in frame.to_dict("records")}
         lefts = sorted({a for a, _ in pairs})
@@ -274,7 +275,6 @@ def train(frame: pd.DataFrame, config: TrainingConfig | None = None,
     """Prior (given or estimated), u by seeded random sampling, m by EM per rule; the
     model depends on the records (their ids included) and the seed, not on their order.
     `threads`: DuckDB's (None: one per core)."""
-    import duckdb
     from splink import DuckDBAPI, Linker, SettingsCreator
 
     config = config or TrainingConfig()
@@ -290,7 +290,7 @@ def train(frame: pd.DataFrame, config: TrainingConfig | None = None,
         retain_matching_columns=False,
         linker_uid=LINKER_UID,
     )
-    con = duckdb.connect()
+    con = engine.connect()
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     db_api = DuckDBAPI(con)

@@ -15,13 +15,13 @@ import os
 import sys
 from pathlib import Path
 
+from services.pseudonymiser.probabilistic import engine
 from services.pseudonymiser.probabilistic.model import TrainingConfig, train
 
 
 def read_snapshot(path: Path, sample: int | None, seed: int):
-    import duckdb
 
-    con = duckdb.connect()
+    con = engine.connect()
     frame = con.execute("SELECT * FROM read_parquet(?) ORDER BY unique_id", [str(path)]).df()
     if sample and len(frame) > sample:
         frame = frame.sample(n=sample, random_state=seed).reset_index(drop=True)
