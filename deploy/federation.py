@@ -150,6 +150,7 @@ class Federation:
             p + "DATABASE_URL": L.database_url(service),
             p + "JWKS_PATH": str(L.jwks.resolve()),
             p + "BUS_KEY_PATH": str(L.bus_key(service).resolve()),
+            p + "EVENTS_SIGNING_KEY_PATH": str(L.events_key(service).resolve()),
             p + "BUS_TRUST_PATH": str(L.bus_trust.resolve()),
         }
         if service == "gateway":

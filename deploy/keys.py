@@ -30,6 +30,9 @@ def ensure_keys(layout: Layout) -> None:
     ensure_bus_keys(layout)
     if not layout.log_key.exists():  # reidentify's access-log key; the gateway trusts its half
         write_key_pair(layout.log_key)
+    for service in SERVICES:  # each service's security-log key
+        if not layout.events_key(service).exists():
+            write_key_pair(layout.events_key(service))
 
 
 def ensure_bus_keys(layout: Layout) -> None:

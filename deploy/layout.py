@@ -65,6 +65,10 @@ class Layout:
     def bus_key(self, service: str) -> Path:
         return self.bus_keys / f"{service}.pem"
 
+    def events_key(self, service: str) -> Path:
+        """A service's security-log signing key (its public half alongside, .pub.pem)."""
+        return self.keys / "events" / f"{service}.pem"
+
     @property
     def bus_trust(self) -> Path:
         return self.bus_keys / "trust.json"

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from gateway import agreements_api, api, audit, handlers, registry_api
 from gateway.agreements import Registry
 from gateway.heads import HeadKeeper
-from gateway.models import Inbox
+from gateway.models import Inbox, SecurityEvent
 from gateway.registry import PartnerRegistry, read_registry
 from gateway.service import Gateway
 from gateway.settings import GatewaySettings
@@ -87,4 +87,5 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
 
     return slice_app("Tessera gateway", settings, start,
                      [api.router, agreements_api.router, registry_api.router, audit.router],
-                     inbox_model=Inbox, max_body_bytes=settings.max_body_bytes)
+                     inbox_model=Inbox, events_model=SecurityEvent,
+                     max_body_bytes=settings.max_body_bytes)

@@ -20,6 +20,7 @@ class Base(DeclarativeBase):
 
 
 Inbox = tables.inbox(Base)
+SecurityEvent = tables.security_events(Base)
 
 
 class Agreement(Base):

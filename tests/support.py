@@ -47,6 +47,7 @@ class NatsEnv:
             "token_issuer": ISSUER,
             "bus_key_path": self.layout.bus_key(service),
             "bus_trust_path": self.layout.bus_trust,
+            "events_signing_key_path": self.layout.events_key(service),
             # the gateway keeps heads signed with reidentify's development log key
             "audit_log_key_paths": [public_key_path(self.layout.log_key)],
         }

@@ -25,6 +25,8 @@ from services.common.subjects import (
     deadletter_stream,
     deadletter_subject,
     durable_name,
+    security_heads_stream,
+    security_heads_subject,
     stream_subject,
     streams,
 )
@@ -75,16 +77,22 @@ async def provision(url: str, password: str = "", replicas: int = 1, tls_ca_file
                         max_ack_pending=1000,
                     ))
         for service in SERVICES:
-            config = StreamConfig(
+            for config in (StreamConfig(
                 name=deadletter_stream(service), subjects=[deadletter_subject(service)],
                 retention=RetentionPolicy.LIMITS, storage=StorageType.FILE,
                 max_age=DEADLETTER_MAX_AGE_S, num_replicas=replicas,
                 description=f"Messages {service} could not apply (kept 30 days for ops)",
-            )
-            try:
-                await js.stream_info(config.name)
-                await js.update_stream(config)
-            except NotFoundError:
-                await js.add_stream(config)
+            ), StreamConfig(
+                name=security_heads_stream(service), subjects=[security_heads_subject(service)],
+                retention=RetentionPolicy.LIMITS, storage=StorageType.FILE,
+                num_replicas=replicas, deny_delete=True, deny_purge=True,
+                duplicate_window=3600.0,
+                description=f"{service}'s security log heads, signed (kept for ever)",
+            )):
+                try:
+                    await js.stream_info(config.name)
+                    await js.update_stream(config)
+                except NotFoundError:
+                    await js.add_stream(config)
     finally:
         await nc.drain()

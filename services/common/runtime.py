@@ -19,6 +19,7 @@ from services.common.db import (
     sqlite_path,
 )
 from services.common.gatekeeper import Gatekeeper
+from services.common.securitylog.service import SecurityEvents
 from services.common.settings import ServiceSettings
 from services.common.subjects import Channel
 from services.common.tokens import (
@@ -36,11 +37,15 @@ SHUTDOWN_STEP_S = 8.0  # NATS's own drain gives up after 5 s
 
 class Runtime:
     def __init__(self, settings: ServiceSettings, *, inbox_model=None, outbox_model=None,
+                 events_model=None,
                  error_cb: Callable[[Exception], Awaitable[None]] | None = None):
         self.settings = settings
         self.service = settings.service_name
         self.inbox_model = inbox_model
         self.outbox_model = outbox_model
+        self.events_model = events_model
+        # the slice's security log, when it has the table (securitylog.service)
+        self.security: SecurityEvents | None = None
         self.error_cb = error_cb
         self.consumers: list[bus.Consumer] = []
         self.relay: bus.OutboxRelay | None = None
@@ -75,6 +80,9 @@ class Runtime:
             self.revocations = revocations.Revocations(self)
             await self.revocations.start()
             self.gatekeeper = Gatekeeper(await self._verifier(), self.revocations.is_revoked)
+            if self.events_model is not None:  # its key is checked before anything starts
+                self.security = SecurityEvents(self.sessionmaker, self.events_model, self.js,
+                                               s)
         except BaseException:  # no revocation list or no issuer keys: no start, nothing left
             for task in self._tasks:
                 task.cancel()
@@ -85,6 +93,8 @@ class Runtime:
             checkpointer = self.checkpointer
             self.every(s.sqlite_checkpoint_s,
                        lambda: asyncio.to_thread(checkpointer.run), "checkpoint")
+        if self.security is not None:
+            self._tasks += self.security.start(self.every)
         if self.outbox_model is not None:
             self.relay = bus.OutboxRelay(self.service, self.outbox_model, self.sessionmaker,
                                          self.bus)
@@ -146,6 +156,8 @@ class Runtime:
         return await self.bus.request(channel, message, timeout)
 
     async def __aexit__(self, *exc) -> None:
+        if self.security is not None:  # the last events and their head, while NATS is up
+            await self._bounded(self.security.close(), "the security log")
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

@@ -111,6 +111,15 @@ class ServiceSettings(BaseSettings):
     gc_young_objects: int = Field(default=20_000, ge=0)
     # how often a slice holding data sweeps what has outlived its agreement's retention
     retention_interval_s: float = 3600.0
+    # the security log (services.common.securitylog): the key its heads are signed with
+    # (default var/keys/events/<service>.pem, made in development; a deployment's secret
+    # elsewhere) or a KMS/HSM command and its public key, how often the head is signed,
+    # and how often the whole log is verified
+    events_signing_key_path: Path | None = None
+    events_signing_command: list[str] | None = None
+    events_signing_public_key_path: Path | None = None
+    security_head_interval_s: float = Field(default=60.0, gt=0)
+    security_verify_interval_s: float = Field(default=3600.0, gt=0)
 
     @model_validator(mode="after")
     def _lifetimes(self):
@@ -130,6 +139,8 @@ class ServiceSettings(BaseSettings):
             self.nats_user = self.service_name
         if self.bus_key_path is None:
             self.bus_key_path = VAR / "keys" / "bus" / f"{self.service_name}.pem"
+        if self.events_signing_key_path is None and not self.events_signing_command:
+            self.events_signing_key_path = VAR / "keys" / "events" / f"{self.service_name}.pem"
         if not self.token_audience:
             self.token_audience = f"tessera-{self.service_name}"
         if self.nats_password_file is not None:

@@ -172,3 +172,23 @@ def write_private(path: Path, pem: bytes) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as fh:
         fh.write(pem)
+
+
+# where a missing key file may be made on the spot; elsewhere it is a deployment's secret
+CREATE_IN = ("development", "test")
+
+
+def signer_for(key_path: Path | None, command: list[str] | None,
+               public_key_path: Path | None, environment: str, what: str,
+               setting: str) -> Signer:
+    """A log's key: a command (KMS/HSM) when one is set, else the PEM file, created in
+    development and tests when missing and refused elsewhere."""
+    if command:
+        return load_signer(None, command, public_key_path)
+    if key_path is None:
+        raise SigningKeyError(f"set {setting} or its signing command")
+    if not Path(key_path).exists():
+        if environment not in CREATE_IN:
+            raise SigningKeyError(f"{what} is missing; set {setting}")
+        write_key_pair(key_path)
+    return KeyFileSigner(key_path)

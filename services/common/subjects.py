@@ -238,6 +238,16 @@ def deadletter_stream(service: str) -> str:
     return f"DEADLETTER_{service.upper()}"
 
 
+def security_heads_subject(service: str) -> str:
+    """Where a service keeps its security log's signed heads."""
+    return f"tessera.security.heads.{service}"
+
+
+def security_heads_stream(service: str) -> str:
+    """One stream per service, kept for ever; nobody may delete from it or purge it."""
+    return f"SECURITY_{service.upper()}"
+
+
 def permissions(service: str) -> dict:
     """Least-privilege publish/subscribe permissions for one service's NATS user."""
     if service not in SERVICES:
@@ -260,6 +270,9 @@ def permissions(service: str) -> dict:
     dead = deadletter_stream(service)
     pub += [deadletter_subject(service), f"$JS.API.STREAM.INFO.{dead}",
             f"$JS.API.STREAM.MSG.GET.{dead}"]
+    heads = security_heads_stream(service)
+    pub += [security_heads_subject(service), f"$JS.API.STREAM.INFO.{heads}",
+            f"$JS.API.STREAM.MSG.GET.{heads}"]
     # Durable consumers are created by the provisioning step (deploy.provision), so a
     # service may only read, fetch from and acknowledge its own consumer.
     for stream in sorted(own_streams):

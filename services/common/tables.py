@@ -2,7 +2,8 @@
 
 Each slice keeps its own ``Base`` (its own database and migrations), so the shared
 tables cannot be declared once as classes; they are declared once as mixins
-(``InboxMixin``, ``OutboxMixin``, ``WriteLockMixin``, ``AgreementMixin``) and made here
+(``InboxMixin``, ``OutboxMixin``, ``WriteLockMixin``, ``AgreementMixin``,
+``SecurityEventMixin``) and made here
 on the base a slice passes: ``Inbox = tables.inbox(Base)``.
 """
 
@@ -13,6 +14,7 @@ from typing import TypeVar
 from services.common.bus import OutboxMixin
 from services.common.db import InboxMixin, WriteLockMixin
 from services.common.retention import AgreementMixin
+from services.common.securitylog.table import SecurityEventMixin
 
 M = TypeVar("M")
 
@@ -39,3 +41,8 @@ def write_lock(base: type) -> type[WriteLockMixin]:
 def agreement(base: type) -> type[AgreementMixin]:
     """The agreements the gateway announced, as the slice obeys them."""
     return _on(base, "Agreement", AgreementMixin)
+
+
+def security_events(base: type) -> type[SecurityEventMixin]:
+    """The slice's security log (services.common.securitylog)."""
+    return _on(base, "SecurityEvent", SecurityEventMixin)

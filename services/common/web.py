@@ -11,6 +11,8 @@ from fastapi import APIRouter, FastAPI
 
 from services.common import health, limits, problems, revocations_api
 from services.common.runtime import Runtime
+from services.common.securitylog import api as security_api
+from services.common.securitylog.capture import SecurityCapture
 from services.common.settings import ServiceSettings
 from services.common.state import SliceState, attach
 
@@ -29,19 +31,20 @@ def service_app(title: str, lifespan, *, max_body_bytes: int | None = None) -> F
 
 
 def slice_app(title: str, settings: ServiceSettings, start: Start,
-              routers: Sequence[APIRouter], *, inbox_model, outbox_model=None,
+              routers: Sequence[APIRouter], *, inbox_model, events_model, outbox_model=None,
               max_body_bytes: int | None = None) -> FastAPI:
-    """A slice's app: its runtime (database, NATS, revocations, outbox relay), then what
-    ``start`` builds on it, attached as the app's state for the routes."""
+    """A slice's app: its runtime (database, NATS, revocations, outbox relay, security
+    log), then what ``start`` builds on it, attached as the app's state for the routes."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        async with Runtime(settings, inbox_model=inbox_model,
-                           outbox_model=outbox_model) as rt, start(rt) as state:
+        async with Runtime(settings, inbox_model=inbox_model, outbox_model=outbox_model,
+                           events_model=events_model) as rt, start(rt) as state:
             attach(app, state)
             yield
 
     app = service_app(title, lifespan, max_body_bytes=max_body_bytes)
-    for router in routers:
+    for router in (*routers, security_api.router):
         app.include_router(router)
+    app.add_middleware(SecurityCapture)
     return app

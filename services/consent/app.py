@@ -14,7 +14,7 @@ from services.common.web import slice_app
 from services.consent import api
 from services.consent.authority import People
 from services.consent.handlers import Handlers
-from services.consent.models import Inbox, Outbox
+from services.consent.models import Inbox, Outbox, SecurityEvent
 from services.consent.service import Holdings
 from services.consent.settings import ConsentSettings
 from services.consent.state import ConsentState
@@ -35,4 +35,5 @@ def create_app(settings: ConsentSettings | None = None) -> FastAPI:
 
     return slice_app("Tessera consent", settings, start,
                      [api.router, subject_access.router], inbox_model=Inbox,
+                     events_model=SecurityEvent,
                      outbox_model=Outbox)

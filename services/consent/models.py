@@ -21,6 +21,7 @@ class Base(DeclarativeBase):
 
 
 Inbox = tables.inbox(Base)
+SecurityEvent = tables.security_events(Base)
 Outbox = tables.outbox(Base)
 
 

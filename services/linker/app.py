@@ -15,7 +15,7 @@ from services.common.web import slice_app
 from services.linker import api
 from services.linker.export import Exporter
 from services.linker.handlers import Handlers
-from services.linker.models import Agreement, Inbox, Outbox
+from services.linker.models import Agreement, Inbox, Outbox, SecurityEvent
 from services.linker.publisher import ProfilePublisher
 from services.linker.retention import Retention
 from services.linker.settings import LinkerSettings
@@ -52,4 +52,4 @@ def create_app(settings: LinkerSettings | None = None) -> FastAPI:
 
     return slice_app("Tessera linker", settings, start,
                      [api.router, subject_access.router, build_router(Agreement)],
-                     inbox_model=Inbox, outbox_model=Outbox)
+                     inbox_model=Inbox, events_model=SecurityEvent, outbox_model=Outbox)

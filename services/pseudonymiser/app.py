@@ -17,7 +17,7 @@ from services.common.web import slice_app
 from services.pseudonymiser import api, assembly
 from services.pseudonymiser.handlers import Handlers
 from services.pseudonymiser.learning import Learning
-from services.pseudonymiser.models import Agreement, Inbox, Outbox
+from services.pseudonymiser.models import Agreement, Inbox, Outbox, SecurityEvent
 from services.pseudonymiser.releases import Releases
 from services.pseudonymiser.retention import Retention
 from services.pseudonymiser.retention import router as subject_router
@@ -77,4 +77,4 @@ def create_app(settings: PseudonymiserSettings | None = None) -> FastAPI:
     return slice_app("Tessera pseudonymiser", settings, start,
                      [api.router, subject_router, subject_access.router,
                       build_router(Agreement)],
-                     inbox_model=Inbox, outbox_model=Outbox)
+                     inbox_model=Inbox, events_model=SecurityEvent, outbox_model=Outbox)

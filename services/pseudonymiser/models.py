@@ -30,6 +30,7 @@ class Base(DeclarativeBase):
 
 
 Inbox = tables.inbox(Base)
+SecurityEvent = tables.security_events(Base)
 Outbox = tables.outbox(Base)
 Agreement = tables.agreement(Base)
 

@@ -21,7 +21,7 @@ from services.reidentify.audit import Witnesses, signing_grace
 from services.reidentify.cases import Cases
 from services.reidentify.fastpath import Doors
 from services.reidentify.heads import BusSink, DirectorySink, FileSink, HeadSigner
-from services.reidentify.models import Agreement, Inbox
+from services.reidentify.models import Agreement, Inbox, SecurityEvent
 from services.reidentify.policy import PolicyState
 from services.reidentify.retention import Retention
 from services.reidentify.service import HOUR, Reidentifier
@@ -101,6 +101,6 @@ def create_app(settings: ReidentifySettings | None = None) -> FastAPI:
     # the cases before the releases: /v1/subject-access/cases is not a pseudonym
     app = slice_app("Tessera reidentify", settings, start,
                     [api.router, api.cases, subject_access.router, build_router(Agreement)],
-                    inbox_model=Inbox)
+                    inbox_model=Inbox, events_model=SecurityEvent)
     app.add_middleware(Doors)  # outermost: every attempt at a door is logged, 413 too
     return app

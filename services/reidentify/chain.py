@@ -1,13 +1,13 @@
-"""The access log's hash chain: pure functions, no I/O."""
+"""The access log's hash chain (services.common.chain): which fields an entry's hash covers."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-from datetime import UTC, datetime
 from typing import Any
 
-GENESIS = "0" * 64
+from services.common.chain import GENESIS, canonical_at, link
+
+__all__ = ["GENESIS", "canonical_at", "entry_hash", "row_fields"]
+
 FIELDS = ("seq", "at", "sub", "org", "pseudonym", "rule_id", "purpose", "justification",
           "outcome", "reason")
 # Covered by the hash when set; an entry without them hashes exactly as before they existed.
@@ -16,21 +16,14 @@ FIELDS = ("seq", "at", "sub", "org", "pseudonym", "rule_id", "purpose", "justifi
 OPTIONAL = ("action", "ref", "case_id", "slice")
 
 
-def canonical_at(at: datetime) -> str:
-    return at.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def canonical(fields: dict[str, Any]) -> str:
-    """The entry fields as canonical JSON: sorted keys, no whitespace, timestamps in UTC."""
+def _covered(fields: dict[str, Any]) -> dict[str, Any]:
     data = {k: fields.get(k) for k in FIELDS}
     data.update({k: fields[k] for k in OPTIONAL if fields.get(k) is not None})
-    if isinstance(data["at"], datetime):
-        data["at"] = canonical_at(data["at"])
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return data
 
 
 def entry_hash(prev_hash: str, fields: dict[str, Any]) -> str:
-    return hashlib.sha256((prev_hash + canonical(fields)).encode()).hexdigest()
+    return link(prev_hash, _covered(fields))
 
 
 def row_fields(row: Any) -> dict[str, Any]:

@@ -19,6 +19,7 @@ class Base(DeclarativeBase):
 
 
 Inbox = tables.inbox(Base)
+SecurityEvent = tables.security_events(Base)
 Agreement = tables.agreement(Base)
 
 

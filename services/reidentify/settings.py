@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from services.common.settings import MAX_TOKEN_LIFETIME_S, VAR, ServiceSettings
@@ -40,9 +40,9 @@ class ReidentifySettings(ServiceSettings):
     # (services/reidentify/fastpath.py); False sends every request through the route
     fast_unlock: bool = True
 
-    @model_validator(mode="after")
-    def _pinned_log_keys(self):
-        if self.environment == "production" and not self.log_public_key_paths:
-            raise ValueError("log_public_key_paths must name the trusted log keys in "
-                             "production (a copy kept apart from the signing key)")
-        return self
+    def insecure(self) -> list[str]:
+        found = super().insecure()
+        if not self.log_public_key_paths:
+            found.append(f"{self.env_name('log_public_key_paths')} must name the trusted "
+                         "log keys (a copy kept apart from the signing key)")
+        return found

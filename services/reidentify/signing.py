@@ -18,25 +18,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from services.common import signing
 from services.common.heads import SignedHead, check_head
-from services.common.signing import Signer, SigningKeyError
-
-CREATE_IN = ("development", "test")
+from services.common.signing import Signer
 
 
 def log_signer(key_path: Path | None, command: list[str] | None,
                public_key_path: Path | None, environment: str) -> Signer:
-    """The log key: a command (KMS/HSM) when one is set, else the PEM file, created in
-    development and tests when missing and refused elsewhere."""
-    if command:
-        return signing.load_signer(None, command, public_key_path)
-    if key_path is None:
-        raise SigningKeyError("set log_signing_key_path or log_signing_command")
-    if not Path(key_path).exists():
-        if environment not in CREATE_IN:
-            raise SigningKeyError(
-                "the access-log signing key is missing; set log_signing_key_path")
-        signing.write_key_pair(key_path)
-    return signing.KeyFileSigner(key_path)
+    """The access log's key (services.common.signing.signer_for)."""
+    return signing.signer_for(key_path, command, public_key_path, environment,
+                              "the access-log signing key", "log_signing_key_path")
 
 
 def append_head(path: Path, head: dict) -> None:

@@ -18,7 +18,7 @@ from services.common.web import slice_app
 from services.scorer import api
 from services.scorer import repository as repo
 from services.scorer.handlers import Handlers
-from services.scorer.models import Agreement, Inbox, Outbox
+from services.scorer.models import Agreement, Inbox, Outbox, SecurityEvent
 from services.scorer.outgoing import sweep
 from services.scorer.retention import Retention
 from services.scorer.rules import RuleDocument
@@ -74,4 +74,4 @@ def create_app(settings: ScorerSettings | None = None,
 
     return slice_app("Tessera scorer", settings, start,
                      [api.router, subject_access.router, build_router(Agreement)],
-                     inbox_model=Inbox, outbox_model=Outbox)
+                     inbox_model=Inbox, events_model=SecurityEvent, outbox_model=Outbox)

@@ -17,6 +17,7 @@ class Base(DeclarativeBase):
 
 
 Inbox = tables.inbox(Base)
+SecurityEvent = tables.security_events(Base)
 Outbox = tables.outbox(Base)
 WriteLock = tables.write_lock(Base)
 Agreement = tables.agreement(Base)

@@ -58,7 +58,7 @@ def test_mfa_is_asked_of_every_human_role_unless_configured():
 
 
 def test_slices_add_their_own_refusals():
-    with pytest.raises(ValidationError, match="log_public_key_paths"):
+    with pytest.raises(ValidationError, match="TESSERA_REIDENTIFY_LOG_PUBLIC_KEY_PATHS"):
         ReidentifySettings(**SECURE)
     assert PseudonymiserSettings(**SECURE).environment == "production"
 

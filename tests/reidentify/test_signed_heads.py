@@ -250,7 +250,7 @@ def test_signing_key_created_in_development_refused_in_production(tmp_path):
 
 
 def test_production_needs_pinned_log_keys(tmp_path):
-    with pytest.raises(ValueError, match="log_public_key_paths"):
+    with pytest.raises(ValueError, match="TESSERA_REIDENTIFY_LOG_PUBLIC_KEY_PATHS"):
         ReidentifySettings(environment="production", nats_password="a-real-one",
                            log_public_key_paths=[])
 

@@ -1,0 +1,23 @@
+"""The security log (services.common.securitylog)
+
+Revision ID: 0008_security_events
+Revises: 0007_subject_access_cases
+"""
+from collections.abc import Sequence
+
+from alembic import op
+
+from services.common.securitylog import table
+
+revision: str = "0008_security_events"
+down_revision: str | None = "0007_subject_access_cases"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    table.create(op)
+
+
+def downgrade() -> None:
+    table.drop(op)
