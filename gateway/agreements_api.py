@@ -141,6 +141,32 @@ async def end_agreement(agreement_id: str, session: SessionDep, claims: Admin,
     return await _out(session, agreement)
 
 
+class Receipt(BaseModel):
+    receipt_id: str
+    service: str
+    reason: str
+    agreement: str | None
+    at: str
+    removed: dict[str, int]
+    kid: str
+    sig: str
+
+
+Auditor = Annotated[Claims, Depends(require_roles("admin", "auditor", "dpo"))]
+
+
+@router.get("/{agreement_id}/receipts", response_model=list[Receipt],
+            responses=problem_responses(404))
+async def receipts(agreement_id: str, session: SessionDep, claims: Auditor):
+    """The slices' signed receipts of what they deleted when the agreement ended: one per
+    slice, counts by kind (dead letters included). Each signature is over the canonical
+    JSON of the other fields, by the slice's events key (kid)."""
+    if await repository.agreement(session, agreement_id) is None:
+        raise Problem(404, "Not found", "no such agreement")
+    return [Receipt.model_validate(r, from_attributes=True)
+            for r in await repository.receipts_for(session, agreement_id)]
+
+
 @router.get("/{agreement_id}/holdings", response_model=Holdings,
             responses=problem_responses(404))
 async def holdings(agreement_id: str, session: SessionDep, claims: Reader):

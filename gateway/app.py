@@ -70,6 +70,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             registry=registry, head_keeper=keeper, consumers={
                 "progress": rt.consume(subjects.PROGRESS, handlers.progress),
                 "audit_heads": rt.consume(subjects.AUDIT_HEADS, keeper.keep),
+                "receipts": rt.consume(subjects.RECEIPTS, handlers.receipt),
             })
         await rt.nc.subscribe(subjects.HEADS.subject, queue="gateway", cb=keeper.answer)
         meanings = handlers.Meanings(rt.sessionmaker, rt.bus)

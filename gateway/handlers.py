@@ -26,6 +26,14 @@ async def progress(session: AsyncSession, message: m.BatchProgress,
                   message.batch_id, message.chunk, message.service)
 
 
+async def receipt(session: AsyncSession, message: m.DeletionReceipt,
+                  delivery: bus.Delivery) -> None:
+    """Keep a slice's deletion receipt, once. The bus has checked that a slice sent it;
+    that it is the slice it names is shown by its signature, which whoever relies on it
+    checks against that slice's events key."""
+    await repository.keep_receipt(session, **message.model_dump())
+
+
 class Meanings:
     """Responder for the linker's MeaningsQuery: the registry's meaning of each code (the
     query names codes only, never a person or a date)."""

@@ -131,3 +131,19 @@ class AuditHead(Base):
     kid: Mapped[str | None] = mapped_column(String(40), nullable=True)
     sig: Mapped[str] = mapped_column(String(200))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class DeletionReceipt(Base):
+    """A slice's signed receipt of what it deleted when an agreement ended or its
+    retention ran out (services.common.erasure); counts only."""
+
+    __tablename__ = "deletion_receipts"
+    receipt_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    service: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(String(20))
+    agreement: Mapped[str | None] = mapped_column(String(100), index=True)
+    at: Mapped[str] = mapped_column(String(40))
+    removed: Mapped[dict] = mapped_column(JSON)
+    kid: Mapped[str] = mapped_column(String(40))
+    sig: Mapped[str] = mapped_column(String(200))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

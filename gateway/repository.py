@@ -14,6 +14,7 @@ from gateway.models import (
     Batch,
     Code,
     Dataset,
+    DeletionReceipt,
     Partner,
     Progress,
     RegistryChange,
@@ -223,3 +224,20 @@ async def audit_heads_after(session: AsyncSession, after: int, limit: int) -> li
     rows = await session.execute(select(AuditHead).where(AuditHead.seq > after)
                                  .order_by(AuditHead.seq).limit(limit))
     return list(rows.scalars())
+
+
+async def keep_receipt(session: AsyncSession, **values) -> bool:
+    """Keep a deletion receipt once (a redelivery brings the same id)."""
+    if await session.get(DeletionReceipt, values["receipt_id"]) is not None:
+        return False
+    session.add(DeletionReceipt(**values))
+    await session.flush()
+    return True
+
+
+async def receipts_for(session: AsyncSession, agreement: str | None) -> list[DeletionReceipt]:
+    """The receipts of an agreement's ending, or (None) of retention sweeps."""
+    query = select(DeletionReceipt).order_by(DeletionReceipt.at, DeletionReceipt.service)
+    query = query.where(DeletionReceipt.agreement == agreement) if agreement is not None \
+        else query.where(DeletionReceipt.agreement.is_(None))
+    return list((await session.execute(query)).scalars())

@@ -47,8 +47,11 @@ class UTCDateTime(TypeDecorator):
 
 # every SQLite connection's settings: write-ahead log, commits not synced until a
 # checkpoint (a committed transaction survives a process crash), foreign keys, waits
+# secure_delete: a deleted row's bytes are overwritten with zeros, not left in free pages
+# for anyone reading the file (an ended agreement's identities must not outlive it)
 SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
-                  "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=30000")
+                  "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=30000",
+                  "PRAGMA secure_delete=ON")
 
 
 async def open_sqlite_writer(path: Path) -> aiosqlite.Connection:

@@ -473,6 +473,20 @@ class SignedHead(Message):
     sig: str
 
 
+class DeletionReceipt(Message):
+    """What one slice removed, and why: signed with the slice's events key (``kid``) over
+    the canonical JSON of every other field (services.common.erasure)."""
+
+    receipt_id: str
+    service: str
+    reason: Literal["agreement-ended", "retention"]
+    agreement: str | None = None
+    at: str
+    removed: dict[str, int] = Field(description="Rows or messages removed, by kind")
+    kid: str
+    sig: str
+
+
 class HeadsQuery(Message):
     after: int = Field(default=0, description="Heads with a seq above this")
     limit: int = Field(default=5000, ge=1, le=5000)

@@ -185,6 +185,13 @@ AUDIT_HEADS = Channel(
     description="The access log's signed heads, kept for ever off reidentify's host; the "
     "gateway keeps a copy.",
 )
+RECEIPTS = Channel(
+    "receipts", "tessera.registry.receipts", m.DeletionReceipt,
+    publishers=("pseudonymiser", "linker", "scorer", "reidentify"), consumers=("gateway",),
+    stream="DELETION_RECEIPTS",
+    description="Signed receipts of what each slice deleted when an agreement ended or "
+    "its retention ran out (counts only); the gateway keeps them.",
+)
 HEADS = Channel(
     "heads", "tessera.gateway.heads", m.HeadsQuery,
     publishers=("reidentify",), consumers=("gateway",), kind="request",
@@ -196,6 +203,7 @@ CHANNELS: tuple[Channel, ...] = (
     IDENTITY, OPTOUTS, EVENTS, CONSENT_REQUESTS, CODES, PROGRESS,
     ASSIGNMENTS, RESOLVED, PROFILES, FLAGS, DECISIONS, REIDENTIFY, RELEASES, REPUBLISH,
     AGREEMENTS, PROFILE_EXPORT, REVOCATIONS, AREA, SUBJECT_ACCESS, MEANINGS, AUDIT_HEADS, HEADS,
+    RECEIPTS,
 )
 
 
@@ -269,7 +277,9 @@ def permissions(service: str) -> dict:
     pub.append("$JS.API.INFO")
     dead = deadletter_stream(service)
     pub += [deadletter_subject(service), f"$JS.API.STREAM.INFO.{dead}",
-            f"$JS.API.STREAM.MSG.GET.{dead}"]
+            f"$JS.API.STREAM.MSG.GET.{dead}",
+            # a dead letter whose agreement ended or whose retention ran out is erased
+            f"$JS.API.STREAM.MSG.DELETE.{dead}"]
     heads = security_heads_stream(service)
     pub += [security_heads_subject(service), f"$JS.API.STREAM.INFO.{heads}",
             f"$JS.API.STREAM.MSG.GET.{heads}"]

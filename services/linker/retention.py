@@ -17,7 +17,7 @@ import nats.errors
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common import bus, subjects
+from services.common import bus, erasure, subjects
 from services.common import messages as m
 from services.common import retention as common
 from services.common.problems import Problem
@@ -85,6 +85,7 @@ class Retention:
         deleted, affected = await _delete(session, Event.agreement == message.agreement)
         await service.mark(session, affected, seq)
         log.info("agreement %s ended: %d events deleted", message.agreement, deleted)
+        await erasure.agreement_ended(self.rt, session, message.agreement, {"events": deleted})
 
     async def sweep(self, as_of: datetime | None = None) -> int:
         """Delete events that outlived their agreement's retention (or whose agreement
@@ -100,6 +101,7 @@ class Retention:
             condition = repo.sweep_condition(condition, now - self.erasure_after)
             deleted, affected = await _delete(session, condition)
             await service.mark(session, affected, seq)
+            await erasure.swept(self.rt, session, Agreement, now, {"events": deleted})
         if deleted:
             log.info("retention sweep: %d events deleted", deleted)
         return deleted

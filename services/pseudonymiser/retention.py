@@ -17,7 +17,7 @@ from fastapi import APIRouter
 from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common import bus
+from services.common import bus, erasure
 from services.common import messages as m
 from services.common import retention as common
 from services.common.problems import AUTHENTICATED, problem_responses
@@ -47,6 +47,8 @@ class Retention:
             deleted = await repo.delete_agreement_data(session, message.agreement)
             log.info("agreement %s ended: %d identity records deleted", message.agreement,
                      deleted)
+            await erasure.agreement_ended(self.rt, session, message.agreement,
+                                          {"identity_records": deleted})
 
     async def sweep(self, as_of: datetime | None = None) -> int:
         now = as_of or self.clock()
@@ -57,6 +59,8 @@ class Retention:
             if condition is None:
                 return 0
             deleted = await repo.delete_data(session, condition)
+            await erasure.swept(self.rt, session, Agreement, now,
+                                {"identity_records": deleted})
         if deleted:
             log.info("retention sweep: %d identity records deleted", deleted)
         return deleted

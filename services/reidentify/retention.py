@@ -16,7 +16,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common import bus
+from services.common import bus, erasure
 from services.common import messages as m
 from services.common import retention as common
 from services.common.runtime import Runtime
@@ -63,6 +63,7 @@ class Retention:
                 session, common.holds(FlagRow.agreements, agreement))
             after_commit(session, lambda: self.state.drop_flags(keys))
             log.info("agreement %s ended: %d flags deleted", agreement, len(keys))
+            await erasure.agreement_ended(self.rt, session, agreement, {"flags": len(keys)})
 
     async def sweep(self, as_of: datetime | None = None) -> int:
         now = as_of or self.clock()
@@ -75,6 +76,7 @@ class Retention:
                 return 0
             keys = await repo.delete_flags_where(session, condition)
             after_commit(session, lambda: self.state.drop_flags(keys))
+            await erasure.swept(self.rt, session, Agreement, now, {"flags": len(keys)})
         deleted = len(keys)
         if deleted:
             log.info("retention sweep: %d flags deleted", deleted)

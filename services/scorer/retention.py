@@ -16,7 +16,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common import bus, subjects
+from services.common import bus, erasure, subjects
 from services.common import messages as m
 from services.common import retention as common
 from services.common.db import utcnow
@@ -91,6 +91,8 @@ class Retention:
             n = await self._delete(session, common.holds(Evaluation.agreements,
                                                          message.agreement))
             log.info("agreement %s ended: %d evaluations deleted", message.agreement, n)
+            await erasure.agreement_ended(self.rt, session, message.agreement,
+                                          {"evaluations": n})
 
     async def sweep(self, as_of: datetime | None = None) -> int:
         now = as_of or self.clock()
@@ -103,6 +105,7 @@ class Retention:
             if condition is None:
                 return 0
             deleted = await self._delete(session, condition)
+            await erasure.swept(self.rt, session, Agreement, now, {"evaluations": deleted})
         if deleted and self.rt.relay:
             self.rt.relay.wake()
         if deleted:

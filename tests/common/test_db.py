@@ -116,3 +116,25 @@ def test_a_busy_log_starts_over(tmp_path):
         writer.close()
     with sqlite3.connect(path) as con:
         assert con.execute("SELECT count(*) FROM t").fetchone()[0] == 5001
+
+
+@pytest.mark.parametrize("secure", [True, False])
+async def test_a_deleted_row_leaves_nothing_in_the_file(tmp_path, secure):
+    """secure_delete zeroes a deleted row's bytes; without it (the control) they stay in
+    the file's free space for anyone who reads it."""
+    path = tmp_path / "slice.db"
+    engine = build_engine(f"sqlite+aiosqlite:///{path}")
+    marker = "Quarrington-Zebedee-" * 20
+    async with engine.begin() as con:
+        await con.execute(text("CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT)"))
+        await con.execute(text("INSERT INTO people (name) VALUES (:n)"), {"n": marker})
+        await con.execute(text("INSERT INTO people (name) VALUES ('someone else')"))
+    async with engine.begin() as con:
+        if not secure:
+            await con.execute(text("PRAGMA secure_delete=OFF"))
+        await con.execute(text("DELETE FROM people WHERE name = :n"), {"n": marker})
+    async with engine.connect() as con:
+        await con.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    await engine.dispose()
+    found = any(marker.encode() in p.read_bytes() for p in tmp_path.iterdir())
+    assert found is not secure

@@ -19,6 +19,8 @@ import yaml
 
 from deploy import cli
 from deploy.federation import REPO
+from services.common import bus, erasure, signing, subjects
+from services.common import messages as m
 from tests.e2e.conftest import federation_with_borough, registry_codes
 from tests.e2e.scan import program_vocabulary, sensitive_values, sqlite_texts
 from tests.support import eventually
@@ -195,7 +197,47 @@ async def test_retention_expiry_deletes_in_every_slice(small, sensitive):
                    for text in notices)
 
 
+# a name no generator makes, parked in dead letters: ending the agreement must erase it
+PARKED_NAME = "Quarrington-Zebedee"
+
+
+async def park_dead_letters(run) -> None:
+    """A dead letter in each slice's stream: one of the agreement's (with an identity in
+    the pseudonymiser's), one of another agreement's, which must stay."""
+    passwords = json.loads(run.fed.layout.nats_passwords.read_text())
+    for service in SLICES:
+        nc = await bus.connect(url=run.fed.nats_url, service=service, user=service,
+                               password=passwords[service])
+        try:
+            js = nc.jetstream()
+            mine = {"batch_id": "b-dead", "chunk": 0, "agreement": AGREEMENT,
+                    "items": [{"family_name": PARKED_NAME, "given_name": "Ann"}]}
+            other = {"batch_id": "b-other", "chunk": 0, "agreement": "isa-other-2026",
+                     "items": []}
+            for payload in (mine, other):
+                await js.publish(subjects.deadletter_subject(service),
+                                 json.dumps(payload).encode(),
+                                 headers={"Tessera-Reason": "test"})
+        finally:
+            await nc.close()
+
+
+async def dead_letters(run, service: str) -> list[dict]:
+    r = await call(run, "GET", service, "/v1/ops/dead-letters")
+    assert r.status_code == 200, r.text
+    return r.json()["items"]
+
+
+def store_files_holding(run, text: str) -> list[Path]:
+    store = run.fed.layout.jetstream
+    return [p for p in store.rglob("*") if p.is_file() and text.encode() in p.read_bytes()]
+
+
 async def test_ended_agreement_refuses_ingest_and_every_slice_knows(small):
+    await park_dead_letters(small)
+    before = {s: len(await dead_letters(small, s)) for s in SLICES}
+    # the control: the parked identity is there, in the stream's files, to be erased
+    assert await eventually(lambda: store_files_holding(small, PARKED_NAME), timeout=10)
     r = await call(small, "POST", "gateway", f"/v1/agreements/{AGREEMENT}/end")
     assert r.status_code == 200 and not r.json()["in_force"]
     token = small.token("gateway", subject="svc-gp", partner="gp-p81001", scope=["ingest"])
@@ -217,6 +259,29 @@ async def test_ended_agreement_refuses_ingest_and_every_slice_knows(small):
         return True
 
     await eventually(everyone_knows, timeout=30)
+
+    # each slice erased the agreement's dead letters, kept the other's, and signed a receipt
+    async def receipted():
+        r = await call(small, "GET", "gateway", f"/v1/agreements/{AGREEMENT}/receipts",
+                       "auditor")
+        assert r.status_code == 200, r.text
+        found = {x["service"]: x for x in r.json() if x["reason"] == "agreement-ended"}
+        return found if set(found) == set(SLICES) else None
+
+    receipts = await eventually(receipted, timeout=30)
+    for service, made in receipts.items():
+        assert made["removed"]["dead_letters"] == 1, (service, made)
+        assert len(await dead_letters(small, service)) == before[service] - 1
+        key = signing.load_public_key(
+            signing.public_key_path(small.fed.layout.events_key(service)))
+        assert erasure.receipt_holds(m.DeletionReceipt(**made), key), service
+        forged = m.DeletionReceipt(**{**made, "removed": {**made["removed"],
+                                                          "dead_letters": 0}})
+        assert not erasure.receipt_holds(forged, key)
+    # counted even when the retention sweep above had already removed the rows
+    assert "identity_records" in receipts["pseudonymiser"]["removed"]
+    # erased, not only unlinked: the name is nowhere in the JetStream store's files
+    assert store_files_holding(small, PARKED_NAME) == []
 
 
 def test_cli_lists_reports_and_ends(small, capsys):

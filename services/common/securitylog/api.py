@@ -27,10 +27,13 @@ Auditor = Annotated[Claims, Depends(require_roles("auditor", "admin"))]
 Caller = Annotated[Claims, Depends(verified_claims)]
 
 
+Kind = Literal["authentication", "authorisation", "change", "release", "verification"]
+
+
 class SecurityEvent(BaseModel):
     seq: int
     at: datetime
-    kind: Literal["authentication", "authorisation", "change", "release", "verification"]
+    kind: Kind
     outcome: Literal["success", "failure", "refused"]
     sub: str | None
     roles: str | None
@@ -61,9 +64,9 @@ class Verification(BaseModel):
 
 @router.get("", response_model=SecurityEventPage)
 async def events(state: SliceDep, claims: Caller,
-                 after: Annotated[int, Query(ge=0)] = 0,
+                 after: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
                  limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-                 kind: str | None = None) -> SecurityEventPage:
+                 kind: Kind | None = None) -> SecurityEventPage:
     """The slice's security events in order, from ``after`` (a seq). Auditors, DPOs and
     admins see all; a partner sees those about its own data."""
     security = state.rt.security
