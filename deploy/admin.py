@@ -10,6 +10,7 @@ import json
 import os
 import sys
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -41,15 +42,23 @@ class Services:
         port = (self.ports or PORTS)[service]
         return f"{self.scheme}://{self.host}:{port}{path}"
 
-    def call(self, method: str, service: str, path: str, **kw):
+    def call(self, method: str, service: str, path: str, *, quiet: bool = False, **kw):
+        """The service's JSON answer; an error answer ends the command, or with ``quiet``
+        raises ApiError for the caller to report."""
         token = self.token or self.tokens(service, subject=self.subject,
                                           roles=list(self.roles), org="dev-council")
         r = httpx.request(method, self.url(service, path), timeout=30, verify=self.verify,
                           headers={"Authorization": f"Bearer {token}"}, **kw)
         if r.status_code >= 400:
+            if quiet:
+                raise ApiError(f"{r.status_code} {r.text[:200]}")
             print(f"{service}: {r.status_code} {r.text}", file=sys.stderr)
             raise SystemExit(1)
         return r.json()
+
+
+class ApiError(Exception):
+    """A service answered with an error (its status and problem detail)."""
 
 
 def services_for(args, tokens, roles: tuple[str, ...], subject: str) -> Services:
@@ -130,6 +139,45 @@ def subject_access(args, api: Services) -> dict | list:
             if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
                 written.append(private(out / f"{service}-{key}.csv", csv_text(value)))
     return {"case": args.case, "pseudonym": args.pseudonym, "files": written}
+
+
+EVERY = (*SLICES, "consent")
+
+
+def findings_of(service: str, answer: dict) -> list[str]:
+    """What in one service's compliance answer falls short of a secure deployment."""
+    out = []
+    if not answer["https"]:
+        out.append(f"{service}: HTTPS is off")
+    if not answer["nats_tls"]:
+        out.append(f"{service}: NATS is not over TLS")
+    if not answer["migration"]["up_to_date"]:
+        out.append(f"{service}: schema at {answer['migration']['current']}, "
+                   f"not {answer['migration']['head']}")
+    log = answer["security_log"]
+    if log["valid"] is None:
+        out.append(f"{service}: security log not verified since start-up")
+    elif not log["valid"] or log["failures_since_start"]:
+        out.append(f"{service}: security log verification FAILED")
+    if answer["environment"] != "production":
+        out.append(f"{service}: environment is {answer['environment']}")
+    out += [f"{service}: {refusal}" for refusal in answer["production_refusals"]]
+    return out
+
+
+def compliance(args, api: Services) -> dict:
+    """Every service's compliance answer, and what falls short, in one report."""
+    report: dict = {"generated_at": datetime.now(UTC).isoformat(), "services": {},
+                    "findings": []}
+    for service in EVERY:
+        try:
+            answer = api.call("GET", service, "/v1/ops/compliance", quiet=True)
+        except (httpx.HTTPError, ApiError) as exc:
+            report["findings"].append(f"{service}: no answer ({exc})")
+            continue
+        report["services"][service] = answer
+        report["findings"] += findings_of(service, answer)
+    return report
 
 
 def linkage(args, api: Services) -> dict | list:
@@ -239,6 +287,22 @@ def add_commands(sub, token_factory) -> None:
     connection_options(p)
     p.set_defaults(func=run(agreements, ("admin",), "tessera-cli"),
                    needs={"show": ("id",), "end": ("id",), "report": ("id",)})
+
+    p = sub.add_parser("compliance", help="evidence from every running service (version, "
+                       "commit, TLS, issuer, MFA, schema, last sweep, security log "
+                       "verification, encryption) in one report, with what falls short; "
+                       "exits 1 when anything does")
+    p.add_argument("--subject", default="tessera-auditor", help="the auditor's subject")
+    connection_options(p)
+
+    def report(args) -> int:
+        api = services_for(args, token_factory(Layout(Path(args.var))), ("auditor",),
+                           args.subject)
+        found = compliance(args, api)
+        print(json.dumps(found, indent=2, default=str))
+        return 1 if found["findings"] else 0
+
+    p.set_defaults(func=report)
 
     p = sub.add_parser("registry", help="partners, datasets and codes: show, changes, "
                        "partner (create or rename), dataset (create or replace from a file), "

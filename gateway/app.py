@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 
@@ -21,6 +22,8 @@ from services.common.heads import trusted_keys
 from services.common.runtime import Runtime
 from services.common.settings import read_key
 from services.common.web import slice_app
+
+MIGRATIONS = Path(__file__).parent / "migrations"
 
 log = logging.getLogger("tessera.gateway")
 
@@ -89,4 +92,5 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     return slice_app("Tessera gateway", settings, start,
                      [api.router, agreements_api.router, registry_api.router, audit.router],
                      inbox_model=Inbox, events_model=SecurityEvent,
+                     migrations_dir=MIGRATIONS,
                      max_body_bytes=settings.max_body_bytes)

@@ -8,6 +8,8 @@ import gc
 import logging
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
 
 from pydantic import BaseModel
 
@@ -37,13 +39,16 @@ SHUTDOWN_STEP_S = 8.0  # NATS's own drain gives up after 5 s
 
 class Runtime:
     def __init__(self, settings: ServiceSettings, *, inbox_model=None, outbox_model=None,
-                 events_model=None,
+                 events_model=None, migrations_dir: Path | None = None,
                  error_cb: Callable[[Exception], Awaitable[None]] | None = None):
         self.settings = settings
         self.service = settings.service_name
         self.inbox_model = inbox_model
         self.outbox_model = outbox_model
         self.events_model = events_model
+        self.migrations_dir = migrations_dir  # for the schema head it should be at
+        self.started_at = datetime.now(UTC)
+        self.last_run: dict[str, datetime] = {}  # periodic job -> when it last succeeded
         # the slice's security log, when it has the table (securitylog.service)
         self.security: SecurityEvents | None = None
         self.error_cb = error_cb
@@ -145,6 +150,7 @@ class Runtime:
                 await asyncio.sleep(seconds)
                 try:
                     await job()
+                    self.last_run[name] = datetime.now(UTC)
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:

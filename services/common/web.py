@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 
-from services.common import health, limits, problems, revocations_api
+from services.common import compliance, health, limits, problems, revocations_api
 from services.common.runtime import Runtime
 from services.common.securitylog import api as security_api
 from services.common.securitylog.capture import SecurityCapture
@@ -32,19 +33,21 @@ def service_app(title: str, lifespan, *, max_body_bytes: int | None = None) -> F
 
 def slice_app(title: str, settings: ServiceSettings, start: Start,
               routers: Sequence[APIRouter], *, inbox_model, events_model, outbox_model=None,
-              max_body_bytes: int | None = None) -> FastAPI:
+              migrations_dir: Path | None = None, max_body_bytes: int | None = None
+              ) -> FastAPI:
     """A slice's app: its runtime (database, NATS, revocations, outbox relay, security
     log), then what ``start`` builds on it, attached as the app's state for the routes."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         async with Runtime(settings, inbox_model=inbox_model, outbox_model=outbox_model,
-                           events_model=events_model) as rt, start(rt) as state:
+                           events_model=events_model, migrations_dir=migrations_dir
+                           ) as rt, start(rt) as state:
             attach(app, state)
             yield
 
     app = service_app(title, lifespan, max_body_bytes=max_body_bytes)
-    for router in (*routers, security_api.router):
+    for router in (*routers, security_api.router, compliance.router):
         app.include_router(router)
     app.add_middleware(SecurityCapture)
     return app

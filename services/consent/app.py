@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 
@@ -18,6 +19,8 @@ from services.consent.models import Inbox, Outbox, SecurityEvent
 from services.consent.service import Holdings
 from services.consent.settings import ConsentSettings
 from services.consent.state import ConsentState
+
+MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def create_app(settings: ConsentSettings | None = None) -> FastAPI:
@@ -36,4 +39,5 @@ def create_app(settings: ConsentSettings | None = None) -> FastAPI:
     return slice_app("Tessera consent", settings, start,
                      [api.router, subject_access.router], inbox_model=Inbox,
                      events_model=SecurityEvent,
+                     migrations_dir=MIGRATIONS,
                      outbox_model=Outbox)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 
@@ -20,6 +21,8 @@ from services.linker.publisher import ProfilePublisher
 from services.linker.retention import Retention
 from services.linker.settings import LinkerSettings
 from services.linker.state import LinkerState
+
+MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def create_app(settings: LinkerSettings | None = None) -> FastAPI:
@@ -52,4 +55,5 @@ def create_app(settings: LinkerSettings | None = None) -> FastAPI:
 
     return slice_app("Tessera linker", settings, start,
                      [api.router, subject_access.router, build_router(Agreement)],
-                     inbox_model=Inbox, events_model=SecurityEvent, outbox_model=Outbox)
+                     inbox_model=Inbox, events_model=SecurityEvent,
+                     migrations_dir=MIGRATIONS, outbox_model=Outbox)

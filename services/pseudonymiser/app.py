@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 
@@ -23,6 +24,8 @@ from services.pseudonymiser.retention import Retention
 from services.pseudonymiser.retention import router as subject_router
 from services.pseudonymiser.settings import PseudonymiserSettings
 from services.pseudonymiser.state import PseudonymiserState
+
+MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def create_app(settings: PseudonymiserSettings | None = None) -> FastAPI:
@@ -77,4 +80,5 @@ def create_app(settings: PseudonymiserSettings | None = None) -> FastAPI:
     return slice_app("Tessera pseudonymiser", settings, start,
                      [api.router, subject_router, subject_access.router,
                       build_router(Agreement)],
-                     inbox_model=Inbox, events_model=SecurityEvent, outbox_model=Outbox)
+                     inbox_model=Inbox, events_model=SecurityEvent,
+                     migrations_dir=MIGRATIONS, outbox_model=Outbox)

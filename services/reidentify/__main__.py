@@ -1,11 +1,10 @@
 import sys
-from pathlib import Path
 
 from services.common.commands import service_main
-from services.reidentify.app import create_app
+from services.reidentify.app import MIGRATIONS, create_app
 from services.reidentify.cli import COMMANDS
 from services.reidentify.settings import ReidentifySettings
 
 if __name__ == "__main__":
-    sys.exit(service_main(ReidentifySettings, create_app, Path(__file__).parent / "migrations",
+    sys.exit(service_main(ReidentifySettings, create_app, MIGRATIONS,
                           COMMANDS))

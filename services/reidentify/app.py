@@ -7,6 +7,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 
@@ -28,6 +29,8 @@ from services.reidentify.service import HOUR, Reidentifier
 from services.reidentify.settings import ReidentifySettings
 from services.reidentify.signing import last_heads
 from services.reidentify.state import ReidentifyState
+
+MIGRATIONS = Path(__file__).parent / "migrations"
 
 log = logging.getLogger("tessera.reidentify")
 WINDOW_PRUNE_S = 300.0
@@ -101,6 +104,7 @@ def create_app(settings: ReidentifySettings | None = None) -> FastAPI:
     # the cases before the releases: /v1/subject-access/cases is not a pseudonym
     app = slice_app("Tessera reidentify", settings, start,
                     [api.router, api.cases, subject_access.router, build_router(Agreement)],
-                    inbox_model=Inbox, events_model=SecurityEvent)
+                    inbox_model=Inbox, events_model=SecurityEvent,
+                     migrations_dir=MIGRATIONS)
     app.add_middleware(Doors)  # outermost: every attempt at a door is logged, 413 too
     return app

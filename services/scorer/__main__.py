@@ -1,11 +1,10 @@
 import sys
-from pathlib import Path
 
 from services.common.commands import service_main
-from services.scorer.app import create_app
+from services.scorer.app import MIGRATIONS, create_app
 from services.scorer.cli import COMMANDS
 from services.scorer.settings import ScorerSettings
 
 if __name__ == "__main__":
-    sys.exit(service_main(ScorerSettings, create_app, Path(__file__).parent / "migrations",
+    sys.exit(service_main(ScorerSettings, create_app, MIGRATIONS,
                           COMMANDS))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import date
+from pathlib import Path
 
 import yaml
 from fastapi import FastAPI
@@ -25,6 +26,8 @@ from services.scorer.rules import RuleDocument
 from services.scorer.service import Scorer, utc_today
 from services.scorer.settings import ScorerSettings
 from services.scorer.state import ScorerState
+
+MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 async def load_builtin_rules(sessionmaker, settings: ScorerSettings) -> None:
@@ -74,4 +77,5 @@ def create_app(settings: ScorerSettings | None = None,
 
     return slice_app("Tessera scorer", settings, start,
                      [api.router, subject_access.router, build_router(Agreement)],
-                     inbox_model=Inbox, events_model=SecurityEvent, outbox_model=Outbox)
+                     inbox_model=Inbox, events_model=SecurityEvent,
+                     migrations_dir=MIGRATIONS, outbox_model=Outbox)
