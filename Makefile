@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test demo lint install lock images compose-images compose-test clean-var faults
+.PHONY: run test demo lint audit install lock images compose-images compose-test clean-var faults
 
 # Every distribution in the checkout, editable: the shared floor, each slice, the tooling.
 # PYTHONWARNINGS quiets setuptools' notice, on each editable install, that a folder of
@@ -66,9 +66,13 @@ compose-images:
 compose-test: $(STAMP) images compose-images
 	$(PY) -m pytest -m container tests/containers
 
-lint: $(STAMP)
+lint: $(STAMP) audit
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
+
+# known vulnerabilities in the pinned versions, less deploy/vulnerability-waivers.toml
+audit: $(STAMP)
+	$(PY) -m deploy.audit
 
 clean-var:
 	rm -rf var
