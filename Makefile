@@ -45,21 +45,26 @@ BASE ?= python:3.11-slim
 ENGINE ?= $(shell command -v podman >/dev/null 2>&1 && echo podman || echo docker)
 SLICES := gateway pseudonymiser linker scorer reidentify consent
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml | head -n 1)
+# each image upgrades its Debian packages afresh on each day it is built (docs/security.md)
+UPGRADED_ON := $(shell date -u +%F)
 
 images:
 	for slice in $(SLICES); do \
 	  $(ENGINE) build $(if $(findstring podman,$(ENGINE)),--format docker) \
 	    -f deploy/container/Dockerfile --build-arg BASE=$(BASE) \
-	    --build-arg SLICE=$$slice -t localhost/tessera-$$slice:$(VERSION) . || exit 1; \
+	    --build-arg UPGRADED_ON=$(UPGRADED_ON) --build-arg SLICE=$$slice \
+	    -t localhost/tessera-$$slice:$(VERSION) . || exit 1; \
 	done
 
 # NATS and PostgreSQL for deploy/compose.yaml, on the same base (no registry needed)
 compose-images:
 	$(ENGINE) build $(if $(findstring podman,$(ENGINE)),--format docker) \
 	  -f deploy/container/nats.Dockerfile --build-arg BASE=$(BASE) \
+	  --build-arg UPGRADED_ON=$(UPGRADED_ON) \
 	  -t localhost/tessera-nats:$(VERSION) .
 	$(ENGINE) build $(if $(findstring podman,$(ENGINE)),--format docker) \
 	  -f deploy/container/postgres.Dockerfile --build-arg BASE=$(BASE) \
+	  --build-arg UPGRADED_ON=$(UPGRADED_ON) \
 	  -t localhost/tessera-postgres:15 .
 
 # the federation in containers with Podman, end to end (docs/operations.md)
