@@ -13,7 +13,7 @@ import re
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field, field_validator
 
 from gateway import repository
@@ -157,14 +157,15 @@ Auditor = Annotated[Claims, Depends(require_roles("admin", "auditor", "dpo"))]
 
 @router.get("/{agreement_id}/receipts", response_model=list[Receipt],
             responses=problem_responses(404))
-async def receipts(agreement_id: str, session: SessionDep, claims: Auditor):
+async def receipts(agreement_id: str, session: SessionDep, claims: Auditor,
+                   limit: Annotated[int, Query(ge=1, le=1000)] = 100):
     """The slices' signed receipts of what they deleted when the agreement ended: one per
     slice, counts by kind (dead letters included). Each signature is over the canonical
     JSON of the other fields, by the slice's events key (kid)."""
     if await repository.agreement(session, agreement_id) is None:
         raise Problem(404, "Not found", "no such agreement")
     return [Receipt.model_validate(r, from_attributes=True)
-            for r in await repository.receipts_for(session, agreement_id)]
+            for r in await repository.receipts_for(session, agreement_id, limit)]
 
 
 @router.get("/{agreement_id}/holdings", response_model=Holdings,

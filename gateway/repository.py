@@ -235,9 +235,11 @@ async def keep_receipt(session: AsyncSession, **values) -> bool:
     return True
 
 
-async def receipts_for(session: AsyncSession, agreement: str | None) -> list[DeletionReceipt]:
-    """The receipts of an agreement's ending, or (None) of retention sweeps."""
-    query = select(DeletionReceipt).order_by(DeletionReceipt.at, DeletionReceipt.service)
+async def receipts_for(session: AsyncSession, agreement: str | None,
+                       limit: int) -> list[DeletionReceipt]:
+    """The receipts of an agreement's ending, or (None) of retention sweeps, oldest first."""
+    query = select(DeletionReceipt).order_by(DeletionReceipt.at, DeletionReceipt.service
+                                             ).limit(limit)
     query = query.where(DeletionReceipt.agreement == agreement) if agreement is not None \
         else query.where(DeletionReceipt.agreement.is_(None))
     return list((await session.execute(query)).scalars())

@@ -58,8 +58,10 @@ class StepUpRequired(TokenError):
 # the claims Tessera reads, each under the name a ClaimMapping gives it
 CLAIM_NAMES = ("roles", "districts", "purposes", "org", "partner", "scope", "jti", "amr",
                "acr")
-# the roles held by people at a desk, who must have signed in with a second factor
-HUMAN_ROLES = ("caseworker", "dpo", "admin", "linkage-officer")
+# the roles held by people (partner systems hold none): every one must have signed in
+# with a second factor (SATRE 3.2.04: multi-factor authentication for all users)
+HUMAN_ROLES = ("caseworker", "coordinator", "analyst", "linkage-officer", "dpo", "auditor",
+               "admin")
 
 
 class MfaRule(BaseModel):

@@ -51,9 +51,11 @@ def test_each_insecure_setting_is_refused_by_name(change, named):
 
 def test_mfa_is_asked_of_every_human_role_unless_configured():
     rules = ConsentSettings(**SECURE).token_mfa
-    assert sorted(rules) == ["admin", "caseworker", "dpo", "linkage-officer"]
+    assert sorted(rules) == ["admin", "analyst", "auditor", "caseworker", "coordinator", "dpo",
+                             "linkage-officer"]
     assert "mfa" in rules["caseworker"].amr
-    with pytest.raises(ValidationError, match="roles dpo, admin, linkage-officer"):
+    with pytest.raises(ValidationError, match="roles coordinator, analyst, linkage-officer, "
+                                              "dpo, auditor, admin"):
         ConsentSettings(**SECURE, token_mfa={"caseworker": {"acr": ["gold"], "amr": []}})
 
 
