@@ -337,6 +337,10 @@ class ReidentifyRequest(Message):
         description="Set for a partner-scoped lookup: answer only that partner's own local "
         "IDs (never an identity, never another partner's IDs).")
     access_id: int = Field(description="The access-log entry that authorises this release")
+    sub: str | None = Field(default=None, description=(
+        "Who asked (the caller's token subject and organisation), so the partners whose "
+        "records are released can read who unlocked their people"))
+    org: str | None = None
     issued_at: datetime
     reply_key: str = Field(description="The X25519 public key (base64url) the answer is "
                            "sealed to (services.common.sealing)")

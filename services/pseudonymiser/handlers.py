@@ -126,10 +126,24 @@ class Handlers:
             return
         if answer.subjects or answer.local_ids:
             self.releases.record(request, answer)
+            self._tell_partners(request, answer)
         # every release is in the ledger, and every request in reidentify's access log
         log.debug("reidentify %s%s, access %d: found=%s withheld=%s subjects=%d local_ids=%d",
                  request.level, " (partner)" if request.partner else "", request.access_id,
                  answer.found, answer.withheld, len(answer.subjects), len(answer.local_ids))
+
+    def _tell_partners(self, request: m.ReidentifyRequest, answer) -> None:
+        """A security event for each partner whose records were released, which that
+        partner reads: who unlocked one of its people, under which access id."""
+        security = self.rt.security
+        if security is None:
+            return
+        what = (f"{len(answer.local_ids)} local ids" if request.partner
+                else f"{len(answer.subjects)} identities ({request.level})")
+        for partner in sorted(answer.partners):
+            security.log.record("release", "success", "identity release", sub=request.sub,
+                                partner=partner, target=f"access_id={request.access_id}",
+                                detail=f"{what}; org={request.org or '-'}")
 
     async def area(self, msg) -> None:
         """Where a person lives, for consent's check of a caseworker's districts."""

@@ -36,6 +36,8 @@ class Answer:
     withheld: bool = False
     subjects: list[m.Identity] = field(default_factory=list)
     local_ids: list[m.LocalRecord] = field(default_factory=list)
+    # whose records it came from: each partner can read that its people were released
+    partners: frozenset[str] = frozenset()
 
 
 def _first(records: list[IdentityRecord], attr: str, better=None):
@@ -90,7 +92,8 @@ async def partner_local_ids(session: AsyncSession,
         household_id = household.id
     rows = await repo.partner_local_ids(session, partner, person_ids, household_id)
     return Answer(found=True, local_ids=[
-        m.LocalRecord(dataset=dataset, local_id=local_id) for dataset, local_id in rows])
+        m.LocalRecord(dataset=dataset, local_id=local_id) for dataset, local_id in rows],
+        partners=frozenset({partner}) if rows else frozenset())
 
 
 # --- the responder's path: one round trip per request --------------------------------------
@@ -115,7 +118,8 @@ def _reply(level: str, rows) -> Answer:
     if withheld and not visible:
         return Answer(found=True, withheld=True, subjects=[])
     return Answer(found=True, subjects=[
-        build_identity(members[p]) for p in visible if members[p]])
+        build_identity(members[p]) for p in visible if members[p]],
+        partners=frozenset(r.partner for p in visible for r in members[p] if r.partner))
 
 
 async def answer(session: AsyncSession, request: Ask) -> Answer:

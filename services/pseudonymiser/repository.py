@@ -673,7 +673,7 @@ async def releases_after(session: AsyncSession, after: int, limit: int) -> list[
 
 # the columns of a person-level record an identity is built from
 IDENTITY_COLUMNS = ("given_name", "family_name", "date_of_birth", "sex", "address",
-                    "postcode", "received_seq")
+                    "postcode", "received_seq", "partner")
 
 
 def identity_statement(level: str):

@@ -189,11 +189,12 @@ class Reidentifier:
             raise Refusal("consent", rule_id=flag.rule_id)
         return flag
 
-    async def _ask(self, flag: ActiveFlag, partner: str | None,
-                   access_id: int) -> m.Released:
+    async def _ask(self, flag: ActiveFlag, partner: str | None, access_id: int,
+                   claims: Claims) -> m.Released:
         request = m.ReidentifyRequest(pseudonym=flag.pseudonym, level=flag.level,
-                                      partner=partner, access_id=access_id,
-                                      issued_at=utcnow(), reply_key=self.opener.public)
+                                      partner=partner, access_id=access_id, sub=claims.sub,
+                                      org=claims.org, issued_at=utcnow(),
+                                      reply_key=self.opener.public)
         try:
             reply: m.ReidentifyReply = await self.rt.request(
                 subjects.REIDENTIFY, request, timeout=self.timeout_s)
@@ -256,7 +257,7 @@ class Reidentifier:
             seq = await attempt.record({**fields, "outcome": "allowed", "reason": None,
                                         "reservation": reservation})
             try:
-                return await self._ask(flag, partner, seq), seq
+                return await self._ask(flag, partner, seq, claims), seq
             except Refusal as refusal:
                 after = await attempt.follow_up({**fields, "outcome": "refused",
                                                  "reason": refusal.reason})

@@ -104,6 +104,30 @@ async def test_cleared_caseworker_unlocks_one(running, clearance):
     assert subject["date_of_birth"] == true["date_of_birth"]
     assert subject["family_name"].casefold() == true["family_name"].casefold()
 
+    # each partner whose records were released reads who unlocked the person, and no other
+    partners = sorted({partner for partner, _, kind, _ in running.borough.uploads()
+                       if kind == "identities"})
+    told = {}
+    for partner in partners:
+        read = running.token("pseudonymiser", subject=f"{partner}-system", partner=partner,
+                             scope=["ingest"])
+        async with httpx.AsyncClient(timeout=30, verify=running.fed.verify) as c:
+            r = await c.get(f"{running.url('pseudonymiser')}/v1/security-events",
+                            params={"kind": "release", "limit": 1000},
+                            headers={"Authorization": f"Bearer {read}"})
+        assert r.status_code == 200, r.text
+        events = r.json()["events"]
+        assert {e["partner"] for e in events} <= {partner}
+        told[partner] = [e for e in events
+                         if e["target"] == f"access_id={body['access_id']}"]
+    holders = {p for p, events in told.items() if events}
+    assert holders, "some partner's records were released"
+    assert holders < set(partners), "not every partner holds this person"
+    for events in told.values():
+        for e in events:
+            assert e["action"] == "identity release" and e["sub"] == "dev-user"
+            assert clearance["org"] in e["detail"]
+
 
 async def test_refusals(running, clearance):
     rows = await cohort(running, clearance)
