@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import yaml
 
+from deploy import decommission
 from deploy.layout import PORTS, Layout
 from services.common.export import csv_text
 
@@ -55,6 +56,18 @@ class Services:
             print(f"{service}: {r.status_code} {r.text}", file=sys.stderr)
             raise SystemExit(1)
         return r.json()
+
+
+    def text(self, method: str, service: str, path: str, **kw) -> str:
+        """A service's answer as text (a CSV export)."""
+        token = self.token or self.tokens(service, subject=self.subject,
+                                          roles=list(self.roles), org="dev-council")
+        r = httpx.request(method, self.url(service, path), timeout=60, verify=self.verify,
+                          headers={"Authorization": f"Bearer {token}"}, **kw)
+        if r.status_code >= 400:
+            print(f"{service}: {r.status_code} {r.text}", file=sys.stderr)
+            raise SystemExit(1)
+        return r.text
 
 
 class ApiError(Exception):
@@ -303,6 +316,36 @@ def add_commands(sub, token_factory) -> None:
         return 1 if found["findings"] else 0
 
     p.set_defaults(func=report)
+
+    p = sub.add_parser("decommission", help="end the deployment: archive (the security "
+                       "and access logs, heads, receipts, compliance, to --out), purge "
+                       "(end every agreement, wait for every slice's signed receipt), "
+                       "destroy (a stopped local federation's keys, databases and "
+                       "JetStream store); docs/decommissioning.md")
+    p.add_argument("action", choices=["archive", "purge", "destroy"])
+    p.add_argument("--out", help="the archive directory (archive)")
+    p.add_argument("--subject", default="tessera-decommission",
+                   help="the auditor's or admin's subject")
+    connection_options(p)
+
+    def decommission_command(args) -> int:
+        layout = Layout(Path(args.var))
+        if args.action == "destroy":
+            print(json.dumps(decommission.destroy(layout, services_for(
+                args, None, (), args.subject).ports), indent=2))
+            return 0
+        roles = ("auditor",) if args.action == "archive" else ("admin",)
+        api = services_for(args, token_factory(layout), roles, args.subject)
+        if args.action == "archive":
+            report = compliance(args, api)
+            local = layout if not api.token else None
+            done = decommission.archive(api, Path(args.out), report, local)
+        else:
+            done = decommission.purge(api)
+        print(json.dumps(done, indent=2, default=str))
+        return 0
+
+    p.set_defaults(func=decommission_command, needs={"archive": ("out",)})
 
     p = sub.add_parser("registry", help="partners, datasets and codes: show, changes, "
                        "partner (create or rename), dataset (create or replace from a file), "
