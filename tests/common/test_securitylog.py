@@ -77,6 +77,7 @@ async def test_refusals_changes_and_releases_are_recorded(slice_, nats_env):
     # a token's first use is an authentication of its own; later uses are not
     firsts = [s for s in seen if s[:3] == ("authentication", "success", "cw-3")]
     assert len(firsts) == 1
+    assert {e["sub"] for e in await events(client, nats_env, sub="admin-7")} == {"admin-7"}
     failure = next(e for e in await events(client, nats_env, kind="authentication")
                    if e["outcome"] == "failure")
     assert failure["detail"] == "malformed token" and failure["status"] == 401

@@ -66,9 +66,12 @@ class Verification(BaseModel):
 async def events(state: SliceDep, claims: Caller,
                  after: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
                  limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-                 kind: Kind | None = None) -> SecurityEventPage:
-    """The slice's security events in order, from ``after`` (a seq). Auditors, DPOs and
-    admins see all; a partner sees those about its own data."""
+                 kind: Kind | None = None,
+                 sub: Annotated[str | None, Query(max_length=200)] = None
+                 ) -> SecurityEventPage:
+    """The slice's security events in order, from ``after`` (a seq), of one ``kind`` or
+    one caller (``sub``) if asked. Auditors, DPOs and admins see all; a partner sees
+    those about its own data."""
     security = state.rt.security
     model = security.log.model
     query = select(model).where(model.seq > after).order_by(model.seq).limit(limit)
@@ -79,6 +82,8 @@ async def events(state: SliceDep, claims: Caller,
         query = query.where(model.partner == claims.partner)
     if kind:
         query = query.where(model.kind == kind)
+    if sub:
+        query = query.where(model.sub == sub)
     await security.log.flush()
     async with state.sessionmaker() as session:
         rows = (await session.execute(query)).scalars().all()
