@@ -34,7 +34,7 @@ async def verify_log(settings: ReidentifySettings, heads_path: Path, public_keys
                            password=settings.nats_password.get_secret_value(),
                            tls_ca_file=settings.nats_tls_ca_file,
                            nkey_file=settings.nats_nkey_file)
-    engine = build_engine(settings.database_url)
+    engine = build_engine(settings.database_url, key=settings.database_key())
     try:
         messages = bus.Bus(nc, settings.service_name, Keyring.load(
             settings.service_name, settings.bus_key_path, settings.bus_trust_path))
