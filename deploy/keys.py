@@ -1,4 +1,5 @@
-"""Development keys under var/keys: symmetric keys, the local token issuer, NATS passwords."""
+"""Development keys under var/keys: symmetric keys, the local token issuer, NATS passwords,
+the keys the JetStream store and each slice's SQLite database are encrypted with."""
 
 from __future__ import annotations
 
@@ -24,6 +25,9 @@ def ensure_keys(layout: Layout) -> None:
     """Create whatever is missing; never replace an existing key (data would be orphaned)."""
     for name in SYMMETRIC_KEYS:
         write_key(layout.key(name))
+    write_key(layout.jetstream_key)
+    for service in SERVICES:  # 64 hex digits: SQLCipher's raw key, no key derivation
+        write_key(layout.database_key(service))
     if not layout.jwks.exists():
         generate_issuer_key(layout.issuer)
     ensure_nats_passwords(layout)

@@ -72,5 +72,14 @@ class Layout:
     def key(self, name: str) -> Path:
         return self.keys / f"{name}.key"
 
+    @property
+    def jetstream_key(self) -> Path:
+        """The key nats-server encrypts its JetStream store with."""
+        return self.key("jetstream")
+
+    def database_key(self, service: str) -> Path:
+        """The SQLCipher key of a slice's SQLite database (one per slice)."""
+        return self.keys / "database" / f"{service}.key"
+
     def database_url(self, service: str) -> str:
         return f"sqlite+aiosqlite:///{(self.data / (service + '.db')).resolve()}"

@@ -12,6 +12,7 @@ from pathlib import Path
 from deploy import keys, natsconf, natsserver
 from deploy.layout import Layout
 from services.common import bus, provisioning
+from services.common.settings import read_secret_file
 from services.common.signing import public_key_path
 from services.common.subjects import PROVISIONER
 from services.common.tokens import current_signing_key, mint
@@ -72,13 +73,16 @@ class NatsEnv:
             self.proc.kill()
 
 
-async def start_nats_async(root: Path) -> NatsEnv:
+async def start_nats_async(root: Path, *, encrypted: bool = True) -> NatsEnv:
+    """`encrypted`: the JetStream store encrypted at rest, as `make run` and a deployment
+    run it."""
     layout = Layout(root)
     keys.ensure_keys(layout)
     passwords = json.loads(layout.nats_passwords.read_text())
     port = natsserver.free_port()
     natsconf.write(layout.nats_conf, port=port, monitor_port=None,
-                   store_dir=layout.jetstream, passwords=passwords)
+                   store_dir=layout.jetstream, passwords=passwords,
+                   jetstream_key=read_secret_file(layout.jetstream_key) if encrypted else None)
     layout.logs.mkdir(parents=True, exist_ok=True)
     proc = natsserver.start(layout.nats_conf, port, log_file=layout.logs / "nats.log")
     env = NatsEnv(layout, port, proc, passwords)
