@@ -159,6 +159,7 @@ class Federation:
                if self.encrypt_at_rest else {}),
             p + "JWKS_PATH": str(L.jwks.resolve()),
             p + "BUS_KEY_PATH": str(L.bus_key(service).resolve()),
+            p + "PRIVATE_KEY_PASSPHRASE_FILE": str(L.passphrase(service).resolve()),
             p + "BUS_TRUST_PATH": str(L.bus_trust.resolve()),
         }
         if service == "gateway":

@@ -77,6 +77,10 @@ class Layout:
         """The key nats-server encrypts its JetStream store with."""
         return self.key("jetstream")
 
+    def passphrase(self, service: str) -> Path:
+        """The passphrase a service's private key files are encrypted with."""
+        return self.keys / "passphrase" / service
+
     def database_key(self, service: str) -> Path:
         """The SQLCipher key of a slice's SQLite database (one per slice)."""
         return self.keys / "database" / f"{service}.key"

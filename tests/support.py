@@ -47,6 +47,7 @@ class NatsEnv:
             "jwks_path": self.layout.jwks,
             "token_issuer": ISSUER,
             "bus_key_path": self.layout.bus_key(service),
+            "private_key_passphrase_file": self.layout.passphrase(service),
             "bus_trust_path": self.layout.bus_trust,
             # the gateway keeps heads signed with reidentify's development log key
             "audit_log_key_paths": [public_key_path(self.layout.log_key)],
@@ -57,7 +58,8 @@ class NatsEnv:
         would (``.nc`` is the connection: close it when done)."""
         nc = await self.connect(service, error_cb=error_cb)
         return bus.Bus(nc, service, Keyring.load(service, self.layout.bus_key(service),
-                                                 self.layout.bus_trust))
+                                                 self.layout.bus_trust,
+                                                 self.layout.passphrase(service)))
 
     def token(self, service: str, *, subject: str = "tester", lifetime_s: int = 600,
               **claims) -> str:

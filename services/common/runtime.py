@@ -51,7 +51,9 @@ class Runtime:
     async def __aenter__(self) -> Runtime:
         s = self.settings
         # keys first: a service without its bus key or the trust file does not start
-        keyring = Keyring.load(self.service, s.bus_key_path, s.bus_trust_path)
+        keyring = Keyring.load(self.service, s.bus_key_path, s.bus_trust_path,
+                               s.private_key_passphrase_file,
+                               refuse_plain=s.refuse_plain_keys)
         path = sqlite_path(s.database_url)
         key = s.database_key()
         if path is not None and s.sqlite_checkpoint_s > 0:

@@ -58,6 +58,10 @@ class ServiceSettings(BaseSettings):
     # var/keys/bus/<service>.pem), and every service's public keys (services.common.trust)
     bus_key_path: Path | None = None
     bus_trust_path: Path = VAR / "keys" / "bus" / "trust.json"
+    # the passphrase of this service's private key files (its bus key; reidentify's log
+    # signing key), a secret mounted apart from them; production refuses a private key
+    # file stored unencrypted (services.common.signing.load_private_key)
+    private_key_passphrase_file: Path | None = None
     token_issuer: str = "https://issuer.tessera.local"
     token_audience: str = ""
     # the identity provider's tokens (docs/operations.md): the signature algorithms
@@ -139,6 +143,11 @@ class ServiceSettings(BaseSettings):
             raise ValueError("database_key_file must be set in production: a SQLite "
                              "database is encrypted at rest (docs/operations.md)")
         return self
+
+    @property
+    def refuse_plain_keys(self) -> bool:
+        """Private key files must be stored encrypted (production)."""
+        return self.environment == "production"
 
     def database_key(self) -> str | None:
         """The ``PRAGMA key`` operand that opens the SQLite database (None: no

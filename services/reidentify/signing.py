@@ -24,19 +24,23 @@ CREATE_IN = ("development", "test")
 
 
 def log_signer(key_path: Path | None, command: list[str] | None,
-               public_key_path: Path | None, environment: str) -> Signer:
-    """The log key: a command (KMS/HSM) when one is set, else the PEM file, created in
-    development and tests when missing and refused elsewhere."""
+               public_key_path: Path | None, environment: str,
+               passphrase_file: Path | None = None, *, create: bool = True) -> Signer:
+    """The log key: a command (KMS/HSM) when one is set, else the PEM file (decrypted
+    with the passphrase file's), created in development and tests when missing and
+    refused elsewhere; production refuses a key file stored unencrypted."""
     if command:
         return signing.load_signer(None, command, public_key_path)
     if key_path is None:
         raise SigningKeyError("set log_signing_key_path or log_signing_command")
     if not Path(key_path).exists():
-        if environment not in CREATE_IN:
+        if not create or environment not in CREATE_IN:
             raise SigningKeyError(
                 "the access-log signing key is missing; set log_signing_key_path")
-        signing.write_key_pair(key_path)
-    return signing.KeyFileSigner(key_path)
+        signing.write_key_pair(key_path, signing.read_passphrase(passphrase_file)
+                               if passphrase_file else None)
+    return signing.KeyFileSigner(key_path, passphrase_file,
+                                 refuse_plain=environment == "production")
 
 
 def append_head(path: Path, head: dict) -> None:
