@@ -271,8 +271,10 @@ async def run_dataset(name: str, args) -> dict:
     data = (synthetic_borough(args.seed, args.households) if name == "synthetic"
             else {"febrl3": febrl3, "febrl4": febrl4}[name](not args.no_locality))
     root = Path(tempfile.mkdtemp(prefix=f"tessera-linkq-{name}-"))
+    # it opens the databases with sqlite3: SQLCipher's cost is benchmarks/at_rest.py's
     fed = Federation(Layout(root), ports={s: free_port() for s in SERVICES},
                      nats_port=free_port(), nats_monitor_port=None, environment="test",
+                     encrypt_at_rest=False,
                      extra_env={"gateway": {"TESSERA_GATEWAY_REGISTRY_PATH":
                                             str(registry(root / "registry.yaml"))}})
     db = fed.layout.data / "pseudonymiser.db"

@@ -521,8 +521,10 @@ async def run(args) -> dict:
     if args.again:
         shutil.copytree(args.again, root, dirs_exist_ok=True,
                         ignore=shutil.ignore_patterns("*.log", "*.folded"))
+    # it opens the databases with sqlite3: SQLCipher's cost is benchmarks/at_rest.py's
     fed = Federation(Layout(root), ports={s: free_port() for s in SERVICES},
                      nats_port=free_port(), nats_monitor_port=None, environment="test",
+                     encrypt_at_rest=False,
                      extra_env=service_settings(args.env))
     report["settings"] = args.env
     fed.prepare()

@@ -55,8 +55,10 @@ def pct(values: list[float], q: float) -> float:
 
 async def run(args) -> dict:
     root = Path(tempfile.mkdtemp(prefix="tessera-load-"))
+    # it opens the databases with sqlite3: SQLCipher's cost is benchmarks/at_rest.py's
     fed = Federation(Layout(root), ports={s: free_port() for s in SERVICES},
                      nats_port=free_port(), nats_monitor_port=None, environment="test",
+                     encrypt_at_rest=False,
                      extra_env={"reidentify": {
                          "TESSERA_REIDENTIFY_UNLOCK_RATE_PER_HOUR": "10000000"}})
     await asyncio.to_thread(fed.start)

@@ -229,8 +229,10 @@ def service_rescore(persons: int, events: int, runs: int = 2, timeout: float = 3
     from services.common.subjects import SERVICES
 
     root = Path(tempfile.mkdtemp(prefix="tessera-rescore-"))
+    # it opens the databases with sqlite3: SQLCipher's cost is benchmarks/at_rest.py's
     fed = Federation(Layout(root), ports={s: free_port() for s in SERVICES},
                      nats_port=free_port(), nats_monitor_port=None, environment="test",
+                     encrypt_at_rest=False,
                      extra_env={"scorer": {"TESSERA_SCORER_TODAY": TODAY.isoformat()}})
     t0 = time.perf_counter()
     offsets, code_of, days = population(persons, events)

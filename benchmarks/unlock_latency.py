@@ -131,7 +131,7 @@ def cpu_snapshot(fed: Federation) -> dict[str, float]:
     return {name: cpu_seconds(pid) for name, pid in procs.items()}
 
 
-def federation(root: Path) -> Federation:
+def federation(root: Path, encrypted: bool = True) -> Federation:
     extra = {s: {} for s in SERVICES}
     extra["reidentify"] = {
         "TESSERA_REIDENTIFY_UNLOCK_RATE_PER_HOUR": "1000000",
@@ -141,7 +141,7 @@ def federation(root: Path) -> Federation:
     }
     return Federation(Layout(root), ports={s: free_port() for s in SERVICES},
                       nats_port=free_port(), nats_monitor_port=None, environment="test",
-                      extra_env=extra)
+                      extra_env=extra, encrypt_at_rest=encrypted)
 
 
 async def wait_cohort(api: DemoApi, timeout: float, stable: int = 3) -> list[dict]:
@@ -207,7 +207,7 @@ async def drive(url: str, tokens: list[str], pseudonyms: list[str], total: int,
 
 async def run(args) -> dict:
     with tempfile.TemporaryDirectory(prefix="tessera-bench-") as tmp:
-        fed = federation(Path(tmp))
+        fed = federation(Path(tmp), not args.plain_at_rest)
         fed.prepare()
         fed.start_nats()
         try:
@@ -311,6 +311,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="offered unlocks per second (open loop); default: closed loop")
     parser.add_argument("--client", choices=sorted(CLIENTS), default="raw",
                         help="the load generator's HTTP client (raw: minimal keep-alive)")
+    parser.add_argument("--plain-at-rest", action="store_true",
+                        help="SQLite and JetStream unencrypted (the comparison for "
+                             "benchmarks/at_rest.py's figures)")
     parser.add_argument("--update-docs", action="store_true")
     args = parser.parse_args(argv)
     try:  # the load generator's own overhead, as small as it can be made

@@ -140,6 +140,35 @@ def cmd_keys(args) -> int:
     return 0
 
 
+def cmd_encrypt_key(args) -> int:
+    """Rewrite a PEM private key encrypted with a passphrase (a service then reads it
+    with private_key_passphrase_file naming the same passphrase file)."""
+    from services.common.signing import (
+        SigningKeyError,
+        is_encrypted_pem,
+        load_private_key,
+        private_pem,
+        read_passphrase,
+        write_private,
+    )
+
+    path = Path(args.key)
+    try:
+        if is_encrypted_pem(path.read_bytes()):
+            print(f"{path} is already encrypted", file=sys.stderr)
+            return 1
+        pem = private_pem(load_private_key(path), read_passphrase(Path(args.passphrase_file)))
+    except (OSError, SigningKeyError) as exc:
+        print(f"encrypt-key: {exc}", file=sys.stderr)
+        return 1
+    partial = path.with_name(path.name + ".encrypting")
+    partial.unlink(missing_ok=True)
+    write_private(partial, pem)
+    os.replace(partial, path)
+    print(json.dumps({"encrypted": str(path)}))
+    return 0
+
+
 def cmd_nats_config(args) -> int:
     from deploy import natscluster
 
@@ -243,6 +272,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("keys", help="create development keys under var/keys")
     p.set_defaults(func=cmd_keys)
+
+    p = sub.add_parser("encrypt-key", help="encrypt a PEM private key in place with the "
+                       "passphrase in a file (for private_key_passphrase_file)")
+    p.add_argument("key", help="the PEM private key file")
+    p.add_argument("--passphrase-file", required=True, help="the passphrase, in a file")
+    p.set_defaults(func=cmd_encrypt_key)
 
     p = sub.add_parser("demo", help="push a synthetic borough through the gateway")
     p.add_argument("--seed", type=int, default=7)

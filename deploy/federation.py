@@ -21,6 +21,8 @@ import httpx
 from deploy import keys, natsconf, natsserver
 from deploy.layout import NATS_PORT, PORTS, Layout
 from services.common import provisioning
+from services.common.db import read_database_key, sqlite_connect
+from services.common.settings import read_secret_file
 from services.common.signing import public_key_path
 from services.common.subjects import PROVISIONER, SERVICES
 
@@ -62,6 +64,9 @@ class Federation:
     # three (or five) for a NATS cluster as a deployment runs it (deploy.natscluster):
     # services known by NKey, every stream replicated three times
     nats_nodes: int = 1
+    # the JetStream store and each slice's SQLite database encrypted at rest, with the
+    # development keys under var/keys, as a deployment must run them
+    encrypt_at_rest: bool = True
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
     nats: subprocess.Popen | None = None
     nodes: dict[str, subprocess.Popen] = field(default_factory=dict)
@@ -133,7 +138,9 @@ class Federation:
         natsconf.write(self.layout.nats_conf, port=self.nats_port,
                        monitor_port=self.nats_monitor_port,
                        store_dir=self.layout.jetstream.resolve(), passwords=passwords,
-                       observers=self.observers, tls=self.tls_bundle)
+                       observers=self.observers, tls=self.tls_bundle,
+                       jetstream_key=(read_secret_file(self.layout.jetstream_key)
+                                      if self.encrypt_at_rest else None))
         self.layout.logs.mkdir(parents=True, exist_ok=True)
         self.layout.data.mkdir(parents=True, exist_ok=True)
 
@@ -148,9 +155,12 @@ class Federation:
                if self.clustered else
                {p + "NATS_PASSWORD_FILE": str((L.nats_dir / f"{service}.password").resolve())}),
             p + "DATABASE_URL": L.database_url(service),
+            **({p + "DATABASE_KEY_FILE": str(L.database_key(service).resolve())}
+               if self.encrypt_at_rest else {}),
             p + "JWKS_PATH": str(L.jwks.resolve()),
             p + "BUS_KEY_PATH": str(L.bus_key(service).resolve()),
             p + "EVENTS_SIGNING_KEY_PATH": str(L.events_key(service).resolve()),
+            p + "PRIVATE_KEY_PASSPHRASE_FILE": str(L.passphrase(service).resolve()),
             p + "BUS_TRUST_PATH": str(L.bus_trust.resolve()),
         }
         if service == "gateway":
@@ -210,6 +220,16 @@ class Federation:
         passwords = json.loads(self.layout.nats_passwords.read_text())
         _run(provisioning.provision(self.nats_url, passwords[PROVISIONER],
                                  tls_ca_file=self.tls_bundle.ca if self.tls else None))
+
+    def database(self, service: str, *, readonly: bool = True, **kwargs):
+        """A sqlite3-compatible connection to a slice's SQLite database (SQLCipher with
+        its key when encrypted), for tests, benchmarks and inspection."""
+        path = self.layout.data / f"{service}.db"
+        key = read_database_key(self.layout.database_key(service)) \
+            if self.encrypt_at_rest else None
+        if readonly:
+            return sqlite_connect(f"file:{path}?mode=ro", key, uri=True, **kwargs)
+        return sqlite_connect(path, key, **kwargs)
 
     def migrate(self, service: str) -> None:
         with open(self.layout.logs / f"{service}.log", "ab") as log:

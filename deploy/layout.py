@@ -76,5 +76,18 @@ class Layout:
     def key(self, name: str) -> Path:
         return self.keys / f"{name}.key"
 
+    @property
+    def jetstream_key(self) -> Path:
+        """The key nats-server encrypts its JetStream store with."""
+        return self.key("jetstream")
+
+    def passphrase(self, service: str) -> Path:
+        """The passphrase a service's private key files are encrypted with."""
+        return self.keys / "passphrase" / service
+
+    def database_key(self, service: str) -> Path:
+        """The SQLCipher key of a slice's SQLite database (one per slice)."""
+        return self.keys / "database" / f"{service}.key"
+
     def database_url(self, service: str) -> str:
         return f"sqlite+aiosqlite:///{(self.data / (service + '.db')).resolve()}"

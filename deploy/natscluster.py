@@ -23,6 +23,7 @@ from urllib.parse import quote
 
 import nkeys
 
+from deploy.natsconf import jetstream_cipher
 from deploy.tls import Bundle
 from services.common.subjects import MAX_PAYLOAD, PROVISIONER, SERVICES, inbox_prefix, permissions
 
@@ -54,11 +55,13 @@ def public_key(seed: bytes) -> str:
 
 @dataclass(frozen=True)
 class Credentials:
-    """What a cluster's nodes and clients need: each user's public NKey, and the password
-    the nodes' routes use among themselves."""
+    """What a cluster's nodes and clients need: each user's public NKey, the password
+    the nodes' routes use among themselves, and the key each node's JetStream store is
+    encrypted with."""
 
     nkeys: dict[str, str]
     route_password: str
+    jetstream_key: str
 
 
 def write_private(path: Path, data: bytes) -> None:
@@ -70,9 +73,10 @@ def write_private(path: Path, data: bytes) -> None:
 
 
 def ensure_credentials(directory: Path) -> Credentials:
-    """Each user's seed (``<user>.nk``, mode 0600, mounted into that service only) and the
-    route password, made where missing and never replaced: a replaced seed locks its
-    service out until the configuration is rolled out again."""
+    """Each user's seed (``<user>.nk``, mode 0600, mounted into that service only), the
+    route password and the JetStream key (``jetstream.key``), made where missing and never
+    replaced: a replaced seed locks its service out until the configuration is rolled out
+    again, and a replaced key leaves the stored streams unreadable."""
     directory.mkdir(parents=True, exist_ok=True)
     public = {}
     for user in USERS:
@@ -83,7 +87,10 @@ def ensure_credentials(directory: Path) -> Credentials:
     route = directory / "route-password"
     if not route.exists():
         write_private(route, secrets.token_urlsafe(32).encode() + b"\n")
-    return Credentials(public, route.read_text().strip())
+    store_key = directory / "jetstream.key"
+    if not store_key.exists():
+        write_private(store_key, secrets.token_hex(32).encode() + b"\n")
+    return Credentials(public, route.read_text().strip(), store_key.read_text().strip())
 
 
 def _user(nkey: str, perms: dict) -> str:
@@ -148,7 +155,7 @@ max_payload: {MAX_PAYLOAD}
 {_tls(tls, "") if tls else ""}jetstream {{
   store_dir: {_q(store_dir)}
   sync_interval: always
-}}
+{jetstream_cipher(credentials.jetstream_key, "  ")}}}
 cluster {{
   name: {_q(cluster_name)}
   listen: {_q(f'{host}:{cluster_port}')}
@@ -167,8 +174,8 @@ authorization {{
 
 
 def write_cluster(out: Path, nodes: list[str], secrets_dir: Path, **kwargs) -> list[Path]:
-    """Each node's configuration as ``out/<node>.conf`` (it holds the route password:
-    mode 0600)."""
+    """Each node's configuration as ``out/<node>.conf`` (it holds the route password and
+    the JetStream key: mode 0600)."""
     credentials = ensure_credentials(secrets_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []

@@ -12,6 +12,7 @@ from pathlib import Path
 from deploy import keys, natsconf, natsserver
 from deploy.layout import Layout
 from services.common import bus, provisioning
+from services.common.settings import read_secret_file
 from services.common.signing import public_key_path
 from services.common.subjects import PROVISIONER
 from services.common.tokens import current_signing_key, mint
@@ -46,6 +47,7 @@ class NatsEnv:
             "jwks_path": self.layout.jwks,
             "token_issuer": ISSUER,
             "bus_key_path": self.layout.bus_key(service),
+            "private_key_passphrase_file": self.layout.passphrase(service),
             "bus_trust_path": self.layout.bus_trust,
             "events_signing_key_path": self.layout.events_key(service),
             # the gateway keeps heads signed with reidentify's development log key
@@ -57,7 +59,8 @@ class NatsEnv:
         would (``.nc`` is the connection: close it when done)."""
         nc = await self.connect(service, error_cb=error_cb)
         return bus.Bus(nc, service, Keyring.load(service, self.layout.bus_key(service),
-                                                 self.layout.bus_trust))
+                                                 self.layout.bus_trust,
+                                                 self.layout.passphrase(service)))
 
     def token(self, service: str, *, subject: str = "tester", lifetime_s: int = 600,
               **claims) -> str:
@@ -73,13 +76,16 @@ class NatsEnv:
             self.proc.kill()
 
 
-async def start_nats_async(root: Path) -> NatsEnv:
+async def start_nats_async(root: Path, *, encrypted: bool = True) -> NatsEnv:
+    """`encrypted`: the JetStream store encrypted at rest, as `make run` and a deployment
+    run it."""
     layout = Layout(root)
     keys.ensure_keys(layout)
     passwords = json.loads(layout.nats_passwords.read_text())
     port = natsserver.free_port()
     natsconf.write(layout.nats_conf, port=port, monitor_port=None,
-                   store_dir=layout.jetstream, passwords=passwords)
+                   store_dir=layout.jetstream, passwords=passwords,
+                   jetstream_key=read_secret_file(layout.jetstream_key) if encrypted else None)
     layout.logs.mkdir(parents=True, exist_ok=True)
     proc = natsserver.start(layout.nats_conf, port, log_file=layout.logs / "nats.log")
     env = NatsEnv(layout, port, proc, passwords)

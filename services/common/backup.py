@@ -8,16 +8,23 @@ whole or absent. A restore, with the service stopped, checks the file the same w
 swaps it in for the database, the old WAL and shared-memory files removed (they belong
 to the database being replaced). A slice on PostgreSQL is backed up with the server's
 own tools (``pg_dump -Fc``, ``pg_restore``; docs/operations.md): these commands say so.
+
+With a database key (``database_key_file``) the backup is a SQLCipher file under the
+same key, as encrypted as the database it copies; a restore opens the backup with it.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
 from pathlib import Path
 
-from services.common.db import sqlite_path
+from services.common.db import (
+    SQLITE_DATABASE_ERRORS,
+    DatabaseKeyError,
+    sqlite_connect,
+    sqlite_path,
+)
 
 
 class BackupError(Exception):
@@ -32,13 +39,17 @@ def _sqlite(database_url: str) -> Path:
     return path
 
 
-def _check(path: Path) -> None:
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+def _check(path: Path, key: str | None) -> None:
+    try:
+        con = sqlite_connect(f"file:{path}?mode=ro", key, uri=True)
+    except DatabaseKeyError:
+        raise BackupError(f"{path.name} does not open with the slice's database key "
+                          "(database_key_file)") from None
     try:
         verdict = con.execute("PRAGMA integrity_check").fetchone()[0]
         tables = con.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
                              "name = 'alembic_version'").fetchone()[0]
-    except sqlite3.DatabaseError as exc:
+    except SQLITE_DATABASE_ERRORS as exc:
         raise BackupError(f"{path.name} is not a SQLite database: {exc}") from None
     finally:
         con.close()
@@ -48,7 +59,7 @@ def _check(path: Path) -> None:
         raise BackupError(f"{path.name} holds no migrated slice database")
 
 
-def backup(database_url: str, target: Path) -> dict:
+def backup(database_url: str, target: Path, key: str | None = None) -> dict:
     source = _sqlite(database_url)
     if not source.exists():
         raise BackupError(f"no database at {source}")
@@ -56,26 +67,28 @@ def backup(database_url: str, target: Path) -> dict:
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".part")
     partial.unlink(missing_ok=True)
-    src, dst = sqlite3.connect(source), sqlite3.connect(partial)
+    # the copy is keyed like the source: SQLCipher's backup API copies between
+    # databases of one key, page by page, without a plaintext page on disk
+    src, dst = sqlite_connect(source, key), sqlite_connect(partial, key)
     try:
         src.backup(dst, pages=4096)  # in steps, so the service's writers are not held off
     finally:
         dst.close()
         src.close()
     os.chmod(partial, 0o600)  # it holds what the database holds
-    _check(partial)
+    _check(partial, key)
     os.replace(partial, target)
     return {"backup": str(target), "bytes": target.stat().st_size}
 
 
-def restore(database_url: str, source: Path) -> dict:
+def restore(database_url: str, source: Path, key: str | None = None) -> dict:
     """Replace the slice's database with a backup; run with the service stopped, then
     migrate (a backup from an older release is brought up to date)."""
     target = _sqlite(database_url)
     source = Path(source)
     if not source.is_file():
         raise BackupError(f"no backup at {source}")
-    _check(source)
+    _check(source, key)
     target.parent.mkdir(parents=True, exist_ok=True)
     incoming = target.with_name(target.name + ".restoring")
     shutil.copyfile(source, incoming)

@@ -78,7 +78,7 @@ def service_main(settings_cls: type[ServiceSettings], create_app: Callable[..., 
     if args.command in commands:
         return commands[args.command].run(args, settings)
     if args.command == "migrate":
-        run_migrations(migrations_dir, settings.database_url)
+        run_migrations(migrations_dir, settings.database_url, key=settings.database_key())
         return 0
     if args.command in ("backup", "restore"):
         import json
@@ -87,10 +87,10 @@ def service_main(settings_cls: type[ServiceSettings], create_app: Callable[..., 
 
         try:
             if args.command == "backup":
-                done = backup.backup(settings.database_url, args.to)
+                done = backup.backup(settings.database_url, args.to, settings.database_key())
             else:
-                done = backup.restore(settings.database_url, args.source)
-                run_migrations(migrations_dir, settings.database_url)
+                done = backup.restore(settings.database_url, args.source, settings.database_key())
+                run_migrations(migrations_dir, settings.database_url, key=settings.database_key())
         except backup.BackupError as exc:
             print(f"{args.command}: {exc}", file=sys.stderr)
             return 1

@@ -115,7 +115,7 @@ async def compliance(state: SliceDep, _: Auditor) -> Compliance:
             u.strip().startswith("tls://") for u in s.nats_url.split(",") if u.strip()),
         token_issuer=s.token_issuer, token_algorithms=list(s.token_algorithms),
         mfa_roles=sorted(s.token_mfa), database=make_url(s.database_url).get_backend_name(),
-        database_encrypted=bool(getattr(s, "database_key_file", None)),
+        database_encrypted=s.database_key_file is not None,
         migration=Migration(current=current, head=head,
                             up_to_date=head is not None and current == head),
         last_retention_sweep=rt.last_run.get("retention"),

@@ -3,12 +3,16 @@ request is `services.common.sessions`)."""
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import threading
+import types
+import weakref
 from datetime import UTC, datetime
 from pathlib import Path
 
 import aiosqlite
+import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import DateTime, Integer, String, event, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
@@ -54,19 +58,121 @@ SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
                   "PRAGMA secure_delete=ON")
 
 
-async def open_sqlite_writer(path: Path) -> aiosqlite.Connection:
+# --- SQLCipher: SQLite encrypted at rest ----------------------------------------------
+#
+# With a key, every SQLite file a slice opens (its database, WAL and backups) is written
+# by SQLCipher 4 (the sqlcipher3 wheel bundles it): each page encrypted with AES-256 and
+# authenticated with HMAC-SHA512. Without one, the standard library's sqlite3 opens it.
+
+
+class DatabaseKeyError(RuntimeError):
+    """The database cannot be opened with the key given (or without one); names the
+    file and the setting, never the key."""
+
+
+def sqlcipher_key(secret: str) -> str:
+    """The operand of ``PRAGMA key`` for a key file's content: 64 hex digits are a raw
+    256-bit key (no key derivation on each connection), anything else a passphrase
+    (SQLCipher derives the key with PBKDF2-HMAC-SHA512, 256,000 iterations, on every
+    connection it opens)."""
+    secret = secret.strip()
+    if not secret:
+        raise DatabaseKeyError("the database key is empty")
+    if len(secret) == 64 and all(c in "0123456789abcdefABCDEF" for c in secret):
+        return f"\"x'{secret}'\""
+    return "'" + secret.replace("'", "''") + "'"
+
+
+def read_database_key(path: Path) -> str:
+    """The ``PRAGMA key`` operand from a key file (hex key or passphrase)."""
+    try:
+        return sqlcipher_key(Path(path).read_text())
+    except OSError as exc:
+        raise DatabaseKeyError(f"cannot read the database key {path} "
+                               f"({type(exc).__name__}); set database_key_file") from None
+
+
+# what to catch around a connection from sqlite_connect: SQLCipher's driver has its own
+# exception classes
+SQLITE_ERRORS = (sqlite3.Error, sqlcipher.Error)
+SQLITE_INTEGRITY_ERRORS = (sqlite3.IntegrityError, sqlcipher.IntegrityError)
+SQLITE_DATABASE_ERRORS = (sqlite3.DatabaseError, sqlcipher.DatabaseError)
+
+
+def sqlite_connect(database: str | Path, key: str | None = None, **kwargs):
+    """A sqlite3-compatible connection: the standard library's without a key, SQLCipher's
+    with one, keyed by its first statement (nothing can be read before it)."""
+    if key is None:
+        return sqlite3.connect(database, **kwargs)
+    con = sqlcipher.connect(str(database), **kwargs)
+    try:
+        con.execute(f"PRAGMA key = {key}")
+        # the key is only checked when a page is read: read one now, for a clear error
+        con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlcipher.DatabaseError:
+        con.close()
+        raise DatabaseKeyError(
+            f"the database {database} does not open with database_key_file: a wrong key, "
+            "or a database written without encryption") from None
+    return con
+
+
+def aiosqlite_connect(database: str | Path, key: str | None = None,
+                      **kwargs) -> aiosqlite.Connection:
+    """aiosqlite's connection around ``sqlite_connect`` (SQLCipher when keyed)."""
+    return aiosqlite.Connection(lambda: sqlite_connect(database, key, **kwargs),
+                                iter_chunk_size=64)
+
+
+@functools.cache
+def _async_sqlcipher_dbapi():
+    """SQLAlchemy's aiosqlite adapter over SQLCipher: aiosqlite's connection and thread,
+    SQLCipher's driver and exception classes, so an IntegrityError is still one."""
+    from sqlalchemy.dialects.sqlite.aiosqlite import AsyncAdapt_aiosqlite_dbapi
+
+    module = types.ModuleType("tessera_aiosqlcipher")
+    for name in ("DatabaseError", "Error", "IntegrityError", "NotSupportedError",
+                 "OperationalError", "ProgrammingError", "sqlite_version",
+                 "sqlite_version_info"):
+        setattr(module, name, getattr(sqlcipher, name))
+    module.Connection = aiosqlite.Connection
+    module.__version__ = aiosqlite.__version__
+    module.connect = aiosqlite_connect
+    return AsyncAdapt_aiosqlite_dbapi(module, sqlcipher)
+
+
+def sqlcipher_engine_kwargs(url: str, key: str | None) -> dict:
+    """What ``create_async_engine`` needs to open a SQLite URL with SQLCipher and `key`
+    (nothing without a key or for another database)."""
+    if key is None or make_url(url).get_backend_name() != "sqlite":
+        return {}
+    return {"module": _async_sqlcipher_dbapi(), "connect_args": {"key": key}}
+
+
+# the key each engine opens its database with, for code that opens the file beside it
+_ENGINE_KEYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def engine_key(engine: AsyncEngine) -> str | None:
+    """The SQLCipher key ``build_engine`` was given for this engine (None: none)."""
+    return _ENGINE_KEYS.get(engine.sync_engine)
+
+
+async def open_sqlite_writer(path: Path, key: str | None = None) -> aiosqlite.Connection:
     """A connection of its own for one hot writer, outside the engine's pool: a batch is
     then two hand-offs to its thread (executemany, commit) where a pooled Core
     transaction takes five or six, each a thread switch."""
-    db = await aiosqlite.connect(path, timeout=30)
+    db = await aiosqlite_connect(path, key, timeout=30)
     for pragma in SQLITE_PRAGMAS:
         await db.execute(pragma)
     return db
 
 
-def build_engine(url: str, *, cache_mb: int = 0, background_checkpoint: bool = False,
-                 mmap_mb: int = 0, wal_limit_mb: int = WAL_SIZE_LIMIT_MB) -> AsyncEngine:
-    """SQLite (WAL) or PostgreSQL. For SQLite, `cache_mb` sets each connection's page
+def build_engine(url: str, *, key: str | None = None, cache_mb: int = 0,
+                 background_checkpoint: bool = False, mmap_mb: int = 0,
+                 wal_limit_mb: int = WAL_SIZE_LIMIT_MB) -> AsyncEngine:
+    """SQLite (WAL) or PostgreSQL. For SQLite, `key` (a ``PRAGMA key`` operand,
+    `read_database_key`) opens it with SQLCipher, `cache_mb` sets each connection's page
     cache (0: SQLite's 2 MB), `mmap_mb` its memory-mapped reads (0: none), and
     `background_checkpoint` turns off the checkpoint a commit runs once the WAL passes
     1,000 pages: a `WalCheckpointer` must then run them."""
@@ -75,10 +181,14 @@ def build_engine(url: str, *, cache_mb: int = 0, background_checkpoint: bool = F
     if parsed.get_backend_name() == "sqlite":
         if parsed.database:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        kwargs["connect_args"] = {"timeout": 30}
+        kwargs = sqlcipher_engine_kwargs(url, key)
+        kwargs["connect_args"] = {**kwargs.get("connect_args", {}), "timeout": 30}
     else:
+        key = None  # PostgreSQL's files are the deployment's to encrypt (operations.md)
         kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
     engine = create_async_engine(url, **kwargs)
+    if key is not None:
+        _ENGINE_KEYS[engine.sync_engine] = key
     if parsed.get_backend_name() == "sqlite":
 
         @event.listens_for(engine.sync_engine, "connect")
@@ -129,18 +239,20 @@ class WalCheckpointer:
     frames the PASSIVE one left and waits for readers to leave the log, so the next
     commit writes from the start of the file (cut back to the limit, `journal_size_limit`)."""
 
-    def __init__(self, path: Path, size_limit_mb: int = WAL_SIZE_LIMIT_MB):
+    def __init__(self, path: Path, size_limit_mb: int = WAL_SIZE_LIMIT_MB,
+                 key: str | None = None):
         self.path = path
+        self.key = key
         self.size_limit = size_limit_mb * 1024 * 1024
-        self._con: sqlite3.Connection | None = None
+        self._con = None  # a sqlite3 or SQLCipher connection
         self._page: int | None = None
         self._lock = threading.Lock()  # run from worker threads; close may overlap one
 
-    def _connection(self) -> sqlite3.Connection:
+    def _connection(self):
         if self._con is None:
             # a plain connection, used from one worker thread at a time
-            self._con = sqlite3.connect(self.path, timeout=30, check_same_thread=False,
-                                        isolation_level=None)
+            self._con = sqlite_connect(self.path, self.key, timeout=30,
+                                       check_same_thread=False, isolation_level=None)
             self._con.execute(f"PRAGMA journal_size_limit={self.size_limit}")
         return self._con
 
@@ -160,7 +272,8 @@ class WalCheckpointer:
 
     def _page_size(self) -> int:
         if self._page is None:
-            self._page = self._connection().execute("PRAGMA page_size").fetchone()[0]
+            # int(): SQLCipher answers this pragma with text
+            self._page = int(self._connection().execute("PRAGMA page_size").fetchone()[0])
         return self._page
 
     def close(self) -> None:
@@ -209,13 +322,16 @@ async def serialize(session: AsyncSession, lock: type[WriteLockMixin]) -> int:
     return (await session.execute(select(lock.counter).where(lock.id == 1))).scalar_one()
 
 
-def run_migrations(migrations_dir: Path, database_url: str, revision: str = "head") -> None:
+def run_migrations(migrations_dir: Path, database_url: str, revision: str = "head",
+                   key: str | None = None) -> None:
     """Upgrade one service's database to head (or `revision`) with its own Alembic
-    history."""
+    history; `key` opens a SQLite database with SQLCipher (migrations_env reads it from
+    the config's attributes)."""
     from alembic import command
     from alembic.config import Config
 
     cfg = Config()
+    cfg.attributes["database_key"] = key
     cfg.set_main_option("script_location", str(migrations_dir))
     cfg.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     parsed = make_url(database_url)

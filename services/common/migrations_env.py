@@ -8,6 +8,8 @@ from alembic import context
 from sqlalchemy import MetaData, pool
 from sqlalchemy.ext.asyncio import async_engine_from_config
 
+from services.common.db import sqlcipher_engine_kwargs
+
 
 def _do_run(connection, metadata: MetaData) -> None:
     context.configure(
@@ -22,11 +24,12 @@ def _do_run(connection, metadata: MetaData) -> None:
 
 async def _run_async(metadata: MetaData) -> None:
     config = context.config
+    section = (config.get_section(config.config_ini_section, {}) or
+               {"sqlalchemy.url": config.get_main_option("sqlalchemy.url")})
     engine = async_engine_from_config(
-        config.get_section(config.config_ini_section, {}) or
-        {"sqlalchemy.url": config.get_main_option("sqlalchemy.url")},
-        prefix="sqlalchemy.",
-        poolclass=pool.NullPool,
+        section, prefix="sqlalchemy.", poolclass=pool.NullPool,
+        **sqlcipher_engine_kwargs(section["sqlalchemy.url"],
+                                  config.attributes.get("database_key")),
     )
     async with engine.connect() as connection:
         await connection.run_sync(_do_run, metadata)

@@ -61,11 +61,14 @@ class Runtime:
     async def __aenter__(self) -> Runtime:
         s = self.settings
         # keys first: a service without its bus key or the trust file does not start
-        keyring = Keyring.load(self.service, s.bus_key_path, s.bus_trust_path)
+        keyring = Keyring.load(self.service, s.bus_key_path, s.bus_trust_path,
+                               s.private_key_passphrase_file,
+                               refuse_plain=s.refuse_plain_keys)
         path = sqlite_path(s.database_url)
+        key = s.database_key()
         if path is not None and s.sqlite_checkpoint_s > 0:
-            self.checkpointer = WalCheckpointer(path, s.sqlite_wal_limit_mb)
-        self.engine = build_engine(s.database_url, cache_mb=s.sqlite_cache_mb,
+            self.checkpointer = WalCheckpointer(path, s.sqlite_wal_limit_mb, key)
+        self.engine = build_engine(s.database_url, key=key, cache_mb=s.sqlite_cache_mb,
                                    mmap_mb=s.sqlite_mmap_mb, wal_limit_mb=s.sqlite_wal_limit_mb,
                                    background_checkpoint=self.checkpointer is not None)
         self.sessionmaker = build_sessionmaker(self.engine)

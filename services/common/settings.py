@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 from services.common.tokens import (
     DEFAULT_ALGORITHMS,
@@ -42,6 +43,11 @@ class ServiceSettings(BaseSettings):
     database_url: str = ""
     # the URL from a file instead (it holds the database password: a mounted secret)
     database_url_file: Path | None = None
+    # SQLite only: the file holding the slice's SQLCipher key (64 hex digits, a raw
+    # 256-bit key; anything else a passphrase, stretched on every connection), so the
+    # database, its WAL and its backups are encrypted at rest. One key per slice; a
+    # SQLite database in production must have one. PostgreSQL: docs/operations.md
+    database_key_file: Path | None = None
     nats_url: str = "nats://127.0.0.1:4222"
     nats_user: str = ""
     nats_password: SecretStr = SecretStr("change-me")
@@ -60,6 +66,10 @@ class ServiceSettings(BaseSettings):
     # var/keys/bus/<service>.pem), and every service's public keys (services.common.trust)
     bus_key_path: Path | None = None
     bus_trust_path: Path = VAR / "keys" / "bus" / "trust.json"
+    # the passphrase of this service's private key files (its bus key; reidentify's log
+    # signing key), a secret mounted apart from them; production refuses a private key
+    # file stored unencrypted (services.common.signing.load_private_key)
+    private_key_passphrase_file: Path | None = None
     token_issuer: str = DEVELOPMENT_ISSUER
     token_audience: str = ""
     # the identity provider's tokens (docs/operations.md): the signature algorithms
@@ -146,6 +156,31 @@ class ServiceSettings(BaseSettings):
         if self.nats_password_file is not None:
             self.nats_password = SecretStr(read_secret_file(self.nats_password_file))
         return self
+
+    @model_validator(mode="after")
+    def _database_key(self):
+        if self.database_key_file is not None and not Path(self.database_key_file).is_file():
+            raise ValueError(f"database_key_file: no key at {self.database_key_file}")
+        if (self.environment == "production" and self.database_key_file is None
+                and make_url(self.database_url).get_backend_name() == "sqlite"):
+            raise ValueError("database_key_file must be set in production: a SQLite "
+                             "database is encrypted at rest (docs/operations.md)")
+        return self
+
+    @property
+    def refuse_plain_keys(self) -> bool:
+        """Private key files must be stored encrypted (production)."""
+        return self.environment == "production"
+
+    def database_key(self) -> str | None:
+        """The ``PRAGMA key`` operand that opens the SQLite database (None: no
+        encryption, or not SQLite)."""
+        if (self.database_key_file is None
+                or make_url(self.database_url).get_backend_name() != "sqlite"):
+            return None
+        from services.common.db import read_database_key
+
+        return read_database_key(self.database_key_file)
 
     def secrets(self) -> dict[str, str]:
         """Secret values to check against placeholders; subclasses add theirs."""

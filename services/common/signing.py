@@ -68,13 +68,70 @@ def verify(key: Ed25519PublicKey, signature: bytes, data: bytes) -> bool:
     return True
 
 
+# --- private keys at rest --------------------------------------------------------------
+#
+# Every private key a service holds in a file (the log signing key, the bus keys, the
+# development issuer's key) may be stored encrypted with a passphrase kept in another
+# file (a separate secret: `private_key_passphrase_file`), and production refuses one
+# stored unencrypted: a copy of the volume or of the secret alone then gives no key.
+
+
+def read_passphrase(path: Path) -> bytes:
+    try:
+        passphrase = Path(path).read_bytes().strip()
+    except OSError as exc:
+        raise SigningKeyError(f"cannot read the key passphrase {path} "
+                              f"({type(exc).__name__}); set private_key_passphrase_file") \
+            from None
+    if not passphrase:
+        raise SigningKeyError(f"the key passphrase {path} is empty")
+    return passphrase
+
+
+def is_encrypted_pem(data: bytes) -> bool:
+    """PKCS#8 (``ENCRYPTED PRIVATE KEY``) or OpenSSL's traditional encrypted PEM."""
+    return b"-----BEGIN ENCRYPTED PRIVATE KEY-----" in data or b"Proc-Type: 4,ENCRYPTED" in data
+
+
+def load_private_key(path: Path, passphrase_file: Path | None = None, *,
+                     what: str = "private key", refuse_plain: bool = False):
+    """A PEM private key, decrypted with the passphrase in `passphrase_file` when it is
+    stored encrypted. `refuse_plain` (production) refuses a key stored unencrypted."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise SigningKeyError(f"cannot read the {what} {path} ({type(exc).__name__})") \
+            from None
+    encrypted = is_encrypted_pem(data)
+    if not encrypted and refuse_plain:
+        raise SigningKeyError(
+            f"the {what} {path} is stored unencrypted: in production encrypt it with a "
+            "passphrase and set private_key_passphrase_file (tessera encrypt-key)")
+    if encrypted and passphrase_file is None:
+        raise SigningKeyError(f"the {what} {path} is encrypted: set "
+                              "private_key_passphrase_file")
+    password = read_passphrase(passphrase_file) if encrypted else None
+    try:
+        return serialization.load_pem_private_key(data, password=password)
+    except (ValueError, TypeError) as exc:
+        hint = " (a wrong passphrase?)" if encrypted else ""
+        raise SigningKeyError(f"cannot read the {what} {path} "
+                              f"({type(exc).__name__}){hint}") from None
+
+
+def private_pem(key, passphrase: bytes | None = None) -> bytes:
+    """PKCS#8 PEM of a private key, encrypted with `passphrase` when one is given."""
+    encryption = (serialization.BestAvailableEncryption(passphrase) if passphrase
+                  else serialization.NoEncryption())
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             encryption)
+
+
 class KeyFileSigner:
-    def __init__(self, path: Path):
-        try:
-            key = serialization.load_pem_private_key(Path(path).read_bytes(), password=None)
-        except (OSError, ValueError) as exc:
-            raise SigningKeyError(f"cannot read the signing key {path} "
-                            f"({type(exc).__name__})") from None
+    def __init__(self, path: Path, passphrase_file: Path | None = None, *,
+                 refuse_plain: bool = False):
+        key = load_private_key(path, passphrase_file, what="signing key",
+                               refuse_plain=refuse_plain)
         if not isinstance(key, Ed25519PrivateKey):
             raise SigningKeyError(f"the signing key {path} is not an Ed25519 key")
         self._key = key
@@ -121,14 +178,15 @@ class CommandSigner:
 
 
 def load_signer(key_path: Path | None, command: list[str] | None = None,
-                public_key_path: Path | None = None) -> Signer:
+                public_key_path: Path | None = None, passphrase_file: Path | None = None, *,
+                refuse_plain: bool = False) -> Signer:
     if command:
         if public_key_path is None:
             raise SigningKeyError("a signing command needs the path of its public key")
         return CommandSigner(command, public_key_path)
     if key_path is None:
         raise SigningKeyError("no signing key is configured")
-    return KeyFileSigner(key_path)
+    return KeyFileSigner(key_path, passphrase_file, refuse_plain=refuse_plain)
 
 
 def public_pem(key: Ed25519PublicKey) -> bytes:
@@ -152,14 +210,13 @@ def public_key_path(private_path: Path) -> Path:
     return private_path.with_name(private_path.stem + ".pub.pem")
 
 
-def write_key_pair(path: Path) -> Ed25519PublicKey:
-    """A new Ed25519 private key (0600, never overwritten) and its public half alongside."""
+def write_key_pair(path: Path, passphrase: bytes | None = None) -> Ed25519PublicKey:
+    """A new Ed25519 private key (0600, never overwritten; encrypted with `passphrase`
+    when one is given) and its public half alongside."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     key = Ed25519PrivateKey.generate()
-    write_private(path, key.private_bytes(serialization.Encoding.PEM,
-                                          serialization.PrivateFormat.PKCS8,
-                                          serialization.NoEncryption()))
+    write_private(path, private_pem(key, passphrase))
     public_key_path(path).write_bytes(public_pem(key.public_key()))
     return key.public_key()
 
@@ -180,15 +237,18 @@ CREATE_IN = ("development", "test")
 
 def signer_for(key_path: Path | None, command: list[str] | None,
                public_key_path: Path | None, environment: str, what: str,
-               setting: str) -> Signer:
-    """A log's key: a command (KMS/HSM) when one is set, else the PEM file, created in
-    development and tests when missing and refused elsewhere."""
+               setting: str, passphrase_file: Path | None = None, *,
+               create: bool = True) -> Signer:
+    """A log's key: a command (KMS/HSM) when one is set, else the PEM file (decrypted
+    with the passphrase file's), created in development and tests when missing and
+    refused elsewhere; production refuses a key file stored unencrypted."""
     if command:
         return load_signer(None, command, public_key_path)
     if key_path is None:
         raise SigningKeyError(f"set {setting} or its signing command")
     if not Path(key_path).exists():
-        if environment not in CREATE_IN:
+        if not create or environment not in CREATE_IN:
             raise SigningKeyError(f"{what} is missing; set {setting}")
-        write_key_pair(key_path)
-    return KeyFileSigner(key_path)
+        write_key_pair(key_path, read_passphrase(passphrase_file) if passphrase_file
+                       else None)
+    return KeyFileSigner(key_path, passphrase_file, refuse_plain=environment == "production")

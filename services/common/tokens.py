@@ -469,21 +469,21 @@ def mint(private_key_pem: bytes, kid: str, *, issuer: str, audience: str, subjec
     return jwt.encode(payload, private_key_pem, algorithm="EdDSA", headers={"kid": kid})
 
 
-def generate_issuer_key(directory: Path, kid: str | None = None) -> str:
-    """Write an Ed25519 key pair and a JWKS holding its public half; returns the kid.
+def generate_issuer_key(directory: Path, kid: str | None = None,
+                        passphrase: bytes | None = None) -> str:
+    """Write an Ed25519 key pair (the private half encrypted with `passphrase` when one
+    is given) and a JWKS holding its public half; returns the kid.
 
     A second call adds a key to the JWKS (rotation) and makes it the current one.
     """
-    from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from services.common.signing import private_pem
 
     directory.mkdir(parents=True, exist_ok=True)
     kid = kid or f"dev-{uuid.uuid4().hex[:12]}"
     private = Ed25519PrivateKey.generate()
-    pem = private.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
+    pem = private_pem(private, passphrase)
     key_path = directory / f"{kid}.pem"
     key_path.write_bytes(pem)
     key_path.chmod(0o600)
@@ -497,6 +497,15 @@ def generate_issuer_key(directory: Path, kid: str | None = None) -> str:
     return kid
 
 
-def current_signing_key(directory: Path) -> tuple[str, bytes]:
+def current_signing_key(directory: Path, passphrase_file: Path | None = None
+                        ) -> tuple[str, bytes]:
+    """The current kid and its private key as PEM, decrypted in memory when the file is
+    encrypted (with the passphrase in `passphrase_file`)."""
+    from services.common.signing import is_encrypted_pem, load_private_key, private_pem
+
     kid = (directory / "current").read_text().strip()
-    return kid, (directory / f"{kid}.pem").read_bytes()
+    path = directory / f"{kid}.pem"
+    pem = path.read_bytes()
+    if is_encrypted_pem(pem):
+        pem = private_pem(load_private_key(path, passphrase_file, what="issuer key"))
+    return kid, pem

@@ -32,7 +32,14 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from services.common.signing import SigningKeyError, b64, unb64, write_private
+from services.common.signing import (
+    SigningKeyError,
+    b64,
+    load_private_key,
+    private_pem,
+    unb64,
+    write_private,
+)
 
 HEADER = "Tessera-Auth"
 _CONTEXT = b"tessera-bus/3\x00"
@@ -53,23 +60,19 @@ def kid_of(key: X25519PublicKey) -> str:
     return hashlib.sha256(key.public_bytes(*_RAW)).hexdigest()[:16]
 
 
-def load_bus_key(path: Path) -> X25519PrivateKey:
-    try:
-        key = serialization.load_pem_private_key(Path(path).read_bytes(), password=None)
-    except (OSError, ValueError) as exc:
-        raise SigningKeyError(f"cannot read the bus key {path} ({type(exc).__name__})") \
-            from None
+def load_bus_key(path: Path, passphrase_file: Path | None = None, *,
+                 refuse_plain: bool = False) -> X25519PrivateKey:
+    key = load_private_key(path, passphrase_file, what="bus key", refuse_plain=refuse_plain)
     if not isinstance(key, X25519PrivateKey):
         raise SigningKeyError(f"the bus key {path} is not an X25519 key")
     return key
 
 
-def write_bus_key(path: Path) -> X25519PublicKey:
-    """A new X25519 private key for a service (PEM, 0600, never over an existing file)."""
+def write_bus_key(path: Path, passphrase: bytes | None = None) -> X25519PublicKey:
+    """A new X25519 private key for a service (PEM, 0600, never over an existing file;
+    encrypted with `passphrase` when one is given)."""
     key = X25519PrivateKey.generate()
-    write_private(path, key.private_bytes(serialization.Encoding.PEM,
-                                          serialization.PrivateFormat.PKCS8,
-                                          serialization.NoEncryption()))
+    write_private(path, private_pem(key, passphrase))
     return key.public_key()
 
 
@@ -94,8 +97,10 @@ class Keyring:
         self._mine = f"{service}.{self.kid}:"
 
     @classmethod
-    def load(cls, service: str, key_path: Path, trust_path: Path) -> Keyring:
-        return cls(service, load_bus_key(key_path), _read(trust_path), trust_path)
+    def load(cls, service: str, key_path: Path, trust_path: Path,
+             passphrase_file: Path | None = None, *, refuse_plain: bool = False) -> Keyring:
+        return cls(service, load_bus_key(key_path, passphrase_file, refuse_plain=refuse_plain),
+                   _read(trust_path), trust_path)
 
     def _refresh(self) -> None:
         now = time.monotonic()

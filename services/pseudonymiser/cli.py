@@ -34,7 +34,7 @@ from services.pseudonymiser.settings import PseudonymiserSettings
 
 
 async def _relink(settings: PseudonymiserSettings) -> dict:
-    engine = build_engine(settings.database_url)
+    engine = build_engine(settings.database_url, key=settings.database_key())
     try:
         sessionmaker = build_sessionmaker(engine)
         start = time.perf_counter()
@@ -52,7 +52,7 @@ async def _relink(settings: PseudonymiserSettings) -> dict:
 
 
 async def _train(settings: PseudonymiserSettings, seed: int, sample: int | None) -> dict:
-    engine = build_engine(settings.database_url)
+    engine = build_engine(settings.database_url, key=settings.database_key())
     try:
         sessionmaker = build_sessionmaker(engine)
         async with sessionmaker() as session:

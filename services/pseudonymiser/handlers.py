@@ -34,7 +34,8 @@ class Handlers:
         self._inflight: set[asyncio.Task] = set()
         self._slots = asyncio.Semaphore(32)
         # SQLite: reidentify requests read synchronously (None on other databases)
-        self.identity_reader = identity.SQLiteReader.for_url(rt.settings.database_url)
+        self.identity_reader = identity.SQLiteReader.for_url(
+            rt.settings.database_url, rt.settings.database_key())
 
     def _publish(self, session: AsyncSession, outcome: Outcome) -> None:
         publish(self.rt.outbox, session, outcome)

@@ -5,7 +5,6 @@ The identity is returned to the requester and never logged or stored elsewhere.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -16,6 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import messages as m
+from services.common.db import SQLITE_ERRORS, sqlite_connect
 from services.pseudonymiser import repository as repo
 from services.pseudonymiser.models import IdentityRecord
 
@@ -140,9 +140,10 @@ class SQLiteReader:
 
     BUSY_TIMEOUT_S = 0.05  # never hold the event loop long; fall back instead
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, key: str | None = None):
         self.path = path
-        self._conn: sqlite3.Connection | None = None
+        self.key = key
+        self._conn = None  # a sqlite3 or SQLCipher connection
         self._statements: dict[str, tuple[str, tuple[str, ...], dict]] = {}
         for level in ("person", "household"):
             compiled = repo.identity_statement(level).compile(dialect=sqlite_dialect.dialect())
@@ -150,18 +151,19 @@ class SQLiteReader:
             self._statements[level] = (str(compiled), names, dict(compiled.params))
 
     @classmethod
-    def for_url(cls, url: str) -> SQLiteReader | None:
-        """A reader for a file SQLite database URL; None for any other database."""
+    def for_url(cls, url: str, key: str | None = None) -> SQLiteReader | None:
+        """A reader for a file SQLite database URL (`key`: its SQLCipher key); None for
+        any other database."""
         parsed = make_url(url)
         if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
             return None
-        return cls(parsed.database)
+        return cls(parsed.database, key)
 
-    def _connection(self) -> sqlite3.Connection:
+    def _connection(self):
         if self._conn is None:
             uri = f"{Path(self.path).resolve().as_uri()}?mode=ro"
-            conn = sqlite3.connect(uri, uri=True, timeout=self.BUSY_TIMEOUT_S,
-                                   isolation_level=None, check_same_thread=False)
+            conn = sqlite_connect(uri, self.key, uri=True, timeout=self.BUSY_TIMEOUT_S,
+                                  isolation_level=None, check_same_thread=False)
             conn.row_factory = _row
             conn.execute("PRAGMA query_only=ON")
             self._conn = conn
@@ -172,7 +174,7 @@ class SQLiteReader:
         params = tuple(request.pseudonym if n == "pseudonym" else defaults[n] for n in names)
         try:
             rows = self._connection().execute(sql, params).fetchall()
-        except sqlite3.Error:
+        except SQLITE_ERRORS:
             self.close()
             return None
         return _reply(request.level, rows)

@@ -47,7 +47,8 @@ def create_app(settings: ReidentifySettings | None = None) -> FastAPI:
     async def start(rt: Runtime) -> AsyncIterator[ReidentifyState]:
         log_key = signing.log_signer(settings.log_signing_key_path,
                                      settings.log_signing_command,
-                                     settings.log_signing_public_key_path, settings.environment)
+                                     settings.log_signing_public_key_path, settings.environment,
+                                     settings.private_key_passphrase_file)
         trusted = trusted_keys(settings.log_public_key_paths, log_key)
         # the policy's facts in memory, read before the consumers start (policy.py)
         policy = PolicyState(rt.sessionmaker, settings.unlock_rate_per_hour)

@@ -22,7 +22,8 @@ def _trusted(settings: ReidentifySettings, public_keys: list[Path]) -> dict:
     if public_keys or settings.log_public_key_paths:
         return trusted_keys(public_keys or settings.log_public_key_paths)
     own = signing.log_signer(settings.log_signing_key_path, settings.log_signing_command,
-                             settings.log_signing_public_key_path, "production")
+                             settings.log_signing_public_key_path, settings.environment,
+                             settings.private_key_passphrase_file, create=False)
     return trusted_keys([], own)
 
 
@@ -34,10 +35,11 @@ async def verify_log(settings: ReidentifySettings, heads_path: Path, public_keys
                            password=settings.nats_password.get_secret_value(),
                            tls_ca_file=settings.nats_tls_ca_file,
                            nkey_file=settings.nats_nkey_file)
-    engine = build_engine(settings.database_url)
+    engine = build_engine(settings.database_url, key=settings.database_key())
     try:
         messages = bus.Bus(nc, settings.service_name, Keyring.load(
-            settings.service_name, settings.bus_key_path, settings.bus_trust_path))
+            settings.service_name, settings.bus_key_path, settings.bus_trust_path,
+            settings.private_key_passphrase_file, refuse_plain=settings.refuse_plain_keys))
         witnesses = audit.Witnesses(messages, heads_path, trusted,
                                     audit.signing_grace(settings), other_heads)
         async with build_sessionmaker(engine)() as session:

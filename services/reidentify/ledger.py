@@ -13,7 +13,6 @@ a batch).
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import Callable
 from types import SimpleNamespace
 
@@ -21,7 +20,13 @@ import aiosqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.common.db import open_sqlite_writer, sqlite_path, utcnow
+from services.common.db import (
+    SQLITE_INTEGRITY_ERRORS,
+    engine_key,
+    open_sqlite_writer,
+    sqlite_path,
+    utcnow,
+)
 from services.reidentify import repository
 from services.reidentify.chain import FIELDS, GENESIS, OPTIONAL, entry_hash
 
@@ -93,7 +98,7 @@ class Ledger:
                 if self.on_commit is not None:  # with what the caller passed beyond columns
                     self.on_commit([{**f, **v} for f, v in zip(entries, values, strict=True)])
                 return [Entry(**v) for v in values]
-            except (IntegrityError, sqlite3.IntegrityError):
+            except (IntegrityError, *SQLITE_INTEGRITY_ERRORS):
                 self._head = None  # another process appended first: re-read the head
                 if attempt == ATTEMPTS - 1:
                     raise
@@ -101,7 +106,7 @@ class Ledger:
 
     async def _append_sqlite(self, entries: list[dict]) -> list[dict]:
         if self._db is None:
-            self._db = await open_sqlite_writer(self._sqlite_file)
+            self._db = await open_sqlite_writer(self._sqlite_file, engine_key(self.engine))
         if self._head is None:
             self._head = await repository.log_head_link_sqlite(self._db) or (0, GENESIS)
         values = self._chain(entries)

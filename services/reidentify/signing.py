@@ -22,10 +22,12 @@ from services.common.signing import Signer
 
 
 def log_signer(key_path: Path | None, command: list[str] | None,
-               public_key_path: Path | None, environment: str) -> Signer:
+               public_key_path: Path | None, environment: str,
+               passphrase_file: Path | None = None, *, create: bool = True) -> Signer:
     """The access log's key (services.common.signing.signer_for)."""
     return signing.signer_for(key_path, command, public_key_path, environment,
-                              "the access-log signing key", "log_signing_key_path")
+                              "the access-log signing key", "log_signing_key_path",
+                              passphrase_file, create=create)
 
 
 def append_head(path: Path, head: dict) -> None:

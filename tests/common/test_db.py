@@ -7,8 +7,19 @@ import threading
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
-from services.common.db import WalCheckpointer, build_engine, sqlite_path
+from services.common.db import (
+    DatabaseKeyError,
+    WalCheckpointer,
+    build_engine,
+    engine_key,
+    open_sqlite_writer,
+    read_database_key,
+    sqlcipher_key,
+    sqlite_connect,
+    sqlite_path,
+)
 
 ROWS = 3000  # 3000 rows of 4 KB: about 3,000 WAL pages, past SQLite's 1,000-page trigger
 
@@ -138,3 +149,98 @@ async def test_a_deleted_row_leaves_nothing_in_the_file(tmp_path, secure):
     await engine.dispose()
     found = any(marker.encode() in p.read_bytes() for p in tmp_path.iterdir())
     assert found is not secure
+
+
+# --- SQLCipher: encrypted at rest -----------------------------------------------------
+
+KEY = sqlcipher_key("5e" * 32)
+MARK = "QUIXOTIC-MARKER-4417"  # a value to look for in the files' bytes
+
+
+def _bytes_on_disk(path) -> bytes:
+    return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+
+
+@pytest.mark.parametrize("key", [KEY, None])
+async def test_a_keyed_engine_writes_no_plaintext(tmp_path, key):
+    """With a key the database and its WAL hold ciphertext only (and the standard
+    library cannot open them); without one the same scan finds the value."""
+    path = tmp_path / "enc.db"
+    engine = build_engine(f"sqlite+aiosqlite:///{path}", key=key, background_checkpoint=True)
+    try:
+        async with engine.begin() as con:
+            await con.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT UNIQUE)"))
+            await con.execute(text("INSERT INTO t (v) VALUES (:v)"), [{"v": MARK}])
+        assert engine_key(engine) == key
+        found = MARK.encode() in _bytes_on_disk(path)  # while it is in the WAL
+        checkpointer = WalCheckpointer(path, key=key)
+        assert checkpointer.run()[0] == 0
+        checkpointer.close()
+        found |= MARK.encode() in _bytes_on_disk(path)
+        # a duplicate is SQLAlchemy's IntegrityError on either driver
+        with pytest.raises(IntegrityError):
+            async with engine.begin() as con:
+                await con.execute(text("INSERT INTO t (v) VALUES (:v)"), [{"v": MARK}])
+    finally:
+        await engine.dispose()
+    assert found is (key is None)
+    if key is not None:
+        with pytest.raises(sqlite3.DatabaseError), sqlite3.connect(path) as con:
+            con.execute("SELECT count(*) FROM t").fetchone()
+
+
+def test_a_wrong_key_or_a_plain_database_is_named(tmp_path):
+    path = tmp_path / "k.db"
+    sqlite_connect(path, KEY).execute("CREATE TABLE t (v)").connection.close()
+    with pytest.raises(DatabaseKeyError, match="database_key_file"):
+        sqlite_connect(path, sqlcipher_key("77" * 32))
+    plain = tmp_path / "plain.db"
+    with sqlite3.connect(plain) as con:
+        con.execute("CREATE TABLE t (v)")
+    with pytest.raises(DatabaseKeyError, match="without encryption"):
+        sqlite_connect(plain, KEY)
+
+
+def test_a_key_file_holds_a_raw_key_or_a_passphrase(tmp_path):
+    assert sqlcipher_key("AB" * 32 + "\n") == "\"x'" + "AB" * 32 + "'\""
+    assert sqlcipher_key("it's a passphrase") == "'it''s a passphrase'"
+    with pytest.raises(DatabaseKeyError):
+        sqlcipher_key("  \n")
+    with pytest.raises(DatabaseKeyError, match="database_key_file"):
+        read_database_key(tmp_path / "absent.key")
+    path = tmp_path / "p.db"  # a passphrase opens what it wrote, and nothing else does
+    sqlite_connect(path, sqlcipher_key("correct horse")).execute("CREATE TABLE t (v)")
+    sqlite_connect(path, sqlcipher_key("correct horse")).close()
+    with pytest.raises(DatabaseKeyError):
+        sqlite_connect(path, sqlcipher_key("wrong horse"))
+
+
+async def test_a_keyed_writer_connection(tmp_path):
+    path = tmp_path / "w.db"
+    sqlite_connect(path, KEY).execute("CREATE TABLE t (v)").connection.close()
+    db = await open_sqlite_writer(path, KEY)
+    try:
+        await db.execute("INSERT INTO t VALUES (?)", (MARK,))
+        await db.commit()
+        assert (await (await db.execute("PRAGMA journal_mode")).fetchone())[0] == "wal"
+    finally:
+        await db.close()
+    with sqlite_connect(path, KEY) as con:
+        assert con.execute("SELECT v FROM t").fetchone()[0] == MARK
+
+
+def test_production_refuses_a_plain_sqlite_database(tmp_path):
+    from services.common.settings import ServiceSettings
+    from tests.common.test_settings import SECURE
+
+    base = {**SECURE, "database_url": f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"}
+    with pytest.raises(ValueError, match="database_key_file must be set"):
+        ServiceSettings(**base)
+    with pytest.raises(ValueError, match="database_key_file: no key at"):
+        ServiceSettings(**base, database_key_file=tmp_path / "absent.key")
+    (tmp_path / "db.key").write_text("5e" * 32)
+    assert ServiceSettings(**base, database_key_file=tmp_path / "db.key").database_key() == KEY
+    # PostgreSQL's files are the deployment's to encrypt: no key needed, none used
+    pg = ServiceSettings(**{**base, "database_url": "postgresql+asyncpg://u:pw@h/db"},
+                         database_key_file=tmp_path / "db.key")
+    assert pg.database_key() is None

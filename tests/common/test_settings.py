@@ -23,6 +23,8 @@ SECURE = {
     "tls_key_file": "/run/secrets/tls-key",
     "nats_tls_ca_file": "/run/secrets/nats-ca",
     "token_issuer": "https://login.council.test/realms/tessera",
+    # on PostgreSQL: a SQLite database in production would need its key as well
+    "database_url": "postgresql+asyncpg://svc@db/svc",
 }
 
 

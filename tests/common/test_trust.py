@@ -14,7 +14,23 @@ import nats.errors
 import pytest
 
 from services.common import bus, messages, subjects
-from services.common.trust import HEADER, Keyring, Untrusted, write_bus_key, write_trust
+from services.common.signing import (
+    KeyFileSigner,
+    SigningKeyError,
+    is_encrypted_pem,
+    load_private_key,
+    verify,
+    write_key_pair,
+)
+from services.common.tokens import current_signing_key, generate_issuer_key
+from services.common.trust import (
+    HEADER,
+    Keyring,
+    Untrusted,
+    load_bus_key,
+    write_bus_key,
+    write_trust,
+)
 from tests.common.test_bus import Inbox, db, record, times_applied  # noqa: F401
 from tests.support import eventually
 
@@ -28,7 +44,8 @@ def progress(batch_id: str) -> bytes:
 
 def keyring(nats_env, service: str) -> Keyring:
     layout = nats_env.layout
-    return Keyring.load(service, layout.bus_key(service), layout.bus_trust)
+    return Keyring.load(service, layout.bus_key(service), layout.bus_trust,
+                        layout.passphrase(service))
 
 
 def forgeries(nats_env, tmp_path) -> dict[str, tuple[str, bytes, dict]]:
@@ -135,3 +152,83 @@ def test_a_new_key_is_trusted_once_the_trust_file_lists_it(tmp_path):
     os.utime(tmp_path / "trust.json", (1, 1))  # a distinct mtime, whatever the clock
     assert gateway.check(("linker",), "s", None, b"x", header) == "linker"
     assert len(json.loads((tmp_path / "trust.json").read_text())["services"]["linker"]) == 2
+
+
+# --- private keys at rest -------------------------------------------------------------
+
+
+def _raw_private(path, passphrase=None) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
+    key = load_private_key(path, passphrase)
+    return key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                             serialization.NoEncryption())
+
+
+def _der(path) -> bytes:
+    """The PEM file's body decoded: where a plain key's raw bytes lie."""
+    import base64
+
+    lines = path.read_text().strip().splitlines()
+    return base64.b64decode("".join(line for line in lines[1:-1] if ":" not in line))
+
+
+@pytest.mark.parametrize("encrypted", [True, False], ids=["encrypted", "plain"])
+def test_a_private_key_file_holds_no_key_material_unless_plain(tmp_path, encrypted):
+    """Encrypted with the passphrase file's passphrase, the PEM holds no trace of the
+    key; the same scan finds the raw key in a plain one (the control)."""
+    passphrase = tmp_path / "passphrase"
+    passphrase.write_text("kept-apart-from-the-key\n")
+    path = tmp_path / "bus.pem"
+    write_bus_key(path, b"kept-apart-from-the-key" if encrypted else None)
+    raw = _raw_private(path, passphrase)
+    assert (raw in _der(path) or raw in path.read_bytes()) is not encrypted
+    assert is_encrypted_pem(path.read_bytes()) is encrypted
+    # loads with its passphrase file; refused unencrypted where plain keys are refused
+    assert load_bus_key(path, passphrase).public_key() is not None
+    if encrypted:
+        assert load_bus_key(path, passphrase, refuse_plain=True) is not None
+    else:
+        with pytest.raises(SigningKeyError, match="unencrypted"):
+            load_bus_key(path, passphrase, refuse_plain=True)
+
+
+def test_an_encrypted_key_needs_its_passphrase(tmp_path):
+    path = tmp_path / "log.pem"
+    write_key_pair(path, b"the right one")
+    with pytest.raises(SigningKeyError, match="private_key_passphrase_file"):
+        KeyFileSigner(path)
+    wrong = tmp_path / "wrong"
+    wrong.write_text("the wrong one")
+    with pytest.raises(SigningKeyError, match="wrong passphrase"):
+        KeyFileSigner(path, wrong)
+    with pytest.raises(SigningKeyError, match="private_key_passphrase_file"):
+        KeyFileSigner(path, tmp_path / "absent")
+    right = tmp_path / "right"
+    right.write_text("the right one\n")
+    signer = KeyFileSigner(path, right, refuse_plain=True)
+    assert verify(signer.public_key(), signer.sign(b"head"), b"head")
+    with pytest.raises(SigningKeyError, match="not an X25519 key"):
+        load_bus_key(path, right)
+
+
+def test_an_encrypted_issuer_key_still_mints(tmp_path):
+    passphrase = tmp_path / "issuer-passphrase"
+    passphrase.write_text("issuer secret")
+    kid = generate_issuer_key(tmp_path / "issuer", "k1", b"issuer secret")
+    assert is_encrypted_pem((tmp_path / "issuer" / "k1.pem").read_bytes())
+    assert current_signing_key(tmp_path / "issuer", passphrase)[0] == kid
+    with pytest.raises(SigningKeyError):
+        current_signing_key(tmp_path / "issuer")
+
+
+def test_a_plain_key_is_encrypted_in_place(tmp_path):
+    from deploy.cli import main
+
+    path, passphrase = tmp_path / "log.pem", tmp_path / "passphrase"
+    public = write_key_pair(path)
+    passphrase.write_text("from the secret store\n")
+    assert main(["encrypt-key", str(path), "--passphrase-file", str(passphrase)]) == 0
+    assert is_encrypted_pem(path.read_bytes()) and oct(path.stat().st_mode)[-3:] == "600"
+    assert KeyFileSigner(path, passphrase, refuse_plain=True).public_key() == public
+    assert main(["encrypt-key", str(path), "--passphrase-file", str(passphrase)]) == 1

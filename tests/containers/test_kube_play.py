@@ -43,6 +43,7 @@ def secrets_of(root: Path, tls: Path) -> dict[str, dict[str, Path]]:
         files = {"db-url": root / "db" / f"{name}.url",
                  "nkey": root / "nats" / "secrets" / f"{name}.nk",
                  "nats-ca": tls / "ca.pem", "bus-key": root / "keys" / "bus" / f"{name}.pem",
+                 "key-passphrase": root / "keys" / "passphrase" / name,
                  "bus-trust": root / "keys" / "bus" / "trust.json",
                  "issuer-jwks": root / "keys" / "issuer" / "jwks.json"}
         if name == "gateway":

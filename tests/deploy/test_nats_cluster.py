@@ -161,6 +161,9 @@ def test_seeds_are_kept_and_configs_hold_no_seed(tmp_path):
         assert "nkey:" in text and "password: \"" in text  # the routes' password only
         assert not any(seed.read_text().strip() in text for seed in secrets.glob("*.nk"))
         assert "http:" not in text and "monitor" not in text
+        # the JetStream store is encrypted, with the key kept beside the seeds
+        assert "cipher: chachapoly" in text and f'key: "{first.jetstream_key}"' in text
+        assert len(first.jetstream_key) == 64
         assert oct((tmp_path / "conf" / f"{node}.conf").stat().st_mode)[-3:] == "600"
 
 

@@ -44,6 +44,10 @@ class Running:
     def db(self, service: str):
         return self.fed.layout.data / f"{service}.db"
 
+    def connect(self, service: str, **kwargs):
+        """A read-only connection to a service's database (SQLCipher, with its key)."""
+        return self.fed.database(service, **kwargs)
+
 
 def registry_codes() -> set[str]:
     reg = yaml.safe_load((REPO / "deploy" / "config" / "registry.yaml").read_text())

@@ -6,7 +6,6 @@ Hits are reported as (place, kind) only, never with the value found.
 from __future__ import annotations
 
 import re
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -81,9 +80,9 @@ def sensitive_values(borough, registry_codes: set[str], vocabulary: set[str] = f
     return s
 
 
-def sqlite_texts(path: Path):
-    """Every text value in every table: (table.column, text)."""
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+def sqlite_texts(con):
+    """Every text value in every table of a connection's database: (table.column, text);
+    closes the connection."""
     try:
         tables = [r[0] for r in con.execute(
             "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]

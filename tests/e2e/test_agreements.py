@@ -183,7 +183,7 @@ async def test_retention_expiry_deletes_in_every_slice(small, sensitive):
 
     # the secure-box scan still passes after all of it
     for service in NO_IDENTITY:
-        hits = {place for place, text in sqlite_texts(small.db(service))
+        hits = {place for place, text in sqlite_texts(small.connect(service))
                 if sensitive.identity_hits(text)}
         assert hits == set(), service
     for path in sorted(small.fed.layout.logs.glob("*.log")):

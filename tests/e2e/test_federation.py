@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import time
 
 import httpx
@@ -17,7 +16,7 @@ PURPOSE = "early-help-triage"
 
 def pseudonyms_of(run) -> dict[str, str]:
     """Truth person id -> the person pseudonym the pseudonymiser assigned (read as a test)."""
-    con = sqlite3.connect(f"file:{run.db('pseudonymiser')}?mode=ro", uri=True)
+    con = run.connect("pseudonymiser")
     try:
         rows = con.execute(
             "SELECT r.partner, r.dataset, r.local_id, p.pseudonym FROM identity_records r "
@@ -170,7 +169,7 @@ async def test_opted_out_person_is_nowhere(running, clearance):
     assert opted
     rows = await cohort(running, clearance)
     flagged = {r["pseudonym"] for r in rows}
-    linker = sqlite3.connect(f"file:{running.db('linker')}?mode=ro", uri=True)
+    linker = running.connect("linker")
     try:
         for person in opted:
             pseudonym = pseudonym_of[person]
@@ -221,7 +220,7 @@ async def test_childrens_home_is_no_family_household(running):
     sent over NATS (and the scorer counts): a resident belongs to no household there."""
     truth = running.borough.truth
     residents = {p for ps in truth.institutions.values() for p in ps}
-    con = sqlite3.connect(f"file:{running.db('pseudonymiser')}?mode=ro", uri=True)
+    con = running.connect("pseudonymiser")
     try:
         rows = con.execute(
             "SELECT r.partner, r.dataset, r.local_id, r.record_token, h.pseudonym, "
@@ -230,7 +229,7 @@ async def test_childrens_home_is_no_family_household(running):
             "WHERE r.level = 'person'").fetchall()
     finally:
         con.close()
-    linker = sqlite3.connect(f"file:{running.db('linker')}?mode=ro", uri=True)
+    linker = running.connect("linker")
     try:
         sent = dict(linker.execute("SELECT record_token, household FROM assignments"))
     finally:

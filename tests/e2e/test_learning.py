@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import sqlite3
 
 from deploy import cli
 from tests.e2e.conftest import federation_with_borough
@@ -22,7 +21,7 @@ def tessera(run, *args: str) -> tuple[dict, str]:
 
 
 def persons(run) -> dict[str, int]:
-    with sqlite3.connect(run.db("pseudonymiser")) as db:
+    with run.connect("pseudonymiser") as db:
         return dict(db.execute("SELECT record_token, person_id FROM identity_records "
                                "WHERE level = 'person'"))
 

@@ -12,7 +12,6 @@ and the flag is withdrawn.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date, timedelta
 
 import httpx
@@ -20,6 +19,7 @@ import pytest_asyncio
 
 from deploy.demo import DemoApi, wait_batches
 from services.common.bus import decode
+from services.common.db import SQLITE_ERRORS
 from services.common.subjects import ASSIGNMENTS
 from tests.e2e.conftest import federation
 from tests.e2e.test_federation import RULE, cohort
@@ -66,10 +66,10 @@ async def push(run, source: tuple[str, str], kind: str, rows: list[dict]) -> Non
 
 def read(run, service: str, sql: str, *params) -> dict:
     """A two-column query on a service's database, as a dict (empty before migration)."""
-    con = sqlite3.connect(f"file:{run.db(service)}?mode=ro", uri=True)
+    con = run.connect(service)
     try:
         return dict(con.execute(sql, params).fetchall())
-    except sqlite3.OperationalError:  # not migrated yet
+    except SQLITE_ERRORS:  # not migrated yet
         return {}
     finally:
         con.close()

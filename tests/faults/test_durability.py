@@ -10,7 +10,6 @@ import asyncio
 import functools
 import os
 import random
-import sqlite3
 import time
 from datetime import date, timedelta
 
@@ -64,8 +63,7 @@ async def post(client, fed, tokens, kind, rows, key, deadline_s=180.0) -> dict:
 
 
 def stored_event_tokens(fed) -> list[str]:
-    con = sqlite3.connect(f"file:{fed.layout.data / 'linker.db'}?mode=ro", uri=True,
-                          timeout=30)
+    con = fed.database("linker", timeout=30)
     try:
         return [t for (t,) in con.execute("SELECT event_token FROM events")]
     finally:
@@ -73,8 +71,7 @@ def stored_event_tokens(fed) -> list[str]:
 
 
 def identity_count(fed) -> int:
-    con = sqlite3.connect(f"file:{fed.layout.data / 'pseudonymiser.db'}?mode=ro", uri=True,
-                          timeout=30)
+    con = fed.database("pseudonymiser", timeout=30)
     try:
         return con.execute("SELECT count(*) FROM identity_records").fetchone()[0]
     finally:
@@ -170,7 +167,7 @@ async def test_database_locked_for_five_seconds_during_ingest(tmp_path):
     chunks = [events[i:i + CHUNK] for i in range(0, len(events), CHUNK)]
 
     def hold_lock(service: str) -> None:
-        con = sqlite3.connect(fed.layout.data / f"{service}.db", timeout=30)
+        con = fed.database(service, readonly=False, timeout=30)
         con.execute("BEGIN EXCLUSIVE")
         time.sleep(5)
         con.rollback()

@@ -99,7 +99,8 @@ async def test_a_nats_password_alone_gets_no_identity(pseudonymiser, tagged_as):
     headers = {}
     if tagged_as == "linker":  # a valid tag by a service that may not ask
         peer = bus.Bus(attacker, "linker", Keyring.load("linker", layout.bus_key("linker"),
-                                                        layout.bus_trust))
+                                                        layout.bus_trust,
+                                                        layout.passphrase("linker")))
         headers = peer.headers(("pseudonymiser",), subjects.REIDENTIFY.subject, payload)
     try:
         with pytest.raises(asyncio.TimeoutError):

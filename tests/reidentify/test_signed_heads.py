@@ -244,14 +244,24 @@ def test_signing_key_created_in_development_refused_in_production(tmp_path):
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     public = load_public_key(public_key_path(path))
     assert public.public_bytes_raw() == key.public_key().public_bytes_raw()
-    # an existing key is used as it is, also in production
-    again = signing.log_signer(path, None, None, "production")
-    assert again.kid == key.kid
+    # production refuses a key stored unencrypted, and takes it encrypted
+    with pytest.raises(SigningKeyError, match="unencrypted"):
+        signing.log_signer(path, None, None, "production")
+    passphrase = tmp_path / "passphrase"
+    passphrase.write_text("a passphrase kept apart from the key\n")
+    sealed = tmp_path / "k" / "sealed.pem"
+    signing.log_signer(sealed, None, None, "development", passphrase)
+    assert b"ENCRYPTED PRIVATE KEY" in sealed.read_bytes()
+    again = signing.log_signer(sealed, None, None, "production", passphrase)
+    assert again.kid == signing.log_signer(sealed, None, None, "test", passphrase).kid
+    with pytest.raises(SigningKeyError, match="private_key_passphrase_file"):
+        signing.log_signer(sealed, None, None, "production")
 
 
 def test_production_needs_pinned_log_keys(tmp_path):
     with pytest.raises(ValueError, match="TESSERA_REIDENTIFY_LOG_PUBLIC_KEY_PATHS"):
         ReidentifySettings(environment="production", nats_password="a-real-one",
+                           database_url="postgresql+asyncpg://reidentify@db/reidentify",
                            log_public_key_paths=[])
 
 

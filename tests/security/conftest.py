@@ -65,7 +65,8 @@ class Fed:
         """The service's NATS password and its bus key (what the service sends)."""
         layout = self.fed.layout
         return bus.Bus(await self.connect(service), service,
-                       Keyring.load(service, layout.bus_key(service), layout.bus_trust))
+                       Keyring.load(service, layout.bus_key(service), layout.bus_trust,
+                                    layout.passphrase(service)))
 
     @property
     def logs(self) -> list[Path]:

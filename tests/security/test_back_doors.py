@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 import subprocess
 import sys
 import time
@@ -199,9 +198,10 @@ async def verify(fed: Fed) -> dict:
     return r.json()
 
 
-def erase_and_rechain(db, seq: int) -> None:
-    """What an insider with write access to var/ does to hide one access."""
-    con = sqlite3.connect(db)
+def erase_and_rechain(federation: Federation, seq: int) -> None:
+    """What an insider with write access to var/ (its keys included) does to hide one
+    access."""
+    con = federation.database("reidentify", readonly=False)
     try:
         con.execute("DELETE FROM access_log WHERE seq = ?", (seq,))
         con.execute("UPDATE access_log SET seq = seq - 1 WHERE seq > ?", (seq,))
@@ -236,7 +236,7 @@ async def test_an_erased_entry_with_its_heads_deleted_is_caught(own):
     layout = own.fed.layout
     heads = layout.root / "exports" / "access-log-heads.jsonl"
     await asyncio.to_thread(own.fed.stop_service, "reidentify")
-    await asyncio.to_thread(erase_and_rechain, layout.data / "reidentify.db", 2)
+    await asyncio.to_thread(erase_and_rechain, own.fed, 2)
     heads.unlink()
     await asyncio.to_thread(own.fed.restart, "reidentify")
     result = await verify(own)

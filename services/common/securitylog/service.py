@@ -28,7 +28,8 @@ class SecurityEvents:
         self.signer = signing.signer_for(
             settings.events_signing_key_path, settings.events_signing_command,
             settings.events_signing_public_key_path, settings.environment,
-            "the security log's signing key", "events_signing_key_path")
+            "the security log's signing key", "events_signing_key_path",
+            settings.private_key_passphrase_file)
         self.heads = HeadKeeper(self.log, self.signer, js, self.service)
         self.trusted = {self.signer.kid: self.signer.public_key()}
         self.last: verifying.Verdict | None = None
