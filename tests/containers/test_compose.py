@@ -1,14 +1,17 @@
 """deploy/compose.yaml with Podman, as an operations team runs it: the images, PostgreSQL,
-a three-node NATS cluster, the provisioning and migration jobs, the six slices. A
-synthetic borough goes in through the published gateway while one NATS node is killed;
-the cohort reidentify serves must be the generator's flagged set, and one unlock must
-succeed through the published port. Run by `make compose-test` (it builds the images)."""
+a three-node NATS cluster, the provisioning and migration jobs, the six slices in
+production over HTTPS. A synthetic borough goes in through the published gateway while
+one NATS node is killed, with tokens from the stand-in issuer; the cohort reidentify
+serves must be the generator's flagged set, and one unlock must succeed through the
+published port, each verified against prepare's CA. Run by `make compose-test` (it
+builds the images)."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import shutil
+import ssl
 import subprocess
 import sys
 import time
@@ -53,10 +56,14 @@ def container(service: str) -> str:
 
 
 def ready_inside(service: str) -> bool:
-    probe = ("import urllib.request; "
-             "urllib.request.urlopen('http://127.0.0.1:8000/readyz', timeout=3)")
-    return subprocess.run(["podman", "exec", container(service), "python", "-c", probe],
+    """The image's own health check, over the slice's HTTPS."""
+    return subprocess.run(["podman", "exec", container(service), "tessera-slice", "health"],
                           capture_output=True, timeout=30).returncode == 0
+
+
+def trusting(secrets: Path) -> ssl.SSLContext:
+    """A client context that trusts only the CA prepare made for the slices."""
+    return ssl.create_default_context(cafile=str(secrets / "tls" / "ca.pem"))
 
 
 def eventually(check, timeout: float, what: str, interval: float = 1.0) -> None:
@@ -89,7 +96,7 @@ def deployment(tmp_path_factory):
         run("up", "-d", "--no-deps", *SLICES, env=env)
         for name in SLICES:
             eventually(lambda name=name: ready_inside(name), 180, f"{name} ready")
-        yield {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}, secrets
+        yield {name: f"https://127.0.0.1:{port}" for name, port in ports.items()}, secrets
     finally:
         logs = run("logs", env=env, check=False)
         (tmp_path_factory.getbasetemp() / "compose.log").write_text(
@@ -98,9 +105,12 @@ def deployment(tmp_path_factory):
 
 
 def test_only_the_gateway_and_reidentify_are_published(deployment):
-    urls, _ = deployment
+    urls, secrets = deployment
     for name in ("gateway", "reidentify"):
-        assert httpx.get(f"{urls[name]}/readyz", timeout=10).status_code == 200
+        assert httpx.get(f"{urls[name]}/readyz", timeout=10,
+                         verify=trusting(secrets)).status_code == 200
+        with pytest.raises(httpx.HTTPError):  # plain HTTP gets nothing
+            httpx.get(f"{urls[name].replace('https:', 'http:')}/readyz", timeout=10)
     inspect = subprocess.run(
         ["podman", "ps", "--filter", f"label=io.podman.compose.project={PROJECT}",
          "--format", "{{.Names}} {{.Ports}}"], capture_output=True, text=True).stdout
@@ -134,9 +144,10 @@ def test_a_borough_flows_through_with_a_nats_node_killed(deployment):
     assert expected > 0
 
     async def flow() -> tuple[list[dict], dict]:
-        async with httpx.AsyncClient(timeout=60) as client:
-            api = DemoApi(client, urls["gateway"], "http://scorer.unpublished",
-                          urls["reidentify"], token_factory(Layout(Path(secrets))))
+        async with httpx.AsyncClient(timeout=60, verify=trusting(secrets)) as client:
+            api = DemoApi(client, urls["gateway"], "https://scorer.unpublished",
+                          urls["reidentify"],
+                          token_factory(Layout(Path(secrets)), compose.ISSUER))
             uploading = asyncio.create_task(upload(api, borough, 250, lambda _: None))
             await asyncio.sleep(1.0)
             await asyncio.to_thread(subprocess.run, ["podman", "kill", container("nats-2")],
