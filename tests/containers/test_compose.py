@@ -23,10 +23,12 @@ import pytest
 
 from deploy import compose
 from deploy.cli import token_factory
-from deploy.demo import DemoApi, upload, wait_batches
+from deploy.demo import PURPOSE, RULE_ID, DemoApi, upload, wait_batches
 from deploy.layout import Layout
 from deploy.natsserver import free_port
+from services.common.settings import DEVELOPMENT_ISSUER
 from synthetic.borough import generate_borough
+from synthetic.people import DISTRICTS
 
 pytestmark = [pytest.mark.container,
               pytest.mark.skipif(shutil.which("podman") is None, reason="no Podman")]
@@ -170,3 +172,17 @@ def test_a_borough_flows_through_with_a_nats_node_killed(deployment):
     assert {row["pseudonym"] for row in cohort} == flagged
     assert len(cohort) == expected
     assert unlocked.get("access_id")
+
+
+def test_a_token_naming_the_development_issuer_is_refused(deployment):
+    """The slices check the issuer's name as well as its key: signed with the same key,
+    a token naming the development issuer gets 401 where the stand-in's gets the cohort
+    (run after the borough, so there is one)."""
+    urls, secrets = deployment
+    claims = {"roles": ["caseworker"], "districts": list(DISTRICTS), "purposes": [PURPOSE]}
+    for issuer, status in ((compose.ISSUER, 200), (DEVELOPMENT_ISSUER, 401)):
+        token = token_factory(Layout(Path(secrets)), issuer)("reidentify", **claims)
+        response = httpx.get(f"{urls['reidentify']}/v1/cohorts/{RULE_ID}",
+                             headers={"Authorization": f"Bearer {token}"}, timeout=10,
+                             verify=trusting(secrets))
+        assert response.status_code == status, issuer
