@@ -21,13 +21,14 @@ ISSUER = "https://issuer.tessera.local"
 DISTRICTS = ["OL1", "OL2", "OL4", "OL8", "OL9"]
 
 
-def token_factory(layout: Layout):
-    """Mint tokens with the local development issuer key (var/keys/issuer)."""
+def token_factory(layout: Layout, issuer: str = ISSUER):
+    """Mint tokens with the local development issuer key (var/keys/issuer), as
+    ``issuer`` (a compose deployment's stand-in issuer names itself otherwise)."""
 
     def factory(service: str, *, subject: str = "dev-user", lifetime_s: int = 600,
                 **claims) -> str:
         kid, pem = current_signing_key(layout.issuer)
-        return mint(pem, kid, issuer=ISSUER, audience=f"tessera-{service}",
+        return mint(pem, kid, issuer=issuer, audience=f"tessera-{service}",
                     subject=subject, lifetime_s=lifetime_s, **claims)
 
     return factory
@@ -126,8 +127,8 @@ def cmd_token(args) -> int:
         claims["purposes"] = args.purpose
     if args.org:
         claims["org"] = args.org
-    print(token_factory(layout)(args.service, subject=args.subject,
-                                lifetime_s=args.lifetime, **claims))
+    print(token_factory(layout, args.issuer)(args.service, subject=args.subject,
+                                             lifetime_s=args.lifetime, **claims))
     return 0
 
 
@@ -268,6 +269,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--purpose", action="append")
     p.add_argument("--org", default="dev-council")
     p.add_argument("--lifetime", type=int, default=600, help="seconds (default 600)")
+    p.add_argument("--issuer", default=ISSUER,
+                   help=f"the iss claim (default {ISSUER}; a compose deployment's "
+                        "stand-in issuer with --var var/compose: docs/operations.md)")
     p.set_defaults(func=cmd_token)
 
     p = sub.add_parser("keys", help="create development keys under var/keys")

@@ -5,8 +5,10 @@
 makes what is missing and keeps what exists (a replaced key orphans data): the
 development keys (`deploy.keys`: token issuer, bus keys and trust file, record-token and
 pseudonym keys, reidentify's log key), the NATS cluster's configuration and NKey seeds
-(`deploy.natscluster`), and PostgreSQL's superuser password, one role and database per
-slice (`db/init.sql`, run on the database's first start) and each slice's database URL.
+(`deploy.natscluster`), the slices' HTTPS certificate (`tls/`: a development CA and one
+certificate naming every slice, localhost and 127.0.0.1), and PostgreSQL's superuser
+password, one role and database per slice (`db/init.sql`, run on the database's first
+start) and each slice's database URL.
 Run as root, each file is given to the uid that reads it (slices 10001, PostgreSQL
 10002, NATS 10003) with mode 0400. Run as another user, the files stay that user's with
 mode 0600 and a warning says so: containers running as other uids cannot read them
@@ -27,6 +29,9 @@ from deploy.layout import Layout
 from services.common.subjects import SERVICES
 
 NODES = ["nats-1", "nats-2", "nats-3"]
+# the issuer of the tokens signed with the issuer key prepare makes, which stands in for
+# the council's identity provider: not the development issuer, which production refuses
+ISSUER = "https://stand-in-issuer.tessera.invalid"
 SLICE_UID, POSTGRES_UID, NATS_UID = 10001, 10002, 10003
 # a password goes into SQL and into a URL as it is, so it may hold nothing either reads
 PASSWORD = re.compile(r"^[A-Za-z0-9_-]{16,}$")
@@ -94,6 +99,7 @@ def prepare(root: Path) -> Path:
     layout = Layout(root)
     keys.ensure_keys(layout)
     tls.ensure(root / "nats" / "tls", (*NODES, "localhost", "127.0.0.1"), client_auth=True)
+    tls.ensure(root / "tls", (*SERVICES, "localhost", "127.0.0.1"))
     natscluster.write_cluster(root / "nats" / "conf", NODES, root / "nats" / "secrets",
                               tls=natscluster.mounted("/etc/nats/tls"))
     database_files(root)

@@ -1,6 +1,6 @@
-"""A slice's command line, `python -m <slice> [serve|migrate|provision|backup|...]`:
-serve, migrate, provision, backup and restore for every slice, and each slice's own
-commands declared beside them in its `__main__.py`, so `--help` lists them all."""
+"""A slice's command line, `python -m <slice> [serve|migrate|health|provision|...]`:
+serve, migrate, health, provision, backup and restore for every slice, and each slice's
+own commands declared beside them in its `__main__.py`, so `--help` lists them all."""
 
 from __future__ import annotations
 
@@ -39,6 +39,9 @@ def parser_for(prog: str, commands: dict[str, Command]) -> argparse.ArgumentPars
     sub = parser.add_subparsers(dest="command", metavar="command")
     sub.add_parser("serve", help="run the service (the default)")
     sub.add_parser("migrate", help="upgrade its database to the latest schema")
+    p = sub.add_parser("health", help="exit 0 if the slice serving on 127.0.0.1 and its "
+                       "port answers GET /readyz with 200, else 1 (a container's check)")
+    p.add_argument("--timeout", type=float, default=3.0, help="seconds (default 3)")
     # any slice's image can provision, so a deployment needs no image of its own for it
     p = sub.add_parser("provision", help="create or update the NATS streams and consumers "
                        "of the whole federation, as the provisioner user")
@@ -55,6 +58,38 @@ def parser_for(prog: str, commands: dict[str, Command]) -> argparse.ArgumentPars
     for name, command in commands.items():
         command.options(sub.add_parser(name, help=command.help, description=command.help))
     return parser
+
+
+def health(settings: ServiceSettings, timeout: float = 3.0) -> int:
+    """GET /readyz of the slice these settings serve, on loopback, over HTTPS when they
+    name a certificate: 0 when it answers 200; otherwise 1 and one line on stderr."""
+    import http.client
+    import ssl
+    import urllib.request
+
+    scheme, handlers = "http", []
+    if settings.tls_cert_file and settings.tls_key_file:
+        scheme = "https"
+        # the probe checks its own process on loopback, whose certificate names the
+        # service and not 127.0.0.1, so it does not verify it
+        unverified = ssl.create_default_context()
+        unverified.check_hostname = False
+        unverified.verify_mode = ssl.CERT_NONE
+        handlers.append(urllib.request.HTTPSHandler(context=unverified))
+    url = f"{scheme}://127.0.0.1:{settings.port}/readyz"
+    # no proxy from the environment may stand between the probe and its own process
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), *handlers)
+    try:
+        with opener.open(url, timeout=timeout) as response:
+            status = response.status
+    # refused, timed out, TLS failed, an HTTP error status, or not HTTP at all
+    except (OSError, http.client.HTTPException) as exc:
+        print(f"health: {url}: {exc}", file=sys.stderr)
+        return 1
+    if status != 200:
+        print(f"health: {url}: {status}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def service_main(settings_cls: type[ServiceSettings], create_app: Callable[..., FastAPI],
@@ -74,6 +109,8 @@ def service_main(settings_cls: type[ServiceSettings], create_app: Callable[..., 
             print(f"{package}: configuration refused: {where + ': ' if where else ''}"
                   f"{error['msg'].removeprefix('Value error, ')}", file=sys.stderr)
         return 2
+    if args.command == "health":
+        return health(settings, args.timeout)
     logs.configure(settings.service_name, settings.log_level)
     if args.command in commands:
         return commands[args.command].run(args, settings)

@@ -1,14 +1,17 @@
 """deploy/compose.yaml with Podman, as an operations team runs it: the images, PostgreSQL,
-a three-node NATS cluster, the provisioning and migration jobs, the six slices. A
-synthetic borough goes in through the published gateway while one NATS node is killed;
-the cohort reidentify serves must be the generator's flagged set, and one unlock must
-succeed through the published port. Run by `make compose-test` (it builds the images)."""
+a three-node NATS cluster, the provisioning and migration jobs, the six slices in
+production over HTTPS. A synthetic borough goes in through the published gateway while
+one NATS node is killed, with tokens from the stand-in issuer; the cohort reidentify
+serves must be the generator's flagged set, and one unlock must succeed through the
+published port, each verified against prepare's CA. Run by `make compose-test` (it
+builds the images)."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import shutil
+import ssl
 import subprocess
 import sys
 import time
@@ -20,10 +23,12 @@ import pytest
 
 from deploy import compose
 from deploy.cli import token_factory
-from deploy.demo import DemoApi, upload, wait_batches
+from deploy.demo import PURPOSE, RULE_ID, DemoApi, upload, wait_batches
 from deploy.layout import Layout
 from deploy.natsserver import free_port
+from services.common.settings import DEVELOPMENT_ISSUER
 from synthetic.borough import generate_borough
+from synthetic.people import DISTRICTS
 
 pytestmark = [pytest.mark.container,
               pytest.mark.skipif(shutil.which("podman") is None, reason="no Podman")]
@@ -53,10 +58,14 @@ def container(service: str) -> str:
 
 
 def ready_inside(service: str) -> bool:
-    probe = ("import urllib.request; "
-             "urllib.request.urlopen('http://127.0.0.1:8000/readyz', timeout=3)")
-    return subprocess.run(["podman", "exec", container(service), "python", "-c", probe],
+    """The image's own health check, over the slice's HTTPS."""
+    return subprocess.run(["podman", "exec", container(service), "tessera-slice", "health"],
                           capture_output=True, timeout=30).returncode == 0
+
+
+def trusting(secrets: Path) -> ssl.SSLContext:
+    """A client context that trusts only the CA prepare made for the slices."""
+    return ssl.create_default_context(cafile=str(secrets / "tls" / "ca.pem"))
 
 
 def eventually(check, timeout: float, what: str, interval: float = 1.0) -> None:
@@ -89,7 +98,7 @@ def deployment(tmp_path_factory):
         run("up", "-d", "--no-deps", *SLICES, env=env)
         for name in SLICES:
             eventually(lambda name=name: ready_inside(name), 180, f"{name} ready")
-        yield {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}, secrets
+        yield {name: f"https://127.0.0.1:{port}" for name, port in ports.items()}, secrets
     finally:
         logs = run("logs", env=env, check=False)
         (tmp_path_factory.getbasetemp() / "compose.log").write_text(
@@ -98,9 +107,12 @@ def deployment(tmp_path_factory):
 
 
 def test_only_the_gateway_and_reidentify_are_published(deployment):
-    urls, _ = deployment
+    urls, secrets = deployment
     for name in ("gateway", "reidentify"):
-        assert httpx.get(f"{urls[name]}/readyz", timeout=10).status_code == 200
+        assert httpx.get(f"{urls[name]}/readyz", timeout=10,
+                         verify=trusting(secrets)).status_code == 200
+        with pytest.raises(httpx.HTTPError):  # plain HTTP gets nothing
+            httpx.get(f"{urls[name].replace('https:', 'http:')}/readyz", timeout=10)
     inspect = subprocess.run(
         ["podman", "ps", "--filter", f"label=io.podman.compose.project={PROJECT}",
          "--format", "{{.Names}} {{.Ports}}"], capture_output=True, text=True).stdout
@@ -134,9 +146,10 @@ def test_a_borough_flows_through_with_a_nats_node_killed(deployment):
     assert expected > 0
 
     async def flow() -> tuple[list[dict], dict]:
-        async with httpx.AsyncClient(timeout=60) as client:
-            api = DemoApi(client, urls["gateway"], "http://scorer.unpublished",
-                          urls["reidentify"], token_factory(Layout(Path(secrets))))
+        async with httpx.AsyncClient(timeout=60, verify=trusting(secrets)) as client:
+            api = DemoApi(client, urls["gateway"], "https://scorer.unpublished",
+                          urls["reidentify"],
+                          token_factory(Layout(Path(secrets)), compose.ISSUER))
             uploading = asyncio.create_task(upload(api, borough, 250, lambda _: None))
             await asyncio.sleep(1.0)
             await asyncio.to_thread(subprocess.run, ["podman", "kill", container("nats-2")],
@@ -159,3 +172,17 @@ def test_a_borough_flows_through_with_a_nats_node_killed(deployment):
     assert {row["pseudonym"] for row in cohort} == flagged
     assert len(cohort) == expected
     assert unlocked.get("access_id")
+
+
+def test_a_token_naming_the_development_issuer_is_refused(deployment):
+    """The slices check the issuer's name as well as its key: signed with the same key,
+    a token naming the development issuer gets 401 where the stand-in's gets the cohort
+    (run after the borough, so there is one)."""
+    urls, secrets = deployment
+    claims = {"roles": ["caseworker"], "districts": list(DISTRICTS), "purposes": [PURPOSE]}
+    for issuer, status in ((compose.ISSUER, 200), (DEVELOPMENT_ISSUER, 401)):
+        token = token_factory(Layout(Path(secrets)), issuer)("reidentify", **claims)
+        response = httpx.get(f"{urls['reidentify']}/v1/cohorts/{RULE_ID}",
+                             headers={"Authorization": f"Bearer {token}"}, timeout=10,
+                             verify=trusting(secrets))
+        assert response.status_code == status, issuer

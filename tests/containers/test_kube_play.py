@@ -1,8 +1,9 @@
 """The Kubernetes base's Deployments played with `podman kube play` until every slice is
-ready. Podman plays Deployments, not StatefulSets, Services or Jobs, so NATS (three
-nodes under the names the StatefulSet's pods have, with the base's own nats.conf and
-TLS), PostgreSQL and the jobs run as containers on the same Podman network, and the
-Secrets are Podman secrets. Run by `make compose-test`."""
+ready over HTTPS, in production, with the base's issuer ConfigMap. Podman plays
+Deployments, not StatefulSets, Services or Jobs, so NATS (three nodes under the names
+the StatefulSet's pods have, with the base's own nats.conf and TLS), PostgreSQL and the
+jobs run as containers on the same Podman network, and the Secrets are Podman secrets
+(tessera-tls holding prepare's certificate). Run by `make compose-test`."""
 
 from __future__ import annotations
 
@@ -44,6 +45,7 @@ def secrets_of(root: Path, tls: Path) -> dict[str, dict[str, Path]]:
                  "nkey": root / "nats" / "secrets" / f"{name}.nk",
                  "nats-ca": tls / "ca.pem", "bus-key": root / "keys" / "bus" / f"{name}.pem",
                  "key-passphrase": root / "keys" / "passphrase" / name,
+                 "events-key": root / "keys" / "events" / f"{name}.pem",
                  "bus-trust": root / "keys" / "bus" / "trust.json",
                  "issuer-jwks": root / "keys" / "issuer" / "jwks.json"}
         if name == "gateway":
@@ -56,6 +58,8 @@ def secrets_of(root: Path, tls: Path) -> dict[str, dict[str, Path]]:
             files |= {"log-signing-key": root / "keys" / "reidentify-log-signing.pem",
                       "log-public-key": root / "keys" / "reidentify-log-signing.pub.pem"}
         out[f"tessera-{name}"] = files
+    out["tessera-tls"] = {"tls.crt": root / "tls" / "server.pem",
+                          "tls.key": root / "tls" / "server.key"}
     return out
 
 
@@ -78,9 +82,8 @@ def run_job(image: str, env: dict[str, str], mounts: dict[Path, str], *args: str
 
 
 def ready(container: str) -> bool:
-    probe = ("import urllib.request; "
-             "urllib.request.urlopen('http://127.0.0.1:8000/readyz', timeout=3)")
-    return podman("exec", container, "python", "-c", probe, check=False,
+    """The image's own health check, over the slice's HTTPS."""
+    return podman("exec", container, "tessera-slice", "health", check=False,
                   timeout=30).returncode == 0
 
 
@@ -142,6 +145,8 @@ def test_every_deployment_plays_to_ready(infrastructure, tmp_path):
                   "metadata": {"name": "tessera-registry"},
                   "data": {"registry.yaml": registry.read_text()}}]
     for doc in rendered():
+        if doc["kind"] == "ConfigMap":  # the issuer every slice reads
+            documents.append(doc)
         if doc["kind"] != "Deployment":
             continue
         spec = doc["spec"]["template"]["spec"]

@@ -1,7 +1,7 @@
 """deploy/kubernetes checked offline: every document against the Kubernetes schemas
 (kubernetes-validate bundles them), every pod within the restricted Pod Security
-profile, every slice with probes, resources and only settings it has, and
-NetworkPolicies that draw the secure box."""
+profile, every slice with HTTPS probes, resources and only settings it has, settings
+that pass production's checks, and NetworkPolicies that draw the secure box."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from deploy import compose
 from services.common.subjects import SERVICES
-from tests.deploy.test_compose_file import settings_class
+from tests.deploy.test_compose_file import production_refusal, settings_class
 
 REPO = Path(__file__).resolve().parents[2]
 BASE = REPO / "deploy" / "kubernetes"
@@ -110,6 +111,8 @@ def test_every_slice_runs_with_probes_resources_and_its_own_settings(docs):
         assert container["image"].startswith(f"localhost/tessera-{name}:")
         assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
         assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+        for probe in ("readinessProbe", "livenessProbe", "startupProbe"):
+            assert container[probe]["httpGet"]["scheme"] == "HTTPS", (name, probe)
         assert container["resources"]["requests"]["memory"]
         assert container["resources"]["limits"]["memory"]
         fields = set(settings_class(name).model_fields)
@@ -117,6 +120,44 @@ def test_every_slice_runs_with_probes_resources_and_its_own_settings(docs):
         for var in container.get("env", []):
             assert var["name"].startswith(prefix), (name, var["name"])
             assert var["name"][len(prefix):].lower() in fields, (name, var["name"])
+
+
+def slice_env(docs: list[dict], name: str) -> dict[str, str]:
+    """A slice's environment as its pod sees it, ConfigMap references resolved."""
+    maps = {d["metadata"]["name"]: d.get("data", {}) for d in docs if d["kind"] == "ConfigMap"}
+    deployment = next(d for d in docs if d["kind"] == "Deployment"
+                      and d["metadata"]["name"] == name)
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    env = {}
+    for var in container["env"]:
+        if "valueFrom" in var:
+            ref = var["valueFrom"]["configMapKeyRef"]
+            env[var["name"]] = maps[ref["name"]][ref["key"]]
+        else:
+            env[var["name"]] = var["value"]
+    return env
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_every_slice_passes_productions_checks(docs, name, tmp_path, monkeypatch):
+    """HTTPS from the tessera-tls Secret, NATS over TLS, an issuer that is not the
+    development one: what environment=production demands (ServiceSettings.insecure)."""
+    env = slice_env(docs, name)
+    prefix = f"TESSERA_{name.upper()}_"
+    deployment = next(d for d in docs if d["kind"] == "Deployment"
+                      and d["metadata"]["name"] == name)
+    spec = deployment["spec"]["template"]["spec"]
+    volume = next(v["name"] for v in spec["volumes"]
+                  if v.get("secret", {}).get("secretName") == "tessera-tls")
+    (mount,) = [m["mountPath"] for m in spec["containers"][0]["volumeMounts"]
+                if m["name"] == volume]
+    assert env[prefix + "TLS_CERT_FILE"] == f"{mount}/tls.crt"
+    assert env[prefix + "TLS_KEY_FILE"] == f"{mount}/tls.key"
+    assert env[prefix + "TOKEN_ISSUER"] == compose.ISSUER
+    url = tmp_path / "db-url"  # the only file settings read: the rest are read at start
+    url.write_text("postgresql+asyncpg://consent:secret@postgres:5432/consent\n")
+    env[prefix + "DATABASE_URL_FILE"] = str(url)
+    assert production_refusal(name, env, monkeypatch) is None
 
 
 def test_a_migration_job_for_every_slice_and_one_provisioning_job(docs):
