@@ -234,7 +234,7 @@ def test_production_refuses_a_plain_sqlite_database(tmp_path):
     from tests.common.test_settings import SECURE
 
     base = {**SECURE, "database_url": f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"}
-    with pytest.raises(ValueError, match="database_key_file must be set"):
+    with pytest.raises(ValueError, match="DATABASE_KEY_FILE must be set"):
         ServiceSettings(**base)
     with pytest.raises(ValueError, match="database_key_file: no key at"):
         ServiceSettings(**base, database_key_file=tmp_path / "absent.key")

@@ -76,6 +76,6 @@ def test_a_slice_refuses_to_start_and_names_every_setting(tmp_path):
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     for name in ("TESSERA_CONSENT_TLS_CERT_FILE", "TESSERA_CONSENT_NATS_TLS_CA_FILE",
-                 "TESSERA_CONSENT_TOKEN_ISSUER"):
+                 "TESSERA_CONSENT_TOKEN_ISSUER", "TESSERA_CONSENT_DATABASE_KEY_FILE"):
         assert name in done.stderr
     assert "a-real-secret" not in done.stderr
