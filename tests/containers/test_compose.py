@@ -118,6 +118,13 @@ def test_only_the_gateway_and_reidentify_are_published(deployment):
          "--format", "{{.Names}} {{.Ports}}"], capture_output=True, text=True).stdout
     published = {line.split()[0] for line in inspect.splitlines() if "->" in line}
     assert published == {container("gateway"), container("reidentify")}
+    # the other slices and the stores have no route out (their networks are internal)
+    for name in ("pseudonymiser", "linker", "scorer", "consent", "postgres", "nats-1"):
+        reach = subprocess.run(
+            ["podman", "exec", container(name), "python3", "-c",
+             "import socket; socket.create_connection(('192.0.2.1', 443), timeout=3)"],
+            capture_output=True, text=True)
+        assert reach.returncode != 0 and "unreachable" in reach.stderr.lower(), name
 
 
 def pseudonyms_of(borough) -> dict[str, str]:

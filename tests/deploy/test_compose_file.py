@@ -122,3 +122,14 @@ def test_each_slice_waits_for_its_migration_and_the_streams():
         needs = FILE["services"][name]["depends_on"]
         assert needs[f"migrate-{name}"]["condition"] == "service_completed_successfully"
         assert needs["provision"]["condition"] == "service_completed_successfully"
+
+
+def test_no_container_but_the_published_two_has_a_way_out():
+    """Every network is internal (no route out of the host) but the one the published
+    ports need, and only the gateway and reidentify are on it (SATRE 2.2.11)."""
+    open_networks = {name for name, net in FILE["networks"].items()
+                     if not (net or {}).get("internal")}
+    assert open_networks == {"edge"}
+    on_open = {name for name, service in FILE["services"].items()
+               if set(service.get("networks", [])) & open_networks}
+    assert on_open == {"gateway", "reidentify"}

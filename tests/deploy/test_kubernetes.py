@@ -198,3 +198,18 @@ def test_network_policies_draw_the_secure_box(docs):
             components = {source["podSelector"].get("matchLabels", {})
                           .get("app.kubernetes.io/component")} - {None}
             assert names <= slices | {"nats"} and (names or components), (app, source)
+
+
+def test_nothing_leaves_the_namespace_for_the_internet(docs):
+    """Egress is denied by default, and every policy that allows some names pods or
+    namespaces of the cluster, never an address block (SATRE 2.2.11)."""
+    policies = [d for d in docs if d["kind"] == "NetworkPolicy"]
+    assert any(p["spec"]["podSelector"] == {} and p["spec"]["policyTypes"] == ["Egress"]
+               and not p["spec"].get("egress") for p in policies), "no default deny of egress"
+    for policy in policies:
+        for rule in policy["spec"].get("egress", []):
+            destinations = rule.get("to")
+            assert destinations, (policy["metadata"]["name"], "allows egress anywhere")
+            for to in destinations:
+                assert "ipBlock" not in to, (policy["metadata"]["name"], to)
+                assert to.get("podSelector") or to.get("namespaceSelector"), to
