@@ -47,6 +47,7 @@ from services.pseudonymiser.ahead import select
 from services.pseudonymiser.assembly import configured
 from services.pseudonymiser.outgoing import publish
 from services.pseudonymiser.probabilistic import LinkageModel
+from services.pseudonymiser.probabilistic import snapshot as sealed
 from services.pseudonymiser.probabilistic.index import Journal, LinkageIndex
 from services.pseudonymiser.service import Outcome, Pseudonymiser
 from services.pseudonymiser.settings import PseudonymiserSettings
@@ -213,12 +214,13 @@ class Learning:
         s = self.settings
         live = self.service.linkage.index
         with tempfile.TemporaryDirectory(prefix="tessera-learning-") as tmp:
-            snapshot = Path(tmp) / "held.parquet"
-            job.records, journal = await asyncio.to_thread(live.snapshot, snapshot)
+            snapshot = Path(tmp) / "held.parquet.sealed"
+            key = sealed.new_key()  # for this job alone: the sealed file dies with it
+            job.records, journal = await asyncio.to_thread(live.snapshot, snapshot, key)
             try:
                 if job.train:
                     job.enter("training")
-                    stored = await self._train(snapshot, Path(tmp) / "model.json")
+                    stored = await self._train(snapshot, key, Path(tmp) / "model.json")
                 else:
                     async with self.rt.sessionmaker() as session:
                         row = await repo.active_model(session)
@@ -229,7 +231,7 @@ class Learning:
                 index = LinkageIndex(model, threads=s.learn_threads,
                                      lean=s.incremental_blocking == "lean",
                                      scoring_threads=s.scoring_threads or None)
-                await asyncio.to_thread(index.load_snapshot, snapshot)
+                await asyncio.to_thread(index.load_snapshot, snapshot, key)
             except BaseException:
                 live.unfollow(journal)
                 raise
@@ -262,16 +264,17 @@ class Learning:
         async with self.rt.sessionmaker() as session:
             return await relink.make_plan(session, scored, universe)
 
-    async def _train(self, snapshot: Path, out: Path) -> LinkageModel:
+    async def _train(self, snapshot: Path, key: bytes, out: Path) -> LinkageModel:
         s = self.settings
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "services.pseudonymiser.probabilistic.trainer",
             str(snapshot), str(out), "--seed", str(s.learn_seed), "--sample",
             str(s.learn_sample), "--threads", str(s.learn_threads), "--nice",
             str(s.learn_nice), "--u-max-pairs", str(s.learn_u_max_pairs),
-            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE)
         try:
-            _, err = await proc.communicate()
+            _, err = await proc.communicate(key.hex().encode() + b"\n")
         finally:
             if proc.returncode is None:
                 proc.kill()

@@ -23,6 +23,8 @@ def test_no_extension_is_installed_or_loaded_on_demand():
     assert settings == {"autoinstall_known_extensions": "false",
                         "autoload_known_extensions": "false",
                         "allow_community_extensions": "false"}
+    # nor does it spill to temporary files, which would hold identities in the clear
+    assert con.execute("SELECT current_setting('temp_directory')").fetchone() == ("",)
     with pytest.raises(duckdb.Error, match="requires the extension httpfs to be loaded"):
         con.execute("SELECT * FROM read_csv('https://example.invalid/people.csv')")
 

@@ -4,7 +4,8 @@ DuckDB's defaults download and load an extension the moment a query needs one (r
 a URL brings httpfs from the internet). The pseudonymiser holds identities and never
 needs more than the extensions built into the wheel (parquet, json, icu), so each
 connection is opened with automatic install and load off, and community extensions
-refused: nothing it runs can fetch code or reach out.
+refused: nothing it runs can fetch code or reach out. Nor does DuckDB spill to
+temporary files, which would hold identities unencrypted.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ LOCKED_DOWN = {
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
     "allow_community_extensions": False,
+    # no spilling to disk: what DuckDB would write there is identities in the clear (it
+    # can encrypt its temporary files only with httpfs, which is never loaded)
+    "temp_directory": "",
 }
 
 

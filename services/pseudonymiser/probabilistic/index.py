@@ -28,6 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from services.pseudonymiser.probabilistic import engine, pairs
+from services.pseudonymiser.probabilistic import snapshot as sealed
 from services.pseudonymiser.probabilistic.comparisons import incremental_blocking
 from services.pseudonymiser.probabilistic.frame import COLUMNS
 from services.pseudonymiser.probabilistic.model import (
@@ -235,9 +236,10 @@ class LinkageIndex:
                            "tessera_gone)")
             self._changed(ids["unique_id"], None)
 
-    def snapshot(self, path: Path) -> tuple[int, Journal]:
-        """Write every held row to a Parquet file, on a connection of its own (linking
-        goes on meanwhile); returns how many, and a journal of the changes after them."""
+    def snapshot(self, path: Path, key: bytes) -> tuple[int, Journal]:
+        """Write every held row to a sealed Parquet file (snapshot.py), read on a
+        connection of its own (linking goes on meanwhile); returns how many, and a
+        journal of the changes after them."""
         with self._lock:
             con = self.con.cursor()
             journal = Journal()
@@ -245,9 +247,10 @@ class LinkageIndex:
                 self._journals.append(journal)
         try:
             con.execute("BEGIN TRANSACTION")
-            con.execute(f"COPY (SELECT * FROM {HELD}) TO '{_quoted(path)}' (FORMAT parquet)")
-            rows = con.execute(f"SELECT count(*) FROM {HELD}").fetchall()[0][0]
+            table = con.execute(f"SELECT * FROM {HELD}").fetch_arrow_table()
             con.execute("COMMIT")
+            sealed.write(path, table, key)
+            rows = table.num_rows
         except BaseException:
             self.unfollow(journal)
             raise
@@ -275,13 +278,18 @@ class LinkageIndex:
             if journal in self._journals:
                 self._journals.remove(journal)
 
-    def load_snapshot(self, path: Path) -> int:
+    def load_snapshot(self, path: Path, key: bytes) -> int:
         """Bulk-load a file `snapshot` wrote (a new model's index, built beside the live
         one)."""
+        held = sealed.read(path, key)
         with self._lock, self._bulk():
             self._rebase()
-            self._exec(f"INSERT INTO {HELD} SELECT * FROM read_parquet('{_quoted(path)}') "
-                       "ON CONFLICT DO NOTHING")
+            self.con.register("tessera_snapshot", held)
+            try:
+                self._exec(f"INSERT INTO {HELD} SELECT * FROM tessera_snapshot "
+                           "ON CONFLICT DO NOTHING")
+            finally:
+                self.con.unregister("tessera_snapshot")
             self._refresh_tf()
             return len(self)
 
@@ -414,6 +422,3 @@ class LinkageIndex:
             out.drop_table_from_database_and_remove_from_cache()
         return self.model._finish(scored)
 
-
-def _quoted(path: Path) -> str:
-    return str(path).replace("'", "''")

@@ -1,7 +1,10 @@
 """Train a linkage model from a snapshot of the index, in a process of its own:
 
-    python -m services.pseudonymiser.probabilistic.trainer SNAPSHOT.parquet MODEL.json \
-        [--seed 42] [--sample N] [--threads 1] [--u-max-pairs 5e6] [--nice 10]
+    python -m services.pseudonymiser.probabilistic.trainer SNAPSHOT MODEL.json \
+        [--seed 42] [--sample N] [--threads 1] [--u-max-pairs 5e6] [--nice 10] < KEY
+
+SNAPSHOT is the index's sealed snapshot (snapshot.py); its key, in hex, comes on
+standard input.
 
 The running pseudonymiser starts this while it goes on linking (services/pseudonymiser/
 learning.py): training is seconds to minutes of DuckDB and Python work, and in a process
@@ -15,14 +18,12 @@ import os
 import sys
 from pathlib import Path
 
-from services.pseudonymiser.probabilistic import engine
+from services.pseudonymiser.probabilistic import snapshot as sealed
 from services.pseudonymiser.probabilistic.model import TrainingConfig, train
 
 
-def read_snapshot(path: Path, sample: int | None, seed: int):
-
-    con = engine.connect()
-    frame = con.execute("SELECT * FROM read_parquet(?) ORDER BY unique_id", [str(path)]).df()
+def read_snapshot(path: Path, key: bytes, sample: int | None, seed: int):
+    frame = sealed.read(path, key).to_pandas().sort_values("unique_id", ignore_index=True)
     if sample and len(frame) > sample:
         frame = frame.sample(n=sample, random_state=seed).reset_index(drop=True)
     return frame
@@ -40,7 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.nice:
         os.nice(args.nice)
-    frame = read_snapshot(args.snapshot, args.sample, args.seed)
+    # the snapshot's key comes on standard input, hex, so no other process can read it
+    key = bytes.fromhex(sys.stdin.readline().strip())
+    frame = read_snapshot(args.snapshot, key, args.sample, args.seed)
     model = train(frame, TrainingConfig(seed=args.seed, u_max_pairs=args.u_max_pairs),
                   threads=args.threads)
     tmp = args.out.with_suffix(".partial")
