@@ -247,7 +247,7 @@ class LinkageIndex:
                 self._journals.append(journal)
         try:
             con.execute("BEGIN TRANSACTION")
-            table = con.execute(f"SELECT * FROM {HELD}").fetch_arrow_table()
+            table = con.execute(f"SELECT * FROM {HELD}").to_arrow_table()
             con.execute("COMMIT")
             sealed.write(path, table, key)
             rows = table.num_rows
