@@ -128,6 +128,8 @@ class ServiceSettings(BaseSettings):
     events_signing_key_path: Path | None = None
     events_signing_command: list[str] | None = None
     events_signing_public_key_path: Path | None = None
+    # public halves of earlier events keys, whose heads stay verifiable after a rotation
+    events_public_key_paths: list[Path] = Field(default_factory=list)
     security_head_interval_s: float = Field(default=60.0, gt=0)
     security_verify_interval_s: float = Field(default=3600.0, gt=0)
 

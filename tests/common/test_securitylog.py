@@ -168,3 +168,4 @@ async def test_tampering_is_caught_and_alerted(slice_, nats_env, caplog):
     kinds = [(e["kind"], e["outcome"]) for e in await events(client, nats_env,
                                                              kind="verification")]
     assert ("verification", "failure") in kinds
+

@@ -9,6 +9,7 @@ import logging
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.common import signing
+from services.common.heads import trusted_keys
 from services.common.securitylog import verify as verifying
 from services.common.securitylog.heads import HeadKeeper, read_heads
 from services.common.securitylog.recorder import SecurityLog
@@ -31,7 +32,9 @@ class SecurityEvents:
             "the security log's signing key", "events_signing_key_path",
             settings.private_key_passphrase_file)
         self.heads = HeadKeeper(self.log, self.signer, js, self.service)
-        self.trusted = {self.signer.kid: self.signer.public_key()}
+        # the current key, and earlier ones so heads signed before a rotation still hold
+        self.trusted = {**trusted_keys(settings.events_public_key_paths),
+                        self.signer.kid: self.signer.public_key()}
         self.last: verifying.Verdict | None = None
         self.failures = 0  # verifications that found a problem since start-up
 
