@@ -55,6 +55,10 @@ def parser_for(prog: str, commands: dict[str, Command]) -> argparse.ArgumentPars
     p = sub.add_parser("restore", help="replace its SQLite database with a backup (the "
                        "service stopped), then bring the schema up to date")
     p.add_argument("--from", dest="source", type=Path, required=True, help="the backup file")
+    p = sub.add_parser("rekey", help="encrypt its SQLite database under a new key (the "
+                       "service stopped); then point DATABASE_KEY_FILE at the new key")
+    p.add_argument("--new-key-file", type=Path, required=True,
+                   help="the new key: 64 hex digits, or a passphrase")
     for name, command in commands.items():
         command.options(sub.add_parser(name, help=command.help, description=command.help))
     return parser
@@ -92,6 +96,35 @@ def health(settings: ServiceSettings, timeout: float = 3.0) -> int:
     return 0
 
 
+def rekey(settings: ServiceSettings, new_key_file: Path) -> int:
+    """SQLCipher's rekey of the slice's database, from the key it is configured with to
+    the one in ``new_key_file`` (every page re-encrypted; run with the service stopped)."""
+    from services.common.db import (
+        DatabaseKeyError,
+        read_database_key,
+        sqlite_connect,
+        sqlite_path,
+    )
+
+    path, key = sqlite_path(settings.database_url), settings.database_key()
+    if path is None or key is None:
+        print("rekey: only an encrypted SQLite database has a key to change "
+              "(set DATABASE_KEY_FILE to its current key)", file=sys.stderr)
+        return 2
+    try:
+        new = read_database_key(new_key_file)
+        con = sqlite_connect(path, key)
+    except DatabaseKeyError as exc:
+        print(f"rekey: {exc}", file=sys.stderr)
+        return 1
+    try:
+        con.execute(f"PRAGMA rekey = {new}")
+    finally:
+        con.close()
+    print(f"rekey: {path} is now encrypted under {new_key_file}")
+    return 0
+
+
 def service_main(settings_cls: type[ServiceSettings], create_app: Callable[..., FastAPI],
                  migrations_dir: Path, commands: dict[str, Command] | None = None,
                  argv: list[str] | None = None) -> int:
@@ -117,6 +150,8 @@ def service_main(settings_cls: type[ServiceSettings], create_app: Callable[..., 
     if args.command == "migrate":
         run_migrations(migrations_dir, settings.database_url, key=settings.database_key())
         return 0
+    if args.command == "rekey":
+        return rekey(settings, args.new_key_file)
     if args.command in ("backup", "restore"):
         import json
 

@@ -3,6 +3,7 @@ with its NATS and database) serving HTTPS with production settings, or plain HTT
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -69,3 +70,36 @@ def test_health_is_silent_when_ready_and_fails_when_not(running, tmp_path):
     running.stop_service(SLICE)
     gone = health(env, tmp_path)
     assert gone.returncode == 1 and "Traceback" not in gone.stderr
+
+
+def test_rekey_moves_a_database_to_a_new_key(tmp_path):
+    """`rekey` re-encrypts a stopped slice's database: the new key opens it, the old one no
+    longer does, and without a key there is nothing to change."""
+    from services.common.db import DatabaseKeyError, sqlcipher_key, sqlite_connect
+
+    db, old, new = tmp_path / "consent.db", tmp_path / "old.key", tmp_path / "new.key"
+    old.write_text("ab" * 32)
+    new.write_text("a passphrase for the new key")
+    con = sqlite_connect(db, sqlcipher_key(old.read_text()))
+    con.execute("CREATE TABLE t (v)")
+    con.execute("INSERT INTO t VALUES ('kept')")
+    con.commit()
+    con.close()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TESSERA_")}
+    env.update(TESSERA_CONSENT_DATABASE_URL=f"sqlite+aiosqlite:///{db}",
+               TESSERA_CONSENT_DATABASE_KEY_FILE=str(old))
+
+    def rekey(environment: dict[str, str]) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "services.consent", "rekey",
+                               "--new-key-file", str(new)], env=environment,
+                              cwd=tmp_path, capture_output=True, text=True, timeout=60)
+
+    done = rekey(env)
+    assert done.returncode == 0, done.stderr
+    reopened = sqlite_connect(db, sqlcipher_key(new.read_text()))
+    assert reopened.execute("SELECT v FROM t").fetchall() == [("kept",)]
+    reopened.close()
+    with pytest.raises(DatabaseKeyError):
+        sqlite_connect(db, sqlcipher_key(old.read_text()))
+    keyless = {k: v for k, v in env.items() if k != "TESSERA_CONSENT_DATABASE_KEY_FILE"}
+    assert "only an encrypted SQLite database" in rekey(keyless).stderr
