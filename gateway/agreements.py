@@ -63,6 +63,9 @@ def to_out(agreement: Agreement, datasets: list[str], today: date) -> dict:
             "revision": agreement.revision or 1, "in_force": in_force(agreement, today)}
 
 
+SEED_ACTOR = "registry.yaml"  # who made a revision seeded from the file
+
+
 class Registry:
     """Agreement changes: the caller's unit of work commits them after the announcement."""
 
@@ -79,7 +82,8 @@ class Registry:
 
     async def sync(self, session: AsyncSession) -> list[m.AgreementNotice]:
         """At start: a seeded agreement whose content changed gets a new revision; returns
-        every agreement's notice (re-announcing a known revision is de-duplicated)."""
+        every agreement's notice (re-announcing a known revision is de-duplicated), each
+        kept in the agreement's history."""
         covered = await repository.datasets_by_agreement(session)
         out = []
         for agreement in await repository.agreements(session):
@@ -90,13 +94,16 @@ class Registry:
                 agreement.updated_at = utcnow()
                 n = notice(agreement, covered.get(agreement.id, []))
             agreement.digest = d
+            await repository.keep_revision(session, n.agreement, n.revision, SEED_ACTOR,
+                                           n.model_dump(mode="json"))
             out.append(n)
         await session.flush()
         return out
 
-    async def revise(self, session: AsyncSession, ids: set[str]) -> list[m.AgreementNotice]:
-        """Bump the revision of these agreements and announce them (their terms or the
-        datasets they cover changed)."""
+    async def revise(self, session: AsyncSession, ids: set[str],
+                     actor: str) -> list[m.AgreementNotice]:
+        """Bump the revision of these agreements, keep each in its history with who made
+        it, and announce them (their terms or the datasets they cover changed)."""
         covered = await repository.datasets_by_agreement(session)
         notices = []
         for agreement_id in sorted(ids):
@@ -108,6 +115,8 @@ class Registry:
             agreement.managed_by = "api"
             n = notice(agreement, covered.get(agreement.id, []))
             agreement.digest = digest(n)
+            await repository.keep_revision(session, n.agreement, n.revision, actor,
+                                           n.model_dump(mode="json"))
             notices.append(n)
         await session.flush()
         try:
@@ -131,7 +140,7 @@ class Registry:
                 raise Problem(422, "Request is not valid",
                               f"datasets[{index}]: the dataset belongs to another partner")
 
-    async def put(self, session: AsyncSession, agreement_id: str, body, *,
+    async def put(self, session: AsyncSession, agreement_id: str, body, actor: str, *,
                   create_only: bool = False) -> tuple[Agreement, bool]:
         """Create or replace an agreement; returns it and whether it was created."""
         existing = await repository.agreement(session, agreement_id)
@@ -154,12 +163,13 @@ class Registry:
                 setattr(existing, name, value)
         await session.flush()
         touched = await repository.point_datasets(session, agreement_id, list(body.datasets))
-        await self.revise(session, touched | {agreement_id})
+        await self.revise(session, touched | {agreement_id}, actor)
         log.info("agreement %s stored (revision %d, %d datasets)", agreement_id,
                  existing.revision, len(body.datasets))
         return existing, create_only or existing.revision == 1
 
-    async def end(self, session: AsyncSession, agreement_id: str, on: date) -> Agreement:
+    async def end(self, session: AsyncSession, agreement_id: str, on: date,
+                  actor: str) -> Agreement:
         """End an agreement: no more ingest, and every slice removes what it holds under it."""
         agreement = await repository.agreement(session, agreement_id)
         if agreement is None:
@@ -168,6 +178,6 @@ class Registry:
             agreement.ended_on = on
             if agreement.valid_to is None or agreement.valid_to > on:
                 agreement.valid_to = on
-            await self.revise(session, {agreement_id})
+            await self.revise(session, {agreement_id}, actor)
             log.info("agreement %s ended", agreement_id)
         return agreement

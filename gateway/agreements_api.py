@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -32,6 +32,7 @@ router = APIRouter(prefix="/v1/agreements", tags=["agreements"], responses=AUTHE
 
 Admin = Annotated[Claims, Depends(require_roles("admin"))]
 Reader = Annotated[Claims, Depends(require_roles("admin", "auditor"))]
+Auditor = Annotated[Claims, Depends(require_roles("admin", "auditor", "dpo"))]
 
 PURPOSE = r"^[a-z0-9][a-z0-9._-]{0,99}$"
 
@@ -116,7 +117,7 @@ async def get_agreement(agreement_id: str, session: SessionDep, claims: Reader):
              responses=problem_responses(409, 503))
 async def create_agreement(body: AgreementCreate, session: SessionDep, claims: Admin,
                            reg: RegistryDep):
-    agreement, _ = await reg.put(session, body.id, body, create_only=True)
+    agreement, _ = await reg.put(session, body.id, body, claims.sub, create_only=True)
     return await _out(session, agreement)
 
 
@@ -126,7 +127,7 @@ async def replace_agreement(agreement_id: str, body: AgreementFields, session: S
                             claims: Admin, reg: RegistryDep, response: Response):
     if re.match(ID, agreement_id) is None:
         raise Problem(422, "Request is not valid", "path 'agreement_id': invalid id")
-    agreement, created = await reg.put(session, agreement_id, body)
+    agreement, created = await reg.put(session, agreement_id, body, claims.sub)
     if created:
         response.status_code = 201
     return await _out(session, agreement)
@@ -137,8 +138,27 @@ async def replace_agreement(agreement_id: str, body: AgreementFields, session: S
 async def end_agreement(agreement_id: str, session: SessionDep, claims: Admin,
                         reg: RegistryDep, body: EndBody | None = None):
     on = (body.ended_on if body and body.ended_on else None) or today()
-    agreement = await reg.end(session, agreement_id, on)
+    agreement = await reg.end(session, agreement_id, on, claims.sub)
     return await _out(session, agreement)
+
+
+class Revision(BaseModel):
+    revision: int
+    at: datetime
+    actor: str
+    terms: dict
+
+
+@router.get("/{agreement_id}/revisions", response_model=list[Revision],
+            responses=problem_responses(404))
+async def revisions(agreement_id: str, session: SessionDep, claims: Auditor,
+                    limit: Annotated[int, Query(ge=1, le=1000)] = 100):
+    """Every revision of the agreement as it was announced to the slices, oldest first:
+    its terms (purposes, retention, validity, datasets, ending), who made it and when."""
+    if await repository.agreement(session, agreement_id) is None:
+        raise Problem(404, "Not found", "no such agreement")
+    return [Revision.model_validate(r, from_attributes=True)
+            for r in await repository.revisions_of(session, agreement_id, limit)]
 
 
 class Receipt(BaseModel):
@@ -150,9 +170,6 @@ class Receipt(BaseModel):
     removed: dict[str, int]
     kid: str
     sig: str
-
-
-Auditor = Annotated[Claims, Depends(require_roles("admin", "auditor", "dpo"))]
 
 
 @router.get("/{agreement_id}/receipts", response_model=list[Receipt],

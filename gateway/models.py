@@ -42,6 +42,18 @@ class Agreement(Base):
     managed_by: Mapped[str] = mapped_column(String(10), default="file", server_default="file")
 
 
+class AgreementRevision(Base):
+    """Every revision of an agreement as it was announced: its terms, who made it, when.
+    The agreements table holds the latest; this holds them all, never changed."""
+
+    __tablename__ = "agreement_revisions"
+    agreement: Mapped[str] = mapped_column(String(100), primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(200))  # a token's subject, or registry.yaml
+    terms: Mapped[dict] = mapped_column(JSON)  # the notice every slice was sent
+
+
 class Partner(Base):
     __tablename__ = "partners"
     id: Mapped[str] = mapped_column(String(100), primary_key=True)

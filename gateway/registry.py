@@ -296,7 +296,7 @@ class PartnerRegistry:
         await self._announce(session, [dataset_id])
         if before_agreement != body.agreement:  # the agreements' dataset lists changed
             await self.agreements.revise(session, {a for a in (before_agreement,
-                                                               body.agreement) if a})
+                                                               body.agreement) if a}, actor)
         log.info("dataset %s stored (%d codes, %d changes)", dataset_id, len(codes),
                  changes.count)
         return ds, created

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.models import (
     Agreement,
+    AgreementRevision,
     AuditHead,
     Batch,
     Code,
@@ -242,4 +243,19 @@ async def receipts_for(session: AsyncSession, agreement: str | None,
                                              ).limit(limit)
     query = query.where(DeletionReceipt.agreement == agreement) if agreement is not None \
         else query.where(DeletionReceipt.agreement.is_(None))
+    return list((await session.execute(query)).scalars())
+
+
+async def keep_revision(session: AsyncSession, agreement: str, revision: int, actor: str,
+                        terms: dict) -> None:
+    """Record a revision once (a start-up re-announcing a known one adds nothing)."""
+    if await session.get(AgreementRevision, (agreement, revision)) is None:
+        session.add(AgreementRevision(agreement=agreement, revision=revision, actor=actor,
+                                      terms=terms))
+
+
+async def revisions_of(session: AsyncSession, agreement: str,
+                       limit: int) -> list[AgreementRevision]:
+    query = (select(AgreementRevision).where(AgreementRevision.agreement == agreement)
+             .order_by(AgreementRevision.revision).limit(limit))
     return list((await session.execute(query)).scalars())

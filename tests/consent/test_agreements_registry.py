@@ -152,6 +152,18 @@ async def test_create_replace_end_and_ingest(gw):
     r = await gw.client.put("/v1/agreements/isa-gp-s251b", json=body(), headers=gw.admin())
     assert r.status_code == 409
 
+    # every revision is kept, as announced, with who made it and when
+    r = await gw.client.get("/v1/agreements/isa-gp-s251b/revisions", headers=gw.admin())
+    assert r.status_code == 200, r.text
+    history = r.json()
+    assert [h["revision"] for h in history] == [1, 2, 3]
+    assert history[0]["terms"]["retention"] != "P6M" and history[1]["terms"]["retention"] == "P6M"
+    assert history[2]["terms"]["ended_on"] == date.today().isoformat()
+    assert len({h["actor"] for h in history}) == 1 and history[0]["actor"] != "registry.yaml"
+    seeded = (await gw.client.get(f"/v1/agreements/{SEEDED}/revisions",
+                                  headers=gw.admin())).json()
+    assert seeded[0]["actor"] == "registry.yaml" and len(seeded) >= 2  # the dataset moved
+
 
 async def test_dataset_without_agreement_is_refused(gw):
     r = await gw.client.put("/v1/agreements/isa-schools-future",
