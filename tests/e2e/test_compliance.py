@@ -24,7 +24,7 @@ async def test_every_service_reports_how_it_runs(running):
         answer = r.json()
         assert answer["service"] == service and answer["version"] == "0.1.0"
         assert answer["migration"]["up_to_date"] is True, answer["migration"]
-        assert answer["migration"]["head"].endswith(("security_events", "deletion_receipts"))
+        assert answer["migration"]["head"] == answer["migration"]["current"] is not None
         assert answer["https"] is False and answer["database"] == "sqlite"
         assert "auditor" in answer["mfa_roles"] and "caseworker" in answer["mfa_roles"]
         assert any("TLS_CERT_FILE" in r for r in answer["production_refusals"])
