@@ -43,31 +43,27 @@ class Services:
         port = (self.ports or PORTS)[service]
         return f"{self.scheme}://{self.host}:{port}{path}"
 
-    def call(self, method: str, service: str, path: str, *, quiet: bool = False, **kw):
-        """The service's JSON answer; an error answer ends the command, or with ``quiet``
+    def _request(self, method: str, service: str, path: str, quiet: bool, **kw):
+        """The service's answer; an error answer ends the command, or with ``quiet``
         raises ApiError for the caller to report."""
         token = self.token or self.tokens(service, subject=self.subject,
                                           roles=list(self.roles), org="dev-council")
-        r = httpx.request(method, self.url(service, path), timeout=30, verify=self.verify,
+        r = httpx.request(method, self.url(service, path), timeout=60, verify=self.verify,
                           headers={"Authorization": f"Bearer {token}"}, **kw)
         if r.status_code >= 400:
             if quiet:
                 raise ApiError(f"{r.status_code} {r.text[:200]}")
             print(f"{service}: {r.status_code} {r.text}", file=sys.stderr)
             raise SystemExit(1)
-        return r.json()
+        return r
 
+    def call(self, method: str, service: str, path: str, *, quiet: bool = False, **kw):
+        """The service's JSON answer (see ``_request`` for errors)."""
+        return self._request(method, service, path, quiet, **kw).json()
 
     def text(self, method: str, service: str, path: str, **kw) -> str:
         """A service's answer as text (a CSV export)."""
-        token = self.token or self.tokens(service, subject=self.subject,
-                                          roles=list(self.roles), org="dev-council")
-        r = httpx.request(method, self.url(service, path), timeout=60, verify=self.verify,
-                          headers={"Authorization": f"Bearer {token}"}, **kw)
-        if r.status_code >= 400:
-            print(f"{service}: {r.status_code} {r.text}", file=sys.stderr)
-            raise SystemExit(1)
-        return r.text
+        return self._request(method, service, path, False, **kw).text
 
 
 class ApiError(Exception):

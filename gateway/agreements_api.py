@@ -142,6 +142,12 @@ async def end_agreement(agreement_id: str, session: SessionDep, claims: Admin,
     return await _out(session, agreement)
 
 
+async def _known(session, agreement_id: str) -> None:
+    """404 for an agreement the gateway does not hold."""
+    if await repository.agreement(session, agreement_id) is None:
+        raise Problem(404, "Not found", "no such agreement")
+
+
 class Revision(BaseModel):
     revision: int
     at: datetime
@@ -155,8 +161,7 @@ async def revisions(agreement_id: str, session: SessionDep, claims: Auditor,
                     limit: Annotated[int, Query(ge=1, le=1000)] = 100):
     """Every revision of the agreement as it was announced to the slices, oldest first:
     its terms (purposes, retention, validity, datasets, ending), who made it and when."""
-    if await repository.agreement(session, agreement_id) is None:
-        raise Problem(404, "Not found", "no such agreement")
+    await _known(session, agreement_id)
     return [Revision.model_validate(r, from_attributes=True)
             for r in await repository.revisions_of(session, agreement_id, limit)]
 
@@ -179,8 +184,7 @@ async def receipts(agreement_id: str, session: SessionDep, claims: Auditor,
     """The slices' signed receipts of what they deleted when the agreement ended: one per
     slice, counts by kind (dead letters included). Each signature is over the canonical
     JSON of the other fields, by the slice's events key (kid)."""
-    if await repository.agreement(session, agreement_id) is None:
-        raise Problem(404, "Not found", "no such agreement")
+    await _known(session, agreement_id)
     return [Receipt.model_validate(r, from_attributes=True)
             for r in await repository.receipts_for(session, agreement_id, limit)]
 
@@ -190,8 +194,7 @@ async def receipts(agreement_id: str, session: SessionDep, claims: Auditor,
 async def holdings(agreement_id: str, session: SessionDep, claims: Reader):
     """What the gateway holds under the agreement: batch receipts (counts, no rows)."""
     covered = await repository.datasets_by_agreement(session)
-    if await repository.agreement(session, agreement_id) is None:
-        raise Problem(404, "Not found", "no such agreement")
+    await _known(session, agreement_id)
     datasets = covered.get(agreement_id, [])
     batches, rows = await repository.receipts_of(session, datasets)
     return Holdings(agreement=agreement_id, service="gateway",

@@ -72,7 +72,7 @@ def health(settings: ServiceSettings, timeout: float = 3.0) -> int:
     import urllib.request
 
     scheme, handlers = "http", []
-    if settings.tls_cert_file and settings.tls_key_file:
+    if settings.https:
         scheme = "https"
         # the probe checks its own process on loopback, whose certificate names the
         # service and not 127.0.0.1, so it does not verify it
@@ -182,7 +182,7 @@ def service_main(settings_cls: type[ServiceSettings], create_app: Callable[..., 
     import uvicorn
 
     tls = {}
-    if settings.tls_cert_file and settings.tls_key_file:
+    if settings.https:
         tls = {"ssl_certfile": str(settings.tls_cert_file),
                "ssl_keyfile": str(settings.tls_key_file)}
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port,

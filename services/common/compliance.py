@@ -110,9 +110,7 @@ async def compliance(state: SliceDep, _: Auditor) -> Compliance:
     return Compliance(
         service=rt.service, version=version(rt.service), commit=commit(),
         environment=s.environment, started_at=rt.started_at,
-        https=bool(s.tls_cert_file and s.tls_key_file),
-        nats_tls=s.nats_tls_ca_file is not None or all(
-            u.strip().startswith("tls://") for u in s.nats_url.split(",") if u.strip()),
+        https=s.https, nats_tls=s.nats_tls,
         token_issuer=s.token_issuer, token_algorithms=list(s.token_algorithms),
         mfa_roles=sorted(s.token_mfa), database=make_url(s.database_url).get_backend_name(),
         database_encrypted=s.database_key_file is not None,

@@ -201,15 +201,25 @@ class ServiceSettings(BaseSettings):
         """The environment variable that sets ``field_name`` for this service."""
         return (self.model_config.get("env_prefix") or "") + field_name.upper()
 
+    @property
+    def https(self) -> bool:
+        return bool(self.tls_cert_file and self.tls_key_file)
+
+    @property
+    def nats_tls(self) -> bool:
+        """NATS over TLS: a CA to verify it by, or every server's URL tls://."""
+        servers = [u.strip() for u in self.nats_url.split(",") if u.strip()]
+        return self.nats_tls_ca_file is not None or all(u.startswith("tls://")
+                                                        for u in servers)
+
     def insecure(self) -> list[str]:
         """What production may not run with, each naming the setting that fixes it;
         slices add their own."""
         found = []
-        if not (self.tls_cert_file and self.tls_key_file):
+        if not self.https:
             found.append(f"HTTPS is off: set {self.env_name('tls_cert_file')} and "
                          f"{self.env_name('tls_key_file')}")
-        servers = [u.strip() for u in self.nats_url.split(",") if u.strip()]
-        if self.nats_tls_ca_file is None and not all(u.startswith("tls://") for u in servers):
+        if not self.nats_tls:
             found.append(f"NATS is not over TLS: set {self.env_name('nats_tls_ca_file')}")
         if self.token_issuer.rstrip("/") == DEVELOPMENT_ISSUER:
             found.append(f"{self.env_name('token_issuer')} is the development issuer: "
