@@ -121,6 +121,9 @@ class ServiceSettings(BaseSettings):
     gc_young_objects: int = Field(default=20_000, ge=0)
     # how often a slice holding data sweeps what has outlived its agreement's retention
     retention_interval_s: float = 3600.0
+    # k of the disclosure rule on every count a slice releases: counts from 1 to k-1 are
+    # hidden, and more until none can be worked out (docs/disclosure.md)
+    suppression_threshold: int = Field(default=10, ge=2)
     # the security log (services.common.securitylog): the key its heads are signed with
     # (default var/keys/events/<service>.pem, made in development; a deployment's secret
     # elsewhere) or a KMS/HSM command and its public key, how often the head is signed,

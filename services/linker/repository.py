@@ -257,15 +257,39 @@ async def count_marks(session: AsyncSession) -> int:
 # --- aggregates -------------------------------------------------------------------------
 
 
-async def demand_by_area(session: AsyncSession) -> list[tuple[str | None, str, int, int]]:
-    """(area, dataset, events, distinct persons) over assigned, non-withheld events."""
-    stmt = (select(Assignment.area, Event.dataset, func.count(Event.event_token),
-                   func.count(distinct(Assignment.person)))
+async def events_by_cell(session: AsyncSession) -> list[tuple[str | None, str, bool, int]]:
+    """(area, dataset, person-level, events) over assigned, non-withheld events."""
+    person_level = (Assignment.level == "person") & Assignment.person.is_not(None)
+    stmt = (select(Assignment.area, Event.dataset, person_level, func.count(Event.event_token))
             .join(Assignment, Assignment.record_token == Event.record_token)
             .where(Assignment.withheld.is_(False))
-            .group_by(Assignment.area, Event.dataset)
-            .order_by(Assignment.area, Event.dataset))
-    return [tuple(r) for r in await session.execute(stmt)]
+            .group_by(Assignment.area, Event.dataset, person_level))
+    return [(a, d, bool(p), n) for a, d, p, n in await session.execute(stmt)]
+
+
+CELL = "\x1f"  # joins a person's area and dataset (neither holds a control character)
+CELLS = "\x1e"  # joins one person's cells
+
+
+async def persons_by_cells(session: AsyncSession
+                           ) -> list[tuple[frozenset[tuple[str | None, str]], int]]:
+    """How many persons have events in exactly each set of (area, dataset) cells: persons
+    told apart only as far as the demand counts tell them apart, never by pseudonym."""
+    pairs = (select(Assignment.person, func.coalesce(Assignment.area, "") + CELL + Event.dataset)
+             .join(Event, Event.record_token == Assignment.record_token)
+             .where(Assignment.withheld.is_(False), Assignment.person.is_not(None),
+                    Assignment.level == "person")
+             .distinct().subquery())
+    person, cell = pairs.c
+    per_person = (select(func.aggregate_strings(cell, CELLS).label("cells"))
+                  .group_by(person).subquery())
+    stmt = select(per_person.c.cells, func.count()).group_by(per_person.c.cells)
+    out: dict[frozenset[tuple[str | None, str]], int] = {}
+    for joined, n in await session.execute(stmt):
+        key = frozenset((area or None, dataset) for area, dataset in
+                        (c.split(CELL, 1) for c in joined.split(CELLS)))
+        out[key] = out.get(key, 0) + n  # the same set aggregated in another order
+    return list(out.items())
 
 
 async def events_per_person(session: AsyncSession) -> list[int]:

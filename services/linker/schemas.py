@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from services.common.disclosure import DisclosureNote
+
 
 class AreaDemand(BaseModel):
     area: str | None
@@ -23,6 +25,6 @@ class Concentration(BaseModel):
 
 
 class DemandReport(BaseModel):
-    threshold: int
     areas: list[AreaDemand]
     concentration: Concentration
+    disclosure: DisclosureNote

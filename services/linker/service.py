@@ -6,7 +6,6 @@ No SQL here (see repository.py) and nothing that names a person.
 from __future__ import annotations
 
 import logging
-import math
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -220,12 +219,3 @@ async def build_profiles(session: AsyncSession, affected: Affected) -> list[m.Pr
                 events=[event(dataset=dataset, code=code, occurred_on=on)
                         for on, dataset, code in mine]))
     return profiles
-
-
-def top_share(counts: list[int], fraction: float) -> float | None:
-    """The share of all events that the top `fraction` of persons account for."""
-    total = sum(counts)
-    if not counts or total == 0:
-        return None
-    k = max(1, math.ceil(len(counts) * fraction))
-    return round(sum(sorted(counts, reverse=True)[:k]) / total, 4)

@@ -12,8 +12,6 @@ class LinkerSettings(ServiceSettings):
 
     service_name: str = "linker"
     port: int = 8002
-    # Aggregates below this count are suppressed (shown as null).
-    suppression_threshold: int = 10
     # Profiles per ProfileBatch message.
     profiles_per_message: int = 200
     # Assignment messages applied together in one transaction when several are queued

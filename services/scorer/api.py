@@ -9,6 +9,7 @@ from typing import Annotated
 import yaml
 from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from services.common.auth import require_roles
 from services.common.problems import AUTHENTICATED, Problem, describe_errors, problem_responses
@@ -105,16 +106,23 @@ async def put_rule(rule_id: str, request: Request, state: State, session: Sessio
 
 @router.get("/rules/{rule_id}/calibration", response_model=Calibration,
             responses=problem_responses(404))
-async def calibration(rule_id: str, session: SessionDep, claims: Reader) -> dict:
+async def calibration(rule_id: str, state: State, session: SessionDep, claims: Reader) -> dict:
+    """How many each threshold would select, overall and per area, for choosing one; counts
+    that could single anyone out are null (docs/disclosure.md)."""
     rule = await _rule(session, rule_id)
-    return calibrate(rule, await repo.calibration_rows(session, rule.id, rule.level))
+    rows = await repo.calibration_rows(session, rule.id, rule.level)
+    # protecting hundreds of counts takes up to seconds: off the event loop
+    return await run_in_threadpool(calibrate, rule, rows, state.settings.suppression_threshold)
 
 
 @router.get("/rules/{rule_id}/calibration.svg", response_class=Response,
             responses={200: {"content": {"image/svg+xml": {}}}, **problem_responses(404)})
-async def calibration_chart(rule_id: str, session: SessionDep, claims: Reader) -> Response:
+async def calibration_chart(rule_id: str, state: State, session: SessionDep,
+                            claims: Reader) -> Response:
     rule = await _rule(session, rule_id)
-    chart = svg(calibrate(rule, await repo.calibration_rows(session, rule.id, rule.level)))
+    rows = await repo.calibration_rows(session, rule.id, rule.level)
+    chart = svg(await run_in_threadpool(calibrate, rule, rows,
+                                        state.settings.suppression_threshold))
     return Response(chart, media_type="image/svg+xml")
 
 

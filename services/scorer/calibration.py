@@ -3,8 +3,10 @@ area, from counts of counts (never a pseudonym); and a chart of it as hand-writt
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from html import escape
 
+from services.common.disclosure import note, protect
 from services.scorer.rules import Conditions, StoredRule
 
 Row = tuple[str | None, int, int, int, int, int]  # area, indicators, health, non_health, headlines, k
@@ -16,38 +18,59 @@ def meets(row: Row, c: Conditions) -> bool:
             and headlines >= c.min_headlines)
 
 
-def calibrate(rule: StoredRule, rows: list[Row]) -> dict:
+def calibrate(rule: StoredRule, rows: list[Row], k: int) -> dict:
+    """Every count the calibration shows, protected together as one release: a count is a
+    set of the rows (counts of counts), so overlapping thresholds and areas are checked
+    against each other, not only one by one."""
     areas = sorted({r[0] for r in rows}, key=lambda a: (a is None, a or ""))
-    by_area = {a: [r for r in rows if r[0] == a] for a in areas}
+    by_area = {a: [i for i, r in enumerate(rows) if r[0] == a] for a in areas}
+    everyone = range(len(rows))
     base = rule.conditions
+    counts: list[list[int]] = []
+    # hidden for others' sake last: the rule as it stands, then its thresholds, then the
+    # other overall series, before any area's count
+    rank: dict[int, int] = {}
 
-    def total(subset: list[Row], c: Conditions) -> int:
-        return sum(r[5] for r in subset if meets(r, c))
+    def count(subset: Iterable[int], c: Conditions, level: int = 0) -> int:
+        counts.append([i for i in subset if meets(rows[i], c)])
+        rank[len(counts) - 1] = level
+        return len(counts) - 1  # a placeholder, replaced by the protected value below
 
-    def entry(key: str, n: int, c: Conditions, without: Conditions | None) -> dict:
-        out = {key: n, "count": total(rows, c), "areas": []}
+    def entry(key: str, n: int, c: Conditions, without: Conditions | None = None,
+              per_area: bool = True, level: int = 2) -> dict:
+        out = {key: n, "count": count(everyone, c, level)}
         if without is not None:
-            out["count_without_categories"] = total(rows, without)
-        for a in areas:
-            item = {"area": a, "count": total(by_area[a], c)}
-            if without is not None:
-                item["count_without_categories"] = total(by_area[a], without)
-            out["areas"].append(item)
+            out["count_without_categories"] = count(everyone, without, 1)
+        if per_area:
+            out["areas"] = [{"area": a, "count": count(by_area[a], c)} for a in areas]
         return out
 
+    # per area only the counts a threshold is chosen from: each further series per area
+    # would be checked against every other and hide more than it shows
     thresholds = [entry("min_indicators", n, base.model_copy(update={"min_indicators": n}),
                         Conditions(min_indicators=n)) for n in range(1, 11)]
     headline_thresholds = [entry("min_headlines", n, base.model_copy(update={"min_headlines": n}),
-                                 None) for n in range(0, 7)]
-    current = entry("min_indicators", base.min_indicators, base, None)
+                                 per_area=False, level=1) for n in range(0, 7)]
+    current = entry("min_indicators", base.min_indicators, base, level=3)
+    protected = protect(counts, {i: r[5] for i, r in enumerate(rows)}, k, rank=rank)
+    for e in [*thresholds, *headline_thresholds, current]:
+        for item in [e, *e.get("areas", [])]:
+            for key in ("count", "count_without_categories"):
+                if key in item:
+                    item[key] = protected.shown(item[key])
     return {"rule_id": rule.id, "version": rule.version, "level": rule.level,
             "unit": "persons" if rule.level == "person" else "households",
             "conditions": base.model_dump(), "thresholds": thresholds,
-            "headline_thresholds": headline_thresholds, "current": current}
+            "headline_thresholds": headline_thresholds, "current": current,
+            "disclosure": note(protected)}
 
 
-def _bar(y: int, label: str, value: int, top: int, highlight: bool, x0: int = 190,
+def _bar(y: int, label: str, value: int | None, top: int, highlight: bool, x0: int = 190,
          width: int = 420) -> str:
+    """One labelled bar; a hidden count has no bar and says so."""
+    if value is None:
+        return (f'<text x="{x0 - 8}" y="{y + 14}" text-anchor="end">{escape(label)}</text>'
+                f'<text x="{x0}" y="{y + 14}" fill="#505a5f">hidden</text>')
     w = 0 if top == 0 else max(1 if value else 0, round(width * value / top))
     fill = "#c2410c" if highlight else "#94a3b8"
     weight = "bold" if highlight else "normal"
@@ -55,6 +78,10 @@ def _bar(y: int, label: str, value: int, top: int, highlight: bool, x0: int = 19
             f'{escape(label)}</text>'
             f'<rect x="{x0}" y="{y}" width="{w}" height="18" fill="{fill}"/>'
             f'<text x="{x0 + w + 6}" y="{y + 14}" font-weight="{weight}">{value}</text>')
+
+
+def _total(count: int | None) -> str:
+    return "hidden" if count is None else str(count)
 
 
 def svg(cal: dict) -> str:
@@ -66,16 +93,16 @@ def svg(cal: dict) -> str:
     y = 60
     parts.append(f'<text x="20" y="{y - 12}" font-weight="bold">{escape(unit.capitalize())} '
                  'selected at each threshold (with the rule\'s other conditions)</text>')
-    top = max([t["count"] for t in cal["thresholds"]] + [1])
+    top = max([t["count"] or 0 for t in cal["thresholds"]] + [1])
     for t in cal["thresholds"]:
         n = t["min_indicators"]
         parts.append(_bar(y, f"{n}+ indicators", t["count"], top, n == current))
         y += 24
     y += 36
     parts.append(f'<text x="20" y="{y - 12}" font-weight="bold">Selected by the rule as it '
-                 f'stands, per area (total {cal["current"]["count"]})</text>')
+                 f'stands, per area (total {_total(cal["current"]["count"])})</text>')
     areas = cal["current"]["areas"]
-    top = max([a["count"] for a in areas] + [1])
+    top = max([a["count"] or 0 for a in areas] + [1])
     for a in areas:
         parts.append(_bar(y, a["area"] or "no area", a["count"], top, True))
         y += 24

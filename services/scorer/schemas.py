@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from services.common.disclosure import DisclosureNote
 from services.scorer.rules import Conditions, RuleDocument, StoredRule
 
 __all__ = ["AreaCount", "Calibration", "Current", "RuleDocument", "Rescore", "StoredRule",
@@ -14,32 +15,26 @@ __all__ = ["AreaCount", "Calibration", "Current", "RuleDocument", "Rescore", "St
 
 class AreaCount(BaseModel):
     area: str | None
-    count: int
-    count_without_categories: int
+    count: int | None = Field(description="null when hidden by the disclosure rule")
 
 
 class Threshold(BaseModel):
     min_indicators: int
-    count: int
-    count_without_categories: int
+    count: int | None
+    count_without_categories: int | None = Field(
+        description="selected at this threshold without the rule's other conditions")
     areas: list[AreaCount]
-
-
-class CurrentArea(BaseModel):
-    area: str | None
-    count: int
 
 
 class HeadlineThreshold(BaseModel):
     min_headlines: int
-    count: int
-    areas: list[CurrentArea]
+    count: int | None
 
 
 class Current(BaseModel):
     min_indicators: int
-    count: int
-    areas: list[CurrentArea]
+    count: int | None
+    areas: list[AreaCount]
 
 
 class Calibration(BaseModel):
@@ -51,6 +46,7 @@ class Calibration(BaseModel):
     thresholds: list[Threshold]
     headline_thresholds: list[HeadlineThreshold]
     current: Current
+    disclosure: DisclosureNote
 
 
 class Rescore(BaseModel):

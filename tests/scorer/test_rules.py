@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from services.common.messages import ProfileEvent
 from services.scorer.rules import window_start
+from tests.disclosure_attack import attack
 from tests.scorer.conftest import RULE, TODAY, catalogues, key, new, person
 from tests.support import eventually
 
@@ -31,9 +32,9 @@ def population(seed: int = 7, size: int = 80):
     return out, start
 
 
-def brute_force(people, start, n: int, mixed: bool, area="*", headlines: int = 0) -> int:
-    total = 0
-    for _, a, events in people:
+def members(people, start, n: int, mixed: bool, area="*", headlines: int = 0) -> set[str]:
+    out = set()
+    for who, a, events in people:
         if area != "*" and a != area:
             continue
         codes = {c for c, d in events if start < d <= TODAY and c in CATEGORY}
@@ -41,8 +42,12 @@ def brute_force(people, start, n: int, mixed: bool, area="*", headlines: int = 0
         if len({HEADLINE[c] for c in codes}) < headlines:
             continue
         if len(codes) >= n and (not mixed or (health >= 1 and len(codes) - health >= 1)):
-            total += 1
-    return total
+            out.add(who)
+    return out
+
+
+def brute_force(people, start, n: int, mixed: bool, area="*", headlines: int = 0) -> int:
+    return len(members(people, start, n, mixed, area, headlines))
 
 
 async def test_rules_are_listed_and_guarded(scorer):
@@ -90,17 +95,31 @@ async def test_calibration_equals_brute_force(scorer):
     body = response.json()
     assert (body["rule_id"], body["version"], body["unit"]) == (RULE, 1, "persons")
     assert [t["min_indicators"] for t in body["thresholds"]] == list(range(1, 11))
+    # every count with the set of people it counts, worked out from the people themselves
+    counts: list[tuple[int | None, set[str]]] = []
     for t in body["thresholds"]:
         n = t["min_indicators"]
-        assert t["count"] == brute_force(people, start, n, mixed=True)
-        assert t["count_without_categories"] == brute_force(people, start, n, mixed=False)
-        for a in t["areas"]:
-            assert a["count"] == brute_force(people, start, n, True, a["area"])
-            assert a["count_without_categories"] == brute_force(people, start, n, False,
-                                                                a["area"])
+        counts.append((t["count"], members(people, start, n, mixed=True)))
+        counts.append((t["count_without_categories"], members(people, start, n, mixed=False)))
+        counts += [(a["count"], members(people, start, n, True, a["area"])) for a in t["areas"]]
     for t in body["headline_thresholds"]:
-        assert t["count"] == brute_force(people, start, 5, mixed=True, headlines=t["min_headlines"])
+        counts.append((t["count"], members(people, start, 5, True, headlines=t["min_headlines"])))
     current = body["current"]
+    counts.append((current["count"], members(people, start, 5, mixed=True)))
+    counts += [(a["count"], members(people, start, 5, True, a["area"]))
+               for a in current["areas"]]
+    assert {a["area"] for a in current["areas"]} <= set(AREAS)
+    for shown, who in counts:
+        assert shown is None or shown == len(who)
+        assert shown is not None or len(who) > 0  # zeros are shown
+        if 1 <= len(who) < 10:
+            assert shown is None
+    hidden = [shown is None for shown, _ in counts]
+    assert body["disclosure"]["hidden"] == sum(hidden) > 0
+    assert body["disclosure"]["counts"] == len(counts)
+    # the attacker, knowing what every count counts, pins down nothing hidden
+    everyone = {who: 1 for who, _, _ in people}
+    assert attack([who for _, who in counts], everyone, hidden, 10) == []
     assert current["min_indicators"] == 5
     assert current["count"] == brute_force(people, start, 5, mixed=True) > 0
     active = [e for e in await scorer.evaluations() if e.active]
