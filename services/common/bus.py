@@ -36,6 +36,7 @@ from services.common.subjects import (
     durable_name,
     inbox_prefix,
 )
+from services.common.tasks import cancel_and_wait
 from services.common.trust import HEADER, Keyring, Untrusted
 
 log = logging.getLogger("tessera.bus")
@@ -239,10 +240,7 @@ class OutboxRelay:
         self._task = asyncio.create_task(self._run(), name=f"{self.service}-outbox")
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancel_and_wait(self._task)
 
     async def flush(self) -> int:
         """Publish everything committed so far; returns how many were published."""
@@ -353,10 +351,7 @@ class Consumer:
         self._task = asyncio.create_task(self._run(), name=f"{self.service}-{self.channel.name}")
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancel_and_wait(self._task)
         if self._psub is not None:
             with contextlib.suppress(Exception):
                 await self._psub.unsubscribe()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import logging
 import sys
@@ -24,6 +23,7 @@ from services.common.gatekeeper import Gatekeeper
 from services.common.securitylog.service import SecurityEvents
 from services.common.settings import ServiceSettings
 from services.common.subjects import Channel
+from services.common.tasks import cancel_and_wait
 from services.common.tokens import (
     FileKeys,
     Lifetimes,
@@ -167,11 +167,8 @@ class Runtime:
     async def __aexit__(self, *exc) -> None:
         if self.security is not None:  # the last events and their head, while NATS is up
             await self._bounded(self.security.close(), "the security log")
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await asyncio.gather(*(cancel_and_wait(task) for task in self._tasks),
+                             return_exceptions=True)
         # each step bounded: a service asked to stop must stop, whatever the bus is doing
         for consumer in self.consumers:
             await self._bounded(consumer.stop(), "a consumer")

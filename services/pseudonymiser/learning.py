@@ -41,6 +41,7 @@ import pandas as pd
 
 from services.common.db import utcnow
 from services.common.runtime import Runtime
+from services.common.tasks import cancel_and_wait
 from services.pseudonymiser import relink
 from services.pseudonymiser import repository as repo
 from services.pseudonymiser.ahead import select
@@ -190,10 +191,7 @@ class Learning:
         return f"held records grew from {trained_on} to {held}"
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancel_and_wait(self._task)
 
     # --- the job ----------------------------------------------------------------------
 
