@@ -5,7 +5,10 @@ import { allows, session } from "/static/console.js";
 
 const current = await session;
 const here = `${location.pathname}${location.search}`;
-document.getElementById("sign-in").href = `/sign-in?return=${encodeURIComponent(here)}`;
+// every way to sign in comes back here
+for (const link of document.querySelectorAll('a[href="/sign-in"]')) {
+  link.href = `/sign-in?return=${encodeURIComponent(here)}`;
+}
 document.getElementById("account-signed-out").hidden = Boolean(current);
 document.getElementById("account-signed-in").hidden = !current;
 for (const item of document.querySelectorAll("#navigation [data-roles]")) {
