@@ -34,14 +34,18 @@ class Command:
     options: Callable[[argparse.ArgumentParser], None] = _no_options
 
 
+def health_command(sub) -> None:
+    p = sub.add_parser("health", help="exit 0 if the process serving on 127.0.0.1 and its "
+                       "port answers GET /readyz with 200, else 1 (a container's check)")
+    p.add_argument("--timeout", type=float, default=3.0, help="seconds (default 3)")
+
+
 def parser_for(prog: str, commands: dict[str, Command]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=prog)
     sub = parser.add_subparsers(dest="command", metavar="command")
     sub.add_parser("serve", help="run the service (the default)")
     sub.add_parser("migrate", help="upgrade its database to the latest schema")
-    p = sub.add_parser("health", help="exit 0 if the slice serving on 127.0.0.1 and its "
-                       "port answers GET /readyz with 200, else 1 (a container's check)")
-    p.add_argument("--timeout", type=float, default=3.0, help="seconds (default 3)")
+    health_command(sub)
     # any slice's image can provision, so a deployment needs no image of its own for it
     p = sub.add_parser("provision", help="create or update the NATS streams and consumers "
                        "of the whole federation, as the provisioner user")
@@ -209,9 +213,7 @@ def web_main(settings_cls: type[WebSettings], create_app: Callable[..., FastAPI]
     parser = argparse.ArgumentParser(prog=f"python -m {package}")
     sub = parser.add_subparsers(dest="command", metavar="command")
     sub.add_parser("serve", help="serve it (the default)")
-    p = sub.add_parser("health", help="exit 0 if it answers GET /readyz on 127.0.0.1 and "
-                       "its port with 200, else 1 (a container's check)")
-    p.add_argument("--timeout", type=float, default=3.0, help="seconds (default 3)")
+    health_command(sub)
     args = parser.parse_args(argv)
     settings = load_settings(settings_cls, package)
     if settings is None:

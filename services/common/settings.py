@@ -52,6 +52,14 @@ class WebSettings(BaseSettings):
     def https(self) -> bool:
         return bool(self.tls_cert_file and self.tls_key_file)
 
+    def insecure(self) -> list[str]:
+        """What production may not run with, each naming the setting that fixes it;
+        subclasses add theirs."""
+        if self.https:
+            return []
+        return [f"HTTPS is off: set {self.env_name('tls_cert_file')} and "
+                f"{self.env_name('tls_key_file')}"]
+
 
 def exact_origins(origins: list[str]) -> list[str]:
     """Browser origins as CORS compares them (``scheme://host[:port]``, lower case), each
@@ -261,10 +269,7 @@ class ServiceSettings(WebSettings):
     def insecure(self) -> list[str]:
         """What production may not run with, each naming the setting that fixes it;
         slices add their own."""
-        found = []
-        if not self.https:
-            found.append(f"HTTPS is off: set {self.env_name('tls_cert_file')} and "
-                         f"{self.env_name('tls_key_file')}")
+        found = super().insecure()
         if not self.nats_tls:
             found.append(f"NATS is not over TLS: set {self.env_name('nats_tls_ca_file')}")
         if self.token_issuer.rstrip("/") == DEVELOPMENT_ISSUER:

@@ -78,10 +78,7 @@ class ConsoleSettings(WebSettings):
         return exact_origins([f"{urlsplit(u).scheme}://{urlsplit(u).netloc}" for u in urls])
 
     def insecure(self) -> list[str]:
-        found = []
-        if not self.https:
-            found.append(f"HTTPS is off: set {self.env_name('tls_cert_file')} and "
-                         f"{self.env_name('tls_key_file')}")
+        found = super().insecure()
         plain = [u for u in (self.issuer_url, *self.service_urls.values())
                  if u.startswith("http://")]
         if plain:
