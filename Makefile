@@ -1,25 +1,44 @@
 # Tessera: two commands on a fresh machine.
-#   make run    start NATS and all six services on embedded defaults (SQLite, var/)
+#   make run    start NATS, all six services and the console on embedded defaults (SQLite, var/)
 #   make test   run the test suite against a real nats-server
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test demo lint audit install lock images compose-images compose-test clean-var faults
+.PHONY: run test demo lint audit install lock images compose-images compose-test clean-var faults debian-packages screenshots
 
 # Every distribution in the checkout, editable: the shared floor, each slice, the tooling.
 # PYTHONWARNINGS quiets setuptools' notice, on each editable install, that a folder of
 # the package's name may shadow it.
 PROJECTS := services gateway $(wildcard services/*/pyproject.toml)
 EDITABLE := $(foreach p,$(patsubst %/pyproject.toml,%,$(PROJECTS)),-e ./$(p))
+# the console's front-end packages (npm, with its lock) and the stylesheet built from them
+CONSOLE := services/console
 
 $(STAMP): requirements.lock pyproject.toml $(addsuffix /pyproject.toml,services gateway) \
-		$(wildcard services/*/pyproject.toml)
+		$(wildcard services/*/pyproject.toml) $(CONSOLE)/package-lock.json \
+		$(CONSOLE)/styles/console.scss
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	PYTHONWARNINGS=ignore $(PY) -m pip install --quiet -c requirements.lock $(EDITABLE) -e '.[dev]'
+	$(MAKE) --no-print-directory debian-packages
+	cd $(CONSOLE) && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
 	touch $(STAMP)
+
+# npm for the console's packages, and Debian's Chromium for its browser tests (never a
+# browser download): installed when missing, as root; anyone else is told the command.
+DEBIAN_PACKAGES := npm:npm chromium:chromium chromedriver:chromium-driver
+debian-packages:
+	@missing="$(foreach p,$(DEBIAN_PACKAGES),$$(command -v $(word 1,$(subst :, ,$(p))) >/dev/null 2>&1 || echo $(word 2,$(subst :, ,$(p)))))"; \
+	missing=$$(echo $$missing); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else \
+	    echo "The console needs: sudo apt-get install $$missing" >&2; exit 1; \
+	  fi; \
+	fi
 
 install: $(STAMP)
 
@@ -39,6 +58,10 @@ test: $(STAMP)
 
 faults: $(STAMP)
 	$(PY) -m pytest -m fault tests/faults
+
+# the console's pages as PNG files in docs/console/, taken by its browser tests
+screenshots: $(STAMP)
+	TESSERA_CONSOLE_SCREENSHOTS=docs/console $(PY) -m pytest tests/console -q
 
 # One image per slice (docs/operations.md). BASE: any image with Python 3.11 and venv.
 BASE ?= python:3.11-slim

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from deploy import admin
-from deploy.layout import NATS_MONITOR_PORT, PORTS, Layout
+from deploy.layout import NATS_MONITOR_PORT, PORTS, WEB_PORTS, Layout
 from services.common.subjects import SERVICES
 from services.common.tokens import current_signing_key, mint
 
@@ -36,15 +36,16 @@ def token_factory(layout: Layout, issuer: str = ISSUER):
 
 # the wiring `tessera run` owns: a service told otherwise would not find the others
 WIRING = ("PORT", "NATS_URL", "NATS_PASSWORD_FILE", "JWKS_PATH", "BUS_KEY_PATH",
-          "BUS_TRUST_PATH")
+          "BUS_TRUST_PATH", "CORS_ORIGINS", "SERVICE_URLS", "ISSUER_URL", "ISSUER_DIR",
+          "CLIENTS", "SIGNED_OUT_URIS")
 
 
 def operator_settings(environ: dict[str, str]) -> dict[str, dict[str, str]]:
     """The operator's TESSERA_<SERVICE>_* settings for each service (a registry file,
     a PostgreSQL URL), except the wiring."""
-    out: dict[str, dict[str, str]] = {s: {} for s in SERVICES}
+    out: dict[str, dict[str, str]] = {s: {} for s in (*SERVICES, *WEB_PORTS)}
     for name, value in environ.items():
-        for service in SERVICES:
+        for service in out:
             prefix = f"TESSERA_{service.upper()}_"
             if name.startswith(prefix) and name[len(prefix):] not in WIRING:
                 out[service][name] = value
@@ -58,7 +59,8 @@ def federation_for(args, environ: dict[str, str] | None = None):
 
     monitor = NATS_MONITOR_PORT if args.nats_monitoring else None
     return Federation(Layout(Path(args.var)), tls=args.tls, nats_monitor_port=monitor,
-                      extra_env=operator_settings(os.environ if environ is None else environ))
+                      extra_env=operator_settings(os.environ if environ is None else environ),
+                      web_ports=dict(WEB_PORTS))
 
 
 def nats_lines(fed) -> list[str]:
@@ -75,7 +77,7 @@ def nats_lines(fed) -> list[str]:
 def cmd_run(args) -> int:
     fed = federation_for(args)
     layout = fed.layout
-    print("Starting NATS (JetStream) and six services; logs in", layout.logs)
+    print("Starting NATS (JetStream), six services and the console; logs in", layout.logs)
     stop = {"now": False}
 
     def _stop(signum, frame):
@@ -87,6 +89,8 @@ def cmd_run(args) -> int:
     print("\nTessera is running:")
     for service in PORTS:
         print(f"  {service:<14} {fed.url(service)}   (OpenAPI: /docs, /openapi.json)")
+    print(f"  {'console':<14} {fed.url('console')}   (sign in with the development "
+          f"sign-in at {fed.url('signin')}: pick a role, no password)")
     if args.tls:
         print(f"  TLS on NATS and HTTP; trust the development CA {fed.tls_bundle.ca}")
     for line in nats_lines(fed):

@@ -35,6 +35,8 @@ MODULES = {
     "scorer": "services.scorer",
     "reidentify": "services.reidentify",
     "consent": "services.consent",
+    "console": "services.console",
+    "signin": "deploy.signin",
 }
 
 
@@ -67,6 +69,9 @@ class Federation:
     # the JetStream store and each slice's SQLite database encrypted at rest, with the
     # development keys under var/keys, as a deployment must run them
     encrypt_at_rest: bool = True
+    # the console and the development sign-in, on these ports (none: not started); every
+    # service then answers the console's origin (CORS)
+    web_ports: dict[str, int] = field(default_factory=dict)
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
     nats: subprocess.Popen | None = None
     nodes: dict[str, subprocess.Popen] = field(default_factory=dict)
@@ -88,7 +93,38 @@ class Federation:
 
     def url(self, service: str) -> str:
         scheme = "https" if self.tls else "http"
-        return f"{scheme}://127.0.0.1:{self.ports[service]}"
+        port = self.ports[service] if service in self.ports else self.web_ports[service]
+        return f"{scheme}://127.0.0.1:{port}"
+
+    @property
+    def console_origins(self) -> list[str]:
+        """The console's origins, by address and by name (a browser sends the one it
+        was opened with)."""
+        if "console" not in self.web_ports:
+            return []
+        url = self.url("console")
+        return [url, url.replace("127.0.0.1", "localhost")]
+
+    def web_env(self, name: str) -> dict[str, str]:
+        """The console's or the development sign-in's environment."""
+        p = f"TESSERA_{name.upper()}_"
+        env = {p + "ENVIRONMENT": self.environment, p + "PORT": str(self.web_ports[name])}
+        if name == "console":
+            env[p + "SERVICE_URLS"] = json.dumps({s: self.url(s) for s in SERVICES})
+            if "signin" in self.web_ports:
+                env[p + "ISSUER_URL"] = self.url("signin")
+        if name == "signin":
+            env[p + "ISSUER_DIR"] = str(self.layout.issuer.resolve())
+            env[p + "CLIENTS"] = json.dumps(
+                {"tessera-console": [f"{o}/callback" for o in self.console_origins]})
+            env[p + "SIGNED_OUT_URIS"] = json.dumps(
+                [f"{o}/signed-out" for o in self.console_origins])
+        if self.tls:
+            bundle = self.tls_bundle
+            env[p + "TLS_CERT_FILE"] = str(bundle.cert.resolve())
+            env[p + "TLS_KEY_FILE"] = str(bundle.key.resolve())
+        env.update(self.extra_env.get(name, {}))
+        return env
 
     @property
     def tls_bundle(self):
@@ -163,6 +199,8 @@ class Federation:
             p + "PRIVATE_KEY_PASSPHRASE_FILE": str(L.passphrase(service).resolve()),
             p + "BUS_TRUST_PATH": str(L.bus_trust.resolve()),
         }
+        if self.console_origins:
+            env[p + "CORS_ORIGINS"] = json.dumps(self.console_origins)
         if service == "gateway":
             env[p + "HMAC_KEY_PATH"] = str(L.key("gateway-hmac").resolve())
             env[p + "REGISTRY_PATH"] = str(REPO / "deploy" / "config" / "registry.yaml")
@@ -187,7 +225,8 @@ class Federation:
 
     def _env(self, service: str) -> dict[str, str]:
         base = {k: v for k, v in os.environ.items() if not k.startswith("TESSERA_")}
-        return {**base, **self.service_env(service), "PYTHONUNBUFFERED": "1"}
+        own = self.service_env(service) if service in SERVICES else self.web_env(service)
+        return {**base, **own, "PYTHONUNBUFFERED": "1"}
 
     def start_node(self, name: str) -> None:
         self.nodes[name] = natsserver.start(self.layout.nats_dir / f"{name}.conf",
@@ -273,6 +312,9 @@ class Federation:
                 self.migrate(service)
             for service in SERVICES:
                 self.start_service(service)
+            self.wait_ready()
+            for name in self.web_ports:
+                self.start_service(name)
             self.wait_ready()
         except BaseException:
             self.stop()

@@ -9,6 +9,8 @@ PORTS = {
     "gateway": 8000, "pseudonymiser": 8001, "linker": 8002,
     "scorer": 8003, "reidentify": 8004, "consent": 8005,
 }
+# what `tessera run` serves besides: the console, and the development sign-in it uses
+WEB_PORTS = {"console": 8006, "signin": 8007}
 NATS_PORT = 4222
 NATS_MONITOR_PORT = 8222
 

@@ -31,7 +31,8 @@ def test_contracts_list_every_service():
     from services.common.subjects import SERVICES
 
     expected = {"gateway"} | {f"services.{s}" for s in SERVICES if s != "gateway"}
-    assert set(independence["modules"]) == expected
+    # the console holds no data: independent of every slice, with no layers of its own
+    assert set(independence["modules"]) == expected | {"services.console"}
     assert set(layers["containers"]) == expected
 
 
@@ -104,7 +105,7 @@ def projects() -> dict[str, Path]:
     from services.common.subjects import SERVICES
 
     found = {"common": REPO / "services"}
-    for name in SERVICES:
+    for name in (*SERVICES, "console"):
         found[name] = REPO / "gateway" if name == "gateway" else REPO / "services" / name
     return found
 
@@ -128,7 +129,7 @@ def test_each_slice_is_a_distribution_of_its_own():
 
 def _copy(src: Path, dst: Path) -> None:
     shutil.copytree(src, dst, ignore=shutil.ignore_patterns(
-        "__pycache__", "build", "*.egg-info", "*.pyc"))
+        "__pycache__", "build", "*.egg-info", "*.pyc", "node_modules"))
 
 
 @pytest.fixture(scope="module")
@@ -152,8 +153,9 @@ def _tracked(folder: Path, prefix: str, inside: Path) -> set[str]:
         rel = path.relative_to(folder)
         if path.is_dir() or "__pycache__" in rel.parts or rel.suffix == ".pyc":
             continue
-        if rel.parts[0] in {"build", "pyproject.toml"} or rel.parts[0].endswith(".egg-info"):
-            continue
+        if rel.parts[0] in {"build", "pyproject.toml", "node_modules"} or \
+                rel.parts[0].endswith(".egg-info"):
+            continue  # what building and `npm ci` leave in the folder
         if folder == inside and len(rel.parts) > 1 and rel.parts[0] != "common":
             continue  # the floor's folder holds the slices, which are not part of it
         names.add(f"{prefix}/{rel.as_posix()}")
@@ -215,7 +217,7 @@ def _package(name: str) -> str:
 
 
 @pytest.mark.parametrize("name", ["gateway", "pseudonymiser", "linker", "scorer",
-                                  "reidentify", "consent"])
+                                  "reidentify", "consent", "console"])
 def test_an_installed_slice_imports_only_itself_and_the_floor(installed, name, tmp_path):
     others = [_package(n) for n in projects() if n not in {"common", name}]
     python = installed[name] / "bin" / "python"

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from services.common import logs
 from services.common.db import run_migrations
 from services.common.runtime import tune_interpreter
-from services.common.settings import ServiceSettings
+from services.common.settings import ServiceSettings, WebSettings
 
 
 def _no_options(parser: argparse.ArgumentParser) -> None:
@@ -34,14 +34,18 @@ class Command:
     options: Callable[[argparse.ArgumentParser], None] = _no_options
 
 
+def health_command(sub) -> None:
+    p = sub.add_parser("health", help="exit 0 if the process serving on 127.0.0.1 and its "
+                       "port answers GET /readyz with 200, else 1 (a container's check)")
+    p.add_argument("--timeout", type=float, default=3.0, help="seconds (default 3)")
+
+
 def parser_for(prog: str, commands: dict[str, Command]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=prog)
     sub = parser.add_subparsers(dest="command", metavar="command")
     sub.add_parser("serve", help="run the service (the default)")
     sub.add_parser("migrate", help="upgrade its database to the latest schema")
-    p = sub.add_parser("health", help="exit 0 if the slice serving on 127.0.0.1 and its "
-                       "port answers GET /readyz with 200, else 1 (a container's check)")
-    p.add_argument("--timeout", type=float, default=3.0, help="seconds (default 3)")
+    health_command(sub)
     # any slice's image can provision, so a deployment needs no image of its own for it
     p = sub.add_parser("provision", help="create or update the NATS streams and consumers "
                        "of the whole federation, as the provisioner user")
@@ -64,7 +68,7 @@ def parser_for(prog: str, commands: dict[str, Command]) -> argparse.ArgumentPars
     return parser
 
 
-def health(settings: ServiceSettings, timeout: float = 3.0) -> int:
+def health(settings: WebSettings, timeout: float = 3.0) -> int:
     """GET /readyz of the slice these settings serve, on loopback, over HTTPS when they
     name a certificate: 0 when it answers 200; otherwise 1 and one line on stderr."""
     import http.client
@@ -132,15 +136,8 @@ def service_main(settings_cls: type[ServiceSettings], create_app: Callable[..., 
     commands = commands or {}
     package = create_app.__module__.rpartition(".")[0]
     args = parser_for(f"python -m {package}", commands).parse_args(argv)
-    try:
-        settings = settings_cls()
-    except ValidationError as exc:
-        # a clear refusal naming each setting, not a traceback (values are never shown:
-        # a setting may hold a secret)
-        for error in exc.errors(include_url=False, include_input=False):
-            where = ".".join(str(p) for p in error["loc"])
-            print(f"{package}: configuration refused: {where + ': ' if where else ''}"
-                  f"{error['msg'].removeprefix('Value error, ')}", file=sys.stderr)
+    settings = load_settings(settings_cls, package)
+    if settings is None:
         return 2
     if args.command == "health":
         return health(settings, args.timeout)
@@ -179,12 +176,49 @@ def service_main(settings_cls: type[ServiceSettings], create_app: Callable[..., 
                               nkey_file=args.nkey_file))
         return 0
     tune_interpreter(settings)
+    return serve(settings, create_app(settings))
+
+
+def load_settings(settings_cls: type[WebSettings], package: str) -> WebSettings | None:
+    """The settings from the environment, or None after one line on stderr per refused
+    setting: a clear refusal, not a traceback, and never a value (it may be a secret)."""
+    try:
+        return settings_cls()
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False, include_input=False):
+            where = ".".join(str(p) for p in error["loc"])
+            print(f"{package}: configuration refused: {where + ': ' if where else ''}"
+                  f"{error['msg'].removeprefix('Value error, ')}", file=sys.stderr)
+        return None
+
+
+def serve(settings: WebSettings, app: FastAPI) -> int:
+    """Serve ``app`` with uvicorn on the settings' host and port (HTTPS with a certificate)."""
     import uvicorn
 
     tls = {}
     if settings.https:
         tls = {"ssl_certfile": str(settings.tls_cert_file),
                "ssl_keyfile": str(settings.tls_key_file)}
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+    uvicorn.run(app, host=settings.host, port=settings.port,
                 log_config=None, access_log=True, server_header=False, **tls)
     return 0
+
+
+def web_main(settings_cls: type[WebSettings], create_app: Callable[..., FastAPI],
+             argv: list[str] | None = None, package: str | None = None) -> int:
+    """`python -m <package> [serve|health]` for a process with no database and no NATS
+    (the console)."""
+    package = package or create_app.__module__.rpartition(".")[0]
+    parser = argparse.ArgumentParser(prog=f"python -m {package}")
+    sub = parser.add_subparsers(dest="command", metavar="command")
+    sub.add_parser("serve", help="serve it (the default)")
+    health_command(sub)
+    args = parser.parse_args(argv)
+    settings = load_settings(settings_cls, package)
+    if settings is None:
+        return 2
+    if args.command == "health":
+        return health(settings, args.timeout)
+    logs.configure(settings.service_name, settings.log_level)
+    return serve(settings, create_app(settings))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -25,9 +26,66 @@ DEVELOPMENT_ISSUER = "https://issuer.tessera.local"
 # no token may live longer than this, whatever the settings say: the revocation stream
 # keeps a revocation twice as long (services.common.revocations)
 MAX_TOKEN_LIFETIME_S = 12 * 3600
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-class ServiceSettings(BaseSettings):
+class WebSettings(BaseSettings):
+    """What any of Tessera's HTTP processes is configured with: the slices, and the
+    console, which serves pages and holds no data (no database, no NATS)."""
+
+    model_config = SettingsConfigDict(extra="ignore", env_file=None)
+
+    service_name: str = "service"
+    environment: Literal["development", "test", "production"] = "development"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+    # HTTPS when a certificate and key are given
+    tls_cert_file: Path | None = None
+    tls_key_file: Path | None = None
+
+    def env_name(self, field_name: str) -> str:
+        """The environment variable that sets ``field_name`` for this service."""
+        return (self.model_config.get("env_prefix") or "") + field_name.upper()
+
+    @property
+    def https(self) -> bool:
+        return bool(self.tls_cert_file and self.tls_key_file)
+
+    def insecure(self) -> list[str]:
+        """What production may not run with, each naming the setting that fixes it;
+        subclasses add theirs."""
+        if self.https:
+            return []
+        return [f"HTTPS is off: set {self.env_name('tls_cert_file')} and "
+                f"{self.env_name('tls_key_file')}"]
+
+
+def exact_origins(origins: list[str]) -> list[str]:
+    """Browser origins as CORS compares them (``scheme://host[:port]``, lower case), each
+    exactly: a wildcard, a path or a query would let pages the council does not run call
+    the services with a signed-in user's token."""
+    out = []
+    for origin in origins:
+        parts = urlsplit(origin.strip())
+        try:
+            port = parts.port
+        except ValueError:
+            port = -1
+        if ("*" in origin or parts.scheme not in ("http", "https") or not parts.hostname
+                or parts.path not in ("", "/") or parts.query or parts.fragment
+                or parts.username or parts.password or port == -1):
+            raise ValueError("cors_origins: each must be an exact origin, "
+                             "scheme://host[:port], with no wildcard or path")
+        host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+        # a browser's Origin header leaves out the scheme's default port
+        if port is not None and port != DEFAULT_PORTS[parts.scheme]:
+            host += f":{port}"
+        out.append(f"{parts.scheme}://{host}")
+    return list(dict.fromkeys(out))
+
+
+class ServiceSettings(WebSettings):
     """Read from the environment with the service's prefix, e.g. TESSERA_LINKER_DATABASE_URL.
 
     Secrets may be given as values or as paths to files (the ``*_file`` fields),
@@ -36,10 +94,6 @@ class ServiceSettings(BaseSettings):
 
     model_config = SettingsConfigDict(extra="ignore", env_file=None)
 
-    service_name: str = "service"
-    environment: Literal["development", "test", "production"] = "development"
-    host: str = "127.0.0.1"
-    port: int = 8000
     database_url: str = ""
     # the URL from a file instead (it holds the database password: a mounted secret)
     database_url_file: Path | None = None
@@ -92,11 +146,11 @@ class ServiceSettings(BaseSettings):
     max_token_lifetime_s: int = Field(default=3600, ge=60, le=MAX_TOKEN_LIFETIME_S)
     role_token_lifetime_s: dict[str, int] = Field(default_factory=lambda: {
         "caseworker": 900, "dpo": 900, "admin": 900})
-    log_level: str = "INFO"
-    # TLS: HTTPS when a certificate and key are given; NATS over TLS when a CA is given.
-    tls_cert_file: Path | None = None
-    tls_key_file: Path | None = None
+    # NATS over TLS when a CA is given
     nats_tls_ca_file: Path | None = None
+    # the browser origins whose pages may call this service with a signed-in user's
+    # token (the console's, docs/console.md): exact origins only, none by default
+    cors_origins: list[str] = Field(default_factory=list)
     consumer_batch: int = 64
     # SQLite only: each connection's page cache in MB (0: SQLite's default, 2 MB), and
     # how often a background checkpoint copies committed WAL pages into the database
@@ -162,6 +216,11 @@ class ServiceSettings(BaseSettings):
             self.nats_password = SecretStr(read_secret_file(self.nats_password_file))
         return self
 
+    @field_validator("cors_origins")
+    @classmethod
+    def _exact_origins(cls, value: list[str]) -> list[str]:
+        return exact_origins(value)
+
     @model_validator(mode="after")
     def _database_key(self):
         if self.database_key_file is not None and not Path(self.database_key_file).is_file():
@@ -200,14 +259,6 @@ class ServiceSettings(BaseSettings):
                 )
         return self
 
-    def env_name(self, field_name: str) -> str:
-        """The environment variable that sets ``field_name`` for this service."""
-        return (self.model_config.get("env_prefix") or "") + field_name.upper()
-
-    @property
-    def https(self) -> bool:
-        return bool(self.tls_cert_file and self.tls_key_file)
-
     @property
     def nats_tls(self) -> bool:
         """NATS over TLS: a CA to verify it by, or every server's URL tls://."""
@@ -218,10 +269,7 @@ class ServiceSettings(BaseSettings):
     def insecure(self) -> list[str]:
         """What production may not run with, each naming the setting that fixes it;
         slices add their own."""
-        found = []
-        if not self.https:
-            found.append(f"HTTPS is off: set {self.env_name('tls_cert_file')} and "
-                         f"{self.env_name('tls_key_file')}")
+        found = super().insecure()
         if not self.nats_tls:
             found.append(f"NATS is not over TLS: set {self.env_name('nats_tls_ca_file')}")
         if self.token_issuer.rstrip("/") == DEVELOPMENT_ISSUER:
@@ -231,6 +279,9 @@ class ServiceSettings(BaseSettings):
                 and make_url(self.database_url).get_backend_name() == "sqlite"):
             found.append(f"{self.env_name('database_key_file')} must be set: a SQLite "
                          "database is encrypted at rest (docs/operations.md)")
+        if any(o.startswith("http://") for o in self.cors_origins):
+            found.append(f"{self.env_name('cors_origins')} names an origin without HTTPS: "
+                         "a token sent to or from it crosses the network in clear")
         missing = [role for role in HUMAN_ROLES if role not in self.token_mfa]
         if missing:
             found.append(f"{self.env_name('token_mfa')} asks no multi-factor sign-in of "

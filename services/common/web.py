@@ -1,6 +1,6 @@
 """The FastAPI application every service starts from: problem+json errors, the body cap,
-health and readiness, the shared token revocation route, and the lifespan that builds a
-slice's runtime and state."""
+health and readiness, the shared token revocation route, the lifespan that builds a
+slice's runtime and state, and CORS for the console's origin."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 
-from services.common import compliance, health, limits, problems, revocations_api
+from services.common import compliance, cors, health, limits, problems, revocations_api
 from services.common.runtime import Runtime
 from services.common.securitylog import api as security_api
 from services.common.securitylog.capture import SecurityCapture
@@ -50,4 +50,5 @@ def slice_app(title: str, settings: ServiceSettings, start: Start,
     for router in (*routers, security_api.router, compliance.router):
         app.include_router(router)
     app.add_middleware(SecurityCapture)
+    cors.install(app, settings.cors_origins)
     return app

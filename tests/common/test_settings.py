@@ -43,12 +43,27 @@ def test_a_secure_configuration_starts_in_production():
     ({"token_issuer": "https://issuer.tessera.local/"}, "TESSERA_CONSENT_TOKEN_ISSUER"),
     ({"token_mfa": {"caseworker": MfaRule()}}, "TESSERA_CONSENT_TOKEN_MFA"),
     ({"nats_password": "change-me"}, "nats_password is a placeholder"),
+    ({"cors_origins": ["http://console.council.test"]}, "TESSERA_CONSENT_CORS_ORIGINS"),
 ])
 def test_each_insecure_setting_is_refused_by_name(change, named):
     with pytest.raises(ValidationError, match=named):
         ConsentSettings(**{**SECURE, **change})
     # the same configuration is accepted in development, where it is the default
     assert ConsentSettings(**{**SECURE, **change, "environment": "development"})
+
+
+def test_cors_origins_are_exact_and_written_as_a_browser_sends_them():
+    settings = ConsentSettings(cors_origins=[
+        "HTTPS://Console.Council.test:443/", "http://127.0.0.1:8006", "http://[::1]:8006",
+        "http://127.0.0.1:8006"])
+    assert settings.cors_origins == ["https://console.council.test", "http://127.0.0.1:8006",
+                                     "http://[::1]:8006"]
+    assert ConsentSettings().cors_origins == []
+    for loose in ("*", "https://*.council.test", "https://console.council.test/app", "null",
+                  "https://user:pw@console.council.test", "https://console.council.test:99999",
+                  "ftp://console.council.test", "https://console.council.test/?a=1"):
+        with pytest.raises(ValidationError, match="exact origin"):
+            ConsentSettings(cors_origins=[loose])
 
 
 def test_mfa_is_asked_of_every_human_role_unless_configured():
