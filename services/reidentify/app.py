@@ -23,9 +23,9 @@ from services.reidentify.cases import Cases
 from services.reidentify.fastpath import Doors
 from services.reidentify.heads import BusSink, DirectorySink, FileSink, HeadSigner
 from services.reidentify.models import Agreement, Inbox, SecurityEvent
-from services.reidentify.policy import PolicyState
+from services.reidentify.policy import HOUR, PolicyState
 from services.reidentify.retention import Retention
-from services.reidentify.service import HOUR, Reidentifier
+from services.reidentify.service import Reidentifier
 from services.reidentify.settings import ReidentifySettings
 from services.reidentify.signing import last_heads
 from services.reidentify.state import ReidentifyState
