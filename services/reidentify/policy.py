@@ -190,6 +190,7 @@ class PolicyState:
         finally:
             self._reads.remove(read)
         kept = changed.without(read.dirty)
+        self._touched(kept)  # a load under way must not put back what it read before
         self._set_flags(kept.flags, [r for r in flags if r.pseudonym in kept.flags])
         for person in kept.persons:
             self.optouts.pop(person, None)
@@ -280,11 +281,15 @@ class PolicyState:
 
     # --- writes (after the commit that wrote them) ----------------------------------
 
-    def _changed(self, changed: Changed) -> None:
+    def _touched(self, changed: Changed) -> None:
         if self._reads:
             keys = changed.keys()
             for read in self._reads:
                 read.dirty |= keys
+
+    def _changed(self, changed: Changed) -> None:
+        """After a commit here: reads under way keep these keys, the others are told."""
+        self._touched(changed)
         if self.announce is not None:
             self.announce(changed)
 
