@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test demo lint audit install lock images compose-images compose-test clean-var faults
+.PHONY: run test demo lint audit install lock images compose-images compose-test clean-var faults haproxy
 
 # Every distribution in the checkout, editable: the shared floor, each slice, the tooling.
 # PYTHONWARNINGS quiets setuptools' notice, on each editable install, that a folder of
@@ -21,23 +21,31 @@ $(STAMP): requirements.lock pyproject.toml $(addsuffix /pyproject.toml,services 
 	PYTHONWARNINGS=ignore $(PY) -m pip install --quiet -c requirements.lock $(EDITABLE) -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# HAProxy balances `tessera run --replicas N` (deploy/balancer.py): Debian's package,
+# installed when missing and this is a Debian machine run as root
+HAPROXY := $(shell command -v haproxy 2>/dev/null || ls /usr/sbin/haproxy 2>/dev/null)
+haproxy:
+	@test -n "$(HAPROXY)" || { test "$$(id -u)" = 0 && command -v apt-get >/dev/null 2>&1 && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy \
+	  >/dev/null; } || echo "HAProxy is missing: apt-get install haproxy (tessera run --replicas)"
+
+install: $(STAMP) haproxy
 
 # re-resolve every pin after a pyproject.toml's dependencies change
 lock:
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	PYTHONWARNINGS=ignore $(PY) -m deploy.lock
 
-run: $(STAMP)
+run: $(STAMP) haproxy
 	$(PY) -m deploy run
 
 demo: $(STAMP)
 	$(PY) -m deploy demo
 
-test: $(STAMP)
+test: $(STAMP) haproxy
 	$(PY) -m pytest
 
-faults: $(STAMP)
+faults: $(STAMP) haproxy
 	$(PY) -m pytest -m fault tests/faults
 
 # One image per slice (docs/operations.md). BASE: any image with Python 3.11 and venv.
