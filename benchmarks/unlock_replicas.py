@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import json
 import os
 import statistics
@@ -28,16 +27,12 @@ import time
 from datetime import date
 from pathlib import Path
 
-import httpx
-
-from benchmarks.unlock_latency import JUSTIFICATION, RawClient, percentile, show_logs, wait_cohort
-from deploy.cli import token_factory
-from deploy.demo import DISTRICTS, PURPOSE, DemoApi, upload, wait_batches
+from benchmarks.unlock_latency import JUSTIFICATION, RawClient, flagged, percentile, show_logs
+from deploy.demo import PURPOSE
 from deploy.federation import Federation
 from deploy.layout import Layout
 from deploy.natsserver import free_port
 from services.common.subjects import SERVICES
-from synthetic import generate_borough
 
 VICTIM = "reidentify-2"
 
@@ -114,22 +109,7 @@ async def run(args) -> dict:
         fed.prepare()
         fed.start_nats()
         try:
-            await asyncio.to_thread(fed.start_services)
-            tokens_for = token_factory(fed.layout)
-            borough = generate_borough(args.seed, args.households, date.today())
-            async with httpx.AsyncClient(timeout=60) as client:
-                api = DemoApi(client, fed.url("gateway"), fed.url("scorer"),
-                              fed.url("reidentify"), tokens_for)
-                batches = await upload(api, borough, 2000, out=lambda line: None)
-                await wait_batches(api, batches, poll=0.3, timeout=300)
-                cohort = await wait_cohort(api, timeout=120)
-            pseudonyms = [row["pseudonym"] for row in cohort]
-            tokens = [tokens_for("reidentify", subject=f"bench-{i}", lifetime_s=900,
-                                 roles=["caseworker"], districts=list(DISTRICTS),
-                                 purposes=[PURPOSE], org="benchmark")
-                      for i in range(args.callers)]
-            gc.collect()
-            gc.freeze()
+            pseudonyms, tokens = await flagged(fed, args)
             result = await drive(fed, tokens, pseudonyms, args.unlocks, args.warmup)
         except BaseException:
             show_logs(fed.layout.logs)

@@ -6,35 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import secrets
 
 import httpx
-import pytest
 
 from services.common.state import state_of
 from services.reidentify.app import create_app
-from tests import postgres
 from tests.reidentify.conftest import RATE, flag, running
 from tests.reidentify.test_unlock import FAMILY, GIVEN, body, found
 from tests.support import eventually
-
-
-@pytest.fixture(scope="module")
-def pg_url():
-    if not postgres.available():
-        pytest.skip("no PostgreSQL binaries")
-    server = postgres.start()
-    try:
-        yield server.create_database("reidentify", "tessera_reidentify", secrets.token_hex(8))
-    finally:
-        server.stop()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'reidentify.db'}"
-    return request.getfixturevalue("pg_url")
 
 
 @contextlib.asynccontextmanager
