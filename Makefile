@@ -26,17 +26,18 @@ $(STAMP): requirements.lock pyproject.toml $(addsuffix /pyproject.toml,services 
 	cd $(CONSOLE) && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
 	touch $(STAMP)
 
-# npm for the console's packages, and Debian's Chromium for its browser tests (never a
-# browser download): installed when missing, as root; anyone else is told the command.
-DEBIAN_PACKAGES := npm:npm chromium:chromium chromedriver:chromium-driver
+# npm for the console's packages, Debian's Chromium for its browser tests (never a
+# browser download) and HAProxy, which balances `tessera run --replicas N`
+# (deploy/balancer.py): installed when missing, as root; anyone else is told the command.
+DEBIAN_PACKAGES := npm:npm chromium:chromium chromedriver:chromium-driver haproxy:haproxy
 debian-packages:
-	@missing="$(foreach p,$(DEBIAN_PACKAGES),$$(command -v $(word 1,$(subst :, ,$(p))) >/dev/null 2>&1 || echo $(word 2,$(subst :, ,$(p)))))"; \
+	@missing="$(foreach p,$(DEBIAN_PACKAGES),$$({ command -v $(word 1,$(subst :, ,$(p))) || test -x /usr/sbin/$(word 1,$(subst :, ,$(p))); } >/dev/null 2>&1 || echo $(word 2,$(subst :, ,$(p)))))"; \
 	missing=$$(echo $$missing); \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	  else \
-	    echo "The console needs: sudo apt-get install $$missing" >&2; exit 1; \
+	    echo "Tessera needs: sudo apt-get install $$missing" >&2; exit 1; \
 	  fi; \
 	fi
 

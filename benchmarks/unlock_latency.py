@@ -205,28 +205,34 @@ async def drive(url: str, tokens: list[str], pseudonyms: list[str], total: int,
     return latencies, statuses, wall
 
 
+async def flagged(fed: Federation, args) -> tuple[list[str], list[str]]:
+    """Start the services, push the borough through, wait for its cohort: (flagged
+    pseudonyms, a clearance token for each caller)."""
+    await asyncio.to_thread(fed.start_services)
+    tokens_for = token_factory(fed.layout)
+    borough = generate_borough(args.seed, args.households, date.today())
+    async with httpx.AsyncClient(timeout=60) as client:
+        api = DemoApi(client, fed.url("gateway"), fed.url("scorer"),
+                      fed.url("reidentify"), tokens_for)
+        batches = await upload(api, borough, 2000, out=lambda line: None)
+        await wait_batches(api, batches, poll=0.3, timeout=300)
+        cohort = await wait_cohort(api, timeout=120)
+    tokens = [tokens_for("reidentify", subject=f"bench-{i}", lifetime_s=900,
+                         roles=["caseworker"], districts=list(DISTRICTS),
+                         purposes=[PURPOSE], org="benchmark")
+              for i in range(args.callers)]
+    gc.collect()  # the borough and the upload are not rescanned while timing
+    gc.freeze()
+    return [row["pseudonym"] for row in cohort], tokens
+
+
 async def run(args) -> dict:
     with tempfile.TemporaryDirectory(prefix="tessera-bench-") as tmp:
         fed = federation(Path(tmp), not args.plain_at_rest)
         fed.prepare()
         fed.start_nats()
         try:
-            await asyncio.to_thread(fed.start_services)
-            tokens_for = token_factory(fed.layout)
-            borough = generate_borough(args.seed, args.households, date.today())
-            async with httpx.AsyncClient(timeout=60) as client:
-                api = DemoApi(client, fed.url("gateway"), fed.url("scorer"),
-                              fed.url("reidentify"), tokens_for)
-                batches = await upload(api, borough, 2000, out=lambda line: None)
-                await wait_batches(api, batches, poll=0.3, timeout=300)
-                cohort = await wait_cohort(api, timeout=120)
-            pseudonyms = [row["pseudonym"] for row in cohort]
-            tokens = [tokens_for("reidentify", subject=f"bench-{i}", lifetime_s=900,
-                                 roles=["caseworker"], districts=list(DISTRICTS),
-                                 purposes=[PURPOSE], org="benchmark")
-                      for i in range(args.callers)]
-            gc.collect()  # the borough and the upload are not rescanned while timing
-            gc.freeze()
+            pseudonyms, tokens = await flagged(fed, args)
             load_before = os.getloadavg()[0]
             (busy_before, steal_before), cpu_before = machine_seconds(), cpu_snapshot(fed)
             latencies, statuses, wall = await drive(

@@ -58,9 +58,11 @@ def federation_for(args, environ: dict[str, str] | None = None):
     from deploy.federation import Federation
 
     monitor = NATS_MONITOR_PORT if args.nats_monitoring else None
+    if args.replicas < 1:
+        raise SystemExit("--replicas must be at least 1")
     return Federation(Layout(Path(args.var)), tls=args.tls, nats_monitor_port=monitor,
                       extra_env=operator_settings(os.environ if environ is None else environ),
-                      web_ports=dict(WEB_PORTS))
+                      web_ports=dict(WEB_PORTS), replicas=args.replicas)
 
 
 def nats_lines(fed) -> list[str]:
@@ -77,7 +79,10 @@ def nats_lines(fed) -> list[str]:
 def cmd_run(args) -> int:
     fed = federation_for(args)
     layout = fed.layout
-    print("Starting NATS (JetStream), six services and the console; logs in", layout.logs)
+    scaled = "" if fed.replicas == 1 else (
+        f" ({fed.replicas} processes of each but the pseudonymiser, behind HAProxy)")
+    print(f"Starting NATS (JetStream), six services{scaled} and the console; logs in",
+          layout.logs)
     stop = {"now": False}
 
     def _stop(signum, frame):
@@ -103,10 +108,10 @@ def cmd_run(args) -> int:
     print("Ctrl-C stops everything; data stays under", layout.root)
     try:
         while not stop["now"]:
-            for service, proc in fed.procs.items():
+            for instance, proc in fed.procs.items():
                 if proc.poll() is not None:
-                    print(f"{service} exited with {proc.returncode}; stopping "
-                          f"(see {layout.logs / (service + '.log')})", file=sys.stderr)
+                    print(f"{instance} exited with {proc.returncode}; stopping "
+                          f"(see {layout.logs / (instance + '.log')})", file=sys.stderr)
                     stop["now"] = True
             time.sleep(0.5)
     finally:
@@ -261,6 +266,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"serve NATS monitoring on 127.0.0.1:{NATS_MONITOR_PORT} (off by "
                         "default: it has no authentication and lists every connection's "
                         "user and subscriptions)")
+    p.add_argument("--replicas", type=int, default=1, metavar="N",
+                   help="N processes of every slice that may scale (all but the "
+                        "pseudonymiser), behind HAProxy on each one's usual port "
+                        "(default 1: no balancer)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("token", help="mint a development token")

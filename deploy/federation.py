@@ -1,4 +1,6 @@
-"""Start the whole federation locally: nats-server, migrations, one process per service.
+"""Start the whole federation locally: nats-server, migrations, one process per service
+(or, with ``replicas``, several of each slice that may scale, behind HAProxy on the
+service's usual port: ``deploy.balancer``).
 
 Used by `make run` (through `tessera run`) and by the end-to-end tests, so the
 tests exercise exactly what a new user starts.
@@ -18,7 +20,7 @@ from pathlib import Path
 
 import httpx
 
-from deploy import keys, natsconf, natsserver
+from deploy import balancer, keys, natsconf, natsserver
 from deploy.layout import NATS_PORT, PORTS, Layout
 from services.common import provisioning
 from services.common.db import read_database_key, sqlite_connect
@@ -38,6 +40,15 @@ MODULES = {
     "console": "services.console",
     "signin": "deploy.signin",
 }
+
+# the slices that run as several processes on one database and one NATS (docs/operations.md,
+# "Replicas"); the pseudonymiser's linkage writer is one process
+SCALABLE = ("gateway", "linker", "scorer", "reidentify", "consent")
+
+
+def service_of(instance: str) -> str:
+    """The service an instance is a process of ("reidentify-2" -> "reidentify")."""
+    return instance.split("-", 1)[0]
 
 
 def _run(coro) -> None:
@@ -72,7 +83,12 @@ class Federation:
     # the console and the development sign-in, on these ports (none: not started); every
     # service then answers the console's origin (CORS)
     web_ports: dict[str, int] = field(default_factory=dict)
+    # processes of each slice in SCALABLE; more than one puts HAProxy on the usual port
+    replicas: int = 1
+    # by instance: the service's name for its first process, "<service>-<n>" for the others
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
+    balancer: subprocess.Popen | None = None
+    instance_ports: dict[str, int] = field(default_factory=dict)
     nats: subprocess.Popen | None = None
     nodes: dict[str, subprocess.Popen] = field(default_factory=dict)
     node_ports: dict[str, int] = field(default_factory=dict)
@@ -92,6 +108,7 @@ class Federation:
         return self.layout.nats_dir / "nkeys"
 
     def url(self, service: str) -> str:
+        """Where a service is reached: its process, or the balancer in front of them."""
         scheme = "https" if self.tls else "http"
         port = self.ports[service] if service in self.ports else self.web_ports[service]
         return f"{scheme}://127.0.0.1:{port}"
@@ -125,6 +142,29 @@ class Federation:
             env[p + "TLS_KEY_FILE"] = str(bundle.key.resolve())
         env.update(self.extra_env.get(name, {}))
         return env
+
+    def scaled(self, service: str) -> bool:
+        return self.replicas > 1 and service in SCALABLE
+
+    def instances(self, service: str) -> list[str]:
+        """The names of a service's processes (its own name first)."""
+        n = self.replicas if self.scaled(service) else 1
+        return [service] + [f"{service}-{i}" for i in range(2, n + 1)]
+
+    def instance_port(self, instance: str) -> int:
+        service = service_of(instance)
+        if service in self.web_ports:
+            return self.web_ports[service]
+        if not self.scaled(service):
+            return self.ports[service]
+        if instance not in self.instance_ports:
+            self.instance_ports[instance] = natsserver.free_port()
+        return self.instance_ports[instance]
+
+    def instance_url(self, instance: str) -> str:
+        """One process, not the balancer."""
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://127.0.0.1:{self.instance_port(instance)}"
 
     @property
     def tls_bundle(self):
@@ -223,10 +263,14 @@ class Federation:
         env.update(self.extra_env.get(service, {}))
         return env
 
-    def _env(self, service: str) -> dict[str, str]:
+    def _env(self, instance: str) -> dict[str, str]:
+        service = service_of(instance)
         base = {k: v for k, v in os.environ.items() if not k.startswith("TESSERA_")}
-        own = self.service_env(service) if service in SERVICES else self.web_env(service)
-        return {**base, **own, "PYTHONUNBUFFERED": "1"}
+        if service not in SERVICES:
+            return {**base, **self.web_env(service), "PYTHONUNBUFFERED": "1"}
+        env = {**base, **self.service_env(service), "PYTHONUNBUFFERED": "1"}
+        env[f"TESSERA_{service.upper()}_PORT"] = str(self.instance_port(instance))
+        return env
 
     def start_node(self, name: str) -> None:
         self.nodes[name] = natsserver.start(self.layout.nats_dir / f"{name}.conf",
@@ -270,35 +314,46 @@ class Federation:
             return sqlite_connect(f"file:{path}?mode=ro", key, uri=True, **kwargs)
         return sqlite_connect(path, key, **kwargs)
 
+    def start_balancer(self) -> None:
+        """HAProxy on each scaled service's usual port, in front of its processes."""
+        pools = [balancer.Pool(service, self.ports[service],
+                               tuple(self.instance_port(i) for i in self.instances(service)))
+                 for service in SERVICES if self.scaled(service)]
+        if pools:
+            self.balancer = balancer.start(self.layout.root / "haproxy" / "haproxy.cfg",
+                                           pools, tls=self.tls,
+                                           log_file=self.layout.logs / "haproxy.log")
+
     def migrate(self, service: str) -> None:
         with open(self.layout.logs / f"{service}.log", "ab") as log:
             subprocess.run([sys.executable, "-m", MODULES[service], "migrate"],
                            env=self._env(service), cwd=REPO, check=True,
                            stdout=log, stderr=subprocess.STDOUT)
 
-    def start_service(self, service: str) -> subprocess.Popen:
-        log = open(self.layout.logs / f"{service}.log", "ab")  # noqa: SIM115
-        proc = subprocess.Popen([sys.executable, "-m", MODULES[service], "serve"],
-                                env=self._env(service), cwd=REPO, stdout=log,
+    def start_service(self, instance: str) -> subprocess.Popen:
+        """One process: a service's only one, or one of its replicas by instance name."""
+        log = open(self.layout.logs / f"{instance}.log", "ab")  # noqa: SIM115
+        proc = subprocess.Popen([sys.executable, "-m", MODULES[service_of(instance)], "serve"],
+                                env=self._env(instance), cwd=REPO, stdout=log,
                                 stderr=subprocess.STDOUT, start_new_session=True)
-        self.procs[service] = proc
+        self.procs[instance] = proc
         return proc
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
         pending = set(self.procs)
         while pending:
-            for service in list(pending):
-                proc = self.procs[service]
+            for instance in list(pending):
+                proc = self.procs[instance]
                 if proc.poll() is not None:
                     raise RuntimeError(
-                        f"{service} exited with {proc.returncode}; see "
-                        f"{self.layout.logs / (service + '.log')}")
+                        f"{instance} exited with {proc.returncode}; see "
+                        f"{self.layout.logs / (instance + '.log')}")
                 try:
-                    r = httpx.get(self.url(service) + "/readyz", timeout=1.0,
+                    r = httpx.get(self.instance_url(instance) + "/readyz", timeout=1.0,
                                   verify=self.verify)
                     if r.status_code == 200:
-                        pending.discard(service)
+                        pending.discard(instance)
                 except httpx.HTTPError:
                     pass
             if pending and time.monotonic() > deadline:
@@ -307,12 +362,19 @@ class Federation:
                 time.sleep(0.2)
 
     def start_services(self) -> None:
+        """Migrations, then every service's first process; once they are ready (their
+        start-up seeding done once), the other replicas and the balancer."""
         try:
             for service in SERVICES:
                 self.migrate(service)
             for service in SERVICES:
                 self.start_service(service)
             self.wait_ready()
+            for service in SERVICES:
+                for instance in self.instances(service)[1:]:
+                    self.start_service(instance)
+            self.wait_ready()
+            self.start_balancer()
             for name in self.web_ports:
                 self.start_service(name)
             self.wait_ready()
@@ -325,8 +387,9 @@ class Federation:
         self.start_nats()
         self.start_services()
 
-    def stop_service(self, service: str, sig: int = signal.SIGTERM, timeout: float = 15) -> None:
-        proc = self.procs.pop(service, None)
+    def stop_service(self, instance: str, sig: int = signal.SIGTERM,
+                     timeout: float = 15) -> None:
+        proc = self.procs.pop(instance, None)
         if proc is None or proc.poll() is not None:
             return
         proc.send_signal(sig)
@@ -336,12 +399,12 @@ class Federation:
             proc.kill()
             proc.wait()
 
-    def kill(self, service: str) -> None:
+    def kill(self, instance: str) -> None:
         """kill -9: no shutdown handlers, no acks, no flushes (fault tests)."""
-        self.stop_service(service, sig=signal.SIGKILL)
+        self.stop_service(instance, sig=signal.SIGKILL)
 
-    def restart(self, service: str, timeout: float = 60.0) -> None:
-        self.start_service(service)
+    def restart(self, instance: str, timeout: float = 60.0) -> None:
+        self.start_service(instance)
         self.wait_ready(timeout)
 
     def restart_nats(self) -> None:
@@ -353,6 +416,13 @@ class Federation:
                                      log_file=self.layout.logs / "nats.log")
 
     def stop(self) -> None:
+        if self.balancer is not None and self.balancer.poll() is None:
+            self.balancer.terminate()
+            try:
+                self.balancer.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.balancer.kill()
+        self.balancer = None
         for service in list(self.procs):
             proc = self.procs[service]
             if proc.poll() is None:

@@ -131,6 +131,14 @@ class Bus:
         headers = self.headers(channel.consumers, subject, payload, msg_id)
         return await self.js.publish(subject, payload, headers=headers, **kwargs)
 
+    async def notify(self, channel: Channel, message: BaseModel) -> None:
+        """Publish on a notice channel: core NATS, to every process subscribed now."""
+        if channel.kind != "notice":
+            raise TypeError(f"{channel.name} is not a notice channel")
+        subject, payload = self._outgoing(channel, message, None)
+        await self.nc.publish(subject, payload,
+                              headers=self.headers(channel.consumers, subject, payload))
+
     async def publish_async(self, channel: Channel, message: BaseModel, *, msg_id: str,
                             subject: str | None = None, wait_stall: float | None = None):
         """Publish without waiting; returns the future of the stream's acknowledgement."""

@@ -168,6 +168,16 @@ async def open_sqlite_writer(path: Path, key: str | None = None) -> aiosqlite.Co
     return db
 
 
+def sqlite_writer(path: Path, key: str | None = None):
+    """A plain connection of its own for one hot writer that runs a whole step on one
+    worker thread (a transaction begun and ended explicitly: autocommit mode)."""
+    con = sqlite_connect(path, key, timeout=30, check_same_thread=False,
+                         isolation_level=None)
+    for pragma in SQLITE_PRAGMAS:
+        con.execute(pragma)
+    return con
+
+
 def build_engine(url: str, *, key: str | None = None, cache_mb: int = 0,
                  background_checkpoint: bool = False, mmap_mb: int = 0,
                  wal_limit_mb: int = WAL_SIZE_LIMIT_MB) -> AsyncEngine:

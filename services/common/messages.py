@@ -503,6 +503,16 @@ class HeadsPage(Message):
 # --- every service -> every service --------------------------------------------------------
 
 
+class PolicyChange(Message):
+    """Rows of the unlock policy one reidentify process changed (no identity: pseudonyms
+    and agreement ids); every other process of the slice reads them back."""
+
+    origin: str = Field(description="The process that made the change (it holds it already)")
+    flags: list[str] = Field(default=[], description="Pseudonyms whose flags changed")
+    persons: list[str] = Field(default=[], description="Pseudonyms whose opt-outs changed")
+    agreements: list[str] = Field(default=[], description="Agreements that changed")
+
+
 class TokenRevocation(Message):
     """A token refused from now on, wherever it is presented (by its jti)."""
 

@@ -56,6 +56,7 @@ class Runtime:
         self.relay: bus.OutboxRelay | None = None
         self.outbox = bus.Outbox(outbox_model) if outbox_model is not None else None
         self._tasks: list[asyncio.Task] = []
+        self._after_reconnect: list[Callable[[], Awaitable[None]]] = []
         self.checkpointer: WalCheckpointer | None = None
 
     async def __aenter__(self) -> Runtime:
@@ -124,12 +125,19 @@ class Runtime:
                              algorithms=s.token_algorithms, claims=s.token_claims,
                              kid_optional=s.token_kid_optional, mfa=s.token_mfa)
 
+    def on_reconnect(self, job: Callable[[], Awaitable[None]]) -> None:
+        """Run `job` after every reconnection to NATS (what was missed while cut off)."""
+        self._after_reconnect.append(job)
+
     async def _reconnected(self) -> None:
-        """Revocations published while this service was cut off are read again."""
-        try:
-            await self.revocations.load()
-        except Exception as exc:  # the next reconnection tries again
-            log.warning("%s: revocations not re-read: %s", self.service, type(exc).__name__)
+        """Revocations published while this service was cut off are read again, and what
+        the slice asked to run then."""
+        for job in [self.revocations.load, *self._after_reconnect]:
+            try:
+                await job()
+            except Exception as exc:  # the next reconnection tries again
+                log.warning("%s: not re-read after reconnecting: %s", self.service,
+                            type(exc).__name__)
 
     def consume(self, channel: Channel, handler: bus.Handler, *,
                 group: bus.GroupHandler | None = None, batch: int | None = None,

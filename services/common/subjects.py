@@ -33,8 +33,10 @@ class Channel:
     consumers: tuple[str, ...]
     # stream: durable consumers, one per consuming service; request: core request-reply;
     # broadcast: every consuming service reads the whole stream at start-up, then follows
-    # the subject live (no durable consumer, no acknowledgement)
-    kind: Literal["stream", "request", "broadcast"] = "stream"
+    # the subject live (no durable consumer, no acknowledgement); notice: core
+    # publish-subscribe, every process of every consuming service receives it live and
+    # nothing is kept (a process cut off reads again what the notices tell of)
+    kind: Literal["stream", "request", "broadcast", "notice"] = "stream"
     stream: str | None = None
     # interest: a message goes once every consumer has acknowledged it (the bus is not a
     # second copy of the data); limits: kept until max_age_s (0: for ever)
@@ -157,6 +159,13 @@ REVOCATIONS = Channel(
     "could still be unexpired).",
 )
 
+POLICY = Channel(
+    "policy", "tessera.reidentify.policy", m.PolicyChange, kind="notice",
+    publishers=("reidentify",), consumers=("reidentify",),
+    description="What one reidentify process changed in the unlock policy's rows (flags, "
+    "opt-outs, agreements): every other process reads those rows back at once.",
+)
+
 AREA = Channel(
     "area", "tessera.pseudonymiser.area", m.AreaQuery,
     publishers=("consent",), consumers=("pseudonymiser",), kind="request",
@@ -202,8 +211,8 @@ HEADS = Channel(
 CHANNELS: tuple[Channel, ...] = (
     IDENTITY, OPTOUTS, EVENTS, CONSENT_REQUESTS, CODES, PROGRESS,
     ASSIGNMENTS, RESOLVED, PROFILES, FLAGS, DECISIONS, REIDENTIFY, RELEASES, REPUBLISH,
-    AGREEMENTS, PROFILE_EXPORT, REVOCATIONS, AREA, SUBJECT_ACCESS, MEANINGS, AUDIT_HEADS, HEADS,
-    RECEIPTS,
+    AGREEMENTS, PROFILE_EXPORT, REVOCATIONS, POLICY, AREA, SUBJECT_ACCESS, MEANINGS,
+    AUDIT_HEADS, HEADS, RECEIPTS,
 )
 
 
@@ -224,7 +233,7 @@ def stream_subject(channel: Channel) -> str:
 
 def streams() -> list[Channel]:
     """The channels a JetStream stream captures (stream and broadcast)."""
-    return [c for c in CHANNELS if c.kind != "request"]
+    return [c for c in CHANNELS if c.kind not in ("request", "notice")]
 
 
 def inbox_prefix(service: str) -> str:
@@ -267,7 +276,7 @@ def permissions(service: str) -> dict:
         if service in c.publishers:
             pub.append(stream_subject(c))
         if service in c.consumers:
-            if c.kind == "request":
+            if c.kind in ("request", "notice"):
                 sub.append(c.subject)
             elif c.kind == "broadcast":  # read the stream from the start, then follow it
                 sub.append(c.subject)

@@ -23,9 +23,10 @@ from services.reidentify.cases import Cases
 from services.reidentify.fastpath import Doors
 from services.reidentify.heads import BusSink, DirectorySink, FileSink, HeadSigner
 from services.reidentify.models import Agreement, Inbox, SecurityEvent
-from services.reidentify.policy import PolicyState
+from services.reidentify.notices import Notices
+from services.reidentify.policy import HOUR, PolicyState
 from services.reidentify.retention import Retention
-from services.reidentify.service import HOUR, Reidentifier
+from services.reidentify.service import Reidentifier
 from services.reidentify.settings import ReidentifySettings
 from services.reidentify.signing import last_heads
 from services.reidentify.state import ReidentifyState
@@ -50,9 +51,13 @@ def create_app(settings: ReidentifySettings | None = None) -> FastAPI:
                                      settings.log_signing_public_key_path, settings.environment,
                                      settings.private_key_passphrase_file)
         trusted = trusted_keys(settings.log_public_key_paths, log_key)
-        # the policy's facts in memory, read before the consumers start (policy.py)
+        # the policy's facts in memory, read before the consumers start (policy.py); the
+        # other processes' changes followed from before the read (notices.py)
         policy = PolicyState(rt.sessionmaker, settings.unlock_rate_per_hour)
+        notices = Notices(rt, policy)
+        await notices.start()
         await policy.load()
+        rt.on_reconnect(policy.load)
         rt.every(WINDOW_PRUNE_S, lambda: _prune(policy), "prune-windows")
         reidentifier = Reidentifier(
             rt.sessionmaker, rt, timeout_s=settings.pseudonymiser_timeout_s,
@@ -100,6 +105,7 @@ def create_app(settings: ReidentifySettings | None = None) -> FastAPI:
                 await signer.sign()  # the last head, on the way out
             except Exception as exc:
                 log.warning("signing the last head failed: %s", type(exc).__name__)
+            await notices.stop()
             await reidentifier.ledger.close()
 
     # the cases before the releases: /v1/subject-access/cases is not a pseudonym

@@ -30,7 +30,7 @@ from services.common.gatekeeper import AuthFailure, Gatekeeper
 from services.common.problems import Problem
 from services.common.state import SliceState, state_of
 from services.common.tokens import Claims
-from services.reidentify.ledger import Ledger
+from services.reidentify.ledger import Entry, Ledger
 
 log = logging.getLogger("tessera.reidentify.attempts")
 
@@ -70,14 +70,16 @@ class Attempt:
         claims = self.claims or (self.failure.claims if self.failure else None)
         return (claims.sub, claims.org) if claims is not None else (UNAUTHENTICATED, None)
 
-    async def record(self, fields: dict) -> int:
+    async def record(self, fields: dict) -> Entry:
+        """The attempt's entry (with ``limit`` set, written as a refusal for rate when the
+        caller has used the rate: ``Ledger.append``)."""
         if self.started:
             raise RuntimeError("this attempt is already logged")
         self.started = True
         action = None if self.action == UNLOCK else self.action  # unlocks hash as before
         entry = await self.ledger.append({**fields, "action": action})
         self.seq = entry.seq
-        return entry.seq
+        return entry
 
     async def follow_up(self, fields: dict) -> int:
         """A second entry naming the first: what became of an authorised release."""
@@ -91,10 +93,10 @@ class Attempt:
         """Log a refusal made before the policy ran (nothing of the body but its
         pseudonym and purpose, when well formed)."""
         sub, org = self.who()
-        seq = await self.record({"sub": sub, "org": org, "pseudonym": None, "rule_id": None,
-                                 "purpose": None, "justification": None,
-                                 **_body_fields(body), "outcome": "refused",
-                                 "reason": reason})
+        seq = (await self.record({"sub": sub, "org": org, "pseudonym": None,
+                                  "rule_id": None, "purpose": None, "justification": None,
+                                  **_body_fields(body), "outcome": "refused",
+                                  "reason": reason})).seq
         log.info("%s refused (%s), access %d", self.action, reason, seq)
         return seq
 
@@ -104,9 +106,10 @@ class Attempt:
             return
         outcome, reason = self._reason(exc)
         sub, org = self.who()
-        seq = await self.record({"sub": sub, "org": org, "pseudonym": None, "rule_id": None,
-                                 "purpose": None, "justification": None,
-                                 **_body_fields(body), "outcome": outcome, "reason": reason})
+        seq = (await self.record({"sub": sub, "org": org, "pseudonym": None,
+                                  "rule_id": None, "purpose": None, "justification": None,
+                                  **_body_fields(body), "outcome": outcome,
+                                  "reason": reason})).seq
         log.info("%s %s (%s), access %d", self.action, outcome, reason, seq)
         if isinstance(exc, Problem):
             exc.extra.setdefault("access_id", seq)

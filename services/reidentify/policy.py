@@ -10,28 +10,26 @@ It is loaded at start-up, before the consumers start, and kept current by the sa
 transactions that write the tables: a writer reads back what it changed inside its
 transaction and registers the change with ``after_commit``; the change reaches memory
 when (and only if) the transaction commits, so memory never runs ahead of the
-database. Access-log entries reach the rate windows when the ledger commits them.
+database. Each such change is also announced to the other processes of the slice
+(``notices.py``), which read the same rows back from the database: a flag, an opt-out
+or an agreement applied by one replica reaches every replica's memory within the time
+a message takes to cross the bus.
 
-A caller's window is read from the log the first time the caller is seen (one query;
-the newest ``rate_per_hour`` attempts are all the check needs), then kept in memory. An
-attempt that passes the rate check holds a ``Reservation`` until its entry commits, so a
-burst of concurrent attempts is counted as it arrives: the first ones up to the rate go
-ahead, the rest are refused.
-
-One process: the state follows the writes made through this process. A second
-replica would not see the flags, opt-outs and attempts the first one applies (the
-durable consumers share messages between replicas), so reidentify runs as one
-process, as the access log's single writer does. ``load`` re-reads flags, opt-outs and
-agreements when needed (``python -m services.reidentify`` does so only at start-up).
+The rate windows are decided under the access log's lock (``ledger.py``): before a batch
+of entries is chained, every entry another process appended since this one last held
+the lock is counted in its caller's window, so each window is exact across replicas; a
+caller seen for the first time has its window read from the log there, under the same
+lock. An attempt that counts against the rate is admitted or turned into a refusal for
+rate in the order the entries are chained: a burst of concurrent attempts, through one
+replica or several, gets the first ``rate_per_hour`` through and the rest refused.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -40,6 +38,14 @@ from services.common import retention as common
 from services.reidentify import repository
 
 _AFTER_COMMIT = "reidentify.after_commit"
+HOUR = timedelta(hours=1)
+
+
+def counts(entry: dict) -> bool:
+    """Whether an access-log entry counts in its caller's rate window: not a refusal for
+    rate, not a follow-up of an earlier entry, not a subject access step."""
+    return (entry.get("reason") != "rate" and entry.get("ref") is None
+            and entry.get("case_id") is None)
 
 
 def _committed(session) -> None:
@@ -80,35 +86,45 @@ class ActiveFlag:
                    area=row.area, agreements=tuple(common.unpack(row.agreements)))
 
 
-class _Window:
-    """One caller's newest attempts (seq, at) in seq order; `pending` while loading."""
+@dataclass
+class Changed:
+    """Keys of the policy's rows a commit changed (pseudonyms, persons, agreement ids)."""
 
-    __slots__ = ("entries", "pending", "ready")
+    flags: set[str]
+    persons: set[str]
+    agreements: set[str]
 
-    def __init__(self, size: int):
-        self.entries: deque[tuple[int, datetime]] = deque(maxlen=size)
-        self.pending: list[tuple[int, datetime]] | None = []
-        self.ready: asyncio.Future | None = None
+    @classmethod
+    def none(cls) -> Changed:
+        return cls(set(), set(), set())
+
+    def __bool__(self) -> bool:
+        return bool(self.flags or self.persons or self.agreements)
+
+    def add(self, other: Changed) -> None:
+        self.flags |= other.flags
+        self.persons |= other.persons
+        self.agreements |= other.agreements
+
+    def keys(self) -> set[tuple[str, str]]:
+        return ({("flag", k) for k in self.flags} | {("person", k) for k in self.persons}
+                | {("agreement", k) for k in self.agreements})
+
+    def without(self, keys: set[tuple[str, str]]) -> Changed:
+        return Changed({k for k in self.flags if ("flag", k) not in keys},
+                       {k for k in self.persons if ("person", k) not in keys},
+                       {k for k in self.agreements if ("agreement", k) not in keys})
 
 
-class Reservation:
-    """One attempt's place in its caller's rate window, from its rate check until its
-    access-log entry commits (then the entry counts instead). Released once."""
+class _Read:
+    """Rows being read back from the database; keys changed here meanwhile are `dirty`
+    (memory then holds something newer than the read)."""
 
-    __slots__ = ("held", "reserved", "sub")
+    __slots__ = ("dirty", "everything")
 
-    def __init__(self, reserved: dict[str, int], sub: str):
-        self.reserved, self.sub, self.held = reserved, sub, True
-        reserved[sub] = reserved.get(sub, 0) + 1
-
-    def release(self) -> None:
-        if self.held:
-            self.held = False
-            left = self.reserved[self.sub] - 1
-            if left:
-                self.reserved[self.sub] = left
-            else:
-                del self.reserved[self.sub]
+    def __init__(self, everything: bool = False):
+        self.dirty: set[tuple[str, str]] = set()
+        self.everything = everything
 
 
 class PolicyState:
@@ -118,17 +134,28 @@ class PolicyState:
         self.flags: dict[str, dict[str, ActiveFlag]] = {}
         self.optouts: dict[str, set[str]] = {}
         self.agreements: dict[str, frozenset[str]] = {}  # not ended: their purposes
-        self._windows: dict[str, _Window] = {}
-        self._reserved: dict[str, int] = {}
+        # each caller's newest counted attempts (seq, at), in seq order; kept exact under
+        # the access log's lock (ledger.py), read from the log when a caller is first seen
+        self._windows: dict[str, deque[tuple[int, datetime]]] = {}
+        self._reads: list[_Read] = []
+        # told of every committed change (notices.py: the other processes read it back)
+        self.announce: Callable[[Changed], None] | None = None
 
     # --- loading --------------------------------------------------------------------
 
     async def load(self) -> None:
-        """Read flags, opt-outs and agreements (start-up: before the consumers run)."""
-        async with self.sessionmaker() as session:
-            flags = await repository.active_flag_rows(session)
-            optouts = await repository.opt_out_keys(session)
-            agreements = await repository.agreement_purposes(session)
+        """Read flags, opt-outs and agreements (start-up, before the consumers run, and
+        after the bus was cut off). A key changed here while they were read keeps what
+        memory holds: it is newer than the read."""
+        read = _Read(everything=True)
+        self._reads.append(read)
+        try:
+            async with self.sessionmaker() as session:
+                flags = await repository.active_flag_rows(session)
+                optouts = await repository.opt_out_keys(session)
+                agreements = await repository.agreement_purposes(session)
+        finally:
+            self._reads.remove(read)
         by_pseudonym: dict[str, dict[str, ActiveFlag]] = {}
         for row in flags:
             flag = ActiveFlag.of(row)
@@ -136,8 +163,45 @@ class PolicyState:
         held: dict[str, set[str]] = {}
         for person, scope in optouts:
             held.setdefault(person, set()).add(scope)
-        self.flags, self.optouts = by_pseudonym, held
-        self.agreements = {a: frozenset(p or ()) for a, p in agreements}
+        purposes = {a: frozenset(p or ()) for a, p in agreements}
+        for kind, key in read.dirty:  # changed meanwhile: what memory holds is newer
+            mine, theirs = {"flag": (self.flags, by_pseudonym),
+                            "person": (self.optouts, held),
+                            "agreement": (self.agreements, purposes)}[kind]
+            theirs.pop(key, None)
+            if key in mine:
+                theirs[key] = mine[key]
+        self.flags, self.optouts, self.agreements = by_pseudonym, held, purposes
+
+    async def refresh(self, changed: Changed) -> Changed:
+        """Read these keys' rows back (another process committed a change to them) and
+        hold them; returns the keys changed here meanwhile, not taken from the read (the
+        caller reads them again)."""
+        read = _Read()
+        self._reads.append(read)
+        try:
+            async with self.sessionmaker() as session:
+                flags = await repository.active_flag_rows(session, changed.flags) \
+                    if changed.flags else []
+                optouts = await repository.opt_out_keys(session, changed.persons) \
+                    if changed.persons else []
+                agreements = await repository.agreement_states(session, changed.agreements) \
+                    if changed.agreements else []
+        finally:
+            self._reads.remove(read)
+        kept = changed.without(read.dirty)
+        self._touched(kept)  # a load under way must not put back what it read before
+        self._set_flags(kept.flags, [r for r in flags if r.pseudonym in kept.flags])
+        for person in kept.persons:
+            self.optouts.pop(person, None)
+        for person, scope in optouts:
+            if person in kept.persons:
+                self.optouts.setdefault(person, set()).add(scope)
+        found = {a: (purposes, ended) for a, purposes, ended in agreements}
+        for agreement in kept.agreements:
+            purposes, ended = found.get(agreement, ((), True))
+            self._set_agreement(agreement, purposes or (), ended)
+        return changed.without(kept.keys())
 
     # --- reads (the unlock path) ----------------------------------------------------
 
@@ -157,108 +221,118 @@ class PolicyState:
         the purpose (a flag naming no agreement is not limited here)."""
         return all(purpose in self.agreements.get(a, ()) for a in flag.agreements)
 
+    # --- rate windows (under the access log's lock: ledger.py) ------------------------
+
     def attempts_since(self, sub: str, since: datetime) -> int | None:
-        """The caller's logged attempts at or after `since` (not counting refusals for
-        rate), up to ``rate_per_hour``; None until the caller's window is read."""
-        window = self._windows.get(sub)
-        if window is None or window.pending is not None:
-            return None
-        entries = window.entries
-        while entries and entries[0][1] < since:
-            entries.popleft()
-        return len(entries)
-
-    def reserve(self, sub: str, since: datetime) -> Reservation | None:
-        """A place in the caller's window if it has one left (the window must be loaded):
-        the check and the reservation happen together, with no await between."""
-        done = self.attempts_since(sub, since)
-        if done is None:
-            raise RuntimeError("the caller's window is not loaded")
-        if done + self._reserved.get(sub, 0) >= self.rate_per_hour:
-            return None
-        return Reservation(self._reserved, sub)
-
-    async def load_attempts(self, sub: str, since: datetime) -> int:
+        """The caller's counted attempts at or after `since`, up to ``rate_per_hour``;
+        None until the caller's window is read."""
         window = self._windows.get(sub)
         if window is None:
-            window = self._windows[sub] = _Window(max(1, self.rate_per_hour))
-            window.ready = asyncio.get_running_loop().create_future()
-            try:
-                async with self.sessionmaker() as session:
-                    stored = await repository.recent_attempts(session, sub, since,
-                                                              self.rate_per_hour)
-            except BaseException as exc:
-                del self._windows[sub]
-                window.ready.set_exception(exc)
-                window.ready.exception()  # retrieved: the waiters (if any) re-raise it
-                raise
-            merged = dict(stored)
-            merged.update(window.pending)  # committed while the query ran
-            window.entries.extend(sorted(merged.items()))
-            window.pending = None
-            window.ready.set_result(None)
-        elif window.pending is not None:
-            await asyncio.shield(window.ready)
-        count = self.attempts_since(sub, since)
-        return count if count is not None else await self.load_attempts(sub, since)
+            return None
+        while window and window[0][1] < since:
+            window.popleft()
+        return len(window)
+
+    def unread(self, subs: Iterable[str]) -> set[str]:
+        """Of these callers, those whose window is not held."""
+        return {sub for sub in subs if sub not in self._windows}
+
+    def hold_window(self, sub: str, newest: Iterable[tuple[int, datetime]]) -> None:
+        """A caller's window as read from the log (its newest counted attempts)."""
+        window = self._windows[sub] = deque(maxlen=max(1, self.rate_per_hour))
+        window.extend(sorted(newest))
+
+    def admit(self, entries: list[dict], now: datetime) -> set[int]:
+        """Of these entries about to be chained, in order, the indexes of those to write as
+        refusals for rate: marked ``limit``, with ``rate_per_hour`` counted attempts of
+        their caller in the past hour before them. Every limited caller's window is held."""
+        since = now - HOUR
+        used: dict[str, int] = {}
+        refused: set[int] = set()
+        for index, entry in enumerate(entries):
+            if not counts(entry):
+                continue
+            sub = entry["sub"]
+            done = used.get(sub)
+            if done is None:
+                done = self.attempts_since(sub, since) or 0
+            if entry.get("limit") and done >= self.rate_per_hour:
+                refused.add(index)
+                continue
+            used[sub] = done + 1
+        return refused
+
+    def committed(self, entries: Iterable[dict]) -> None:
+        """Access-log entries committed, by this process or (read under the lock) another:
+        each counted one joins its caller's window, if held."""
+        for entry in entries:
+            if not counts(entry):
+                continue
+            window = self._windows.get(entry["sub"])
+            if window is not None and (not window or window[-1][0] < entry["seq"]):
+                window.append((entry["seq"], entry["at"]))
+
+    def prune(self, since: datetime) -> int:
+        """Forget the windows with no attempt since `since`; returns how many."""
+        idle = [sub for sub, w in self._windows.items() if not w or w[-1][1] < since]
+        for sub in idle:
+            del self._windows[sub]
+        return len(idle)
 
     # --- writes (after the commit that wrote them) ----------------------------------
 
-    def put_flags(self, pseudonyms: Iterable[str], rows: Iterable) -> None:
-        """The active flags of these pseudonyms are exactly `rows` now."""
+    def _touched(self, changed: Changed) -> None:
+        if self._reads:
+            keys = changed.keys()
+            for read in self._reads:
+                read.dirty |= keys
+
+    def _changed(self, changed: Changed) -> None:
+        """After a commit here: reads under way keep these keys, the others are told."""
+        self._touched(changed)
+        if self.announce is not None:
+            self.announce(changed)
+
+    def _set_flags(self, pseudonyms: Iterable[str], rows: Iterable) -> None:
         for pseudonym in pseudonyms:
             self.flags.pop(pseudonym, None)
         for row in rows:
             flag = ActiveFlag.of(row)
             self.flags.setdefault(flag.pseudonym, {})[flag.rule_id] = flag
 
+    def _set_agreement(self, agreement: str, purposes: Iterable[str], ended: bool) -> None:
+        if ended:
+            self.agreements.pop(agreement, None)
+        else:
+            self.agreements[agreement] = frozenset(purposes)
+
+    def put_flags(self, pseudonyms: Iterable[str], rows: Iterable) -> None:
+        """The active flags of these pseudonyms are exactly `rows` now."""
+        pseudonyms = set(pseudonyms)
+        self._set_flags(pseudonyms, rows)
+        self._changed(Changed(pseudonyms, set(), set()))
+
     def drop_flags(self, keys: Iterable[tuple[str, str]]) -> None:
+        keys = list(keys)
         for pseudonym, rule_id in keys:
             held = self.flags.get(pseudonym)
             if held is not None:
                 held.pop(rule_id, None)
                 if not held:
                     del self.flags[pseudonym]
+        self._changed(Changed({p for p, _ in keys}, set(), set()))
 
     def put_optout(self, person: str, scope: str, opted_out: bool) -> None:
         if opted_out:
             self.optouts.setdefault(person, set()).add(scope)
-            return
-        held = self.optouts.get(person)
-        if held is not None:
-            held.discard(scope)
-            if not held:
-                del self.optouts[person]
+        else:
+            held = self.optouts.get(person)
+            if held is not None:
+                held.discard(scope)
+                if not held:
+                    del self.optouts[person]
+        self._changed(Changed(set(), {person}, set()))
 
     def put_agreement(self, agreement: str, purposes: Iterable[str], ended: bool) -> None:
-        if ended:
-            self.agreements.pop(agreement, None)
-        else:
-            self.agreements[agreement] = frozenset(purposes)
-
-    def committed(self, entries: Iterable[dict]) -> None:
-        """Access-log entries just committed: each counts in its caller's window (and ends
-        its reservation) unless it was a refusal for rate, a follow-up of an earlier entry
-        or a subject access step."""
-        for entry in entries:
-            reservation = entry.get("reservation")
-            if reservation is not None:
-                reservation.release()
-            if (entry.get("reason") == "rate" or entry.get("ref") is not None
-                    or entry.get("case_id") is not None):
-                continue
-            window = self._windows.get(entry["sub"])
-            if window is None:
-                continue  # read from the log when the caller is next seen
-            if window.pending is not None:
-                window.pending.append((entry["seq"], entry["at"]))
-            else:
-                window.entries.append((entry["seq"], entry["at"]))
-
-    def prune(self, since: datetime) -> int:
-        """Forget the windows with no attempt since `since`; returns how many."""
-        idle = [sub for sub, w in self._windows.items()
-                if w.pending is None and (not w.entries or w.entries[-1][1] < since)]
-        for sub in idle:
-            del self._windows[sub]
-        return len(idle)
+        self._set_agreement(agreement, purposes, ended)
+        self._changed(Changed(set(), set(), {agreement}))

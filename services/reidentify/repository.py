@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable
 from datetime import datetime
 
-import aiosqlite
+from sqlalchemy import bindparam, delete, func, insert, or_, select, tuple_, update
 from sqlalchemy import case as sql_case
-from sqlalchemy import delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -126,11 +125,17 @@ async def get_optout(session: AsyncSession, person: str, scope: str) -> OptOut |
     return await session.get(OptOut, (person, scope))
 
 
-async def opt_out_keys(session: AsyncSession) -> list[tuple[str, str]]:
-    """(person, scope) of every opt-out in force."""
-    rows = await session.execute(select(OptOut.person, OptOut.scope)
-                                 .where(OptOut.status == "opt_out"))
-    return [(person, scope) for person, scope in rows]
+async def opt_out_keys(session: AsyncSession, persons: Iterable[str] | None = None
+                       ) -> list[tuple[str, str]]:
+    """(person, scope) of every opt-out in force (of these persons, or of everyone)."""
+    query = select(OptOut.person, OptOut.scope).where(OptOut.status == "opt_out")
+    if persons is None:
+        return [(person, scope) for person, scope in await session.execute(query)]
+    out: list[tuple[str, str]] = []
+    for part in chunks(set(persons)):
+        rows = await session.execute(query.where(OptOut.person.in_(part)))
+        out += [(person, scope) for person, scope in rows]
+    return out
 
 
 async def agreement_purposes(session: AsyncSession) -> list[tuple[str, list]]:
@@ -140,48 +145,145 @@ async def agreement_purposes(session: AsyncSession) -> list[tuple[str, list]]:
     return [(a, p) for a, p in rows]
 
 
+async def agreement_states(session: AsyncSession, agreements: Iterable[str]
+                           ) -> list[tuple[str, list, bool]]:
+    """(agreement, purposes, ended) of these agreements (those not known are left out)."""
+    out: list[tuple[str, list, bool]] = []
+    for part in chunks(set(agreements)):
+        rows = await session.execute(select(
+            Agreement.agreement, Agreement.purposes, Agreement.ended_on.is_not(None))
+            .where(Agreement.agreement.in_(part)))
+        out += [(a, p or [], bool(ended)) for a, p, ended in rows]
+    return out
+
+
 # --- access log ----------------------------------------------------------------------------
+
+# One number names the access log's lock among PostgreSQL's advisory locks (any other
+# user of advisory locks in the database must keep clear of it).
+LOG_LOCK = 0x7E55E7A0
+_LOG = AccessEntry.__table__
+# what a writer reads of the entries appended since it last held the lock: the chain's
+# link and what the rate windows count
+_APPENDED = (_LOG.c.seq, _LOG.c.hash, _LOG.c.at, _LOG.c.sub, _LOG.c.reason, _LOG.c.ref,
+             _LOG.c.case_id)
+
+
+def _recent_query(sub, since, limit):
+    return (select(_LOG.c.seq, _LOG.c.at)
+            .where(_LOG.c.sub == sub, _LOG.c.at >= since, _LOG.c.ref.is_(None),
+                   _LOG.c.case_id.is_(None),
+                   or_(_LOG.c.reason.is_(None), _LOG.c.reason != "rate"))
+            .order_by(_LOG.c.seq.desc()).limit(limit))
+
+
+async def lock_log(conn: AsyncConnection) -> None:
+    """Hold the access log's lock until this transaction ends (PostgreSQL): appends from
+    every process, one after another."""
+    await conn.execute(select(func.pg_advisory_xact_lock(LOG_LOCK)))
 
 
 async def log_head_link(conn: AsyncConnection) -> tuple[int, str] | None:
     """(seq, hash) of the newest entry, on a Core connection (the ledger's writer)."""
-    row = (await conn.execute(select(AccessEntry.seq, AccessEntry.hash)
-                              .order_by(AccessEntry.seq.desc()).limit(1))).first()
+    row = (await conn.execute(select(_LOG.c.seq, _LOG.c.hash)
+                              .order_by(_LOG.c.seq.desc()).limit(1))).first()
     return (row.seq, row.hash) if row is not None else None
+
+
+async def appended_since(conn: AsyncConnection, after: int) -> list[dict]:
+    """The entries after seq `after`, in seq order (their link and rate fields)."""
+    rows = await conn.execute(select(*_APPENDED).where(_LOG.c.seq > after)
+                              .order_by(_LOG.c.seq))
+    return [dict(row._mapping) for row in rows]
+
+
+async def recent_attempts(session: AsyncSession | AsyncConnection, sub: str,
+                          since: datetime, limit: int) -> list[tuple[int, datetime]]:
+    """(seq, at) of a subject's newest unlock and lookup attempts since a time, not
+    counting refusals for rate or follow-ups of an earlier entry (at most `limit`: the
+    rate check needs no more)."""
+    query = _recent_query(sub, since, max(1, limit))
+    return [(seq, at) for seq, at in await session.execute(query)]
 
 
 async def insert_entries(conn: AsyncConnection, values: list[dict]) -> None:
     """Chained entries, as one executemany."""
-    await conn.execute(insert(AccessEntry.__table__), values)
+    await conn.execute(insert(_LOG), values)
 
 
-# --- the same two statements on the ledger's own SQLite connection (aiosqlite) -------------
-# Compiled from the table, and the values bound by the columns' own types, so a row
-# written here reads back exactly as one written through the engine.
+# --- the same statements on the ledger's own SQLite connection (run on its thread) --------
+# Compiled from the table, and the values bound and read by the columns' own types, so a
+# row written here reads back exactly as one written through the engine.
 _SQLITE = sqlite_dialect.dialect(paramstyle="qmark")
-_LOG = AccessEntry.__table__
+
+
+def _compiled(statement) -> tuple[str, list]:
+    compiled = statement.compile(dialect=_SQLITE)
+    return str(compiled), [compiled.binds[name] for name in compiled.positiontup]
+
+
+def _reader(columns) -> list:
+    return [(c.name, c.type.dialect_impl(_SQLITE).result_processor(_SQLITE, None))
+            for c in columns]
+
+
 _LOG_INSERT = str(insert(_LOG).compile(dialect=_SQLITE))
 _LOG_BINDS = [(c.name, c.type.bind_processor(_SQLITE)) for c in _LOG.columns]
 _LOG_HEAD = str(select(_LOG.c.seq, _LOG.c.hash).order_by(_LOG.c.seq.desc()).limit(1)
                 .compile(dialect=_SQLITE, compile_kwargs={"literal_binds": True}))
+_APPENDED_SQL, _ = _compiled(select(*_APPENDED).where(_LOG.c.seq > bindparam("after"))
+                             .order_by(_LOG.c.seq))
+_APPENDED_READ = _reader(_APPENDED)
+_RECENT_SQL, _RECENT_BINDS = _compiled(_recent_query(bindparam("sub"), bindparam("since"),
+                                                     bindparam("limit")))
+_AT = _LOG.c.at.type.dialect_impl(_SQLITE)
 
 
-async def log_head_link_sqlite(db: aiosqlite.Connection) -> tuple[int, str] | None:
-    async with db.execute(_LOG_HEAD) as cursor:
-        row = await cursor.fetchone()
+def _read(rows, readers) -> list[dict]:
+    return [{name: read(v) if read else v for (name, read), v in zip(readers, row,
+                                                                      strict=True)}
+            for row in rows]
+
+
+def lock_log_sqlite(con) -> None:
+    """Begin a transaction holding SQLite's write lock (every process waits for it)."""
+    con.execute("BEGIN IMMEDIATE")
+
+
+def log_head_link_sqlite(con) -> tuple[int, str] | None:
+    row = con.execute(_LOG_HEAD).fetchone()
     return (row[0], row[1]) if row is not None else None
 
 
-async def insert_entries_sqlite(db: aiosqlite.Connection, values: list[dict]) -> None:
-    """Chained entries, as one executemany and its commit."""
+def appended_since_sqlite(con, after: int) -> list[dict]:
+    return _read(con.execute(_APPENDED_SQL, (after,)).fetchall(), _APPENDED_READ)
+
+
+def recent_attempts_sqlite(con, sub: str, since: datetime,
+                           limit: int) -> list[tuple[int, datetime]]:
+    values = {"sub": sub, "since": since, "limit": max(1, limit)}
+    params = []
+    for bind in _RECENT_BINDS:
+        process = bind.type.dialect_impl(_SQLITE).bind_processor(_SQLITE)
+        value = values.get(bind.key, bind.value)  # the query's own literals as they are
+        params.append(process(value) if process else value)
+    read = _AT.result_processor(_SQLITE, None)
+    return [(seq, read(at) if read else at)
+            for seq, at in con.execute(_RECENT_SQL, params).fetchall()]
+
+
+def insert_entries_sqlite(con, values: list[dict]) -> None:
+    """Chained entries, as one executemany, and the transaction's commit."""
     rows = [tuple(bind(v.get(name)) if bind else v.get(name) for name, bind in _LOG_BINDS)
             for v in values]
-    try:
-        await db.executemany(_LOG_INSERT, rows)
-        await db.commit()
-    except BaseException:
-        await db.rollback()
-        raise
+    con.executemany(_LOG_INSERT, rows)
+    con.execute("COMMIT")
+
+
+def end_sqlite(con) -> None:
+    """Roll back whatever the writer's transaction holds (after a failure)."""
+    if con.in_transaction:
+        con.execute("ROLLBACK")
 
 
 async def log_head(session: AsyncSession) -> AccessEntry | None:
@@ -189,20 +291,6 @@ async def log_head(session: AsyncSession) -> AccessEntry | None:
         select(AccessEntry).order_by(AccessEntry.seq.desc()).limit(1)
     )
     return result.scalar_one_or_none()
-
-
-async def recent_attempts(session: AsyncSession, sub: str, since: datetime,
-                          limit: int) -> list[tuple[int, datetime]]:
-    """(seq, at) of a subject's newest unlock and lookup attempts since a time, not
-    counting refusals for rate or follow-ups of an earlier entry (at most `limit`: the
-    rate check needs no more)."""
-    rows = await session.execute(
-        select(AccessEntry.seq, AccessEntry.at)
-        .where(AccessEntry.sub == sub, AccessEntry.at >= since, AccessEntry.ref.is_(None),
-               AccessEntry.case_id.is_(None),
-               or_(AccessEntry.reason.is_(None), AccessEntry.reason != "rate"))
-        .order_by(AccessEntry.seq.desc()).limit(max(1, limit)))
-    return [(seq, at) for seq, at in rows]
 
 
 async def log_page(session: AsyncSession, limit: int, offset: int) -> list[AccessEntry]:

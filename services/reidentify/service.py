@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import nats.errors
 from pydantic import ValidationError
@@ -27,11 +27,10 @@ from services.reidentify import repository
 from services.reidentify.attempts import PARTNER_LOOKUP, UNLOCK, Attempt
 from services.reidentify.ledger import Entry, Ledger
 from services.reidentify.models import OptOut
-from services.reidentify.policy import ActiveFlag, PolicyState, Reservation
+from services.reidentify.policy import ActiveFlag, PolicyState
 
 log = logging.getLogger("tessera.reidentify")
 
-HOUR = timedelta(hours=1)
 IDENTITY_FIELDS = ("given_name", "family_name", "date_of_birth", "address", "postcode")
 
 
@@ -99,7 +98,6 @@ class Refusal(Exception):
     def __init__(self, reason: str, status: int = 403, rule_id: str | None = None):
         super().__init__(reason)
         self.reason, self.status, self.rule_id = reason, status, rule_id
-        self.reservation: Reservation | None = None
 
     def problem(self, action: str, access_id: int) -> Problem:
         """As the caller is told (a district refusal reads as no flag at all)."""
@@ -129,7 +127,8 @@ class Reidentifier:
     """The audited doors: ``unlock`` (an identity, for a cleared professional) and
     ``partner_lookup`` (a partner's own local IDs).
 
-    The policy runs first, from memory. An allowed attempt is written to the access log
+    The policy runs first, from memory; the rate is decided as the attempt's entry is
+    chained (``Ledger.append``). An allowed attempt is written to the access log
     *before* the pseudonymiser is asked, and the request names that entry: the
     pseudonymiser answers only requests authenticated by this service for an entry not answered
     before, seals the answer to a key only this process holds, and keeps its own ledger
@@ -143,29 +142,12 @@ class Reidentifier:
         self.rt = rt
         self.timeout_s = timeout_s
         self.state = state or PolicyState(sessionmaker, rate_per_hour)
-        self.ledger = Ledger(sessionmaker, on_commit=self.state.committed)
+        self.ledger = Ledger(sessionmaker, self.state)
         self.opener = Opener()  # its private half never leaves this process
 
     async def append(self, fields: dict) -> Entry:
         """Append one entry to the chain; returns when it is committed (group commit)."""
         return await self.ledger.append(fields)
-
-    async def _check(self, claims: Claims, req: UnlockRequest,
-                     partner: str | None) -> tuple[ActiveFlag, Reservation]:
-        """The policy, from memory (``PolicyState``): no query on this path once the
-        caller's window is read. Returns the flag and the caller's place in its window."""
-        state = self.state
-        since = utcnow() - HOUR
-        if state.attempts_since(claims.sub, since) is None:
-            await state.load_attempts(claims.sub, since)
-        reservation = state.reserve(claims.sub, since)  # no await between check and hold
-        if reservation is None:
-            raise Refusal("rate", 429)
-        try:
-            return self._allowed(claims, req, partner), reservation
-        except Refusal as refusal:
-            refusal.reservation = reservation
-            raise
 
     def _allowed(self, claims: Claims, req: UnlockRequest, partner: str | None) -> ActiveFlag:
         state = self.state
@@ -243,19 +225,22 @@ class Reidentifier:
         fields = {"sub": claims.sub, "org": claims.org, "pseudonym": req.pseudonym,
                   "rule_id": None, "purpose": req.purpose,
                   "justification": req.justification}
-        reservation: Reservation | None = None
         try:
             try:
-                flag, reservation = await self._check(claims, req, partner)
+                flag = self._allowed(claims, req, partner)
             except Refusal as refusal:
-                reservation = refusal.reservation
-                seq = await attempt.record({**fields, "rule_id": refusal.rule_id,
-                                            "outcome": "refused", "reason": refusal.reason,
-                                            "reservation": reservation})
-                raise refusal.problem(attempt.action, seq) from None
+                entry = await attempt.record({**fields, "rule_id": refusal.rule_id,
+                                              "outcome": "refused", "reason": refusal.reason,
+                                              "limit": True})
+                if entry.reason == "rate":
+                    refusal = Refusal("rate", 429)
+                raise refusal.problem(attempt.action, entry.seq) from None
             fields["rule_id"] = flag.rule_id
-            seq = await attempt.record({**fields, "outcome": "allowed", "reason": None,
-                                        "reservation": reservation})
+            entry = await attempt.record({**fields, "outcome": "allowed", "reason": None,
+                                          "limit": True})
+            seq = entry.seq
+            if entry.reason == "rate":
+                raise Refusal("rate", 429).problem(attempt.action, seq)
             try:
                 return await self._ask(flag, partner, seq, claims), seq
             except Refusal as refusal:
@@ -283,9 +268,6 @@ class Reidentifier:
             log.error("%s failed: %s", attempt.action, type(exc).__name__)
             if attempt.started:
                 raise
-            seq = await attempt.record({**fields, "outcome": "error", "reason": "internal"})
+            entry = await attempt.record({**fields, "outcome": "error", "reason": "internal"})
             raise Problem(500, "Internal error", "an unexpected error occurred",
-                          access_id=seq) from None
-        finally:
-            if reservation is not None:
-                reservation.release()  # the entry counts now, or was never written
+                          access_id=entry.seq) from None

@@ -56,11 +56,12 @@ def registry_codes() -> set[str]:
 
 @asynccontextmanager
 async def federation(root, *, database_urls: dict[str, str] | None = None,
-                     tls: bool = False):
-    """Start every service as a real process on free ports and capture every message."""
+                     tls: bool = False, replicas: int = 1, unlock_rate: int = 10000):
+    """Start every service as a real process on free ports and capture every message
+    (`replicas` processes of each slice that may scale, behind HAProxy)."""
     observer_password = secrets.token_urlsafe(16)
     extra_env = {s: {} for s in SERVICES}
-    extra_env["reidentify"]["TESSERA_REIDENTIFY_UNLOCK_RATE_PER_HOUR"] = "10000"
+    extra_env["reidentify"]["TESSERA_REIDENTIFY_UNLOCK_RATE_PER_HOUR"] = str(unlock_rate)
     for service, url in (database_urls or {}).items():
         extra_env[service][f"TESSERA_{service.upper()}_DATABASE_URL"] = url
     fed = Federation(
@@ -68,6 +69,7 @@ async def federation(root, *, database_urls: dict[str, str] | None = None,
         ports={s: free_port() for s in SERVICES},
         nats_port=free_port(), nats_monitor_port=None, environment="test",
         observers={OBSERVER: observer_password}, extra_env=extra_env, tls=tls,
+        replicas=replicas,
     )
     fed.prepare()
     fed.start_nats()
@@ -92,9 +94,10 @@ async def federation(root, *, database_urls: dict[str, str] | None = None,
 @asynccontextmanager
 async def federation_with_borough(root, *, households: int = HOUSEHOLDS, seed: int = SEED,
                                   database_urls: dict[str, str] | None = None,
-                                  tls: bool = False):
-    """The federation with a synthetic borough pushed through the gateway and settled."""
-    async with federation(root, database_urls=database_urls, tls=tls) as run:
+                                  tls: bool = False, **options):
+    """The federation with a synthetic borough pushed through the gateway and settled
+    (`options`: those of ``federation``)."""
+    async with federation(root, database_urls=database_urls, tls=tls, **options) as run:
         run.borough = generate_borough(seed, households, date.today())
         async with httpx.AsyncClient(timeout=60, verify=run.fed.verify) as client:
             api = DemoApi(client, run.fed.url("gateway"), run.fed.url("scorer"),

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import secrets
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import httpx
+import pytest
 import pytest_asyncio
 from sqlalchemy import select
 
@@ -20,6 +22,7 @@ from services.common.state import state_of
 from services.reidentify.app import create_app
 from services.reidentify.models import FlagRow, OptOut
 from services.reidentify.settings import ReidentifySettings
+from tests import postgres
 from tests.support import close, eventually
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "reidentify" / "migrations"
@@ -207,3 +210,23 @@ async def env(nats_env, tmp_path_factory):
     url = f"sqlite+aiosqlite:///{db_dir / 'reidentify.db'}"
     async with running(nats_env, url, var, db_dir) as started:
         yield started
+
+
+@pytest.fixture(scope="module")
+def pg_url():
+    """A PostgreSQL database of the module's own (skipped without the binaries)."""
+    if not postgres.available():
+        pytest.skip("no PostgreSQL binaries")
+    server = postgres.start()
+    try:
+        yield server.create_database("reidentify", "tessera_reidentify", secrets.token_hex(8))
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """Each test on a SQLite file of its own, then on the module's PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'reidentify.db'}"
+    return request.getfixturevalue("pg_url")

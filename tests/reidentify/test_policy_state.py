@@ -3,33 +3,10 @@ start-up, changed only by committed transactions, the same on SQLite and Postgre
 
 from __future__ import annotations
 
-import secrets
-
-import pytest
-
 from services.common.state import state_of
 from services.reidentify.policy import after_commit
-from tests import postgres
 from tests.reidentify.conftest import RATE, flag, running
 from tests.reidentify.test_unlock import FAMILY, GIVEN, body, found
-
-
-@pytest.fixture(scope="module")
-def pg_url():
-    if not postgres.available():
-        pytest.skip("no PostgreSQL binaries")
-    server = postgres.start()
-    try:
-        yield server.create_database("reidentify", "tessera_reidentify", secrets.token_hex(8))
-    finally:
-        server.stop()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'reidentify.db'}"
-    return request.getfixturevalue("pg_url")
 
 
 async def _unlock(env, pseudonym: str, sub: str):
