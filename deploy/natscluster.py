@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 import nkeys
 
-from deploy.natsconf import jetstream_cipher
+from deploy.natsconf import PROVISIONER_PUBLISH, jetstream_cipher
 from deploy.tls import Bundle
 from services.common.subjects import MAX_PAYLOAD, PROVISIONER, SERVICES, inbox_prefix, permissions
 
@@ -143,7 +143,7 @@ def render_node(node: str, nodes: list[str], credentials: Credentials, *,
         raise ValueError(f"{node} is not one of the cluster's nodes {nodes}")
     users = [_user(credentials.nkeys[s], permissions(s)) for s in SERVICES]
     users.append(_user(credentials.nkeys[PROVISIONER], {
-        "publish": ["$JS.API.>"], "subscribe": [inbox_prefix(PROVISIONER) + ".>"]}))
+        "publish": PROVISIONER_PUBLISH, "subscribe": [inbox_prefix(PROVISIONER) + ".>"]}))
     hosts = route_hosts or {}
     routes = [f"nats-route://route:{quote(credentials.route_password, safe='')}@"
               f"{hosts.get(n, f'{n}:{cluster_port}')}" for n in nodes

@@ -7,6 +7,10 @@ from pathlib import Path
 
 from services.common.subjects import MAX_PAYLOAD, PROVISIONER, SERVICES, inbox_prefix, permissions
 
+# the provisioner: the JetStream API, and the chunks of a stream's snapshot (acknowledged)
+# and restore (sent) that `tessera jetstream-rekey` moves a cluster's streams with
+PROVISIONER_PUBLISH = ["$JS.API.>", "$JS.SNAPSHOT.>"]
+
 
 def _q(value: str) -> str:
     return json.dumps(value)
@@ -43,7 +47,7 @@ def render(*, port: int, monitor_port: int | None, store_dir: Path,
       user: {_q(PROVISIONER)}
       password: {_q(passwords[PROVISIONER])}
       permissions: {{
-        publish: {{ allow: ["$JS.API.>"] }}
+        publish: {{ allow: {_list(PROVISIONER_PUBLISH)} }}
         subscribe: {{ allow: [{_q(inbox_prefix(PROVISIONER) + '.>')}] }}
       }}
     }}"""
