@@ -21,9 +21,14 @@ def binary() -> str:
     return found
 
 
-def wait_for_port(host: str, port: int, timeout: float = 15.0) -> None:
+def wait_for_port(host: str, port: int, timeout: float = 15.0,
+                  proc: subprocess.Popen | None = None) -> None:
+    """Until something listens on ``host:port``; ``proc`` exiting first is an error."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"the server exited ({proc.returncode}) before listening on "
+                               f"{host}:{port}")
         try:
             with socket.create_connection((host, port), timeout=0.5):
                 return
@@ -33,16 +38,21 @@ def wait_for_port(host: str, port: int, timeout: float = 15.0) -> None:
 
 
 def start(conf: Path, port: int, log_file: Path | None = None,
-          host: str = "127.0.0.1") -> subprocess.Popen:
+          host: str = "127.0.0.1", die_with_parent: bool = False) -> subprocess.Popen:
+    """``die_with_parent``: the server is sent SIGTERM when the thread that started it
+    ends, killed or not (util-linux's setpriv, where there is one)."""
     out = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115
+    setpriv = shutil.which("setpriv") if die_with_parent else None
+    wrapper = [setpriv, "--pdeathsig", "TERM", "--"] if setpriv else []
     proc = subprocess.Popen(
-        [binary(), "-c", str(conf)], stdout=out, stderr=subprocess.STDOUT,
+        [*wrapper, binary(), "-c", str(conf)], stdout=out, stderr=subprocess.STDOUT,
         env={**os.environ}, start_new_session=True,
     )
     try:
-        wait_for_port(host, port)
-    except TimeoutError:
+        wait_for_port(host, port, proc=proc)
+    except (TimeoutError, RuntimeError):
         proc.kill()
+        proc.wait()
         raise
     return proc
 
