@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
+import signal
 import subprocess
 import uuid
 from dataclasses import dataclass
@@ -124,3 +127,96 @@ async def close(*peers) -> None:
             await asyncio.wait_for(nc.close(), 10)
         except TimeoutError:
             pass  # the server is going anyway; a hung close must not hang the suite
+
+
+CLUSTER_NODES = ["nats-1", "nats-2", "nats-3"]
+
+
+class NatsCluster:
+    """Three real nats-server processes from `tessera nats-config`'s files, with TLS and
+    mutual TLS on routes, on free ports in ``root``, each with its own store. ``monitor``
+    opens each node's monitoring port (off in a deployment) to read its own copies."""
+
+    def __init__(self, root: Path, *, monitor: bool = False):
+        from deploy import natscluster, tls
+
+        self.root, self.secrets = root, root / "secrets"
+        credentials = natscluster.ensure_credentials(self.secrets)
+        self.bundle = tls.ensure(root / "tls", ("127.0.0.1", "localhost"), client_auth=True)
+        self.client = {n: natsserver.free_port() for n in CLUSTER_NODES}
+        route = {n: natsserver.free_port() for n in CLUSTER_NODES}
+        self.monitor = {n: natsserver.free_port() for n in CLUSTER_NODES} if monitor else {}
+        self.procs: dict[str, subprocess.Popen] = {}
+        (root / "conf").mkdir()
+        for node in CLUSTER_NODES:
+            text = natscluster.render_node(
+                node, CLUSTER_NODES, credentials, store_dir=str(self.store(node)),
+                client_port=self.client[node], cluster_port=route[node], host="127.0.0.1",
+                route_hosts={n: f"127.0.0.1:{route[n]}" for n in CLUSTER_NODES},
+                tls=self.bundle)
+            if monitor:
+                text = f'http: "127.0.0.1:{self.monitor[node]}"\n' + text
+            natscluster.write_private(self.conf(node), text.encode())
+
+    @property
+    def ca(self) -> Path:
+        return self.bundle.ca
+
+    @property
+    def urls(self) -> dict[str, str]:
+        return {n: f"nats://127.0.0.1:{p}" for n, p in self.client.items()}
+
+    @property
+    def url(self) -> str:
+        return ",".join(self.urls.values())
+
+    def conf(self, node: str) -> Path:
+        return self.root / "conf" / f"{node}.conf"
+
+    def store(self, node: str) -> Path:
+        return self.root / "store" / node
+
+    def nkey(self, service: str) -> Path:
+        return self.secrets / f"{service}.nk"
+
+    def start(self, *nodes: str) -> None:
+        for node in nodes or CLUSTER_NODES:
+            self.procs[node] = natsserver.start(self.conf(node), self.client[node],
+                                                self.root / f"{node}.log")
+
+    def stop(self, *nodes: str) -> None:
+        for node in nodes or list(self.procs):
+            proc = self.procs.pop(node)
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+    def kill_all(self) -> None:
+        for proc in self.procs.values():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        self.procs.clear()
+
+    async def connect(self, service: str):
+        return await bus.connect(url=self.url, service=service, user="", password="",
+                                 nkey_file=self.nkey(service), tls_ca_file=self.ca)
+
+    async def provision(self, replicas: int = 3) -> None:
+        """`tessera provision`, as an operator runs it, once the nodes have elected a
+        metadata leader."""
+        from deploy.cli import main
+
+        for attempt in range(60):
+            try:
+                assert await asyncio.to_thread(main, [
+                    "provision", "--url", self.url, "--replicas", str(replicas), "--tls-ca",
+                    str(self.ca), "--nkey-file", str(self.nkey(PROVISIONER))]) == 0
+                return
+            except Exception:
+                if attempt == 59:
+                    raise
+                await asyncio.sleep(0.5)

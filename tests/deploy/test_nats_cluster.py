@@ -6,7 +6,6 @@ duplicates nothing."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import signal
 
@@ -14,38 +13,23 @@ import nats
 import nats.errors
 import pytest
 
-from deploy import natscluster, natsserver, tls
+from deploy import natscluster, natsserver
 from deploy.cli import main
 from services.common import bus, subjects
 from services.common.subjects import PROVISIONER, inbox_prefix
-
-NODES = ["nats-1", "nats-2", "nats-3"]
+from tests.support import CLUSTER_NODES as NODES
+from tests.support import NatsCluster
 
 
 @pytest.fixture
 def cluster(tmp_path):
     """Three real nats-server processes on free ports, configured as a deployment's."""
-    secrets = tmp_path / "secrets"
-    credentials = natscluster.ensure_credentials(secrets)
-    bundle = tls.ensure(tmp_path / "tls", ("127.0.0.1", "localhost"), client_auth=True)
-    client = {n: natsserver.free_port() for n in NODES}
-    route = {n: natsserver.free_port() for n in NODES}
-    procs = {}
-    for node in NODES:
-        conf = tmp_path / f"{node}.conf"
-        conf.write_text(natscluster.render_node(
-            node, NODES, credentials, store_dir=str(tmp_path / node),
-            client_port=client[node], cluster_port=route[node], host="127.0.0.1",
-            route_hosts={n: f"127.0.0.1:{route[n]}" for n in NODES}, tls=bundle))
-        procs[node] = natsserver.start(conf, client[node], tmp_path / f"{node}.log")
-    urls = {n: f"nats://127.0.0.1:{client[n]}" for n in NODES}
+    made = NatsCluster(tmp_path)
     try:
-        yield urls, procs, secrets, bundle.ca
+        made.start()
+        yield made.urls, made.procs, made.secrets, made.ca
     finally:
-        for proc in procs.values():
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        made.kill_all()
 
 
 async def _connect(urls, service, secrets, ca):
