@@ -6,14 +6,11 @@ import argparse
 import asyncio
 import json
 import os
-import shutil
 import signal
 import sys
 import time
 from datetime import date
 from pathlib import Path
-
-import nats.errors
 
 from deploy import admin
 from deploy.layout import NATS_MONITOR_PORT, PORTS, WEB_PORTS, Layout
@@ -216,10 +213,10 @@ def cmd_nats_config(args) -> int:
 
 def cmd_jetstream_rekey(args) -> int:
     """Rotate the JetStream key: a stopped local server's store (``local``), or a
-    cluster's in one maintenance window (``backup``, ``node`` for each stopped node,
-    ``restore`` once they run again, ``finish``)."""
-    from deploy import natsrekey
+    cluster's in one maintenance window (docs/keys.md)."""
+    from deploy import natsrekey, natsrekey_cluster
 
+    configs, stores = [Path(c) for c in args.config or ()], [Path(d) for d in args.store_dir or ()]
     try:
         if args.action == "local":
             layout = Layout(Path(args.var))
@@ -227,45 +224,29 @@ def cmd_jetstream_rekey(args) -> int:
             done = natsrekey.rotate_standalone(
                 layout.jetstream, layout.jetstream_key, layout.nats_conf,
                 layout.logs / "nats-rekey.log")
+        elif args.action in ("node", "abort") and len(configs) != len(stores) or \
+                args.action == "node" and len(configs) != 1:
+            raise natsrekey.RekeyError("one --store-dir for each --config (node takes one)")
         elif args.action == "node":
-            done = natsrekey.empty_node(Path(args.config), Path(args.store_dir[0])
-                                        if args.store_dir else None, Path(args.secrets))
+            done = natsrekey_cluster.empty_node(configs[0], stores[0], Path(args.secrets))
+        elif args.action == "abort":
+            done = natsrekey_cluster.abort(Path(args.secrets), list(zip(configs, stores, strict=True)),
+                                           Path(args.backup) if args.backup else None)
         elif args.action == "finish":
-            done = natsrekey.finish(Path(args.secrets), [Path(d) for d in args.store_dir or ()])
+            done = natsrekey_cluster.finish(Path(args.secrets), stores)
         elif not (args.nkey_file or args.password_file):
             raise natsrekey.RekeyError("--nkey-file or --password-file: the provisioner's")
         else:
-            password = (Path(args.password_file).read_text().strip()
-                        if args.password_file else "")
-            done = asyncio.run(_rekey_cluster(args, password))
+            done = asyncio.run(natsrekey_cluster.over_the_network(
+                args.action, url=args.url, secrets_dir=Path(args.secrets),
+                directory=Path(args.backup), nkey_file=args.nkey_file, tls_ca=args.tls_ca,
+                password=(Path(args.password_file).read_text().strip()
+                          if args.password_file else ""), timeout=args.timeout))
     except (natsrekey.RekeyError, OSError) as exc:
         print(f"jetstream-rekey {args.action}: {exc}", file=sys.stderr)
         return 1
     print(json.dumps(done))
     return 0
-
-
-async def _rekey_cluster(args, password: str) -> dict:
-    """``backup`` or ``restore``, talking to the cluster as the provisioner."""
-    from deploy import natsrekey
-    from services.common import bus
-    from services.common.subjects import PROVISIONER
-
-    secrets_dir, directory = Path(args.secrets), Path(args.backup)
-    key = natsrekey.upcoming_key(secrets_dir, make=args.action == "backup")
-    nc = await bus.connect(url=args.url, service=PROVISIONER, user=PROVISIONER,
-                           password=password, tls_ca_file=args.tls_ca,
-                           nkey_file=args.nkey_file)
-    try:
-        if args.action == "backup":
-            return await natsrekey.backup(nc, directory, key)
-        done = await natsrekey.restore_backup(nc, directory, key, args.timeout)
-        shutil.rmtree(directory)
-        return {**done, "removed": str(directory)}
-    except nats.errors.TimeoutError as exc:
-        raise natsrekey.RekeyError(f"the cluster did not answer at {args.url}") from exc
-    finally:
-        await nc.close()
 
 
 def cmd_provision(args) -> int:
@@ -399,26 +380,31 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("jetstream-rekey", help="encrypt the JetStream store under a new "
                        "key: local (a stopped `tessera run` store), or a cluster in one "
                        "window: backup, node (each stopped node), restore (the nodes "
-                       "started again), finish (docs/keys.md)")
-    p.add_argument("action", choices=["local", "backup", "node", "restore", "finish"])
+                       "started again), finish; abort before finish (docs/keys.md)")
+    p.add_argument("action", choices=["local", "backup", "node", "restore", "finish",
+                                      "abort"])
     p.add_argument("--secrets", help="the cluster's secrets directory (`tessera nats-config "
                    "--secrets`): backup makes the new key there, jetstream.key.next; "
                    "finish puts it in jetstream.key's place")
     p.add_argument("--backup", help="the directory backup makes (0700; every stream sealed "
-                   "under the new key) and restore reads, then removes")
-    p.add_argument("--config", help="a stopped node's configuration, given the new key (node)")
-    p.add_argument("--store-dir", action="append", help="a node's JetStream directory as "
-                   "this machine sees it: node moves it aside, finish removes it (repeat "
-                   "for each node with finish)")
+                   "under the new key) and restore reads, then removes (abort too)")
+    p.add_argument("--config", action="append", help="a stopped node's configuration: node "
+                   "gives it the new key, abort the old (repeat with abort, each with its "
+                   "--store-dir in the same order)")
+    p.add_argument("--store-dir", action="append", help="a node's JetStream store_dir as "
+                   "this machine sees it: node moves it aside, abort puts it back, finish "
+                   "removes what was moved aside (repeat for each node)")
     p.add_argument("--url", help="the cluster's servers, comma-separated (backup, restore)")
     p.add_argument("--nkey-file", help="the provisioner's NKey seed")
     p.add_argument("--password-file", help="the provisioner's password")
     p.add_argument("--tls-ca", help="CA bundle when NATS requires TLS")
     p.add_argument("--timeout", type=float, default=300.0,
-                   help="seconds restore waits for every copy to be current (default 300)")
+                   help="seconds backup and restore wait for the cluster to form (restore: "
+                   "and every copy to be current; default 300)")
     p.set_defaults(func=cmd_jetstream_rekey, needs={
         "backup": ("url", "secrets", "backup"), "restore": ("url", "secrets", "backup"),
-        "node": ("config", "secrets"), "finish": ("secrets",)})
+        "node": ("config", "store_dir", "secrets"), "finish": ("secrets", "store_dir"),
+        "abort": ("config", "store_dir", "secrets")})
 
     admin.add_commands(sub, token_factory)
     return parser

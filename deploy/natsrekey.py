@@ -3,23 +3,18 @@
 nats-server accepts a ``prev_encryption_key`` beside ``key`` and, started with both,
 re-encrypts a store under the new key, but not all of it: each stream holding messages
 is carried over, while a stream never written to and every durable consumer fail to
-open and are dropped; on a cluster node the metadata log does not open and JetStream
-does not start (``tests/deploy/test_jetstream_rekey.py`` pins this). A cluster node
-restarted on an empty store to catch up from its peers is no way round it either: raft
-does not expect a member to lose its log, and the copies it rebuilds can miss messages
-while reported current. The rotation is built instead on nats-server's snapshot and
-restore of a stream with its consumers' state, compared before and after:
+open and are dropped (``tests/deploy/test_jetstream_rekey.py`` pins this). The rotation
+is built instead on nats-server's snapshot and restore of a stream with its consumers'
+state, compared before and after.
 
-- **One server** (the local runner's): with it stopped, its store is moved aside and two
-  private servers start on loopback, one on the old store under the old key, one on an
-  empty store under the new key; each stream's snapshot is piped into the restore, chunk
-  by chunk. Once every stream's state and every consumer's position agree, the key file
-  and the configuration take the new key and the old store is removed. Any failure puts
-  the old store back.
-- **A cluster**, in one maintenance window with the slices stopped: every stream is backed
-  up, sealed under the new key; every node is stopped, given the new key and an empty
-  store, and started; every stream is restored (with its copies on every node) and
-  compared with the backup; then the new key takes the old one's place.
+This module holds what both rotations share and the rotation of one stopped server (the
+local runner's): its store is moved aside and two private servers start on loopback, one
+on the old store under the old key, one on an empty store under the new key; each
+stream's snapshot is piped into the restore, chunk by chunk. Once every stream's state
+and every consumer's position agree, the new key takes the key file's place in one
+rename and the old store and key are removed. What is on disk says how far a rotation
+got, so one interrupted, even killed, is undone or completed by the next
+(``settle``). ``deploy.natsrekey_cluster`` rotates a cluster.
 """
 
 from __future__ import annotations
@@ -32,17 +27,13 @@ import re
 import secrets
 import shutil
 import socket
-import struct
 import subprocess
-import tempfile
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import nats
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+import nats.errors
 
 from deploy import natsserver
 from deploy.decommission import shred
@@ -55,20 +46,46 @@ CHUNK = 128 * 1024        # snapshot chunks: nats-server's default size
 WINDOW = 2 * 1024 * 1024  # unacknowledged chunks in flight, at most
 TIMEOUT = 30.0            # seconds for a chunk, an answer or a restore to finish
 ASIDE = ".rekey-old"      # the old store, beside the new, until the rotation is done
-NEXT = ".next"            # a rolling cluster's new key, beside the key it replaces
+RUN = ".rekey-run"        # the private servers' configurations and pid files (0700)
+NEXT = ".next"            # the new key, beside the key it is to replace
+RETIRED = ".retired"      # the old key, once replaced, until the old store is gone
 KEY_LINE = re.compile(r'^(\s*key: )"([^"\n]*)"[ \t]*$', re.M)
 
 
 class RekeyError(Exception):
-    """The rotation cannot go on; what is on disk is as it was before it started."""
+    """The rotation cannot go on; what it changed on disk is undone."""
+
+
+class ApiError(RekeyError):
+    """An error answer from the JetStream API, with nats-server's error code."""
+
+    def __init__(self, message: str, code: int | None):
+        super().__init__(message)
+        self.code = code
 
 
 def aside(store_dir: Path) -> Path:
     return store_dir.with_name(store_dir.name + ASIDE)
 
 
+def run_dir(store_dir: Path) -> Path:
+    return store_dir.with_name(store_dir.name + RUN)
+
+
 def next_key_file(key_file: Path) -> Path:
     return key_file.with_name(key_file.name + NEXT)
+
+
+def retired_key_file(key_file: Path) -> Path:
+    return key_file.with_name(key_file.name + RETIRED)
+
+
+# how a server, a connection or the disk gives out mid-rotation, reported as RekeyError
+FAILURES = (nats.errors.Error, RuntimeError, TimeoutError, OSError)
+
+
+def failure(exc: BaseException) -> RekeyError:
+    return RekeyError(f"{type(exc).__name__}: {exc}".rstrip(": "))
 
 
 # --- the key file and the configuration ------------------------------------------------
@@ -90,6 +107,14 @@ def set_config_key(conf: Path, key: str) -> None:
     write_private(conf, text.encode())
 
 
+def _sync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def write_new_key(path: Path) -> str:
     """A fresh 256-bit key in a file made 0600, never over an existing one."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -98,24 +123,8 @@ def write_new_key(path: Path) -> str:
         fh.write(key + "\n")
         fh.flush()
         os.fsync(fh.fileno())
+    _sync_dir(path.parent)
     return key
-
-
-def replace_key(key_file: Path, key: str) -> None:
-    """``key_file`` holds ``key`` (0600, written whole before it takes the old one's
-    place); the old key's bytes are then overwritten on disk and removed."""
-    staged = key_file.with_name(key_file.name + ".rekeying")
-    staged.unlink(missing_ok=True)
-    fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    retired = key_file.with_name(key_file.name + ".retired")
-    retired.unlink(missing_ok=True)
-    os.link(key_file, retired)
-    os.replace(staged, key_file)
-    shred(retired)
 
 
 def read_key(path: Path) -> str:
@@ -125,29 +134,55 @@ def read_key(path: Path) -> str:
     return key
 
 
+def commit_key(key_file: Path) -> None:
+    """The new key (``.next``) takes the key file's place in one rename; the old key
+    keeps a second name, ``.retired``, until the store it opened is gone."""
+    retired = retired_key_file(key_file)
+    if not retired.exists():
+        os.link(key_file, retired)
+    os.replace(next_key_file(key_file), key_file)
+    _sync_dir(key_file.parent)
+
+
+def drop_second_name(key_file: Path) -> None:
+    """Remove ``.retired`` where it is only a second name of the key file (the rename that
+    would have replaced it never happened)."""
+    retired = retired_key_file(key_file)
+    if retired.exists() and retired.samefile(key_file):
+        retired.unlink()
+
+
+def retire(key_file: Path) -> None:
+    """The replaced key's bytes overwritten on disk and its file removed."""
+    drop_second_name(key_file)
+    if retired_key_file(key_file).exists():
+        shred(retired_key_file(key_file))
+
+
 # --- what a server holds ---------------------------------------------------------------
 
 
 async def api(nc, subject: str, body: dict | None = None, timeout: float = TIMEOUT) -> dict:
-    """A JetStream API answer; an error answer raises RekeyError."""
+    """A JetStream API answer; an error answer raises ApiError."""
     payload = json.dumps(body).encode() if body is not None else b""
     answer = json.loads((await nc.request(API + subject, payload, timeout=timeout)).data)
     if "error" in answer:
-        raise RekeyError(f"{subject}: {answer['error'].get('description', answer['error'])}")
+        error = answer["error"]
+        raise ApiError(f"{subject}: {error.get('description', error)}", error.get("err_code"))
     return answer
 
 
-async def paged(nc, subject: str, field: str) -> list:
+async def paged(nc, subject: str, field: str, timeout: float = TIMEOUT) -> list:
     items: list = []
     while True:
-        page = await api(nc, subject, {"offset": len(items)})
+        page = await api(nc, subject, {"offset": len(items)}, timeout)
         items += page.get(field) or []
         if not page.get(field) or len(items) >= page.get("total", 0):
             return items
 
 
-async def stream_names(nc) -> list[str]:
-    return sorted(await paged(nc, "STREAM.NAMES", "streams"))
+async def stream_names(nc, timeout: float = TIMEOUT) -> list[str]:
+    return sorted(await paged(nc, "STREAM.NAMES", "streams", timeout))
 
 
 def _without_metadata(config: dict) -> dict:
@@ -178,12 +213,12 @@ def stream_state(info: dict) -> dict:
     return state
 
 
-async def describe(nc) -> dict:
+async def describe(nc, timeout: float = TIMEOUT) -> dict:
     """Every stream's configuration and state, and every consumer's position."""
     out = {}
-    for name in await stream_names(nc):
-        info = await api(nc, f"STREAM.INFO.{name}")
-        consumers = await paged(nc, f"CONSUMER.LIST.{name}", "consumers")
+    for name in await stream_names(nc, timeout):
+        info = await api(nc, f"STREAM.INFO.{name}", timeout=timeout)
+        consumers = await paged(nc, f"CONSUMER.LIST.{name}", "consumers", timeout)
         out[name] = {
             "config": _without_metadata(info["config"]),
             "state": stream_state(info),
@@ -192,73 +227,38 @@ async def describe(nc) -> dict:
     return out
 
 
-def on_disk(store_dir: Path) -> dict[str, set[str]]:
-    """The streams and consumers a standalone server's store holds, by its directories."""
-    streams = store_dir / "jetstream" / "$G" / "streams"
-    if not streams.is_dir():
-        return {}
-    return {s.name: {c.name for c in (s / "obs").iterdir() if c.is_dir()}
-            if (s / "obs").is_dir() else set() for s in streams.iterdir() if s.is_dir()}
+def totals(described: dict) -> dict:
+    return {"streams": len(described),
+            "messages": sum(d["state"]["messages"] for d in described.values()),
+            "consumers": sum(len(d["consumers"]) for d in described.values())}
 
 
-def check_standalone(store_dir: Path) -> None:
-    """Refuse a store this procedure would not carry whole: a cluster node's, or one
-    with accounts besides the default one."""
-    root = store_dir / "jetstream"
-    if not root.is_dir():
-        return
-    if (root / "$SYS" / "_js_").exists():
-        raise RekeyError(f"{store_dir} is a cluster node's store: rotate it with "
-                         "`tessera jetstream-rekey node` (docs/keys.md)")
-    others = sorted(p.name for p in root.iterdir() if p.is_dir() and p.name != "$G")
-    if others:
-        raise RekeyError(f"{store_dir} holds accounts other than the default one: "
-                         f"{', '.join(others)}")
+def settled(position: dict) -> dict:
+    """What a consumer holds whatever becomes of its deliveries awaiting acknowledgement:
+    its configuration, what is acknowledged, and how many messages it has yet to finish
+    (those not delivered and those awaiting acknowledgement)."""
+    return {"config": position["config"], "ack_floor": position["ack_floor"],
+            "unfinished": position["num_pending"] + position["num_ack_pending"]}
 
 
-# --- one server: snapshot and restore between two private servers ----------------------
+def differences(before: dict, after: dict, redelivering: bool = False) -> list[str]:
+    """Where two descriptions disagree, by stream and consumer name (never a value). With
+    ``redelivering``, a consumer's deliveries awaiting acknowledgement may have become
+    deliveries still to make (a cluster's restore does that)."""
+    same = (lambda b, a: settled(b) == settled(a)) if redelivering else \
+        (lambda b, a: b == a)
+    out = [f"stream {s}" for s in sorted(set(before) ^ set(after))]
+    for s in sorted(set(before) & set(after)):
+        for part in ("config", "state"):
+            if before[s][part] != after[s][part]:
+                out.append(f"stream {s} {part}")
+        b, a = before[s]["consumers"], after[s]["consumers"]
+        out += [f"consumer {s}/{c}" for c in sorted(set(b) ^ set(a))]
+        out += [f"consumer {s}/{c}" for c in sorted(set(b) & set(a)) if not same(b[c], a[c])]
+    return out
 
 
-def private_config(port: int, store_dir: Path, key: str, password: str) -> str:
-    """A server only this tool reaches: loopback, a password made for the run, no
-    monitoring, the store under ``key``."""
-    return (f'listen: "127.0.0.1:{port}"\nserver_name: "tessera-rekey"\n'
-            f"jetstream {{\n  store_dir: {json.dumps(str(store_dir))}\n"
-            f"  sync_interval: always\n{jetstream_cipher(key, '  ')}}}\n"
-            f'authorization {{\n  user: "rekey"\n  password: {json.dumps(password)}\n}}\n')
-
-
-@contextlib.asynccontextmanager
-async def private_server(store_dir: Path, key: str, log_file: Path) -> AsyncIterator:
-    """A connection to a nats-server started on ``store_dir`` under ``key``, stopped on
-    leaving (its configuration, which holds the key, is in a directory only this user
-    reads and is removed)."""
-    directory = Path(tempfile.mkdtemp(prefix="tessera-rekey-"))
-    proc = None
-    try:
-        port, password = natsserver.free_port(), secrets.token_urlsafe(24)
-        conf = directory / "nats.conf"
-        write_private(conf, private_config(port, store_dir, key, password).encode())
-        proc = natsserver.start(conf, port, log_file)
-        nc = await nats.connect(f"nats://127.0.0.1:{port}", user="rekey", password=password,
-                                allow_reconnect=False, connect_timeout=5)
-        try:
-            yield nc
-        finally:
-            await nc.close()
-    finally:
-        if proc is not None:
-            stop(proc)
-        shutil.rmtree(directory, ignore_errors=True)
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+# --- snapshot and restore, by nats-server ------------------------------------------------
 
 
 @contextlib.asynccontextmanager
@@ -295,14 +295,34 @@ async def restore(nc, name: str, head: dict, chunks: AsyncIterator[bytes]) -> di
     restore, which writes it (and its consumers) under the server's key; the restored
     stream's information."""
     target = (await api(nc, f"STREAM.RESTORE.{name}", head))["deliver_subject"]
+    return await send_chunks(nc, name, target, chunks)
+
+
+async def send_chunks(nc, name: str, target: str, chunks: AsyncIterator[bytes]) -> dict:
+    """A snapshot's chunks, then its end, to a restore under way at ``target``."""
     async for chunk in chunks:
-        taken = await nc.request(target, chunk, timeout=TIMEOUT)
+        taken = await _deliver(nc, target, chunk, TIMEOUT)
         if taken.data:
             raise RekeyError(f"the restore of {name} failed: {taken.data[:200]!r}")
-    done = json.loads((await nc.request(target, b"", timeout=TIMEOUT * 4)).data)
+    done = json.loads((await _deliver(nc, target, b"", TIMEOUT * 4)).data)
     if "error" in done:
-        raise RekeyError(f"the restore of {name} failed: {done['error']}")
+        raise RekeyError(f"the restore of {name} failed: "
+                         f"{done['error'].get('description', done['error'])}")
     return done
+
+
+async def _deliver(nc, target: str, data: bytes, timeout: float):
+    """A request to a restore, sent again while no one answers it: in a cluster the
+    restore's subscription reaches the other nodes a moment after the restore begins,
+    and a request no one received is safe to send again."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return await nc.request(target, data, timeout=timeout)
+        except nats.errors.NoRespondersError:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.1)
 
 
 async def copy_stream(old, new, name: str) -> dict:
@@ -312,70 +332,143 @@ async def copy_stream(old, new, name: str) -> dict:
         return await restore(new, name, head, chunks)
 
 
-def unopened(expected: dict[str, set[str]], described: dict) -> list[str]:
-    """The streams and consumers on disk a server did not load (a key that does not
-    open them, or damage)."""
-    out = [f"stream {s}" for s in sorted(set(expected) - set(described))]
-    return out + [f"consumer {s}/{c}" for s in sorted(set(expected) & set(described))
-                  for c in sorted(expected[s] - set(described[s]["consumers"]))]
+# --- one server: snapshot and restore between two private servers ----------------------
 
 
-def settled(position: dict) -> dict:
-    """What a consumer holds whatever becomes of its deliveries awaiting acknowledgement:
-    its configuration, what is acknowledged, and how many messages it has yet to finish
-    (those not delivered and those awaiting acknowledgement)."""
-    return {"config": position["config"], "ack_floor": position["ack_floor"],
-            "unfinished": position["num_pending"] + position["num_ack_pending"]}
+def on_disk(store_dir: Path) -> dict[str, set[str]]:
+    """The streams and consumers a standalone server's store holds, by its directories."""
+    streams = store_dir / "jetstream" / "$G" / "streams"
+    if not streams.is_dir():
+        return {}
+    return {s.name: {c.name for c in (s / "obs").iterdir() if c.is_dir()}
+            if (s / "obs").is_dir() else set() for s in streams.iterdir() if s.is_dir()}
 
 
-def differences(before: dict, after: dict, redelivering: bool = False) -> list[str]:
-    """Where two descriptions disagree, by stream and consumer name (never a value). With
-    ``redelivering``, a consumer's deliveries awaiting acknowledgement may have become
-    deliveries still to make (a cluster's restore does that)."""
-    same = (lambda b, a: settled(b) == settled(a)) if redelivering else \
-        (lambda b, a: b == a)
-    out = [f"stream {s}" for s in sorted(set(before) ^ set(after))]
-    for s in sorted(set(before) & set(after)):
-        for part in ("config", "state"):
-            if before[s][part] != after[s][part]:
-                out.append(f"stream {s} {part}")
-        b, a = before[s]["consumers"], after[s]["consumers"]
-        out += [f"consumer {s}/{c}" for c in sorted(set(b) ^ set(a))]
-        out += [f"consumer {s}/{c}" for c in sorted(set(b) & set(a)) if not same(b[c], a[c])]
-    return out
+def check_standalone(store_dir: Path) -> None:
+    """Refuse a store this procedure would not carry whole: a cluster node's, or one
+    with accounts besides the default one."""
+    root = store_dir / "jetstream"
+    if not root.is_dir():
+        return
+    if (root / "$SYS" / "_js_").exists():
+        raise RekeyError(f"{store_dir} is a cluster node's store: rotate the cluster's key "
+                         "with backup, node, restore and finish (docs/keys.md)")
+    others = sorted(p.name for p in root.iterdir() if p.is_dir() and p.name != "$G")
+    if others:
+        raise RekeyError(f"{store_dir} holds accounts other than the default one: "
+                         f"{', '.join(others)}")
 
 
-def rekey_store(store_dir: Path, old_key: str, key: str, log_file: Path) -> dict:
-    """Re-encrypt a stopped standalone server's store under ``key``; the old store is left
-    beside it (``aside``) for the caller to remove once the new key is kept. On any
-    failure the store is put back as it was."""
-    check_standalone(store_dir)
-    old_dir = aside(store_dir)
-    if old_dir.exists():
-        raise RekeyError(f"{old_dir} is left from an interrupted rotation: the store in it "
-                         f"is under the key in the key file; remove {store_dir} and move it "
-                         "back, then run the rotation again")
-    if not store_dir.exists():
-        return {"streams": 0, "messages": 0, "consumers": 0}
-    expected = on_disk(store_dir)
-    os.rename(store_dir, old_dir)
+def private_config(port: int, store_dir: Path, key: str, password: str,
+                   pid_file: Path) -> str:
+    """A server only this tool reaches: loopback, a password made for the run, no
+    monitoring, the store under ``key``."""
+    return (f'listen: "127.0.0.1:{port}"\nserver_name: "tessera-rekey"\n'
+            f"pid_file: {json.dumps(str(pid_file))}\n"
+            f"jetstream {{\n  store_dir: {json.dumps(str(store_dir))}\n"
+            f"  sync_interval: always\n{jetstream_cipher(key, '  ')}}}\n"
+            f'authorization {{\n  user: "rekey"\n  password: {json.dumps(password)}\n}}\n')
+
+
+@contextlib.asynccontextmanager
+async def private_server(run: Path, role: str, store_dir: Path, key: str,
+                         log_file: Path) -> AsyncIterator:
+    """A connection to a nats-server started on ``store_dir`` under ``key``, stopped on
+    leaving, and sent SIGTERM if this process dies first. Its configuration, which holds
+    the key, and its pid file are in ``run`` (0700) for ``settle`` to find."""
+    port, password = natsserver.free_port(), secrets.token_urlsafe(24)
+    conf = run / f"{role}.conf"
+    write_private(conf, private_config(port, store_dir, key, password,
+                                       run / f"{role}.pid").encode())
     try:
-        before = asyncio.run(copy_all(old_dir, store_dir, old_key, key, log_file, expected))
-    except BaseException:
-        shutil.rmtree(store_dir, ignore_errors=True)
-        os.rename(old_dir, store_dir)
-        raise
-    return {"streams": len(before),
-            "messages": sum(d["state"]["messages"] for d in before.values()),
-            "consumers": sum(len(d["consumers"]) for d in before.values())}
+        proc = natsserver.start(conf, port, log_file, die_with_parent=True)
+    except (RuntimeError, TimeoutError) as exc:
+        raise RekeyError(f"the nats-server on the {role} store did not start ({exc}): "
+                         f"see {log_file}") from exc
+    try:
+        nc = await nats.connect(f"nats://127.0.0.1:{port}", user="rekey", password=password,
+                                allow_reconnect=False, connect_timeout=5)
+        try:
+            yield nc
+        finally:
+            await nc.close()
+    finally:
+        stop(proc)
 
 
-async def copy_all(old_dir: Path, store_dir: Path, old_key: str, key: str, log_file: Path,
-                   expected: dict[str, set[str]]) -> dict:
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def _alive(pid: int, run: Path) -> bool:
+    """Whether ``pid`` is still a nats-server started with a configuration in ``run``."""
+    try:
+        return str(run) in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except FileNotFoundError:
+        return False
+    except OSError:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
+
+def _no_servers_left(run: Path, wait: float = 10.0) -> None:
+    """Wait for any private server of an interrupted rotation to exit; refuse while one
+    still runs, since it writes to the stores."""
+    if not run.is_dir():
+        return
+    pids = [int(p.read_text().strip()) for p in run.glob("*.pid")
+            if p.read_text().strip().isdigit()]
+    deadline = time.monotonic() + wait
+    while (left := [pid for pid in pids if _alive(pid, run)]) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    if left:
+        raise RekeyError(f"nats-server {', '.join(map(str, left))}, started by an interrupted "
+                         f"rotation, still runs on the stores: stop it, then run again")
+
+
+def settle(store_dir: Path, key_file: Path, conf: Path | None) -> str | None:
+    """Undo or complete a rotation by what it left on disk. While the new key is still
+    ``.next``, the old key is the key file's and the old store goes back in its place;
+    once it has taken the key file's place, the rotation is completed: the configuration
+    given the new key, the old store removed, the old key shredded."""
+    _no_servers_left(run_dir(store_dir))
+    upcoming, old = next_key_file(key_file), aside(store_dir)
+    if upcoming.exists():
+        if old.exists():
+            shutil.rmtree(store_dir, ignore_errors=True)
+            os.rename(old, store_dir)
+        drop_second_name(key_file)
+        shred(upcoming)
+        outcome = "undone"
+    elif retired_key_file(key_file).exists():
+        if conf is not None and conf.exists():
+            set_config_key(conf, read_key(key_file))
+        shutil.rmtree(old, ignore_errors=True)
+        retire(key_file)
+        outcome = "completed"
+    elif old.exists():
+        raise RekeyError(f"{old} is left beside the store with no rotation under way: it "
+                         f"is not known which key opens it; move it elsewhere and run again")
+    else:
+        outcome = None
+    shutil.rmtree(run_dir(store_dir), ignore_errors=True)
+    return outcome
+
+
+async def copy_all(run: Path, old_dir: Path, store_dir: Path, old_key: str, key: str,
+                   log_file: Path, expected: dict[str, set[str]]) -> dict:
     """Every stream of the store in ``old_dir`` (under ``old_key``) copied into an empty
     store in ``store_dir`` (under ``key``) and compared; the old store's description."""
-    async with private_server(old_dir, old_key, log_file) as old, \
-            private_server(store_dir, key, log_file) as new:
+    async with private_server(run, "old", old_dir, old_key, log_file) as old, \
+            private_server(run, "new", store_dir, key, log_file) as new:
         before = await describe(old)
         if unread := unopened(expected, before):
             raise RekeyError("the key in the key file does not open all of the store: "
@@ -386,6 +479,14 @@ async def copy_all(old_dir: Path, store_dir: Path, old_key: str, key: str, log_f
         if wrong := differences(before, after):
             raise RekeyError("the copy differs from the store: " + ", ".join(wrong))
     return before
+
+
+def unopened(expected: dict[str, set[str]], described: dict) -> list[str]:
+    """The streams and consumers on disk a server did not load (a key that does not
+    open them, or damage)."""
+    out = [f"stream {s}" for s in sorted(set(expected) - set(described))]
+    return out + [f"consumer {s}/{c}" for s in sorted(set(expected) & set(described))
+                  for c in sorted(expected[s] - set(described[s]["consumers"]))]
 
 
 def answering(host: str, port: int) -> bool:
@@ -403,228 +504,37 @@ def listen_address(conf: Path) -> tuple[str, int] | None:
     return ("127.0.0.1" if host in ("0.0.0.0", "", "::") else host), int(found.group(2))  # noqa: S104
 
 
-def rotate_standalone(store_dir: Path, key_file: Path, conf: Path | None,
-                            log_file: Path) -> dict:
-    """The whole rotation of one stopped server: its store re-encrypted and checked, the
-    key file and the configuration given the new key, the old store removed."""
+def refuse_if_running(conf: Path | None) -> None:
     if conf is not None and conf.exists() and (address := listen_address(conf)) \
             and answering(*address):
         raise RekeyError(f"nats-server answers on {address[0]}:{address[1]}: stop it (and "
                          "the federation) first")
-    old_key, key = read_key(key_file), new_key()
-    done = rekey_store(store_dir, old_key, key, log_file)
+
+
+def rotate_standalone(store_dir: Path, key_file: Path, conf: Path | None,
+                      log_file: Path) -> dict:
+    """The whole rotation of one stopped server: its store re-encrypted and checked, the
+    key file and the configuration given the new key, the old store and key removed. On
+    any failure the store and the key file are as they were."""
+    refuse_if_running(conf)
+    interrupted = settle(store_dir, key_file, conf)
+    check_standalone(store_dir)
+    old_key = read_key(key_file)
+    key = write_new_key(next_key_file(key_file))
     try:
-        replace_key(key_file, key)
-    except BaseException:
-        shutil.rmtree(store_dir, ignore_errors=True)
-        os.rename(aside(store_dir), store_dir)
-        raise
-    if conf is not None and conf.exists():
-        set_config_key(conf, key)
-    shutil.rmtree(aside(store_dir), ignore_errors=True)
-    return {"store": str(store_dir), **done, "key_file": str(key_file)}
-
-
-# --- a cluster: backed up sealed, the nodes emptied under the new key, restored ---------
-
-
-def sealing(key: str) -> ChaCha20Poly1305:
-    """The cipher a backup is sealed with, derived from the new JetStream key (HKDF-SHA256
-    for this use only): whoever cannot read that key can neither read nor alter it."""
-    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-                   info=b"tessera jetstream-rekey backup").derive(key.encode())
-    return ChaCha20Poly1305(derived)
-
-
-def _seal(fh, aead: ChaCha20Poly1305, label: str, data: bytes) -> None:
-    nonce = os.urandom(12)
-    sealed = aead.encrypt(nonce, data, label.encode())
-    fh.write(struct.pack(">I", len(sealed)) + nonce + sealed)
-
-
-def _unsealed(path: Path, aead: ChaCha20Poly1305, name: str):
-    """The records of a sealed file, in order; each bound to ``name`` and its place, the
-    last an end mark (a file cut short, reordered or swapped does not open)."""
-    from cryptography.exceptions import InvalidTag
-
-    with open(path, "rb") as fh:
-        index = 0
-        while True:
-            size = fh.read(4)
-            if len(size) < 4:
-                raise RekeyError(f"{path} is cut short")
-            body = fh.read(12 + struct.unpack(">I", size)[0])
-            label = f"{name}:{index}"
-            try:
-                data = aead.decrypt(body[:12], body[12:], label.encode())
-            except InvalidTag:
-                try:
-                    aead.decrypt(body[:12], body[12:], f"{name}:end".encode())
-                    return
-                except InvalidTag as exc:
-                    raise RekeyError(f"{path} does not open with the key the backup "
-                                     "was made under, or was altered") from exc
-            yield data
-            index += 1
-
-
-def _write_sealed(path: Path, aead: ChaCha20Poly1305, name: str, records) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        for index, record in enumerate(records):
-            _seal(fh, aead, f"{name}:{index}", record)
-        _seal(fh, aead, f"{name}:end", b"")
-        fh.flush()
-        os.fsync(fh.fileno())
-
-
-async def backup(nc, out: Path, key: str) -> dict:
-    """Every stream of a running cluster with its consumers' state, as nats-server's
-    snapshots, sealed under ``key`` into files in ``out`` (made 0700, never an existing
-    one), with a manifest of what each held. RekeyError, and nothing kept, when anything
-    changed meanwhile: something still publishes or acknowledges."""
-    aead = sealing(key)
-    os.mkdir(out, 0o700)
-    try:
-        before = await describe(nc)
-        files = {}
-        for index, name in enumerate(before):
-            files[name] = f"stream-{index}.sealed"
-            fd = os.open(out / files[name], os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as fh:
-                async with snapshot(nc, name) as (head, chunks):
-                    _seal(fh, aead, f"{name}:0", json.dumps(head).encode())
-                    records = 1
-                    async for chunk in chunks:
-                        _seal(fh, aead, f"{name}:{records}", chunk)
-                        records += 1
-                _seal(fh, aead, f"{name}:end", b"")
-                fh.flush()
-                os.fsync(fh.fileno())
-        if wrong := differences(before, await describe(nc)):
-            raise RekeyError("the streams changed while they were backed up (stop the "
-                             "slices, and anything else that publishes, first): "
-                             + ", ".join(wrong))
-        _write_sealed(out / "manifest.sealed", aead, "manifest", [
-            json.dumps({"streams": before, "files": files}).encode()])
-    except BaseException:
-        shutil.rmtree(out, ignore_errors=True)
-        raise
-    return {"backup": str(out), "streams": len(before),
-            "messages": sum(d["state"]["messages"] for d in before.values()),
-            "consumers": sum(len(d["consumers"]) for d in before.values())}
-
-
-def read_manifest(src: Path, key: str) -> dict:
-    aead = sealing(key)
-    (text,) = list(_unsealed(src / "manifest.sealed", aead, "manifest"))
-    return json.loads(text)
-
-
-async def _records(path: Path, aead: ChaCha20Poly1305, name: str):
-    for record in _unsealed(path, aead, name):
-        yield record
-
-
-async def restore_backup(nc, src: Path, key: str, timeout: float = 300.0) -> dict:
-    """Every stream of a backup restored into the cluster (a stream already there and
-    matching the backup is left as it is), then, once every copy is current, each
-    stream's state and each consumer's position compared with the backup's. A clustered
-    restore keeps what each consumer had acknowledged but not which messages it had been
-    given and not yet acknowledged: those are delivered again."""
-    aead = sealing(key)
-    manifest = read_manifest(src, key)
-    wanted = manifest["streams"]
-    deadline = time.monotonic() + timeout
-    while True:  # nodes started on empty stores elect a metadata leader first
-        try:
-            present = await describe(nc)
-            break
-        except (RekeyError, nats.errors.TimeoutError):
-            if time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(0.5)
-    for name in wanted:
-        if name in present:
-            if wrong := differences({name: wanted[name]}, {name: present[name]}, True):
-                raise RekeyError(f"{name} is in the cluster and differs from the backup "
-                                 f"({', '.join(wrong)}); delete it, then restore again")
-            continue
-        records = _records(src / manifest["files"][name], aead, name)
-        head = json.loads(await anext(records))
-        await restore(nc, name, head, records)
-    await wait_replicated(nc, timeout)
-    if wrong := differences(wanted, await describe(nc), redelivering=True):
-        raise RekeyError("the cluster differs from the backup: " + ", ".join(wrong))
-    return {"streams": len(wanted),
-            "messages": sum(d["state"]["messages"] for d in wanted.values()),
-            "consumers": sum(len(d["consumers"]) for d in wanted.values())}
-
-
-def _lagging(name: str, replicas: int, cluster: dict) -> list[str]:
-    peers = cluster.get("replicas") or []
-    current = [p for p in peers if p.get("current") and not p.get("offline")]
-    if replicas > 1 and (not cluster.get("leader") or len(current) < replicas - 1):
-        return [name]
-    return []
-
-
-async def wait_replicated(nc, timeout: float) -> None:
-    """Until every stream and consumer has a leader and all its copies are current."""
-    deadline = time.monotonic() + timeout
-    while True:
-        behind: list[str] = []
-        for name in await stream_names(nc):
-            info = await api(nc, f"STREAM.INFO.{name}")
-            replicas = info["config"].get("num_replicas") or 1
-            behind += _lagging(name, replicas, info.get("cluster") or {})
-            for c in await paged(nc, f"CONSUMER.LIST.{name}", "consumers"):
-                behind += _lagging(f"{name}/{c['name']}",
-                                   c["config"].get("num_replicas") or replicas,
-                                   c.get("cluster") or {})
-        if not behind:
-            return
-        if time.monotonic() > deadline:
-            raise RekeyError("copies not current after the restore: " + ", ".join(behind))
-        await asyncio.sleep(0.5)
-
-
-def upcoming_key(secrets_dir: Path, make: bool = False) -> str:
-    """The rotation's new key, ``jetstream.key.next`` beside the cluster's key: made
-    (0600) when ``make`` and missing."""
-    path = next_key_file(secrets_dir / "jetstream.key")
-    if path.exists():
-        return read_key(path)
-    if not make:
-        raise RekeyError(f"no rotation under way: {path} does not exist (backup makes it)")
-    return write_new_key(path)
-
-
-def empty_node(conf: Path, store_dir: Path | None, secrets_dir: Path) -> dict:
-    """A stopped node made ready to start under the new key: its configuration given the
-    key, its store (when named) moved aside until ``finish``."""
-    key = upcoming_key(secrets_dir)
-    moved = None
-    if store_dir is not None:
-        if aside(store_dir).exists():
-            raise RekeyError(f"{aside(store_dir)} is left from an earlier rotation")
+        os.mkdir(run_dir(store_dir), 0o700)
+        before = {}
         if store_dir.exists():
+            expected = on_disk(store_dir)
             os.rename(store_dir, aside(store_dir))
-            moved = str(aside(store_dir))
-    set_config_key(conf, key)
-    return {"config": str(conf), "store_moved_to": moved}
-
-
-def finish(secrets_dir: Path, store_dirs: list[Path]) -> dict:
-    """The rotation's key becomes the cluster's ``jetstream.key`` (later configurations
-    are written with it; the old key is overwritten and removed) and the old stores moved
-    aside are removed."""
-    key_file = secrets_dir / "jetstream.key"
-    replace_key(key_file, upcoming_key(secrets_dir))
-    next_key_file(key_file).unlink()
-    removed = []
-    for store_dir in store_dirs:
-        if aside(store_dir).exists():
-            shutil.rmtree(aside(store_dir))
-            removed.append(str(aside(store_dir)))
-    return {"key_file": str(key_file), "removed": removed}
+            before = asyncio.run(copy_all(run_dir(store_dir), aside(store_dir), store_dir,
+                                          old_key, key, log_file, expected))
+        commit_key(key_file)
+    except BaseException as exc:
+        settle(store_dir, key_file, conf)
+        if isinstance(exc, FAILURES) and not isinstance(exc, RekeyError):
+            raise failure(exc) from exc
+        raise
+    settle(store_dir, key_file, conf)
+    return {"store": str(store_dir), **totals(before), "key_file": str(key_file),
+            **({"interrupted_rotation": interrupted} if interrupted else {})}

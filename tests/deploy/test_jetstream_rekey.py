@@ -1,31 +1,35 @@
 """`tessera jetstream-rekey`: the JetStream store re-encrypted under a new key with every
-message and every consumer's position kept, the old key opening nothing afterwards, on
-one server and on a three-node cluster rolled one node at a time. And why the rotation
-does not lean on nats-server's ``prev_encryption_key``: the server's own behaviour with
-it, pinned so that a release that changes it is noticed."""
+message and every consumer's position kept, the services publishing and consuming after
+it, the old key opening nothing and no plaintext in the store's files; a rotation that
+fails or is killed part-way leaves (or puts back) the store and key as they were; a
+three-node cluster rotated in one maintenance window, and put back by ``abort`` when a
+window fails. And why the rotation does not lean on nats-server's
+``prev_encryption_key``: the server's own behaviour with it, pinned so that a release
+that changes it is noticed."""
 
 from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import hashlib
 import json
 import os
 import secrets
 import shutil
-import signal
+import socket
 import subprocess
+import sys
+import time
 
 import httpx
-import nats
 import pytest
 
-from deploy import natscluster, natsconf, natsrekey, natsserver, tls
+from deploy import natscluster, natsconf, natsrekey, natsrekey_cluster, natsserver
 from deploy.cli import main
 from services.common import bus
 from services.common.subjects import PROVISIONER, durable_name, streams
-from tests.support import close, start_nats_async
+from tests.security.test_at_rest import files_under, plain_hits
+from tests.support import CLUSTER_NODES, NatsCluster, close, eventually, start_nats_async
 
 CHANNELS = {c.stream: c for c in streams()}
 # (publisher, subject, stream, messages, bytes of each): two interest streams with durable
@@ -36,6 +40,7 @@ TRAFFIC = [("gateway", "tessera.ingest.events.d1", "INGEST_EVENTS", 60, 200),
 # (stream, consuming service, taken, acknowledged): a durable left part-way
 ACKED = [("INGEST_EVENTS", "linker", 20, 12), ("CONSENT_DECISIONS", "scorer", 10, 5),
          ("CONSENT_DECISIONS", "pseudonymiser", 30, 30)]
+LINKER = durable_name(CHANNELS["INGEST_EVENTS"], "linker")
 
 
 def payload(marker: bytes, stream: str, i: int, size: int = 200) -> bytes:
@@ -86,13 +91,20 @@ async def contents(nc) -> dict:
     return described
 
 
-def raw_hits(root, marker: bytes) -> int:
-    """Files under ``root`` whose bytes hold the marker (a count, never the bytes)."""
-    return sum(marker in p.read_bytes() for p in root.rglob("*") if p.is_file())
+def leaked(root, marker: bytes) -> int:
+    """Files under ``root`` holding the marker in plain bytes (the at-rest scan)."""
+    return plain_hits(files_under(root), {marker})
 
 
-def store_files(root) -> list[str]:
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+def store_files(root) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in files_under(root)}
+
+
+def leftovers(layout) -> list[str]:
+    """Anything a rotation leaves beside the store or the key when it is over."""
+    return sorted([p.name for p in layout.nats_dir.iterdir() if "jetstream" in p.name
+                   and p.name != "jetstream"]
+                  + [p.name for p in layout.keys.glob("jetstream*") if p.name != "jetstream.key"])
 
 
 async def provisioner(env):
@@ -100,10 +112,15 @@ async def provisioner(env):
                              password=env.passwords[PROVISIONER])
 
 
-async def test_rotation_keeps_every_message_and_position_and_retires_the_old_key(tmp_path):
+async def running(env, conf=None, log=None):
+    """The local server started again on its store (with ``conf``, else its own)."""
+    return await asyncio.to_thread(natsserver.start, conf or env.layout.nats_conf, env.port,
+                                   log or env.layout.logs / "nats.log")
+
+
+async def filled(tmp_path, marker: bytes):
+    """The local runner's server, the traffic in it, stopped; and its contents."""
     env = await start_nats_async(tmp_path)
-    layout, marker = env.layout, secrets.token_hex(8).encode()
-    old_key = layout.jetstream_key.read_text().strip()
     try:
         await fill(env.connect, marker)
         nc = await provisioner(env)
@@ -113,36 +130,50 @@ async def test_rotation_keeps_every_message_and_position_and_retires_the_old_key
             await close(nc)
     finally:
         env.stop()
+    return env, before
+
+
+def rekey_local(tmp_path) -> list[str]:
+    return ["--var", str(tmp_path), "jetstream-rekey", "local"]
+
+
+async def test_rotation_keeps_every_message_and_position_and_retires_the_old_key(
+        tmp_path, capsys):
+    marker = secrets.token_hex(8).encode()
+    env, before = await filled(tmp_path, marker)
+    layout = env.layout
+    old_key = layout.jetstream_key.read_text().strip()
     assert sum(s["state"]["messages"] for s in before.values()) > 100
-    assert before["INGEST_EVENTS"]["consumers"][durable_name(
-        CHANNELS["INGEST_EVENTS"], "linker")]["ack_floor"]["stream_seq"] == 12
+    assert before["INGEST_EVENTS"]["consumers"][LINKER]["ack_floor"]["stream_seq"] == 12
 
     # it refuses while the server runs
-    running = natsserver.start(layout.nats_conf, env.port, layout.logs / "nats.log")
+    proc = await running(env)
     try:
-        assert await asyncio.to_thread(main, ["--var", str(tmp_path), "jetstream-rekey",
-                                              "local"]) == 1
+        assert await asyncio.to_thread(main, rekey_local(tmp_path)) == 1
     finally:
-        natsrekey.stop(running)
+        natsrekey.stop(proc)
+    assert "stop it" in capsys.readouterr().err
     assert layout.jetstream_key.read_text().strip() == old_key
 
-    assert await asyncio.to_thread(main, ["--var", str(tmp_path), "jetstream-rekey",
-                                          "local"]) == 0
+    assert await asyncio.to_thread(main, rekey_local(tmp_path)) == 0
+    done = json.loads(capsys.readouterr().out)
+    assert (done["streams"], done["messages"]) == \
+        (len(before), sum(s["state"]["messages"] for s in before.values()))
     key = layout.jetstream_key.read_text().strip()
     assert key != old_key and len(key) == 64
     assert oct(layout.jetstream_key.stat().st_mode)[-3:] == "600"
     conf = layout.nats_conf.read_text()
     assert f'key: "{key}"' in conf and old_key not in conf
-    # nothing of the old store or the old key is left beside the new
-    assert sorted(p.name for p in layout.keys.glob("jetstream*")) == ["jetstream.key"]
-    assert sorted(p.name for p in layout.nats_dir.iterdir() if "jetstream" in p.name) == \
-        ["jetstream"]
+    # nothing of the old store or the old key is left beside the new, and nothing the
+    # rotation wrote holds a message in plain bytes
+    assert leftovers(layout) == []
     files = store_files(layout.jetstream)
     assert any(f.endswith(".blk") for f in files) and any("/obs/" in f for f in files)
-    assert raw_hits(layout.jetstream, marker) == 0
+    assert leaked(tmp_path, marker) == 0
 
-    # restarted with the configuration as `tessera run` writes it: everything is there
-    proc = natsserver.start(layout.nats_conf, env.port, layout.logs / "nats.log")
+    # restarted with the configuration as `tessera run` writes it: everything is there,
+    # and the services go on where they were
+    proc = await running(env)
     try:
         nc = await provisioner(env)
         try:
@@ -151,26 +182,45 @@ async def test_rotation_keeps_every_message_and_position_and_retires_the_old_key
             assert marker in base64.b64decode(got["message"]["data"])
         finally:
             await close(nc)
-        # the linker's durable goes on from where it was: the next message it is given
-        # is the first it had not been given
         linker = await env.connect("linker")
-        try:
+        try:  # the first message it had not been given
             psub = await linker.jetstream().pull_subscribe_bind(
-                durable=durable_name(CHANNELS["INGEST_EVENTS"], "linker"),
-                stream="INGEST_EVENTS")
+                durable=LINKER, stream="INGEST_EVENTS")
             (msg,) = await psub.fetch(1, timeout=5)
             assert msg.metadata.sequence.stream == 21
+            await msg.ack_sync()
         finally:
             await close(linker)
+        consent = await env.connect("consent")
+        try:
+            ack = await consent.jetstream().publish("tessera.consent.decisions", b"after")
+            assert ack.seq == 31
+        finally:
+            await close(consent)
+        pseudonymiser = await env.connect("pseudonymiser")
+        try:  # it had acknowledged all 30: the next it is given is the one just published
+            psub = await pseudonymiser.jetstream().pull_subscribe_bind(
+                durable=durable_name(CHANNELS["CONSENT_DECISIONS"], "pseudonymiser"),
+                stream="CONSENT_DECISIONS")
+            (msg,) = await psub.fetch(1, timeout=5)
+            assert (msg.metadata.sequence.stream, msg.data) == (31, b"after")
+            await msg.ack_sync()
+        finally:
+            await close(pseudonymiser)
+        nc = await provisioner(env)
+        try:
+            carried_on = await contents(nc)
+        finally:
+            await close(nc)
     finally:
         natsrekey.stop(proc)
+    assert carried_on["INGEST_EVENTS"]["consumers"][LINKER]["delivered"]["stream_seq"] == 21
 
     # the old key opens nothing: the server starts, reads no stream and says why ...
-    old_conf = tmp_path / "old-key.conf"
+    old_conf, old_log = tmp_path / "old-key.conf", tmp_path / "old-key.log"
     natsconf.write(old_conf, port=env.port, monitor_port=None, store_dir=layout.jetstream,
                    passwords=env.passwords, jetstream_key=old_key)
-    old_log = tmp_path / "old-key.log"
-    proc = natsserver.start(old_conf, env.port, old_log)
+    proc = await running(env, old_conf, old_log)
     try:
         nc = await provisioner(env)
         try:
@@ -182,48 +232,121 @@ async def test_rotation_keeps_every_message_and_position_and_retires_the_old_key
     assert "Error decrypting our stream metafile: unable to recover keys" in \
         old_log.read_text()
     # ... and changes nothing: the new key still opens it all
-    proc = natsserver.start(layout.nats_conf, env.port, layout.logs / "nats.log")
+    proc = await running(env)
     try:
         nc = await provisioner(env)
         try:
-            after = await contents(nc)
+            assert await contents(nc) == carried_on
         finally:
             await close(nc)
     finally:
         natsrekey.stop(proc)
-    linker_durable = durable_name(CHANNELS["INGEST_EVENTS"], "linker")
-    assert after["INGEST_EVENTS"]["consumers"][linker_durable]["delivered"][
-        "stream_seq"] == 21  # the one message fetched above
-    assert {s: d["state"] for s, d in after.items()} == \
-        {s: d["state"] for s, d in before.items()}
 
 
-async def test_a_failed_rotation_leaves_the_store_and_key_as_they_were(tmp_path, monkeypatch):
-    env = await start_nats_async(tmp_path)
-    layout, marker = env.layout, secrets.token_hex(8).encode()
-    old_key = layout.jetstream_key.read_text().strip()
-    try:
-        await fill(env.connect, marker)
-    finally:
-        env.stop()
-    files = {f: (layout.jetstream / f).read_bytes() for f in store_files(layout.jetstream)}
-    copied = []
-    real = natsrekey.copy_stream
+def port_taken(monkeypatch, held: socket.socket) -> None:
+    """The second private server (on the new store) is given a port this test holds:
+    nats-server cannot listen on it and exits."""
+    real, calls = natsserver.free_port, []
 
-    async def fails_on_the_third(old, new, name):
-        if len(copied) == 2:
-            raise natsrekey.RekeyError("interrupted")
-        copied.append(name)
-        return await real(old, new, name)
+    def free_port() -> int:
+        calls.append(1)
+        return held.getsockname()[1] if len(calls) == 2 else real()
 
-    monkeypatch.setattr(natsrekey, "copy_stream", fails_on_the_third)
-    assert await asyncio.to_thread(main, ["--var", str(tmp_path), "jetstream-rekey",
-                                          "local"]) == 1
+    monkeypatch.setattr(natsserver, "free_port", free_port)
+
+
+def chunk_damaged(monkeypatch, held) -> None:
+    """A snapshot chunk of the stream of large messages damaged on its way into the
+    restore: nats-server's restore refuses it."""
+    real = natsrekey.restore
+
+    async def restore(nc, name, head, chunks):
+        async def damaged():
+            index = 0
+            async for chunk in chunks:
+                hit = name == "AUDIT_HEADS" and index == 1
+                yield bytes(b ^ 0x5A for b in chunk) if hit else chunk
+                index += 1
+
+        return await real(nc, name, head, damaged())
+
+    monkeypatch.setattr(natsrekey, "restore", restore)
+
+
+@pytest.mark.parametrize(("fault", "says"), [
+    (port_taken, "the nats-server on the new store did not start"),
+    (chunk_damaged, "the restore of AUDIT_HEADS failed"),
+], ids=["new-server-does-not-start", "restore-fails"])
+async def test_a_failed_rotation_leaves_the_store_and_key_as_they_were(
+        tmp_path, monkeypatch, capsys, fault, says):
+    marker = secrets.token_hex(8).encode()
+    env, before = await filled(tmp_path, marker)
+    layout = env.layout
+    old_key, conf = layout.jetstream_key.read_text().strip(), layout.nats_conf.read_text()
+    files = store_files(layout.jetstream)
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        fault(monkeypatch, held)
+        assert await asyncio.to_thread(main, rekey_local(tmp_path)) == 1
+    assert says in capsys.readouterr().err
     assert layout.jetstream_key.read_text().strip() == old_key
-    assert old_key in layout.nats_conf.read_text()
-    assert {f: (layout.jetstream / f).read_bytes() for f in store_files(layout.jetstream)} \
-        == files
-    assert not natsrekey.aside(layout.jetstream).exists()
+    assert layout.nats_conf.read_text() == conf
+    assert store_files(layout.jetstream) == files
+    assert leftovers(layout) == []
+
+    # the fault gone, the rotation goes through
+    monkeypatch.undo()
+    assert await asyncio.to_thread(main, rekey_local(tmp_path)) == 0
+    assert layout.jetstream_key.read_text().strip() != old_key
+    proc = await running(env)
+    try:
+        nc = await provisioner(env)
+        try:
+            assert await contents(nc) == before
+        finally:
+            await close(nc)
+    finally:
+        natsrekey.stop(proc)
+    assert leaked(tmp_path, marker) == 0
+
+
+async def test_a_rotation_killed_part_way_is_undone_by_the_next(tmp_path, capsys):
+    marker = secrets.token_hex(8).encode()
+    env, before = await filled(tmp_path, marker)
+    layout = env.layout
+    old_key = layout.jetstream_key.read_text().strip()
+    run = natsrekey.run_dir(layout.jetstream)
+    tool = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "deploy", *rekey_local(tmp_path),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:  # killed once the server on the new store is up, while the streams are copied
+        await eventually(lambda: (run / "new.pid").exists() or tool.returncode is not None,
+                         timeout=60, interval=0.005)
+    finally:
+        if tool.returncode is None:
+            tool.kill()
+        await tool.wait()
+    assert tool.returncode == -9
+    assert natsrekey.aside(layout.jetstream).exists()  # the old store, moved aside
+    upcoming = natsrekey.next_key_file(layout.jetstream_key).exists()
+
+    # run again: its servers gone with it, the interrupted rotation is undone (or, had
+    # the new key already taken the key file's place, completed), then it rotates
+    assert await asyncio.to_thread(main, rekey_local(tmp_path)) == 0
+    done = json.loads(capsys.readouterr().out)
+    assert done["interrupted_rotation"] == ("undone" if upcoming else "completed")
+    assert layout.jetstream_key.read_text().strip() != old_key
+    assert leftovers(layout) == []
+    proc = await running(env)
+    try:
+        nc = await provisioner(env)
+        try:
+            assert await contents(nc) == before
+        finally:
+            await close(nc)
+    finally:
+        natsrekey.stop(proc)
+    assert leaked(tmp_path, marker) == 0
 
 
 async def test_nats_server_prev_key_keeps_only_streams_with_messages_and_no_durable(tmp_path):
@@ -231,24 +354,15 @@ async def test_nats_server_prev_key_keeps_only_streams_with_messages_and_no_dura
     as ``prev_encryption_key``, nats-server re-encrypts each stream holding messages, but
     drops every stream never written to (its state file does not open) and every durable
     consumer (its state does not open either)."""
-    env = await start_nats_async(tmp_path)
+    env, before = await filled(tmp_path, secrets.token_hex(8).encode())
     layout = env.layout
     old_key = layout.jetstream_key.read_text().strip()
-    try:
-        await fill(env.connect, secrets.token_hex(8).encode())
-        nc = await provisioner(env)
-        try:
-            before = await natsrekey.describe(nc)
-        finally:
-            await close(nc)
-    finally:
-        env.stop()
     key = secrets.token_hex(32)
     conf = layout.nats_conf.read_text().replace(
         f'key: "{old_key}"', f'key: "{key}"\n  prev_encryption_key: "{old_key}"')
     layout.nats_conf.write_text(conf)
     log = tmp_path / "prev-key.log"
-    proc = natsserver.start(layout.nats_conf, env.port, log)
+    proc = await running(env, log=log)
     try:
         nc = await provisioner(env)
         try:
@@ -267,92 +381,46 @@ async def test_nats_server_prev_key_keeps_only_streams_with_messages_and_no_dura
     assert 'Error recreating stream "PROFILES": corrupt state file' in text
 
 
-NODES = ["nats-1", "nats-2", "nats-3"]
+# --- a cluster -------------------------------------------------------------------------
 
 
-class Cluster:
-    """Three real nats-server processes from `tessera nats-config`'s files, with TLS, on
-    free ports, each with its own store."""
-
-    def __init__(self, root):
-        self.root = root
-        self.secrets = root / "secrets"
-        credentials = natscluster.ensure_credentials(self.secrets)
-        self.ca = tls.ensure(root / "tls", ("127.0.0.1", "localhost"), client_auth=True)
-        self.client = {n: natsserver.free_port() for n in NODES}
-        route = {n: natsserver.free_port() for n in NODES}
-        self.procs: dict[str, subprocess.Popen] = {}
-        (root / "conf").mkdir()
-        for node in NODES:
-            natscluster.write_private(self.conf(node), natscluster.render_node(
-                node, NODES, credentials, store_dir=str(self.store(node)),
-                client_port=self.client[node], cluster_port=route[node], host="127.0.0.1",
-                route_hosts={n: f"127.0.0.1:{route[n]}" for n in NODES},
-                tls=self.ca).encode())
-
-    def conf(self, node):
-        return self.root / "conf" / f"{node}.conf"
-
-    def store(self, node):
-        return self.root / "store" / node
-
-    @property
-    def url(self) -> str:
-        return ",".join(f"nats://127.0.0.1:{p}" for p in self.client.values())
-
-    def start(self, node) -> None:
-        self.procs[node] = natsserver.start(self.conf(node), self.client[node],
-                                            self.root / f"{node}.log")
-
-    def stop(self, node) -> None:
-        natsrekey.stop(self.procs.pop(node))
-
-    def kill_all(self) -> None:
-        for proc in self.procs.values():
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        self.procs.clear()
-
-    async def connect(self, service: str):
-        return await bus.connect(url=self.url, service=service, user="", password="",
-                                 nkey_file=self.secrets / f"{service}.nk",
-                                 tls_ca_file=self.ca.ca)
-
-    def tool(self, *args: str) -> list[str]:
-        return ["jetstream-rekey", *args, "--url", self.url, "--tls-ca", str(self.ca.ca),
-                "--nkey-file", str(self.secrets / f"{PROVISIONER}.nk")]
+def tool(cluster: NatsCluster, action: str, *args: str) -> list[str]:
+    """The command as an operator runs it against the cluster, as the provisioner."""
+    return ["jetstream-rekey", action, "--secrets", str(cluster.secrets), *args,
+            "--url", cluster.url, "--tls-ca", str(cluster.ca),
+            "--nkey-file", str(cluster.nkey(PROVISIONER))]
 
 
-async def contents_of(cluster) -> dict:
+def each_node(cluster: NatsCluster, action: str, *args: str) -> list[str]:
+    return ["jetstream-rekey", action, "--secrets", str(cluster.secrets), *args,
+            *(f"--config={cluster.conf(n)}" for n in CLUSTER_NODES),
+            *(f"--store-dir={cluster.store(n)}" for n in CLUSTER_NODES)]
+
+
+async def formed(cluster: NatsCluster) -> None:
+    """Until the cluster, (re)started, has elected its leaders and its copies are current."""
     nc = await cluster.connect(PROVISIONER)
     try:
-        for attempt in range(60):  # a restarted cluster elects its leaders first
-            try:
-                return await contents(nc)
-            except (natsrekey.RekeyError, nats.errors.TimeoutError):
-                if attempt == 59:
-                    raise
-                await asyncio.sleep(0.5)
+        await natsrekey_cluster.formed(nc, time.monotonic() + 60)
     finally:
         await close(nc)
 
 
-@pytest.fixture
-def cluster(tmp_path):
-    made = Cluster(tmp_path)
+async def contents_of(cluster: NatsCluster) -> dict:
+    await formed(cluster)
+    nc = await cluster.connect(PROVISIONER)
     try:
-        yield made
+        return await contents(nc)
     finally:
-        made.kill_all()
+        await close(nc)
 
 
-def replicas(cluster, monitor: dict[str, int]) -> dict:
+def replicas(cluster: NatsCluster) -> dict:
     """Each node's own copy of every stream (counts and sequences) and every consumer
-    (delivered, acknowledged), from its monitoring port, which only this test opens."""
+    (delivered, acknowledged), from its monitoring port."""
     out = {}
-    for node in NODES:
-        jsz = httpx.get(f"http://127.0.0.1:{monitor[node]}/jsz?streams=1&consumers=1",
+    for node in CLUSTER_NODES:
+        jsz = httpx.get(f"http://127.0.0.1:{cluster.monitor[node]}/jsz?streams=1&consumers=1",
                         timeout=5).json()
         out[node] = {
             s["name"]: (natsrekey.stream_state(s), sorted(
@@ -363,52 +431,73 @@ def replicas(cluster, monitor: dict[str, int]) -> dict:
     return out
 
 
-async def test_a_cluster_rotated_in_one_window_keeps_every_copy(cluster, tmp_path):
+def keys_of(cluster: NatsCluster) -> dict[str, str]:
+    return {n: natsrekey.config_key(cluster.conf(n)) for n in CLUSTER_NODES}
+
+
+async def run(argv: list[str]) -> int:
+    return await asyncio.to_thread(main, argv)
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    made = NatsCluster(tmp_path / "cluster", monitor=True)
+    try:
+        yield made
+    finally:
+        made.kill_all()
+
+
+async def test_a_cluster_rotated_in_one_window_keeps_every_copy(cluster, tmp_path, capsys):
     marker = secrets.token_hex(8).encode()
-    monitor = {n: natsserver.free_port() for n in NODES}
-    for node in NODES:  # to read each node's own copies; off in a deployment
-        text = cluster.conf(node).read_text()
-        natscluster.write_private(cluster.conf(node), (
-            f'http: "127.0.0.1:{monitor[node]}"\n' + text).encode())
-        cluster.start(node)
-    old_key = natscluster.ensure_credentials(cluster.secrets).jetstream_key
-    for attempt in range(60):  # the nodes elect a meta leader first
-        try:
-            assert await asyncio.to_thread(main, [
-                "provision", "--url", cluster.url, "--replicas", "3", "--tls-ca",
-                str(cluster.ca.ca), "--nkey-file", str(cluster.secrets / "provisioner.nk")]) == 0
-            break
-        except Exception:
-            if attempt == 59:
-                raise
-            await asyncio.sleep(0.5)
+    cluster.start()
+    await formed(cluster)
+    await cluster.provision(replicas=3)
     await fill(cluster.connect, marker)
     before = await contents_of(cluster)
+    old_key = natscluster.ensure_credentials(cluster.secrets).jetstream_key
     backup = tmp_path / "backup"
 
-    # the slices are stopped; the streams are backed up, sealed under the new key
-    assert await asyncio.to_thread(main, cluster.tool(
-        "backup", "--secrets", str(cluster.secrets), "--backup", str(backup))) == 0
-    assert oct(backup.stat().st_mode)[-3:] == "700" and raw_hits(backup, marker) == 0
+    # a window that fails: a node left stopped, the restore cannot place three copies
+    # of a stream; abort puts every node back on its old store under the old key
+    assert await run(tool(cluster, "backup", "--backup", str(backup))) == 0
+    assert oct(backup.stat().st_mode)[-3:] == "700" and leaked(backup, marker) == 0
+    cluster.stop()
+    for node in CLUSTER_NODES:
+        assert await run(["jetstream-rekey", "node", "--secrets", str(cluster.secrets),
+                          "--config", str(cluster.conf(node)),
+                          "--store-dir", str(cluster.store(node))]) == 0
+    cluster.start("nats-1", "nats-2")
+    assert await run(tool(cluster, "restore", "--backup", str(backup), "--timeout", "5")) == 1
+    assert "did not form in time" in capsys.readouterr().err
+    cluster.stop()
+    assert await run(each_node(cluster, "abort", "--backup", str(backup))) == 0
+    assert not backup.exists() and set(keys_of(cluster).values()) == {old_key}
+    assert sorted(p.name for p in cluster.secrets.glob("jetstream*")) == ["jetstream.key"]
+    cluster.start()
+    assert await contents_of(cluster) == before
+
+    # the window: the slices stopped, the streams backed up sealed under the new key
+    assert await run(tool(cluster, "backup", "--backup", str(backup))) == 0
+    assert leaked(backup, marker) == 0
     # the stream of large messages went over in several acknowledged chunks
     assert max(p.stat().st_size for p in backup.iterdir()) > 2 * natsrekey.CHUNK
-    new_key = natsrekey.upcoming_key(cluster.secrets)
-
+    new_key = natsrekey_cluster.upcoming_key(cluster.secrets)
     # every node stopped, given the new key and an empty store, started again
-    for node in NODES:
-        cluster.stop(node)
-    for node in NODES:
-        assert await asyncio.to_thread(main, [
-            "jetstream-rekey", "node", "--config", str(cluster.conf(node)), "--store-dir",
-            str(cluster.store(node)), "--secrets", str(cluster.secrets)]) == 0
-        assert natsrekey.config_key(cluster.conf(node)) == new_key
-        cluster.start(node)
-    assert await asyncio.to_thread(main, cluster.tool(
-        "restore", "--secrets", str(cluster.secrets), "--backup", str(backup))) == 0
+    cluster.stop()
+    for node in CLUSTER_NODES:
+        assert await run(["jetstream-rekey", "node", "--secrets", str(cluster.secrets),
+                          "--config", str(cluster.conf(node)),
+                          "--store-dir", str(cluster.store(node))]) == 0
+    assert set(keys_of(cluster).values()) == {new_key}
+    # finish before the restore has checked the cluster would lose the old stores
+    assert await run(each_node(cluster, "finish")) == 1
+    assert "restore has not completed" in capsys.readouterr().err
+    cluster.start()
+    assert await run(tool(cluster, "restore", "--backup", str(backup))) == 0
     assert not backup.exists()
-    assert await asyncio.to_thread(main, [
-        "jetstream-rekey", "finish", "--secrets", str(cluster.secrets),
-        *(f"--store-dir={cluster.store(n)}" for n in NODES)]) == 0
+    assert await run(["jetstream-rekey", "finish", "--secrets", str(cluster.secrets),
+                      *(f"--store-dir={cluster.store(n)}" for n in CLUSTER_NODES)]) == 0
 
     assert (cluster.secrets / "jetstream.key").read_text().strip() == new_key != old_key
     assert sorted(p.name for p in cluster.secrets.glob("jetstream*")) == ["jetstream.key"]
@@ -418,29 +507,39 @@ async def test_a_cluster_rotated_in_one_window_keeps_every_copy(cluster, tmp_pat
     assert {s: (d["config"], d["state"], d["digest"]) for s, d in after.items()} == \
         {s: (d["config"], d["state"], d["digest"]) for s, d in before.items()}
     assert natsrekey.differences(before, after, redelivering=True) == []
-    linker = after["INGEST_EVENTS"]["consumers"][durable_name(CHANNELS["INGEST_EVENTS"],
-                                                              "linker")]
+    linker = after["INGEST_EVENTS"]["consumers"][LINKER]
     assert (linker["ack_floor"]["stream_seq"], linker["delivered"]["stream_seq"],
             linker["num_pending"]) == (12, 12, 48)
     nc = await cluster.connect("linker")
     try:
-        psub = await nc.jetstream().pull_subscribe_bind(
-            durable=durable_name(CHANNELS["INGEST_EVENTS"], "linker"), stream="INGEST_EVENTS")
+        psub = await nc.jetstream().pull_subscribe_bind(durable=LINKER, stream="INGEST_EVENTS")
         (msg,) = await psub.fetch(1, timeout=10)
         assert msg.metadata.sequence.stream == 13  # the first it had not acknowledged
     finally:
         await close(nc)
     # every node holds the same copy of each stream and consumer as the others
-    copies = replicas(cluster, monitor)
+    copies = replicas(cluster)
     assert copies["nats-1"] == copies["nats-2"] == copies["nats-3"]
     assert len(copies["nats-1"]) == len(before)
-    for node in NODES:
+    for node in CLUSTER_NODES:
         assert not natsrekey.aside(cluster.store(node)).exists()
-        assert raw_hits(cluster.store(node), marker) == 0
+        assert leaked(cluster.store(node), marker) == 0
+    # every consumer with messages to finish is given the first of them
+    nc = await cluster.connect(PROVISIONER)
+    try:
+        backlog = [(s, c, p["ack_floor"]["stream_seq"]) for s, d in after.items()
+                   for c, p in d["consumers"].items() if natsrekey.settled(p)["unfinished"]]
+        assert {(s, c) for s, c, _ in backlog} >= {(s, c) for s, c, _, acked in ACKED
+                                                    if acked < 30}
+        for stream, consumer, floor in backlog:
+            psub = await nc.jetstream().pull_subscribe_bind(durable=consumer, stream=stream)
+            (msg,) = await psub.fetch(1, timeout=10)
+            assert msg.metadata.sequence.stream > floor
+    finally:
+        await close(nc)
 
     # a node given the old key does not start JetStream on its store (a copy of it)
-    for node in NODES:
-        cluster.stop(node)
+    cluster.stop()
     copy = tmp_path / "old-key-store"
     shutil.copytree(cluster.store("nats-1"), copy)
     conf = tmp_path / "old-key.conf"
@@ -451,3 +550,30 @@ async def test_a_cluster_rotated_in_one_window_keeps_every_copy(cluster, tmp_pat
     assert started.returncode != 0
     assert "Can't start JetStream: chacha20poly1305: message authentication failed" in \
         started.stdout + started.stderr
+
+
+def test_node_refuses_what_it_could_not_put_back(tmp_path, capsys):
+    """A Kubernetes StatefulSet's configuration (its stores are volume claims) and a
+    directory that is not a node's store_dir (a volume's root, say) are refused, and
+    without a rotation under way nothing is touched."""
+    secrets_dir = tmp_path / "secrets"
+    assert main(["nats-config", "--kubernetes", "--out", str(tmp_path / "k8s"),
+                 "--secrets", str(secrets_dir)]) == 0
+    assert main(["nats-config", "--out", str(tmp_path / "conf"), "--secrets",
+                 str(secrets_dir)]) == 0
+    volume = tmp_path / "volume"
+    (volume / "jetstream" / "jetstream" / "$SYS").mkdir(parents=True)
+    node = ["jetstream-rekey", "node", "--secrets", str(secrets_dir)]
+    assert main([*node, "--config", str(tmp_path / "k8s" / "nats.conf"),
+                 "--store-dir", str(volume / "jetstream")]) == 1
+    assert "Kubernetes StatefulSet" in capsys.readouterr().err
+    assert main([*node, "--config", str(tmp_path / "conf" / "nats-1.conf"),
+                 "--store-dir", str(volume)]) == 1
+    assert "not a cluster node's JetStream store_dir" in capsys.readouterr().err
+    assert main([*node, "--config", str(tmp_path / "conf" / "nats-1.conf"),
+                 "--store-dir", str(volume / "jetstream")]) == 1
+    assert "no rotation under way" in capsys.readouterr().err
+    assert (volume / "jetstream" / "jetstream" / "$SYS").is_dir()
+    assert not natsrekey.aside(volume / "jetstream").exists()
+    with pytest.raises(SystemExit):  # node needs the store to move aside
+        main([*node, "--config", str(tmp_path / "conf" / "nats-1.conf")])
