@@ -27,7 +27,6 @@ import re
 import secrets
 import shutil
 import socket
-import subprocess
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -393,16 +392,7 @@ async def private_server(run: Path, role: str, store_dir: Path, key: str,
         finally:
             await nc.close()
     finally:
-        stop(proc)
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+        natsserver.stop(proc)
 
 
 def _alive(pid: int, run: Path) -> bool:
@@ -517,6 +507,8 @@ def rotate_standalone(store_dir: Path, key_file: Path, conf: Path | None,
     key file and the configuration given the new key, the old store and key removed. On
     any failure the store and the key file are as they were."""
     refuse_if_running(conf)
+    if conf is not None and conf.exists():
+        config_key(conf)  # a configuration without one runs the store unencrypted
     interrupted = settle(store_dir, key_file, conf)
     check_standalone(store_dir)
     old_key = read_key(key_file)

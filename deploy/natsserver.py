@@ -57,6 +57,16 @@ def start(conf: Path, port: int, log_file: Path | None = None,
     return proc
 
 
+def stop(proc: subprocess.Popen, timeout: float = 30) -> None:
+    """SIGTERM, and SIGKILL if it has not exited within ``timeout`` seconds."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

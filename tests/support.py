@@ -186,13 +186,7 @@ class NatsCluster:
 
     def stop(self, *nodes: str) -> None:
         for node in nodes or list(self.procs):
-            proc = self.procs.pop(node)
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            natsserver.stop(self.procs.pop(node))
 
     def kill_all(self) -> None:
         for proc in self.procs.values():
