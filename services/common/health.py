@@ -34,6 +34,7 @@ async def readyz(state: SliceDep):
     except Exception:  # noqa: S110 - readiness reports, it does not raise
         pass
     checks["nats"] = state.nc.is_connected
+    checks.update(state.readiness())
     ok = all(checks.values())
     return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks},
                         status_code=200 if ok else 503)

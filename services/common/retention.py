@@ -26,6 +26,7 @@ from services.common import messages as m
 from services.common.auth import require_roles
 from services.common.db import UTCDateTime, utcnow
 from services.common.problems import AUTHENTICATED, Problem
+from services.common.reconcile import Reconciler
 from services.common.repository import all_agreements, ended_agreements, retention_periods
 from services.common.sessions import SessionDep
 from services.common.state import dependency
@@ -156,8 +157,10 @@ class SweepBody(BaseModel):
 
 
 class Slice(Protocol):
-    """What a slice's retention object offers the shared routes."""
+    """What a slice's retention object offers the shared routes and the reconciler."""
 
+    async def notice(self, session: AsyncSession, message: m.AgreementNotice,
+                     delivery) -> None: ...
     async def sweep(self, as_of: datetime | None = None) -> int: ...
     async def holdings(self, session: AsyncSession, agreement: str) -> dict[str, int]: ...
 
@@ -167,6 +170,10 @@ class Retains(HoldsPeople):
     """The state of a slice that keeps rows for its agreements' periods and sweeps them."""
 
     retention: Slice
+    reconciler: Reconciler  # its agreements made to agree with the registry at start-up
+
+    def readiness(self) -> dict[str, bool]:
+        return {**super().readiness(), "agreements": self.reconciler.done}
 
 
 RetentionState = Annotated[Retains, Depends(dependency(Retains))]

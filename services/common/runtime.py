@@ -161,6 +161,29 @@ class Runtime:
 
         self._tasks.append(asyncio.create_task(loop(), name=f"{self.service}-{name}"))
 
+    def until_done(self, job: Callable[[], Awaitable[None]], name: str, *,
+                   first_wait_s: float = 0.5, longest_wait_s: float = 30.0) -> None:
+        """Run a job until it succeeds once, waiting after each failure twice as long as
+        after the one before, at most ``longest_wait_s`` (a start-up step that needs
+        another service); every failure is logged."""
+
+        async def loop():
+            wait = first_wait_s
+            while True:
+                try:
+                    await job()
+                    self.last_run[name] = datetime.now(UTC)
+                    return
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    log.warning("%s job %s failed: %s; again in %.1f s", self.service, name,
+                                type(exc).__name__, wait)
+                await asyncio.sleep(wait)
+                wait = min(2 * wait, longest_wait_s)
+
+        self._tasks.append(asyncio.create_task(loop(), name=f"{self.service}-{name}"))
+
     async def request(self, channel: Channel, message: BaseModel, timeout: float = 2.0):
         return await self.bus.request(channel, message, timeout)
 

@@ -30,6 +30,11 @@ class SliceState:
     rt: Runtime
     consumers: dict[str, Consumer] = field(default_factory=dict)
 
+    def readiness(self) -> dict[str, bool]:
+        """What must hold, beyond a reachable database and NATS, before the slice serves
+        (``/readyz``); a kind of state that needs more adds its checks."""
+        return {}
+
     @property
     def name(self) -> str:
         """The service's name (``gateway``, ``scorer``, ...)."""
