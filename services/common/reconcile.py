@@ -85,8 +85,8 @@ class Reconciler:
         self.rt.last_run["agreements"] = self.reconciled_at
         log.info("agreements reconciled with the registry: %d of %d revisions applied, "
                  "%d rows swept", len(behind), len(notices), swept)
-        # the registry forgets no agreement and no revision: unless the gateway's database
-        # was restored from an older backup, where endings since must be made again
+        # the registry forgets no agreement and no revision, so this means the gateway's
+        # database is an older backup: endings since it are made again (docs/agreements.md)
         ahead = (set(held) - {n.agreement for n in notices}) | {
             n.agreement for n in notices if held.get(n.agreement, 0) > n.revision}
         if ahead:
