@@ -35,6 +35,10 @@ class SliceState:
         (``/readyz``); a kind of state that needs more adds its checks."""
         return {}
 
+    def waiting_for(self) -> dict[str, str]:
+        """Why each of ``readiness()``'s checks that fails does, in words for an operator."""
+        return {}
+
     @property
     def name(self) -> str:
         """The service's name (``gateway``, ``scorer``, ...)."""

@@ -59,7 +59,8 @@ def create_app(settings: PseudonymiserSettings | None = None) -> FastAPI:
             reconciler=Reconciler(rt, Agreement, keeper.notice, keeper.sweep),
             grants=RemoteGrants(rt), consumers=consumers)
         rt.every(settings.retention_interval_s, keeper.sweep, "retention")
-        await state.reconciler.start()  # before it answers for identities
+        # with the gateway up, reconciled before it answers for identities
+        await state.reconciler.start()
         await learning.resume()
         rt.every(settings.learn_check_interval_s, learning.tick, "learning")
         responders = [
