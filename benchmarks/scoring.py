@@ -240,13 +240,15 @@ def service_rescore(persons: int, events: int, runs: int = 2, timeout: float = 3
     fed.start_nats()
     out: dict = {"persons": len(offsets) - 1, "events": len(days), "runs": []}
     try:
-        for service in ("linker", "scorer"):
+        # the gateway answers for the registry: a slice keeping agreements is ready only
+        # once it has reconciled them with it
+        for service in ("gateway", "linker", "scorer"):
             fed.migrate(service)
         out["profiles"] = load_linker(fed.layout.data / "linker.db", offsets, code_of, days)
         load_scorer(fed.layout.data / "scorer.db")
         del offsets, code_of, days
         out["load_s"] = round(time.perf_counter() - t0, 1)
-        for service in ("linker", "scorer"):
+        for service in ("gateway", "linker", "scorer"):
             fed.start_service(service)
         fed.wait_ready(120)
         logs = {s: fed.layout.logs / f"{s}.log" for s in ("linker", "scorer")}

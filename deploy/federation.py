@@ -24,6 +24,7 @@ from deploy import balancer, keys, natsconf, natsserver
 from deploy.layout import NATS_PORT, PORTS, Layout
 from services.common import provisioning
 from services.common.db import read_database_key, sqlite_connect
+from services.common.health import unready
 from services.common.settings import read_secret_file
 from services.common.signing import public_key_path
 from services.common.subjects import PROVISIONER, SERVICES
@@ -342,6 +343,7 @@ class Federation:
     def wait_ready(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
         pending = set(self.procs)
+        why: dict[str, str] = {}  # what each pending service's /readyz last said
         while pending:
             for instance in list(pending):
                 proc = self.procs[instance]
@@ -354,10 +356,14 @@ class Federation:
                                   verify=self.verify)
                     if r.status_code == 200:
                         pending.discard(instance)
+                    else:
+                        why[instance] = f"{r.status_code} {unready(r.content)}"
                 except httpx.HTTPError:
-                    pass
+                    why[instance] = "/readyz does not answer"
             if pending and time.monotonic() > deadline:
-                raise TimeoutError(f"not ready after {timeout}s: {sorted(pending)}")
+                raise TimeoutError(f"not ready after {timeout}s: " + ", ".join(
+                    f"{s} ({why.get(s, 'not asked')}; see "
+                    f"{self.layout.logs / (s + '.log')})" for s in sorted(pending)))
             if pending:
                 time.sleep(0.2)
 

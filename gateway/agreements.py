@@ -23,6 +23,7 @@ from services.common import bus, subjects
 from services.common import messages as m
 from services.common.db import utcnow
 from services.common.problems import Problem
+from services.common.reconcile import notice_id
 
 log = logging.getLogger("tessera.gateway")
 
@@ -51,10 +52,6 @@ def digest(n: m.AgreementNotice) -> str:
     return hashlib.sha256(bus.encode(n.model_copy(update={"revision": 0}))).hexdigest()
 
 
-def notice_msg_id(n: m.AgreementNotice) -> str:
-    return f"agreement-{n.agreement}-r{n.revision}"
-
-
 def to_out(agreement: Agreement, datasets: list[str], today: date) -> dict:
     return {"id": agreement.id, "partner": agreement.partner, "datasets": sorted(datasets),
             "legal_basis": agreement.legal_basis, "purposes": purposes_of(agreement),
@@ -75,7 +72,7 @@ class Registry:
 
     async def announce(self, notices: list[m.AgreementNotice]) -> None:
         for n in notices:
-            await self.bus.publish(subjects.AGREEMENTS, n, msg_id=notice_msg_id(n),
+            await self.bus.publish(subjects.AGREEMENTS, n, msg_id=notice_id(n),
                                    timeout=self.timeout_s)
         if notices:
             log.info("announced %d agreement revisions", len(notices))

@@ -79,6 +79,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         meanings = handlers.Meanings(rt.sessionmaker, rt.bus)
         await rt.nc.subscribe(subjects.MEANINGS.subject, queue="gateway",
                               cb=meanings.answer)
+        registered = handlers.Agreements(rt.sessionmaker, rt.bus)
+        await rt.nc.subscribe(subjects.AGREEMENT_STATE.subject, queue="gateway",
+                              cb=registered.answer)
         try:
             yield state
         finally:

@@ -1,5 +1,5 @@
-"""NATS handlers: progress reports from the slices (counts only), and what codes mean
-for a subject access export."""
+"""NATS handlers: progress reports from the slices (counts only), what codes mean for a
+subject access export, and the registry's agreements for a slice reconciling its own."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway import repository
+from gateway.agreements import notice
 from services.common import bus, subjects
 from services.common import messages as m
 from services.common.trust import Untrusted
@@ -54,3 +55,27 @@ class Meanings:
             log.warning("meanings: request refused (%s)", type(exc).__name__)
         except Exception as exc:
             log.error("meanings: %s", type(exc).__name__)
+
+
+class Agreements:
+    """Responder for a slice's AgreementsQuery: each agreement's latest revision as it was
+    announced, a page at a time in id order; the slice applies what it does not hold
+    (services/common/reconcile.py)."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], bus_: bus.Bus):
+        self.sessionmaker = sessionmaker
+        self.bus = bus_
+
+    async def answer(self, msg) -> None:
+        try:
+            query = self.bus.receive(subjects.AGREEMENT_STATE, msg.subject, msg.data,
+                                     msg.headers)
+            async with self.sessionmaker() as session:
+                rows = await repository.agreements_after(session, query.after, query.limit)
+                covered = await repository.datasets_by_agreement(session, [a.id for a in rows])
+            await self.bus.respond(msg, m.AgreementsPage(
+                agreements=[notice(a, covered.get(a.id, [])) for a in rows]))
+        except (Untrusted, ValidationError) as exc:
+            log.warning("agreements: request refused (%s)", type(exc).__name__)
+        except Exception as exc:
+            log.error("agreements: %s", type(exc).__name__)

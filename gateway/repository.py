@@ -162,11 +162,21 @@ async def agreement(session: AsyncSession, agreement_id: str) -> Agreement | Non
     return await session.get(Agreement, agreement_id)
 
 
-async def datasets_by_agreement(session: AsyncSession) -> dict[str, list[str]]:
-    """Agreement id -> the datasets it currently covers."""
+async def agreements_after(session: AsyncSession, after: str, limit: int) -> list[Agreement]:
+    """Agreements with an id after ``after``, in id order (a page of the registry)."""
+    rows = await session.execute(select(Agreement).where(Agreement.id > after)
+                                 .order_by(Agreement.id).limit(limit))
+    return list(rows.scalars())
+
+
+async def datasets_by_agreement(session: AsyncSession, ids: Iterable[str] | None = None
+                                ) -> dict[str, list[str]]:
+    """Agreement id -> the datasets it currently covers (of these agreements, if named)."""
     out: dict[str, list[str]] = {}
-    rows = await session.execute(select(Dataset.agreement, Dataset.id)
-                                 .where(Dataset.agreement.is_not(None)).order_by(Dataset.id))
+    query = select(Dataset.agreement, Dataset.id).where(Dataset.agreement.is_not(None))
+    if ids is not None:
+        query = query.where(Dataset.agreement.in_(list(ids) or [""]))
+    rows = await session.execute(query.order_by(Dataset.id))
     for agreement_id, dataset_id in rows:
         out.setdefault(agreement_id, []).append(dataset_id)
     return out

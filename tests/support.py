@@ -14,7 +14,8 @@ from pathlib import Path
 
 from deploy import keys, natsconf, natsserver
 from deploy.layout import Layout
-from services.common import bus, provisioning
+from services.common import bus, provisioning, subjects
+from services.common import messages as m
 from services.common.settings import read_secret_file
 from services.common.signing import public_key_path
 from services.common.subjects import PROVISIONER
@@ -214,3 +215,32 @@ class NatsCluster:
                 if attempt == 59:
                     raise
                 await asyncio.sleep(0.5)
+
+
+class StandInRegistry:
+    """Answers the slices' AgreementsQuery as the gateway's registry would (signed as the
+    gateway), from ``notices``, which a test may change; ``asked`` counts the queries."""
+
+    def __init__(self, peer: bus.Bus, notices=()):
+        self.peer = peer
+        self.notices = list(notices)
+        self.asked = 0
+        self.sub = None
+
+    async def start(self) -> StandInRegistry:
+        self.sub = await self.peer.nc.subscribe(subjects.AGREEMENT_STATE.subject,
+                                                queue="gateway", cb=self._answer)
+        await self.peer.nc.flush()
+        return self
+
+    async def _answer(self, msg) -> None:
+        query = self.peer.receive(subjects.AGREEMENT_STATE, msg.subject, msg.data, msg.headers)
+        self.asked += 1
+        page = sorted((n for n in self.notices if n.agreement > query.after),
+                      key=lambda n: n.agreement)[:query.limit]
+        await self.peer.respond(msg, m.AgreementsPage(agreements=page))
+
+    async def stop(self) -> None:
+        if self.sub is not None:
+            await self.sub.unsubscribe()
+            self.sub = None

@@ -308,6 +308,21 @@ GroupHandler = Callable[[AsyncSession, list[tuple[BaseModel, Delivery]]], Awaita
 Lookahead = Callable[[list[BaseModel]], None]
 
 
+async def apply_once(sessionmaker: async_sessionmaker[AsyncSession], inbox_model,
+                     handler: Handler, payload: BaseModel, delivery: Delivery) -> bool:
+    """Apply one message in one transaction with its inbox row, unless the inbox holds it
+    already; whether it was applied. A consumer applies what it takes from a stream this
+    way, and a slice applies what it asked for itself the same way
+    (services.common.reconcile)."""
+    async with sessionmaker() as session:
+        async with session.begin():
+            if await session.get(inbox_model, delivery.message_id) is not None:
+                return False
+            await handler(session, payload, delivery)
+            session.add(inbox_model(message_id=delivery.message_id))
+    return True
+
+
 def _message_id(msg) -> str:
     meta = msg.metadata
     return (msg.headers or {}).get("Nats-Msg-Id") or f"{meta.stream}:{meta.sequence.stream}"
@@ -500,12 +515,8 @@ class Consumer:
             return
         delivery = Delivery(msg.subject, message_id, meta.num_delivered)
         try:
-            async with self.sessionmaker() as session:
-                async with session.begin():
-                    seen = await session.get(self.inbox_model, message_id)
-                    if seen is None:
-                        await self.handler(session, payload, delivery)
-                        session.add(self.inbox_model(message_id=message_id))
+            await apply_once(self.sessionmaker, self.inbox_model, self.handler, payload,
+                             delivery)
         except Exception as exc:
             if meta.num_delivered >= self.channel.max_deliver:
                 log.error("%s: handler for %s failed (%s) %d times; dead-lettered",

@@ -73,7 +73,10 @@ def health(settings: WebSettings, timeout: float = 3.0) -> int:
     name a certificate: 0 when it answers 200; otherwise 1 and one line on stderr."""
     import http.client
     import ssl
+    import urllib.error
     import urllib.request
+
+    from services.common.health import unready
 
     scheme, handlers = "http", []
     if settings.https:
@@ -90,7 +93,10 @@ def health(settings: WebSettings, timeout: float = 3.0) -> int:
     try:
         with opener.open(url, timeout=timeout) as response:
             status = response.status
-    # refused, timed out, TLS failed, an HTTP error status, or not HTTP at all
+    except urllib.error.HTTPError as exc:  # it answered, not ready: which checks fail, why
+        print(f"health: {url}: {exc.code} {unready(exc.read())}", file=sys.stderr)
+        return 1
+    # refused, timed out, TLS failed, or not HTTP at all
     except (OSError, http.client.HTTPException) as exc:
         print(f"health: {url}: {exc}", file=sys.stderr)
         return 1

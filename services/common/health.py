@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -34,9 +35,23 @@ async def readyz(state: SliceDep):
     except Exception:  # noqa: S110 - readiness reports, it does not raise
         pass
     checks["nats"] = state.nc.is_connected
+    checks.update(state.readiness())
     ok = all(checks.values())
-    return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks},
-                        status_code=200 if ok else 503)
+    body: dict = {"status": "ok" if ok else "unavailable", "checks": checks}
+    if not ok:
+        body["waiting_for"] = state.waiting_for()
+    return JSONResponse(body, status_code=200 if ok else 503)
+
+
+def unready(body: bytes) -> str:
+    """The failing checks of a /readyz answer and why each fails, on one line."""
+    try:
+        answer = json.loads(body)
+        failing = [k for k, ok in answer["checks"].items() if not ok]
+        why = answer.get("waiting_for", {})
+    except (ValueError, KeyError, AttributeError):
+        return "(not a readiness answer)"
+    return "failing: " + "; ".join(f"{k} ({why[k]})" if k in why else k for k in failing)
 
 
 @ops.get("/dead-letters")

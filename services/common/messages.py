@@ -491,6 +491,21 @@ class DeletionReceipt(Message):
     sig: str
 
 
+class AgreementsQuery(Message):
+    """A slice asks the registry for every agreement's latest revision, in id order, to
+    reconcile the agreements it keeps at start-up (services.common.reconcile)."""
+
+    after: str = Field(default="", max_length=100,
+                       description="Agreements with an id after this one")
+    limit: int = Field(default=100, ge=1, le=500)
+
+
+class AgreementsPage(Message):
+    agreements: list[AgreementNotice] = Field(description=(
+        "Each agreement's latest revision as it was announced; fewer than the query's "
+        "limit: the last page"))
+
+
 class HeadsQuery(Message):
     after: int = Field(default=0, description="Heads with a seq above this")
     limit: int = Field(default=5000, ge=1, le=5000)

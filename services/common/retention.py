@@ -26,6 +26,7 @@ from services.common import messages as m
 from services.common.auth import require_roles
 from services.common.db import UTCDateTime, utcnow
 from services.common.problems import AUTHENTICATED, Problem
+from services.common.reconcile import Reconciler, lacks
 from services.common.repository import all_agreements, ended_agreements, retention_periods
 from services.common.sessions import SessionDep
 from services.common.state import dependency
@@ -77,20 +78,25 @@ class Stored:
 
 
 async def store_notice(session: AsyncSession, model, notice: m.AgreementNotice) -> Stored:
-    """Keep the latest revision; says whether it changed and whether the agreement ended."""
+    """Keep the latest revision; says whether it changed and whether the agreement ended.
+
+    An ending is final, as the gateway has it (an ended agreement is never changed): a
+    held ending outlives any later revision, and an ending applies even at a revision no
+    later than the one held, which a gateway restored from an older backup may give it."""
     row = await session.get(model, notice.agreement)
-    if row is not None and row.revision >= notice.revision:
+    if row is not None and not lacks(row, notice):
         return Stored(False, row.ended_on is not None)
-    fields = {"revision": notice.revision, "purposes": list(notice.purposes),
-              "retention": notice.retention, "valid_to": notice.valid_to,
-              "ended_on": notice.ended_on, "updated_at": utcnow()}
+    ended_on = (row.ended_on if row is not None else None) or notice.ended_on
+    fields = {"revision": max(notice.revision, row.revision if row is not None else 0),
+              "purposes": list(notice.purposes), "retention": notice.retention,
+              "valid_to": notice.valid_to, "ended_on": ended_on, "updated_at": utcnow()}
     if row is None:
         session.add(model(agreement=notice.agreement, **fields))
     else:
         for name, value in fields.items():
             setattr(row, name, value)
     await session.flush()
-    return Stored(True, notice.ended_on is not None)
+    return Stored(True, ended_on is not None)
 
 
 async def ended(session: AsyncSession, model) -> set[str]:
@@ -156,8 +162,10 @@ class SweepBody(BaseModel):
 
 
 class Slice(Protocol):
-    """What a slice's retention object offers the shared routes."""
+    """What a slice's retention object offers the shared routes and the reconciler."""
 
+    async def notice(self, session: AsyncSession, message: m.AgreementNotice,
+                     delivery) -> None: ...
     async def sweep(self, as_of: datetime | None = None) -> int: ...
     async def holdings(self, session: AsyncSession, agreement: str) -> dict[str, int]: ...
 
@@ -167,6 +175,17 @@ class Retains(HoldsPeople):
     """The state of a slice that keeps rows for its agreements' periods and sweeps them."""
 
     retention: Slice
+    reconciler: Reconciler  # its agreements made to agree with the registry at start-up
+
+    def readiness(self) -> dict[str, bool]:
+        return {**super().readiness(), "agreements": self.reconciler.done}
+
+    def waiting_for(self) -> dict[str, str]:
+        waiting = super().waiting_for()
+        if not self.reconciler.done:
+            waiting["agreements"] = ("not reconciled with the gateway's registry: "
+                                     + self.reconciler.waiting_for)
+        return waiting
 
 
 RetentionState = Annotated[Retains, Depends(dependency(Retains))]

@@ -169,6 +169,34 @@ class Runtime:
 
         self._tasks.append(asyncio.create_task(loop(), name=f"{self.service}-{name}"))
 
+    def until_done(self, job: Callable[[], Awaitable[None]], name: str, *,
+                   failed: Callable[[Exception, float], None] | None = None,
+                   first_wait_s: float = 0.5, longest_wait_s: float = 30.0) -> None:
+        """Retry a start-up step that needs another service and has just failed, until it
+        succeeds once: first after ``first_wait_s``, then twice as long after each failure,
+        at most ``longest_wait_s``. Every failure is logged, by ``failed(exc, wait)`` when
+        the step says what went wrong better than the exception's type."""
+
+        async def loop():
+            wait = first_wait_s
+            while True:
+                await asyncio.sleep(wait)
+                wait = min(2 * wait, longest_wait_s)
+                try:
+                    await job()
+                    self.last_run[name] = datetime.now(UTC)
+                    return
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    if failed is not None:
+                        failed(exc, wait)
+                    else:
+                        log.warning("%s job %s failed: %s; again in %.1f s", self.service,
+                                    name, type(exc).__name__, wait)
+
+        self._tasks.append(asyncio.create_task(loop(), name=f"{self.service}-{name}"))
+
     async def request(self, channel: Channel, message: BaseModel, timeout: float = 2.0):
         return await self.bus.request(channel, message, timeout)
 

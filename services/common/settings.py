@@ -175,6 +175,10 @@ class ServiceSettings(WebSettings):
     gc_young_objects: int = Field(default=20_000, ge=0)
     # how often a slice holding data sweeps what has outlived its agreement's retention
     retention_interval_s: float = 3600.0
+    # a slice that keeps agreements and has not reconciled them with the gateway's
+    # registry this long after start-up logs an error (it stays not ready and keeps
+    # asking: services.common.reconcile)
+    reconcile_alert_after_s: float = Field(default=300.0, gt=0)
     # k of the disclosure rule on every count a slice releases: counts from 1 to k-1 are
     # hidden, and more until none can be worked out (docs/disclosure.md)
     suppression_threshold: int = Field(default=10, ge=2)

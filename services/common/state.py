@@ -30,6 +30,15 @@ class SliceState:
     rt: Runtime
     consumers: dict[str, Consumer] = field(default_factory=dict)
 
+    def readiness(self) -> dict[str, bool]:
+        """What must hold, beyond a reachable database and NATS, before the slice serves
+        (``/readyz``); a kind of state that needs more adds its checks."""
+        return {}
+
+    def waiting_for(self) -> dict[str, str]:
+        """Why each of ``readiness()``'s checks that fails does, in words for an operator."""
+        return {}
+
     @property
     def name(self) -> str:
         """The service's name (``gateway``, ``scorer``, ...)."""

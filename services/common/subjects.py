@@ -139,6 +139,15 @@ AGREEMENTS = Channel(
     description="Data-sharing agreements: purposes, retention, validity, ending.",
 )
 
+AGREEMENT_STATE = Channel(
+    "agreement_state", "tessera.gateway.agreements", m.AgreementsQuery,
+    publishers=AGREEMENTS.consumers, consumers=("gateway",), kind="request",
+    reply_schema=m.AgreementsPage,
+    description="Every agreement's latest revision from the gateway's registry, paged, "
+    "for a slice to reconcile its own at start-up: a notice the agreements stream has "
+    "delivered is gone from it, so a slice restored from a backup would never hear it.",
+)
+
 REPUBLISH = Channel(
     "republish", "tessera.profiles.republish", m.RepublishRequest,
     publishers=("scorer",), consumers=("linker",), stream="PROFILES_REPUBLISH",
@@ -211,8 +220,8 @@ HEADS = Channel(
 CHANNELS: tuple[Channel, ...] = (
     IDENTITY, OPTOUTS, EVENTS, CONSENT_REQUESTS, CODES, PROGRESS,
     ASSIGNMENTS, RESOLVED, PROFILES, FLAGS, DECISIONS, REIDENTIFY, RELEASES, REPUBLISH,
-    AGREEMENTS, PROFILE_EXPORT, REVOCATIONS, POLICY, AREA, SUBJECT_ACCESS, MEANINGS,
-    AUDIT_HEADS, HEADS, RECEIPTS,
+    AGREEMENTS, AGREEMENT_STATE, PROFILE_EXPORT, REVOCATIONS, POLICY, AREA, SUBJECT_ACCESS,
+    MEANINGS, AUDIT_HEADS, HEADS, RECEIPTS,
 )
 
 

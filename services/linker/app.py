@@ -9,6 +9,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.common import subject_access, subjects
+from services.common.reconcile import Reconciler
 from services.common.retention import build_router
 from services.common.runtime import Runtime
 from services.common.subject_access import RemoteGrants
@@ -47,10 +48,12 @@ def create_app(settings: LinkerSettings | None = None) -> FastAPI:
         exporter = Exporter(rt, settings.export_profiles_per_chunk)
         state = LinkerState(rt=rt, settings=settings, publisher=publisher, exporter=exporter,
                             retention=keeper, subject_access=keeper,
+                            reconciler=Reconciler(rt, Agreement, keeper.notice, keeper.sweep),
                             grants=RemoteGrants(rt), consumers=consumers)
         rt.every(settings.retention_interval_s, keeper.sweep, "retention")
         rt.every(settings.profile_interval_s, publisher.drain, "profiles")
         rt.every(settings.export_interval_s, exporter.run_pending, "exports")
+        await state.reconciler.start()
         yield state
 
     return slice_app("Tessera linker", settings, start,

@@ -11,6 +11,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.common import subject_access, subjects
+from services.common.reconcile import Reconciler
 from services.common.retention import build_router
 from services.common.runtime import Runtime
 from services.common.subject_access import RemoteGrants
@@ -55,8 +56,11 @@ def create_app(settings: PseudonymiserSettings | None = None) -> FastAPI:
         state = PseudonymiserState(
             rt=rt, settings=settings, service=service, releases=releases,
             learning=learning, retention=keeper, subject_access=keeper,
+            reconciler=Reconciler(rt, Agreement, keeper.notice, keeper.sweep),
             grants=RemoteGrants(rt), consumers=consumers)
         rt.every(settings.retention_interval_s, keeper.sweep, "retention")
+        # with the gateway up, reconciled before it answers for identities
+        await state.reconciler.start()
         await learning.resume()
         rt.every(settings.learn_check_interval_s, learning.tick, "learning")
         responders = [

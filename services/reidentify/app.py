@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from services.common import subject_access, subjects
 from services.common.db import utcnow
 from services.common.heads import trusted_keys
+from services.common.reconcile import Reconciler
 from services.common.retention import build_router
 from services.common.runtime import Runtime
 from services.common.web import slice_app
@@ -85,7 +86,9 @@ def create_app(settings: ReidentifySettings | None = None) -> FastAPI:
             rt=rt, settings=settings, policy=policy, reidentifier=reidentifier,
             ledger=reidentifier.ledger, head_signer=signer, witnesses=witnesses,
             retention=keeper, subject_access=keeper, grants=cases,
+            reconciler=Reconciler(rt, Agreement, keeper.notice, keeper.sweep),
             fast_unlock=settings.fast_unlock, consumers=consumers)
+        await state.reconciler.start()
         await rt.nc.subscribe(subjects.SUBJECT_ACCESS.subject, queue="reidentify",
                               cb=cases.answer)
         rt.every(settings.retention_interval_s, keeper.sweep, "retention")

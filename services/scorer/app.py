@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from sqlalchemy.exc import IntegrityError
 
 from services.common import subject_access, subjects
+from services.common.reconcile import Reconciler
 from services.common.retention import build_router
 from services.common.runtime import Runtime
 from services.common.subject_access import RemoteGrants
@@ -70,9 +71,11 @@ def create_app(settings: ScorerSettings | None = None,
 
         state = ScorerState(rt=rt, settings=settings, scorer=scorer, sweep=run_sweep,
                             retention=keeper, subject_access=keeper,
+                            reconciler=Reconciler(rt, Agreement, keeper.notice, keeper.sweep),
                             grants=RemoteGrants(rt), consumers=consumers)
         rt.every(settings.retention_interval_s, keeper.sweep, "retention")
         rt.every(settings.sweep_interval_s, run_sweep, "sweep")
+        await state.reconciler.start()
         yield state
 
     return slice_app("Tessera scorer", settings, start,

@@ -65,7 +65,7 @@ def test_health_is_silent_when_ready_and_fails_when_not(running, tmp_path):
     running.nats.terminate()  # /readyz answers 503 while NATS is away
     running.nats.wait(timeout=15)
     down = eventually_unhealthy(env, tmp_path)
-    assert down.returncode == 1 and "503" in down.stderr
+    assert down.returncode == 1 and "503 failing: nats" in down.stderr
 
     running.stop_service(SLICE)
     gone = health(env, tmp_path)

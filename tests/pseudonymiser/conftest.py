@@ -21,7 +21,7 @@ from services.pseudonymiser import identity
 from services.pseudonymiser.app import create_app
 from services.pseudonymiser.models import Household, Person
 from services.pseudonymiser.settings import PseudonymiserSettings
-from tests.support import close, eventually, send
+from tests.support import StandInRegistry, close, eventually, send
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "pseudonymiser" / "migrations"
 ACCESS_IDS = itertools.count(int(datetime.now(UTC).timestamp() * 1000))
@@ -152,13 +152,18 @@ async def pseudonymiser(nats_env, tmp_path_factory):
         household_key_path=nats_env.layout.key("pseudonym-household"),
     )
     app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        fed = Federation(nats_env)
-        await fed.start()
-        try:
-            yield SimpleNamespace(app=app, fed=fed)
-        finally:
-            await fed.close()
+    registry = await StandInRegistry(await nats_env.bus("gateway")).start()
+    try:
+        async with app.router.lifespan_context(app):
+            fed = Federation(nats_env)
+            await fed.start()
+            try:
+                yield SimpleNamespace(app=app, fed=fed)
+            finally:
+                await fed.close()
+    finally:
+        await registry.stop()
+        await close(registry.peer)
 
 
 async def every_request(session) -> list[Lookup]:
