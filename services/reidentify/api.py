@@ -18,6 +18,7 @@ from services.reidentify.schemas import (
     CaseBody,
     CaseOut,
     CohortMember,
+    OwnUnlock,
     PartnerLookupReply,
     UnlockBody,
     UnlockReply,
@@ -67,6 +68,15 @@ async def partner_lookup(body: UnlockBody, claims: CaseLookup, request: Request,
 
 
 router.include_router(doors)
+
+
+@router.get("/unlocks/mine", response_model=list[OwnUnlock])
+async def own_unlocks(claims: Caseworker, session: SessionDep, limit: Limit = 100,
+                      offset: Offset = 0) -> list[OwnUnlock]:
+    """The caller's own unlock attempts, newest first: when, whom (by pseudonym), for what
+    purpose and justification, and whether the identity was released."""
+    rows = await service.own_unlocks(session, claims.sub, limit, offset)
+    return [OwnUnlock.model_validate(r) for r in rows]
 
 
 @router.get("/access-log", response_model=list[AccessLogEntry])

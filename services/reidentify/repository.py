@@ -329,6 +329,31 @@ async def scan_log(session: AsyncSession) -> AsyncIterator[AccessEntry]:
         after = rows[-1].seq
 
 
+def _own_unlocks(sub: str):
+    """A caller's unlock entries (not partner lookups or subject access steps)."""
+    return (select(AccessEntry).where(AccessEntry.sub == sub, AccessEntry.action.is_(None),
+                                      AccessEntry.case_id.is_(None)))
+
+
+async def own_unlocks(session: AsyncSession, sub: str, limit: int,
+                      offset: int) -> list[AccessEntry]:
+    """A caller's unlock attempts, newest first (not the entries following them up)."""
+    rows = await session.execute(_own_unlocks(sub).where(AccessEntry.ref.is_(None))
+                                 .order_by(AccessEntry.seq.desc()).limit(limit).offset(offset))
+    return list(rows.scalars())
+
+
+async def follow_ups(session: AsyncSession, sub: str, seqs: Iterable[int]
+                     ) -> dict[int, AccessEntry]:
+    """The entry following up each of these of the caller's (by the seq it names)."""
+    out: dict[int, AccessEntry] = {}
+    for part in chunks(set(seqs)):
+        rows = await session.execute(_own_unlocks(sub).where(AccessEntry.ref.in_(part))
+                                     .order_by(AccessEntry.seq))
+        out.update({row.ref: row for row in rows.scalars()})
+    return out
+
+
 async def log_of_pseudonym(session: AsyncSession, pseudonym: str) -> list[AccessEntry]:
     """Every access log entry about the pseudonym, in seq order."""
     return list((await session.execute(select(AccessEntry).where(

@@ -50,6 +50,22 @@ class CohortMember(BaseModel):
     raised_at: datetime
 
 
+class OwnUnlock(BaseModel):
+    """One of the caller's own unlock attempts and what became of it: the outcome and
+    reason of the entry that followed it up, if one did, as the caller was told them."""
+
+    access_id: int
+    at: datetime
+    pseudonym: str | None
+    rule_id: str | None
+    purpose: str | None
+    justification: str | None
+    outcome: str = Field(description="allowed (the identity was released), refused or error")
+    reason: str | None
+    follow_up: int | None = Field(default=None, description=(
+        "The entry saying that an allowed unlock then released nothing"))
+
+
 class AccessLogEntry(BaseModel):
     seq: int
     at: datetime

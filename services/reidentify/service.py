@@ -110,6 +110,25 @@ class Refusal(Exception):
                        reason=public, access_id=access_id)
 
 
+async def own_unlocks(session: AsyncSession, sub: str, limit: int, offset: int
+                      ) -> list[dict]:
+    """A caller's unlock attempts, newest first, each with what became of it and the
+    reason as the caller was told it (the access log keeps the true one)."""
+    attempts = await repository.own_unlocks(session, sub, limit, offset)
+    after = await repository.follow_ups(session, sub, [a.seq for a in attempts])
+    out = []
+    for attempt in attempts:
+        follow_up = after.get(attempt.seq)
+        last = follow_up or attempt
+        out.append({"access_id": attempt.seq, "at": attempt.at,
+                    "pseudonym": attempt.pseudonym, "rule_id": attempt.rule_id,
+                    "purpose": attempt.purpose, "justification": attempt.justification,
+                    "outcome": last.outcome,
+                    "reason": PUBLIC_REASON.get(last.reason, last.reason),
+                    "follow_up": follow_up.seq if follow_up else None})
+    return out
+
+
 class Unavailable(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
