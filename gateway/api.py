@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
 
 from gateway import repository
@@ -12,6 +12,7 @@ from gateway.registry import describe
 from gateway.schemas import (
     BatchReceipt,
     BatchStatus,
+    BatchSummary,
     DatasetOut,
     EventRecord,
     IdentityRecord,
@@ -83,11 +84,30 @@ for _kind in UPLOADS:
     _add_upload_route(_kind)
 
 
+@router.get("/batches", response_model=list[BatchSummary])
+async def list_batches(session: SessionDep, claims: PartnerClaims, gw: GatewayDep,
+                       dataset: Annotated[str | None, Query(max_length=100)] = None,
+                       limit: Annotated[int, Query(ge=1, le=500)] = 100,
+                       offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0):
+    """The calling partner's batch receipts (of one of its datasets, or all), newest
+    first, each with its status."""
+    return await gw.batches(session, claims.partner, dataset, limit, offset)
+
+
 @router.get("/batches/{batch_id}", response_model=BatchStatus,
             responses=problem_responses(404))
 async def batch_status(batch_id: str, session: SessionDep, claims: PartnerClaims,
                        gw: GatewayDep):
     return await gw.status(session, claims.partner, batch_id)
+
+
+@router.get("/batches/{batch_id}/receipt", response_model=BatchReceipt,
+            responses=problem_responses(404))
+async def batch_receipt(batch_id: str, session: SessionDep, claims: PartnerClaims,
+                        gw: GatewayDep):
+    """The receipt the upload was answered with: each rejected row by its index and
+    field, never the value sent."""
+    return await gw.receipt(session, claims.partner, batch_id)
 
 
 @router.get("/datasets", response_model=list[DatasetOut])

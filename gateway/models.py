@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, Integer, String, Text, false
+from sqlalchemy import JSON, Boolean, Date, Index, Integer, String, Text, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common import tables
@@ -119,6 +119,9 @@ class Batch(Base):
     chunks: Mapped[int] = mapped_column(Integer)
     reply: Mapped[str] = mapped_column(Text)  # the 202 body, JSON
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    # a partner's receipts, newest first (GET /v1/batches)
+    __table_args__ = (Index("ix_batches_partner_created", "partner", "created_at"),)
 
 
 class Progress(Base):

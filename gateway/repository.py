@@ -142,13 +142,35 @@ async def record_progress(session: AsyncSession, batch_id: str, chunk: int, serv
     return True
 
 
+async def batches_of(session: AsyncSession, partner: str, dataset: str | None,
+                     limit: int, offset: int) -> list[Batch]:
+    """A partner's batch receipts (of one dataset, or all), newest first."""
+    query = select(Batch).where(Batch.partner == partner)
+    if dataset is not None:
+        query = query.where(Batch.dataset == dataset)
+    rows = await session.execute(query.order_by(Batch.created_at.desc(), Batch.batch_id)
+                                 .limit(limit).offset(offset))
+    return list(rows.scalars())
+
+
 async def progress_of(session: AsyncSession, batch_id: str) -> dict[str, tuple[int, int]]:
     """service -> (chunks reported, rows processed)."""
-    rows = await session.execute(
-        select(Progress.service, func.count(), func.coalesce(func.sum(Progress.processed), 0))
-        .where(Progress.batch_id == batch_id)
-        .group_by(Progress.service))
-    return {service: (int(n), int(total)) for service, n, total in rows}
+    return (await progress_of_each(session, [batch_id])).get(batch_id, {})
+
+
+async def progress_of_each(session: AsyncSession, batch_ids: Iterable[str]
+                           ) -> dict[str, dict[str, tuple[int, int]]]:
+    """batch -> service -> (chunks reported, rows processed), for these batches."""
+    out: dict[str, dict[str, tuple[int, int]]] = {}
+    for part in chunks(set(batch_ids)):
+        rows = await session.execute(
+            select(Progress.batch_id, Progress.service, func.count(),
+                   func.coalesce(func.sum(Progress.processed), 0))
+            .where(Progress.batch_id.in_(part))
+            .group_by(Progress.batch_id, Progress.service))
+        for batch_id, service, n, total in rows:
+            out.setdefault(batch_id, {})[service] = (int(n), int(total))
+    return out
 
 
 # --- agreements (gateway/agreements.py) -------------------------------------------------

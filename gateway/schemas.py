@@ -57,6 +57,12 @@ class BatchStatus(BaseModel):
     rejected: int
 
 
+class BatchSummary(BatchStatus):
+    dataset: str
+    kind: Literal["identities", "events", "optouts"]
+    received_at: datetime
+
+
 class CodeOut(BaseModel):
     code: str
     category: str

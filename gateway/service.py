@@ -191,12 +191,35 @@ class Gateway:
 
     # --- status -------------------------------------------------------------------------
 
-    async def status(self, session: AsyncSession, partner: str | None, batch_id: str) -> dict:
+    @staticmethod
+    async def _own(session: AsyncSession, partner: str | None, batch_id: str) -> Batch:
+        """The partner's batch; another partner's is as unknown as one never made."""
         batch = await repository.batch(session, batch_id)
         if batch is None or not partner or batch.partner != partner:
             raise Problem(404, "Not found", "no such batch")
-        reported = await repository.progress_of(session, batch_id)
+        return batch
+
+    @staticmethod
+    def _status(batch: Batch, reported: dict[str, tuple[int, int]]) -> dict:
         complete = all(reported.get(s, (0, 0))[0] >= batch.chunks for s in EXPECTED[batch.kind])
         processed = reported.get(COUNTED[batch.kind], (0, 0))[1]
         return {"batch_id": batch.batch_id, "status": "complete" if complete else "processing",
                 "accepted": batch.accepted, "processed": processed, "rejected": batch.rejected}
+
+    async def status(self, session: AsyncSession, partner: str | None, batch_id: str) -> dict:
+        batch = await self._own(session, partner, batch_id)
+        return self._status(batch, await repository.progress_of(session, batch_id))
+
+    async def receipt(self, session: AsyncSession, partner: str | None, batch_id: str) -> dict:
+        """The receipt the upload was answered with: its rejected rows by row and field."""
+        return json.loads((await self._own(session, partner, batch_id)).reply)
+
+    async def batches(self, session: AsyncSession, partner: str | None, dataset: str | None,
+                      limit: int, offset: int) -> list[dict]:
+        """The partner's batches, newest first, each with its status."""
+        if not partner:
+            raise Problem(403, "Forbidden", "the token carries no partner claim")
+        found = await repository.batches_of(session, partner, dataset, limit, offset)
+        reported = await repository.progress_of_each(session, [b.batch_id for b in found])
+        return [{**self._status(b, reported.get(b.batch_id, {})), "dataset": b.dataset,
+                 "kind": b.kind, "received_at": b.created_at} for b in found]
