@@ -33,10 +33,12 @@ def service_app(title: str, lifespan, *, max_body_bytes: int | None = None) -> F
 
 def slice_app(title: str, settings: ServiceSettings, start: Start,
               routers: Sequence[APIRouter], *, inbox_model, events_model, outbox_model=None,
-              migrations_dir: Path | None = None, max_body_bytes: int | None = None
-              ) -> FastAPI:
+              migrations_dir: Path | None = None, max_body_bytes: int | None = None,
+              outer: Sequence[type] = ()) -> FastAPI:
     """A slice's app: its runtime (database, NATS, revocations, outbox relay, security
-    log), then what ``start`` builds on it, attached as the app's state for the routes."""
+    log), then what ``start`` builds on it, attached as the app's state for the routes.
+    ``outer``: ASGI middleware around everything but CORS, the last inside it (so what
+    it answers itself carries CORS headers too)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -50,5 +52,7 @@ def slice_app(title: str, settings: ServiceSettings, start: Start,
     for router in (*routers, security_api.router, compliance.router):
         app.include_router(router)
     app.add_middleware(SecurityCapture)
+    for middleware in outer:
+        app.add_middleware(middleware)
     cors.install(app, settings.cors_origins)
     return app

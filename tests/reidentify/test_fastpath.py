@@ -9,7 +9,7 @@ import re
 import pytest
 
 from services.common.state import state_of
-from tests.reidentify.conftest import flag
+from tests.reidentify.conftest import flag, running
 from tests.reidentify.test_unlock import FAMILY, GIVEN, body, found
 
 
@@ -111,3 +111,23 @@ async def test_an_oversized_body_at_a_door_is_refused_and_logged(env, path, stre
     assert [(e["outcome"], e["reason"], e["justification"]) for e in entries] == [
         ("refused", "too-large", None)]
     assert r.json()["access_id"] == entries[0]["seq"]
+
+
+async def test_a_browsers_unlock_at_the_door_reads_its_answer(nats_env, tmp_path):
+    """The console's page calls the door from its own origin: what the fast path answers
+    itself, an unlock's answer and a 413 alike, carries the CORS headers its page needs.
+    (No flag is published: the module's reidentify shares the bus's durable consumers.)"""
+    origin = "https://console.council.test"
+    url = f"sqlite+aiosqlite:///{tmp_path / 'reidentify.db'}"
+    async with running(nats_env, url, tmp_path / "var", cors_origins=[origin]) as env:
+        headers = {**env.clearance("cw-cors"), "Origin": origin}
+        r = await env.client.post("/v1/unlock", json=body("p-cors"), headers=headers)
+        assert r.status_code == 403 and r.json()["reason"] == "no-active-flag"
+        assert state_of(env.app).fast_unlocks == 1
+        assert r.headers["access-control-allow-origin"] == origin
+        big = body("p-cors") | {"justification": "x" * 40_000}
+        r = await env.client.post("/v1/unlock", json=big, headers=headers)
+        assert r.status_code == 413 and r.headers["access-control-allow-origin"] == origin
+        r = await env.client.post("/v1/unlock", json=body("p-cors"),
+                                  headers={**headers, "Origin": "https://elsewhere.test"})
+        assert r.status_code == 403 and "access-control-allow-origin" not in r.headers
