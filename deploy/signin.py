@@ -51,6 +51,8 @@ PEOPLE: dict[str, dict] = {
     "auditor": {"label": "Auditor", "roles": ["auditor"]},
     "dpo": {"label": "Data protection officer", "roles": ["dpo"]},
     "admin": {"label": "Administrator", "roles": ["admin"]},
+    "partner": {"label": "Partner (GP practice P81001)", "partner": "gp-p81001",
+                "scope": ["ingest"]},
 }
 
 

@@ -44,7 +44,8 @@ def browser_config(settings: ConsoleSettings) -> dict:
     return {"issuer": settings.issuer_url, "client_id": settings.client_id,
             "scope": " ".join(settings.scopes), "bearer": settings.bearer,
             "claims": {"roles": mapping.roles, "role_values": mapping.role_values,
-                       "districts": mapping.districts},
+                       "districts": mapping.districts, "purposes": mapping.purposes,
+                       "partner": mapping.partner, "scopes": mapping.scope},
             "services": settings.service_urls}
 
 

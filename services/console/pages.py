@@ -25,10 +25,22 @@ class Page:
     script: str
     # a line on the home page saying what it is for
     summary: str = ""
+    # the scopes that may see it too: a partner's sign-in holds a scope, not a role (the
+    # APIs' require_scope)
+    scopes: tuple[str, ...] = ()
 
     def __post_init__(self):
-        if not PATH.match(self.path) or not self.roles:
-            raise ValueError(f"page {self.path!r}: a lower-case path and at least one role")
+        if not PATH.match(self.path) or not (self.roles or self.scopes):
+            raise ValueError(f"page {self.path!r}: a lower-case path and at least one role "
+                             "or scope")
+
+    @property
+    def needs(self) -> str:
+        """What a sign-in must hold to see it, in words."""
+        held = [f"one of the roles: {', '.join(self.roles)}"] if self.roles else []
+        if self.scopes:
+            held.append(f"the scope {' or '.join(self.scopes)}")
+        return " or ".join(held)
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,9 @@ ROLES: dict[str, dict] = {
     "linkage-officer": {"roles": ["linkage-officer"]},
     "auditor": {"roles": ["auditor"]},
     "dpo": {"roles": ["dpo"]},
+    # a partner's person: the partner and the gateway's scope, no role (as the gateway's
+    # tests and a partner's system hold them)
+    "partner": {"partner": "gp-p81001", "scope": ["ingest"]},
 }
 # where screenshots go (make screenshots): unset, none are taken
 SHOTS = os.environ.get("TESSERA_CONSOLE_SCREENSHOTS")

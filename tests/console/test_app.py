@@ -29,7 +29,8 @@ async def test_config_tells_the_browser_where_to_sign_in_and_call():
         "issuer": "https://login.council.test/realms/tessera", "client_id": "tessera-console",
         "scope": "openid profile", "bearer": "access_token",
         "claims": {"roles": "realm_access.roles", "role_values": {"t-coord": "coordinator"},
-                   "districts": "districts"},
+                   "districts": "districts", "purposes": "purposes", "partner": "partner",
+                   "scopes": "scope"},
         "services": {"scorer": "https://scorer.council.test",
                      "linker": "https://linker.council.test"}}
 
@@ -42,6 +43,7 @@ async def test_every_page_is_a_shell_with_a_strict_policy():
                 assert answer.status_code == 200, page.path
                 assert f'src="/static/{page.script}"' in answer.text
                 assert f'data-roles="{" ".join(page.roles)}"' in answer.text
+                assert f'data-scopes="{" ".join(page.scopes)}"' in answer.text
         policy = answer.headers["content-security-policy"]
     assert "script-src 'self';" in policy and "unsafe-inline" not in policy
     assert ("connect-src 'self' https://login.council.test https://scorer.council.test "
@@ -79,7 +81,7 @@ def test_every_page_names_its_template_script_and_human_roles():
             assert set(page.roles) <= set(HUMAN_ROLES), page.path
     with pytest.raises(ValueError, match="lower-case path"):
         Page(path="/Bad Path", title="t", roles=("admin",), template="t", script="s")
-    with pytest.raises(ValueError, match="at least one role"):
+    with pytest.raises(ValueError, match="at least one role or scope"):
         Page(path="/ok", title="t", roles=(), template="t", script="s")
 
 

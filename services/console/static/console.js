@@ -28,12 +28,14 @@ export const manager = new UserManager({
 });
 
 export class Problem extends Error {
-  constructor(status, title, detail = "", service = "") {
+  // `extra`: the problem's other members (an unlock's reason and access_id)
+  constructor(status, title, detail = "", service = "", extra = {}) {
     super(title);
     this.status = status;
     this.title = title;
     this.detail = detail;
     this.service = service;
+    this.extra = extra;
   }
 }
 
@@ -74,11 +76,17 @@ export function claimsOf(user) {
   const values = mapping.role_values || {};
   if (Object.keys(values).length) roles = roles.map((r) => values[r]).filter(Boolean);
   const profile = user.profile || {};
+  // a scope claim is a space-separated string (RFC 9068) or a list, as the services read it
+  const scope = at(payload, mapping.scopes);
+  const partner = at(payload, mapping.partner);
   return {
     sub: typeof payload.sub === "string" ? payload.sub : "",
     name: profile.name || profile.preferred_username || payload.sub || "",
     roles: [...new Set(roles)].sort(),
     districts: strings(at(payload, mapping.districts)),
+    purposes: strings(at(payload, mapping.purposes)),
+    partner: typeof partner === "string" ? partner : "",
+    scopes: typeof scope === "string" ? scope.split(" ").filter(Boolean) : strings(scope),
   };
 }
 
@@ -91,8 +99,18 @@ export const session = (async () => {
   return { user, claims: claimsOf(user) };
 })();
 
-export function allows(roles, claims) {
-  return roles.some((role) => claims.roles.includes(role));
+export function allows(roles, claims, scopes = []) {
+  return roles.some((role) => claims.roles.includes(role))
+    || scopes.some((scope) => claims.scopes.includes(scope));
+}
+
+function words(value) {
+  return (value || "").split(" ").filter(Boolean);
+}
+
+// whether a page or a link to it (its data-roles and data-scopes) is for this sign-in
+export function offered(element, claims) {
+  return allows(words(element.dataset.roles), claims, words(element.dataset.scopes));
 }
 
 // an element with text children only: data from an API never becomes markup
@@ -143,16 +161,18 @@ export async function api(service, path, { method = "GET", body, accept = "appli
   if (!response.ok) {
     let title = response.statusText || "Request failed";
     let detail = "";
+    let extra = {};
     if ((response.headers.get("content-type") || "").includes("json")) {
       try {
         const problem = await response.json();
         if (typeof problem.title === "string") title = problem.title;
         if (typeof problem.detail === "string") detail = problem.detail;
+        if (problem && typeof problem === "object") extra = problem;
       } catch {
         // not the problem+json every service sends: the status says enough
       }
     }
-    throw new Problem(response.status, title, detail, service);
+    throw new Problem(response.status, title, detail, service, extra);
   }
   return accept.includes("json") ? response.json() : response.blob();
 }
@@ -200,12 +220,11 @@ export function guard(handler) {
 export async function page(run) {
   const current = await session;
   const body = document.getElementById("page");
-  const roles = body.dataset.roles.split(" ");
   if (!current) {
     document.getElementById("page-signed-out").hidden = false;
     return state("signed-out");
   }
-  if (!allows(roles, current.claims)) {
+  if (!offered(body, current.claims)) {
     document.getElementById("page-refused").hidden = false;
     return state("refused");
   }

@@ -1,5 +1,5 @@
 // The start page: signed in, the pages the user's roles allow, by section.
-import { allows, session } from "/static/console.js";
+import { offered, session } from "/static/console.js";
 
 const current = await session;
 if (current) {
@@ -9,7 +9,7 @@ if (current) {
   for (const section of document.querySelectorAll("[data-section]")) {
     let shown = false;
     for (const item of section.querySelectorAll("[data-roles]")) {
-      item.hidden = !allows(item.dataset.roles.split(" "), current.claims);
+      item.hidden = !offered(item, current.claims);
       shown ||= !item.hidden;
     }
     section.hidden = !shown;

@@ -1,7 +1,7 @@
 // Every page: GOV.UK Frontend's components, the navigation entries the user's roles allow,
 // and sign-in or sign-out.
 import { initAll } from "/assets/govuk/govuk-frontend.min.js";
-import { allows, session } from "/static/console.js";
+import { offered, session } from "/static/console.js";
 
 const current = await session;
 const here = `${location.pathname}${location.search}`;
@@ -12,12 +12,13 @@ for (const link of document.querySelectorAll('a[href="/sign-in"]')) {
 document.getElementById("account-signed-out").hidden = Boolean(current);
 document.getElementById("account-signed-in").hidden = !current;
 for (const item of document.querySelectorAll("#navigation [data-roles]")) {
-  item.hidden = !current || !allows(item.dataset.roles.split(" "), current.claims);
+  item.hidden = !current || !offered(item, current.claims);
 }
 if (current) {
   const who = document.getElementById("signed-in-as");
   const roles = current.claims.roles.length ? current.claims.roles.join(", ") : "none";
-  who.textContent = `Signed in as ${current.claims.name}. Roles: ${roles}.`;
+  const partner = current.claims.partner ? ` Partner: ${current.claims.partner}.` : "";
+  who.textContent = `Signed in as ${current.claims.name}. Roles: ${roles}.${partner}`;
   who.hidden = false;
 }
 initAll();
