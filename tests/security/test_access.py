@@ -71,6 +71,8 @@ WRONG_ROLE = [
     ("reidentify", "GET", "/v1/cohorts/oldham", {"roles": ["analyst", "auditor"],
                                                  "districts": ["OL1"]}),
     ("reidentify", "GET", "/v1/access-log", {"roles": ["caseworker", "coordinator"]}),
+    ("reidentify", "GET", "/v1/unlocks/mine", {"roles": ["coordinator", "auditor", "dpo"],
+                                               "districts": ["OL1"], "purposes": [PURPOSE]}),
     ("reidentify", "POST", "/v1/revocations", {"roles": ["caseworker", "auditor"]}),
     ("consent", "POST", "/v1/decisions", {"roles": ["auditor", "analyst"]}),
     ("consent", "GET", "/v1/decisions?pseudonym=p", {"roles": ["analyst",
@@ -109,10 +111,14 @@ async def test_batch_of_another_partner_is_indistinguishable_from_none(fed):
     for claims in ({"partner": "schools-la", "scope": ["ingest"]},
                    {"partner": "police-gmp", "scope": ["ingest"], "roles": ["admin"]},
                    {"scope": ["ingest"]}):
-        r = await fed.client.get(fed.url("gateway", f"/v1/batches/{batch}"),
-                                 headers=fed.auth("gateway", **claims))
-        assert r.status_code == 404 and r.headers["content-type"] == PROBLEM
-        assert r.json()["detail"] == missing.json()["detail"]
+        headers = fed.auth("gateway", **claims)
+        for path in (f"/v1/batches/{batch}", f"/v1/batches/{batch}/receipt"):
+            r = await fed.client.get(fed.url("gateway", path), headers=headers)
+            assert r.status_code == 404 and r.headers["content-type"] == PROBLEM
+            assert r.json()["detail"] == missing.json()["detail"]
+        listed = await fed.client.get(fed.url("gateway", "/v1/batches"), headers=headers)
+        assert listed.status_code == (200 if "partner" in claims else 403)
+        assert batch not in listed.text
 
 
 @pytest.mark.parametrize("kind", ["identities", "events", "optouts"])
