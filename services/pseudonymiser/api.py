@@ -84,6 +84,18 @@ async def review_queue(claims: LinkageOfficer, session: SessionDep, state: State
                       _model(state))
 
 
+@router.get("/review/{pair_id}", response_model=ReviewPairOut,
+            responses=problem_responses(404))
+async def review_pair(pair_id: str, claims: LinkageOfficer, session: SessionDep,
+                      state: State) -> ReviewPairOut:
+    """One pair, whatever its status, with both records and the evidence: a pair has an
+    address of its own to decide it at."""
+    pair = await repo.review_pair(session, pair_id)
+    if pair is None:
+        raise Problem(404, "Not Found", "no such review pair")
+    return (await _out(session, [pair], _model(state)))[0]
+
+
 @router.post("/review/{pair_id}", response_model=ReviewOutcome,
              responses=problem_responses(404))
 async def decide(pair_id: str, body: ReviewDecision, claims: LinkageOfficer,

@@ -118,7 +118,7 @@ async def verify(session: AsyncSession, evidence: Evidence | None = None,
         unlogged = await _unlogged(session, evidence.releases)
         if unlogged:
             bad("release-unlogged")
-    return {"entries": count, "head": prev if count else None,
+    return {"verified_at": now.isoformat(), "entries": count, "head": prev if count else None,
             "valid": not problems, "first_bad_seq": first_bad,
             "problem": problems[0] if problems else None, "problems": sorted(set(problems)),
             "signed_heads": len(copies.get("file") or []), "bad_signed_heads": bad_heads,

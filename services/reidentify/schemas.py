@@ -91,6 +91,7 @@ class AccessLogEntry(BaseModel):
 
 
 class Verification(BaseModel):
+    verified_at: datetime = Field(description="When this check ran: the log as it stood then")
     entries: int
     head: str | None
     valid: bool

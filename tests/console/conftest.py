@@ -147,6 +147,8 @@ async def running_console(root: Path) -> AsyncIterator[Console]:
         extra = {s: {f"TESSERA_{s.upper()}_{k}": v for k, v in trust.items()}
                  for s in SERVICES}
         extra["reidentify"]["TESSERA_REIDENTIFY_UNLOCK_RATE_PER_HOUR"] = "10000"
+        # the access log's head signed within seconds of an entry, for the auditor's pages
+        extra["reidentify"]["TESSERA_REIDENTIFY_HEAD_SIGNING_INTERVAL_S"] = "2"
         extra["console"] = {"TESSERA_CONSOLE_ISSUER_URL": idp.url,
                             "TESSERA_CONSOLE_BEARER": "id_token"}
         fed = Federation(Layout(root), ports={s: free_port() for s in SERVICES},

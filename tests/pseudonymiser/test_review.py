@@ -52,6 +52,10 @@ async def test_twins_are_queued_and_a_match_decision_merges(pseudonymiser, offic
     assert decided.status_code == 200, decided.text
     assert decided.json()["pair"]["status"] == "match"
     assert decided.json()["pair"]["decided_by"] == "officer-7"
+    # the pair at its own address, as the decision left it
+    alone = await officer.get(f"/v1/review/{pair['pair_id']}")
+    assert alone.status_code == 200, alone.text
+    assert alone.json() == decided.json()["pair"]
     moved = await fed.latest(b["record_token"], min_version=2)
     assert moved.person == pa.person
     assert m.ClusterChange(kind="merge", survivor=pa.person, others=[pb.person],
@@ -109,13 +113,15 @@ async def test_review_needs_the_linkage_officer_role(pseudonymiser, nats_env):
         assert (await client.get("/v1/review", headers=headers)).status_code == 403
         assert (await client.post("/v1/review/rp_x", json={"decision": "match"},
                                   headers=headers)).status_code == 403
+        assert (await client.get("/v1/review/rp_x", headers=headers)).status_code == 403
         assert (await client.get("/v1/review")).status_code == 401
 
 
 async def test_unknown_pair_is_404(officer):
-    reply = await officer.post("/v1/review/rp_nope", json={"decision": "match"})
-    assert reply.status_code == 404
-    assert reply.headers["content-type"].startswith("application/problem+json")
+    for reply in (await officer.post("/v1/review/rp_nope", json={"decision": "match"}),
+                  await officer.get("/v1/review/rp_nope")):
+        assert reply.status_code == 404
+        assert reply.headers["content-type"].startswith("application/problem+json")
 
 
 async def test_childrens_home_is_not_a_household(pseudonymiser):

@@ -220,10 +220,13 @@ async def test_unlock_roles(env):
 
 async def test_access_log_verifies(env):
     headers = env.clearance("auditor-2", roles=["auditor"])
+    asked = datetime.now(UTC)
     r = await env.client.get("/v1/access-log/verify", headers=headers)
     assert r.status_code == 200
     result = r.json()
     assert result["valid"] is True and result["first_bad_seq"] is None
+    # when the check ran: the log as it stood then
+    assert asked <= datetime.fromisoformat(result["verified_at"]) <= datetime.now(UTC)
     assert result["entries"] > 10
     r = await env.client.get("/v1/access-log/verify", headers=env.clearance("cw-x"))
     assert r.status_code == 403

@@ -6,7 +6,7 @@ from services.console.pages import Page, Section
 
 INGEST = ("ingest",)
 
-SECTION = Section(name="partner", title="Uploads", order=50, pages=(
+SECTION = Section(name="partner", title="Uploads", order=60, pages=(
     Page(path="/partner/batches", title="Batches", roles=(), scopes=INGEST,
          template="partner/batches.html", script="partner/batches.js",
          summary="Your datasets, and the batches you uploaded: accepted, rejected and "
