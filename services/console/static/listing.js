@@ -1,17 +1,8 @@
-// GOV.UK Frontend's summary lists, tables, tags and pagination, filled from an API's data
-// with text only (el()).
+// GOV.UK Frontend's tables and pagination for paged listings, filled from an API's data
+// with text only (el()); summary rows and tags are govuk.js's.
 import { el } from "/static/console.js";
 
-export function summaryRow(key, value) {
-  return el("div", { class: "govuk-summary-list__row" },
-    el("dt", { class: "govuk-summary-list__key" }, key),
-    el("dd", { class: "govuk-summary-list__value" }, value));
-}
-
-// colour: one of GOV.UK Frontend's tag colours (grey, green, red, yellow, ...)
-export function tag(text, colour = "") {
-  return el("strong", { class: `govuk-tag${colour ? ` govuk-tag--${colour}` : ""}` }, text);
-}
+export { summaryRow, tag } from "/static/govuk.js";
 
 export function row(...cells) {
   return el("tr", { class: "govuk-table__row" }, cells);
