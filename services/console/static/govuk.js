@@ -1,5 +1,6 @@
 // GOV.UK Design System components filled from API data, as text only (el()): summary list
-// rows, tags, dates, and a form's errors (the error summary and each field's message).
+// rows, tags, table rows and cells, dates, and a form's errors (the error summary and each
+// field's message).
 import { ErrorSummary } from "/assets/govuk/govuk-frontend.min.js";
 import { el } from "/static/console.js";
 
@@ -13,19 +14,25 @@ export function tag(text, colour = "") {
   return el("strong", { class: `govuk-tag${colour ? ` govuk-tag--${colour}` : ""}` }, text);
 }
 
+export function row(...cells) {
+  return el("tr", { class: "govuk-table__row" }, cells);
+}
+
 export function cell(content, { header = false, numeric = false } = {}) {
   const kind = header ? "govuk-table__header" : "govuk-table__cell";
   return el(header ? "th" : "td", {
-    class: `${kind}${numeric ? " govuk-table__cell--numeric" : ""}`,
+    class: `${kind}${numeric ? ` ${kind}--numeric` : ""}`,
     scope: header ? "row" : undefined,
   }, content);
 }
 
-// a date and time as people in England read it, in England's time
-export function when(iso) {
+// a moment the API gave (ISO 8601) as people in England read it, in England's time; logs
+// and audit trails show the second too
+export function when(iso, { seconds = false } = {}) {
+  if (!iso) return "";
   return new Date(iso).toLocaleString("en-GB", {
     day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit",
-    timeZone: "Europe/London",
+    ...(seconds ? { second: "2-digit" } : {}), timeZone: "Europe/London",
   });
 }
 

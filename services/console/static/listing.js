@@ -1,30 +1,5 @@
-// GOV.UK Frontend's tables and pagination for paged listings, filled from an API's data
-// with text only (el()); summary rows and tags are govuk.js's.
-import { el } from "/static/console.js";
-
-export { summaryRow, tag } from "/static/govuk.js";
-
-export function row(...cells) {
-  return el("tr", { class: "govuk-table__row" }, cells);
-}
-
-export function cell(content, { numeric = false, header = false } = {}) {
-  const kind = header ? "govuk-table__header" : "govuk-table__cell";
-  return el(header ? "th" : "td", {
-    class: `${kind}${numeric ? " govuk-table__cell--numeric app-numeric" : ""}`,
-    ...(header ? { scope: "row" } : {}),
-  }, content);
-}
-
-// a moment the API gave (ISO 8601), as people in the UK read it, to the second
-export function when(value) {
-  if (!value) return "";
-  return new Date(value).toLocaleString("en-GB", {
-    day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit",
-    second: "2-digit", timeZone: "Europe/London",
-  });
-}
-
+// Paging a listing: GOV.UK Frontend's pagination and the page's query (its rows and cells
+// are govuk.js's).
 // The pagination of templates/pagination.html: a link is shown where there is a page to
 // go to (previous, next: a URL or null)
 export function pager(id, { previous = null, next = null }) {

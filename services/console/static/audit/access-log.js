@@ -1,7 +1,8 @@
 // Reidentify's access log, a page at a time, oldest first: who asked, which pseudonym,
 // under which purpose and why, and the outcome. The log holds no identity.
 import { api, el, page } from "/static/console.js";
-import { cell, pager, row, tag, when, wholeNumber, withQuery } from "/static/listing.js";
+import { cell, row, tag, when } from "/static/govuk.js";
+import { pager, wholeNumber, withQuery } from "/static/listing.js";
 
 const PAGE = 20;
 const ACTIONS = {
@@ -38,7 +39,7 @@ page(async () => {
     : `The log comes a page at a time, ${PAGE} entries to a page, oldest first.`;
   document.querySelector("#log-table tbody").replaceChildren(...shown.map((e) => row(
     cell(e.seq, { header: true, numeric: true }),
-    cell(when(e.at)),
+    cell(when(e.at, { seconds: true })),
     cell([e.sub, e.org ? el("br") : null, e.org]),
     cell(what(e)),
     cell(e.pseudonym ? el("code", {}, e.pseudonym) : "None"),

@@ -2,7 +2,8 @@
 // number (the API pages by the last entry seen, so earlier pages are carried in the
 // address to go back to).
 import { api, el, page } from "/static/console.js";
-import { cell, pager, row, when, withQuery } from "/static/listing.js";
+import { cell, row, when } from "/static/govuk.js";
+import { pager, withQuery } from "/static/listing.js";
 
 const PAGE = 50;
 
@@ -26,7 +27,7 @@ page(async () => {
     `The heads come a page at a time, ${PAGE} to a page, oldest first.`;
   document.querySelector("#heads-table tbody").replaceChildren(...shown.map((h) => row(
     cell(h.seq, { header: true, numeric: true }),
-    cell(when(h.at)),
+    cell(when(h.at, { seconds: true })),
     cell(h.kid ? el("code", { class: "app-break-all" }, h.kid) : "Not named"),
     cell(el("code", { class: "app-break-all" }, h.hash)),
     cell(el("code", { class: "app-break-all" }, h.sig)))));

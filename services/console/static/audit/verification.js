@@ -1,7 +1,7 @@
 // The access log's verification, run by reidentify when asked: the chain, the signed heads
 // in each copy, and the pseudonymiser's releases.
 import { api, el, guard, page } from "/static/console.js";
-import { summaryRow, tag, when } from "/static/listing.js";
+import { summaryRow, tag, when } from "/static/govuk.js";
 
 const PROBLEMS = {
   chain: "an entry was changed, removed or moved (the chain breaks)",
@@ -35,7 +35,7 @@ function show(result) {
   const chainBroken = result.problems.includes("chain");
   document.getElementById("verification").replaceChildren(
     summaryRow("Result", result.valid ? tag("Valid", "green") : tag("Not valid", "red")),
-    summaryRow("Checked", when(result.verified_at)),
+    summaryRow("Checked", when(result.verified_at, { seconds: true })),
     summaryRow("Entries in the log", counted(result.entries)),
     summaryRow("Chain", chainBroken
       ? [tag("Broken", "red"), ` from entry ${result.first_bad_seq}`]
@@ -67,7 +67,7 @@ page(async () => {
     banner.hidden = true;
     const result = await verify();
     document.getElementById("verified-text").textContent =
-      `Verified again at ${when(result.verified_at)}: the log is ${result.valid ? "valid" : "not valid"}.`;
+      `Verified again at ${when(result.verified_at, { seconds: true })}: the log is ${result.valid ? "valid" : "not valid"}.`;
     banner.hidden = false;
     banner.focus();
   });

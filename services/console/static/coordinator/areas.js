@@ -1,16 +1,11 @@
 // Area demand: events and people by area and dataset, and how concentrated demand is,
 // from the linker under the disclosure rule. Counts only.
 import { api, count, disclosureNote, el, page } from "/static/console.js";
+import { summaryRow } from "/static/govuk.js";
 
 function percent(value) {
   if (value === null || value === undefined) return el("span", { class: "app-hidden-count" }, "hidden");
   return `${(value * 100).toLocaleString("en-GB", { maximumFractionDigits: 1 })}% of events`;
-}
-
-function summaryRow(key, value) {
-  return el("div", { class: "govuk-summary-list__row" },
-    el("dt", { class: "govuk-summary-list__key" }, key),
-    el("dd", { class: "govuk-summary-list__value" }, value));
 }
 
 page(async () => {

@@ -2,27 +2,11 @@
 // the scorer's chart; choosing a threshold shows its areas beside the rule's own, and an
 // administrator can apply it. Counts only, under the disclosure rule.
 import { api, count, disclosureNote, el, guard, page } from "/static/console.js";
+import { cell, row, summaryRow } from "/static/govuk.js";
 
 const ruleSelect = document.getElementById("rule");
 let chartUrl = null;
 let signedIn = null;
-
-function row(...cells) {
-  return el("tr", { class: "govuk-table__row" }, cells);
-}
-
-function cell(content, numeric = false, header = false) {
-  const tag = header ? "th" : "td";
-  const kind = header ? "govuk-table__header" : "govuk-table__cell";
-  return el(tag, { class: `${kind}${numeric ? " govuk-table__cell--numeric app-numeric" : ""}`,
-    ...(header ? { scope: "row" } : {}) }, content);
-}
-
-function summaryRow(key, value) {
-  return el("div", { class: "govuk-summary-list__row" },
-    el("dt", { class: "govuk-summary-list__key" }, key),
-    el("dd", { class: "govuk-summary-list__value" }, value));
-}
 
 function conditions(c) {
   const parts = [`${c.min_indicators}+ distinct indicators`];
@@ -38,8 +22,8 @@ function showAreas(calibration, chosen) {
   document.getElementById("area-caption").textContent =
     `By area at ${chosen}+ indicators, beside the rule as it stands (${calibration.current.min_indicators}+)`;
   document.querySelector("#area-table tbody").replaceChildren(...at.areas.map((a) =>
-    row(cell(a.area || "No area", false, true), cell(count(a.count), true),
-      cell(count(now.get(a.area)), true))));
+    row(cell(a.area || "No area", { header: true }), cell(count(a.count), { numeric: true }),
+      cell(count(now.get(a.area)), { numeric: true }))));
 }
 
 function showThresholds(calibration, rule, claims) {
@@ -56,8 +40,8 @@ function showThresholds(calibration, rule, claims) {
   }));
   radios.onchange = () => showAreas(calibration, chosenThreshold());
   document.querySelector("#threshold-table tbody").replaceChildren(...calibration.thresholds.map((t) =>
-    row(cell(`${t.min_indicators}+ indicators${t.min_indicators === current ? " (the rule now)" : ""}`, false, true),
-      cell(count(t.count), true), cell(count(t.count_without_categories), true))));
+    row(cell(`${t.min_indicators}+ indicators${t.min_indicators === current ? " (the rule now)" : ""}`, { header: true }),
+      cell(count(t.count), { numeric: true }), cell(count(t.count_without_categories), { numeric: true }))));
   showAreas(calibration, current);
   const admin = claims.roles.includes("admin");
   document.getElementById("apply").hidden = !admin;

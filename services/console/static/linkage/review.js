@@ -2,7 +2,8 @@
 // records side by side with the evidence for and against; the decision and what it did.
 // Identity fields of review pairs only: the API gives no pseudonym and no event.
 import { api, el, guard, page } from "/static/console.js";
-import { cell, pager, row, summaryRow, tag, when, wholeNumber, withQuery } from "/static/listing.js";
+import { cell, row, summaryRow, tag, when } from "/static/govuk.js";
+import { pager, wholeNumber, withQuery } from "/static/listing.js";
 
 const PAGE = 10;
 const STATUSES = {
