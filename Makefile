@@ -79,6 +79,9 @@ images:
 	    --build-arg UPGRADED_ON=$(UPGRADED_ON) --build-arg SLICE=$$slice \
 	    -t localhost/tessera-$$slice:$(VERSION) . || exit 1; \
 	done
+	$(ENGINE) build $(if $(findstring podman,$(ENGINE)),--format docker) \
+	  -f deploy/container/console.Dockerfile --build-arg BASE=$(BASE) \
+	  --build-arg UPGRADED_ON=$(UPGRADED_ON) -t localhost/tessera-console:$(VERSION) .
 
 # NATS and PostgreSQL for deploy/compose.yaml, on the same base (no registry needed)
 compose-images:
