@@ -95,9 +95,14 @@ compose-images:
 compose-test: $(STAMP) images compose-images
 	$(PY) -m pytest -m container tests/containers
 
+# deptry in each project folder: what its code imports, its pyproject.toml declares, and
+# all it declares is used (the [tool.deptry] of each pyproject.toml says what is not imported)
 lint: $(STAMP) audit
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
+	for p in . $(patsubst %/pyproject.toml,%,$(PROJECTS)); do \
+	  echo "deptry $$p"; (cd $$p && $(CURDIR)/$(VENV)/bin/deptry --no-ansi .) || exit 1; \
+	done
 
 # known vulnerabilities in the pinned versions, less deploy/vulnerability-waivers.toml
 audit: $(STAMP)
