@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test demo lint audit install lock images compose-images compose-test clean-var faults debian-packages screenshots
+.PHONY: run test demo lint audit install lock asyncapi images compose-images compose-test clean-var faults debian-packages screenshots
 
 # Every distribution in the checkout, editable: the shared floor, each slice, the tooling.
 # PYTHONWARNINGS quiets setuptools' notice, on each editable install, that a folder of
@@ -47,6 +47,11 @@ install: $(STAMP)
 lock:
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	PYTHONWARNINGS=ignore $(PY) -m deploy.lock
+
+# docs/asyncapi.yaml and docs/messages.md from services/common/subjects.py and messages.py
+# (the test suite fails when they differ)
+asyncapi: $(STAMP)
+	$(PY) -m deploy.asyncapi
 
 run: $(STAMP)
 	$(PY) -m deploy run
