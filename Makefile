@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test demo lint audit install lock images compose-images compose-test clean-var faults debian-packages screenshots
+.PHONY: run test demo lint audit install lock asyncapi images compose-images compose-test clean-var faults debian-packages screenshots
 
 # Every distribution in the checkout, editable: the shared floor, each slice, the tooling.
 # PYTHONWARNINGS quiets setuptools' notice, on each editable install, that a folder of
@@ -47,6 +47,11 @@ install: $(STAMP)
 lock:
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	PYTHONWARNINGS=ignore $(PY) -m deploy.lock
+
+# docs/asyncapi.yaml and docs/messages.md from services/common/subjects.py and messages.py
+# (the test suite fails when they differ)
+asyncapi: $(STAMP)
+	$(PY) -m deploy.asyncapi
 
 run: $(STAMP)
 	$(PY) -m deploy run
@@ -98,9 +103,14 @@ compose-images:
 compose-test: $(STAMP) images compose-images
 	$(PY) -m pytest -m container tests/containers
 
+# deptry in each project folder: what its code imports, its pyproject.toml declares, and
+# all it declares is used (the [tool.deptry] of each pyproject.toml says what is not imported)
 lint: $(STAMP) audit
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
+	for p in . $(patsubst %/pyproject.toml,%,$(PROJECTS)); do \
+	  echo "deptry $$p"; (cd $$p && $(CURDIR)/$(VENV)/bin/deptry --no-ansi .) || exit 1; \
+	done
 
 # known vulnerabilities in the pinned versions, less deploy/vulnerability-waivers.toml
 audit: $(STAMP)

@@ -22,8 +22,8 @@ from gateway.schemas import ID
 from gateway.state import State
 from services.common.auth import require_roles
 from services.common.clock import today
+from services.common.durations import is_duration
 from services.common.problems import AUTHENTICATED, Problem, problem_responses
-from services.common.retention import is_duration
 from services.common.schemas import IsoDate, RequestBody
 from services.common.sessions import SessionDep
 from services.common.tokens import Claims

@@ -9,13 +9,11 @@ agreement's retention period, and every record of an ended agreement goes.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Protocol
 
-from dateutil.relativedelta import relativedelta
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from sqlalchemy import JSON, ColumnElement, Date, Integer, String, and_, or_
@@ -25,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from services.common import messages as m
 from services.common.auth import require_roles
 from services.common.db import UTCDateTime, utcnow
+from services.common.durations import parse_duration
 from services.common.problems import AUTHENTICATED, Problem
 from services.common.reconcile import Reconciler, lacks
 from services.common.repository import all_agreements, ended_agreements, retention_periods
@@ -33,29 +32,7 @@ from services.common.state import dependency
 from services.common.subject_access import HoldsPeople
 from services.common.tokens import Claims
 
-_DURATION = re.compile(
-    r"^P(?!$)(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?"
-    r"(?:(?P<days>\d+)D)?(?:T(?!$)(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?"
-    r"(?:(?P<seconds>\d+)S)?)?$")
-
 Clock = Callable[[], datetime]
-
-
-def parse_duration(text: str) -> relativedelta:
-    """An ISO 8601 duration such as P2Y, P18M, P90D or P1Y6M (whole numbers only)."""
-    match = _DURATION.match(text or "")
-    if match is None:
-        raise ValueError("must be an ISO 8601 duration such as P2Y, P6M or P30D")
-    parts = {k: int(v) for k, v in match.groupdict().items() if v}
-    return relativedelta(**parts)
-
-
-def is_duration(text: str) -> bool:
-    try:
-        parse_duration(text)
-    except ValueError:
-        return False
-    return True
 
 
 class AgreementMixin:

@@ -28,7 +28,8 @@ from typing import Any, Literal, Protocol
 
 import httpx
 import jwt
-from jwt import PyJWK
+from jwt import PyJWK, PyJWKClient
+from jwt.exceptions import PyJWKClientError
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 log = logging.getLogger("tessera.tokens")
@@ -220,7 +221,8 @@ def key_for(jwk: dict, alg: str) -> PyJWK:
 
 async def discover_jwks_url(issuer: str, timeout_s: float = 5.0) -> str:
     """The ``jwks_uri`` of an OpenID Connect provider, from its discovery document, which
-    must name the same issuer (a document that names another is refused)."""
+    must name the same issuer (a document that names another is refused). PyJWT has no
+    discovery of its own, hence this one request."""
     url = issuer.rstrip("/") + "/.well-known/openid-configuration"
     async with httpx.AsyncClient(timeout=timeout_s) as client:
         response = await client.get(url)
@@ -246,7 +248,8 @@ class KeySource(Protocol):
 
 class FileKeys:
     """A JWKS file, checked for changes at most every ``recheck_s`` and at once for an
-    unknown kid, so a key added by the issuer is accepted without a restart."""
+    unknown kid, so a key added by the issuer is accepted without a restart
+    (``PyJWKClient`` reads only URLs)."""
 
     def __init__(self, path: Path, recheck_s: float = 1.0):
         self.path = Path(path)
@@ -283,29 +286,35 @@ class FileKeys:
 class UrlKeys:
     """A JWKS fetched from a URL (an identity provider's jwks_uri): at start-up, every
     ``refresh_s`` (``refresh`` is run as a periodic job), and again, at most every
-    ``MIN_REFETCH_S``, when a token names an unknown kid."""
+    ``MIN_REFETCH_S``, when a token names an unknown kid.
+
+    PyJWT's ``PyJWKClient`` fetches it, in a worker thread because its fetch blocks; its
+    own cache is left off, since on a miss it fetches again at once, inside the request,
+    for every token naming an unknown kid, where this refetches in the background and at
+    most every ``MIN_REFETCH_S``."""
 
     MIN_REFETCH_S = 10.0
 
     def __init__(self, url: str, timeout_s: float = 5.0):
         self.url = url
-        self.timeout_s = timeout_s
+        self._client = PyJWKClient(url, cache_keys=False, cache_jwk_set=False,
+                                   timeout=timeout_s)
         self.keys: dict[str, dict] = {}
         self._fetched_at = 0.0
         self._task: asyncio.Task | None = None
 
     async def refresh(self) -> None:
         self._fetched_at = time.monotonic()
-        async with httpx.AsyncClient(timeout=self.timeout_s) as client:
-            response = await client.get(self.url)
-            response.raise_for_status()
-            self.keys = parse_jwks(response.json())
+        data = await asyncio.to_thread(self._client.fetch_data)
+        if not isinstance(data, dict):
+            raise ValueError("the JWKS is not a JSON object")
+        self.keys = parse_jwks(data)
         log.info("jwks: %d keys", len(self.keys))
 
     async def _refresh_quietly(self) -> None:
         try:
             await self.refresh()
-        except (httpx.HTTPError, ValueError) as exc:
+        except (PyJWKClientError, ValueError) as exc:
             log.warning("jwks fetch failed: %s", type(exc).__name__)
 
     def get(self, kid: str) -> dict:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from pydantic import field_validator
 from pydantic_settings import SettingsConfigDict
 
-from services.common.retention import parse_duration
+from services.common.durations import parse_duration
 from services.common.settings import ServiceSettings
 
 

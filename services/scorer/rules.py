@@ -12,7 +12,6 @@ headline, never its meaning.
 from __future__ import annotations
 
 import calendar
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -21,21 +20,20 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from services.common import durations
+from services.common.durations import months_and_days
 from services.common.messages import Category, Headline
-
-DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$")
 
 
 def parse_duration(text: str) -> tuple[int, int]:
     """An ISO 8601 date duration (PnYnMnWnD) as (months, days)."""
-    match = DURATION.match(text or "")
-    if not match or text == "P":
-        raise ValueError("window must be an ISO 8601 duration such as P6M or P180D")
-    years, months, weeks, days = (int(g) if g else 0 for g in match.groups())
-    total_months, total_days = years * 12 + months, weeks * 7 + days
-    if total_months == 0 and total_days == 0:
+    try:
+        months, days = months_and_days(durations.parse_duration(text))
+    except ValueError:
+        raise ValueError("window must be an ISO 8601 duration such as P6M or P180D") from None
+    if months == 0 and days == 0:
         raise ValueError("window must be longer than zero")
-    return total_months, total_days
+    return months, days
 
 
 def window_start(today: date, window: str) -> date:

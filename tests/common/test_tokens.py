@@ -7,10 +7,12 @@ import asyncio
 import functools
 import http.server
 import json
+import socket
 import threading
 import time
 
 import pytest
+from jwt.exceptions import PyJWKClientError
 
 from services.common.tokens import (
     Claims,
@@ -154,3 +156,17 @@ async def test_jwks_by_url_with_rotation(jwks_server, monkeypatch):
     await keys._task
     assert verifier.verify(sign(pem[kid2], kid2)).sub == "cw"
     await asyncio.sleep(0)
+
+
+async def test_a_jwks_url_that_does_not_answer_fails_the_fetch():
+    """No keys from a provider that does not answer: start-up stops, a later refresh
+    keeps the keys it had."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens once closed
+    keys = UrlKeys(f"http://127.0.0.1:{port}/jwks.json", timeout_s=2.0)
+    with pytest.raises(PyJWKClientError):
+        await keys.refresh()
+    keys.keys = {"kept": {"kid": "kept"}}
+    await keys._refresh_quietly()
+    assert keys.keys == {"kept": {"kid": "kept"}}

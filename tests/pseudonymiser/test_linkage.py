@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from services.pseudonymiser.phonetic import soundex
 from services.pseudonymiser.probabilistic import LINK, LinkageModel, to_frame
 from services.pseudonymiser.probabilistic.index import LinkageIndex
 
@@ -43,9 +42,13 @@ def band(model: LinkageModel, new: dict, held: dict | None = None) -> str:
     return pair["band"].iloc[0] if len(pair) else "no_link"
 
 
-def test_soundex():
-    assert soundex("ROBERT") == "R163" == soundex("RUPERT")
-    assert soundex("ASHCRAFT") == "A261"
+def test_soundex_columns_are_american_soundex():
+    frame = to_frame([{"record_id": "a", **BASE},
+                      {"record_id": "b", **BASE, "given_name": "Rupert",
+                       "family_name": "Ashcraft"}])
+    assert list(frame["given_soundex"]) == ["R163", "R163"]
+    # H and W do not part two letters of one code: A261, not A226
+    assert list(frame["family_soundex"]) == ["S530", "A261"]
 
 
 def test_exact_and_noise_link(model):

@@ -16,10 +16,10 @@ from functools import lru_cache
 from typing import Any
 
 import pandas as pd
+from jellyfish import soundex  # American Soundex: H and W do not split a run of one code
 
 from services.pseudonymiser import normalise
 from services.pseudonymiser.nicknames import GROUPS
-from services.pseudonymiser.phonetic import soundex
 
 COLUMNS = ("unique_id", "given_name", "given_first", "given_soundex", "given_groups",
            "family_name", "family_soundex", "dob", "sex", "postcode", "postcode_area",
