@@ -150,3 +150,20 @@ class RunLock:
 
     def __exit__(self, *exc) -> None:
         self.release()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m deploy.running VAR`: exit 4, naming the holder, while a `tessera run`
+    holds VAR (`make clean-var` asks before it removes var/)."""
+    import sys
+
+    var = Path((argv if argv is not None else sys.argv[1:] or ["var"])[0])
+    if (running := holder(var)) is None:
+        return 0
+    print(f"Tessera is running on {var} ({running.describe()}): stop it (Ctrl-C in its "
+          "terminal) first", file=sys.stderr)
+    return 4
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

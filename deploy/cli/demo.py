@@ -17,7 +17,17 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from deploy.cli.context import Exit, Fail, err, no_keys, options, token_factory
+from deploy.cli.context import (
+    Connection,
+    Exit,
+    Fail,
+    PortOption,
+    err,
+    no_keys,
+    options,
+    token_factory,
+    where,
+)
 from deploy.layout import PORTS, Layout
 
 AGAIN = ("To start again with the registry's agreements, stop `make run` (Ctrl-C), then "
@@ -56,14 +66,15 @@ def demo(
         help="generate the borough as of this date (default today); the scorer counts to "
              "its own date, so run it with TESSERA_SCORER_TODAY set to the same date to "
              "reproduce a published table")] = None,
+    port: PortOption = None,
 ) -> None:
     """Push a synthetic borough through the gateway as partners would, then show the
     calibration, the top of the cohort (whole pseudonyms) and one unlock."""
     from deploy.demo import DemoError, run_demo
 
     layout = options().layout
-    base = "http://127.0.0.1:{}"
-    if reason := federation_here(layout, base.format(PORTS["gateway"])):
+    url = {service: where(service, Connection(port=port)) for service in PORTS}
+    if reason := federation_here(layout, url["gateway"]):
         raise reason
     with bars() as display:
         tasks: dict[str, int] = {}
@@ -75,16 +86,16 @@ def demo(
 
         try:
             code = asyncio.run(run_demo(
-                gateway_url=base.format(PORTS["gateway"]),
-                scorer_url=base.format(PORTS["scorer"]),
-                reidentify_url=base.format(PORTS["reidentify"]),
+                gateway_url=url["gateway"], scorer_url=url["scorer"],
+                reidentify_url=url["reidentify"],
                 token_factory=token_factory(layout), seed=seed, households=households,
                 as_of=as_of.date() if as_of else None, progress=progress))
         except DemoError as exc:
             if exc.problem_type == "urn:tessera:problem:no-agreement":
-                raise Fail(f"the gateway refuses the demo's uploads ({exc}): its "
-                           f"data-sharing agreement has ended (`tessera agreements end` "
-                           f"cannot be undone). {AGAIN}", Exit.STATE) from None
+                raise Fail(f"the gateway refuses the demo's uploads ({exc}): their "
+                           "data-sharing agreement is no longer in force (ended with "
+                           "`tessera agreements end`, which cannot be undone, or past its "
+                           f"end date). {AGAIN}", Exit.STATE) from None
             raise Fail(f"demo: {exc}") from None
     if code:
         raise typer.Exit(code)
