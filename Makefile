@@ -16,15 +16,20 @@ EDITABLE := $(foreach p,$(patsubst %/pyproject.toml,%,$(PROJECTS)),-e ./$(p))
 # the console's front-end packages (npm, with its lock) and the stylesheet built from them
 CONSOLE := services/console
 
+# pip's, setuptools' and npm's own output goes to $(INSTALL_LOG), shown only on failure
+INSTALL_LOG := $(VENV)/install.log
 $(STAMP): requirements.lock pyproject.toml $(addsuffix /pyproject.toml,services gateway) \
 		$(wildcard services/*/pyproject.toml) $(CONSOLE)/package-lock.json \
 		$(CONSOLE)/styles/console.scss
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	PYTHONWARNINGS=ignore $(PY) -m pip install --quiet -c requirements.lock $(EDITABLE) -e '.[dev]'
-	$(MAKE) --no-print-directory debian-packages
-	cd $(CONSOLE) && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
-	touch $(STAMP)
+	@echo "Installing Tessera into $(VENV) (a few minutes the first time; log: $(INSTALL_LOG))"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@: > $(INSTALL_LOG)
+	@{ $(PY) -m pip install --quiet --upgrade pip && \
+	  PYTHONWARNINGS=ignore $(PY) -m pip install --quiet -c requirements.lock $(EDITABLE) -e '.[dev]' && \
+	  $(MAKE) --no-print-directory debian-packages && \
+	  cd $(CONSOLE) && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build; \
+	} >> $(INSTALL_LOG) 2>&1 || { tail -n 40 $(INSTALL_LOG); echo "install failed: see $(INSTALL_LOG)" >&2; exit 1; }
+	@touch $(STAMP)
 
 # npm for the console's packages, Debian's Chromium for its browser tests (never a
 # browser download) and HAProxy, which balances `tessera run --replicas N`
@@ -54,10 +59,10 @@ asyncapi: $(STAMP)
 	$(PY) -m deploy.asyncapi
 
 run: $(STAMP)
-	$(PY) -m deploy run
+	@$(PY) -m deploy run
 
 demo: $(STAMP)
-	$(PY) -m deploy demo
+	@$(PY) -m deploy demo
 
 test: $(STAMP)
 	$(PY) -m pytest
@@ -116,5 +121,7 @@ lint: $(STAMP) audit
 audit: $(STAMP)
 	$(PY) -m deploy.audit
 
+# everything `make run` keeps (keys, databases, JetStream, logs): stop it first
 clean-var:
+	@if test -x $(PY) && ! $(PY) -m deploy.running var; then exit 4; fi
 	rm -rf var

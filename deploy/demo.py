@@ -26,7 +26,12 @@ TokenFactory = Callable[..., str]
 
 
 class DemoError(Exception):
-    """A call failed; the message carries the status and problem title, never data."""
+    """A call failed; the message carries the status and problem title and detail (a
+    problem never holds personal data); ``problem_type`` is the problem's type."""
+
+    def __init__(self, message: str, problem_type: str = ""):
+        super().__init__(message)
+        self.problem_type = problem_type
 
 
 class DemoApi:
@@ -46,12 +51,13 @@ class DemoApi:
     @staticmethod
     def _check(response: httpx.Response, expected: tuple[int, ...]) -> dict | list:
         if response.status_code not in expected:
-            title = ""
+            body = {}
             if "json" in response.headers.get("content-type", ""):
                 body = response.json()
-                title = body.get("title", "") if isinstance(body, dict) else ""
+                body = body if isinstance(body, dict) else {}
+            said = ": ".join(str(body[k]) for k in ("title", "detail") if body.get(k))
             raise DemoError(f"{response.request.method} {response.request.url.path} -> "
-                            f"{response.status_code} {title}".strip())
+                            f"{response.status_code} {said}".strip(), body.get("type", ""))
         return response.json()
 
     async def post_rows(self, partner: str, dataset: str, kind: str, rows: list[dict],
@@ -176,12 +182,14 @@ def calibration_table(truth: dict[str, dict[int, int]], scorer: dict[int, int]) 
 
 
 def cohort_table(rows: list[dict], limit: int = 10) -> str:
-    lines = [f"{'#':>3}  {'pseudonym':<20}{'level':<8}{'score':>7}{'ind':>5}{'hlth':>6}"
+    """The top of the cohort, each pseudonym whole (one to paste into an unlock)."""
+    width = max([len(str(row.get("pseudonym", ""))) for row in rows[:limit]] + [9]) + 2
+    lines = [f"{'#':>3}  {'pseudonym':<{width}}{'level':<8}{'score':>7}{'ind':>5}{'hlth':>6}"
              f"{'non-h':>7}  area"]
     for i, row in enumerate(rows[:limit], start=1):
         score = row.get("score")
         score_text = f"{score:.2f}" if isinstance(score, (int, float)) else "-"
-        lines.append(f"{i:>3}  {str(row.get('pseudonym', ''))[:18]:<20}"
+        lines.append(f"{i:>3}  {str(row.get('pseudonym', '')):<{width}}"
                      f"{str(row.get('level', '')):<8}{score_text:>7}"
                      f"{row.get('indicators', '-'):>5}{row.get('health', '-'):>6}"
                      f"{row.get('non_health', '-'):>7}  {row.get('area') or '-'}")
@@ -191,8 +199,14 @@ def cohort_table(rows: list[dict], limit: int = 10) -> str:
 # --- the steps ------------------------------------------------------------------------
 
 
+def nothing(*args) -> None:
+    return None
+
+
 async def upload(api: DemoApi, borough: Borough, chunk_size: int,
-                 out: Callable[[str], None]) -> list[tuple[str, str]]:
+                 out: Callable[[str], None],
+                 advance: Callable[[int], None] = nothing) -> list[tuple[str, str]]:
+    """Every partner's rows, a chunk a request; ``advance`` is told each chunk's rows."""
     batches: list[tuple[str, str]] = []
     for partner, dataset, kind, rows in borough.uploads():
         accepted = rejected = 0
@@ -203,13 +217,15 @@ async def upload(api: DemoApi, borough: Borough, chunk_size: int,
             batches.append((partner, reply["batch_id"]))
             accepted += int(reply.get("accepted", 0))
             rejected += len(reply.get("rejected", []) or [])
+            advance(len(chunk))
         out(f"{dataset:<18} {kind:<10} rows={len(rows):>6} chunks={len(chunks):>3} "
             f"accepted={accepted:>6} rejected={rejected:>4}")
     return batches
 
 
 async def wait_batches(api: DemoApi, batches: list[tuple[str, str]], poll: float,
-                       timeout: float) -> None:
+                       timeout: float, complete: Callable[[int], None] = nothing) -> None:
+    """Until every batch is complete; ``complete`` is told how many are, each poll."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     pending = list(batches)
@@ -222,6 +238,7 @@ async def wait_batches(api: DemoApi, batches: list[tuple[str, str]], poll: float
             if status not in DONE:
                 still.append((partner, batch_id))
         pending = still
+        complete(len(batches) - len(pending))
         if pending:
             if loop.time() > deadline:
                 raise DemoError(f"{len(pending)} batches not complete after {timeout:.0f}s")
@@ -245,23 +262,39 @@ async def settle_calibration(api: DemoApi, poll: float, stable_polls: int,
         await asyncio.sleep(poll)
 
 
+Progress = Callable[[str, int, int | None], None]  # a step, how far it is, out of
+
+
 async def run_demo(gateway_url: str, scorer_url: str, reidentify_url: str,
                    token_factory: TokenFactory, seed: int, households: int, *,
                    as_of: date | None = None, chunk_size: int = MAX_CHUNK,
                    poll_interval: float = 1.0, stable_polls: int = 3,
                    timeout: float = 600.0, out: Callable[[str], None] = print,
+                   progress: Progress = nothing,
                    transport: httpx.AsyncBaseTransport | None = None) -> int:
-    """Returns 0 when every step succeeded (an exit code)."""
+    """Returns 0 when every step succeeded (an exit code); ``progress`` is told how far
+    the upload, the batches and the calibration have come."""
     borough = generate_borough(seed, households, as_of or date.today())
     people = len(borough.population.people)
     out(f"borough: seed={seed} households={households} people={people} "
         f"as_of={borough.as_of.isoformat()}")
+    rows = sum(len(r) for _, _, _, r in borough.uploads())
+    sent = 0
+
+    def advance(n: int) -> None:
+        nonlocal sent
+        sent += n
+        progress("uploading rows", sent, rows)
+
     async with httpx.AsyncClient(transport=transport, timeout=60.0) as client:
         api = DemoApi(client, gateway_url, scorer_url, reidentify_url, token_factory)
-        batches = await upload(api, borough, chunk_size, out)
-        await wait_batches(api, batches, poll_interval, timeout)
+        batches = await upload(api, borough, chunk_size, out, advance)
+        await wait_batches(api, batches, poll_interval, timeout,
+                           lambda n: progress("batches complete", n, len(batches)))
         out(f"all {len(batches)} batches complete")
+        progress("calibration settling", 0, None)
         scorer, settled = await settle_calibration(api, poll_interval, stable_polls, timeout)
+        progress("calibration settling", 1, 1)
         out("calibration settled" if settled
             else "calibration still changing at the timeout; last reading:")
         out(calibration_table(calibration(borough.truth), scorer))
@@ -271,10 +304,27 @@ async def run_demo(gateway_url: str, scorer_url: str, reidentify_url: str,
         if not cohort:
             out("nothing to unlock")
             return 1
+        first = cohort[0]
         try:
-            reply = await api.unlock(str(cohort[0]["pseudonym"]))
+            reply = await api.unlock(str(first["pseudonym"]))
         except DemoError as exc:
             out(f"unlock refused: {exc}")
             return 1
         out(f"unlock of #1 succeeded: access_id={reply.get('access_id')}")
+        out(unlock_hint(first, reidentify_url))
     return 0
+
+
+def unlock_hint(row: dict, reidentify_url: str) -> str:
+    """How to unlock a flagged person by hand (README, "Try it with curl"): a pseudonym
+    from the table, with a token for the person's district (another district's token is
+    told there is no active flag, as if the person were not flagged)."""
+    district = row.get("area") or DISTRICTS[0]
+    return (f"Unlock one yourself (a pseudonym from the table above, a token for its "
+            f"district):\n"
+            f"  CW=$(.venv/bin/tessera token reidentify --role caseworker --district "
+            f"{district} --purpose {PURPOSE})\n"
+            f"  curl -s -X POST {reidentify_url.rstrip('/')}/v1/unlock -H \"Authorization: Bearer "
+            f"$CW\" \\\n    -H \"Content-Type: application/json\" -d '{{\"pseudonym\": "
+            f"\"{row['pseudonym']}\", \"purpose\": \"{PURPOSE}\", \"justification\": "
+            f"\"Case discussion at the early help panel\"}}'")

@@ -10,7 +10,7 @@ import threading
 import pytest
 
 from deploy.admin import services_for
-from deploy.cli import build_parser
+from deploy.cli.context import Connection
 
 
 @pytest.fixture
@@ -45,15 +45,13 @@ def test_a_given_token_and_url_are_used_for_the_call(service, tmp_path):
     url, seen = service
     token_file = tmp_path / "token"
     token_file.write_text("eyJ.from-the-idp.sig\n")
-    args = build_parser().parse_args(
-        ["registry", "show", "--url", f"gateway={url}/", "--token-file", str(token_file)])
-    api = services_for(args, minted, ("admin",), "ops")
+    conn = Connection(url=[f"gateway={url}/"], token_file=token_file)
+    api = services_for(conn, minted, ("admin",), "ops")
     assert api.call("GET", "gateway", "/v1/registry") == {"ok": True}
     assert seen == [("/v1/registry", "Bearer eyJ.from-the-idp.sig")]
 
 
 def test_a_url_must_name_a_service_and_a_scheme():
     for bad in ("nowhere=https://x", "gateway=x.example"):
-        args = build_parser().parse_args(["registry", "show", "--url", bad, "--token", "t"])
-        with pytest.raises(SystemExit, match="--url takes SERVICE=URL"):
-            services_for(args, minted, ("admin",), "ops")
+        with pytest.raises(ValueError, match="--url takes SERVICE=URL"):
+            services_for(Connection(url=[bad], token="t"), minted, ("admin",), "ops")

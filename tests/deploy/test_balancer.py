@@ -8,7 +8,8 @@ import subprocess
 import pytest
 
 from deploy import balancer
-from deploy.cli import build_parser, federation_for
+from deploy.cli.context import Fail
+from deploy.cli.run import federation_for
 from deploy.federation import SCALABLE
 
 POOLS = [balancer.Pool("reidentify", 18004, (18104, 18105)),
@@ -32,14 +33,12 @@ def test_haproxy_accepts_the_configuration(tmp_path, tls):
 
 
 def test_replicas_scale_every_slice_but_the_pseudonymiser(tmp_path):
-    args = build_parser().parse_args(["--var", str(tmp_path), "run", "--replicas", "3"])
-    fed = federation_for(args, environ={})
+    fed = federation_for(tmp_path, replicas=3, environ={})
     assert fed.instances("reidentify") == ["reidentify", "reidentify-2", "reidentify-3"]
     assert fed.instances("pseudonymiser") == ["pseudonymiser"]
     assert fed.instance_port("pseudonymiser") == fed.ports["pseudonymiser"]
     ports = {fed.instance_port(i) for s in SCALABLE for i in fed.instances(s)}
     assert len(ports) == 3 * len(SCALABLE)
     assert not ports & set(fed.ports.values())  # the usual ports are the balancer's
-    with pytest.raises(SystemExit):
-        federation_for(build_parser().parse_args(["--var", str(tmp_path), "run",
-                                                  "--replicas", "0"]), environ={})
+    with pytest.raises(Fail, match="at least 1"):
+        federation_for(tmp_path, replicas=0, environ={})

@@ -10,7 +10,7 @@ import re
 import httpx
 
 from deploy import keys, natsconf, natsserver
-from deploy.cli import build_parser, federation_for, nats_lines
+from deploy.cli.run import federation_for, nats_lines
 from deploy.federation import Federation
 from deploy.layout import NATS_MONITOR_PORT, Layout
 from deploy.natsserver import free_port
@@ -27,7 +27,7 @@ def rendered(fed: Federation) -> str:
 
 
 def run_args(tmp_path, *options: str):
-    return build_parser().parse_args(["--var", str(tmp_path / "var"), "run", *options])
+    return {"var": tmp_path / "var", "nats_monitoring": "--nats-monitoring" in options}
 
 
 def test_the_default_federation_has_no_monitoring_listener(tmp_path):
@@ -37,7 +37,7 @@ def test_the_default_federation_has_no_monitoring_listener(tmp_path):
 
 
 def test_tessera_run_without_the_option_has_none_and_says_so(tmp_path):
-    fed = federation_for(run_args(tmp_path))
+    fed = federation_for(**run_args(tmp_path))
     assert http_listeners(rendered(fed)) == []
     text = "\n".join(nats_lines(fed))
     assert "monitoring off" in text and "--nats-monitoring" in text
@@ -45,7 +45,7 @@ def test_tessera_run_without_the_option_has_none_and_says_so(tmp_path):
 
 
 def test_the_option_listens_on_loopback_only_and_warns(tmp_path):
-    fed = federation_for(run_args(tmp_path, "--nats-monitoring"))
+    fed = federation_for(**run_args(tmp_path, "--nats-monitoring"))
     assert fed.nats_monitor_port == NATS_MONITOR_PORT
     assert http_listeners(rendered(fed)) == [f'"127.0.0.1:{NATS_MONITOR_PORT}"']
     text = "\n".join(nats_lines(fed))

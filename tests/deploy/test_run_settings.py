@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 
-from deploy.cli import build_parser, federation_for
+from deploy.cli.run import federation_for
 
 
 def test_operator_settings_reach_their_service_and_wiring_stays(tmp_path):
-    args = build_parser().parse_args(["--var", str(tmp_path / "var"), "run"])
     registry = str(tmp_path / "our-registry.yaml")
-    fed = federation_for(args, environ={
+    fed = federation_for(tmp_path / "var", environ={
         "TESSERA_GATEWAY_REGISTRY_PATH": registry,
         "TESSERA_SCORER_LOG_LEVEL": "DEBUG",
         "TESSERA_GATEWAY_PORT": "1", "TESSERA_LINKER_NATS_URL": "nats://elsewhere:4222",
@@ -25,9 +24,9 @@ def test_operator_settings_reach_their_service_and_wiring_stays(tmp_path):
 
 
 def test_the_console_calls_every_service_which_answers_its_origin(tmp_path):
-    args = build_parser().parse_args(["--var", str(tmp_path / "var"), "run"])
-    fed = federation_for(args, environ={"TESSERA_CONSOLE_ORGANISATION": "Oldham Council",
-                                       "TESSERA_CONSOLE_SERVICE_URLS": "{}"})
+    fed = federation_for(tmp_path / "var",
+                         environ={"TESSERA_CONSOLE_ORGANISATION": "Oldham Council",
+                                  "TESSERA_CONSOLE_SERVICE_URLS": "{}"})
     console = fed.web_env("console")
     assert console["TESSERA_CONSOLE_ORGANISATION"] == "Oldham Council"
     assert json.loads(console["TESSERA_CONSOLE_SERVICE_URLS"])["scorer"] == fed.url("scorer")

@@ -19,6 +19,7 @@ import yaml
 from nats.js.errors import NotFoundError
 
 from deploy import cli
+from deploy.cli.context import Exit
 from deploy.federation import REPO
 from services.common import bus, erasure, signing, subjects
 from services.common import messages as m
@@ -314,3 +315,17 @@ def test_cli_lists_reports_and_ends(small, capsys):
     report = json.loads(capsys.readouterr().out)
     assert report["agreement"] == ids[0]
     assert set(report["slices"]) >= {"pseudonymiser", "linker", "scorer", "reidentify"}
+
+
+def test_the_demo_after_the_end_says_how_to_start_again(small, capsys):
+    """`make demo` once its agreement has ended: one message naming the way back, exit 4,
+    no traceback (last in this module: the agreement stays ended)."""
+    fed = small.fed
+    ports = [f"--port={s}={p}" for s, p in fed.ports.items()]
+    base = ["--var", str(fed.layout.root)]
+    cli.main([*base, "agreements", "end", AGREEMENT, *ports])  # ended already, or now
+    capsys.readouterr()
+    assert cli.main([*base, "demo", "--households", "5", *ports]) == Exit.STATE
+    err = capsys.readouterr().err
+    assert "no longer in force" in err and "make clean-var" in err, err
+    assert AGREEMENT in err and "Traceback" not in err
