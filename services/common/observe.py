@@ -27,6 +27,9 @@ access = logging.getLogger("tessera.access")
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 UNMATCHED = "unmatched"  # no route answered: the path is never a label
 QUIET = frozenset({"/metrics", "/healthz", "/readyz"})  # polled: their lines at DEBUG
+# where a middleware that answers a route's requests itself, before routing, names the
+# route's template
+ROUTE = "tessera.route"
 
 
 def template(scope: Scope, app: ASGIApp | None) -> str:
@@ -35,6 +38,8 @@ def template(scope: Scope, app: ASGIApp | None) -> str:
     route = scope.get("route")
     if route is not None and getattr(route, "path", None):
         return route.path
+    if scope.get(ROUTE):
+        return scope[ROUTE]
     path = scope.get("path", "")
     for candidate in getattr(getattr(app, "router", None), "routes", ()):
         if isinstance(candidate, Mount) and path.startswith(candidate.path + "/"):
