@@ -9,8 +9,11 @@ import logging
 import re
 
 import httpx
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from gateway.app import create_app
+from gateway.settings import GatewaySettings
 from services.common import logs
 from tests.gateway.conftest import GP, person, running_gateway, subjects
 
@@ -145,3 +148,12 @@ async def test_a_scrape_token_is_required_once_configured(nats_env, tmp_path):
     assert (missing.status_code, wrong.status_code, right.status_code) == (401, 401, 200)
     assert "tessera_http_request_duration_seconds" in right.text
     assert loopback.status_code == 403  # not one of the networks configured
+
+
+def test_an_otlp_endpoint_without_the_sdk_is_refused(nats_env, tmp_path):
+    """Spans are exported only with tessera-common[otlp], which this environment lacks."""
+    settings = GatewaySettings(**nats_env.settings_kwargs("gateway"),
+                               hmac_key_path=nats_env.layout.key("gateway-hmac"),
+                               otlp_endpoint="http://127.0.0.1:4318")
+    with pytest.raises(RuntimeError, match=r"tessera-common\[otlp\]"):
+        create_app(settings)
