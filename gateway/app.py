@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from gateway import agreements_api, api, audit, handlers, registry_api
 from gateway.agreements import Registry
 from gateway.heads import HeadKeeper
+from gateway.metrics import GatewayMetrics
 from gateway.models import Inbox, SecurityEvent
 from gateway.registry import PartnerRegistry, read_registry
 from gateway.service import Gateway
@@ -37,7 +38,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     async def start(rt: Runtime) -> AsyncIterator[GatewayState]:
         # No outbox: the gateway keeps no rows to relay, it publishes straight to
         # JetStream and answers only after every PubAck.
-        gw = Gateway(settings, rt.bus, read_key(settings.hmac_key_path))
+        gw = Gateway(settings, rt.bus, read_key(settings.hmac_key_path),
+                     rt.metrics.part(GatewayMetrics))
         agreements = Registry(rt.bus, settings.publish_timeout_s)
         registry = PartnerRegistry(rt.bus, agreements, settings.publish_timeout_s)
         seed = read_registry(settings.registry_path)

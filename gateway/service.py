@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway import agreements, csvinput, repository
+from gateway.metrics import GatewayMetrics
 from gateway.models import Batch, Dataset
 from gateway.settings import GatewaySettings
 from gateway.validation import check_rows
@@ -35,10 +36,12 @@ Outgoing = tuple[Channel, str, BaseModel, str]  # channel, subject, message, Nat
 
 
 class Gateway:
-    def __init__(self, settings: GatewaySettings, bus: bus.Bus | None, hmac_key: bytes):
+    def __init__(self, settings: GatewaySettings, bus: bus.Bus | None, hmac_key: bytes,
+                 metrics: GatewayMetrics | None = None):
         self.settings = settings
         self.bus = bus
         self.key = hmac_key
+        self.metrics = metrics
 
     # --- uploads ----------------------------------------------------------------------
 
@@ -114,6 +117,8 @@ class Gateway:
             return self._replay(existing, digest)
         log.info("batch %s %s %s: accepted=%d rejected=%d chunks=%d", batch_id, ds.id, kind,
                  len(rows), len(checked.rejected), chunks)
+        if self.metrics is not None:
+            self.metrics.upload(ds.id, kind, len(rows), len(checked.rejected))
         return reply
 
     @staticmethod

@@ -12,22 +12,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import logging
 import ssl
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 import nats
 from nats.aio.client import Client as NATS
+from opentelemetry.trace import SpanKind
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import BigInteger, Integer, LargeBinary, String, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
+from services.common import tracing
 from services.common.db import UTCDateTime, utcnow
+from services.common.metrics import Metrics
 from services.common.subjects import (
     MAX_PAYLOAD,
     Channel,
@@ -104,10 +109,12 @@ class Bus:
 
     def headers(self, recipients: tuple[str, ...], subject: str, payload: bytes,
                 msg_id: str | None = None) -> dict:
+        """The authentication tag and message id, and the current trace context and
+        request id, so that whoever applies the message continues the trace."""
         headers = {HEADER: self.keyring.stamp(recipients, subject, msg_id, payload)}
         if msg_id is not None:
             headers[MSG_ID] = msg_id
-        return headers
+        return dict(tracing.outgoing(headers))
 
     def headers_for(self, subject: str, payload: bytes, msg_id: str | None = None) -> dict:
         """Headers for a message to a concrete subject (its channel's consumers)."""
@@ -210,11 +217,23 @@ class MessageTooLarge(ValueError):
     would hold back every row after it."""
 
 
+# how many outbox rows' trace context a process keeps until its relay publishes them
+TRACED_ROWS = 10_000
+
+
+def _row_key(subject: str, payload: bytes) -> tuple[str, bytes]:
+    return subject, hashlib.blake2b(payload, digest_size=16).digest()
+
+
 class Outbox:
     """Adds messages to the outbox table inside the caller's transaction."""
 
     def __init__(self, model: type[OutboxMixin]):
         self.model = model
+        # The trace context of each row added here, until this process's relay publishes
+        # it: tracing only, so it is kept in memory, not in the table (a row relayed by
+        # another process or after a restart goes out without it, and starts a new trace).
+        self.traces: OrderedDict[tuple[str, bytes], dict[str, str]] = OrderedDict()
 
     def add(self, session: AsyncSession, channel: Channel, message: BaseModel,
             subject: str | None = None) -> None:
@@ -224,7 +243,13 @@ class Outbox:
         if len(payload) > MAX_PAYLOAD:  # the relay could never publish it: refuse it here
             raise MessageTooLarge(f"{channel.name}: {len(payload)} bytes, at most "
                                   f"{MAX_PAYLOAD}")
-        session.add(self.model(subject=subject or channel.subject, payload=payload))
+        subject = subject or channel.subject
+        session.add(self.model(subject=subject, payload=payload))
+        carried = dict(tracing.outgoing({}))
+        if carried:
+            self.traces[_row_key(subject, payload)] = carried
+            if len(self.traces) > TRACED_ROWS:
+                self.traces.popitem(last=False)
 
 
 class OutboxRelay:
@@ -232,8 +257,9 @@ class OutboxRelay:
 
     def __init__(self, service: str, model: type[OutboxMixin],
                  sessionmaker: async_sessionmaker[AsyncSession], bus: Bus,
-                 batch: int = 200):
+                 batch: int = 200, outbox: Outbox | None = None):
         self.service = service
+        self.traces = outbox.traces if outbox is not None else OrderedDict()
         self.model = model
         self.sessionmaker = sessionmaker
         self.bus = bus
@@ -263,8 +289,9 @@ class OutboxRelay:
                 futures = [
                     await self.bus.js.publish_async(
                         row.subject, row.payload,
-                        headers=self.bus.headers_for(row.subject, row.payload,
-                                                     outbox_msg_id(self.service, row)),
+                        headers={**self.traces.pop(_row_key(row.subject, row.payload), {}),
+                                 **self.bus.headers_for(row.subject, row.payload,
+                                                        outbox_msg_id(self.service, row))},
                     )
                     for row in rows
                 ]
@@ -342,7 +369,8 @@ class Consumer:
                  bus: Bus, sessionmaker: async_sessionmaker[AsyncSession],
                  inbox_model, relay: OutboxRelay | None, batch: int = 64,
                  backoff_s: float = 0.25, group: GroupHandler | None = None,
-                 lookahead: Lookahead | None = None, linger_s: float = 0.0):
+                 lookahead: Lookahead | None = None, linger_s: float = 0.0,
+                 metrics: Metrics | None = None):
         self.service = service
         # a fetch that finds fewer messages than a group waits this long once for more (a
         # burst is arriving), so a handler with a high fixed cost a call gets fuller groups
@@ -362,13 +390,31 @@ class Consumer:
         self._task: asyncio.Task | None = None
         self._psub = None
         self.applied = 0
+        self.durable = durable_name(channel, service)
+        self.metrics = metrics or Metrics(service)
+        labels = (channel.stream, self.durable)
+        self._outcomes = {outcome: self.metrics.deliveries.labels(*labels, outcome)
+                          for outcome in ("applied", "retried", "dead_lettered")}
+        self._redelivered = self.metrics.redeliveries.labels(*labels)
+        self._pending = self.metrics.pending.labels(*labels)
+        self._ack_pending = self.metrics.ack_pending.labels(*labels)
+
+    async def read_lag(self) -> None:
+        """What NATS holds for this consumer: not yet delivered, and not yet acked."""
+        info = await self.js.consumer_info(self.channel.stream, self.durable)
+        self._pending.set(info.num_pending or 0)
+        self._ack_pending.set(info.num_ack_pending or 0)
+
+    def _taken(self, msgs) -> None:
+        redelivered = sum(1 for msg in msgs if msg.metadata.num_delivered > 1)
+        if redelivered:
+            self._redelivered.inc(redelivered)
 
     async def _subscribe(self):
         # The durable consumer is created by provisioning; a service only binds to it.
         stream = self.channel.stream
-        durable = durable_name(self.channel, self.service)
-        await self.js.consumer_info(stream, durable)
-        return await self.js.pull_subscribe_bind(durable=durable, stream=stream)
+        await self.js.consumer_info(stream, self.durable)
+        return await self.js.pull_subscribe_bind(durable=self.durable, stream=stream)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=f"{self.service}-{self.channel.name}")
@@ -465,6 +511,12 @@ class Consumer:
         """All of `msgs` in one transaction with their inbox rows, then ack them all.
         False (nothing applied) when any is unparseable or the group fails: the caller
         then applies them one by one, with the usual retries and dead-lettering."""
+        with tracing.span(f"{self.channel.name} apply", msgs[0].headers, SpanKind.CONSUMER):
+            return await self._apply_group_traced(msgs, parsed)
+
+    async def _apply_group_traced(self, msgs, parsed: dict[int, BaseModel] | None) -> bool:
+        """`_apply_group`, under the trace of the group's first message (one transaction
+        applies them all)."""
         items: dict[str, tuple[BaseModel, Delivery]] = {}
         try:
             for msg in msgs:
@@ -491,12 +543,19 @@ class Consumer:
             return False
         for msg in msgs:
             await self._acknowledge(msg)
+        self._taken(msgs)
+        self._outcomes["applied"].inc(len(msgs))
         self.applied += len(todo)
         if self.relay:
             self.relay.wake()
         return True
 
     async def _apply(self, msg, payload: BaseModel | None = None) -> None:
+        with tracing.span(f"{self.channel.name} apply", msg.headers, SpanKind.CONSUMER):
+            self._taken([msg])
+            await self._apply_traced(msg, payload)
+
+    async def _apply_traced(self, msg, payload: BaseModel | None) -> None:
         meta = msg.metadata
         message_id = _message_id(msg)
         try:
@@ -527,8 +586,10 @@ class Consumer:
             log.warning("%s: handler for %s failed (%s), delivery %d; will retry",
                         self.service, self.channel.name, type(exc).__name__, meta.num_delivered)
             await msg.nak(delay=min(self.backoff_s * 2 ** meta.num_delivered, 30))
+            self._outcomes["retried"].inc()
             return
         await self._acknowledge(msg)
+        self._outcomes["applied"].inc()
         self.applied += 1
         if self.relay:
             self.relay.wake()
@@ -554,6 +615,8 @@ class Consumer:
         await self.js.publish(deadletter_subject(self.service), msg.data, headers=headers)
         await msg.term()
         self.dead_lettered += 1
+        self._outcomes["dead_lettered"].inc()
+        self.metrics.dead_letters.labels(self.channel.stream, self.durable, reason[:100]).inc()
 
 
 def decode(channel: Channel, data: bytes) -> BaseModel:

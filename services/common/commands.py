@@ -206,8 +206,9 @@ def serve(settings: WebSettings, app: FastAPI) -> int:
     if settings.https:
         tls = {"ssl_certfile": str(settings.tls_cert_file),
                "ssl_keyfile": str(settings.tls_key_file)}
+    # access lines come from services.common.observe: uvicorn's would show the raw path
     uvicorn.run(app, host=settings.host, port=settings.port,
-                log_config=None, access_log=True, server_header=False, **tls)
+                log_config=None, access_log=False, server_header=False, **tls)
     return 0
 
 

@@ -14,11 +14,13 @@ from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
-# what the console sends: its token, a JSON or YAML body, an idempotency key
-HEADERS = ["Authorization", "Content-Type", "Idempotency-Key"]
-# what it may read besides the CORS-safelisted headers: why a token was refused, and a
-# download's name
-EXPOSED = ["WWW-Authenticate", "Content-Disposition", "X-Tessera-Rescore"]
+# what the console sends: its token, a JSON or YAML body, an idempotency key, and the
+# request id and trace context a page may pass on
+HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID",
+           "traceparent", "tracestate"]
+# what it may read besides the CORS-safelisted headers: why a token was refused, a
+# download's name, and the request id to quote when reporting a fault
+EXPOSED = ["WWW-Authenticate", "Content-Disposition", "X-Tessera-Rescore", "X-Request-ID"]
 
 
 def install(app: FastAPI, origins: Sequence[str]) -> None:

@@ -20,6 +20,7 @@ from services.common.db import (
     sqlite_path,
 )
 from services.common.gatekeeper import Gatekeeper
+from services.common.metrics import Metrics
 from services.common.securitylog.service import SecurityEvents
 from services.common.settings import ServiceSettings
 from services.common.subjects import Channel
@@ -40,9 +41,13 @@ SHUTDOWN_STEP_S = 8.0  # NATS's own drain gives up after 5 s
 class Runtime:
     def __init__(self, settings: ServiceSettings, *, inbox_model=None, outbox_model=None,
                  events_model=None, migrations_dir: Path | None = None,
-                 error_cb: Callable[[Exception], Awaitable[None]] | None = None):
+                 error_cb: Callable[[Exception], Awaitable[None]] | None = None,
+                 metrics: Metrics | None = None):
         self.settings = settings
         self.service = settings.service_name
+        # the process's metrics, which /metrics serves; a slice adds its own (metrics.part)
+        self.metrics = metrics or Metrics(self.service)
+        self._unrefresh: Callable[[], None] | None = None
         self.inbox_model = inbox_model
         self.outbox_model = outbox_model
         self.events_model = events_model
@@ -106,9 +111,14 @@ class Runtime:
             self._tasks += self.security.start(self.every)
         if self.outbox_model is not None:
             self.relay = bus.OutboxRelay(self.service, self.outbox_model, self.sessionmaker,
-                                         self.bus)
+                                         self.bus, outbox=self.outbox)
             self.relay.start()
+        self._unrefresh = self.metrics.refresh_with(self._consumer_lag)
         return self
+
+    async def _consumer_lag(self) -> None:
+        """Each consumer's lag, read from NATS when the metrics are scraped."""
+        await asyncio.gather(*(consumer.read_lag() for consumer in self.consumers))
 
     async def _verifier(self) -> TokenVerifier:
         s = self.settings
@@ -147,7 +157,7 @@ class Runtime:
             service=self.service, channel=channel, handler=handler, bus=self.bus,
             sessionmaker=self.sessionmaker, inbox_model=self.inbox_model, relay=self.relay,
             batch=batch or self.settings.consumer_batch, group=group, lookahead=lookahead,
-            linger_s=linger_s,
+            linger_s=linger_s, metrics=self.metrics,
         )
         consumer.start()
         self.consumers.append(consumer)
@@ -201,6 +211,8 @@ class Runtime:
         return await self.bus.request(channel, message, timeout)
 
     async def __aexit__(self, *exc) -> None:
+        if self._unrefresh is not None:
+            self._unrefresh()
         if self.security is not None:  # the last events and their head, while NATS is up
             await self._bounded(self.security.close(), "the security log")
         await asyncio.gather(*(cancel_and_wait(task) for task in self._tasks),

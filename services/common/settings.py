@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -43,6 +44,16 @@ class WebSettings(BaseSettings):
     # HTTPS when a certificate and key are given
     tls_cert_file: Path | None = None
     tls_key_file: Path | None = None
+    # who may read GET /metrics (docs/operations.md, "Metrics, logs and traces"): callers
+    # from these networks only, and, when a token file is given, only with that bearer
+    # token too; Prometheus scrapes from inside the network, so loopback by default
+    metrics_networks: list[IPvAnyNetwork] = Field(
+        default_factory=lambda: [ip_network("127.0.0.0/8"), ip_network("::1/128")])
+    metrics_token_file: Path | None = None
+    # traces sent by OTLP over HTTP to this collector (e.g. http://collector:4318), with
+    # the `otlp` extra of tessera-common installed; empty: trace context is only carried
+    # on (HTTP and NATS headers, log lines), never exported
+    otlp_endpoint: str = ""
 
     def env_name(self, field_name: str) -> str:
         """The environment variable that sets ``field_name`` for this service."""

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 
-from services.common import compliance, cors, health, limits, problems, revocations_api
+from services.common import compliance, cors, health, limits, observe, problems, revocations_api
+from services.common.metrics import Metrics
 from services.common.runtime import Runtime
 from services.common.securitylog import api as security_api
 from services.common.securitylog.capture import SecurityCapture
@@ -38,13 +39,15 @@ def slice_app(title: str, settings: ServiceSettings, start: Start,
     """A slice's app: its runtime (database, NATS, revocations, outbox relay, security
     log), then what ``start`` builds on it, attached as the app's state for the routes.
     ``outer``: ASGI middleware around everything but CORS, the last inside it (so what
-    it answers itself carries CORS headers too)."""
+    it answers itself carries CORS headers too). Outside them all, every request is
+    observed (``services.common.observe``), and ``GET /metrics`` serves the metrics."""
+    metrics = Metrics(settings.service_name)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         async with Runtime(settings, inbox_model=inbox_model, outbox_model=outbox_model,
-                           events_model=events_model, migrations_dir=migrations_dir
-                           ) as rt, start(rt) as state:
+                           events_model=events_model, migrations_dir=migrations_dir,
+                           metrics=metrics) as rt, start(rt) as state:
             attach(app, state)
             yield
 
@@ -55,4 +58,5 @@ def slice_app(title: str, settings: ServiceSettings, start: Start,
     for middleware in outer:
         app.add_middleware(middleware)
     cors.install(app, settings.cors_origins)
+    observe.install(app, settings, metrics)
     return app

@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 
+from services.common import observe
 from services.console.pages import Page, sections
 from services.console.settings import HERE, ConsoleSettings
 
@@ -124,4 +125,5 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
         return JSONResponse({"title": exc.detail}, status_code=exc.status_code,
                             media_type="application/problem+json")
 
+    observe.install(app, settings)  # request ids, access lines and GET /metrics
     return app

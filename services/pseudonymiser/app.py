@@ -19,6 +19,7 @@ from services.common.web import slice_app
 from services.pseudonymiser import api, assembly
 from services.pseudonymiser.handlers import Handlers
 from services.pseudonymiser.learning import Learning
+from services.pseudonymiser.metrics import PseudonymiserMetrics
 from services.pseudonymiser.models import Agreement, Inbox, Outbox, SecurityEvent
 from services.pseudonymiser.releases import Releases
 from services.pseudonymiser.retention import Retention
@@ -35,6 +36,7 @@ def create_app(settings: PseudonymiserSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def start(rt: Runtime) -> AsyncIterator[PseudonymiserState]:
         service = await assembly.build(settings, rt.sessionmaker)
+        service.linkage.observe(rt.metrics.part(PseudonymiserMetrics))
         releases = Releases(rt.sessionmaker, settings.release_max_age_s)
         await releases.load()
         handlers = Handlers(rt, service, releases)

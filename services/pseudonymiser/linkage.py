@@ -22,6 +22,7 @@ from services.pseudonymiser import normalise
 from services.pseudonymiser import repository as repo
 from services.pseudonymiser.ahead import ScoreAhead
 from services.pseudonymiser.linking import Linked, ProbabilisticLinker
+from services.pseudonymiser.metrics import PseudonymiserMetrics
 from services.pseudonymiser.models import IdentityRecord
 from services.pseudonymiser.probabilistic import LinkageModel, frame_from_records
 from services.pseudonymiser.probabilistic.index import LinkageIndex
@@ -58,6 +59,12 @@ class Linkage:
         self.index = LinkageIndex(model, lean=lean, scoring_threads=scoring_threads)
         self._linker = ProbabilisticLinker(self.index, new_person)
         self._ahead = ScoreAhead(self.index, features_of)
+        self.metrics: PseudonymiserMetrics | None = None
+
+    def observe(self, metrics: PseudonymiserMetrics) -> None:
+        """Count each linkage call's time in ``metrics``, and name the model in use."""
+        self.metrics = metrics
+        metrics.model_in_use(self.model.version)
 
     @property
     def model(self) -> LinkageModel:
@@ -87,6 +94,8 @@ class Linkage:
         """Link with another index (a new model's) from the next call on; call it holding
         the linkage lock. Scores started ahead on the old one are not used."""
         self.index = self._linker.index = self._ahead.index = index
+        if self.metrics is not None:
+            self.metrics.model_in_use(index.model.version)
 
     async def link(self, session: AsyncSession, batches: list[m.IdentityBatch],
                    people: list, changed: list, purpose: str) -> Linked:
@@ -108,4 +117,6 @@ class Linkage:
         linked = await self._linker.link(session, people, scored)
         linked.score_seconds = seconds
         self._linker.remember(session, features)
+        if self.metrics is not None:
+            self.metrics.linkage.labels(purpose).observe(time.perf_counter() - start)
         return linked

@@ -23,6 +23,7 @@ from services.reidentify.audit import Witnesses, signing_grace
 from services.reidentify.cases import Cases
 from services.reidentify.fastpath import Doors
 from services.reidentify.heads import BusSink, DirectorySink, FileSink, HeadSigner
+from services.reidentify.metrics import ReidentifyMetrics
 from services.reidentify.models import Agreement, Inbox, SecurityEvent
 from services.reidentify.notices import Notices
 from services.reidentify.policy import HOUR, PolicyState
@@ -62,7 +63,8 @@ def create_app(settings: ReidentifySettings | None = None) -> FastAPI:
         rt.every(WINDOW_PRUNE_S, lambda: _prune(policy), "prune-windows")
         reidentifier = Reidentifier(
             rt.sessionmaker, rt, timeout_s=settings.pseudonymiser_timeout_s,
-            rate_per_hour=settings.unlock_rate_per_hour, state=policy)
+            rate_per_hour=settings.unlock_rate_per_hour, state=policy,
+            metrics=rt.metrics.part(ReidentifyMetrics))
         sinks: list = [FileSink(settings.signed_heads_path), BusSink(rt.bus)]
         if settings.head_export_dir is not None:
             sinks.append(DirectorySink(settings.head_export_dir))

@@ -23,6 +23,7 @@ from pydantic import TypeAdapter, ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
+from services.common import observe
 from services.common.problems import Problem, problem_response
 from services.common.state import state_of
 from services.reidentify.attempts import PARTNER_LOOKUP, UNLOCK, Attempt
@@ -45,6 +46,7 @@ class Doors:
         action = DOORS.get(scope["path"]) if scope["type"] == "http" else None
         if action is None or scope["method"] != "POST":
             return await self.app(scope, receive, send)
+        scope[observe.ROUTE] = scope["path"]  # a door's path is its route's template
         found: dict[bytes, bytes] = {}
         repeated = False
         for name, value in scope["headers"]:

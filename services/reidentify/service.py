@@ -26,6 +26,7 @@ from services.common.trust import Untrusted
 from services.reidentify import repository
 from services.reidentify.attempts import PARTNER_LOOKUP, UNLOCK, Attempt
 from services.reidentify.ledger import Entry, Ledger
+from services.reidentify.metrics import ReidentifyMetrics
 from services.reidentify.models import OptOut
 from services.reidentify.policy import ActiveFlag, PolicyState
 
@@ -156,9 +157,11 @@ class Reidentifier:
     """
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], rt, *,
-                 timeout_s: float, rate_per_hour: int, state: PolicyState | None = None):
+                 timeout_s: float, rate_per_hour: int, state: PolicyState | None = None,
+                 metrics: ReidentifyMetrics | None = None):
         self.sessionmaker = sessionmaker
         self.rt = rt
+        self.metrics = metrics
         self.timeout_s = timeout_s
         self.state = state or PolicyState(sessionmaker, rate_per_hour)
         self.ledger = Ledger(sessionmaker, self.state)
@@ -239,8 +242,27 @@ class Reidentifier:
 
     async def _attempt(self, claims: Claims, req: UnlockRequest, partner: str | None,
                        attempt: Attempt | None) -> tuple[m.Released, int]:
-        """Policy, the authorising entry, then the request to the pseudonymiser."""
+        """`_decide`, counted by outcome and the reason the caller is told."""
         attempt = attempt or Attempt(self.ledger, UNLOCK if partner is None else PARTNER_LOOKUP)
+        outcome, reason = "error", "internal"
+        try:
+            released = await self._decide(claims, req, partner, attempt)
+            outcome, reason = "released", ""
+            return released
+        except Problem as problem:
+            reason = str(problem.extra.get("reason") or "internal")
+            outcome = "refused" if problem.status in (403, 429) else "error"
+            raise
+        except asyncio.CancelledError:
+            reason = "cancelled"
+            raise
+        finally:
+            if self.metrics is not None:
+                self.metrics.unlocks.labels(attempt.action, outcome, reason).inc()
+
+    async def _decide(self, claims: Claims, req: UnlockRequest, partner: str | None,
+                      attempt: Attempt) -> tuple[m.Released, int]:
+        """Policy, the authorising entry, then the request to the pseudonymiser."""
         fields = {"sub": claims.sub, "org": claims.org, "pseudonym": req.pseudonym,
                   "rule_id": None, "purpose": req.purpose,
                   "justification": req.justification}
