@@ -1,22 +1,23 @@
 # Tessera: two commands on a fresh machine.
 #   make run    start NATS, all six services and the console on embedded defaults (SQLite, var/)
 #   make test   run the test suite against a real nats-server
+#   make clients  rewrite docs/openapi/*.json and the Python SDK in clients/python
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test demo lint audit install lock images compose-images compose-test clean-var faults debian-packages screenshots
+.PHONY: run test demo lint audit install lock clients images compose-images compose-test clean-var faults debian-packages screenshots
 
 # Every distribution in the checkout, editable: the shared floor, each slice, the tooling.
 # PYTHONWARNINGS quiets setuptools' notice, on each editable install, that a folder of
 # the package's name may shadow it.
-PROJECTS := services gateway $(wildcard services/*/pyproject.toml)
+PROJECTS := services gateway $(wildcard services/*/pyproject.toml) clients/python
 EDITABLE := $(foreach p,$(patsubst %/pyproject.toml,%,$(PROJECTS)),-e ./$(p))
 # the console's front-end packages (npm, with its lock) and the stylesheet built from them
 CONSOLE := services/console
 
-$(STAMP): requirements.lock pyproject.toml $(addsuffix /pyproject.toml,services gateway) \
+$(STAMP): requirements.lock pyproject.toml $(addsuffix /pyproject.toml,services gateway clients/python) \
 		$(wildcard services/*/pyproject.toml) $(CONSOLE)/package-lock.json \
 		$(CONSOLE)/styles/console.scss
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,6 +48,11 @@ install: $(STAMP)
 lock:
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	PYTHONWARNINGS=ignore $(PY) -m deploy.lock
+
+# the OpenAPI documents from each service's create_app(), then the SDK generated from them
+# (docs/clients.md); the tests fail while either differs from what is committed
+clients: $(STAMP)
+	$(PY) -m deploy.openapi --client
 
 run: $(STAMP)
 	$(PY) -m deploy run
