@@ -56,7 +56,7 @@ class EventUpload(BaseModel):
     """An events upload as JSON (the same rows may be sent as text/csv)."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"events": [
-        {"local_id": "P-000123", "code": "ATT-LOW", "occurred_on": "2026-01-15",
+        {"local_id": "P-000123", "code": "GP1", "occurred_on": "2026-01-15",
          "event_id": "E-1"}]}]})
     events: list[EventRow] = Field(min_length=1)
 
@@ -76,7 +76,7 @@ UPLOADS: dict[str, type[BaseModel]] = {
 CSV_EXAMPLES = {
     "identities": "local_id,given_name,family_name,date_of_birth,address,postcode\n"
                   "P-000123,Alex,Example,2014-03-02,1 Example Street,OL9 9ZZ\n",
-    "events": "local_id,code,occurred_on,event_id\nP-000123,ATT-LOW,2026-01-15,E-1\n",
+    "events": "local_id,code,occurred_on,event_id\nP-000123,GP1,2026-01-15,E-1\n",
     "optouts": "local_id,given_name,family_name,date_of_birth,scope,decided_on,status\n"
                "P-000123,Alex,Example,2014-03-02,all,2026-01-20,opt_out\n",
 }
