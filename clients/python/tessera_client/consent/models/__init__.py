@@ -1,7 +1,9 @@
 """Contains all the data models used in inputs/outputs"""
 
 from .compliance import Compliance
-from .consent_healthz_response_consenthealthz import ConsentHealthzResponseConsenthealthz
+from .consent_healthz_response_consenthealthz import (
+    ConsentHealthzResponseConsenthealthz,
+)
 from .consent_list_dead_letters_response_consentlistdeadletters import (
     ConsentListDeadLettersResponseConsentlistdeadletters,
 )

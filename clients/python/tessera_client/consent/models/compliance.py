@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -124,9 +124,9 @@ class Compliance:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.migration import Migration  # noqa: PLC0415
-        from ..models.security_log_state import SecurityLogState  # noqa: PLC0415
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.migration import Migration
+        from ..models.security_log_state import SecurityLogState
 
         d = dict(src_dict)
         service = d.pop("service")
@@ -168,7 +168,9 @@ class Compliance:
                 pass
             return cast(datetime.datetime | None, data)
 
-        last_retention_sweep = _parse_last_retention_sweep(d.pop("last_retention_sweep"))
+        last_retention_sweep = _parse_last_retention_sweep(
+            d.pop("last_retention_sweep")
+        )
 
         security_log = SecurityLogState.from_dict(d.pop("security_log"))
 

@@ -12,4 +12,6 @@ DECISION_BODY_STATUS_VALUES: set[DecisionBodyStatus] = {
 def check_decision_body_status(value: str) -> DecisionBodyStatus:
     if value in DECISION_BODY_STATUS_VALUES:
         return value
-    raise TypeError(f"Unexpected value {value!r}. Expected one of {DECISION_BODY_STATUS_VALUES!r}")
+    raise TypeError(
+        f"Unexpected value {value!r}. Expected one of {DECISION_BODY_STATUS_VALUES!r}"
+    )

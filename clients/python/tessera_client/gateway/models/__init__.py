@@ -23,7 +23,9 @@ from .event_row import EventRow
 from .event_upload import EventUpload
 from .field_error import FieldError
 from .field_issue import FieldIssue
-from .gateway_healthz_response_gatewayhealthz import GatewayHealthzResponseGatewayhealthz
+from .gateway_healthz_response_gatewayhealthz import (
+    GatewayHealthzResponseGatewayhealthz,
+)
 from .gateway_list_dead_letters_response_gatewaylistdeadletters import (
     GatewayListDeadLettersResponseGatewaylistdeadletters,
 )

@@ -11,4 +11,6 @@ BATCH_STATUS_STATUS_VALUES: set[BatchStatusStatus] = {
 def check_batch_status_status(value: str) -> BatchStatusStatus:
     if value in BATCH_STATUS_STATUS_VALUES:
         return value
-    raise TypeError(f"Unexpected value {value!r}. Expected one of {BATCH_STATUS_STATUS_VALUES!r}")
+    raise TypeError(
+        f"Unexpected value {value!r}. Expected one of {BATCH_STATUS_STATUS_VALUES!r}"
+    )

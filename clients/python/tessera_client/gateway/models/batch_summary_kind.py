@@ -12,4 +12,6 @@ BATCH_SUMMARY_KIND_VALUES: set[BatchSummaryKind] = {
 def check_batch_summary_kind(value: str) -> BatchSummaryKind:
     if value in BATCH_SUMMARY_KIND_VALUES:
         return value
-    raise TypeError(f"Unexpected value {value!r}. Expected one of {BATCH_SUMMARY_KIND_VALUES!r}")
+    raise TypeError(
+        f"Unexpected value {value!r}. Expected one of {BATCH_SUMMARY_KIND_VALUES!r}"
+    )

@@ -11,4 +11,6 @@ BATCH_SUMMARY_STATUS_VALUES: set[BatchSummaryStatus] = {
 def check_batch_summary_status(value: str) -> BatchSummaryStatus:
     if value in BATCH_SUMMARY_STATUS_VALUES:
         return value
-    raise TypeError(f"Unexpected value {value!r}. Expected one of {BATCH_SUMMARY_STATUS_VALUES!r}")
+    raise TypeError(
+        f"Unexpected value {value!r}. Expected one of {BATCH_SUMMARY_STATUS_VALUES!r}"
+    )

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 
 from ..models.code_spec_category import CodeSpecCategory, check_code_spec_category
-from ..models.code_spec_headline_type_0 import CodeSpecHeadlineType0, check_code_spec_headline_type_0
+from ..models.code_spec_headline_type_0 import (
+    CodeSpecHeadlineType0,
+    check_code_spec_headline_type_0,
+)
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CodeSpec")
@@ -60,7 +63,7 @@ class CodeSpec:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         category = check_code_spec_category(d.pop("category"))
 

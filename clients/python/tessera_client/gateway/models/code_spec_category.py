@@ -11,4 +11,6 @@ CODE_SPEC_CATEGORY_VALUES: set[CodeSpecCategory] = {
 def check_code_spec_category(value: str) -> CodeSpecCategory:
     if value in CODE_SPEC_CATEGORY_VALUES:
         return value
-    raise TypeError(f"Unexpected value {value!r}. Expected one of {CODE_SPEC_CATEGORY_VALUES!r}")
+    raise TypeError(
+        f"Unexpected value {value!r}. Expected one of {CODE_SPEC_CATEGORY_VALUES!r}"
+    )

@@ -12,4 +12,6 @@ OPT_OUT_ROW_STATUS_VALUES: set[OptOutRowStatus] = {
 def check_opt_out_row_status(value: str) -> OptOutRowStatus:
     if value in OPT_OUT_ROW_STATUS_VALUES:
         return value
-    raise TypeError(f"Unexpected value {value!r}. Expected one of {OPT_OUT_ROW_STATUS_VALUES!r}")
+    raise TypeError(
+        f"Unexpected value {value!r}. Expected one of {OPT_OUT_ROW_STATUS_VALUES!r}"
+    )

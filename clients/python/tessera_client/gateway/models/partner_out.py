@@ -2,11 +2,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-from ..models.partner_out_managed_by import PartnerOutManagedBy, check_partner_out_managed_by
+from ..models.partner_out_managed_by import (
+    PartnerOutManagedBy,
+    check_partner_out_managed_by,
+)
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="PartnerOut")
@@ -57,7 +60,7 @@ class PartnerOut:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         name = d.pop("name")
 

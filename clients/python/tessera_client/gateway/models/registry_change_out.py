@@ -2,13 +2,19 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.registry_change_out_action import RegistryChangeOutAction, check_registry_change_out_action
-from ..models.registry_change_out_entity import RegistryChangeOutEntity, check_registry_change_out_entity
+from ..models.registry_change_out_action import (
+    RegistryChangeOutAction,
+    check_registry_change_out_action,
+)
+from ..models.registry_change_out_entity import (
+    RegistryChangeOutEntity,
+    check_registry_change_out_entity,
+)
 
 if TYPE_CHECKING:
     from ..models.registry_change_out_after_type_0 import RegistryChangeOutAfterType0
@@ -43,8 +49,12 @@ class RegistryChangeOut:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.registry_change_out_after_type_0 import RegistryChangeOutAfterType0  # noqa: PLC0415
-        from ..models.registry_change_out_before_type_0 import RegistryChangeOutBeforeType0  # noqa: PLC0415
+        from ..models.registry_change_out_after_type_0 import (
+            RegistryChangeOutAfterType0,
+        )
+        from ..models.registry_change_out_before_type_0 import (
+            RegistryChangeOutBeforeType0,
+        )
 
         seq = self.seq
 
@@ -88,9 +98,13 @@ class RegistryChangeOut:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.registry_change_out_after_type_0 import RegistryChangeOutAfterType0  # noqa: PLC0415
-        from ..models.registry_change_out_before_type_0 import RegistryChangeOutBeforeType0  # noqa: PLC0415
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.registry_change_out_after_type_0 import (
+            RegistryChangeOutAfterType0,
+        )
+        from ..models.registry_change_out_before_type_0 import (
+            RegistryChangeOutBeforeType0,
+        )
 
         d = dict(src_dict)
         seq = d.pop("seq")

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -54,9 +54,9 @@ class RegistryOut:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.dataset_out import DatasetOut  # noqa: PLC0415
-        from ..models.partner_out import PartnerOut  # noqa: PLC0415
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.dataset_out import DatasetOut
+        from ..models.partner_out import PartnerOut
 
         d = dict(src_dict)
         revision = d.pop("revision")

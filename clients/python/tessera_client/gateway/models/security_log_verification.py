@@ -2,13 +2,15 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
-    from ..models.security_log_verification_problems_item import SecurityLogVerificationProblemsItem
+    from ..models.security_log_verification_problems_item import (
+        SecurityLogVerificationProblemsItem,
+    )
 
 
 T = TypeVar("T", bound="SecurityLogVerification")
@@ -73,8 +75,10 @@ class SecurityLogVerification:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.security_log_verification_problems_item import SecurityLogVerificationProblemsItem  # noqa: PLC0415
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.security_log_verification_problems_item import (
+            SecurityLogVerificationProblemsItem,
+        )
 
         d = dict(src_dict)
         service = d.pop("service")
@@ -100,7 +104,9 @@ class SecurityLogVerification:
         problems = []
         _problems = d.pop("problems")
         for problems_item_data in _problems:
-            problems_item = SecurityLogVerificationProblemsItem.from_dict(problems_item_data)
+            problems_item = SecurityLogVerificationProblemsItem.from_dict(
+                problems_item_data
+            )
 
             problems.append(problems_item)
 

@@ -10,12 +10,16 @@ from .linker_get_agreement_holdings_response_linkergetagreementholdings import (
     LinkerGetAgreementHoldingsResponseLinkergetagreementholdings,
 )
 from .linker_healthz_response_linkerhealthz import LinkerHealthzResponseLinkerhealthz
-from .linker_list_dead_letters_response_linkerlistdeadletters import LinkerListDeadLettersResponseLinkerlistdeadletters
+from .linker_list_dead_letters_response_linkerlistdeadletters import (
+    LinkerListDeadLettersResponseLinkerlistdeadletters,
+)
 from .linker_list_security_events_kind_type_0 import LinkerListSecurityEventsKindType0
 from .linker_release_subject_access_response_linkerreleasesubjectaccess import (
     LinkerReleaseSubjectAccessResponseLinkerreleasesubjectaccess,
 )
-from .linker_sweep_retention_response_linkersweepretention import LinkerSweepRetentionResponseLinkersweepretention
+from .linker_sweep_retention_response_linkersweepretention import (
+    LinkerSweepRetentionResponseLinkersweepretention,
+)
 from .migration import Migration
 from .problem_detail import ProblemDetail
 from .revocation import Revocation

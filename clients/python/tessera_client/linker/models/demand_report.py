@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -54,10 +54,10 @@ class DemandReport:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.area_demand import AreaDemand  # noqa: PLC0415
-        from ..models.concentration import Concentration  # noqa: PLC0415
-        from ..models.disclosure_note import DisclosureNote  # noqa: PLC0415
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.area_demand import AreaDemand
+        from ..models.concentration import Concentration
+        from ..models.disclosure_note import DisclosureNote
 
         d = dict(src_dict)
         areas = []

@@ -17,11 +17,15 @@ from .problem_detail import ProblemDetail
 from .pseudonymiser_get_agreement_holdings_response_pseudonymisergetagreementholdings import (
     PseudonymiserGetAgreementHoldingsResponsePseudonymisergetagreementholdings,
 )
-from .pseudonymiser_healthz_response_pseudonymiserhealthz import PseudonymiserHealthzResponsePseudonymiserhealthz
+from .pseudonymiser_healthz_response_pseudonymiserhealthz import (
+    PseudonymiserHealthzResponsePseudonymiserhealthz,
+)
 from .pseudonymiser_list_dead_letters_response_pseudonymiserlistdeadletters import (
     PseudonymiserListDeadLettersResponsePseudonymiserlistdeadletters,
 )
-from .pseudonymiser_list_security_events_kind_type_0 import PseudonymiserListSecurityEventsKindType0
+from .pseudonymiser_list_security_events_kind_type_0 import (
+    PseudonymiserListSecurityEventsKindType0,
+)
 from .pseudonymiser_release_subject_access_response_pseudonymiserreleasesubjectaccess import (
     PseudonymiserReleaseSubjectAccessResponsePseudonymiserreleasesubjectaccess,
 )

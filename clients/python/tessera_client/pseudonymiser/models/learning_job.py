@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -76,7 +76,7 @@ class LearningJob:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.model_check import ModelCheck  # noqa: PLC0415
+        from ..models.model_check import ModelCheck
 
         id = self.id
 
@@ -171,9 +171,9 @@ class LearningJob:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.learning_job_seconds import LearningJobSeconds  # noqa: PLC0415
-        from ..models.model_check import ModelCheck  # noqa: PLC0415
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.learning_job_seconds import LearningJobSeconds
+        from ..models.model_check import ModelCheck
 
         d = dict(src_dict)
         id = d.pop("id")

@@ -14,4 +14,6 @@ LEARNING_JOB_STATE_VALUES: set[LearningJobState] = {
 def check_learning_job_state(value: str) -> LearningJobState:
     if value in LEARNING_JOB_STATE_VALUES:
         return value
-    raise TypeError(f"Unexpected value {value!r}. Expected one of {LEARNING_JOB_STATE_VALUES!r}")
+    raise TypeError(
+        f"Unexpected value {value!r}. Expected one of {LEARNING_JOB_STATE_VALUES!r}"
+    )

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -35,8 +35,8 @@ class LearningStatus:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.active_model import ActiveModel  # noqa: PLC0415
-        from ..models.learning_job import LearningJob  # noqa: PLC0415
+        from ..models.active_model import ActiveModel
+        from ..models.learning_job import LearningJob
 
         active: dict[str, Any] | None
         if isinstance(self.active, ActiveModel):
@@ -75,9 +75,9 @@ class LearningStatus:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.active_model import ActiveModel  # noqa: PLC0415
-        from ..models.learning_job import LearningJob  # noqa: PLC0415
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.active_model import ActiveModel
+        from ..models.learning_job import LearningJob
 
         d = dict(src_dict)
 

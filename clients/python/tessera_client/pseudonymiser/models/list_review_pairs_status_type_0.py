@@ -13,4 +13,6 @@ LIST_REVIEW_PAIRS_STATUS_TYPE_0_VALUES: set[ListReviewPairsStatusType0] = {
 def check_list_review_pairs_status_type_0(value: str) -> ListReviewPairsStatusType0:
     if value in LIST_REVIEW_PAIRS_STATUS_TYPE_0_VALUES:
         return value
-    raise TypeError(f"Unexpected value {value!r}. Expected one of {LIST_REVIEW_PAIRS_STATUS_TYPE_0_VALUES!r}")
+    raise TypeError(
+        f"Unexpected value {value!r}. Expected one of {LIST_REVIEW_PAIRS_STATUS_TYPE_0_VALUES!r}"
+    )

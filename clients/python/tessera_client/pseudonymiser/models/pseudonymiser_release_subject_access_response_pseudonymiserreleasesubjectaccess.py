@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="PseudonymiserReleaseSubjectAccessResponsePseudonymiserreleasesubjectaccess")
+T = TypeVar(
+    "T",
+    bound="PseudonymiserReleaseSubjectAccessResponsePseudonymiserreleasesubjectaccess",
+)
 
 
 @_attrs_define
@@ -21,7 +24,7 @@ class PseudonymiserReleaseSubjectAccessResponsePseudonymiserreleasesubjectaccess
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         pseudonymiser_release_subject_access_response_pseudonymiserreleasesubjectaccess = cls()
 

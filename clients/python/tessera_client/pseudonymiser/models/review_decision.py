@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 
-from ..models.review_decision_decision import ReviewDecisionDecision, check_review_decision_decision
+from ..models.review_decision_decision import (
+    ReviewDecisionDecision,
+    check_review_decision_decision,
+)
 
 T = TypeVar("T", bound="ReviewDecision")
 
@@ -33,7 +36,7 @@ class ReviewDecision:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         decision = check_review_decision_decision(d.pop("decision"))
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,7 +12,10 @@ from ..models.review_pair_out_resolution_type_0 import (
     ReviewPairOutResolutionType0,
     check_review_pair_out_resolution_type_0,
 )
-from ..models.review_pair_out_status import ReviewPairOutStatus, check_review_pair_out_status
+from ..models.review_pair_out_status import (
+    ReviewPairOutStatus,
+    check_review_pair_out_status,
+)
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -120,9 +123,9 @@ class ReviewPairOut:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.field_evidence import FieldEvidence  # noqa: PLC0415
-        from ..models.review_record import ReviewRecord  # noqa: PLC0415
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.field_evidence import FieldEvidence
+        from ..models.review_record import ReviewRecord
 
         d = dict(src_dict)
         pair_id = d.pop("pair_id")
@@ -166,7 +169,9 @@ class ReviewPairOut:
 
             records.append(records_item)
 
-        def _parse_resolution(data: object) -> None | ReviewPairOutResolutionType0 | Unset:
+        def _parse_resolution(
+            data: object,
+        ) -> None | ReviewPairOutResolutionType0 | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):

@@ -12,4 +12,6 @@ SECURITY_EVENT_OUTCOME_VALUES: set[SecurityEventOutcome] = {
 def check_security_event_outcome(value: str) -> SecurityEventOutcome:
     if value in SECURITY_EVENT_OUTCOME_VALUES:
         return value
-    raise TypeError(f"Unexpected value {value!r}. Expected one of {SECURITY_EVENT_OUTCOME_VALUES!r}")
+    raise TypeError(
+        f"Unexpected value {value!r}. Expected one of {SECURITY_EVENT_OUTCOME_VALUES!r}"
+    )

@@ -17,11 +17,15 @@ from .problem_detail import ProblemDetail
 from .reidentify_get_agreement_holdings_response_reidentifygetagreementholdings import (
     ReidentifyGetAgreementHoldingsResponseReidentifygetagreementholdings,
 )
-from .reidentify_healthz_response_reidentifyhealthz import ReidentifyHealthzResponseReidentifyhealthz
+from .reidentify_healthz_response_reidentifyhealthz import (
+    ReidentifyHealthzResponseReidentifyhealthz,
+)
 from .reidentify_list_dead_letters_response_reidentifylistdeadletters import (
     ReidentifyListDeadLettersResponseReidentifylistdeadletters,
 )
-from .reidentify_list_security_events_kind_type_0 import ReidentifyListSecurityEventsKindType0
+from .reidentify_list_security_events_kind_type_0 import (
+    ReidentifyListSecurityEventsKindType0,
+)
 from .reidentify_release_subject_access_response_reidentifyreleasesubjectaccess import (
     ReidentifyReleaseSubjectAccessResponseReidentifyreleasesubjectaccess,
 )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -143,8 +143,8 @@ class AccessLogVerification:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.access_log_verification_copies import AccessLogVerificationCopies  # noqa: PLC0415
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.access_log_verification_copies import AccessLogVerificationCopies
 
         d = dict(src_dict)
         verified_at = datetime.datetime.fromisoformat(d.pop("verified_at"))

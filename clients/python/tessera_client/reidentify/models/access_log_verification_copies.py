@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,7 +13,9 @@ T = TypeVar("T", bound="AccessLogVerificationCopies")
 class AccessLogVerificationCopies:
     """Heads in each copy (None: the copy could not be read)"""
 
-    additional_properties: dict[str, int | None] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, int | None] = _attrs_field(
+        init=False, factory=dict
+    )
 
     def to_dict(self) -> dict[str, Any]:
 
@@ -24,7 +26,7 @@ class AccessLogVerificationCopies:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         access_log_verification_copies = cls()
 

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="ReidentifyGetAgreementHoldingsResponseReidentifygetagreementholdings")
+T = TypeVar(
+    "T", bound="ReidentifyGetAgreementHoldingsResponseReidentifygetagreementholdings"
+)
 
 
 @_attrs_define
@@ -21,9 +23,11 @@ class ReidentifyGetAgreementHoldingsResponseReidentifygetagreementholdings:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        reidentify_get_agreement_holdings_response_reidentifygetagreementholdings = cls()
+        reidentify_get_agreement_holdings_response_reidentifygetagreementholdings = (
+            cls()
+        )
 
         reidentify_get_agreement_holdings_response_reidentifygetagreementholdings.additional_properties = d
         return reidentify_get_agreement_holdings_response_reidentifygetagreementholdings

@@ -1,8 +1,12 @@
 from typing import Literal
 
-ReidentifyListSecurityEventsKindType0 = Literal["authentication", "authorisation", "change", "release", "verification"]
+ReidentifyListSecurityEventsKindType0 = Literal[
+    "authentication", "authorisation", "change", "release", "verification"
+]
 
-REIDENTIFY_LIST_SECURITY_EVENTS_KIND_TYPE_0_VALUES: set[ReidentifyListSecurityEventsKindType0] = {
+REIDENTIFY_LIST_SECURITY_EVENTS_KIND_TYPE_0_VALUES: set[
+    ReidentifyListSecurityEventsKindType0
+] = {
     "authentication",
     "authorisation",
     "change",
@@ -11,7 +15,9 @@ REIDENTIFY_LIST_SECURITY_EVENTS_KIND_TYPE_0_VALUES: set[ReidentifyListSecurityEv
 }
 
 
-def check_reidentify_list_security_events_kind_type_0(value: str) -> ReidentifyListSecurityEventsKindType0:
+def check_reidentify_list_security_events_kind_type_0(
+    value: str,
+) -> ReidentifyListSecurityEventsKindType0:
     if value in REIDENTIFY_LIST_SECURITY_EVENTS_KIND_TYPE_0_VALUES:
         return value
     raise TypeError(

@@ -2,13 +2,16 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.security_event_kind import SecurityEventKind, check_security_event_kind
-from ..models.security_event_outcome import SecurityEventOutcome, check_security_event_outcome
+from ..models.security_event_outcome import (
+    SecurityEventOutcome,
+    check_security_event_outcome,
+)
 
 T = TypeVar("T", bound="SecurityEvent")
 
@@ -104,7 +107,7 @@ class SecurityEvent:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         seq = d.pop("seq")
 

@@ -26,12 +26,16 @@ from .scorer_get_agreement_holdings_response_scorergetagreementholdings import (
     ScorerGetAgreementHoldingsResponseScorergetagreementholdings,
 )
 from .scorer_healthz_response_scorerhealthz import ScorerHealthzResponseScorerhealthz
-from .scorer_list_dead_letters_response_scorerlistdeadletters import ScorerListDeadLettersResponseScorerlistdeadletters
+from .scorer_list_dead_letters_response_scorerlistdeadletters import (
+    ScorerListDeadLettersResponseScorerlistdeadletters,
+)
 from .scorer_list_security_events_kind_type_0 import ScorerListSecurityEventsKindType0
 from .scorer_release_subject_access_response_scorerreleasesubjectaccess import (
     ScorerReleaseSubjectAccessResponseScorerreleasesubjectaccess,
 )
-from .scorer_sweep_retention_response_scorersweepretention import ScorerSweepRetentionResponseScorersweepretention
+from .scorer_sweep_retention_response_scorersweepretention import (
+    ScorerSweepRetentionResponseScorersweepretention,
+)
 from .security_event import SecurityEvent
 from .security_event_kind import SecurityEventKind
 from .security_event_outcome import SecurityEventOutcome

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -91,12 +91,12 @@ class Calibration:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.conditions import Conditions  # noqa: PLC0415
-        from ..models.current import Current  # noqa: PLC0415
-        from ..models.disclosure_note import DisclosureNote  # noqa: PLC0415
-        from ..models.headline_threshold import HeadlineThreshold  # noqa: PLC0415
-        from ..models.threshold import Threshold  # noqa: PLC0415
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.conditions import Conditions
+        from ..models.current import Current
+        from ..models.disclosure_note import DisclosureNote
+        from ..models.headline_threshold import HeadlineThreshold
+        from ..models.threshold import Threshold
 
         d = dict(src_dict)
         rule_id = d.pop("rule_id")
@@ -119,7 +119,9 @@ class Calibration:
         headline_thresholds = []
         _headline_thresholds = d.pop("headline_thresholds")
         for headline_thresholds_item_data in _headline_thresholds:
-            headline_thresholds_item = HeadlineThreshold.from_dict(headline_thresholds_item_data)
+            headline_thresholds_item = HeadlineThreshold.from_dict(
+                headline_thresholds_item_data
+            )
 
             headline_thresholds.append(headline_thresholds_item)
 

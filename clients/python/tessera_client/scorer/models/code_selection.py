@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-from ..models.code_selection_categories_item import CodeSelectionCategoriesItem, check_code_selection_categories_item
+from ..models.code_selection_categories_item import (
+    CodeSelectionCategoriesItem,
+    check_code_selection_categories_item,
+)
 from ..models.code_selection_headlines_type_0_item import (
     CodeSelectionHeadlinesType0Item,
     check_code_selection_headlines_type_0_item,
@@ -37,7 +40,9 @@ class CodeSelection:
     indicators: CodeSelectionIndicatorsType0 | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.code_selection_indicators_type_0 import CodeSelectionIndicatorsType0  # noqa: PLC0415
+        from ..models.code_selection_indicators_type_0 import (
+            CodeSelectionIndicatorsType0,
+        )
 
         categories: list[str] | Unset = UNSET
         if not isinstance(self.categories, Unset):
@@ -79,8 +84,10 @@ class CodeSelection:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.code_selection_indicators_type_0 import CodeSelectionIndicatorsType0  # noqa: PLC0415
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.code_selection_indicators_type_0 import (
+            CodeSelectionIndicatorsType0,
+        )
 
         d = dict(src_dict)
         _categories = d.pop("categories", UNSET)
@@ -88,11 +95,15 @@ class CodeSelection:
         if _categories is not UNSET:
             categories = []
             for categories_item_data in _categories:
-                categories_item = check_code_selection_categories_item(categories_item_data)
+                categories_item = check_code_selection_categories_item(
+                    categories_item_data
+                )
 
                 categories.append(categories_item)
 
-        def _parse_headlines(data: object) -> list[CodeSelectionHeadlinesType0Item] | None | Unset:
+        def _parse_headlines(
+            data: object,
+        ) -> list[CodeSelectionHeadlinesType0Item] | None | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
@@ -103,7 +114,9 @@ class CodeSelection:
                 headlines_type_0 = []
                 _headlines_type_0 = data
                 for headlines_type_0_item_data in _headlines_type_0:
-                    headlines_type_0_item = check_code_selection_headlines_type_0_item(headlines_type_0_item_data)
+                    headlines_type_0_item = check_code_selection_headlines_type_0_item(
+                        headlines_type_0_item_data
+                    )
 
                     headlines_type_0.append(headlines_type_0_item)
 
@@ -114,7 +127,9 @@ class CodeSelection:
 
         headlines = _parse_headlines(d.pop("headlines", UNSET))
 
-        def _parse_indicators(data: object) -> CodeSelectionIndicatorsType0 | None | Unset:
+        def _parse_indicators(
+            data: object,
+        ) -> CodeSelectionIndicatorsType0 | None | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):

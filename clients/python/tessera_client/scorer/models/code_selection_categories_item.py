@@ -11,4 +11,6 @@ CODE_SELECTION_CATEGORIES_ITEM_VALUES: set[CodeSelectionCategoriesItem] = {
 def check_code_selection_categories_item(value: str) -> CodeSelectionCategoriesItem:
     if value in CODE_SELECTION_CATEGORIES_ITEM_VALUES:
         return value
-    raise TypeError(f"Unexpected value {value!r}. Expected one of {CODE_SELECTION_CATEGORIES_ITEM_VALUES!r}")
+    raise TypeError(
+        f"Unexpected value {value!r}. Expected one of {CODE_SELECTION_CATEGORIES_ITEM_VALUES!r}"
+    )

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 
@@ -100,10 +100,10 @@ class RuleDocument:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.code_selection import CodeSelection  # noqa: PLC0415
-        from ..models.conditions import Conditions  # noqa: PLC0415
-        from ..models.weights import Weights  # noqa: PLC0415
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.code_selection import CodeSelection
+        from ..models.conditions import Conditions
+        from ..models.weights import Weights
 
         d = dict(src_dict)
         id = d.pop("id")

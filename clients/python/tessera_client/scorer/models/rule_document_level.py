@@ -11,4 +11,6 @@ RULE_DOCUMENT_LEVEL_VALUES: set[RuleDocumentLevel] = {
 def check_rule_document_level(value: str) -> RuleDocumentLevel:
     if value in RULE_DOCUMENT_LEVEL_VALUES:
         return value
-    raise TypeError(f"Unexpected value {value!r}. Expected one of {RULE_DOCUMENT_LEVEL_VALUES!r}")
+    raise TypeError(
+        f"Unexpected value {value!r}. Expected one of {RULE_DOCUMENT_LEVEL_VALUES!r}"
+    )

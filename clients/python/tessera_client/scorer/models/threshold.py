@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -57,8 +57,8 @@ class Threshold:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.area_count import AreaCount  # noqa: PLC0415
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.area_count import AreaCount
 
         d = dict(src_dict)
         min_indicators = d.pop("min_indicators")
@@ -75,7 +75,9 @@ class Threshold:
                 return data
             return cast(int | None, data)
 
-        count_without_categories = _parse_count_without_categories(d.pop("count_without_categories"))
+        count_without_categories = _parse_count_without_categories(
+            d.pop("count_without_categories")
+        )
 
         areas = []
         _areas = d.pop("areas")

@@ -5,7 +5,9 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.consent_healthz_response_consenthealthz import ConsentHealthzResponseConsenthealthz
+from ...models.consent_healthz_response_consenthealthz import (
+    ConsentHealthzResponseConsenthealthz,
+)
 from ...types import Response
 
 

@@ -38,9 +38,17 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ConsentReleaseSubjectAccessResponseConsentreleasesubjectaccess | ProblemDetail | None:
+) -> (
+    ConsentReleaseSubjectAccessResponseConsentreleasesubjectaccess
+    | ProblemDetail
+    | None
+):
     if response.status_code == 200:
-        response_200 = ConsentReleaseSubjectAccessResponseConsentreleasesubjectaccess.from_dict(response.json())
+        response_200 = (
+            ConsentReleaseSubjectAccessResponseConsentreleasesubjectaccess.from_dict(
+                response.json()
+            )
+        )
 
         return response_200
 
@@ -82,7 +90,9 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ConsentReleaseSubjectAccessResponseConsentreleasesubjectaccess | ProblemDetail]:
+) -> Response[
+    ConsentReleaseSubjectAccessResponseConsentreleasesubjectaccess | ProblemDetail
+]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -96,7 +106,9 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     case: str,
-) -> Response[ConsentReleaseSubjectAccessResponseConsentreleasesubjectaccess | ProblemDetail]:
+) -> Response[
+    ConsentReleaseSubjectAccessResponseConsentreleasesubjectaccess | ProblemDetail
+]:
     """Release Subject Access
 
      Everything this slice holds about one person pseudonym, for an open subject access
@@ -131,7 +143,11 @@ def sync(
     *,
     client: AuthenticatedClient,
     case: str,
-) -> ConsentReleaseSubjectAccessResponseConsentreleasesubjectaccess | ProblemDetail | None:
+) -> (
+    ConsentReleaseSubjectAccessResponseConsentreleasesubjectaccess
+    | ProblemDetail
+    | None
+):
     """Release Subject Access
 
      Everything this slice holds about one person pseudonym, for an open subject access
@@ -161,7 +177,9 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     case: str,
-) -> Response[ConsentReleaseSubjectAccessResponseConsentreleasesubjectaccess | ProblemDetail]:
+) -> Response[
+    ConsentReleaseSubjectAccessResponseConsentreleasesubjectaccess | ProblemDetail
+]:
     """Release Subject Access
 
      Everything this slice holds about one person pseudonym, for an open subject access
@@ -194,7 +212,11 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     case: str,
-) -> ConsentReleaseSubjectAccessResponseConsentreleasesubjectaccess | ProblemDetail | None:
+) -> (
+    ConsentReleaseSubjectAccessResponseConsentreleasesubjectaccess
+    | ProblemDetail
+    | None
+):
     """Release Subject Access
 
      Everything this slice holds about one person pseudonym, for an open subject access

@@ -5,7 +5,9 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.gateway_healthz_response_gatewayhealthz import GatewayHealthzResponseGatewayhealthz
+from ...models.gateway_healthz_response_gatewayhealthz import (
+    GatewayHealthzResponseGatewayhealthz,
+)
 from ...types import Response
 
 

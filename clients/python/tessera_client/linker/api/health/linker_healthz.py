@@ -5,7 +5,9 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.linker_healthz_response_linkerhealthz import LinkerHealthzResponseLinkerhealthz
+from ...models.linker_healthz_response_linkerhealthz import (
+    LinkerHealthzResponseLinkerhealthz,
+)
 from ...types import Response
 
 

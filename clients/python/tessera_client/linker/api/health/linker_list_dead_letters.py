@@ -36,7 +36,9 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> LinkerListDeadLettersResponseLinkerlistdeadletters | ProblemDetail | None:
     if response.status_code == 200:
-        response_200 = LinkerListDeadLettersResponseLinkerlistdeadletters.from_dict(response.json())
+        response_200 = LinkerListDeadLettersResponseLinkerlistdeadletters.from_dict(
+            response.json()
+        )
 
         return response_200
 

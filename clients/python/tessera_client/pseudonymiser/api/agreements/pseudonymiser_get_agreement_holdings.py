@@ -29,7 +29,11 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ProblemDetail | PseudonymiserGetAgreementHoldingsResponsePseudonymisergetagreementholdings | None:
+) -> (
+    ProblemDetail
+    | PseudonymiserGetAgreementHoldingsResponsePseudonymisergetagreementholdings
+    | None
+):
     if response.status_code == 200:
         response_200 = PseudonymiserGetAgreementHoldingsResponsePseudonymisergetagreementholdings.from_dict(
             response.json()
@@ -65,7 +69,10 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ProblemDetail | PseudonymiserGetAgreementHoldingsResponsePseudonymisergetagreementholdings]:
+) -> Response[
+    ProblemDetail
+    | PseudonymiserGetAgreementHoldingsResponsePseudonymisergetagreementholdings
+]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -78,7 +85,10 @@ def sync_detailed(
     agreement: str,
     *,
     client: AuthenticatedClient,
-) -> Response[ProblemDetail | PseudonymiserGetAgreementHoldingsResponsePseudonymisergetagreementholdings]:
+) -> Response[
+    ProblemDetail
+    | PseudonymiserGetAgreementHoldingsResponsePseudonymisergetagreementholdings
+]:
     """Get Agreement Holdings
 
      What this slice holds under one agreement: counts only.
@@ -109,7 +119,11 @@ def sync(
     agreement: str,
     *,
     client: AuthenticatedClient,
-) -> ProblemDetail | PseudonymiserGetAgreementHoldingsResponsePseudonymisergetagreementholdings | None:
+) -> (
+    ProblemDetail
+    | PseudonymiserGetAgreementHoldingsResponsePseudonymisergetagreementholdings
+    | None
+):
     """Get Agreement Holdings
 
      What this slice holds under one agreement: counts only.
@@ -135,7 +149,10 @@ async def asyncio_detailed(
     agreement: str,
     *,
     client: AuthenticatedClient,
-) -> Response[ProblemDetail | PseudonymiserGetAgreementHoldingsResponsePseudonymisergetagreementholdings]:
+) -> Response[
+    ProblemDetail
+    | PseudonymiserGetAgreementHoldingsResponsePseudonymisergetagreementholdings
+]:
     """Get Agreement Holdings
 
      What this slice holds under one agreement: counts only.
@@ -164,7 +181,11 @@ async def asyncio(
     agreement: str,
     *,
     client: AuthenticatedClient,
-) -> ProblemDetail | PseudonymiserGetAgreementHoldingsResponsePseudonymisergetagreementholdings | None:
+) -> (
+    ProblemDetail
+    | PseudonymiserGetAgreementHoldingsResponsePseudonymisergetagreementholdings
+    | None
+):
     """Get Agreement Holdings
 
      What this slice holds under one agreement: counts only.

@@ -37,9 +37,17 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ProblemDetail | PseudonymiserSweepRetentionResponsePseudonymisersweepretention | None:
+) -> (
+    ProblemDetail
+    | PseudonymiserSweepRetentionResponsePseudonymisersweepretention
+    | None
+):
     if response.status_code == 200:
-        response_200 = PseudonymiserSweepRetentionResponsePseudonymisersweepretention.from_dict(response.json())
+        response_200 = (
+            PseudonymiserSweepRetentionResponsePseudonymisersweepretention.from_dict(
+                response.json()
+            )
+        )
 
         return response_200
 
@@ -76,7 +84,9 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ProblemDetail | PseudonymiserSweepRetentionResponsePseudonymisersweepretention]:
+) -> Response[
+    ProblemDetail | PseudonymiserSweepRetentionResponsePseudonymisersweepretention
+]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -89,7 +99,9 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: None | SweepBody | Unset = UNSET,
-) -> Response[ProblemDetail | PseudonymiserSweepRetentionResponsePseudonymisersweepretention]:
+) -> Response[
+    ProblemDetail | PseudonymiserSweepRetentionResponsePseudonymisersweepretention
+]:
     """Sweep Retention
 
      Run the retention sweep now (it also runs periodically).
@@ -120,7 +132,11 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: None | SweepBody | Unset = UNSET,
-) -> ProblemDetail | PseudonymiserSweepRetentionResponsePseudonymisersweepretention | None:
+) -> (
+    ProblemDetail
+    | PseudonymiserSweepRetentionResponsePseudonymisersweepretention
+    | None
+):
     """Sweep Retention
 
      Run the retention sweep now (it also runs periodically).
@@ -146,7 +162,9 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: None | SweepBody | Unset = UNSET,
-) -> Response[ProblemDetail | PseudonymiserSweepRetentionResponsePseudonymisersweepretention]:
+) -> Response[
+    ProblemDetail | PseudonymiserSweepRetentionResponsePseudonymisersweepretention
+]:
     """Sweep Retention
 
      Run the retention sweep now (it also runs periodically).
@@ -175,7 +193,11 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: None | SweepBody | Unset = UNSET,
-) -> ProblemDetail | PseudonymiserSweepRetentionResponsePseudonymisersweepretention | None:
+) -> (
+    ProblemDetail
+    | PseudonymiserSweepRetentionResponsePseudonymisersweepretention
+    | None
+):
     """Sweep Retention
 
      Run the retention sweep now (it also runs periodically).

@@ -25,7 +25,9 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> PseudonymiserHealthzResponsePseudonymiserhealthz | None:
     if response.status_code == 200:
-        response_200 = PseudonymiserHealthzResponsePseudonymiserhealthz.from_dict(response.json())
+        response_200 = PseudonymiserHealthzResponsePseudonymiserhealthz.from_dict(
+            response.json()
+        )
 
         return response_200
 

@@ -34,9 +34,17 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ProblemDetail | PseudonymiserListDeadLettersResponsePseudonymiserlistdeadletters | None:
+) -> (
+    ProblemDetail
+    | PseudonymiserListDeadLettersResponsePseudonymiserlistdeadletters
+    | None
+):
     if response.status_code == 200:
-        response_200 = PseudonymiserListDeadLettersResponsePseudonymiserlistdeadletters.from_dict(response.json())
+        response_200 = (
+            PseudonymiserListDeadLettersResponsePseudonymiserlistdeadletters.from_dict(
+                response.json()
+            )
+        )
 
         return response_200
 
@@ -68,7 +76,9 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ProblemDetail | PseudonymiserListDeadLettersResponsePseudonymiserlistdeadletters]:
+) -> Response[
+    ProblemDetail | PseudonymiserListDeadLettersResponsePseudonymiserlistdeadletters
+]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -81,7 +91,9 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = 100,
-) -> Response[ProblemDetail | PseudonymiserListDeadLettersResponsePseudonymiserlistdeadletters]:
+) -> Response[
+    ProblemDetail | PseudonymiserListDeadLettersResponsePseudonymiserlistdeadletters
+]:
     """List Dead Letters
 
      This service's dead letters: where each came from and why, never its content.
@@ -112,7 +124,11 @@ def sync(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = 100,
-) -> ProblemDetail | PseudonymiserListDeadLettersResponsePseudonymiserlistdeadletters | None:
+) -> (
+    ProblemDetail
+    | PseudonymiserListDeadLettersResponsePseudonymiserlistdeadletters
+    | None
+):
     """List Dead Letters
 
      This service's dead letters: where each came from and why, never its content.
@@ -138,7 +154,9 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = 100,
-) -> Response[ProblemDetail | PseudonymiserListDeadLettersResponsePseudonymiserlistdeadletters]:
+) -> Response[
+    ProblemDetail | PseudonymiserListDeadLettersResponsePseudonymiserlistdeadletters
+]:
     """List Dead Letters
 
      This service's dead letters: where each came from and why, never its content.
@@ -167,7 +185,11 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = 100,
-) -> ProblemDetail | PseudonymiserListDeadLettersResponsePseudonymiserlistdeadletters | None:
+) -> (
+    ProblemDetail
+    | PseudonymiserListDeadLettersResponsePseudonymiserlistdeadletters
+    | None
+):
     """List Dead Letters
 
      This service's dead letters: where each came from and why, never its content.

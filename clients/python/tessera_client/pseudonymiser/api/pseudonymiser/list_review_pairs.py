@@ -5,7 +5,9 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.list_review_pairs_status_type_0 import ListReviewPairsStatusType0
+from ...models.list_review_pairs_status_type_0 import (
+    ListReviewPairsStatusType0,
+)
 from ...models.problem_detail import ProblemDetail
 from ...models.review_pair_out import ReviewPairOut
 from ...types import UNSET, Response, Unset

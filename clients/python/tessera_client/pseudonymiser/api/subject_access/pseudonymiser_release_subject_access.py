@@ -38,7 +38,11 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ProblemDetail | PseudonymiserReleaseSubjectAccessResponsePseudonymiserreleasesubjectaccess | None:
+) -> (
+    ProblemDetail
+    | PseudonymiserReleaseSubjectAccessResponsePseudonymiserreleasesubjectaccess
+    | None
+):
     if response.status_code == 200:
         response_200 = PseudonymiserReleaseSubjectAccessResponsePseudonymiserreleasesubjectaccess.from_dict(
             response.json()
@@ -84,7 +88,10 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ProblemDetail | PseudonymiserReleaseSubjectAccessResponsePseudonymiserreleasesubjectaccess]:
+) -> Response[
+    ProblemDetail
+    | PseudonymiserReleaseSubjectAccessResponsePseudonymiserreleasesubjectaccess
+]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -98,7 +105,10 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     case: str,
-) -> Response[ProblemDetail | PseudonymiserReleaseSubjectAccessResponsePseudonymiserreleasesubjectaccess]:
+) -> Response[
+    ProblemDetail
+    | PseudonymiserReleaseSubjectAccessResponsePseudonymiserreleasesubjectaccess
+]:
     """Release Subject Access
 
      Everything this slice holds about one person pseudonym, for an open subject access
@@ -133,7 +143,11 @@ def sync(
     *,
     client: AuthenticatedClient,
     case: str,
-) -> ProblemDetail | PseudonymiserReleaseSubjectAccessResponsePseudonymiserreleasesubjectaccess | None:
+) -> (
+    ProblemDetail
+    | PseudonymiserReleaseSubjectAccessResponsePseudonymiserreleasesubjectaccess
+    | None
+):
     """Release Subject Access
 
      Everything this slice holds about one person pseudonym, for an open subject access
@@ -163,7 +177,10 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     case: str,
-) -> Response[ProblemDetail | PseudonymiserReleaseSubjectAccessResponsePseudonymiserreleasesubjectaccess]:
+) -> Response[
+    ProblemDetail
+    | PseudonymiserReleaseSubjectAccessResponsePseudonymiserreleasesubjectaccess
+]:
     """Release Subject Access
 
      Everything this slice holds about one person pseudonym, for an open subject access
@@ -196,7 +213,11 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     case: str,
-) -> ProblemDetail | PseudonymiserReleaseSubjectAccessResponsePseudonymiserreleasesubjectaccess | None:
+) -> (
+    ProblemDetail
+    | PseudonymiserReleaseSubjectAccessResponsePseudonymiserreleasesubjectaccess
+    | None
+):
     """Release Subject Access
 
      Everything this slice holds about one person pseudonym, for an open subject access

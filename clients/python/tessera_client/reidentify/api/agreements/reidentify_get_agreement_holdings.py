@@ -29,9 +29,15 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ProblemDetail | ReidentifyGetAgreementHoldingsResponseReidentifygetagreementholdings | None:
+) -> (
+    ProblemDetail
+    | ReidentifyGetAgreementHoldingsResponseReidentifygetagreementholdings
+    | None
+):
     if response.status_code == 200:
-        response_200 = ReidentifyGetAgreementHoldingsResponseReidentifygetagreementholdings.from_dict(response.json())
+        response_200 = ReidentifyGetAgreementHoldingsResponseReidentifygetagreementholdings.from_dict(
+            response.json()
+        )
 
         return response_200
 
@@ -63,7 +69,9 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ProblemDetail | ReidentifyGetAgreementHoldingsResponseReidentifygetagreementholdings]:
+) -> Response[
+    ProblemDetail | ReidentifyGetAgreementHoldingsResponseReidentifygetagreementholdings
+]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -76,7 +84,9 @@ def sync_detailed(
     agreement: str,
     *,
     client: AuthenticatedClient,
-) -> Response[ProblemDetail | ReidentifyGetAgreementHoldingsResponseReidentifygetagreementholdings]:
+) -> Response[
+    ProblemDetail | ReidentifyGetAgreementHoldingsResponseReidentifygetagreementholdings
+]:
     """Get Agreement Holdings
 
      What this slice holds under one agreement: counts only.
@@ -107,7 +117,11 @@ def sync(
     agreement: str,
     *,
     client: AuthenticatedClient,
-) -> ProblemDetail | ReidentifyGetAgreementHoldingsResponseReidentifygetagreementholdings | None:
+) -> (
+    ProblemDetail
+    | ReidentifyGetAgreementHoldingsResponseReidentifygetagreementholdings
+    | None
+):
     """Get Agreement Holdings
 
      What this slice holds under one agreement: counts only.
@@ -133,7 +147,9 @@ async def asyncio_detailed(
     agreement: str,
     *,
     client: AuthenticatedClient,
-) -> Response[ProblemDetail | ReidentifyGetAgreementHoldingsResponseReidentifygetagreementholdings]:
+) -> Response[
+    ProblemDetail | ReidentifyGetAgreementHoldingsResponseReidentifygetagreementholdings
+]:
     """Get Agreement Holdings
 
      What this slice holds under one agreement: counts only.
@@ -162,7 +178,11 @@ async def asyncio(
     agreement: str,
     *,
     client: AuthenticatedClient,
-) -> ProblemDetail | ReidentifyGetAgreementHoldingsResponseReidentifygetagreementholdings | None:
+) -> (
+    ProblemDetail
+    | ReidentifyGetAgreementHoldingsResponseReidentifygetagreementholdings
+    | None
+):
     """Get Agreement Holdings
 
      What this slice holds under one agreement: counts only.

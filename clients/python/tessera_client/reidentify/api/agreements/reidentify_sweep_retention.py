@@ -39,7 +39,11 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ProblemDetail | ReidentifySweepRetentionResponseReidentifysweepretention | None:
     if response.status_code == 200:
-        response_200 = ReidentifySweepRetentionResponseReidentifysweepretention.from_dict(response.json())
+        response_200 = (
+            ReidentifySweepRetentionResponseReidentifysweepretention.from_dict(
+                response.json()
+            )
+        )
 
         return response_200
 

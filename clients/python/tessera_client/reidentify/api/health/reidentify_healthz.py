@@ -5,7 +5,9 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.reidentify_healthz_response_reidentifyhealthz import ReidentifyHealthzResponseReidentifyhealthz
+from ...models.reidentify_healthz_response_reidentifyhealthz import (
+    ReidentifyHealthzResponseReidentifyhealthz,
+)
 from ...types import Response
 
 
@@ -23,7 +25,9 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ReidentifyHealthzResponseReidentifyhealthz | None:
     if response.status_code == 200:
-        response_200 = ReidentifyHealthzResponseReidentifyhealthz.from_dict(response.json())
+        response_200 = ReidentifyHealthzResponseReidentifyhealthz.from_dict(
+            response.json()
+        )
 
         return response_200
 

@@ -36,7 +36,11 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ProblemDetail | ReidentifyListDeadLettersResponseReidentifylistdeadletters | None:
     if response.status_code == 200:
-        response_200 = ReidentifyListDeadLettersResponseReidentifylistdeadletters.from_dict(response.json())
+        response_200 = (
+            ReidentifyListDeadLettersResponseReidentifylistdeadletters.from_dict(
+                response.json()
+            )
+        )
 
         return response_200
 
@@ -68,7 +72,9 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ProblemDetail | ReidentifyListDeadLettersResponseReidentifylistdeadletters]:
+) -> Response[
+    ProblemDetail | ReidentifyListDeadLettersResponseReidentifylistdeadletters
+]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -81,7 +87,9 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = 100,
-) -> Response[ProblemDetail | ReidentifyListDeadLettersResponseReidentifylistdeadletters]:
+) -> Response[
+    ProblemDetail | ReidentifyListDeadLettersResponseReidentifylistdeadletters
+]:
     """List Dead Letters
 
      This service's dead letters: where each came from and why, never its content.
@@ -138,7 +146,9 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = 100,
-) -> Response[ProblemDetail | ReidentifyListDeadLettersResponseReidentifylistdeadletters]:
+) -> Response[
+    ProblemDetail | ReidentifyListDeadLettersResponseReidentifylistdeadletters
+]:
     """List Dead Letters
 
      This service's dead letters: where each came from and why, never its content.

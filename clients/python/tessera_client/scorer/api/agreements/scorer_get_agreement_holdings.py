@@ -29,9 +29,15 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ProblemDetail | ScorerGetAgreementHoldingsResponseScorergetagreementholdings | None:
+) -> (
+    ProblemDetail | ScorerGetAgreementHoldingsResponseScorergetagreementholdings | None
+):
     if response.status_code == 200:
-        response_200 = ScorerGetAgreementHoldingsResponseScorergetagreementholdings.from_dict(response.json())
+        response_200 = (
+            ScorerGetAgreementHoldingsResponseScorergetagreementholdings.from_dict(
+                response.json()
+            )
+        )
 
         return response_200
 
@@ -63,7 +69,9 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ProblemDetail | ScorerGetAgreementHoldingsResponseScorergetagreementholdings]:
+) -> Response[
+    ProblemDetail | ScorerGetAgreementHoldingsResponseScorergetagreementholdings
+]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -76,7 +84,9 @@ def sync_detailed(
     agreement: str,
     *,
     client: AuthenticatedClient,
-) -> Response[ProblemDetail | ScorerGetAgreementHoldingsResponseScorergetagreementholdings]:
+) -> Response[
+    ProblemDetail | ScorerGetAgreementHoldingsResponseScorergetagreementholdings
+]:
     """Get Agreement Holdings
 
      What this slice holds under one agreement: counts only.
@@ -107,7 +117,9 @@ def sync(
     agreement: str,
     *,
     client: AuthenticatedClient,
-) -> ProblemDetail | ScorerGetAgreementHoldingsResponseScorergetagreementholdings | None:
+) -> (
+    ProblemDetail | ScorerGetAgreementHoldingsResponseScorergetagreementholdings | None
+):
     """Get Agreement Holdings
 
      What this slice holds under one agreement: counts only.
@@ -133,7 +145,9 @@ async def asyncio_detailed(
     agreement: str,
     *,
     client: AuthenticatedClient,
-) -> Response[ProblemDetail | ScorerGetAgreementHoldingsResponseScorergetagreementholdings]:
+) -> Response[
+    ProblemDetail | ScorerGetAgreementHoldingsResponseScorergetagreementholdings
+]:
     """Get Agreement Holdings
 
      What this slice holds under one agreement: counts only.
@@ -162,7 +176,9 @@ async def asyncio(
     agreement: str,
     *,
     client: AuthenticatedClient,
-) -> ProblemDetail | ScorerGetAgreementHoldingsResponseScorergetagreementholdings | None:
+) -> (
+    ProblemDetail | ScorerGetAgreementHoldingsResponseScorergetagreementholdings | None
+):
     """Get Agreement Holdings
 
      What this slice holds under one agreement: counts only.

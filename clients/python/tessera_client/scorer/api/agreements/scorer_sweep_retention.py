@@ -39,7 +39,9 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ProblemDetail | ScorerSweepRetentionResponseScorersweepretention | None:
     if response.status_code == 200:
-        response_200 = ScorerSweepRetentionResponseScorersweepretention.from_dict(response.json())
+        response_200 = ScorerSweepRetentionResponseScorersweepretention.from_dict(
+            response.json()
+        )
 
         return response_200
 

@@ -5,7 +5,9 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.scorer_healthz_response_scorerhealthz import ScorerHealthzResponseScorerhealthz
+from ...models.scorer_healthz_response_scorerhealthz import (
+    ScorerHealthzResponseScorerhealthz,
+)
 from ...types import Response
 
 

@@ -5,7 +5,9 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.get_rule_schema_response_getruleschema import GetRuleSchemaResponseGetruleschema
+from ...models.get_rule_schema_response_getruleschema import (
+    GetRuleSchemaResponseGetruleschema,
+)
 from ...models.problem_detail import ProblemDetail
 from ...types import Response
 

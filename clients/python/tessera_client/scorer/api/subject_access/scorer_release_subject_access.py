@@ -38,9 +38,15 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ProblemDetail | ScorerReleaseSubjectAccessResponseScorerreleasesubjectaccess | None:
+) -> (
+    ProblemDetail | ScorerReleaseSubjectAccessResponseScorerreleasesubjectaccess | None
+):
     if response.status_code == 200:
-        response_200 = ScorerReleaseSubjectAccessResponseScorerreleasesubjectaccess.from_dict(response.json())
+        response_200 = (
+            ScorerReleaseSubjectAccessResponseScorerreleasesubjectaccess.from_dict(
+                response.json()
+            )
+        )
 
         return response_200
 
@@ -82,7 +88,9 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ProblemDetail | ScorerReleaseSubjectAccessResponseScorerreleasesubjectaccess]:
+) -> Response[
+    ProblemDetail | ScorerReleaseSubjectAccessResponseScorerreleasesubjectaccess
+]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -96,7 +104,9 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     case: str,
-) -> Response[ProblemDetail | ScorerReleaseSubjectAccessResponseScorerreleasesubjectaccess]:
+) -> Response[
+    ProblemDetail | ScorerReleaseSubjectAccessResponseScorerreleasesubjectaccess
+]:
     """Release Subject Access
 
      Everything this slice holds about one person pseudonym, for an open subject access
@@ -131,7 +141,9 @@ def sync(
     *,
     client: AuthenticatedClient,
     case: str,
-) -> ProblemDetail | ScorerReleaseSubjectAccessResponseScorerreleasesubjectaccess | None:
+) -> (
+    ProblemDetail | ScorerReleaseSubjectAccessResponseScorerreleasesubjectaccess | None
+):
     """Release Subject Access
 
      Everything this slice holds about one person pseudonym, for an open subject access
@@ -161,7 +173,9 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     case: str,
-) -> Response[ProblemDetail | ScorerReleaseSubjectAccessResponseScorerreleasesubjectaccess]:
+) -> Response[
+    ProblemDetail | ScorerReleaseSubjectAccessResponseScorerreleasesubjectaccess
+]:
     """Release Subject Access
 
      Everything this slice holds about one person pseudonym, for an open subject access
@@ -194,7 +208,9 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     case: str,
-) -> ProblemDetail | ScorerReleaseSubjectAccessResponseScorerreleasesubjectaccess | None:
+) -> (
+    ProblemDetail | ScorerReleaseSubjectAccessResponseScorerreleasesubjectaccess | None
+):
     """Release Subject Access
 
      Everything this slice holds about one person pseudonym, for an open subject access
