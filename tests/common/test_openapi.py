@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-import pytest
 import httpx
+import pytest
 
 from deploy.openapi import development_defaults, document
 from gateway.schemas import BatchReceipt, EventUpload, IdentityUpload, OptOutUpload
