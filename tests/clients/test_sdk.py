@@ -4,6 +4,8 @@ error it is answered with, from 400 to 429, reaches the caller as a parsed Probl
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest_asyncio
 from tessera_client.gateway import AuthenticatedClient as GatewayClient
 from tessera_client.gateway.api.gateway import (
@@ -61,7 +63,7 @@ def problem(response, status: int, model: type) -> object:
 def identities(*local_ids: str) -> IdentityUpload:
     return IdentityUpload(records=[
         IdentityRow(local_id=i, given_name="Alex", family_name="Example",
-                    date_of_birth="2014-03-02") for i in local_ids])
+                    date_of_birth=date(2014, 3, 2)) for i in local_ids])
 
 
 async def test_a_json_upload_is_answered_with_a_parsed_receipt(running):
