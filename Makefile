@@ -1,24 +1,25 @@
 # Tessera: two commands on a fresh machine.
 #   make run    start NATS, all six services and the console on embedded defaults (SQLite, var/)
 #   make test   run the test suite against a real nats-server
+#   make clients  rewrite docs/openapi/*.json and the Python SDK in clients/python
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test demo lint audit install lock asyncapi images compose-images compose-test clean-var faults debian-packages screenshots
+.PHONY: run test demo lint audit install lock asyncapi clients images compose-images compose-test clean-var faults debian-packages screenshots
 
 # Every distribution in the checkout, editable: the shared floor, each slice, the tooling.
 # PYTHONWARNINGS quiets setuptools' notice, on each editable install, that a folder of
 # the package's name may shadow it.
-PROJECTS := services gateway $(wildcard services/*/pyproject.toml)
+PROJECTS := services gateway $(wildcard services/*/pyproject.toml) clients/python
 EDITABLE := $(foreach p,$(patsubst %/pyproject.toml,%,$(PROJECTS)),-e ./$(p))
 # the console's front-end packages (npm, with its lock) and the stylesheet built from them
 CONSOLE := services/console
 
 # pip's, setuptools' and npm's own output goes to $(INSTALL_LOG), shown only on failure
 INSTALL_LOG := $(VENV)/install.log
-$(STAMP): requirements.lock pyproject.toml $(addsuffix /pyproject.toml,services gateway) \
+$(STAMP): requirements.lock pyproject.toml $(addsuffix /pyproject.toml,services gateway clients/python) \
 		$(wildcard services/*/pyproject.toml) $(CONSOLE)/package-lock.json \
 		$(CONSOLE)/styles/console.scss
 	@echo "Installing Tessera into $(VENV) (a few minutes the first time; log: $(INSTALL_LOG))"
@@ -57,6 +58,11 @@ lock:
 # (the test suite fails when they differ)
 asyncapi: $(STAMP)
 	$(PY) -m deploy.asyncapi
+
+# the OpenAPI documents from each service's create_app(), then the SDK generated from them
+# (docs/clients.md); the tests fail while either differs from what is committed
+clients: $(STAMP)
+	$(PY) -m deploy.openapi --client
 
 run: $(STAMP)
 	@$(PY) -m deploy run

@@ -97,34 +97,41 @@ async def _out(session, agreement) -> dict:
     return to_out(agreement, covered.get(agreement.id, []), today())
 
 
-@router.get("", response_model=list[AgreementOut])
+@router.get("", name="list_agreements", response_model=list[AgreementOut])
 async def list_agreements(session: SessionDep, claims: Reader):
+    """Every data-sharing agreement, with whether it is in force today and the datasets it
+    covers."""
     covered = await repository.datasets_by_agreement(session)
     on = today()
     return [to_out(a, covered.get(a.id, []), on)
             for a in await repository.agreements(session)]
 
 
-@router.get("/{agreement_id}", response_model=AgreementOut, responses=problem_responses(404))
+@router.get("/{agreement_id}", name="get_agreement", response_model=AgreementOut, responses=problem_responses(404))
 async def get_agreement(agreement_id: str, session: SessionDep, claims: Reader):
+    """One data-sharing agreement, as registered, with the datasets it covers."""
     agreement = await repository.agreement(session, agreement_id)
     if agreement is None:
         raise Problem(404, "Not found", "no such agreement")
     return await _out(session, agreement)
 
 
-@router.post("", status_code=201, response_model=AgreementOut,
+@router.post("", name="create_agreement", status_code=201, response_model=AgreementOut,
              responses=problem_responses(409, 503))
 async def create_agreement(body: AgreementCreate, session: SessionDep, claims: Admin,
                            reg: RegistryDep):
+    """Register a data-sharing agreement (role `admin`); every slice is told of it before the
+    answer."""
     agreement, _ = await reg.put(session, body.id, body, claims.sub, create_only=True)
     return await _out(session, agreement)
 
 
-@router.put("/{agreement_id}", response_model=AgreementOut,
+@router.put("/{agreement_id}", name="replace_agreement", response_model=AgreementOut,
             responses={**problem_responses(409, 503), 201: {"description": "Created"}})
 async def replace_agreement(agreement_id: str, body: AgreementFields, session: SessionDep,
                             claims: Admin, reg: RegistryDep, response: Response):
+    """Register or revise an agreement by its id (role `admin`): a new revision, which every
+    slice obeys from then on."""
     if re.match(ID, agreement_id) is None:
         raise Problem(422, "Request is not valid", "path 'agreement_id': invalid id")
     agreement, created = await reg.put(session, agreement_id, body, claims.sub)
@@ -133,10 +140,12 @@ async def replace_agreement(agreement_id: str, body: AgreementFields, session: S
     return await _out(session, agreement)
 
 
-@router.post("/{agreement_id}/end", response_model=AgreementOut,
+@router.post("/{agreement_id}/end", name="end_agreement", response_model=AgreementOut,
              responses=problem_responses(404, 503))
 async def end_agreement(agreement_id: str, session: SessionDep, claims: Admin,
                         reg: RegistryDep, body: EndBody | None = None):
+    """End an agreement (role `admin`): no more uploads under it, and each slice's retention
+    applies to what it holds."""
     on = (body.ended_on if body and body.ended_on else None) or today()
     agreement = await reg.end(session, agreement_id, on, claims.sub)
     return await _out(session, agreement)
@@ -155,7 +164,7 @@ class Revision(BaseModel):
     terms: dict
 
 
-@router.get("/{agreement_id}/revisions", response_model=list[Revision],
+@router.get("/{agreement_id}/revisions", name="list_agreement_revisions", response_model=list[Revision],
             responses=problem_responses(404))
 async def revisions(agreement_id: str, session: SessionDep, claims: Auditor,
                     limit: Annotated[int, Query(ge=1, le=1000)] = 100):
@@ -177,7 +186,7 @@ class Receipt(BaseModel):
     sig: str
 
 
-@router.get("/{agreement_id}/receipts", response_model=list[Receipt],
+@router.get("/{agreement_id}/receipts", name="list_agreement_receipts", response_model=list[Receipt],
             responses=problem_responses(404))
 async def receipts(agreement_id: str, session: SessionDep, claims: Auditor,
                    limit: Annotated[int, Query(ge=1, le=1000)] = 100):
@@ -189,7 +198,7 @@ async def receipts(agreement_id: str, session: SessionDep, claims: Auditor,
             for r in await repository.receipts_for(session, agreement_id, limit)]
 
 
-@router.get("/{agreement_id}/holdings", response_model=Holdings,
+@router.get("/{agreement_id}/holdings", name="get_agreement_holdings", response_model=Holdings,
             responses=problem_responses(404))
 async def holdings(agreement_id: str, session: SessionDep, claims: Reader):
     """What the gateway holds under the agreement: batch receipts (counts, no rows)."""

@@ -10,17 +10,16 @@ from fastapi.responses import JSONResponse
 from gateway import repository
 from gateway.registry import describe
 from gateway.schemas import (
+    CSV_EXAMPLES,
+    UPLOADS,
     BatchReceipt,
     BatchStatus,
     BatchSummary,
     DatasetOut,
-    EventRecord,
-    IdentityRecord,
-    OptoutRecord,
-    request_body,
 )
 from gateway.service import Gateway
 from gateway.state import State
+from services.common import openapi
 from services.common.auth import require_scope
 from services.common.problems import AUTHENTICATED, Problem, problem_responses
 from services.common.sessions import SessionDep
@@ -56,9 +55,24 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 UPLOAD = {"status_code": 202, "response_model": BatchReceipt,
           "responses": problem_responses(404, 409, 413, 415, 503)}
-# kind -> the row model and list key its JSON body is documented with.
-UPLOADS = {"identities": (IdentityRecord, "records"), "events": (EventRecord, "events"),
-           "optouts": (OptoutRecord, "records")}
+# the operation names: uploadIdentities, uploadEvents, uploadOptOuts
+NAMES = {"identities": "upload_identities", "events": "upload_events",
+         "optouts": "upload_opt_outs"}
+WHAT = {"identities": "people's (or properties') identities",
+        "events": "events, each by one of the dataset's codes",
+        "optouts": "opt-outs and consents"}
+
+
+def upload_body(kind: str) -> dict:
+    """The upload's body: JSON rows or the same rows as CSV, each with an example."""
+    model = UPLOADS[kind]
+    return openapi.body(
+        json=model,
+        text={"text/csv": "A header row naming the same fields as the JSON rows, then one "
+                          "row per record; UTF-8 unless a charset is given"},
+        examples={"application/json": {"rows": {"value": model.model_json_schema()[
+                      "examples"][0]}},
+                  "text/csv": {"rows": {"value": CSV_EXAMPLES[kind]}}})
 
 
 def _add_upload_route(kind: str) -> None:
@@ -74,17 +88,23 @@ def _add_upload_route(kind: str) -> None:
                                 idempotency_key=idempotency_key)
         return JSONResponse(reply, status_code=202)
 
-    row_model, key = UPLOADS[kind]
-    upload.__name__ = upload.__qualname__ = f"upload_{kind}"
-    router.post(f"/datasets/{{dataset}}/{kind}", name=f"upload_{kind}", **UPLOAD,
-                openapi_extra=request_body(row_model, key))(upload)
+    upload.__name__ = upload.__qualname__ = NAMES[kind]
+    router.post(f"/datasets/{{dataset}}/{kind}", name=NAMES[kind], **UPLOAD,
+                summary=f"Upload {kind}",
+                description=f"Send a batch of {WHAT[kind]} to one of the calling partner's "
+                "datasets (scope `ingest`), as JSON or CSV. Every row is checked on its "
+                "own: the receipt counts the rows accepted and names each rejected row by "
+                "its index and field, never echoing a value. An `Idempotency-Key` makes a "
+                "retry safe: the same key and body replay the receipt, the same key with "
+                "another body is refused with 409.",
+                openapi_extra=upload_body(kind))(upload)
 
 
 for _kind in UPLOADS:
     _add_upload_route(_kind)
 
 
-@router.get("/batches", response_model=list[BatchSummary])
+@router.get("/batches", name="list_batches", response_model=list[BatchSummary])
 async def list_batches(session: SessionDep, claims: PartnerClaims, gw: GatewayDep,
                        dataset: Annotated[str | None, Query(max_length=100)] = None,
                        limit: Annotated[int, Query(ge=1, le=500)] = 100,
@@ -94,14 +114,16 @@ async def list_batches(session: SessionDep, claims: PartnerClaims, gw: GatewayDe
     return await gw.batches(session, claims.partner, dataset, limit, offset)
 
 
-@router.get("/batches/{batch_id}", response_model=BatchStatus,
+@router.get("/batches/{batch_id}", name="get_batch_status", response_model=BatchStatus,
             responses=problem_responses(404))
 async def batch_status(batch_id: str, session: SessionDep, claims: PartnerClaims,
                        gw: GatewayDep):
+    """How far the pipeline has got with one of the calling partner's batches: rows accepted,
+    processed and rejected."""
     return await gw.status(session, claims.partner, batch_id)
 
 
-@router.get("/batches/{batch_id}/receipt", response_model=BatchReceipt,
+@router.get("/batches/{batch_id}/receipt", name="get_batch_receipt", response_model=BatchReceipt,
             responses=problem_responses(404))
 async def batch_receipt(batch_id: str, session: SessionDep, claims: PartnerClaims,
                         gw: GatewayDep):
@@ -110,7 +132,7 @@ async def batch_receipt(batch_id: str, session: SessionDep, claims: PartnerClaim
     return await gw.receipt(session, claims.partner, batch_id)
 
 
-@router.get("/datasets", response_model=list[DatasetOut])
+@router.get("/datasets", name="list_datasets", response_model=list[DatasetOut])
 async def list_datasets(session: SessionDep, claims: PartnerClaims):
     """The calling partner's registration: its datasets with their codes (meanings
     included: its own registry), retired ones with the day they were retired."""

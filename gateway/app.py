@@ -15,6 +15,7 @@ from gateway.heads import HeadKeeper
 from gateway.metrics import GatewayMetrics
 from gateway.models import Inbox, SecurityEvent
 from gateway.registry import PartnerRegistry, read_registry
+from gateway.schemas import UPLOADS
 from gateway.service import Gateway
 from gateway.settings import GatewaySettings
 from gateway.state import GatewayState
@@ -29,6 +30,13 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 log = logging.getLogger("tessera.gateway")
 
 CATALOGUE_RETRY_S = 10.0
+
+# the OpenAPI document's info.description
+DESCRIPTION = ("Partners' door to Tessera: GP practices, schools, the police and the council's "
+               "own services upload identities, events and opt-outs to their registered "
+               "datasets, as JSON or CSV, and follow each batch to its receipt. Admins keep the "
+               "partner registry and the data-sharing agreements uploads arrive under. The "
+               "gateway checks every row, keys identities and passes them on; it keeps no rows.")
 
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
@@ -98,4 +106,5 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
                      [api.router, agreements_api.router, registry_api.router, audit.router],
                      inbox_model=Inbox, events_model=SecurityEvent,
                      migrations_dir=MIGRATIONS,
-                     max_body_bytes=settings.max_body_bytes)
+                     max_body_bytes=settings.max_body_bytes,
+                     components=tuple(UPLOADS.values()), description=DESCRIPTION)

@@ -16,7 +16,7 @@ router = APIRouter(prefix="/v1/audit", tags=["audit"], responses=AUTHENTICATED)
 Auditor = Annotated[Claims, Depends(require_roles("auditor"))]
 
 
-@router.get("/heads", response_model=list[m.SignedHead])
+@router.get("/heads", name="list_audit_heads", response_model=list[m.SignedHead])
 async def heads(claims: Auditor, state: State,
                 after: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
                 limit: Annotated[int, Query(ge=1, le=500)] = 500) -> list[m.SignedHead]:

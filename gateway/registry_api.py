@@ -62,25 +62,30 @@ def partner_out(p) -> dict:
     return {"id": p.id, "name": p.name, "retired_on": p.retired_on, "managed_by": p.managed_by}
 
 
-@router.get("", response_model=RegistryOut)
+@router.get("", name="get_registry", response_model=RegistryOut)
 async def whole_registry(session: SessionDep, claims: Reader):
+    """The whole partner registry: every partner and dataset with its codes, and the revision
+    it is at."""
     partners = await repository.partners_by_id(session)
     return {"revision": await repository.registry_revision(session),
             "partners": [partner_out(p) for p in partners.values()],
             "datasets": await describe(session, await repository.datasets_of(session))}
 
 
-@router.get("/changes", response_model=list[RegistryChangeOut])
+@router.get("/changes", name="list_registry_changes", response_model=list[RegistryChangeOut])
 async def changes(session: SessionDep, claims: Reader,
                   after: Annotated[int, Query(ge=0)] = 0,
                   limit: Annotated[int, Query(ge=1, le=1000)] = 200):
+    """The registry's change log after a revision: who changed which partner, dataset or code,
+    and how."""
     return await repository.registry_changes(session, after, limit)
 
 
-@router.put("/partners/{partner_id}", response_model=PartnerOut,
+@router.put("/partners/{partner_id}", name="put_partner", response_model=PartnerOut,
             responses={**problem_responses(409), 201: {"description": "Created"}})
 async def put_partner(partner_id: str, body: PartnerFields, session: SessionDep,
                       claims: Admin, reg: RegistryDep, response: Response):
+    """Register or rename a partner (role `admin`); 201 when it is new."""
     p, created = await reg.put_partner(session, _id(partner_id, "partner_id"), body.name,
                                        claims.sub)
     if created:
@@ -88,7 +93,7 @@ async def put_partner(partner_id: str, body: PartnerFields, session: SessionDep,
     return partner_out(p)
 
 
-@router.post("/partners/{partner_id}/retire", response_model=PartnerOut,
+@router.post("/partners/{partner_id}/retire", name="retire_partner", response_model=PartnerOut,
              responses=problem_responses(404))
 async def retire_partner(partner_id: str, session: SessionDep, claims: Admin,
                          reg: RegistryDep, body: RetireBody | None = None):
@@ -97,7 +102,7 @@ async def retire_partner(partner_id: str, session: SessionDep, claims: Admin,
     return partner_out(await reg.retire_partner(session, partner_id, on, claims.sub))
 
 
-@router.put("/datasets/{dataset_id}", response_model=DatasetOut,
+@router.put("/datasets/{dataset_id}", name="put_dataset", response_model=DatasetOut,
             responses={**problem_responses(409, 503), 201: {"description": "Created"}})
 async def put_dataset(dataset_id: str, body: DatasetFields, session: SessionDep,
                       claims: Admin, reg: RegistryDep, response: Response):
@@ -110,10 +115,12 @@ async def put_dataset(dataset_id: str, body: DatasetFields, session: SessionDep,
     return (await describe(session, [ds]))[0]
 
 
-@router.post("/datasets/{dataset_id}/retire", response_model=DatasetOut,
+@router.post("/datasets/{dataset_id}/retire", name="retire_dataset", response_model=DatasetOut,
              responses=problem_responses(404))
 async def retire_dataset(dataset_id: str, session: SessionDep, claims: Admin,
                          reg: RegistryDep, body: RetireBody | None = None):
+    """Retire a dataset (role `admin`): no more uploads to it; what it sent is kept as its
+    agreement says."""
     on = (body.retired_on if body and body.retired_on else None) or today()
     ds = await reg.retire_dataset(session, dataset_id, on, claims.sub)
     return (await describe(session, [ds]))[0]

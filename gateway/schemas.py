@@ -1,22 +1,25 @@
 """HTTP models. Upload bodies are read by the gateway itself (JSON or CSV, row by row,
-so one bad row does not refuse the rest); their schemas are published for the OpenAPI
-document from the row models here."""
+so one bad row does not refuse the rest); the row and body models here document them
+(IdentityRow, EventRow, OptOutRow) and name the fields the validator accepts."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.common.messages import Category, Headline, IdentityValues
 
 
-class IdentityRecord(IdentityValues):
+class IdentityRow(IdentityValues):
     """A row of an identities upload: the identity fields partners send."""
 
 
-class OptoutRecord(IdentityRecord):
+class OptOutRow(IdentityRow):
+    """A row of an opt-outs upload: a person's objection (or consent) as the partner
+    recorded it, with who it covers (``scope``)."""
+
     scope: str = Field("all", max_length=200)
     evidence: str | None = Field(None, max_length=500)
     notice_version: str | None = Field(None, max_length=100)
@@ -24,13 +27,59 @@ class OptoutRecord(IdentityRecord):
     status: Literal["opt_out", "consent", "withdrawn"] = "opt_out"
 
 
-class EventRecord(BaseModel):
+class EventRow(BaseModel):
+    """A row of an events upload: something the partner recorded about a person or a
+    property, by one of its dataset's codes (GET /v1/datasets lists them)."""
+
     model_config = ConfigDict(extra="forbid")
 
     local_id: str = Field(max_length=100)
     code: str = Field(max_length=50)
     occurred_on: date
     event_id: str | None = Field(None, max_length=100)
+
+
+IDENTITY_EXAMPLE = {"local_id": "P-000123", "given_name": "Alex", "family_name": "Example",
+                    "date_of_birth": "2014-03-02", "address": "1 Example Street",
+                    "postcode": "OL9 9ZZ"}
+
+
+class IdentityUpload(BaseModel):
+    """An identities upload as JSON (the same rows may be sent as text/csv)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"records": [IDENTITY_EXAMPLE]}]})
+    records: list[IdentityRow] = Field(min_length=1)
+
+
+class EventUpload(BaseModel):
+    """An events upload as JSON (the same rows may be sent as text/csv)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"events": [
+        {"local_id": "P-000123", "code": "GP1", "occurred_on": "2026-01-15",
+         "event_id": "E-1"}]}]})
+    events: list[EventRow] = Field(min_length=1)
+
+
+class OptOutUpload(BaseModel):
+    """An opt-outs upload as JSON (the same rows may be sent as text/csv)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"records": [
+        {**IDENTITY_EXAMPLE, "scope": "all", "decided_on": "2026-01-20",
+         "status": "opt_out"}]}]})
+    records: list[OptOutRow] = Field(min_length=1)
+
+
+# kind -> its JSON body's model and a CSV example with the same columns
+UPLOADS: dict[str, type[BaseModel]] = {
+    "identities": IdentityUpload, "events": EventUpload, "optouts": OptOutUpload}
+CSV_EXAMPLES = {
+    "identities": "local_id,given_name,family_name,date_of_birth,address,postcode\n"
+                  "P-000123,Alex,Example,2014-03-02,1 Example Street,OL9 9ZZ\n",
+    "events": "local_id,code,occurred_on,event_id\nP-000123,GP1,2026-01-15,E-1\n",
+    "optouts": "local_id,given_name,family_name,date_of_birth,scope,decided_on,status\n"
+               "P-000123,Alex,Example,2014-03-02,all,2026-01-20,opt_out\n",
+}
 
 
 class FieldError(BaseModel):
@@ -44,6 +93,13 @@ class RejectedRow(BaseModel):
 
 
 class BatchReceipt(BaseModel):
+    """What an upload was answered with: rows accepted, and each rejected row by its
+    index and field (never the value sent)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "batch_id": "b-2f6c1e0a9d2b4c77", "accepted": 1, "rejected": [
+            {"row": 1, "errors": [{"field": "date_of_birth",
+                                   "message": "must be a date (YYYY-MM-DD)"}]}]}]})
     batch_id: str
     accepted: int
     rejected: list[RejectedRow]
@@ -141,16 +197,3 @@ class RegistryChangeOut(BaseModel):
     action: Literal["created", "changed", "retired"]
     before: dict | None
     after: dict | None
-
-
-def request_body(row_model: type[BaseModel], key: str) -> dict[str, Any]:
-    """openapi_extra for an upload: a JSON list of rows under `key`, or the same as CSV."""
-    row = row_model.model_json_schema()
-    body = {"type": "object", "additionalProperties": False, "required": [key],
-            "properties": {key: {"type": "array", "items": row}}}
-    return {"requestBody": {"required": True, "content": {
-        "application/json": {"schema": body},
-        "text/csv": {"schema": {"type": "string",
-                                "description": "a header row with the same columns, "
-                                               "then one row per record"}},
-    }}}

@@ -26,13 +26,13 @@ IDENTIFIERS_NEEDED = ("at least two of given_name, family_name, date_of_birth an
 PERSON_ONLY = ("given_name", "family_name", "date_of_birth", "sex", "nhs_number")
 PROPERTY_ANY = ("address", "postcode", "uprn")
 IDENTITY_FIELDS = m.IDENTITY_FIELDS
-EVENT_FIELDS = tuple(schemas.EventRecord.model_fields)
+EVENT_FIELDS = tuple(schemas.EventRow.model_fields)
 EVENT_REQUIRED = ("local_id", "code", "occurred_on")
-OPTOUT_FIELDS = tuple(schemas.OptoutRecord.model_fields)
-STATUSES = get_args(schemas.OptoutRecord.model_fields["status"].annotation)
+OPTOUT_FIELDS = tuple(schemas.OptOutRow.model_fields)
+STATUSES = get_args(schemas.OptOutRow.model_fields["status"].annotation)
 
 EARLIEST = date(1900, 1, 1)
-MAX_LEN = {**m.max_lengths(schemas.OptoutRecord), **m.max_lengths(schemas.EventRecord)}
+MAX_LEN = {**m.max_lengths(schemas.OptOutRow), **m.max_lengths(schemas.EventRow)}
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 POSTCODE = re.compile(r"^(?:[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}|GIR0AA)$")
 UPRN = re.compile(r"^\d{1,12}$")

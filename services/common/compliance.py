@@ -92,7 +92,7 @@ def head_of(migrations_dir: Path | None) -> str | None:
     return ScriptDirectory.from_config(config).get_current_head()
 
 
-@router.get("/compliance", response_model=Compliance)
+@router.get("/compliance", name="get_compliance", response_model=Compliance)
 async def compliance(state: SliceDep, _: Auditor) -> Compliance:
     """What this service runs and how it is secured, as evidence for an assessor."""
     rt = state.rt

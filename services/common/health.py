@@ -20,13 +20,16 @@ ops = APIRouter(prefix="/v1/ops", tags=["ops"], responses=AUTHENTICATED)
 Admin = Annotated[Claims, Depends(require_roles("admin"))]
 
 
-@router.get("/healthz")
+@router.get("/healthz", name="healthz")
 async def healthz() -> dict:
+    """Liveness: the process answers."""
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+@router.get("/readyz", name="readyz")
 async def readyz(state: SliceDep):
+    """Readiness: the database and NATS answer and the slice's own checks pass; 503 with what
+    it waits for otherwise."""
     checks = {"database": False, "nats": False}
     try:
         async with state.sessionmaker() as session:
@@ -54,7 +57,7 @@ def unready(body: bytes) -> str:
     return "failing: " + "; ".join(f"{k} ({why[k]})" if k in why else k for k in failing)
 
 
-@ops.get("/dead-letters")
+@ops.get("/dead-letters", name="list_dead_letters")
 async def dead_letters(state: SliceDep, claims: Admin,
                        limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict:
     """This service's dead letters: where each came from and why, never its content."""

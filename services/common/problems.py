@@ -16,8 +16,18 @@ log = logging.getLogger("tessera.http")
 PROBLEM = "application/problem+json"
 
 
+class FieldIssue(BaseModel):
+    """One thing wrong with a request: where (path segments, a row by its index) and
+    what, never the value sent."""
+
+    loc: list[str | int]
+    msg: str
+    type: str | None = None
+
+
 class ProblemDetail(BaseModel):
-    """RFC 9457 problem details, as every error is answered."""
+    """RFC 9457 problem details, as every error is answered. Some carry more members
+    (``errors``; a refused unlock's ``access_id``)."""
 
     model_config = ConfigDict(extra="allow")
     type: str = "about:blank"
@@ -25,9 +35,11 @@ class ProblemDetail(BaseModel):
     status: int
     detail: str | None = None
     instance: str | None = None
+    errors: list[FieldIssue] | None = None
 
 
-_PROBLEM_SCHEMA = ProblemDetail.model_json_schema()
+# the one component every documented error refers to (services.common.openapi adds it)
+PROBLEM_REF = {"$ref": "#/components/schemas/ProblemDetail"}
 
 
 def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -36,7 +48,7 @@ def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
 
     return {
         code: {"description": HTTPStatus(code).phrase,
-               "content": {PROBLEM: {"schema": _PROBLEM_SCHEMA}}}
+               "content": {PROBLEM: {"schema": PROBLEM_REF}}}
         for code in codes
     }
 

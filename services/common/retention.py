@@ -172,21 +172,21 @@ def build_router(agreement_model) -> APIRouter:
     """Routes for a slice's ``Retains.retention``, admin and auditor clearance."""
     router = APIRouter(prefix="/v1", tags=["agreements"], responses=AUTHENTICATED)
 
-    @router.get("/agreements")
+    @router.get("/agreements", name="list_agreements")
     async def known_agreements(session: SessionDep, claims: Reader) -> list:
         """The agreements this slice has been told of, as it obeys them."""
         return [{"agreement": a.agreement, "revision": a.revision, "purposes": a.purposes,
                  "retention": a.retention, "valid_to": a.valid_to, "ended_on": a.ended_on}
                 for a in await all_agreements(session, agreement_model)]
 
-    @router.get("/agreements/{agreement}/holdings")
+    @router.get("/agreements/{agreement}/holdings", name="get_agreement_holdings")
     async def holdings(agreement: str, state: RetentionState, session: SessionDep,
                        claims: Reader) -> dict:
         """What this slice holds under one agreement: counts only."""
         counts = await state.retention.holdings(session, agreement)
         return {"agreement": agreement, "service": state.name, "counts": counts}
 
-    @router.post("/retention/sweep")
+    @router.post("/retention/sweep", name="sweep_retention")
     async def sweep(state: RetentionState, claims: Admin, body: SweepBody | None = None
                     ) -> dict:
         """Run the retention sweep now (it also runs periodically)."""

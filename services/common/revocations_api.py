@@ -33,7 +33,7 @@ Admin = Annotated[Claims, Depends(require_roles("admin"))]
 router = APIRouter(prefix="/v1", tags=["tokens"], responses=AUTHENTICATED)
 
 
-@router.post("/revocations", response_model=Revocation, status_code=201,
+@router.post("/revocations", name="revoke_token", response_model=Revocation, status_code=201,
              responses={200: {"model": Revocation, "description": "Already revoked"}})
 async def revoke(body: RevocationBody, claims: Admin, state: SliceDep,
                  response: Response) -> Revocation:

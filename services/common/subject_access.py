@@ -109,7 +109,7 @@ router = APIRouter(prefix="/v1/subject-access", tags=["subject access"],
                    responses={**AUTHENTICATED, **problem_responses(429, 503)})
 
 
-@router.get("/{pseudonym}")
+@router.get("/{pseudonym}", name="release_subject_access")
 async def release(pseudonym: Pseudonym, case: CaseId, claims: DPO, state: PeopleState,
                   session: SessionDep) -> dict:
     """Everything this slice holds about one person pseudonym, for an open subject access

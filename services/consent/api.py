@@ -32,7 +32,7 @@ def _out(row: Decision, effective: bool) -> DecisionOut:
         effective=effective)
 
 
-@router.post("/decisions", status_code=201, response_model=DecisionOut,
+@router.post("/decisions", name="record_decision", status_code=201, response_model=DecisionOut,
              responses=problem_responses(404, 503))
 async def record_decision(body: DecisionBody, claims: Practitioner, session: SessionDep,
                           state: State) -> DecisionOut:
@@ -57,7 +57,7 @@ async def record_decision(body: DecisionBody, claims: Practitioner, session: Ses
     return _out(row, effective)
 
 
-@router.get("/decisions", response_model=DecisionList, responses=problem_responses(404, 503))
+@router.get("/decisions", name="list_decisions", response_model=DecisionList, responses=problem_responses(404, 503))
 async def list_decisions(claims: Practitioner, session: SessionDep, state: State,
                          pseudonym: Annotated[str, Query(min_length=1, max_length=64)]
                          ) -> DecisionList:

@@ -22,6 +22,11 @@ from services.consent.state import ConsentState
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
+# the OpenAPI document's info.description
+DESCRIPTION = ("Records the opt-outs, consents and withdrawals practitioners take down for a "
+               "person, and answers which decision is in force; every slice withholds what an "
+               "objection covers.")
+
 
 def create_app(settings: ConsentSettings | None = None) -> FastAPI:
     settings = settings or ConsentSettings()
@@ -40,4 +45,5 @@ def create_app(settings: ConsentSettings | None = None) -> FastAPI:
                      [api.router, subject_access.router], inbox_model=Inbox,
                      events_model=SecurityEvent,
                      migrations_dir=MIGRATIONS,
-                     outbox_model=Outbox)
+                     outbox_model=Outbox,
+                     description=DESCRIPTION)

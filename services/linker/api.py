@@ -21,7 +21,7 @@ router = APIRouter(prefix="/v1", tags=["linker"], responses=AUTHENTICATED)
 Analyst = Annotated[Claims, Depends(require_roles("analyst", "coordinator", "admin"))]
 
 
-@router.get("/areas/demand", response_model=DemandReport)
+@router.get("/areas/demand", name="get_area_demand", response_model=DemandReport)
 async def area_demand(state: State, session: SessionDep, claims: Analyst) -> DemandReport:
     """Events and distinct persons per area and dataset, and how concentrated demand is;
     counts that could single anyone out are null (docs/disclosure.md)."""

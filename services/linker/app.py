@@ -25,6 +25,11 @@ from services.linker.state import LinkerState
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
+# the OpenAPI document's info.description
+DESCRIPTION = ("Joins partners' events to pseudonyms into profiles per person and household, "
+               "with no identities, and reports demand per area as counts that cannot single "
+               "anyone out.")
+
 
 def create_app(settings: LinkerSettings | None = None) -> FastAPI:
     settings = settings or LinkerSettings()
@@ -59,4 +64,5 @@ def create_app(settings: LinkerSettings | None = None) -> FastAPI:
     return slice_app("Tessera linker", settings, start,
                      [api.router, subject_access.router, build_router(Agreement)],
                      inbox_model=Inbox, events_model=SecurityEvent,
-                     migrations_dir=MIGRATIONS, outbox_model=Outbox)
+                     migrations_dir=MIGRATIONS, outbox_model=Outbox,
+                     description=DESCRIPTION)

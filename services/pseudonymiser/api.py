@@ -72,7 +72,7 @@ def _model(state: PseudonymiserState) -> LinkageModel:
     return state.service.linkage.model
 
 
-@router.get("/review", response_model=list[ReviewPairOut])
+@router.get("/review", name="list_review_pairs", response_model=list[ReviewPairOut])
 async def review_queue(claims: LinkageOfficer, session: SessionDep, state: State,
                        status: Literal["pending", "match", "non_match",
                                        "superseded"] | None = "pending",
@@ -84,7 +84,7 @@ async def review_queue(claims: LinkageOfficer, session: SessionDep, state: State
                       _model(state))
 
 
-@router.get("/review/{pair_id}", response_model=ReviewPairOut,
+@router.get("/review/{pair_id}", name="get_review_pair", response_model=ReviewPairOut,
             responses=problem_responses(404))
 async def review_pair(pair_id: str, claims: LinkageOfficer, session: SessionDep,
                       state: State) -> ReviewPairOut:
@@ -96,7 +96,7 @@ async def review_pair(pair_id: str, claims: LinkageOfficer, session: SessionDep,
     return (await _out(session, [pair], _model(state)))[0]
 
 
-@router.post("/review/{pair_id}", response_model=ReviewOutcome,
+@router.post("/review/{pair_id}", name="decide_review_pair", response_model=ReviewOutcome,
              responses=problem_responses(404))
 async def decide(pair_id: str, body: ReviewDecision, claims: LinkageOfficer,
                  session: SessionDep, state: State) -> ReviewOutcome:
@@ -114,7 +114,7 @@ async def decide(pair_id: str, body: ReviewDecision, claims: LinkageOfficer,
                          reassigned=len(outcome.assignments))
 
 
-@router.get("/linkage/model", response_model=LearningStatus)
+@router.get("/linkage/model", name="get_linkage_model", response_model=LearningStatus)
 async def model_status(claims: LinkageOfficer, session: SessionDep,
                        state: State) -> LearningStatus:
     """The active linkage model, when the service trains next, and the running or last
@@ -131,7 +131,7 @@ async def model_status(claims: LinkageOfficer, session: SessionDep,
         job=LearningJob.model_validate(job.public()) if job else None)
 
 
-@router.post("/linkage/model/train", status_code=202, response_model=LearningJob,
+@router.post("/linkage/model/train", name="train_linkage_model", status_code=202, response_model=LearningJob,
              responses=problem_responses(409))
 async def train_model(claims: LinkageOfficer, state: State,
                       body: TrainRequest | None = None) -> LearningJob:

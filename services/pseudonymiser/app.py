@@ -29,6 +29,12 @@ from services.pseudonymiser.state import PseudonymiserState
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
+# the OpenAPI document's info.description
+DESCRIPTION = ("Links partners' identity records into persons and households and knows them only "
+               "by pseudonym from then on. Linkage officers review the pairs it was unsure of "
+               "and train its linkage model; a DPO finds a person's pseudonyms for a subject "
+               "access request.")
+
 
 def create_app(settings: PseudonymiserSettings | None = None) -> FastAPI:
     settings = settings or PseudonymiserSettings()
@@ -87,4 +93,5 @@ def create_app(settings: PseudonymiserSettings | None = None) -> FastAPI:
                      [api.router, subject_router, subject_access.router,
                       build_router(Agreement)],
                      inbox_model=Inbox, events_model=SecurityEvent,
-                     migrations_dir=MIGRATIONS, outbox_model=Outbox)
+                     migrations_dir=MIGRATIONS, outbox_model=Outbox,
+                     description=DESCRIPTION)

@@ -101,7 +101,7 @@ router = APIRouter(prefix="/v1", tags=["subject access"],
                    responses={**AUTHENTICATED, **problem_responses(429, 503)})
 
 
-@router.post("/subject-access/search")
+@router.post("/subject-access/search", name="find_subject")
 async def find_subject(body: SubjectQuery, state: PeopleState, session: SessionDep,
                        claims: DPO) -> dict:
     """The person pseudonyms whose records match (family name and date of birth, and the

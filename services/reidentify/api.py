@@ -15,6 +15,7 @@ from services.reidentify import audit, repository, service
 from services.reidentify.attempts import PARTNER_LOOKUP, UNLOCK, AuditedRoute, audited
 from services.reidentify.schemas import (
     AccessLogEntry,
+    AccessLogVerification,
     CaseBody,
     CaseOut,
     CohortMember,
@@ -22,7 +23,6 @@ from services.reidentify.schemas import (
     PartnerLookupReply,
     UnlockBody,
     UnlockReply,
-    Verification,
 )
 from services.reidentify.state import ReidentifyState, State
 
@@ -41,22 +41,27 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0, le=2**31 - 1)]  # SQLite and PostgreSQL integers
 
 
-@router.get("/cohorts/{rule_id}", response_model=list[CohortMember])
+@router.get("/cohorts/{rule_id}", name="get_cohort", response_model=list[CohortMember])
 async def cohort(rule_id: str, claims: CohortReader, session: SessionDep,
                  limit: Limit = 100, offset: Offset = 0) -> list[CohortMember]:
+    """The flagged members of a rule's cohort in the caller's districts, by pseudonym: no
+    identities (unlock one to see who)."""
     rows = await repository.cohort(session, rule_id, claims.districts, limit, offset)
     return [CohortMember.model_validate(r, from_attributes=True) for r in rows]
 
 
-@doors.post("/unlock", response_model=UnlockReply, responses=problem_responses(429, 503))
+@doors.post("/unlock", name="unlock", response_model=UnlockReply, responses=problem_responses(429, 503))
 @audited(UNLOCK)
 async def unlock(body: UnlockBody, claims: Caseworker, request: Request, state: State
                  ) -> dict:
+    """Release one flagged person's identity to a caseworker, for a stated purpose and
+    justification: the policy decides, and every attempt, refused or not, is in the access
+    log."""
     return await state.reidentifier.unlock(claims, service.UnlockRequest(**body.model_dump()),
                                      request.state.attempt)
 
 
-@doors.post("/partner-lookup", response_model=PartnerLookupReply,
+@doors.post("/partner-lookup", name="partner_lookup", response_model=PartnerLookupReply,
             responses=problem_responses(429, 503))
 @audited(PARTNER_LOOKUP)
 async def partner_lookup(body: UnlockBody, claims: CaseLookup, request: Request,
@@ -70,7 +75,7 @@ async def partner_lookup(body: UnlockBody, claims: CaseLookup, request: Request,
 router.include_router(doors)
 
 
-@router.get("/unlocks/mine", response_model=list[OwnUnlock])
+@router.get("/unlocks/mine", name="list_own_unlocks", response_model=list[OwnUnlock])
 async def own_unlocks(claims: Caseworker, session: SessionDep, limit: Limit = 100,
                       offset: Offset = 0) -> list[OwnUnlock]:
     """The caller's own unlock attempts, newest first: when, whom (by pseudonym), for what
@@ -79,14 +84,16 @@ async def own_unlocks(claims: Caseworker, session: SessionDep, limit: Limit = 10
     return [OwnUnlock.model_validate(r) for r in rows]
 
 
-@router.get("/access-log", response_model=list[AccessLogEntry])
+@router.get("/access-log", name="list_access_log", response_model=list[AccessLogEntry])
 async def access_log(claims: Auditor, session: SessionDep, limit: Limit = 100,
                      offset: Offset = 0) -> list[AccessLogEntry]:
+    """The access log (role `auditor`): every unlock and lookup attempt in order, with who, why
+    and the outcome."""
     rows = await repository.log_page(session, limit, offset)
     return [AccessLogEntry.model_validate(r, from_attributes=True) for r in rows]
 
 
-@router.get("/access-log/export.csv", response_class=Response,
+@router.get("/access-log/export.csv", name="export_access_log", response_class=Response,
             responses={200: {"content": {"text/csv": {}}, "description": "The entries"}})
 async def access_log_csv(claims: Auditor, session: SessionDep,
                          after: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
@@ -101,7 +108,8 @@ async def access_log_csv(claims: Auditor, session: SessionDep,
                     headers={"Content-Disposition": 'attachment; filename="access-log.csv"'})
 
 
-@router.get("/access-log/verify", response_model=Verification)
+@router.get("/access-log/verify", name="verify_access_log",
+            response_model=AccessLogVerification)
 async def verify(claims: Auditor, session: SessionDep, state: State) -> dict:
     """The chain recomputed, and every signed head in the export checked against it."""
     evidence = await state.witnesses.evidence()
@@ -123,7 +131,7 @@ def _case(row, state: ReidentifyState, access_id: int | None = None) -> CaseOut:
                    open=state.grants.is_open(row), access_id=access_id)
 
 
-@cases.post("", response_model=CaseOut, status_code=201)
+@cases.post("", name="open_case", response_model=CaseOut, status_code=201)
 async def open_case(body: CaseBody, claims: DPO, state: State) -> CaseOut:
     """Open a subject access case (role `dpo`); each slice then releases its part under it."""
     row, seq = await state.grants.open(claims, body.reference, body.requester,
@@ -131,25 +139,28 @@ async def open_case(body: CaseBody, claims: DPO, state: State) -> CaseOut:
     return _case(row, state, seq)
 
 
-@cases.get("", response_model=list[CaseOut])
+@cases.get("", name="list_cases", response_model=list[CaseOut])
 async def list_cases(claims: CaseReader, session: SessionDep, state: State,
                      limit: Limit = 100, offset: Offset = 0,
                      open_only: bool = False) -> list[CaseOut]:
+    """Subject access cases, newest first (roles `dpo`, `auditor`), or only the open ones."""
     rows = await repository.cases_page(session, limit, offset, open_only)
     return [_case(r, state) for r in rows]
 
 
-@cases.get("/{case_id}", response_model=CaseOut, responses=problem_responses(404))
+@cases.get("/{case_id}", name="get_case", response_model=CaseOut, responses=problem_responses(404))
 async def get_case(case_id: Annotated[str, Path(max_length=40)], claims: CaseReader,
                    session: SessionDep, state: State) -> CaseOut:
+    """One subject access case (roles `dpo`, `auditor`)."""
     row = await repository.case(session, case_id)
     if row is None:
         raise Problem(404, "Not found", "no such case")
     return _case(row, state)
 
 
-@cases.post("/{case_id}/close", response_model=CaseOut, responses=problem_responses(404))
+@cases.post("/{case_id}/close", name="close_case", response_model=CaseOut, responses=problem_responses(404))
 async def close_case(case_id: Annotated[str, Path(max_length=40)], claims: DPO,
                      state: State) -> CaseOut:
+    """Close a subject access case (role `dpo`): no slice releases under it any more."""
     row, seq = await state.grants.close(claims, case_id)
     return _case(row, state, seq)

@@ -42,6 +42,12 @@ WINDOW_PRUNE_S = 300.0
 async def _prune(state: PolicyState) -> None:
     state.prune(utcnow() - HOUR)
 
+# the OpenAPI document's info.description
+DESCRIPTION = ("The one place an identity is released: cohorts of flagged people by pseudonym, "
+               "the audited unlock that shows a caseworker who one of them is (under the "
+               "deployment's policy, rate-limited, every attempt logged), partners' lookup of "
+               "their own records, the hash-chained access log, and subject access cases.")
+
 
 def create_app(settings: ReidentifySettings | None = None) -> FastAPI:
     settings = settings or ReidentifySettings()
@@ -120,5 +126,6 @@ def create_app(settings: ReidentifySettings | None = None) -> FastAPI:
                     migrations_dir=MIGRATIONS,
                     # outside all but CORS: every attempt at a door is logged, 413 too, and
                     # a browser's unlock reads its answer
-                    outer=(Doors,))
+                    outer=(Doors,),
+                    description=DESCRIPTION)
     return app

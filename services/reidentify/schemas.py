@@ -9,7 +9,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class UnlockBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Whom to unlock (a pseudonym from a cohort), for which of the token's purposes, and
+    why: the justification is kept in the access log."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "pseudonym": "p-7Q2M9K4R1XW3", "purpose": "early-help-triage",
+        "justification": "Family flagged by the school and the GP; arranging a first "
+                         "early-help visit."}]})
 
     pseudonym: str = Field(min_length=1, max_length=64)
     purpose: str = Field(min_length=1, max_length=100)
@@ -25,6 +31,14 @@ class Subject(BaseModel):
 
 
 class UnlockReply(BaseModel):
+    """The identities released (one for a person; each member for a household) and the
+    access log entry that records the release."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "subjects": [{"given_name": "Alex", "family_name": "Example",
+                      "date_of_birth": "2014-03-02", "address": "1 Example Street",
+                      "postcode": "OL9 9ZZ"}],
+        "access_id": 42}]})
     subjects: list[Subject]
     access_id: int
 
@@ -40,6 +54,11 @@ class PartnerLookupReply(BaseModel):
 
 
 class CohortMember(BaseModel):
+    """A flagged person or household, by pseudonym, with the counts that flagged it."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "pseudonym": "p-7Q2M9K4R1XW3", "level": "person", "score": 3.0, "indicators": 3,
+        "health": 1, "non_health": 2, "area": "OL8", "raised_at": "2026-02-01T09:30:00Z"}]})
     pseudonym: str
     level: str
     score: float
@@ -90,7 +109,7 @@ class AccessLogEntry(BaseModel):
         return value or "unlock"
 
 
-class Verification(BaseModel):
+class AccessLogVerification(BaseModel):
     verified_at: datetime = Field(description="When this check ran: the log as it stood then")
     entries: int
     head: str | None

@@ -11,6 +11,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from services.common import openapi
 from services.common.auth import require_roles
 from services.common.problems import AUTHENTICATED, Problem, describe_errors, problem_responses
 from services.common.sessions import SessionDep
@@ -33,9 +34,8 @@ router = APIRouter(prefix="/v1", tags=["scorer"], responses=AUTHENTICATED)
 Reader = Annotated[Claims, Depends(require_roles("coordinator", "analyst", "admin"))]
 Admin = Annotated[Claims, Depends(require_roles("admin"))]
 
-RULE_BODY = {"requestBody": {"required": True, "content": {
-    "application/json": {"schema": RuleDocument.model_json_schema()},
-    "application/yaml": {"schema": RuleDocument.model_json_schema()}}}}
+RULE_BODY = openapi.body(json=RuleDocument, text={
+    "application/yaml": "The same document as YAML (the form the built-in rules are kept in)"})
 
 
 async def _rule(session, rule_id: str) -> StoredRule:
@@ -64,26 +64,31 @@ async def parse_document(request: Request) -> RuleDocument:
                       errors=errors) from None
 
 
-@router.get("/rules", response_model=list[StoredRule])
+@router.get("/rules", name="list_rules", response_model=list[StoredRule])
 async def list_rules(session: SessionDep, claims: Reader) -> list[StoredRule]:
+    """Every rule set in its current version."""
     return await repo.current_rules(session)
 
 
-@router.get("/rules/schema")
+@router.get("/rules/schema", name="get_rule_schema")
 async def rule_schema(claims: Reader) -> dict:
     """The JSON Schema every rule document is validated against."""
     return RuleDocument.model_json_schema()
 
 
-@router.get("/rules/{rule_id}", response_model=StoredRule, responses=problem_responses(404))
+@router.get("/rules/{rule_id}", name="get_rule", response_model=StoredRule, responses=problem_responses(404))
 async def get_rule(rule_id: str, session: SessionDep, claims: Reader) -> StoredRule:
+    """One rule set in its current version."""
     return await _rule(session, rule_id)
 
 
-@router.put("/rules/{rule_id}", response_model=StoredRule, openapi_extra=RULE_BODY,
+@router.put("/rules/{rule_id}", name="put_rule", response_model=StoredRule, openapi_extra=RULE_BODY,
             responses=problem_responses(404, 415))
 async def put_rule(rule_id: str, request: Request, state: State, session: SessionDep,
                    claims: Admin, tasks: BackgroundTasks, response: Response) -> StoredRule:
+    """Store a new version of a rule set (role `admin`) from a JSON or YAML document; flags are
+    re-evaluated at once, and a change of window, level or codes starts a re-score (header
+    `X-Tessera-Rescore`)."""
     document = await parse_document(request)
     if document.id != rule_id:
         raise Problem(422, "Request is not valid", "field 'id': must equal the rule id in the path")
@@ -104,7 +109,7 @@ async def put_rule(rule_id: str, request: Request, state: State, session: Sessio
     return rule
 
 
-@router.get("/rules/{rule_id}/calibration", response_model=Calibration,
+@router.get("/rules/{rule_id}/calibration", name="get_calibration", response_model=Calibration,
             responses=problem_responses(404))
 async def calibration(rule_id: str, state: State, session: SessionDep, claims: Reader) -> dict:
     """How many each threshold would select, overall and per area, for choosing one; counts
@@ -115,10 +120,13 @@ async def calibration(rule_id: str, state: State, session: SessionDep, claims: R
     return await run_in_threadpool(calibrate, rule, rows, state.settings.suppression_threshold)
 
 
-@router.get("/rules/{rule_id}/calibration.svg", response_class=Response,
-            responses={200: {"content": {"image/svg+xml": {}}}, **problem_responses(404)})
+@router.get("/rules/{rule_id}/calibration.svg", name="get_calibration_chart", response_class=Response,
+            responses={200: {"content": {"image/svg+xml": {
+                "schema": {"type": "string", "format": "binary"}}}},
+                **problem_responses(404)})
 async def calibration_chart(rule_id: str, state: State, session: SessionDep,
                             claims: Reader) -> Response:
+    """The calibration as an SVG chart: how many each threshold would select."""
     rule = await _rule(session, rule_id)
     rows = await repo.calibration_rows(session, rule.id, rule.level)
     chart = svg(await run_in_threadpool(calibrate, rule, rows,
@@ -126,7 +134,7 @@ async def calibration_chart(rule_id: str, state: State, session: SessionDep,
     return Response(chart, media_type="image/svg+xml")
 
 
-@router.post("/rescore", response_model=Rescore, status_code=202)
+@router.post("/rescore", name="start_rescore", response_model=Rescore, status_code=202)
 async def rescore(state: State, session: SessionDep, claims: Admin,
                   tasks: BackgroundTasks) -> Rescore:
     """A full (bulk) re-score: the linker exports every profile in columnar chunks and each
@@ -138,9 +146,10 @@ async def rescore(state: State, session: SessionDep, claims: Admin,
     return Rescore(request_id=request_id, levels=levels)
 
 
-@router.get("/rescore/{request_id}", response_model=RescoreStatus,
+@router.get("/rescore/{request_id}", name="get_rescore_status", response_model=RescoreStatus,
             responses=problem_responses(404))
 async def rescore_status(request_id: str, session: SessionDep, claims: Admin) -> RescoreStatus:
+    """Progress of a full re-score: profiles read and flag changes so far (counts only)."""
     row = await repo.get_rescore(session, request_id)
     if row is None:
         raise Problem(404, "Not found", "no such re-score")

@@ -43,6 +43,12 @@ async def load_builtin_rules(sessionmaker, settings: ScorerSettings) -> None:
         except IntegrityError:  # another instance stored it first
             pass
 
+# the OpenAPI document's info.description
+DESCRIPTION = ("Evaluates versioned rule sets (the early-help criteria) on every profile and "
+               "flags who meets them, by pseudonym. Calibration shows how many each threshold "
+               "would select before one is chosen; a full re-score applies a changed rule to "
+               "everyone. Counts only, never identities.")
+
 
 def create_app(settings: ScorerSettings | None = None,
                today: Callable[[], date] | None = None) -> FastAPI:
@@ -81,4 +87,5 @@ def create_app(settings: ScorerSettings | None = None,
     return slice_app("Tessera scorer", settings, start,
                      [api.router, subject_access.router, build_router(Agreement)],
                      inbox_model=Inbox, events_model=SecurityEvent,
-                     migrations_dir=MIGRATIONS, outbox_model=Outbox)
+                     migrations_dir=MIGRATIONS, outbox_model=Outbox,
+                     description=DESCRIPTION, components=(RuleDocument,))

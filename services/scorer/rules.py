@@ -97,7 +97,8 @@ class CodeSelection(BaseModel):
 
 
 class Conditions(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # strict: true or false is not a count (lax mode would read them as 1 and 0)
+    model_config = ConfigDict(extra="forbid", strict=True)
     min_indicators: int = Field(1, ge=1, le=1000)
     min_health: int = Field(0, ge=0, le=1000)
     min_non_health: int = Field(0, ge=0, le=1000)
@@ -105,7 +106,8 @@ class Conditions(BaseModel):
 
 
 class Weights(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # strict: true or false is not a weight; an integer still is
+    model_config = ConfigDict(extra="forbid", strict=True)
     indicator: float = 1.0
     health: float = 0.0
     non_health: float = 0.0

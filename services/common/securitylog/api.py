@@ -52,7 +52,7 @@ class SecurityEventPage(BaseModel):
     next_after: int | None  # pass as ``after`` for the next page; None: no more
 
 
-class Verification(BaseModel):
+class SecurityLogVerification(BaseModel):
     service: str
     valid: bool
     entries: int
@@ -62,7 +62,7 @@ class Verification(BaseModel):
     verified_at: datetime
 
 
-@router.get("", response_model=SecurityEventPage)
+@router.get("", name="list_security_events", response_model=SecurityEventPage)
 async def events(state: SliceDep, claims: Caller,
                  after: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
                  limit: Annotated[int, Query(ge=1, le=1000)] = 200,
@@ -93,8 +93,8 @@ async def events(state: SliceDep, claims: Caller,
         next_after=rows[-1].seq if len(rows) == limit else None)
 
 
-@router.get("/verify", response_model=Verification)
-async def verify(state: SliceDep, _: Auditor) -> Verification:
+@router.get("/verify", name="verify_security_log", response_model=SecurityLogVerification)
+async def verify(state: SliceDep, _: Auditor) -> SecurityLogVerification:
     """Recompute the chain now and match it with the signed heads on the slice's stream."""
     verdict = await state.rt.security.verify()
-    return Verification(service=state.name, **verdict.as_dict())
+    return SecurityLogVerification(service=state.name, **verdict.as_dict())

@@ -1,0 +1,193 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.problem_detail import ProblemDetail
+from ...models.review_pair_out import ReviewPairOut
+from ...types import Response
+
+
+def _get_kwargs(
+    pair_id: str,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/review/{pair_id}".format(
+            pair_id=quote(str(pair_id), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ProblemDetail | ReviewPairOut | None:
+    if response.status_code == 200:
+        response_200 = ReviewPairOut.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ProblemDetail.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ProblemDetail.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ProblemDetail.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ProblemDetail.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 422:
+        response_422 = ProblemDetail.from_dict(response.json())
+
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ProblemDetail | ReviewPairOut]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    pair_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> Response[ProblemDetail | ReviewPairOut]:
+    """Get Review Pair
+
+     One pair, whatever its status, with both records and the evidence: a pair has an
+    address of its own to decide it at.
+
+    Args:
+        pair_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ProblemDetail | ReviewPairOut]
+    """
+
+    kwargs = _get_kwargs(
+        pair_id=pair_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    pair_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> ProblemDetail | ReviewPairOut | None:
+    """Get Review Pair
+
+     One pair, whatever its status, with both records and the evidence: a pair has an
+    address of its own to decide it at.
+
+    Args:
+        pair_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ProblemDetail | ReviewPairOut
+    """
+
+    return sync_detailed(
+        pair_id=pair_id,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    pair_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> Response[ProblemDetail | ReviewPairOut]:
+    """Get Review Pair
+
+     One pair, whatever its status, with both records and the evidence: a pair has an
+    address of its own to decide it at.
+
+    Args:
+        pair_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ProblemDetail | ReviewPairOut]
+    """
+
+    kwargs = _get_kwargs(
+        pair_id=pair_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    pair_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> ProblemDetail | ReviewPairOut | None:
+    """Get Review Pair
+
+     One pair, whatever its status, with both records and the evidence: a pair has an
+    address of its own to decide it at.
+
+    Args:
+        pair_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ProblemDetail | ReviewPairOut
+    """
+
+    return (
+        await asyncio_detailed(
+            pair_id=pair_id,
+            client=client,
+        )
+    ).parsed

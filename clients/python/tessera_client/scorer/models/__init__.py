@@ -1,0 +1,93 @@
+"""Contains all the data models used in inputs/outputs"""
+
+from .area_count import AreaCount
+from .calibration import Calibration
+from .code_selection import CodeSelection
+from .code_selection_categories_item import CodeSelectionCategoriesItem
+from .code_selection_headlines_type_0_item import CodeSelectionHeadlinesType0Item
+from .code_selection_indicators_type_0 import CodeSelectionIndicatorsType0
+from .compliance import Compliance
+from .conditions import Conditions
+from .current import Current
+from .disclosure_note import DisclosureNote
+from .field_issue import FieldIssue
+from .get_rule_schema_response_getruleschema import GetRuleSchemaResponseGetruleschema
+from .headline_threshold import HeadlineThreshold
+from .migration import Migration
+from .problem_detail import ProblemDetail
+from .rescore import Rescore
+from .rescore_status import RescoreStatus
+from .rescore_status_chunks import RescoreStatusChunks
+from .revocation import Revocation
+from .revocation_body import RevocationBody
+from .rule_document import RuleDocument
+from .rule_document_level import RuleDocumentLevel
+from .scorer_get_agreement_holdings_response_scorergetagreementholdings import (
+    ScorerGetAgreementHoldingsResponseScorergetagreementholdings,
+)
+from .scorer_healthz_response_scorerhealthz import ScorerHealthzResponseScorerhealthz
+from .scorer_list_dead_letters_response_scorerlistdeadletters import (
+    ScorerListDeadLettersResponseScorerlistdeadletters,
+)
+from .scorer_list_security_events_kind_type_0 import ScorerListSecurityEventsKindType0
+from .scorer_release_subject_access_response_scorerreleasesubjectaccess import (
+    ScorerReleaseSubjectAccessResponseScorerreleasesubjectaccess,
+)
+from .scorer_sweep_retention_response_scorersweepretention import (
+    ScorerSweepRetentionResponseScorersweepretention,
+)
+from .security_event import SecurityEvent
+from .security_event_kind import SecurityEventKind
+from .security_event_outcome import SecurityEventOutcome
+from .security_event_page import SecurityEventPage
+from .security_log_state import SecurityLogState
+from .security_log_verification import SecurityLogVerification
+from .security_log_verification_problems_item import SecurityLogVerificationProblemsItem
+from .stored_rule import StoredRule
+from .stored_rule_level import StoredRuleLevel
+from .sweep_body import SweepBody
+from .threshold import Threshold
+from .weights import Weights
+
+__all__ = (
+    "AreaCount",
+    "Calibration",
+    "CodeSelection",
+    "CodeSelectionCategoriesItem",
+    "CodeSelectionHeadlinesType0Item",
+    "CodeSelectionIndicatorsType0",
+    "Compliance",
+    "Conditions",
+    "Current",
+    "DisclosureNote",
+    "FieldIssue",
+    "GetRuleSchemaResponseGetruleschema",
+    "HeadlineThreshold",
+    "Migration",
+    "ProblemDetail",
+    "Rescore",
+    "RescoreStatus",
+    "RescoreStatusChunks",
+    "Revocation",
+    "RevocationBody",
+    "RuleDocument",
+    "RuleDocumentLevel",
+    "ScorerGetAgreementHoldingsResponseScorergetagreementholdings",
+    "ScorerHealthzResponseScorerhealthz",
+    "ScorerListDeadLettersResponseScorerlistdeadletters",
+    "ScorerListSecurityEventsKindType0",
+    "ScorerReleaseSubjectAccessResponseScorerreleasesubjectaccess",
+    "ScorerSweepRetentionResponseScorersweepretention",
+    "SecurityEvent",
+    "SecurityEventKind",
+    "SecurityEventOutcome",
+    "SecurityEventPage",
+    "SecurityLogState",
+    "SecurityLogVerification",
+    "SecurityLogVerificationProblemsItem",
+    "StoredRule",
+    "StoredRuleLevel",
+    "SweepBody",
+    "Threshold",
+    "Weights",
+)

@@ -1,0 +1,161 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+
+from attrs import define as _attrs_define
+
+from ..models.rule_document_level import RuleDocumentLevel, check_rule_document_level
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.code_selection import CodeSelection
+    from ..models.conditions import Conditions
+    from ..models.weights import Weights
+
+
+T = TypeVar("T", bound="RuleDocument")
+
+
+@_attrs_define
+class RuleDocument:
+    """A rule set as an administrator writes it (the version is assigned on storing).
+
+    Attributes:
+        id (str):
+        title (str):
+        level (RuleDocumentLevel):
+        purposes (list[str]):
+        window (str | Unset):  Default: 'P6M'.
+        description (None | str | Unset):
+        codes (CodeSelection | Unset): Which codes count, by category and headline problem, and optionally how codes
+            group
+            into named indicators (a code named by no indicator then does not count). An indicator
+            lists codes as ``CODE`` (that code in every dataset) or ``dataset/CODE`` (one
+            dataset's); a dataset's code named both ways belongs to the ``dataset/CODE`` one.
+        conditions (Conditions | Unset):
+        weights (Weights | Unset):
+    """
+
+    id: str
+    title: str
+    level: RuleDocumentLevel
+    purposes: list[str]
+    window: str | Unset = "P6M"
+    description: None | str | Unset = UNSET
+    codes: CodeSelection | Unset = UNSET
+    conditions: Conditions | Unset = UNSET
+    weights: Weights | Unset = UNSET
+
+    def to_dict(self) -> dict[str, Any]:
+        id = self.id
+
+        title = self.title
+
+        level: str = self.level
+
+        purposes = self.purposes
+
+        window = self.window
+
+        description: None | str | Unset
+        if isinstance(self.description, Unset):
+            description = UNSET
+        else:
+            description = self.description
+
+        codes: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.codes, Unset):
+            codes = self.codes.to_dict()
+
+        conditions: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.conditions, Unset):
+            conditions = self.conditions.to_dict()
+
+        weights: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.weights, Unset):
+            weights = self.weights.to_dict()
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "id": id,
+                "title": title,
+                "level": level,
+                "purposes": purposes,
+            }
+        )
+        if window is not UNSET:
+            field_dict["window"] = window
+        if description is not UNSET:
+            field_dict["description"] = description
+        if codes is not UNSET:
+            field_dict["codes"] = codes
+        if conditions is not UNSET:
+            field_dict["conditions"] = conditions
+        if weights is not UNSET:
+            field_dict["weights"] = weights
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.code_selection import CodeSelection
+        from ..models.conditions import Conditions
+        from ..models.weights import Weights
+
+        d = dict(src_dict)
+        id = d.pop("id")
+
+        title = d.pop("title")
+
+        level = check_rule_document_level(d.pop("level"))
+
+        purposes = cast(list[str], d.pop("purposes"))
+
+        window = d.pop("window", UNSET)
+
+        def _parse_description(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        description = _parse_description(d.pop("description", UNSET))
+
+        _codes = d.pop("codes", UNSET)
+        codes: CodeSelection | Unset
+        if isinstance(_codes, Unset):
+            codes = UNSET
+        else:
+            codes = CodeSelection.from_dict(_codes)
+
+        _conditions = d.pop("conditions", UNSET)
+        conditions: Conditions | Unset
+        if isinstance(_conditions, Unset):
+            conditions = UNSET
+        else:
+            conditions = Conditions.from_dict(_conditions)
+
+        _weights = d.pop("weights", UNSET)
+        weights: Weights | Unset
+        if isinstance(_weights, Unset):
+            weights = UNSET
+        else:
+            weights = Weights.from_dict(_weights)
+
+        rule_document = cls(
+            id=id,
+            title=title,
+            level=level,
+            purposes=purposes,
+            window=window,
+            description=description,
+            codes=codes,
+            conditions=conditions,
+            weights=weights,
+        )
+
+        return rule_document
