@@ -12,19 +12,22 @@ from nats.js.api import (
     AckPolicy,
     ConsumerConfig,
     DeliverPolicy,
+    KeyValueConfig,
     RetentionPolicy,
     StorageType,
     StreamConfig,
 )
-from nats.js.errors import NotFoundError
+from nats.js.errors import BucketNotFoundError, NotFoundError
 
 from services.common import bus
 from services.common.subjects import (
+    LEASE_HOLDERS,
     PROVISIONER,
     SERVICES,
     deadletter_stream,
     deadletter_subject,
     durable_name,
+    lease_bucket,
     security_heads_stream,
     security_heads_subject,
     stream_subject,
@@ -34,6 +37,20 @@ from services.common.subjects import (
 DEADLETTER_MAX_AGE_S = 30 * 24 * 3600.0
 
 DUPLICATE_WINDOW_S = 3600.0
+
+
+async def lease(js, service: str, replicas: int) -> None:
+    """A service's writer lease bucket: one value (the holder), no history, no expiry
+    (services.common.lease judges a lease's age by its revision, not by the server's
+    clock); reads go through the stream leader, so a candidate never reads a stale
+    holder from a follower."""
+    try:
+        await js.key_value(lease_bucket(service))
+    except BucketNotFoundError:
+        await js.create_key_value(KeyValueConfig(
+            bucket=lease_bucket(service), history=1, storage=StorageType.FILE,
+            replicas=replicas, direct=False,
+            description=f"{service}'s writer lease (one writer among its replicas)"))
 
 
 async def provision(url: str, password: str = "", replicas: int = 1, tls_ca_file=None,
@@ -94,5 +111,7 @@ async def provision(url: str, password: str = "", replicas: int = 1, tls_ca_file
                     await js.update_stream(config)
                 except NotFoundError:
                     await js.add_stream(config)
+        for service in LEASE_HOLDERS:
+            await lease(js, service, replicas)
     finally:
         await nc.drain()

@@ -274,6 +274,26 @@ def security_heads_stream(service: str) -> str:
     return f"SECURITY_{service.upper()}"
 
 
+# Services that elect one writer among their replicas through a lease
+# (services.common.lease): a NATS key-value bucket each, its own user's alone.
+LEASE_HOLDERS = ("pseudonymiser",)
+
+
+def lease_bucket(service: str) -> str:
+    """The key-value bucket holding a service's writer lease."""
+    return f"LEASE_{service.upper()}"
+
+
+def lease_permissions(service: str) -> list[str]:
+    """What reading and compare-and-setting its own lease takes (nats-py's KeyValue:
+    the bucket's stream info, a get through the stream leader, a publish on the key)."""
+    if service not in LEASE_HOLDERS:
+        return []
+    bucket = lease_bucket(service)
+    return [f"$JS.API.STREAM.INFO.KV_{bucket}", f"$JS.API.STREAM.MSG.GET.KV_{bucket}",
+            f"$KV.{bucket}.>"]
+
+
 def permissions(service: str) -> dict:
     """Least-privilege publish/subscribe permissions for one service's NATS user."""
     if service not in SERVICES:
@@ -301,6 +321,7 @@ def permissions(service: str) -> dict:
     heads = security_heads_stream(service)
     pub += [security_heads_subject(service), f"$JS.API.STREAM.INFO.{heads}",
             f"$JS.API.STREAM.MSG.GET.{heads}"]
+    pub += lease_permissions(service)
     # Durable consumers are created by the provisioning step (deploy.provision), so a
     # service may only read, fetch from and acknowledge its own consumer.
     for stream in sorted(own_streams):

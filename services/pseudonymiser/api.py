@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -31,7 +32,7 @@ from services.pseudonymiser.schemas import (
     TrainRequest,
 )
 from services.pseudonymiser.service import Outcome
-from services.pseudonymiser.state import PseudonymiserState, State
+from services.pseudonymiser.state import State
 
 log = logging.getLogger("tessera.pseudonymiser")
 
@@ -68,8 +69,24 @@ async def _out(session: AsyncSession, pairs: list[ReviewPair],
     return out
 
 
-def _model(state: PseudonymiserState) -> LinkageModel:
-    return state.service.linkage.model
+async def only_the_writer(state: State) -> None:
+    """A standby refuses the writer's routes: it did nothing, so the request may be sent
+    again, to the writer named, or through the balancer once it routes to the writer."""
+    if state.writer.writing:
+        return
+    about = state.writer.describe()
+    known = about["writer"] is not None
+    raise Problem(503, "Service Unavailable",
+                  "this replica is a standby; the linkage writer answers this request"
+                  if known else "no linkage writer yet: one is being elected",
+                  headers={"Retry-After": str(1 if known else
+                                              math.ceil(state.settings.lease_ttl_s))},
+                  type_="urn:tessera:problem:standby", role="standby",
+                  writer=about["writer"])
+
+
+Writing = Depends(only_the_writer)
+WRITER_ONLY = problem_responses(503)
 
 
 @router.get("/review", response_model=list[ReviewPairOut])
@@ -81,7 +98,7 @@ async def review_queue(claims: LinkageOfficer, session: SessionDep, state: State
     that linkage has since resolved (its records now one person, one of them gone, or
     re-scored below the band by a re-link) leaves the pending queue as `superseded`."""
     return await _out(session, await repo.review_page(session, status, limit, offset),
-                      _model(state))
+                      await state.writer.model(session))
 
 
 @router.get("/review/{pair_id}", response_model=ReviewPairOut,
@@ -97,7 +114,7 @@ async def review_pair(pair_id: str, claims: LinkageOfficer, session: SessionDep,
 
 
 @router.post("/review/{pair_id}", response_model=ReviewOutcome,
-             responses=problem_responses(404))
+             responses=problem_responses(404, 503), dependencies=[Writing])
 async def decide(pair_id: str, body: ReviewDecision, claims: LinkageOfficer,
                  session: SessionDep, state: State) -> ReviewOutcome:
     """Decide a pair. A match merges the two persons, a non-match splits them; the
@@ -109,12 +126,13 @@ async def decide(pair_id: str, body: ReviewDecision, claims: LinkageOfficer,
     outcome = Outcome(assignments=batch.assignments if batch else [],
                       changes=batch.changes if batch else [])
     publish(state.rt.outbox, session, outcome)
-    return ReviewOutcome(pair=(await _out(session, [pair], _model(state)))[0],
+    return ReviewOutcome(pair=(await _out(session, [pair], state.service.linkage.model))[0],
                          changes=len(outcome.changes),
                          reassigned=len(outcome.assignments))
 
 
-@router.get("/linkage/model", response_model=LearningStatus)
+@router.get("/linkage/model", response_model=LearningStatus, responses=WRITER_ONLY,
+            dependencies=[Writing])
 async def model_status(claims: LinkageOfficer, session: SessionDep,
                        state: State) -> LearningStatus:
     """The active linkage model, when the service trains next, and the running or last
@@ -132,7 +150,7 @@ async def model_status(claims: LinkageOfficer, session: SessionDep,
 
 
 @router.post("/linkage/model/train", status_code=202, response_model=LearningJob,
-             responses=problem_responses(409))
+             responses=problem_responses(409, 503), dependencies=[Writing])
 async def train_model(claims: LinkageOfficer, state: State,
                       body: TrainRequest | None = None) -> LearningJob:
     """Train a model on the held records now, check it, and use it and re-link if it

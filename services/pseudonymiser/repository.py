@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from services.common import db
 from services.common.db import utcnow
 from services.pseudonymiser.models import (
     ConsentRecord,
@@ -32,6 +33,7 @@ from services.pseudonymiser.models import (
     Person,
     Release,
     ReviewPair,
+    WriteLock,
 )
 
 # IN-lists and multi-row inserts per statement: well under the 32,766 parameters SQLite
@@ -43,6 +45,23 @@ def chunks(values: Iterable, size: int = CHUNK) -> Iterator[list]:
     items = list(values)
     for i in range(0, len(items), size):
         yield items[i:i + size]
+
+
+async def take_fence(session: AsyncSession, holder: str) -> int:
+    """The next fencing epoch, for the newly elected linkage writer (`holder`)."""
+    return await db.take_fence(session, WriteLock, holder)
+
+
+async def check_fence(session: AsyncSession, epoch: int) -> None:
+    """The write lock, if `epoch` is still the newest (else `db.Fenced`)."""
+    await db.check_fence(session, WriteLock, epoch)
+
+
+async def fence(session: AsyncSession) -> tuple[int, str | None]:
+    """The newest epoch and the replica holding it."""
+    row = (await session.execute(select(WriteLock.fence, WriteLock.holder)
+                                 .where(WriteLock.id == 1))).one_or_none()
+    return (row[0], row[1]) if row is not None else (0, None)
 
 
 async def next_seq(session: AsyncSession) -> int:

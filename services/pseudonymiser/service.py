@@ -49,18 +49,24 @@ class Clock:
 class Pseudonymiser:
     def __init__(self, person_key: bytes, household_key: bytes, model: LinkageModel,
                  institutions: InstitutionRules | None = None, lean_blocking: bool = True,
-                 scoring_threads: int | None = None):
+                 scoring_threads: int | None = None, fenced: bool = False):
         self.person_key = person_key
-        # linkage reads then writes clusters: one batch at a time per process
-        self.lock = LinkageLock()
-        self.linkage = Linkage(model, self.new_person, lean=lean_blocking,
-                               scoring_threads=scoring_threads)
+        # linkage reads then writes clusters: one batch at a time per process, and where
+        # replicas elect their writer (`fenced`), only in the writer
+        self.lock = LinkageLock(fenced)
+        self._linkage_options = {"lean": lean_blocking, "scoring_threads": scoring_threads}
+        self.linkage = Linkage(model, self.new_person, **self._linkage_options)
         self.households = Households(household_key, institutions or InstitutionRules())
         self.last_linked = 0.0  # time.monotonic() of the last identity batch linked
 
     async def load(self, session: AsyncSession) -> int:
         """Build the linkage index from the held records."""
         return await self.linkage.load(session)
+
+    def reset(self, model: LinkageModel) -> None:
+        """An empty index of `model`, to load (a writer taking over) or to leave empty
+        (a standby: its memory freed)."""
+        self.linkage = Linkage(model, self.new_person, **self._linkage_options)
 
     def new_person(self) -> repo.Draft:
         """A person to insert (repo.insert_new), as a plain draft of a Person row."""

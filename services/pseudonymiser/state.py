@@ -13,6 +13,7 @@ from services.pseudonymiser.learning import Learning
 from services.pseudonymiser.releases import Releases
 from services.pseudonymiser.service import Pseudonymiser
 from services.pseudonymiser.settings import PseudonymiserSettings
+from services.pseudonymiser.writer import Writer
 
 
 @dataclass(kw_only=True, eq=False)
@@ -21,6 +22,10 @@ class PseudonymiserState(Retains):
     service: Pseudonymiser
     releases: Releases
     learning: Learning
+    writer: Writer
+
+    def describe(self) -> dict:
+        return self.writer.describe()
 
 
 State = Annotated[PseudonymiserState, Depends(dependency(PseudonymiserState))]
