@@ -81,18 +81,21 @@ async def provision(url: str, password: str = "", replicas: int = 1, tls_ca_file
             except NotFoundError:
                 await js.add_stream(config)
             for service in channel.consumers if channel.kind == "stream" else ():
-                durable = durable_name(channel, service)
+                config = ConsumerConfig(
+                    durable_name=durable_name(channel, service),
+                    ack_policy=AckPolicy.EXPLICIT,
+                    deliver_policy=DeliverPolicy.ALL,
+                    max_deliver=channel.max_deliver,
+                    ack_wait=channel.ack_wait_s,
+                    max_ack_pending=1000,
+                )
                 try:
-                    await js.consumer_info(channel.stream, durable)
+                    info = await js.consumer_info(channel.stream, config.durable_name)
                 except NotFoundError:
-                    await js.add_consumer(channel.stream, ConsumerConfig(
-                        durable_name=durable,
-                        ack_policy=AckPolicy.EXPLICIT,
-                        deliver_policy=DeliverPolicy.ALL,
-                        max_deliver=channel.max_deliver,
-                        ack_wait=channel.ack_wait_s,
-                        max_ack_pending=1000,
-                    ))
+                    await js.add_consumer(channel.stream, config)
+                    continue
+                if info.config.ack_wait != config.ack_wait:  # the one setting that changed
+                    await js.add_consumer(channel.stream, config)
         for service in SERVICES:
             for config in (StreamConfig(
                 name=deadletter_stream(service), subjects=[deadletter_subject(service)],

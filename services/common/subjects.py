@@ -60,14 +60,21 @@ class Channel:
         return self.stream or self.name
 
 
+# The linkage writer's streams: a consumer tells JetStream every third of this time
+# that it is still applying what it fetched (bus.Consumer), so a long linkage call keeps
+# its messages, and those a killed writer held go to the next writer this soon.
+LINKAGE_ACK_WAIT_S = 15.0
+
 IDENTITY = Channel(
     "identity", "tessera.ingest.identity.*", m.IdentityBatch,
     publishers=("gateway",), consumers=("pseudonymiser",), stream="INGEST_IDENTITY",
+    ack_wait_s=LINKAGE_ACK_WAIT_S,
     description="Identity rows keyed by record token (no codes, no event dates).",
 )
 OPTOUTS = Channel(
     "optouts", "tessera.ingest.optouts.*", m.IdentityBatch,
     publishers=("gateway",), consumers=("pseudonymiser",), stream="INGEST_OPTOUTS",
+    ack_wait_s=LINKAGE_ACK_WAIT_S,
     description="The identity part of opt-out lists, to recognise the person.",
 )
 EVENTS = Channel(

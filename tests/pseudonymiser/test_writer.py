@@ -1,0 +1,257 @@
+"""One linkage writer among pseudonymiser replicas: real processes on one SQLite file
+and a real nats-server. The writer is killed -9 or frozen during ingest of a synthetic
+borough; the standby takes over, and every record is stored and assigned once, in as
+many persons as there truly are. A deposed writer's late write is refused by its epoch."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from services.common import messages as m
+from services.common.db import Fenced, build_engine, build_sessionmaker, run_migrations
+from services.pseudonymiser import assembly
+from services.pseudonymiser import repository as repo
+from services.pseudonymiser.models import IdentityRecord
+from services.pseudonymiser.settings import PseudonymiserSettings
+from tests.pseudonymiser.conftest import MIGRATIONS, Federation
+from tests.pseudonymiser.replicas import (
+    Load,
+    count,
+    fence,
+    linked,
+    start_replica,
+    synthetic_load,
+    wait_for_writer,
+)
+from tests.support import eventually
+
+
+@pytest.fixture
+def database(tmp_path) -> Path:
+    path = tmp_path / "pseudonymiser.db"
+    run_migrations(MIGRATIONS, f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def settings(nats_env, database) -> dict:
+    return {**nats_env.settings_kwargs("pseudonymiser", f"sqlite+aiosqlite:///{database}"),
+            "person_key_path": nats_env.layout.key("pseudonym-person"),
+            "household_key_path": nats_env.layout.key("pseudonym-household"),
+            "learn_auto": False}  # no re-link by a new model in the middle of a test
+
+
+@pytest.fixture
+async def fed(nats_env):
+    fed = Federation(nats_env)
+    await fed.start()
+    yield fed
+    await fed.close()
+
+
+@pytest.fixture
+def replicas(tmp_path):
+    started = []
+
+    def start(settings: dict, name: str, **extra):
+        replica = start_replica(settings, name, tmp_path, **extra)
+        started.append(replica)
+        return replica
+
+    yield start
+    for replica in started:
+        replica.stop()
+
+
+async def publish(fed: Federation, load: Load) -> None:
+    for dataset, rows in load.batches:
+        await fed.publish(rows, dataset=dataset)
+
+
+async def all_stored(database: Path, load: Load, timeout: float = 240.0) -> None:
+    """Every record is in; the dead writer's unacknowledged batches come back once their
+    acknowledgement time (60 s) has run out."""
+    await eventually(lambda: count(database, "identity_records") >= load.records,
+                     timeout=timeout, interval=0.5)
+
+
+async def assert_linked_as_truth(fed: Federation, database: Path, load: Load) -> None:
+    """Each record once, in one person; one person per true person and no more (the
+    borough is clean: linkage alone makes no error on it); and what went out on the bus
+    says the same (the dead writer's outbox relayed by the new one)."""
+    pseudonym_of = linked(database)
+    assert len(pseudonym_of) == load.records and set(pseudonym_of) == set(load.person_of)
+    assert None not in pseudonym_of.values()
+    people_of: dict[str, set[str]] = {}
+    for token, pseudonym in pseudonym_of.items():
+        people_of.setdefault(pseudonym, set()).add(load.person_of[token])
+    assert all(len(people) == 1 for people in people_of.values()), "persons merged"
+    assert len(people_of) == len(set(load.person_of.values())), "a person made twice"
+
+    async def published():
+        await fed.pump()
+        return all(token in fed.assignments for token in load.person_of)
+
+    await eventually(published, timeout=60, interval=0.2)
+    latest = {t: max(fed.assignments[t], key=lambda a: a.version).person
+              for t in load.person_of}
+    assert latest == pseudonym_of
+
+
+def officer(nats_env) -> dict:
+    token = nats_env.token("pseudonymiser", subject="officer-1", roles=["linkage-officer"])
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def test_one_writer_and_a_standby_that_answers_reads_and_refuses_writes(
+        nats_env, settings, database, fed, replicas):
+    """The first replica writes, the second stands by. With the writer killed and a
+    long lease, the standby (still a standby) answers identity requests from the
+    database, serves the review queue and refuses the writer's routes, naming it."""
+    slow = {"lease_ttl_s": 60.0, "lease_renew_s": 1.0}
+    a = replicas(settings, "a", replica_url="http://a.internal:8001", **slow)
+    assert a.wait_ready()["role"] == "writer"
+    b = replicas(settings, "b", **slow)
+    ready = b.wait_ready()
+    assert ready["role"] == "standby" and ready["replica"] == "b"
+    assert ready["writer"]["replica"] == "a" and ready["writer"]["epoch"] == 1
+    load = synthetic_load(households=20, rows_per_batch=25)
+    await publish(fed, load)
+    await all_stored(database, load)
+    assert count(database, "persons") > 0
+    a.kill()
+    person = next(iter(linked(database).values()))
+    answers = [await fed.reidentify(person) for _ in range(3)]
+    assert all(answer.found and answer.subjects for answer in answers)
+    assert b.role() == "standby"  # answered by the standby: the writer is dead
+    async with httpx.AsyncClient(base_url=b.url, headers=officer(nats_env)) as http:
+        assert (await http.get("/v1/review")).status_code == 200
+        for method, path in (("POST", "/v1/linkage/model/train"),
+                             ("GET", "/v1/linkage/model"),
+                             ("POST", "/v1/review/no-such-pair")):
+            body = {"decision": "match"} if "review" in path else None
+            r = await http.request(method, path, json=body)
+            assert r.status_code == 503, (path, r.text)
+            assert r.headers["content-type"] == "application/problem+json"
+            assert r.headers["retry-after"] == "1"
+            problem = r.json()
+            assert problem["role"] == "standby" and problem["type"] == "urn:tessera:problem:standby"
+            assert problem["writer"] == {"replica": "a", "url": "http://a.internal:8001",
+                                         "epoch": 1}
+    assert fence(database) == (1, "a")
+
+
+async def test_kill9_of_the_writer_during_ingest(settings, database, fed, replicas):
+    load = synthetic_load(households=150, rows_per_batch=10)
+    a = replicas(settings, "a", link_group_messages=2)
+    assert a.wait_ready()["role"] == "writer"
+    b = replicas(settings, "b", link_group_messages=2)
+    assert b.wait_ready()["role"] == "standby"
+    await publish(fed, load)
+    await eventually(lambda: count(database, "identity_records") >= load.records // 3,
+                     timeout=120, interval=0.05)
+    a.kill()
+    killed = time.monotonic()
+    writer = await asyncio.to_thread(wait_for_writer, [b], 60)
+    failover = time.monotonic() - killed
+    stored_then = count(database, "identity_records")
+    await all_stored(database, load)
+    caught_up = time.monotonic() - killed
+    term = writer.readiness()
+    print(f"\nfailover: the standby wrote {failover:.1f} s after kill -9 of the writer "
+          f"({stored_then} of {load.records} records stored then; all stored "
+          f"{caught_up:.1f} s after the kill)")
+    assert writer is b and term["epoch"] == 2 and fence(database) == (2, "b")
+    assert failover < 20  # a generous bound on 5 s + 2 x 1 s and the rebuild
+    await assert_linked_as_truth(fed, database, load)
+
+
+async def test_a_frozen_writer_is_deposed_and_stands_down_when_it_wakes(
+        settings, database, fed, replicas):
+    """SIGSTOP: the writer cannot notice its lease running out. The standby takes over
+    (its fence waits for any transaction the frozen writer left open); woken, the old
+    writer finds its lease taken and stands down, and nothing is linked twice."""
+    load = synthetic_load(households=120, rows_per_batch=10, seed=32)
+    a = replicas(settings, "a", link_group_messages=2)
+    assert a.wait_ready()["role"] == "writer"
+    b = replicas(settings, "b", link_group_messages=2)
+    assert b.wait_ready()["role"] == "standby"
+    await publish(fed, load)
+    await eventually(lambda: count(database, "identity_records") >= load.records // 3,
+                     timeout=120, interval=0.05)
+    a.signal(signal.SIGSTOP)
+    frozen = time.monotonic()
+    # b wins the lease after the ttl, then takes the fence: at once, or when a wakes
+    # if a was frozen inside a transaction (SQLite's write lock is then a's)
+    await eventually(lambda: b.readiness() is not None
+                     and b.readiness()["writer"]["replica"] == "b", timeout=60, interval=0.1)
+    won = time.monotonic() - frozen
+    a.signal(signal.SIGCONT)
+    await asyncio.to_thread(wait_for_writer, [b], 60)
+    await eventually(lambda: a.role() == "standby", timeout=30, interval=0.1)
+    print(f"\nfrozen writer: the standby won the lease {won:.1f} s after SIGSTOP")
+    await all_stored(database, load)
+    assert fence(database) == (2, "b")
+    await assert_linked_as_truth(fed, database, load)
+    assert "stood down from epoch 1" in a.log.read_text()
+
+
+async def test_a_deposed_writers_linkage_is_refused_by_its_epoch(nats_env, database):
+    """Two writers' services on one database, directly: the first links under epoch 1;
+    once the second has taken epoch 2, the first's next linkage call is refused before
+    it writes anything and it is told, and the second, its index rebuilt from the
+    database, links the same people to the persons the first made."""
+    url = f"sqlite+aiosqlite:///{database}"
+    settings = PseudonymiserSettings(
+        **nats_env.settings_kwargs("pseudonymiser", url),
+        person_key_path=nats_env.layout.key("pseudonym-person"),
+        household_key_path=nats_env.layout.key("pseudonym-household"))
+    engines = [build_engine(url), build_engine(url)]
+    try:
+        sessions = [build_sessionmaker(e) for e in engines]
+        old, new = [await assembly.build(settings, s, elected=True) for s in sessions]
+        told = []
+        old.lock.fenced_off = lambda: told.append("fenced")
+        load = synthetic_load(households=10, rows_per_batch=1000, seed=33)
+        (dataset, rows), = [b for b in load.batches if b[0] == "gp-p81001"]
+        first, second = rows[: len(rows) // 2], rows[len(rows) // 2:]
+
+        def batch(part: list[dict], copy: str = "") -> m.IdentityBatch:
+            return m.IdentityBatch(
+                batch_id=f"b{copy}", chunk=0, partner="p-gp", dataset=dataset,
+                level="person", rows=[m.IdentityRow(**{**r, "record_token":
+                                                        r["record_token"] + copy})
+                                      for r in part])
+
+        async with sessions[0]() as session, session.begin():
+            old.lock.epoch = await repo.take_fence(session, "old")
+        async with sessions[0]() as session, session.begin():
+            await old.ingest(session, batch(first), "data")
+        async with sessions[1]() as session, session.begin():
+            new.lock.epoch = await repo.take_fence(session, "new")
+        with pytest.raises(Fenced):
+            async with sessions[0]() as session, session.begin():
+                await old.ingest(session, batch(second), "data")
+        assert told == ["fenced"] and not old.lock.locked()
+        async with sessions[1]() as session:
+            assert await session.scalar(select(func.count(IdentityRecord.record_token))) \
+                == len(first)
+            assert await new.load(session) == len(first)
+        async with sessions[1]() as session, session.begin():
+            await new.ingest(session, batch(first, copy="-again"), "data")
+            await new.ingest(session, batch(second), "data")
+        pseudonym_of = linked(database)
+        assert all(pseudonym_of[r["record_token"]] == pseudonym_of[r["record_token"] +
+                                                                   "-again"] for r in first)
+        assert len(set(pseudonym_of.values())) == len(
+            {load.person_of[r["record_token"]] for r in rows})
+    finally:
+        for engine in engines:
+            await engine.dispose()
