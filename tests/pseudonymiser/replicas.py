@@ -7,7 +7,6 @@ import json
 import os
 import secrets
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -16,8 +15,10 @@ from datetime import date
 from pathlib import Path
 
 import httpx
+from sqlalchemy import text
 
 from deploy.natsserver import free_port
+from services.common.db import build_engine
 from synthetic import generate_borough
 
 REPO = Path(__file__).resolve().parents[2]
@@ -146,33 +147,34 @@ def synthetic_load(households: int, rows_per_batch: int, seed: int = 31) -> Load
     return Load(batches, person_of)
 
 
-def linked(database: Path) -> dict[str, str]:
-    """record token -> the pseudonym of the person it is in now (merges followed)."""
-    con = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30)
-    try:
-        persons = {pid: (pseudonym, into) for pid, pseudonym, into in con.execute(
+class Database:
+    """The replicas' database, read as a test (SQLite or PostgreSQL)."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.engine = build_engine(url)
+
+    async def _rows(self, sql: str) -> list:
+        async with self.engine.connect() as con:
+            return list(await con.execute(text(sql)))
+
+    async def count(self, table: str) -> int:
+        return (await self._rows(f"SELECT count(*) FROM {table}"))[0][0]  # noqa: S608
+
+    async def linked(self) -> dict[str, str]:
+        """record token -> the pseudonym of the person it is in now (merges followed)."""
+        persons = {pid: (pseudonym, into) for pid, pseudonym, into in await self._rows(
             "SELECT id, pseudonym, merged_into FROM persons")}
         out = {}
-        for token, pid in con.execute("SELECT record_token, person_id FROM identity_records"):
+        for token, pid in await self._rows(
+                "SELECT record_token, person_id FROM identity_records"):
             while pid is not None and persons[pid][1] is not None:
                 pid = persons[pid][1]
             out[token] = persons[pid][0] if pid is not None else None
         return out
-    finally:
-        con.close()
 
+    async def fence(self) -> tuple[int, str | None]:
+        return tuple((await self._rows("SELECT fence, holder FROM write_lock"))[0])
 
-def count(database: Path, table: str) -> int:
-    con = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30)
-    try:
-        return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
-    finally:
-        con.close()
-
-
-def fence(database: Path) -> tuple[int, str | None]:
-    con = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30)
-    try:
-        return con.execute("SELECT fence, holder FROM write_lock").fetchone()
-    finally:
-        con.close()
+    async def close(self) -> None:
+        await self.engine.dispose()

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import signal
 import time
-from pathlib import Path
 
 import httpx
 import pytest
@@ -20,12 +19,11 @@ from services.pseudonymiser import assembly
 from services.pseudonymiser import repository as repo
 from services.pseudonymiser.models import IdentityRecord
 from services.pseudonymiser.settings import PseudonymiserSettings
+from tests import postgres
 from tests.pseudonymiser.conftest import MIGRATIONS, Federation
 from tests.pseudonymiser.replicas import (
+    Database,
     Load,
-    count,
-    fence,
-    linked,
     start_replica,
     synthetic_load,
     wait_for_writer,
@@ -34,15 +32,28 @@ from tests.support import eventually
 
 
 @pytest.fixture
-def database(tmp_path) -> Path:
-    path = tmp_path / "pseudonymiser.db"
-    run_migrations(MIGRATIONS, f"sqlite+aiosqlite:///{path}")
-    return path
+async def database(request, tmp_path):
+    """The replicas' database: a SQLite file, or (parametrized) a PostgreSQL one."""
+    backend = getattr(request, "param", "sqlite")
+    if backend == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'pseudonymiser.db'}"
+        run_migrations(MIGRATIONS, url)
+        db = Database(url)
+        yield db
+        await db.close()
+        return
+    if not postgres.available():
+        pytest.skip("no PostgreSQL binaries")
+    with postgres.databases("pseudonymiser") as (url,):
+        run_migrations(MIGRATIONS, url)
+        db = Database(url)
+        yield db
+        await db.close()
 
 
 @pytest.fixture
 def settings(nats_env, database) -> dict:
-    return {**nats_env.settings_kwargs("pseudonymiser", f"sqlite+aiosqlite:///{database}"),
+    return {**nats_env.settings_kwargs("pseudonymiser", database.url),
             "person_key_path": nats_env.layout.key("pseudonym-person"),
             "household_key_path": nats_env.layout.key("pseudonym-household"),
             "learn_auto": False}  # no re-link by a new model in the middle of a test
@@ -75,18 +86,31 @@ async def publish(fed: Federation, load: Load) -> None:
         await fed.publish(rows, dataset=dataset)
 
 
-async def all_stored(database: Path, load: Load, timeout: float = 240.0) -> None:
+async def stored(database: Database) -> int:
+    return await database.count("identity_records")
+
+
+async def all_stored(database: Database, load: Load, timeout: float = 240.0) -> None:
     """Every record is in; the dead writer's unacknowledged batches come back once their
-    acknowledgement time (60 s) has run out."""
-    await eventually(lambda: count(database, "identity_records") >= load.records,
-                     timeout=timeout, interval=0.5)
+    acknowledgement time has run out."""
+    async def done():
+        return await stored(database) >= load.records
+
+    await eventually(done, timeout=timeout, interval=0.5)
 
 
-async def assert_linked_as_truth(fed: Federation, database: Path, load: Load) -> None:
+async def a_third_stored(database: Database, load: Load) -> None:
+    async def done():
+        return await stored(database) >= load.records // 3
+
+    await eventually(done, timeout=120, interval=0.05)
+
+
+async def assert_linked_as_truth(fed: Federation, database: Database, load: Load) -> None:
     """Each record once, in one person; one person per true person and no more (the
     borough is clean: linkage alone makes no error on it); and what went out on the bus
     says the same (the dead writer's outbox relayed by the new one)."""
-    pseudonym_of = linked(database)
+    pseudonym_of = await database.linked()
     assert len(pseudonym_of) == load.records and set(pseudonym_of) == set(load.person_of)
     assert None not in pseudonym_of.values()
     people_of: dict[str, set[str]] = {}
@@ -125,9 +149,9 @@ async def test_one_writer_and_a_standby_that_answers_reads_and_refuses_writes(
     load = synthetic_load(households=20, rows_per_batch=25)
     await publish(fed, load)
     await all_stored(database, load)
-    assert count(database, "persons") > 0
+    assert await database.count("persons") > 0
     a.kill()
-    person = next(iter(linked(database).values()))
+    person = next(iter((await database.linked()).values()))
     answers = [await fed.reidentify(person) for _ in range(3)]
     assert all(answer.found and answer.subjects for answer in answers)
     assert b.role() == "standby"  # answered by the standby: the writer is dead
@@ -145,9 +169,10 @@ async def test_one_writer_and_a_standby_that_answers_reads_and_refuses_writes(
             assert problem["role"] == "standby" and problem["type"] == "urn:tessera:problem:standby"
             assert problem["writer"] == {"replica": "a", "url": "http://a.internal:8001",
                                          "epoch": 1}
-    assert fence(database) == (1, "a")
+    assert await database.fence() == (1, "a")
 
 
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
 async def test_kill9_of_the_writer_during_ingest(settings, database, fed, replicas):
     load = synthetic_load(households=150, rows_per_batch=10)
     a = replicas(settings, "a", link_group_messages=2)
@@ -155,20 +180,19 @@ async def test_kill9_of_the_writer_during_ingest(settings, database, fed, replic
     b = replicas(settings, "b", link_group_messages=2)
     assert b.wait_ready()["role"] == "standby"
     await publish(fed, load)
-    await eventually(lambda: count(database, "identity_records") >= load.records // 3,
-                     timeout=120, interval=0.05)
+    await a_third_stored(database, load)
     a.kill()
     killed = time.monotonic()
     writer = await asyncio.to_thread(wait_for_writer, [b], 60)
     failover = time.monotonic() - killed
-    stored_then = count(database, "identity_records")
+    stored_then = await stored(database)
     await all_stored(database, load)
     caught_up = time.monotonic() - killed
     term = writer.readiness()
-    print(f"\nfailover: the standby wrote {failover:.1f} s after kill -9 of the writer "
+    print(f"\nfailover ({database.url.split('+')[0]}): the standby wrote {failover:.1f} s after kill -9 of the writer "
           f"({stored_then} of {load.records} records stored then; all stored "
           f"{caught_up:.1f} s after the kill)")
-    assert writer is b and term["epoch"] == 2 and fence(database) == (2, "b")
+    assert writer is b and term["epoch"] == 2 and await database.fence() == (2, "b")
     assert failover < 20  # a generous bound on 5 s + 2 x 1 s and the rebuild
     await assert_linked_as_truth(fed, database, load)
 
@@ -184,8 +208,7 @@ async def test_a_frozen_writer_is_deposed_and_stands_down_when_it_wakes(
     b = replicas(settings, "b", link_group_messages=2)
     assert b.wait_ready()["role"] == "standby"
     await publish(fed, load)
-    await eventually(lambda: count(database, "identity_records") >= load.records // 3,
-                     timeout=120, interval=0.05)
+    await a_third_stored(database, load)
     a.signal(signal.SIGSTOP)
     frozen = time.monotonic()
     # b wins the lease after the ttl, then takes the fence: at once, or when a wakes
@@ -198,7 +221,7 @@ async def test_a_frozen_writer_is_deposed_and_stands_down_when_it_wakes(
     await eventually(lambda: a.role() == "standby", timeout=30, interval=0.1)
     print(f"\nfrozen writer: the standby won the lease {won:.1f} s after SIGSTOP")
     await all_stored(database, load)
-    assert fence(database) == (2, "b")
+    assert await database.fence() == (2, "b")
     await assert_linked_as_truth(fed, database, load)
     assert "stood down from epoch 1" in a.log.read_text()
 
@@ -208,7 +231,7 @@ async def test_a_deposed_writers_linkage_is_refused_by_its_epoch(nats_env, datab
     once the second has taken epoch 2, the first's next linkage call is refused before
     it writes anything and it is told, and the second, its index rebuilt from the
     database, links the same people to the persons the first made."""
-    url = f"sqlite+aiosqlite:///{database}"
+    url = database.url
     settings = PseudonymiserSettings(
         **nats_env.settings_kwargs("pseudonymiser", url),
         person_key_path=nats_env.layout.key("pseudonym-person"),
@@ -247,7 +270,7 @@ async def test_a_deposed_writers_linkage_is_refused_by_its_epoch(nats_env, datab
         async with sessions[1]() as session, session.begin():
             await new.ingest(session, batch(first, copy="-again"), "data")
             await new.ingest(session, batch(second), "data")
-        pseudonym_of = linked(database)
+        pseudonym_of = await database.linked()
         assert all(pseudonym_of[r["record_token"]] == pseudonym_of[r["record_token"] +
                                                                    "-again"] for r in first)
         assert len(set(pseudonym_of.values())) == len(
