@@ -21,13 +21,13 @@ from nats.js.errors import BucketNotFoundError, NotFoundError
 
 from services.common import bus
 from services.common.subjects import (
-    LEASE_HOLDERS,
+    BUCKETS,
     PROVISIONER,
     SERVICES,
+    Bucket,
     deadletter_stream,
     deadletter_subject,
     durable_name,
-    lease_bucket,
     security_heads_stream,
     security_heads_subject,
     stream_subject,
@@ -39,18 +39,17 @@ DEADLETTER_MAX_AGE_S = 30 * 24 * 3600.0
 DUPLICATE_WINDOW_S = 3600.0
 
 
-async def lease(js, service: str, replicas: int) -> None:
-    """A service's writer lease bucket: one value (the holder), no history, no expiry
-    (services.common.lease judges a lease's age by its revision, not by the server's
-    clock); reads go through the stream leader, so a candidate never reads a stale
-    holder from a follower."""
+async def bucket(js, declared: Bucket, replicas: int) -> None:
+    """A key-value bucket: one value a key, no history, no expiry of its own (the lease
+    judges a holder's age by its revision; a key given a time to live when written
+    goes then); reads go through the stream leader, so none is stale."""
     try:
-        await js.key_value(lease_bucket(service))
+        await js.key_value(declared.name)
     except BucketNotFoundError:
         await js.create_key_value(KeyValueConfig(
-            bucket=lease_bucket(service), history=1, storage=StorageType.FILE,
-            replicas=replicas, direct=False,
-            description=f"{service}'s writer lease (one writer among its replicas)"))
+            bucket=declared.name, history=1, replicas=replicas, direct=False,
+            storage=StorageType.MEMORY if declared.memory else StorageType.FILE,
+            description=declared.description[:200]))
 
 
 async def provision(url: str, password: str = "", replicas: int = 1, tls_ca_file=None,
@@ -114,7 +113,7 @@ async def provision(url: str, password: str = "", replicas: int = 1, tls_ca_file
                     await js.update_stream(config)
                 except NotFoundError:
                     await js.add_stream(config)
-        for service in LEASE_HOLDERS:
-            await lease(js, service, replicas)
+        for declared in BUCKETS:
+            await bucket(js, declared, replicas)
     finally:
         await nc.drain()

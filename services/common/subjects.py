@@ -281,24 +281,37 @@ def security_heads_stream(service: str) -> str:
     return f"SECURITY_{service.upper()}"
 
 
-# Services that elect one writer among their replicas through a lease
-# (services.common.lease): a NATS key-value bucket each, its own user's alone.
-LEASE_HOLDERS = ("pseudonymiser",)
+@dataclass(frozen=True)
+class Bucket:
+    """A NATS key-value bucket, its owner's alone (created by provisioning)."""
+
+    name: str
+    owner: str
+    description: str
+    # in memory: what it holds is worth less than an fsync on every write
+    memory: bool = False
 
 
-def lease_bucket(service: str) -> str:
-    """The key-value bucket holding a service's writer lease."""
-    return f"LEASE_{service.upper()}"
+# The pseudonymiser's linkage writer, elected among its replicas (services.common.lease).
+WRITER_LEASE = Bucket("LEASE_PSEUDONYMISER", "pseudonymiser",
+                      "the pseudonymiser's writer lease (one linkage writer among replicas)")
+# Access ids answered, each kept as long as a request naming it could be fresh (a time
+# to live on each key), so every replica answers a release request once
+# (services/pseudonymiser/releases.py).
+RELEASED = Bucket("RELEASED_PSEUDONYMISER", "pseudonymiser",
+                  "access ids the pseudonymiser's replicas answered (single use)", memory=True)
+BUCKETS = (WRITER_LEASE, RELEASED)
 
 
-def lease_permissions(service: str) -> list[str]:
-    """What reading and compare-and-setting its own lease takes (nats-py's KeyValue:
-    the bucket's stream info, a get through the stream leader, a publish on the key)."""
-    if service not in LEASE_HOLDERS:
-        return []
-    bucket = lease_bucket(service)
-    return [f"$JS.API.STREAM.INFO.KV_{bucket}", f"$JS.API.STREAM.MSG.GET.KV_{bucket}",
-            f"$KV.{bucket}.>"]
+def bucket_permissions(service: str) -> list[str]:
+    """What reading and compare-and-setting its own buckets takes (nats-py's KeyValue:
+    the bucket's stream info, a get through the stream leader, a publish on a key)."""
+    out = []
+    for bucket in BUCKETS:
+        if bucket.owner == service:
+            out += [f"$JS.API.STREAM.INFO.KV_{bucket.name}",
+                    f"$JS.API.STREAM.MSG.GET.KV_{bucket.name}", f"$KV.{bucket.name}.>"]
+    return out
 
 
 def permissions(service: str) -> dict:
@@ -328,7 +341,7 @@ def permissions(service: str) -> dict:
     heads = security_heads_stream(service)
     pub += [security_heads_subject(service), f"$JS.API.STREAM.INFO.{heads}",
             f"$JS.API.STREAM.MSG.GET.{heads}"]
-    pub += lease_permissions(service)
+    pub += bucket_permissions(service)
     # Durable consumers are created by the provisioning step (deploy.provision), so a
     # service may only read, fetch from and acknowledge its own consumer.
     for stream in sorted(own_streams):

@@ -38,7 +38,8 @@ def create_app(settings: PseudonymiserSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def start(rt: Runtime) -> AsyncIterator[PseudonymiserState]:
         service = await assembly.build(settings, rt.sessionmaker, elected=True)
-        releases = Releases(rt.sessionmaker, settings.release_max_age_s)
+        releases = Releases(rt.sessionmaker, settings.release_max_age_s,
+                            claims=await rt.js.key_value(subjects.RELEASED.name))
         await releases.load()
         handlers = Handlers(rt, service, releases)
         keeper = Retention(rt, service, lambda: state.now())

@@ -36,7 +36,7 @@ from services.common.bus import Consumer
 from services.common.db import utcnow
 from services.common.lease import Election, Lease
 from services.common.runtime import Runtime
-from services.common.subjects import lease_bucket
+from services.common.subjects import WRITER_LEASE
 from services.pseudonymiser import repository as repo
 from services.pseudonymiser.assembly import active_model, configured
 from services.pseudonymiser.learning import Learning
@@ -76,7 +76,7 @@ class Writer:
         self._model: LinkageModel | None = None  # a standby's copy of the active model
         self.term: Term | None = None
         self.lease = Lease(rt.nc.jetstream(timeout=settings.lease_renew_s),
-                           lease_bucket(rt.service), replica=settings.replica_name,
+                           WRITER_LEASE.name, replica=settings.replica_name,
                            ttl_s=settings.lease_ttl_s, renew_s=settings.lease_renew_s,
                            url=settings.replica_url)
         self.election = Election(self.lease, self._elected, self._deposed)

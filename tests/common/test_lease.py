@@ -9,10 +9,10 @@ import asyncio
 import pytest
 
 from services.common.lease import KEY, Election, Holder, Lease
-from services.common.subjects import lease_bucket
+from services.common.subjects import WRITER_LEASE
 from tests.support import close, eventually
 
-BUCKET = lease_bucket("pseudonymiser")
+BUCKET = WRITER_LEASE.name
 TTL = 5.0
 
 

@@ -1,0 +1,134 @@
+"""What a linkage writer's failover costs, with N records held.
+
+    PYTHONPATH=. .venv/bin/python -m benchmarks.writer_failover --records 100000 [--kills 3]
+
+Starts nats-server, bulk-loads N synthetic person-level records into the pseudonymiser's
+SQLite database (one person each, as benchmarks.linkage_speed does), starts two
+pseudonymiser replicas on it and kills the writer -9, then the next, `--kills` times
+(the killed one restarted as the standby each time). For each kill it prints the
+seconds from the kill until the standby reported itself the writer, and of those the
+index rebuild and the whole promotion (fence, model, rebuild, start) from the new
+writer's log; the rest is the lease's time to live running out on the standby's clock.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from benchmarks.linkage_speed import bulk_load, identities, record_objects, say
+from deploy.federation import REPO, Federation
+from deploy.layout import Layout
+from deploy.natsserver import free_port
+from services.common.settings import read_key
+from services.common.subjects import SERVICES
+
+REBUILT = re.compile(r"index of (\d+) held records rebuilt in ([\d.]+) s, writing ([\d.]+) s")
+
+
+def start(fed: Federation, name: str, port: int) -> subprocess.Popen:
+    env = {**fed._env("pseudonymiser"), "TESSERA_PSEUDONYMISER_PORT": str(port),
+           "TESSERA_PSEUDONYMISER_REPLICA": name,
+           "TESSERA_PSEUDONYMISER_LEARN_AUTO": "false"}
+    with open(fed.layout.logs / f"pseudonymiser-{name}.log", "ab") as log:
+        return subprocess.Popen([sys.executable, "-m", "services.pseudonymiser", "serve"],
+                                env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+
+
+def role(port: int) -> str | None:
+    try:
+        r = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2)
+    except httpx.HTTPError:
+        return None
+    return r.json().get("role") if r.status_code == 200 else None
+
+
+def wait_role(port: int, wanted: str, timeout: float = 1800) -> float:
+    start = time.monotonic()
+    while role(port) != wanted:
+        if time.monotonic() - start > timeout:
+            raise SystemExit(f"no {wanted} on port {port} after {timeout} s")
+        time.sleep(0.05)
+    return time.monotonic() - start
+
+
+def last_term(log: Path) -> tuple[int, float, float]:
+    held, rebuild, ready = REBUILT.findall(log.read_text())[-1]
+    return int(held), float(rebuild), float(ready)
+
+
+def run(records: int, kills: int, root: Path) -> dict:
+    fed = Federation(Layout(root), ports={s: free_port() for s in SERVICES},
+                     nats_port=free_port(), environment="test", encrypt_at_rest=False)
+    fed.prepare()
+    fed.start_nats()
+    procs: dict[str, subprocess.Popen] = {}
+    try:
+        fed.migrate("pseudonymiser")
+        say(f"generating and loading {records} records")
+        held, _ = identities(records, 0, 7, {})
+        import asyncio
+
+        asyncio.run(bulk_load(fed.layout.database_url("pseudonymiser"),
+                              record_objects(held, read_key(fed.layout.key("gateway-hmac"))),
+                              read_key(fed.layout.key("pseudonym-person"))))
+        ports = {"a": free_port(), "b": free_port()}
+        procs["a"] = start(fed, "a", ports["a"])
+        first_start = wait_role(ports["a"], "writer")
+        say(f"replica a writing after {first_start:.1f} s")
+        procs["b"] = start(fed, "b", ports["b"])
+        wait_role(ports["b"], "standby")
+        out = {"records": records, "first_start_s": round(first_start, 2), "kills": []}
+        writer, standby = "a", "b"
+        for _ in range(kills):
+            time.sleep(3)  # a few renewals first
+            procs[writer].kill()
+            procs[writer].wait()
+            killed = time.monotonic()
+            wait_role(ports[standby], "writer")
+            failover = time.monotonic() - killed
+            held_now, rebuild, ready = last_term(fed.layout.logs /
+                                                 f"pseudonymiser-{standby}.log")
+            out["kills"].append({"failover_s": round(failover, 2), "rebuild_s": rebuild,
+                                 "promotion_s": ready, "held": held_now})
+            say(f"kill -9 of {writer}: {standby} writing {failover:.2f} s later "
+                f"(rebuild {rebuild:.2f} s, promotion {ready:.2f} s)")
+            procs[writer] = start(fed, writer, ports[writer])
+            wait_role(ports[writer], "standby")
+            writer, standby = standby, writer
+        return out
+    finally:
+        for proc in procs.values():
+            if proc.poll() is None:
+                proc.terminate()
+                proc.wait(timeout=30)
+        fed.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--kills", type=int, default=3)
+    parser.add_argument("--dir", type=Path, default=None, help="keep the state here")
+    args = parser.parse_args(argv)
+    if args.dir is not None:
+        args.dir.mkdir(parents=True, exist_ok=True)
+        report = run(args.records, args.kills, args.dir)
+    else:
+        with tempfile.TemporaryDirectory(prefix="tessera-failover-") as tmp:
+            report = run(args.records, args.kills, Path(tmp))
+    print(json.dumps(report, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
