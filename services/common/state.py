@@ -44,6 +44,11 @@ class SliceState:
         where a slice elects a writer): names and numbers only."""
         return {}
 
+    def evidence(self) -> dict:
+        """What ``/v1/ops/compliance`` says of this replica (its role and terms, where
+        a slice elects a writer): names, times and numbers only."""
+        return {}
+
     @property
     def name(self) -> str:
         """The service's name (``gateway``, ``scorer``, ...)."""

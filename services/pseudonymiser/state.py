@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Annotated
 
 from fastapi import Depends
@@ -26,6 +26,11 @@ class PseudonymiserState(Retains):
 
     def describe(self) -> dict:
         return self.writer.describe()
+
+    def evidence(self) -> dict:
+        term = self.writer.term
+        return {**self.writer.describe(), "terms": self.writer.election.terms,
+                "last_term": None if term is None else asdict(term)}
 
 
 State = Annotated[PseudonymiserState, Depends(dependency(PseudonymiserState))]

@@ -169,11 +169,17 @@ async def test_one_writer_and_a_standby_that_answers_reads_and_refuses_writes(
             assert problem["role"] == "standby" and problem["type"] == "urn:tessera:problem:standby"
             assert problem["writer"] == {"replica": "a", "url": "http://a.internal:8001",
                                          "epoch": 1}
+        auditor = nats_env.token("pseudonymiser", roles=["auditor"])
+        r = await http.get("/v1/ops/compliance", headers={"Authorization": f"Bearer {auditor}"})
+        assert r.status_code == 200
+        replica = r.json()["replica"]
+        assert replica["role"] == "standby" and replica["last_term"] is None
     assert await database.fence() == (1, "a")
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
-async def test_kill9_of_the_writer_during_ingest(settings, database, fed, replicas):
+async def test_kill9_of_the_writer_during_ingest(nats_env, settings, database, fed,
+                                                 replicas):
     load = synthetic_load(households=150, rows_per_batch=10)
     a = replicas(settings, "a", link_group_messages=2)
     assert a.wait_ready()["role"] == "writer"
@@ -193,6 +199,12 @@ async def test_kill9_of_the_writer_during_ingest(settings, database, fed, replic
           f"({stored_then} of {load.records} records stored then; all stored "
           f"{caught_up:.1f} s after the kill)")
     assert writer is b and term["epoch"] == 2 and await database.fence() == (2, "b")
+    auditor = nats_env.token("pseudonymiser", roles=["auditor"])
+    async with httpx.AsyncClient(base_url=b.url) as http:
+        r = await http.get("/v1/ops/compliance",
+                           headers={"Authorization": f"Bearer {auditor}"})
+    last = r.json()["replica"]["last_term"]
+    assert last["epoch"] == 2 and 0 < last["held"] <= stored_then  # as rebuilt
     assert failover < 20  # a generous bound on 5 s + 2 x 1 s and the rebuild
     await assert_linked_as_truth(fed, database, load)
 
