@@ -463,12 +463,12 @@ async def review_pair(session: AsyncSession, pair_id: str) -> ReviewPair | None:
     return await session.get(ReviewPair, pair_id)
 
 
-async def person_level_records(session: AsyncSession, batch: int = 20000):
-    """Every held person-level record, in pages by received order (for the index): rows
-    with the model's column names as attributes, not ORM objects (a million of those
-    cost minutes and gigabytes)."""
+async def person_level_records(session: AsyncSession, batch: int = 20000, after: int = -1):
+    """Every held person-level record received (or changed) after the `after`'th, in
+    pages by received order (for the index): rows with the model's column names as
+    attributes, not ORM objects (a million of those cost minutes and gigabytes)."""
     table = IdentityRecord.__table__
-    last = -1
+    last = after
     while True:
         rows = (await session.execute(
             select(table).where(table.c.level == "person", table.c.received_seq > last)
@@ -477,6 +477,12 @@ async def person_level_records(session: AsyncSession, batch: int = 20000):
             return
         last = rows[-1].received_seq
         yield rows
+
+
+async def person_level_tokens(session: AsyncSession) -> set[str]:
+    """The tokens of every held person-level record (what the index should hold)."""
+    return set(await session.scalars(select(IdentityRecord.record_token)
+                                     .where(IdentityRecord.level == "person")))
 
 
 async def active_model(session: AsyncSession) -> LinkageModelVersion | None:

@@ -88,6 +88,10 @@ class PseudonymiserSettings(ServiceSettings):
     replica: str | None = None
     # where clients reach this replica directly, named by a standby that refuses a write
     replica_url: str | None = None
+    # a standby keeps an index of its own, following the database every lease_renew_s,
+    # so that when elected it catches up instead of rebuilding (which grows with the
+    # records held); the index's memory on every replica
+    standby_index: bool = True
 
     @model_validator(mode="after")
     def _lease(self):

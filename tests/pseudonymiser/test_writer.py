@@ -11,7 +11,7 @@ import time
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from services.common import messages as m
 from services.common.db import Fenced, build_engine, build_sessionmaker, run_migrations
@@ -185,6 +185,7 @@ async def test_kill9_of_the_writer_during_ingest(nats_env, settings, database, f
     assert a.wait_ready()["role"] == "writer"
     b = replicas(settings, "b", link_group_messages=2)
     assert b.wait_ready()["role"] == "standby"
+    await eventually(lambda: b.readiness()["index"] == "following", timeout=60)
     await publish(fed, load)
     await a_third_stored(database, load)
     a.kill()
@@ -204,7 +205,8 @@ async def test_kill9_of_the_writer_during_ingest(nats_env, settings, database, f
         r = await http.get("/v1/ops/compliance",
                            headers={"Authorization": f"Bearer {auditor}"})
     last = r.json()["replica"]["last_term"]
-    assert last["epoch"] == 2 and 0 < last["held"] <= stored_then  # as rebuilt
+    assert last["epoch"] == 2 and 0 < last["held"] <= stored_then
+    assert last["caught_up"]  # the standby's own index, not a rebuild
     assert failover < 20  # a generous bound on 5 s + 2 x 1 s and the rebuild
     await assert_linked_as_truth(fed, database, load)
 
@@ -215,9 +217,10 @@ async def test_a_frozen_writer_is_deposed_and_stands_down_when_it_wakes(
     (its fence waits for any transaction the frozen writer left open); woken, the old
     writer finds its lease taken and stands down, and nothing is linked twice."""
     load = synthetic_load(households=120, rows_per_batch=10, seed=32)
-    a = replicas(settings, "a", link_group_messages=2)
+    cold = {"link_group_messages": 2, "standby_index": False}  # the one elected rebuilds
+    a = replicas(settings, "a", **cold)
     assert a.wait_ready()["role"] == "writer"
-    b = replicas(settings, "b", link_group_messages=2)
+    b = replicas(settings, "b", **cold)
     assert b.wait_ready()["role"] == "standby"
     await publish(fed, load)
     await a_third_stored(database, load)
@@ -236,6 +239,7 @@ async def test_a_frozen_writer_is_deposed_and_stands_down_when_it_wakes(
     assert await database.fence() == (2, "b")
     await assert_linked_as_truth(fed, database, load)
     assert "stood down from epoch 1" in a.log.read_text()
+    assert "records rebuilt in" in b.log.read_text()
 
 
 async def test_a_deposed_writers_linkage_is_refused_by_its_epoch(nats_env, database):
@@ -290,3 +294,62 @@ async def test_a_deposed_writers_linkage_is_refused_by_its_epoch(nats_env, datab
     finally:
         for engine in engines:
             await engine.dispose()
+
+
+async def test_a_standbys_index_caught_up_holds_what_a_rebuild_would(nats_env, database):
+    """A standby loads its index, then follows the database by received_seq; at its
+    election it catches up and drops what was deleted meanwhile. The result is the
+    index a rebuild from the database gives, row for row."""
+    url = database.url
+    settings = PseudonymiserSettings(
+        **nats_env.settings_kwargs("pseudonymiser", url),
+        person_key_path=nats_env.layout.key("pseudonym-person"),
+        household_key_path=nats_env.layout.key("pseudonym-household"))
+    engine = build_engine(url)
+    try:
+        sessions = build_sessionmaker(engine)
+        writer = await assembly.build(settings, sessions)
+        standby, fresh = [await assembly.build(settings, sessions, elected=True)
+                          for _ in range(2)]
+        load = synthetic_load(households=30, rows_per_batch=40, seed=34)
+        batches = [m.IdentityBatch(batch_id=f"b{i}", chunk=0, partner=f"p-{dataset}",
+                                   dataset=dataset, level="person",
+                                   rows=[m.IdentityRow(**r) for r in rows])
+                   for i, (dataset, rows) in enumerate(load.batches)]
+        half = len(batches) // 2
+
+        async def link(batch):
+            async with sessions() as session, session.begin():
+                await writer.ingest(session, batch, "data")
+
+        for batch in batches[:half]:
+            await link(batch)
+        async with sessions() as session:
+            after = await repo.next_seq(session) - 1
+            await standby.load(session)
+        for batch in batches[half:]:
+            await link(batch)
+        first = batches[0].rows[:5]  # sent again, changed: a newer received_seq
+        await link(batches[0].model_copy(update={"batch_id": "again", "rows": [
+            r.model_copy(update={"given_name": (r.given_name or "") + "e"}) for r in first]}))
+        gone = [r.record_token for r in batches[1].rows[:4]]
+        async with sessions() as session, session.begin():
+            await session.execute(delete(IdentityRecord).where(
+                IdentityRecord.record_token.in_(gone)))
+        async with sessions() as session:
+            added, last = await standby.linkage.catch_up(session, after)
+            assert added >= sum(len(b.rows) for b in batches[half:]) + len(first)
+            assert set(gone) <= standby.linkage.index.tokens()  # deletions: not seen yet
+            assert await standby.linkage.reconcile(session) == len(gone)
+            assert await fresh.load(session) == len(standby.linkage.index)
+            assert last == await repo.next_seq(session) - 1
+        tokens = fresh.linkage.index.tokens()
+        assert standby.linkage.index.tokens() == tokens and not set(gone) & tokens
+
+        def rows(service):
+            frame = service.linkage.index.features(tokens)
+            return frame.sort_values("unique_id").reset_index(drop=True)
+
+        assert rows(standby).equals(rows(fresh))
+    finally:
+        await engine.dispose()
