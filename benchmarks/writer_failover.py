@@ -77,8 +77,15 @@ def wait_role(port: int, wanted: str, timeout: float = 1800) -> float:
     return time.monotonic() - start
 
 
-def last_term(log: Path) -> tuple[int, str, float, float]:
-    held, how, index_s, ready = TERM.findall(log.read_text())[-1]
+def terms(log: Path) -> list[tuple[str, str, str, str]]:
+    return TERM.findall(log.read_text()) if log.exists() else []
+
+
+def next_term(log: Path, before: int) -> tuple[int, str, float, float]:
+    """The term line after the `before` first (written a moment after the role shows)."""
+    while len(found := terms(log)) <= before:
+        time.sleep(0.05)
+    held, how, index_s, ready = found[before]
     return int(held), how, float(index_s), float(ready)
 
 
@@ -110,13 +117,14 @@ def run(records: int, kills: int, root: Path, standby_index: bool) -> dict:
         writer, standby = "a", "b"
         for _ in range(kills):
             time.sleep(3)  # a few renewals first
+            log = fed.layout.logs / f"pseudonymiser-{standby}.log"
+            before = len(terms(log))
             procs[writer].kill()
             procs[writer].wait()
             killed = time.monotonic()
             wait_role(ports[standby], "writer")
             failover = time.monotonic() - killed
-            held_now, how, index_s, ready = last_term(fed.layout.logs /
-                                                      f"pseudonymiser-{standby}.log")
+            held_now, how, index_s, ready = next_term(log, before)
             out["kills"].append({"failover_s": round(failover, 2), "index": how,
                                  "index_s": index_s, "promotion_s": ready, "held": held_now})
             say(f"kill -9 of {writer}: {standby} writing {failover:.2f} s later "

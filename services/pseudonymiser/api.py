@@ -32,7 +32,7 @@ from services.pseudonymiser.schemas import (
     TrainRequest,
 )
 from services.pseudonymiser.service import Outcome
-from services.pseudonymiser.state import State
+from services.pseudonymiser.state import PseudonymiserState, State
 
 log = logging.getLogger("tessera.pseudonymiser")
 
@@ -69,20 +69,24 @@ async def _out(session: AsyncSession, pairs: list[ReviewPair],
     return out
 
 
-async def only_the_writer(state: State) -> None:
-    """A standby refuses the writer's routes: it did nothing, so the request may be sent
-    again, to the writer named, or through the balancer once it routes to the writer."""
-    if state.writer.writing:
-        return
+def standby(state: PseudonymiserState) -> Problem:
+    """What a standby answers to a request only the writer serves: it did nothing, so
+    the request may be sent again, to the writer named, or through the balancer once it
+    routes to the writer."""
     about = state.writer.describe()
-    known = about["writer"] is not None
-    raise Problem(503, "Service Unavailable",
-                  "this replica is a standby; the linkage writer answers this request"
-                  if known else "no linkage writer yet: one is being elected",
-                  headers={"Retry-After": str(1 if known else
-                                              math.ceil(state.settings.lease_ttl_s))},
-                  type_="urn:tessera:problem:standby", role="standby",
-                  writer=about["writer"])
+    known = about["writer"] is not None and about["writer"]["replica"] != about["replica"]
+    return Problem(503, "Service Unavailable",
+                   "this replica is a standby; the linkage writer answers this request"
+                   if known else "no linkage writer yet: one is being elected",
+                   headers={"Retry-After": str(1 if known else
+                                               math.ceil(state.settings.lease_ttl_s))},
+                   type_="urn:tessera:problem:standby", role="standby",
+                   writer=about["writer"] if known else None)
+
+
+async def only_the_writer(state: State) -> None:
+    if not state.writer.writing:
+        raise standby(state)
 
 
 Writing = Depends(only_the_writer)

@@ -8,13 +8,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 
 from services.common import subject_access, subjects
 from services.common.bus import Consumer
+from services.common.db import Fenced
+from services.common.problems import problem_response
 from services.common.reconcile import Reconciler
 from services.common.retention import build_router
 from services.common.runtime import Runtime
+from services.common.state import state_of
 from services.common.subject_access import RemoteGrants
 from services.common.web import slice_app
 from services.pseudonymiser import api, assembly
@@ -106,8 +109,20 @@ def create_app(settings: PseudonymiserSettings | None = None) -> FastAPI:
         finally:
             await writer.stop()
 
-    return slice_app("Tessera pseudonymiser", settings, start,
-                     [api.router, subject_router, subject_access.router,
-                      build_router(Agreement)],
-                     inbox_model=Inbox, events_model=SecurityEvent,
-                     migrations_dir=MIGRATIONS, outbox_model=Outbox)
+    app = slice_app("Tessera pseudonymiser", settings, start,
+                    [api.router, subject_router, subject_access.router,
+                     build_router(Agreement)],
+                    inbox_model=Inbox, events_model=SecurityEvent,
+                    migrations_dir=MIGRATIONS, outbox_model=Outbox)
+
+    @app.exception_handler(Fenced)
+    async def not_the_writer(request: Request, exc: Fenced):
+        """Linkage writes reached on a replica that is not (or no longer) the writer,
+        by a route of its own or a common one (the retention sweep): as a standby's
+        refusal of the writer's routes."""
+        problem = api.standby(state_of(request.app, PseudonymiserState))
+        return problem_response(problem.status, problem.title, problem.detail,
+                                type_=problem.type, instance=request.url.path,
+                                headers=problem.headers, **problem.extra)
+
+    return app

@@ -479,6 +479,11 @@ async def person_level_records(session: AsyncSession, batch: int = 20000, after:
         yield rows
 
 
+async def person_level_count(session: AsyncSession) -> int:
+    return await session.scalar(select(func.count()).select_from(IdentityRecord)
+                                .where(IdentityRecord.level == "person"))
+
+
 async def person_level_tokens(session: AsyncSession) -> set[str]:
     """The tokens of every held person-level record (what the index should hold)."""
     return set(await session.scalars(select(IdentityRecord.record_token)

@@ -11,13 +11,13 @@ import time
 
 import httpx
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from services.common import messages as m
 from services.common.db import Fenced, build_engine, build_sessionmaker, run_migrations
-from services.pseudonymiser import assembly
+from services.pseudonymiser import assembly, cli
 from services.pseudonymiser import repository as repo
-from services.pseudonymiser.models import IdentityRecord
+from services.pseudonymiser.models import IdentityRecord, WriteLock
 from services.pseudonymiser.settings import PseudonymiserSettings
 from tests import postgres
 from tests.pseudonymiser.conftest import MIGRATIONS, Federation
@@ -169,6 +169,10 @@ async def test_one_writer_and_a_standby_that_answers_reads_and_refuses_writes(
             assert problem["role"] == "standby" and problem["type"] == "urn:tessera:problem:standby"
             assert problem["writer"] == {"replica": "a", "url": "http://a.internal:8001",
                                          "epoch": 1}
+        admin = nats_env.token("pseudonymiser", roles=["admin"])
+        r = await http.post("/v1/retention/sweep",  # a common route reaching a write
+                            headers={"Authorization": f"Bearer {admin}"})
+        assert r.status_code == 503 and r.json()["writer"]["replica"] == "a"
         auditor = nats_env.token("pseudonymiser", roles=["auditor"])
         r = await http.get("/v1/ops/compliance", headers={"Authorization": f"Bearer {auditor}"})
         assert r.status_code == 200
@@ -353,3 +357,16 @@ async def test_a_standbys_index_caught_up_holds_what_a_rebuild_would(nats_env, d
         assert rows(standby).equals(rows(fresh))
     finally:
         await engine.dispose()
+
+
+async def test_the_operators_relink_takes_an_epoch_of_its_own(nats_env, database):
+    """`python -m services.pseudonymiser relink` (the service stopped) fences off any
+    replica still writing before it reads what is held."""
+    settings = PseudonymiserSettings(
+        **nats_env.settings_kwargs("pseudonymiser", database.url),
+        person_key_path=nats_env.layout.key("pseudonym-person"),
+        household_key_path=nats_env.layout.key("pseudonym-household"))
+    async with database.engine.begin() as con:
+        await con.execute(update(WriteLock).values(fence=1, holder="a"))
+    report = await cli._relink(settings)
+    assert report["model_version"] and await database.fence() == (2, "relink")
