@@ -106,7 +106,11 @@ async def test_kill9_of_the_linkage_writer_under_ingest_and_unlocks(tmp_path):
             batches = await upload(api, borough, 2000, out=lambda line: None)
             await wait_batches(api, batches, poll=0.3, timeout=300)
             before, _ = await asyncio.to_thread(stored, fed)
-            flagged = [row["pseudonym"] for row in await api.cohort()]
+            flagged = []
+            deadline = time.monotonic() + 180  # flags follow the linker and the scorer
+            while not flagged and time.monotonic() < deadline:
+                flagged = [row["pseudonym"] for row in await api.cohort()]
+                await asyncio.sleep(0.5)
             assert flagged, "the borough should flag someone"
 
             unlocks: list[tuple[float, int]] = []  # (started, HTTP status)
