@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -141,7 +140,7 @@ async def test_kill9_of_the_linkage_writer_under_ingest_and_unlocks(tmp_path):
                 accepted += reply["accepted"]
                 sent.append((later.partner, reply["batch_id"]))
                 if killed is None:
-                    os.killpg(fed.procs.pop("pseudonymiser").pid, signal.SIGKILL)
+                    await asyncio.to_thread(fed.kill, "pseudonymiser")  # reaped: gone
                     killed = time.monotonic()
             ready = await asyncio.to_thread(
                 wait_for, lambda: (r := readiness(standby_url)) and r["role"] == "writer"
@@ -156,11 +155,14 @@ async def test_kill9_of_the_linkage_writer_under_ingest_and_unlocks(tmp_path):
         total, pseudonym_of = await asyncio.to_thread(stored, fed)
         log = (fed.layout.logs / "pseudonymiser-standby.log").read_text()
         term = next(line for line in log.splitlines() if "writing in epoch" in line)
-        after_kill = [status for started, status in unlocks if started > killed]
+        # an unlock whose request reached the writer as it died is lost with it (the
+        # caseworker asks again); those begun once NATS has dropped its connection go to
+        # the standby
+        after_kill = [status for started, status in unlocks if started > killed + 0.5]
         print(f"\nfailover: the standby wrote {failover:.1f} s after kill -9 of the writer; "
               f"{accepted} records accepted meanwhile all stored {done:.1f} s after it\n"
               f"{term.split(': ', 1)[-1]}\n"
-              f"unlocks: {len(unlocks)} in all, {len(after_kill)} begun after the kill; "
+              f"unlocks: {len(unlocks)} in all, {len(after_kill)} begun 0.5 s after the kill; "
               f"not answered 200: {sum(s != 200 for _, s in unlocks)} "
               f"(statuses {sorted({s for _, s in unlocks})})")
         assert accepted == len(rows)
