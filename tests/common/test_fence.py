@@ -5,6 +5,7 @@ transaction, and after it nothing of the older epoch commits."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import pytest
 from sqlalchemy import Integer, insert, select
@@ -36,98 +37,87 @@ class Row(Base):
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def two_writers(request, tmp_path):
-    """Two engines on one database (two writer processes' connections)."""
+    """Sessions of two engines on one database (two writer processes' connections)."""
     if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'fence.db'}"
-        yield from_url_pair(url)
+        async with sessions_of(f"sqlite+aiosqlite:///{tmp_path / 'fence.db'}") as pair:
+            yield pair
         return
     if not postgres.available():
         pytest.skip("no PostgreSQL binaries")
     with postgres.databases("fence") as (url,):
-        yield from_url_pair(url)
+        async with sessions_of(url) as pair:
+            yield pair
 
 
-def from_url_pair(url: str):
-    return [build_engine(url) for _ in range(2)]
-
-
-async def _setup(engine) -> None:
-    async with engine.begin() as con:
-        await con.run_sync(Base.metadata.create_all)
+@contextlib.asynccontextmanager
+async def sessions_of(url: str):
+    engines = [build_engine(url) for _ in range(2)]
+    try:
+        async with engines[0].begin() as con:
+            await con.run_sync(Base.metadata.create_all)
+        yield [build_sessionmaker(engine) for engine in engines]
+    finally:
+        for engine in engines:
+            await engine.dispose()
 
 
 async def test_a_deposed_writer_cannot_commit(two_writers):
-    old_engine, new_engine = two_writers
-    try:
-        await _setup(old_engine)
-        old, new = build_sessionmaker(old_engine), build_sessionmaker(new_engine)
-        async with old() as session, session.begin():
-            mine = await take_fence(session, WriteLock, "old")
+    old, new = two_writers
+    async with old() as session, session.begin():
+        mine = await take_fence(session, WriteLock, "old")
+    async with old() as session, session.begin():
+        await check_fence(session, WriteLock, mine)
+        session.add(Row(id=1, epoch=mine))
+    async with new() as session, session.begin():
+        theirs = await take_fence(session, WriteLock, "new")
+    assert theirs == mine + 1
+    with pytest.raises(Fenced):
         async with old() as session, session.begin():
             await check_fence(session, WriteLock, mine)
-            session.add(Row(id=1, epoch=mine))
-        async with new() as session, session.begin():
-            theirs = await take_fence(session, WriteLock, "new")
-        assert theirs == mine + 1
-        with pytest.raises(Fenced):
-            async with old() as session, session.begin():
-                await check_fence(session, WriteLock, mine)
-                session.add(Row(id=2, epoch=mine))
-        async with new() as session, session.begin():
-            await check_fence(session, WriteLock, theirs)
-            session.add(Row(id=3, epoch=theirs))
-        async with new() as session:
-            rows = (await session.execute(select(Row.id, Row.epoch).order_by(Row.id))).all()
-            holder = (await session.execute(select(WriteLock.holder))).scalar_one()
-        assert [tuple(r) for r in rows] == [(1, mine), (3, theirs)] and holder == "new"
-    finally:
-        await old_engine.dispose()
-        await new_engine.dispose()
+            session.add(Row(id=2, epoch=mine))
+    async with new() as session, session.begin():
+        await check_fence(session, WriteLock, theirs)
+        session.add(Row(id=3, epoch=theirs))
+    async with new() as session:
+        rows = (await session.execute(select(Row.id, Row.epoch).order_by(Row.id))).all()
+        holder = (await session.execute(select(WriteLock.holder))).scalar_one()
+    assert [tuple(r) for r in rows] == [(1, mine), (3, theirs)] and holder == "new"
 
 
 async def test_the_next_epoch_waits_for_the_old_writers_open_transaction(two_writers):
     """The old writer checked its epoch and is still writing when a new one is elected:
     the new epoch is taken only once that transaction has ended, so what the old writer
     committed is there for the new one to read, and its next transaction is refused."""
-    old_engine, new_engine = two_writers
-    try:
-        await _setup(old_engine)
-        old, new = build_sessionmaker(old_engine), build_sessionmaker(new_engine)
+    old, new = two_writers
+    async with old() as session, session.begin():
+        mine = await take_fence(session, WriteLock, "old")
+    checked, taken = asyncio.Event(), asyncio.Event()
+
+    async def old_writer():
         async with old() as session, session.begin():
-            mine = await take_fence(session, WriteLock, "old")
-        checked, taken = asyncio.Event(), asyncio.Event()
+            await check_fence(session, WriteLock, mine)
+            checked.set()
+            await asyncio.sleep(0.5)  # the new writer is elected meanwhile
+            await session.execute(insert(Row).values(id=1, epoch=mine))
+            assert not taken.is_set()
 
-        async def old_writer():
-            async with old() as session, session.begin():
-                await check_fence(session, WriteLock, mine)
-                checked.set()
-                await asyncio.sleep(0.5)  # the new writer is elected meanwhile
-                await session.execute(insert(Row).values(id=1, epoch=mine))
-                assert not taken.is_set()
+    async def new_writer() -> tuple[int, list[int]]:
+        await checked.wait()
+        async with new() as session, session.begin():
+            epoch = await take_fence(session, WriteLock, "new")
+            taken.set()
+            seen = list((await session.execute(select(Row.id))).scalars())
+        return epoch, seen
 
-        async def new_writer() -> tuple[int, list[int]]:
-            await checked.wait()
-            async with new() as session, session.begin():
-                epoch = await take_fence(session, WriteLock, "new")
-                taken.set()
-                seen = list((await session.execute(select(Row.id))).scalars())
-            return epoch, seen
-
-        _, (theirs, seen) = await asyncio.gather(old_writer(), new_writer())
-        assert theirs == mine + 1 and seen == [1]
-        with pytest.raises(Fenced):
-            async with old() as session, session.begin():
-                await check_fence(session, WriteLock, mine)
-    finally:
-        await old_engine.dispose()
-        await new_engine.dispose()
+    _, (theirs, seen) = await asyncio.gather(old_writer(), new_writer())
+    assert theirs == mine + 1 and seen == [1]
+    with pytest.raises(Fenced):
+        async with old() as session, session.begin():
+            await check_fence(session, WriteLock, mine)
 
 
 async def test_the_first_epoch_makes_the_row(tmp_path):
-    engine = build_engine(f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}")
-    try:
-        await _setup(engine)
-        sessions = build_sessionmaker(engine)
+    async with sessions_of(f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}") as (sessions, _):
         with pytest.raises(Fenced):  # no row, no epoch: nothing may write
             async with sessions() as session, session.begin():
                 await check_fence(session, WriteLock, 0)
@@ -135,5 +125,3 @@ async def test_the_first_epoch_makes_the_row(tmp_path):
             assert await take_fence(session, WriteLock, "a") == 1
         async with sessions() as session, session.begin():
             await check_fence(session, WriteLock, 1)
-    finally:
-        await engine.dispose()
