@@ -57,6 +57,8 @@ class Replica:
         return ready["role"] if ready else None
 
     def wait_ready(self, timeout: float = 60.0) -> dict:
+        """Blocks: call it in a thread, so the test's loop (a stand-in registry, say)
+        runs meanwhile."""
         deadline = time.monotonic() + timeout
         while True:
             if self.proc.poll() is not None:

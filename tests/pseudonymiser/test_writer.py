@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import time
+from datetime import date
 
 import httpx
 import pytest
@@ -17,7 +18,7 @@ from services.common import messages as m
 from services.common.db import Fenced, build_engine, build_sessionmaker, run_migrations
 from services.pseudonymiser import assembly, cli
 from services.pseudonymiser import repository as repo
-from services.pseudonymiser.models import IdentityRecord, WriteLock
+from services.pseudonymiser.models import Agreement, IdentityRecord, WriteLock
 from services.pseudonymiser.settings import PseudonymiserSettings
 from tests import postgres
 from tests.pseudonymiser.conftest import MIGRATIONS, Federation
@@ -28,7 +29,7 @@ from tests.pseudonymiser.replicas import (
     synthetic_load,
     wait_for_writer,
 )
-from tests.support import eventually
+from tests.support import StandInRegistry, eventually
 
 
 @pytest.fixture
@@ -61,9 +62,16 @@ def settings(nats_env, database) -> dict:
 
 @pytest.fixture
 async def fed(nats_env):
+    """The other services' part, and the gateway's registry (replicas reconcile their
+    agreements with it before they are ready)."""
     fed = Federation(nats_env)
     await fed.start()
+    registry = await StandInRegistry(fed.gateway, [m.AgreementNotice(
+        agreement="dsa-writer", revision=1, datasets=["gp-p81001"],
+        purposes=["early-help-triage"], valid_from=date(2026, 1, 1))]).start()
+    fed.registry = registry
     yield fed
+    await registry.stop()
     await fed.close()
 
 
@@ -141,10 +149,15 @@ async def test_one_writer_and_a_standby_that_answers_reads_and_refuses_writes(
     database, serves the review queue and refuses the writer's routes, naming it."""
     slow = {"lease_ttl_s": 60.0, "lease_renew_s": 1.0}
     a = replicas(settings, "a", replica_url="http://a.internal:8001", **slow)
-    assert a.wait_ready()["role"] == "writer"
+    assert (await asyncio.to_thread(a.wait_ready))["role"] == "writer"
+    async with database.engine.connect() as con:  # the writer applied the registry's
+        held = (await con.execute(select(Agreement.agreement))).scalars().all()
+    assert held == ["dsa-writer"]
     b = replicas(settings, "b", **slow)
-    ready = b.wait_ready()
+    # a standby is ready once the database lacks nothing of the registry
+    ready = await asyncio.to_thread(b.wait_ready)
     assert ready["role"] == "standby" and ready["replica"] == "b"
+    assert ready["checks"]["agreements"] is True
     assert ready["writer"]["replica"] == "a" and ready["writer"]["epoch"] == 1
     load = synthetic_load(households=20, rows_per_batch=25)
     await publish(fed, load)
@@ -186,9 +199,9 @@ async def test_kill9_of_the_writer_during_ingest(nats_env, settings, database, f
                                                  replicas):
     load = synthetic_load(households=150, rows_per_batch=10)
     a = replicas(settings, "a", link_group_messages=2)
-    assert a.wait_ready()["role"] == "writer"
+    assert (await asyncio.to_thread(a.wait_ready))["role"] == "writer"
     b = replicas(settings, "b", link_group_messages=2)
-    assert b.wait_ready()["role"] == "standby"
+    assert (await asyncio.to_thread(b.wait_ready))["role"] == "standby"
     await eventually(lambda: b.readiness()["index"] == "following", timeout=60)
     await publish(fed, load)
     await a_third_stored(database, load)
@@ -223,9 +236,9 @@ async def test_a_frozen_writer_is_deposed_and_stands_down_when_it_wakes(
     load = synthetic_load(households=120, rows_per_batch=10, seed=32)
     cold = {"link_group_messages": 2, "standby_index": False}  # the one elected rebuilds
     a = replicas(settings, "a", **cold)
-    assert a.wait_ready()["role"] == "writer"
+    assert (await asyncio.to_thread(a.wait_ready))["role"] == "writer"
     b = replicas(settings, "b", **cold)
-    assert b.wait_ready()["role"] == "standby"
+    assert (await asyncio.to_thread(b.wait_ready))["role"] == "standby"
     await publish(fed, load)
     await a_third_stored(database, load)
     a.signal(signal.SIGSTOP)
