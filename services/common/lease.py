@@ -38,6 +38,8 @@ from dataclasses import asdict, dataclass, replace
 
 from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
 
+from services.common.tasks import cancel_and_wait
+
 log = logging.getLogger("tessera.lease")
 
 KEY = "writer"
@@ -234,9 +236,8 @@ class Election:
 
     async def _demote(self) -> None:
         if self._promotion is not None and not self._promotion.done():
-            self._promotion.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._promotion
+            with contextlib.suppress(Exception):  # its failure is its own to report
+                await cancel_and_wait(self._promotion)
         self._promotion = None
         try:
             await self.deposed()
@@ -253,9 +254,7 @@ class Election:
 
     async def stop(self) -> None:
         if self._loop is not None:
-            self._loop.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._loop
+            await cancel_and_wait(self._loop)
         async with self._turn:
             if self.lease.held:  # stops writing before another replica may start
                 await self._demote()

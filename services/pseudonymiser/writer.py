@@ -28,7 +28,6 @@ standby keeping one loads it again).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -42,6 +41,7 @@ from services.common.db import utcnow
 from services.common.lease import Election, Lease
 from services.common.runtime import Runtime
 from services.common.subjects import WRITER_LEASE
+from services.common.tasks import cancel_and_wait
 from services.pseudonymiser import repository as repo
 from services.pseudonymiser.assembly import active_model, configured
 from services.pseudonymiser.learning import Learning
@@ -182,7 +182,7 @@ class Writer:
     async def _deposed(self) -> None:
         epoch, self.service.lock.epoch = self.service.lock.epoch, None  # refused from now
         for task in self._running:
-            task.cancel()
+            await cancel_and_wait(task)
         self._running = []
         for consumer in self.consumers.values():
             await consumer.stop()
@@ -206,9 +206,7 @@ class Writer:
         """Stop following; the received_seq the standby's index holds up to (None: it
         has none to catch up)."""
         if self._warming is not None:
-            self._warming.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._warming
+            await cancel_and_wait(self._warming)
             self._warming = None
         return self._seq
 
