@@ -48,8 +48,7 @@ async def bucket(js, declared: Bucket, replicas: int) -> None:
     except BucketNotFoundError:
         await js.create_key_value(KeyValueConfig(
             bucket=declared.name, history=1, replicas=replicas, direct=False,
-            storage=StorageType.MEMORY if declared.memory else StorageType.FILE,
-            description=declared.description[:200]))
+            storage=StorageType.FILE, description=declared.description[:200]))
 
 
 async def provision(url: str, password: str = "", replicas: int = 1, tls_ca_file=None,

@@ -283,13 +283,13 @@ def security_heads_stream(service: str) -> str:
 
 @dataclass(frozen=True)
 class Bucket:
-    """A NATS key-value bucket, its owner's alone (created by provisioning)."""
+    """A NATS key-value bucket, its owner's alone (created by provisioning), stored on
+    file like the streams: one in memory would be gone after the server restarts, and
+    its owner, which may not create it, could not go on."""
 
     name: str
     owner: str
     description: str
-    # in memory: what it holds is worth less than an fsync on every write
-    memory: bool = False
 
 
 # The pseudonymiser's linkage writer, elected among its replicas (services.common.lease).
@@ -299,7 +299,7 @@ WRITER_LEASE = Bucket("LEASE_PSEUDONYMISER", "pseudonymiser",
 # to live on each key), so every replica answers a release request once
 # (services/pseudonymiser/releases.py).
 RELEASED = Bucket("RELEASED_PSEUDONYMISER", "pseudonymiser",
-                  "access ids the pseudonymiser's replicas answered (single use)", memory=True)
+                  "access ids the pseudonymiser's replicas answered (single use)")
 BUCKETS = (WRITER_LEASE, RELEASED)
 
 
