@@ -114,7 +114,7 @@ async def review_pair(pair_id: str, claims: LinkageOfficer, session: SessionDep,
     pair = await repo.review_pair(session, pair_id)
     if pair is None:
         raise Problem(404, "Not Found", "no such review pair")
-    return (await _out(session, [pair], _model(state)))[0]
+    return (await _out(session, [pair], await state.writer.model(session)))[0]
 
 
 @router.post("/review/{pair_id}", response_model=ReviewOutcome,
