@@ -7,7 +7,7 @@ import logging
 import math
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth import require_roles
@@ -21,6 +21,7 @@ from services.pseudonymiser.models import ReviewPair
 from services.pseudonymiser.outgoing import publish
 from services.pseudonymiser.probabilistic import frame_from_records
 from services.pseudonymiser.probabilistic.model import LinkageModel
+from services.pseudonymiser.roles import STANDBY, WRITER_ROUTES
 from services.pseudonymiser.schemas import (
     ActiveModel,
     LearningJob,
@@ -80,17 +81,34 @@ def standby(state: PseudonymiserState) -> Problem:
                    if known else "no linkage writer yet: one is being elected",
                    headers={"Retry-After": str(1 if known else
                                                math.ceil(state.settings.lease_ttl_s))},
-                   type_="urn:tessera:problem:standby", role="standby",
+                   type_="urn:tessera:problem:standby", role=STANDBY,
                    writer=about["writer"] if known else None)
 
 
-async def only_the_writer(state: State) -> None:
-    if not state.writer.writing:
+async def only_the_writer(request: Request, state: State) -> None:
+    """A standby refuses the writer's routes, wherever they are declared."""
+    route = request.scope.get("route")
+    if (request.method, getattr(route, "path_format", None)) in WRITER_ROUTES \
+            and not state.writer.writing:
         raise standby(state)
 
 
-Writing = Depends(only_the_writer)
-WRITER_ONLY = problem_responses(503)
+def guard(app: FastAPI) -> None:
+    """Document the standby's refusal on each of the writer's routes, in the OpenAPI
+    document as generated (the check is ``only_the_writer``, on every route); a writer's
+    route the app lacks is an error there."""
+    generate = app.openapi
+
+    def openapi() -> dict:
+        schema = generate()
+        for method, path in WRITER_ROUTES:
+            operation = schema["paths"].get(path, {}).get(method.lower())
+            if operation is None:
+                raise RuntimeError(f"no route {method} {path} for the writer")
+            operation["responses"].setdefault("503", problem_responses(503)[503])
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 @router.get("/review", response_model=list[ReviewPairOut])
@@ -118,7 +136,7 @@ async def review_pair(pair_id: str, claims: LinkageOfficer, session: SessionDep,
 
 
 @router.post("/review/{pair_id}", response_model=ReviewOutcome,
-             responses=problem_responses(404, 503), dependencies=[Writing])
+             responses=problem_responses(404))
 async def decide(pair_id: str, body: ReviewDecision, claims: LinkageOfficer,
                  session: SessionDep, state: State) -> ReviewOutcome:
     """Decide a pair. A match merges the two persons, a non-match splits them; the
@@ -135,8 +153,7 @@ async def decide(pair_id: str, body: ReviewDecision, claims: LinkageOfficer,
                          reassigned=len(outcome.assignments))
 
 
-@router.get("/linkage/model", response_model=LearningStatus, responses=WRITER_ONLY,
-            dependencies=[Writing])
+@router.get("/linkage/model", response_model=LearningStatus)
 async def model_status(claims: LinkageOfficer, session: SessionDep,
                        state: State) -> LearningStatus:
     """The active linkage model, when the service trains next, and the running or last
@@ -154,7 +171,7 @@ async def model_status(claims: LinkageOfficer, session: SessionDep,
 
 
 @router.post("/linkage/model/train", status_code=202, response_model=LearningJob,
-             responses=problem_responses(409, 503), dependencies=[Writing])
+             responses=problem_responses(409))
 async def train_model(claims: LinkageOfficer, state: State,
                       body: TrainRequest | None = None) -> LearningJob:
     """Train a model on the held records now, check it, and use it and re-link if it

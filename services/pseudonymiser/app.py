@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 
 from services.common import subject_access, subjects
 from services.common.bus import Consumer
@@ -109,11 +109,15 @@ def create_app(settings: PseudonymiserSettings | None = None) -> FastAPI:
         finally:
             await writer.stop()
 
-    app = slice_app("Tessera pseudonymiser", settings, start,
-                    [api.router, subject_router, subject_access.router,
-                     build_router(Agreement)],
+    # every route of the slice's own passes the writer's check (roles.WRITER_ROUTES)
+    routes = APIRouter(dependencies=[Depends(api.only_the_writer)])
+    for router in (api.router, subject_router, subject_access.router,
+                   build_router(Agreement)):
+        routes.include_router(router)
+    app = slice_app("Tessera pseudonymiser", settings, start, [routes],
                     inbox_model=Inbox, events_model=SecurityEvent,
                     migrations_dir=MIGRATIONS, outbox_model=Outbox)
+    api.guard(app)
 
     @app.exception_handler(Fenced)
     async def not_the_writer(request: Request, exc: Fenced):

@@ -46,6 +46,7 @@ from services.pseudonymiser import repository as repo
 from services.pseudonymiser.assembly import active_model, configured
 from services.pseudonymiser.learning import Learning
 from services.pseudonymiser.probabilistic import LinkageModel
+from services.pseudonymiser.roles import STANDBY, WRITER
 from services.pseudonymiser.service import Pseudonymiser
 from services.pseudonymiser.settings import PseudonymiserSettings
 
@@ -97,7 +98,7 @@ class Writer:
 
     @property
     def role(self) -> str:
-        return "writer" if self.writing else "standby"
+        return WRITER if self.writing else STANDBY
 
     async def start(self) -> None:
         """A standby until elected: the outbox is relayed by the writer alone. A replica

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -18,10 +19,38 @@ import httpx
 from sqlalchemy import text
 
 from deploy.natsserver import free_port
+from services.common import messages as m
 from services.common.db import build_engine
 from synthetic import generate_borough
+from tests.pseudonymiser.conftest import Federation
+from tests.support import StandInRegistry
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+def replica_settings(nats_env, database_url: str) -> dict:
+    """What every replica is given: one database, the bus, the pseudonym keys."""
+    return {**nats_env.settings_kwargs("pseudonymiser", database_url),
+            "person_key_path": nats_env.layout.key("pseudonym-person"),
+            "household_key_path": nats_env.layout.key("pseudonym-household"),
+            "learn_auto": False}  # no re-link by a new model in the middle of a test
+
+
+@asynccontextmanager
+async def other_services(nats_env):
+    """The other services' part, and the gateway's registry (replicas reconcile their
+    agreements with it before they are ready)."""
+    fed = Federation(nats_env)
+    await fed.start()
+    registry = await StandInRegistry(fed.gateway, [m.AgreementNotice(
+        agreement="dsa-writer", revision=1, datasets=["gp-p81001"],
+        purposes=["early-help-triage"], valid_from=date(2026, 1, 1))]).start()
+    fed.registry = registry
+    try:
+        yield fed
+    finally:
+        await registry.stop()
+        await fed.close()
 
 
 def env_of(settings: dict) -> dict[str, str]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import signal
 import time
-from datetime import date
 
 import httpx
 import pytest
@@ -25,11 +24,13 @@ from tests.pseudonymiser.conftest import MIGRATIONS, Federation
 from tests.pseudonymiser.replicas import (
     Database,
     Load,
+    other_services,
+    replica_settings,
     start_replica,
     synthetic_load,
     wait_for_writer,
 )
-from tests.support import StandInRegistry, eventually
+from tests.support import eventually
 
 
 @pytest.fixture
@@ -54,25 +55,13 @@ async def database(request, tmp_path):
 
 @pytest.fixture
 def settings(nats_env, database) -> dict:
-    return {**nats_env.settings_kwargs("pseudonymiser", database.url),
-            "person_key_path": nats_env.layout.key("pseudonym-person"),
-            "household_key_path": nats_env.layout.key("pseudonym-household"),
-            "learn_auto": False}  # no re-link by a new model in the middle of a test
+    return replica_settings(nats_env, database.url)
 
 
 @pytest.fixture
 async def fed(nats_env):
-    """The other services' part, and the gateway's registry (replicas reconcile their
-    agreements with it before they are ready)."""
-    fed = Federation(nats_env)
-    await fed.start()
-    registry = await StandInRegistry(fed.gateway, [m.AgreementNotice(
-        agreement="dsa-writer", revision=1, datasets=["gp-p81001"],
-        purposes=["early-help-triage"], valid_from=date(2026, 1, 1))]).start()
-    fed.registry = registry
-    yield fed
-    await registry.stop()
-    await fed.close()
+    async with other_services(nats_env) as fed:
+        yield fed
 
 
 @pytest.fixture
