@@ -80,7 +80,8 @@ def cmd_run(args) -> int:
     fed = federation_for(args)
     layout = fed.layout
     scaled = "" if fed.replicas == 1 else (
-        f" ({fed.replicas} processes of each but the pseudonymiser, behind HAProxy)")
+        f" ({fed.replicas} processes of each, behind HAProxy; one pseudonymiser is "
+        "the linkage writer)")
     print(f"Starting NATS (JetStream), six services{scaled} and the console; logs in",
           layout.logs)
     stop = {"now": False}
@@ -305,9 +306,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "default: it has no authentication and lists every connection's "
                         "user and subscriptions)")
     p.add_argument("--replicas", type=int, default=1, metavar="N",
-                   help="N processes of every slice that may scale (all but the "
-                        "pseudonymiser), behind HAProxy on each one's usual port "
-                        "(default 1: no balancer)")
+                   help="N processes of every slice, behind HAProxy on each one's "
+                        "usual port, which sends the pseudonymiser's writer routes to "
+                        "its linkage writer (default 1: no balancer)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("token", help="mint a development token")

@@ -1,4 +1,4 @@
-"""`tessera run --replicas 2`: two processes of every slice but the pseudonymiser, behind
+"""`tessera run --replicas 2`: two processes of every slice, behind
 HAProxy, with a synthetic borough pushed through them. Reidentify's two replicas keep
 one caller's rate, both honour every flag, opt-out and token revocation, and their
 appends make one chain that verifies."""
