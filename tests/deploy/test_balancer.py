@@ -6,6 +6,7 @@ reach the linkage writer, and the next one once it is killed."""
 from __future__ import annotations
 
 import asyncio
+import ssl
 import subprocess
 import time
 
@@ -97,29 +98,39 @@ async def writers_answer(http: httpx.AsyncClient, nats_env) -> list[int]:
 WRITER_ANSWERS = [404, 200, 200]
 
 
-async def test_the_writer_routes_reach_the_writer_and_follow_it(nats_env, tmp_path):
+@pytest.mark.parametrize("secure", [False, True])
+async def test_the_writer_routes_reach_the_writer_and_follow_it(nats_env, tmp_path, secure):
+    """Under TLS the balancer ends the connections to read the paths, and makes new ones
+    to the replicas, checking their certificates."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'pseudonymiser.db'}"
     run_migrations(MIGRATIONS, url)
     settings = replica_settings(nats_env, url)
+    bundle = tls.ensure(tmp_path / "tls") if secure else None
+    verify = ssl.create_default_context(cafile=str(bundle.ca)) if secure else None
+    if secure:
+        settings |= {"tls_cert_file": bundle.cert, "tls_key_file": bundle.key}
     lease = PseudonymiserSettings.model_fields
     ttl, renew = lease["lease_ttl_s"].default, lease["lease_renew_s"].default
     async with other_services(nats_env):
-        a = start_replica(settings, "a", tmp_path)
+        a = start_replica(settings, "a", tmp_path, verify=verify)
         b = None
         haproxy = None
         try:
             assert (await asyncio.to_thread(a.wait_ready))["role"] == "writer"
-            b = start_replica(settings, "b", tmp_path)
+            b = start_replica(settings, "b", tmp_path, verify=verify)
             assert (await asyncio.to_thread(b.wait_ready))["role"] == "standby"
             port = free_port()
             while port in (a.port, b.port):
                 port = free_port()
             pool = balancer.Pool("pseudonymiser", port, (a.port, b.port),
                                  *WRITERS["pseudonymiser"])
-            haproxy = balancer.start(tmp_path / "haproxy" / "haproxy.cfg", [pool],
-                                     log_file=tmp_path / "haproxy.log")
-            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}",
-                                         timeout=30) as http:
+            haproxy = balancer.start(
+                tmp_path / "haproxy" / "haproxy.cfg", [pool], tls=secure,
+                terminated=balancer.terminate(tmp_path / "haproxy", bundle) if secure
+                else None, log_file=tmp_path / "haproxy.log")
+            scheme = "https" if secure else "http"
+            async with httpx.AsyncClient(base_url=f"{scheme}://127.0.0.1:{port}",
+                                         timeout=30, verify=verify or True) as http:
                 # once HAProxy's checks have found the writer (two in a row)
                 await until_the_writer_answers(http, nats_env, 30)
                 answers = [await writers_answer(http, nats_env) for _ in range(20)]
@@ -128,7 +139,8 @@ async def test_the_writer_routes_reach_the_writer_and_follow_it(nats_env, tmp_pa
                 reads = [(await http.get("/v1/review", headers=bearer(
                     nats_env, "linkage-officer"))).status_code for _ in range(4)]
                 assert reads == [200] * 4
-                async with httpx.AsyncClient(base_url=b.url, timeout=30) as direct:
+                async with httpx.AsyncClient(base_url=b.url, timeout=30,
+                                             verify=verify or True) as direct:
                     assert (await writers_answer(direct, nats_env)) == [503] * 3
 
                 a.kill()

@@ -69,14 +69,15 @@ class Replica:
     port: int
     log: Path
     proc: subprocess.Popen
+    verify: object = None  # under HTTPS: an SSL context trusting its certificate
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'http' if self.verify is None else 'https'}://127.0.0.1:{self.port}"
 
     def readiness(self) -> dict | None:
         try:
-            r = httpx.get(self.url + "/readyz", timeout=2.0)
+            r = httpx.get(self.url + "/readyz", timeout=2.0, verify=self.verify or True)
         except httpx.HTTPError:
             return None
         return r.json() if r.status_code == 200 else None
@@ -119,7 +120,8 @@ class Replica:
             self.kill()
 
 
-def start_replica(settings: dict, name: str, logs: Path, **extra) -> Replica:
+def start_replica(settings: dict, name: str, logs: Path, *, verify=None,
+                  **extra) -> Replica:
     port = free_port()
     log = logs / f"pseudonymiser-{name}.log"
     base = {k: v for k, v in os.environ.items() if not k.startswith("TESSERA_")}
@@ -129,7 +131,7 @@ def start_replica(settings: dict, name: str, logs: Path, **extra) -> Replica:
         proc = subprocess.Popen([sys.executable, "-m", "services.pseudonymiser", "serve"],
                                 env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True)
-    return Replica(name, port, log, proc)
+    return Replica(name, port, log, proc, verify)
 
 
 def wait_for_writer(replicas: list[Replica], timeout: float = 60.0) -> Replica:
