@@ -113,18 +113,20 @@ def _pool(pool: Pool, host: str, check: str, tls: bool,
           terminated: Terminated | None) -> list[str]:
     name = pool.service
     bind = f"    bind {host}:{pool.port}"
-    # a pool whose routes are read is HTTP at the balancer, whatever the others are
-    http = [] if not (tls and pool.routed) else ["    mode http", "    retry-on conn-failure"]
-    if tls and pool.routed:
-        assert terminated is not None
+    frontend_mode: list[str] = []
+    http: list[str] = []  # a backend's lines when it is HTTP where the defaults are TCP
+    if tls and pool.routed and terminated is not None:
+        # its routes are read, so TLS ends here and each replica is connected to again
         bind += f" ssl crt {terminated.certificate}"
         check = f"check ssl verify required ca-file {terminated.ca}"
+        frontend_mode = ["    mode http"]
+        http = [*frontend_mode, "    retry-on conn-failure"]
 
     def servers() -> list[str]:
         return [f"    server {name}-{i} {host}:{port} {check}"
                 for i, port in enumerate(pool.replicas, start=1)]
 
-    lines = [f"frontend {name}", bind, *http[:1]]
+    lines = [f"frontend {name}", bind, *frontend_mode]
     writer = f"{name}-writer"
     for method, path in pool.writer_routes:
         lines.append(f"    use_backend {writer} if {{ nbsrv({writer}) gt 0 }} "
