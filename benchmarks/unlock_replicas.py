@@ -1,7 +1,7 @@
 """Unlock latency over two reidentify replicas behind HAProxy, one killed mid-run.
 
 Starts the federation as `tessera run --replicas 2` does (deploy.federation.Federation:
-two processes of every slice but the pseudonymiser, HAProxy on the usual ports) in a
+two processes of every slice, HAProxy on the usual ports) in a
 temporary directory, pushes a small synthetic borough through the gateway, waits for the
 cohort, then drives POST /v1/unlock through the balancer with N concurrent callers (each
 its own keep-alive connection and clearance token). Half way through the timed unlocks

@@ -28,6 +28,7 @@ from services.common.health import unready
 from services.common.settings import read_secret_file
 from services.common.signing import public_key_path
 from services.common.subjects import PROVISIONER, SERVICES
+from services.pseudonymiser.roles import WRITER_ROUTES, writer_ready_mark
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -42,9 +43,11 @@ MODULES = {
     "signin": "deploy.signin",
 }
 
-# the slices that run as several processes on one database and one NATS (docs/operations.md,
-# "Replicas"); the pseudonymiser's linkage writer is one process
-SCALABLE = ("gateway", "linker", "scorer", "reidentify", "consent")
+# every slice may run as several processes on one database and one NATS
+# (docs/operations.md, "Replicas"); of the pseudonymiser's, one is the linkage writer
+SCALABLE = SERVICES
+# the routes only one replica serves, and what its /readyz says (deploy/balancer.py)
+WRITERS = {"pseudonymiser": (WRITER_ROUTES, writer_ready_mark())}
 
 
 def service_of(instance: str) -> str:
@@ -159,8 +162,18 @@ class Federation:
         if not self.scaled(service):
             return self.ports[service]
         if instance not in self.instance_ports:
-            self.instance_ports[instance] = natsserver.free_port()
+            self.instance_ports[instance] = self._unused_port()
         return self.instance_ports[instance]
+
+    def _unused_port(self) -> int:
+        """A free port that no process of this federation is given yet: nothing holds a
+        free port between two asks, so a second ask may return the first one's."""
+        taken = {*self.ports.values(), *self.web_ports.values(),
+                 *self.instance_ports.values(), *self.node_ports.values(),
+                 self.nats_port, self.nats_monitor_port}
+        while (port := natsserver.free_port()) in taken:
+            pass
+        return port
 
     def instance_url(self, instance: str) -> str:
         """One process, not the balancer."""
@@ -271,6 +284,9 @@ class Federation:
             return {**base, **self.web_env(service), "PYTHONUNBUFFERED": "1"}
         env = {**base, **self.service_env(service), "PYTHONUNBUFFERED": "1"}
         env[f"TESSERA_{service.upper()}_PORT"] = str(self.instance_port(instance))
+        if service == "pseudonymiser":  # each replica's own name, and where it answers
+            env["TESSERA_PSEUDONYMISER_REPLICA"] = instance
+            env["TESSERA_PSEUDONYMISER_REPLICA_URL"] = self.instance_url(instance)
         return env
 
     def start_node(self, name: str) -> None:
@@ -316,14 +332,20 @@ class Federation:
         return sqlite_connect(path, key, **kwargs)
 
     def start_balancer(self) -> None:
-        """HAProxy on each scaled service's usual port, in front of its processes."""
+        """HAProxy on each scaled service's usual port, in front of its processes (with
+        the writer's routes sent to the writer)."""
         pools = [balancer.Pool(service, self.ports[service],
-                               tuple(self.instance_port(i) for i in self.instances(service)))
+                               tuple(self.instance_port(i) for i in self.instances(service)),
+                               *WRITERS.get(service, ()))
                  for service in SERVICES if self.scaled(service)]
-        if pools:
-            self.balancer = balancer.start(self.layout.root / "haproxy" / "haproxy.cfg",
-                                           pools, tls=self.tls,
-                                           log_file=self.layout.logs / "haproxy.log")
+        if not pools:
+            return
+        conf = self.layout.root / "haproxy" / "haproxy.cfg"
+        terminated = None
+        if self.tls and any(pool.routed for pool in pools):
+            terminated = balancer.terminate(conf.parent, self.tls_bundle)
+        self.balancer = balancer.start(conf, pools, tls=self.tls, terminated=terminated,
+                                       log_file=self.layout.logs / "haproxy.log")
 
     def migrate(self, service: str) -> None:
         with open(self.layout.logs / f"{service}.log", "ab") as log:

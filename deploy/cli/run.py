@@ -100,8 +100,9 @@ def run(
         "(off by default: it has no authentication and lists every connection's user and "
         "subscriptions)")] = False,
     replicas: Annotated[int, typer.Option(
-        metavar="N", help="N processes of every slice that may scale (all but the "
-        "pseudonymiser), behind HAProxy on each one's usual port (default 1: no balancer)")]
+        metavar="N", help="N processes of every slice, behind HAProxy on each one's usual "
+        "port, which sends the pseudonymiser's writer routes to its linkage writer "
+        "(default 1: no balancer)")]
     = 1,
 ) -> None:
     """Start NATS, every service and the console; Ctrl-C stops them.
@@ -127,7 +128,8 @@ def run(
 def serve(fed, tls: bool) -> None:
     layout = fed.layout
     scaled = "" if fed.replicas == 1 else (
-        f" ({fed.replicas} processes of each but the pseudonymiser, behind HAProxy)")
+        f" ({fed.replicas} processes of each, behind HAProxy; one pseudonymiser is "
+        "the linkage writer)")
     print(f"Starting NATS (JetStream), six services{scaled} and the console; logs in",
           layout.logs, flush=True)
     stop = {"now": False}

@@ -398,6 +398,11 @@ class Consumer:
         self._redelivered = self.metrics.redeliveries.labels(*labels)
         self._pending = self.metrics.pending.labels(*labels)
         self._ack_pending = self.metrics.ack_pending.labels(*labels)
+        # fetched and not yet acknowledged (by id): told to JetStream as in progress
+        # every third of the channel's acknowledgement time, so a long linkage call
+        # keeps its messages while a dead process's come back after that time alone
+        self._held: dict[int, object] = {}
+        self._keeper: asyncio.Task | None = None
 
     async def read_lag(self) -> None:
         """What NATS holds for this consumer: not yet delivered, and not yet acked."""
@@ -418,9 +423,13 @@ class Consumer:
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=f"{self.service}-{self.channel.name}")
+        self._keeper = asyncio.create_task(self._keep_held(),
+                                           name=f"{self.service}-{self.channel.name}-wpi")
 
     async def stop(self) -> None:
         await cancel_and_wait(self._task)
+        await cancel_and_wait(self._keeper)
+        self._held.clear()
         if self._psub is not None:
             with contextlib.suppress(Exception):
                 await self._psub.unsubscribe()
@@ -460,18 +469,30 @@ class Consumer:
                 if ahead is not None:
                     ahead.cancel()
                     ahead = None
+                self._held.clear()  # not applied: redelivered once their time runs out
                 psub = None
                 await asyncio.sleep(1)
 
+    async def _keep_held(self) -> None:
+        while True:
+            await asyncio.sleep(self.channel.ack_wait_s / 3)
+            for msg in list(self._held.values()):
+                with contextlib.suppress(Exception):  # acknowledged meanwhile
+                    await msg.in_progress()
+
+    def _hold(self, msgs: list) -> list:
+        self._held.update((id(msg), msg) for msg in msgs)
+        return msgs
+
     async def _fetch(self, psub) -> list:
         try:
-            msgs = await psub.fetch(self.batch, timeout=1.0)
+            msgs = self._hold(await psub.fetch(self.batch, timeout=1.0))
         except TimeoutError:
             return []
         if self.linger_s and len(msgs) < self.batch:
             await asyncio.sleep(self.linger_s)
             with contextlib.suppress(TimeoutError):
-                msgs += await psub.fetch(self.batch - len(msgs), timeout=0.05)
+                msgs += self._hold(await psub.fetch(self.batch - len(msgs), timeout=0.05))
         return msgs
 
     async def _fetch_ahead(self, psub, applied: asyncio.Event
@@ -489,7 +510,8 @@ class Consumer:
         while msgs and len(msgs) < self.batch and not applied.is_set():
             more = []
             with contextlib.suppress(TimeoutError):
-                more = await psub.fetch(self.batch - len(msgs), timeout=TOP_UP_WAIT_S)
+                more = self._hold(await psub.fetch(self.batch - len(msgs),
+                                                   timeout=TOP_UP_WAIT_S))
             if more:
                 msgs += more
                 last = time.monotonic()
@@ -585,6 +607,7 @@ class Consumer:
                 return
             log.warning("%s: handler for %s failed (%s), delivery %d; will retry",
                         self.service, self.channel.name, type(exc).__name__, meta.num_delivered)
+            self._held.pop(id(msg), None)
             await msg.nak(delay=min(self.backoff_s * 2 ** meta.num_delivered, 30))
             self._outcomes["retried"].inc()
             return
@@ -599,6 +622,7 @@ class Consumer:
         return self.bus.receive(self.channel, msg.subject, msg.data, msg.headers)
 
     async def _acknowledge(self, msg) -> None:
+        self._held.pop(id(msg), None)
         await msg.ack()
 
     async def _dead_letter(self, msg, message_id: str, reason: str) -> None:
@@ -613,6 +637,7 @@ class Consumer:
             "Tessera-Reason": reason[:100],
         }
         await self.js.publish(deadletter_subject(self.service), msg.data, headers=headers)
+        self._held.pop(id(msg), None)
         await msg.term()
         self.dead_lettered += 1
         self._outcomes["dead_lettered"].inc()

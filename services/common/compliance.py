@@ -13,7 +13,7 @@ import subprocess
 from datetime import datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from alembic.config import Config
 from alembic.script import ScriptDirectory
@@ -63,6 +63,9 @@ class Compliance(BaseModel):
     security_log: SecurityLogState
     dead_letters: int | None
     production_refusals: list[str]  # what production would refuse in these settings
+    # a replica's part where a slice elects a writer among its replicas (its role, the
+    # writer it knows of, its last term as the writer); empty elsewhere
+    replica: dict[str, Any] = {}
 
 
 def commit() -> str:
@@ -122,4 +125,4 @@ async def compliance(state: SliceDep, _: Auditor) -> Compliance:
             valid=verdict.valid if verdict else None,
             failures_since_start=security.failures if security else 0,
             entries=verdict.entries if verdict else None),
-        dead_letters=dead, production_refusals=s.insecure())
+        dead_letters=dead, production_refusals=s.insecure(), replica=state.evidence())

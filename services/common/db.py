@@ -332,6 +332,45 @@ async def serialize(session: AsyncSession, lock: type[WriteLockMixin]) -> int:
     return (await session.execute(select(lock.counter).where(lock.id == 1))).scalar_one()
 
 
+class Fenced(RuntimeError):
+    """A newer writer has taken the fence: this one's transaction may not commit."""
+
+
+class FencedWriteLockMixin(WriteLockMixin):
+    """The write-lock row with a fencing epoch: each writer elected (services.common.lease)
+    takes the next epoch, and every transaction it writes in must find that epoch still
+    there (`check_fence`), so a deposed writer that wakes up cannot commit."""
+
+    fence: Mapped[int] = mapped_column(Integer, default=0)
+    holder: Mapped[str | None] = mapped_column(String(200))  # the replica holding it
+
+
+async def take_fence(session: AsyncSession, lock: type[FencedWriteLockMixin],
+                     holder: str) -> int:
+    """The next epoch, for a newly elected writer. Its update waits for a writing
+    transaction still open (the last writer's, on the same row or SQLite's one write
+    lock); once committed, no transaction of an older epoch can commit."""
+    result = await session.execute(
+        update(lock).where(lock.id == 1).values(fence=lock.fence + 1, holder=holder,
+                                                counter=lock.counter + 1))
+    if not result.rowcount:
+        session.add(lock(id=1, counter=1, fence=1, holder=holder))
+        await session.flush()
+    return (await session.execute(select(lock.fence).where(lock.id == 1))).scalar_one()
+
+
+async def check_fence(session: AsyncSession, lock: type[FencedWriteLockMixin],
+                      epoch: int) -> int:
+    """Take the write lock (held until this transaction ends) if `epoch` is still the
+    newest, else raise `Fenced`. Returns the lock's counter, as `serialize` does."""
+    result = await session.execute(
+        update(lock).where(lock.id == 1, lock.fence == epoch)
+        .values(counter=lock.counter + 1))
+    if not result.rowcount:
+        raise Fenced(f"epoch {epoch} is no longer the newest")
+    return (await session.execute(select(lock.counter).where(lock.id == 1))).scalar_one()
+
+
 def run_migrations(migrations_dir: Path, database_url: str, revision: str = "head",
                    key: str | None = None) -> None:
     """Upgrade one service's database to head (or `revision`) with its own Alembic

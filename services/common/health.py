@@ -40,7 +40,8 @@ async def readyz(state: SliceDep):
     checks["nats"] = state.nc.is_connected
     checks.update(state.readiness())
     ok = all(checks.values())
-    body: dict = {"status": "ok" if ok else "unavailable", "checks": checks}
+    body: dict = {"status": "ok" if ok else "unavailable", "checks": checks,
+                  **state.describe()}
     if not ok:
         body["waiting_for"] = state.waiting_for()
     return JSONResponse(body, status_code=200 if ok else 503)

@@ -12,16 +12,19 @@ from nats.js.api import (
     AckPolicy,
     ConsumerConfig,
     DeliverPolicy,
+    KeyValueConfig,
     RetentionPolicy,
     StorageType,
     StreamConfig,
 )
-from nats.js.errors import NotFoundError
+from nats.js.errors import BucketNotFoundError, NotFoundError
 
 from services.common import bus
 from services.common.subjects import (
+    BUCKETS,
     PROVISIONER,
     SERVICES,
+    Bucket,
     deadletter_stream,
     deadletter_subject,
     durable_name,
@@ -34,6 +37,18 @@ from services.common.subjects import (
 DEADLETTER_MAX_AGE_S = 30 * 24 * 3600.0
 
 DUPLICATE_WINDOW_S = 3600.0
+
+
+async def bucket(js, declared: Bucket, replicas: int) -> None:
+    """A key-value bucket: one value a key, no history, no expiry of its own (the lease
+    judges a holder's age by its revision; a key given a time to live when written
+    goes then); reads go through the stream leader, so none is stale."""
+    try:
+        await js.key_value(declared.name)
+    except BucketNotFoundError:
+        await js.create_key_value(KeyValueConfig(
+            bucket=declared.name, history=1, replicas=replicas, direct=False,
+            storage=StorageType.FILE, description=declared.description[:200]))
 
 
 async def provision(url: str, password: str = "", replicas: int = 1, tls_ca_file=None,
@@ -64,18 +79,21 @@ async def provision(url: str, password: str = "", replicas: int = 1, tls_ca_file
             except NotFoundError:
                 await js.add_stream(config)
             for service in channel.consumers if channel.kind == "stream" else ():
-                durable = durable_name(channel, service)
+                config = ConsumerConfig(
+                    durable_name=durable_name(channel, service),
+                    ack_policy=AckPolicy.EXPLICIT,
+                    deliver_policy=DeliverPolicy.ALL,
+                    max_deliver=channel.max_deliver,
+                    ack_wait=channel.ack_wait_s,
+                    max_ack_pending=1000,
+                )
                 try:
-                    await js.consumer_info(channel.stream, durable)
+                    info = await js.consumer_info(channel.stream, config.durable_name)
                 except NotFoundError:
-                    await js.add_consumer(channel.stream, ConsumerConfig(
-                        durable_name=durable,
-                        ack_policy=AckPolicy.EXPLICIT,
-                        deliver_policy=DeliverPolicy.ALL,
-                        max_deliver=channel.max_deliver,
-                        ack_wait=channel.ack_wait_s,
-                        max_ack_pending=1000,
-                    ))
+                    await js.add_consumer(channel.stream, config)
+                    continue
+                if info.config.ack_wait != config.ack_wait:  # the one setting that changed
+                    await js.add_consumer(channel.stream, config)
         for service in SERVICES:
             for config in (StreamConfig(
                 name=deadletter_stream(service), subjects=[deadletter_subject(service)],
@@ -94,5 +112,7 @@ async def provision(url: str, password: str = "", replicas: int = 1, tls_ca_file
                     await js.update_stream(config)
                 except NotFoundError:
                     await js.add_stream(config)
+        for declared in BUCKETS:
+            await bucket(js, declared, replicas)
     finally:
         await nc.drain()

@@ -163,8 +163,10 @@ class Runtime:
         self.consumers.append(consumer)
         return consumer
 
-    def every(self, seconds: float, job: Callable[[], Awaitable[None]], name: str) -> None:
-        """Run a periodic job (sweeps, signing) until shutdown."""
+    def every(self, seconds: float, job: Callable[[], Awaitable[None]], name: str
+              ) -> asyncio.Task:
+        """Run a periodic job (sweeps, signing) until shutdown, or until its task is
+        cancelled."""
 
         async def loop():
             while True:
@@ -177,7 +179,9 @@ class Runtime:
                 except Exception as exc:
                     log.warning("%s job %s failed: %s", self.service, name, type(exc).__name__)
 
-        self._tasks.append(asyncio.create_task(loop(), name=f"{self.service}-{name}"))
+        task = asyncio.create_task(loop(), name=f"{self.service}-{name}")
+        self._tasks.append(task)
+        return task
 
     def until_done(self, job: Callable[[], Awaitable[None]], name: str, *,
                    failed: Callable[[Exception, float], None] | None = None,

@@ -39,6 +39,16 @@ class SliceState:
         """Why each of ``readiness()``'s checks that fails does, in words for an operator."""
         return {}
 
+    def describe(self) -> dict:
+        """What ``/readyz`` says of this process besides its checks (a replica's role,
+        where a slice elects a writer): names and numbers only."""
+        return {}
+
+    def evidence(self) -> dict:
+        """What ``/v1/ops/compliance`` says of this replica (its role and terms, where
+        a slice elects a writer): names, times and numbers only."""
+        return {}
+
     @property
     def name(self) -> str:
         """The service's name (``gateway``, ``scorer``, ...)."""

@@ -60,14 +60,21 @@ class Channel:
         return self.stream or self.name
 
 
+# The linkage writer's streams: a consumer tells JetStream every third of this time
+# that it is still applying what it fetched (bus.Consumer), so a long linkage call keeps
+# its messages, and those a killed writer held go to the next writer this soon.
+LINKAGE_ACK_WAIT_S = 15.0
+
 IDENTITY = Channel(
     "identity", "tessera.ingest.identity.*", m.IdentityBatch,
     publishers=("gateway",), consumers=("pseudonymiser",), stream="INGEST_IDENTITY",
+    ack_wait_s=LINKAGE_ACK_WAIT_S,
     description="Identity rows keyed by record token (no codes, no event dates).",
 )
 OPTOUTS = Channel(
     "optouts", "tessera.ingest.optouts.*", m.IdentityBatch,
     publishers=("gateway",), consumers=("pseudonymiser",), stream="INGEST_OPTOUTS",
+    ack_wait_s=LINKAGE_ACK_WAIT_S,
     description="The identity part of opt-out lists, to recognise the person.",
 )
 EVENTS = Channel(
@@ -274,6 +281,39 @@ def security_heads_stream(service: str) -> str:
     return f"SECURITY_{service.upper()}"
 
 
+@dataclass(frozen=True)
+class Bucket:
+    """A NATS key-value bucket, its owner's alone (created by provisioning), stored on
+    file like the streams: one in memory would be gone after the server restarts, and
+    its owner, which may not create it, could not go on."""
+
+    name: str
+    owner: str
+    description: str
+
+
+# The pseudonymiser's linkage writer, elected among its replicas (services.common.lease).
+WRITER_LEASE = Bucket("LEASE_PSEUDONYMISER", "pseudonymiser",
+                      "the pseudonymiser's writer lease (one linkage writer among replicas)")
+# Access ids answered, each kept as long as a request naming it could be fresh (a time
+# to live on each key), so every replica answers a release request once
+# (services/pseudonymiser/releases.py).
+RELEASED = Bucket("RELEASED_PSEUDONYMISER", "pseudonymiser",
+                  "access ids the pseudonymiser's replicas answered (single use)")
+BUCKETS = (WRITER_LEASE, RELEASED)
+
+
+def bucket_permissions(service: str) -> list[str]:
+    """What reading and compare-and-setting its own buckets takes (nats-py's KeyValue:
+    the bucket's stream info, a get through the stream leader, a publish on a key)."""
+    out = []
+    for bucket in BUCKETS:
+        if bucket.owner == service:
+            out += [f"$JS.API.STREAM.INFO.KV_{bucket.name}",
+                    f"$JS.API.STREAM.MSG.GET.KV_{bucket.name}", f"$KV.{bucket.name}.>"]
+    return out
+
+
 def permissions(service: str) -> dict:
     """Least-privilege publish/subscribe permissions for one service's NATS user."""
     if service not in SERVICES:
@@ -301,6 +341,7 @@ def permissions(service: str) -> dict:
     heads = security_heads_stream(service)
     pub += [security_heads_subject(service), f"$JS.API.STREAM.INFO.{heads}",
             f"$JS.API.STREAM.MSG.GET.{heads}"]
+    pub += bucket_permissions(service)
     # Durable consumers are created by the provisioning step (deploy.provision), so a
     # service may only read, fetch from and acknowledge its own consumer.
     for stream in sorted(own_streams):

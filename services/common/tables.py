@@ -2,9 +2,9 @@
 
 Each slice keeps its own ``Base`` (its own database and migrations), so the shared
 tables cannot be declared once as classes; they are declared once as mixins
-(``InboxMixin``, ``OutboxMixin``, ``WriteLockMixin``, ``AgreementMixin``,
-``SecurityEventMixin``) and made here
-on the base a slice passes: ``Inbox = tables.inbox(Base)``.
+(``InboxMixin``, ``OutboxMixin``, ``WriteLockMixin``, ``FencedWriteLockMixin``,
+``AgreementMixin``, ``SecurityEventMixin``) and made here on the base a slice passes:
+``Inbox = tables.inbox(Base)``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from services.common.bus import OutboxMixin
-from services.common.db import InboxMixin, WriteLockMixin
+from services.common.db import FencedWriteLockMixin, InboxMixin, WriteLockMixin
 from services.common.retention import AgreementMixin
 from services.common.securitylog.table import SecurityEventMixin
 
@@ -36,6 +36,11 @@ def outbox(base: type) -> type[OutboxMixin]:
 def write_lock(base: type) -> type[WriteLockMixin]:
     """The row every writer updates first where writers read what the last one wrote."""
     return _on(base, "WriteLock", WriteLockMixin)
+
+
+def fenced_write_lock(base: type) -> type[FencedWriteLockMixin]:
+    """The write-lock row with the fencing epoch of a slice that elects its writer."""
+    return _on(base, "WriteLock", FencedWriteLockMixin)
 
 
 def agreement(base: type) -> type[AgreementMixin]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth import require_roles
@@ -20,6 +21,7 @@ from services.pseudonymiser.models import ReviewPair
 from services.pseudonymiser.outgoing import publish
 from services.pseudonymiser.probabilistic import frame_from_records
 from services.pseudonymiser.probabilistic.model import LinkageModel
+from services.pseudonymiser.roles import STANDBY, WRITER_ROUTES
 from services.pseudonymiser.schemas import (
     ActiveModel,
     LearningJob,
@@ -68,8 +70,45 @@ async def _out(session: AsyncSession, pairs: list[ReviewPair],
     return out
 
 
-def _model(state: PseudonymiserState) -> LinkageModel:
-    return state.service.linkage.model
+def standby(state: PseudonymiserState) -> Problem:
+    """What a standby answers to a request only the writer serves: it did nothing, so
+    the request may be sent again, to the writer named, or through the balancer once it
+    routes to the writer."""
+    about = state.writer.describe()
+    known = about["writer"] is not None and about["writer"]["replica"] != about["replica"]
+    return Problem(503, "Service Unavailable",
+                   "this replica is a standby; the linkage writer answers this request"
+                   if known else "no linkage writer yet: one is being elected",
+                   headers={"Retry-After": str(1 if known else
+                                               math.ceil(state.settings.lease_ttl_s))},
+                   type_="urn:tessera:problem:standby", role=STANDBY,
+                   writer=about["writer"] if known else None)
+
+
+async def only_the_writer(request: Request, state: State) -> None:
+    """A standby refuses the writer's routes, wherever they are declared."""
+    route = request.scope.get("route")
+    if (request.method, getattr(route, "path_format", None)) in WRITER_ROUTES \
+            and not state.writer.writing:
+        raise standby(state)
+
+
+def guard(app: FastAPI) -> None:
+    """Document the standby's refusal on each of the writer's routes, in the OpenAPI
+    document as generated (the check is ``only_the_writer``, on every route); a writer's
+    route the app lacks is an error there."""
+    generate = app.openapi
+
+    def openapi() -> dict:
+        schema = generate()
+        for method, path in WRITER_ROUTES:
+            operation = schema["paths"].get(path, {}).get(method.lower())
+            if operation is None:
+                raise RuntimeError(f"no route {method} {path} for the writer")
+            operation["responses"].setdefault("503", problem_responses(503)[503])
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 @router.get("/review", name="list_review_pairs", response_model=list[ReviewPairOut])
@@ -81,7 +120,7 @@ async def review_queue(claims: LinkageOfficer, session: SessionDep, state: State
     that linkage has since resolved (its records now one person, one of them gone, or
     re-scored below the band by a re-link) leaves the pending queue as `superseded`."""
     return await _out(session, await repo.review_page(session, status, limit, offset),
-                      _model(state))
+                      await state.writer.model(session))
 
 
 @router.get("/review/{pair_id}", name="get_review_pair", response_model=ReviewPairOut,
@@ -93,7 +132,7 @@ async def review_pair(pair_id: str, claims: LinkageOfficer, session: SessionDep,
     pair = await repo.review_pair(session, pair_id)
     if pair is None:
         raise Problem(404, "Not Found", "no such review pair")
-    return (await _out(session, [pair], _model(state)))[0]
+    return (await _out(session, [pair], await state.writer.model(session)))[0]
 
 
 @router.post("/review/{pair_id}", name="decide_review_pair", response_model=ReviewOutcome,
@@ -109,7 +148,7 @@ async def decide(pair_id: str, body: ReviewDecision, claims: LinkageOfficer,
     outcome = Outcome(assignments=batch.assignments if batch else [],
                       changes=batch.changes if batch else [])
     publish(state.rt.outbox, session, outcome)
-    return ReviewOutcome(pair=(await _out(session, [pair], _model(state)))[0],
+    return ReviewOutcome(pair=(await _out(session, [pair], state.service.linkage.model))[0],
                          changes=len(outcome.changes),
                          reassigned=len(outcome.assignments))
 

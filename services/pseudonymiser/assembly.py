@@ -34,16 +34,18 @@ def institution_rules(settings: PseudonymiserSettings) -> InstitutionRules:
                             min_surnames=settings.institution_min_surnames)
 
 
-async def active_model(session: AsyncSession, settings: PseudonymiserSettings) -> LinkageModel:
+async def active_model(session: AsyncSession, settings: PseudonymiserSettings,
+                       store: bool = True) -> LinkageModel:
     """The latest model stored in the database; at first start, the configured file's
-    (stored, so a later change of file is a recorded new version)."""
+    (stored, unless not `store`, so a later change of file is a recorded new version)."""
     row = await repo.active_model(session)
     if row is not None:
         model = LinkageModel.from_json(row.document)
     else:
         document = await asyncio.to_thread(Path(settings.model_path).read_text)
         model = LinkageModel.from_json(document)
-        await repo.save_model(session, model.version, model.to_json())
+        if store:
+            await repo.save_model(session, model.version, model.to_json())
     return configured(model, settings)
 
 
@@ -60,14 +62,21 @@ def configured(model: LinkageModel, settings: PseudonymiserSettings) -> LinkageM
 
 
 async def build(settings: PseudonymiserSettings,
-                sessionmaker: async_sessionmaker[AsyncSession]) -> Pseudonymiser:
+                sessionmaker: async_sessionmaker[AsyncSession], *,
+                elected: bool = False) -> Pseudonymiser:
+    """The service with its index loaded (a process alone on its database); `elected`:
+    a replica whose writer is elected (writer.py), which stores and loads nothing here
+    and writes only once it is the writer."""
     async with sessionmaker() as session, session.begin():
-        model = await active_model(session, settings)
+        model = await active_model(session, settings, store=not elected)
     service = Pseudonymiser(read_key(settings.person_key_path),
                             read_key(settings.household_key_path), model,
                             institution_rules(settings),
                             lean_blocking=settings.incremental_blocking == "lean",
-                            scoring_threads=settings.scoring_threads or None)
+                            scoring_threads=settings.scoring_threads or None,
+                            fenced=elected)
+    if elected:
+        return service
     start = time.perf_counter()
     async with sessionmaker() as session:
         held = await service.load(session)

@@ -38,7 +38,12 @@ async def _relink(settings: PseudonymiserSettings) -> dict:
     try:
         sessionmaker = build_sessionmaker(engine)
         start = time.perf_counter()
+        # an epoch of its own: a replica still writing is refused from now on (and this
+        # relink if one is elected again before it commits)
+        async with sessionmaker() as session, session.begin():
+            epoch = await repo.take_fence(session, "relink")
         service = await assembly.build(settings, sessionmaker)
+        service.lock.fenced, service.lock.epoch = True, epoch
         loaded = round(time.perf_counter() - start, 2)
         async with sessionmaker() as session, session.begin():
             report, batch = await relink(service, session)

@@ -98,7 +98,12 @@ class Handlers:
         except ValidationError as exc:
             log.warning("reidentify: unparseable request (%d errors)", exc.error_count())
             return
-        refused = await self.releases.admit(request)
+        try:
+            refused = await self.releases.admit(request)
+        except Exception as exc:  # the single use not established: no answer
+            log.error("reidentify: access %d not admitted (%s)", request.access_id,
+                      type(exc).__name__)
+            return
         if refused is not None:
             log.warning("reidentify: request for access %d refused (%s)", request.access_id,
                         refused)

@@ -33,6 +33,8 @@ Inbox = tables.inbox(Base)
 SecurityEvent = tables.security_events(Base)
 Outbox = tables.outbox(Base)
 Agreement = tables.agreement(Base)
+# the linkage writer's fencing epoch (writer.py)
+WriteLock = tables.fenced_write_lock(Base)
 
 
 class Household(Base):

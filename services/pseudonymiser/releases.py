@@ -5,8 +5,10 @@ bus checks that), was issued within ``max_age_s``, and names an access-log entry
 answered before. Access ids are the log's sequence numbers, so they grow with time: the
 ids seen within ``max_age_s`` are remembered, and any id no greater than one that has
 aged out of that memory (or than the newest in the ledger at start-up) is refused, since
-a request issued now cannot name an entry that old. An error here refuses (fails
-closed). Each release is written to the ``releases`` table: access id, pseudonym, level,
+a request issued now cannot name an entry that old. Every replica answers these
+requests, so an id is also claimed in a NATS key-value bucket the replicas share
+(``subjects.RELEASED``), kept as long as this memory keeps it: of two replicas asked the
+same id, one answers. An error here refuses (fails closed). Each release is written to the ``releases`` table: access id, pseudonym, level,
 partner and how many identities or local IDs went out, never the identities.
 reidentify's verify-log reads this ledger back (``tessera.pseudonymiser.releases``) and
 flags any release the access log does not account for.
@@ -26,6 +28,7 @@ import time
 from collections import deque
 from datetime import datetime, timedelta
 
+from nats.js.errors import KeyWrongLastSequenceError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -43,10 +46,14 @@ LINGER_S = 0.1
 
 
 class Releases:
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], max_age_s: float = 30.0):
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], max_age_s: float = 30.0,
+                 claims=None):
         self.sessionmaker = sessionmaker
         self.engine = sessionmaker.kw["bind"]
         self.max_age_s = max_age_s
+        # the replicas' shared claims on access ids (a nats-py KeyValue); None: this
+        # process answers alone
+        self.claims = claims
         self._floor = 0  # the highest id that aged out of memory: none at or below it
         self._seen: set[int] = set()  # access ids answered recently
         self._order: deque[tuple[float, int]] = deque()  # (monotonic time seen, id)
@@ -72,6 +79,12 @@ class Releases:
             return "stale"
         if request.access_id in self._seen or request.access_id <= self._floor:
             return "replayed"
+        if self.claims is not None:
+            try:  # raises on any other failure: the request goes unanswered
+                await self.claims.create(str(request.access_id), b"",
+                                         msg_ttl=self.max_age_s + 2 * LEEWAY_S)
+            except KeyWrongLastSequenceError:
+                return "replayed"  # another replica answered it
         self._remember(request.access_id, time.monotonic())
         return None
 

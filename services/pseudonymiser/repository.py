@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from services.common import db
 from services.common.db import utcnow
 from services.pseudonymiser.models import (
     ConsentRecord,
@@ -32,6 +33,7 @@ from services.pseudonymiser.models import (
     Person,
     Release,
     ReviewPair,
+    WriteLock,
 )
 
 # IN-lists and multi-row inserts per statement: well under the 32,766 parameters SQLite
@@ -43,6 +45,23 @@ def chunks(values: Iterable, size: int = CHUNK) -> Iterator[list]:
     items = list(values)
     for i in range(0, len(items), size):
         yield items[i:i + size]
+
+
+async def take_fence(session: AsyncSession, holder: str) -> int:
+    """The next fencing epoch, for the newly elected linkage writer (`holder`)."""
+    return await db.take_fence(session, WriteLock, holder)
+
+
+async def check_fence(session: AsyncSession, epoch: int) -> None:
+    """The write lock, if `epoch` is still the newest (else `db.Fenced`)."""
+    await db.check_fence(session, WriteLock, epoch)
+
+
+async def fence(session: AsyncSession) -> tuple[int, str | None]:
+    """The newest epoch and the replica holding it."""
+    row = (await session.execute(select(WriteLock.fence, WriteLock.holder)
+                                 .where(WriteLock.id == 1))).one_or_none()
+    return (row[0], row[1]) if row is not None else (0, None)
 
 
 async def next_seq(session: AsyncSession) -> int:
@@ -444,12 +463,12 @@ async def review_pair(session: AsyncSession, pair_id: str) -> ReviewPair | None:
     return await session.get(ReviewPair, pair_id)
 
 
-async def person_level_records(session: AsyncSession, batch: int = 20000):
-    """Every held person-level record, in pages by received order (for the index): rows
-    with the model's column names as attributes, not ORM objects (a million of those
-    cost minutes and gigabytes)."""
+async def person_level_records(session: AsyncSession, batch: int = 20000, after: int = -1):
+    """Every held person-level record received (or changed) after the `after`'th, in
+    pages by received order (for the index): rows with the model's column names as
+    attributes, not ORM objects (a million of those cost minutes and gigabytes)."""
     table = IdentityRecord.__table__
-    last = -1
+    last = after
     while True:
         rows = (await session.execute(
             select(table).where(table.c.level == "person", table.c.received_seq > last)
@@ -458,6 +477,17 @@ async def person_level_records(session: AsyncSession, batch: int = 20000):
             return
         last = rows[-1].received_seq
         yield rows
+
+
+async def person_level_count(session: AsyncSession) -> int:
+    return await session.scalar(select(func.count()).select_from(IdentityRecord)
+                                .where(IdentityRecord.level == "person"))
+
+
+async def person_level_tokens(session: AsyncSession) -> set[str]:
+    """The tokens of every held person-level record (what the index should hold)."""
+    return set(await session.scalars(select(IdentityRecord.record_token)
+                                     .where(IdentityRecord.level == "person")))
 
 
 async def active_model(session: AsyncSession) -> LinkageModelVersion | None:

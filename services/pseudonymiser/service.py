@@ -18,6 +18,7 @@ from services.pseudonymiser.assignment import assign, resolved
 from services.pseudonymiser.households import InstitutionRules
 from services.pseudonymiser.linkage import Linkage, fill
 from services.pseudonymiser.lock import LinkageLock
+from services.pseudonymiser.metrics import PseudonymiserMetrics
 from services.pseudonymiser.models import IdentityRecord, Person
 from services.pseudonymiser.placement import Households
 from services.pseudonymiser.probabilistic import LinkageModel
@@ -49,18 +50,32 @@ class Clock:
 class Pseudonymiser:
     def __init__(self, person_key: bytes, household_key: bytes, model: LinkageModel,
                  institutions: InstitutionRules | None = None, lean_blocking: bool = True,
-                 scoring_threads: int | None = None):
+                 scoring_threads: int | None = None, fenced: bool = False):
         self.person_key = person_key
-        # linkage reads then writes clusters: one batch at a time per process
-        self.lock = LinkageLock()
-        self.linkage = Linkage(model, self.new_person, lean=lean_blocking,
-                               scoring_threads=scoring_threads)
+        # linkage reads then writes clusters: one batch at a time per process, and where
+        # replicas elect their writer (`fenced`), only in the writer
+        self.lock = LinkageLock(fenced)
+        self._linkage_options = {"lean": lean_blocking, "scoring_threads": scoring_threads}
+        self.linkage = Linkage(model, self.new_person, **self._linkage_options)
+        self.metrics: PseudonymiserMetrics | None = None
         self.households = Households(household_key, institutions or InstitutionRules())
         self.last_linked = 0.0  # time.monotonic() of the last identity batch linked
 
     async def load(self, session: AsyncSession) -> int:
         """Build the linkage index from the held records."""
         return await self.linkage.load(session)
+
+    def observe(self, metrics: PseudonymiserMetrics) -> None:
+        """Linkage calls timed in ``metrics``, by this index and any that replaces it."""
+        self.metrics = metrics
+        self.linkage.observe(metrics)
+
+    def reset(self, model: LinkageModel) -> None:
+        """An empty index of `model`, to load (a writer taking over) or to leave empty
+        (a standby: its memory freed)."""
+        self.linkage = Linkage(model, self.new_person, **self._linkage_options)
+        if self.metrics is not None:
+            self.linkage.observe(self.metrics)
 
     def new_person(self) -> repo.Draft:
         """A person to insert (repo.insert_new), as a plain draft of a Person row."""

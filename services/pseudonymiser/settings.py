@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Literal
 
+from pydantic import model_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.common.settings import VAR, ServiceSettings
@@ -74,3 +76,29 @@ class PseudonymiserSettings(ServiceSettings):
     # a re-link applies this many pieces of its plan per transaction, linkage calls
     # taking their turn in between
     relink_chunk_pieces: int = 200
+    # One linkage writer among the replicas (writer.py), elected through a lease in NATS
+    # (services.common.lease): the writer renews it every lease_renew_s, and a standby,
+    # looking as often, takes it over once it has not been renewed for lease_ttl_s
+    # (then rebuilds the index): with these, within lease_ttl_s + 2 * lease_renew_s
+    # of the writer's last renewal, and the rebuild (docs/linkage.md)
+    lease_ttl_s: float = 5.0
+    lease_renew_s: float = 1.0
+    # this replica's name (unique among the live replicas; a replica restarted under its
+    # name takes its own lease back at once); default: host name and port
+    replica: str | None = None
+    # where clients reach this replica directly, named by a standby that refuses a write
+    replica_url: str | None = None
+    # a standby keeps an index of its own, following the database every lease_renew_s,
+    # so that when elected it catches up instead of rebuilding (which grows with the
+    # records held); the index's memory on every replica
+    standby_index: bool = True
+
+    @model_validator(mode="after")
+    def _lease(self):
+        if self.lease_renew_s <= 0 or self.lease_ttl_s < 2 * self.lease_renew_s:
+            raise ValueError("lease_ttl_s must be at least twice lease_renew_s (> 0)")
+        return self
+
+    @property
+    def replica_name(self) -> str:
+        return self.replica or f"{socket.gethostname()}:{self.port}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Annotated
 
 from fastapi import Depends
@@ -13,6 +13,7 @@ from services.pseudonymiser.learning import Learning
 from services.pseudonymiser.releases import Releases
 from services.pseudonymiser.service import Pseudonymiser
 from services.pseudonymiser.settings import PseudonymiserSettings
+from services.pseudonymiser.writer import Writer
 
 
 @dataclass(kw_only=True, eq=False)
@@ -21,6 +22,15 @@ class PseudonymiserState(Retains):
     service: Pseudonymiser
     releases: Releases
     learning: Learning
+    writer: Writer
+
+    def describe(self) -> dict:
+        return self.writer.describe()
+
+    def evidence(self) -> dict:
+        term = self.writer.term
+        return {**self.writer.describe(), "terms": self.writer.election.terms,
+                "last_term": None if term is None else asdict(term)}
 
 
 State = Annotated[PseudonymiserState, Depends(dependency(PseudonymiserState))]

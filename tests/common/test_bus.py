@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common import bus, messages, subjects
 from services.common.db import InboxMixin, build_engine, build_sessionmaker
-from tests.support import eventually
+from tests.support import close, eventually
 
 
 class Base(DeclarativeBase):
@@ -415,3 +416,40 @@ async def test_the_group_fetched_ahead_is_announced_once_the_burst_is_over(nats_
         release.set()
         await consumer.stop()
         await nc.close()
+
+
+async def test_a_message_applied_for_longer_than_its_ack_wait_is_not_redelivered(nats_env,
+                                                                                   db):
+    """The consumer tells JetStream it is still at work on what it fetched, so a second
+    consumer on the same durable (another replica) is not handed it meanwhile."""
+    provisioner = await nats_env.connect(subjects.PROVISIONER)
+    pjs = provisioner.jetstream()
+    stream, durable = subjects.PROGRESS.stream, "gateway"
+    config = (await pjs.consumer_info(stream, durable)).config
+    await pjs.add_consumer(stream, dataclasses.replace(config, ack_wait=1.5))
+    channel = dataclasses.replace(subjects.PROGRESS, ack_wait_s=1.5)
+    deliveries = []
+
+    async def slow(session, message, delivery):
+        deliveries.append(delivery.num_delivered)
+        await asyncio.sleep(5)  # over three times the ack wait
+        await record(session, message, delivery)
+
+    first, second = await nats_env.bus("gateway"), await nats_env.bus("gateway")
+    consumers = [bus.Consumer(service="gateway", channel=channel, handler=slow, bus=peer,
+                              sessionmaker=db, inbox_model=Inbox, relay=None)
+                 for peer in (first, second)]
+    try:
+        consumers[0].start()
+        batch = f"b-{uuid.uuid4().hex}"
+        await publish_progress(nats_env, batch)
+        await eventually(lambda: deliveries, timeout=10)
+        consumers[1].start()
+        await eventually(lambda: times_applied(db, batch), timeout=20)
+        await eventually(lambda: _zero(pending(first.js)))
+        assert deliveries == [1]
+    finally:
+        for consumer in consumers:
+            await consumer.stop()
+        await pjs.add_consumer(stream, config)
+        await close(first, second, provisioner)

@@ -175,6 +175,5 @@ def test_every_deployment_plays_to_ready(infrastructure, tmp_path):
         names = list(secrets_of(root, tls))
         for name in names:
             podman("secret", "rm", name, check=False)
-        podman("volume", "rm", "-f", *names, "tessera-registry", "tessera-pseudonymiser-state",
-               "tessera-reidentify-state", "state", "tmp", check=False)
+        podman("volume", "rm", "-f", *names, "tessera-registry", "tessera-reidentify-state", "state", "tmp", check=False)
 

@@ -133,3 +133,11 @@ def test_no_container_but_the_published_two_has_a_way_out():
     on_open = {name for name, service in FILE["services"].items()
                if set(service.get("networks", [])) & open_networks}
     assert on_open == {"gateway", "reidentify"}
+
+
+def test_two_pseudonymisers_alike_on_one_database():
+    """A writer and a standby: the same container twice, each named by its host name
+    (the setting left to its default), so neither takes the other's lease."""
+    first, second = FILE["services"]["pseudonymiser"], FILE["services"]["pseudonymiser-2"]
+    assert first == second
+    assert "TESSERA_PSEUDONYMISER_REPLICA" not in env_of(first)

@@ -130,7 +130,9 @@ def slice_env(docs: list[dict], name: str) -> dict[str, str]:
     (container,) = deployment["spec"]["template"]["spec"]["containers"]
     env = {}
     for var in container["env"]:
-        if "valueFrom" in var:
+        if "fieldRef" in var.get("valueFrom", {}):  # the pod's own name, say
+            env[var["name"]] = f"{name}-pod"
+        elif "valueFrom" in var:
             ref = var["valueFrom"]["configMapKeyRef"]
             env[var["name"]] = maps[ref["name"]][ref["key"]]
         else:
@@ -213,3 +215,16 @@ def test_nothing_leaves_the_namespace_for_the_internet(docs):
             for to in destinations:
                 assert "ipBlock" not in to, (policy["metadata"]["name"], to)
                 assert to.get("podSelector") or to.get("namespaceSelector"), to
+
+
+def test_two_pseudonymiser_pods_each_named_in_the_lease(docs):
+    """A writer and a standby on PostgreSQL, each named by its pod's own name, with no
+    volume that only one pod may mount."""
+    deployment = next(d for d in docs if d["kind"] == "Deployment"
+                      and d["metadata"]["name"] == "pseudonymiser")
+    assert deployment["spec"]["replicas"] == 2
+    pod = deployment["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    replica = next(v for v in container["env"] if v["name"] == "TESSERA_PSEUDONYMISER_REPLICA")
+    assert replica["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name"
+    assert not any("persistentVolumeClaim" in volume for volume in pod["volumes"])

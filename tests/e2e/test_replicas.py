@@ -1,4 +1,4 @@
-"""`tessera run --replicas 2`: two processes of every slice but the pseudonymiser, behind
+"""`tessera run --replicas 2`: two processes of every slice, behind
 HAProxy, with a synthetic borough pushed through them. Reidentify's two replicas keep
 one caller's rate, both honour every flag, opt-out and token revocation, and their
 appends make one chain that verifies."""
@@ -141,3 +141,33 @@ async def test_concurrent_unlocks_through_both_replicas_verify_as_one_chain(scal
             r = await client.get(f"{url}/v1/access-log/verify", headers=auditor)
             assert r.status_code == 200, r.text
             assert r.json()["valid"] is True, r.json()
+
+
+async def test_the_pseudonymisers_writer_routes_reach_its_writer(scaled):
+    """One pseudonymiser replica writes, the other stands by; through the balancer
+    the writer's routes reach the writer every time, and the reads reach both."""
+    fed = scaled.fed
+    roles = {}
+    async with httpx.AsyncClient(timeout=30) as client:
+        for name in fed.instances("pseudonymiser"):
+            ready = (await client.get(fed.instance_url(name) + "/readyz")).json()
+            roles[name] = ready["role"]
+            assert ready["replica"] == name
+        assert sorted(roles.values()) == ["standby", "writer"]
+        officer = {"Authorization": "Bearer " + scaled.token(
+            "pseudonymiser", subject="officer-1", roles=["linkage-officer"])}
+        url = scaled.url("pseudonymiser")
+        models = [(await client.get(f"{url}/v1/linkage/model", headers=officer)).status_code
+                  for _ in range(20)]
+        assert models == [200] * 20
+        pending = (await client.get(f"{url}/v1/review", headers=officer,
+                                    params={"limit": 10})).json()
+        pairs = [p["pair_id"] for p in pending] + [f"no-such-pair-{i}" for i in range(10)]
+        decided = [(await client.post(f"{url}/v1/review/{pair}", headers=officer,
+                                      json={"decision": "non_match"})).status_code
+                   for pair in pairs]
+        assert decided == [200] * len(pending) + [404] * 10
+        standby = next(n for n, role in roles.items() if role == "standby")
+        r = await client.get(fed.instance_url(standby) + "/v1/linkage/model",
+                             headers=officer)
+        assert r.status_code == 503 and r.json()["type"] == "urn:tessera:problem:standby"

@@ -1,4 +1,4 @@
-"""Fault script: two processes of every slice that may scale, behind HAProxy, under mixed
+"""Fault script: two processes of every slice, behind HAProxy, under mixed
 load (events pushed through the gateway, unlocks through reidentify); one process of
 each slice is killed -9 in turn, then started again. Every accepted event is stored
 once, and no unlock fails after the client's one retry. Prints each failover.
@@ -29,7 +29,9 @@ from tests.faults.test_durability import CHUNK, DATASET, PARTNER, post, stored_e
 pytestmark = pytest.mark.fault
 
 EVENTS = int(os.environ.get("TESSERA_FAULT_REPLICA_EVENTS", "30000"))
-VICTIMS = ("gateway", "linker", "scorer", "reidentify", "consent")
+# the pseudonymiser's second process is a standby (its writer's kill -9:
+# test_writer_failover.py and tests/deploy/test_balancer.py)
+VICTIMS = ("gateway", "pseudonymiser", "linker", "scorer", "reidentify", "consent")
 CALLERS = 6  # unlocking at once, all the way through
 CLEARANCE = {"roles": ["caseworker"], "districts": ["OL1", "OL2", "OL4", "OL8", "OL9"],
              "purposes": [PURPOSE], "org": "oldham-early-help"}

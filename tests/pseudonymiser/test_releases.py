@@ -152,3 +152,25 @@ async def test_every_release_is_in_the_ledger(pseudonymiser):
             await other.nc.request(subjects.RELEASES.subject, b"{}", timeout=1)
     finally:
         await other.nc.close()
+
+
+async def test_an_access_id_answered_by_one_replica_is_refused_by_another(pseudonymiser):
+    """Replicas share their claims on access ids (a NATS key-value bucket): a request
+    replayed to another replica is refused there."""
+    fed = pseudonymiser.fed
+    releases = state_of(pseudonymiser.app).releases
+    nc = await fed.env.connect("pseudonymiser")
+    try:
+        claims = await nc.jetstream().key_value(subjects.RELEASED.name)
+        replicas = [Releases(releases.sessionmaker, releases.max_age_s, claims=claims)
+                    for _ in range(2)]
+        request = m.ReidentifyRequest(pseudonym="p_x", level="person",
+                                      access_id=next(ACCESS_IDS),
+                                      issued_at=datetime.now(UTC), reply_key=Opener().public)
+        assert await replicas[0].admit(request) is None
+        assert await replicas[1].admit(request) == "replayed"
+        assert await replicas[0].admit(request) == "replayed"
+        other = request.model_copy(update={"access_id": next(ACCESS_IDS)})
+        assert await replicas[1].admit(other) is None
+    finally:
+        await nc.close()

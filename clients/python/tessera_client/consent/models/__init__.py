@@ -1,6 +1,7 @@
 """Contains all the data models used in inputs/outputs"""
 
 from .compliance import Compliance
+from .compliance_replica import ComplianceReplica
 from .consent_healthz_response_consenthealthz import (
     ConsentHealthzResponseConsenthealthz,
 )
@@ -31,6 +32,7 @@ from .security_log_verification_problems_item import SecurityLogVerificationProb
 
 __all__ = (
     "Compliance",
+    "ComplianceReplica",
     "ConsentHealthzResponseConsenthealthz",
     "ConsentListDeadLettersResponseConsentlistdeadletters",
     "ConsentListSecurityEventsKindType0",

@@ -14,6 +14,7 @@ from .code_spec import CodeSpec
 from .code_spec_category import CodeSpecCategory
 from .code_spec_headline_type_0 import CodeSpecHeadlineType0
 from .compliance import Compliance
+from .compliance_replica import ComplianceReplica
 from .dataset_fields import DatasetFields
 from .dataset_fields_codes import DatasetFieldsCodes
 from .dataset_fields_level import DatasetFieldsLevel
@@ -80,6 +81,7 @@ __all__ = (
     "CodeSpecCategory",
     "CodeSpecHeadlineType0",
     "Compliance",
+    "ComplianceReplica",
     "DatasetFields",
     "DatasetFieldsCodes",
     "DatasetFieldsLevel",

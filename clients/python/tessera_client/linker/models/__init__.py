@@ -2,6 +2,7 @@
 
 from .area_demand import AreaDemand
 from .compliance import Compliance
+from .compliance_replica import ComplianceReplica
 from .concentration import Concentration
 from .demand_report import DemandReport
 from .disclosure_note import DisclosureNote
@@ -36,6 +37,7 @@ from .sweep_body import SweepBody
 __all__ = (
     "AreaDemand",
     "Compliance",
+    "ComplianceReplica",
     "Concentration",
     "DemandReport",
     "DisclosureNote",

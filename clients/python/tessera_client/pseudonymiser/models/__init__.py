@@ -2,6 +2,7 @@
 
 from .active_model import ActiveModel
 from .compliance import Compliance
+from .compliance_replica import ComplianceReplica
 from .field_evidence import FieldEvidence
 from .field_issue import FieldIssue
 from .find_subject_response_findsubject import FindSubjectResponseFindsubject
@@ -56,6 +57,7 @@ from .train_request import TrainRequest
 __all__ = (
     "ActiveModel",
     "Compliance",
+    "ComplianceReplica",
     "FieldEvidence",
     "FieldIssue",
     "FindSubjectResponseFindsubject",

@@ -8,6 +8,7 @@ from .case_body_requester import CaseBodyRequester
 from .case_out import CaseOut
 from .cohort_member import CohortMember
 from .compliance import Compliance
+from .compliance_replica import ComplianceReplica
 from .field_issue import FieldIssue
 from .local_record import LocalRecord
 from .migration import Migration
@@ -55,6 +56,7 @@ __all__ = (
     "CaseOut",
     "CohortMember",
     "Compliance",
+    "ComplianceReplica",
     "FieldIssue",
     "LocalRecord",
     "Migration",

@@ -7,7 +7,10 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
+    from ..models.compliance_replica import ComplianceReplica
     from ..models.migration import Migration
     from ..models.security_log_state import SecurityLogState
 
@@ -36,6 +39,7 @@ class Compliance:
         security_log (SecurityLogState):
         dead_letters (int | None):
         production_refusals (list[str]):
+        replica (ComplianceReplica | Unset):
     """
 
     service: str
@@ -55,6 +59,7 @@ class Compliance:
     security_log: SecurityLogState
     dead_letters: int | None
     production_refusals: list[str]
+    replica: ComplianceReplica | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -97,6 +102,10 @@ class Compliance:
 
         production_refusals = self.production_refusals
 
+        replica: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.replica, Unset):
+            replica = self.replica.to_dict()
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -120,11 +129,14 @@ class Compliance:
                 "production_refusals": production_refusals,
             }
         )
+        if replica is not UNSET:
+            field_dict["replica"] = replica
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.compliance_replica import ComplianceReplica
         from ..models.migration import Migration
         from ..models.security_log_state import SecurityLogState
 
@@ -183,6 +195,13 @@ class Compliance:
 
         production_refusals = cast(list[str], d.pop("production_refusals"))
 
+        _replica = d.pop("replica", UNSET)
+        replica: ComplianceReplica | Unset
+        if isinstance(_replica, Unset):
+            replica = UNSET
+        else:
+            replica = ComplianceReplica.from_dict(_replica)
+
         compliance = cls(
             service=service,
             version=version,
@@ -201,6 +220,7 @@ class Compliance:
             security_log=security_log,
             dead_letters=dead_letters,
             production_refusals=production_refusals,
+            replica=replica,
         )
 
         compliance.additional_properties = d

@@ -7,6 +7,7 @@ from .code_selection_categories_item import CodeSelectionCategoriesItem
 from .code_selection_headlines_type_0_item import CodeSelectionHeadlinesType0Item
 from .code_selection_indicators_type_0 import CodeSelectionIndicatorsType0
 from .compliance import Compliance
+from .compliance_replica import ComplianceReplica
 from .conditions import Conditions
 from .current import Current
 from .disclosure_note import DisclosureNote
@@ -57,6 +58,7 @@ __all__ = (
     "CodeSelectionHeadlinesType0Item",
     "CodeSelectionIndicatorsType0",
     "Compliance",
+    "ComplianceReplica",
     "Conditions",
     "Current",
     "DisclosureNote",
