@@ -6,6 +6,8 @@ of other roles' pages (no cohort, no count, no access log)."""
 
 from __future__ import annotations
 
+import json
+
 from tests.console.conftest import accessible, ready, shot
 from tests.console.test_coordinator import RULE, rows
 
@@ -182,6 +184,40 @@ async def test_a_match_merges_and_a_non_match_splits_as_the_pseudonymiser_report
     assert "Decided: not a match" in await page.inner_text("#pair-summary")
     await accessible(page)
     await shot(page, "linkage-review-decided")
+
+
+async def test_a_standbys_refusal_is_sent_again_to_the_writer(sign_in, console):
+    """A pseudonymiser standby refuses the writer's routes having done nothing (503,
+    urn:tessera:problem:standby): the page sends the decision again, once the lease has
+    moved, and the officer sees it recorded as if the first had reached the writer."""
+    pair = queue(console)[-1]
+    page = await sign_in(OFFICER)
+    page.watch.expect("status of 503")  # the browser logs the refusal it was given
+    sent = []
+
+    async def standby_once(route):
+        sent.append(route.request.method)
+        if route.request.method == "POST" and len(sent) == 1:
+            origin = await route.request.header_value("origin")
+            await route.fulfill(
+                status=503, content_type="application/problem+json",
+                headers={"Retry-After": "1", "Access-Control-Allow-Origin": origin},
+                body=json.dumps({"type": "urn:tessera:problem:standby", "status": 503,
+                                 "title": "Not the linkage writer", "role": "standby"}))
+        else:
+            await route.continue_()
+
+    await page.route(f"**/v1/review/{pair['pair_id']}", standby_once)
+    await page.goto(f"{console.url}/linkage/review?pair={pair['pair_id']}")
+    await ready(page)
+    sent.clear()  # the pair's own GET
+    await page.get_by_label("No, not a match").check()
+    await page.get_by_role("button", name="Record the decision").click()
+    await page.locator("#decided").wait_for(state="visible")
+    assert sent == ["POST", "POST"]
+    assert "Recorded: not a match" in await page.inner_text("#decided")
+    stored = console.get("pseudonymiser", f"/v1/review/{pair['pair_id']}", OFFICER).json()
+    assert stored["status"] == "non_match"
 
 
 async def decide(page, choice: str, keyboard: bool = False) -> dict:

@@ -138,6 +138,9 @@ export function disclosureNote(note) {
     + `here are hidden, ${note.secondary} of them to protect others.`;
 }
 
+const STANDBY = "urn:tessera:problem:standby";
+const STANDBY_ATTEMPTS = 8;
+
 export async function api(service, path, { method = "GET", body, accept = "application/json" } = {}) {
   const current = await session;
   if (!current) throw new Problem(401, "You are not signed in", "Sign in to see this page.");
@@ -148,17 +151,20 @@ export async function api(service, path, { method = "GET", body, accept = "appli
   }
   const headers = { Authorization: `Bearer ${bearer(current.user)}`, Accept: accept };
   if (body !== undefined) headers["Content-Type"] = "application/json";
-  let response;
-  try {
-    response = await fetch(base + path, {
-      method, headers, body: body === undefined ? undefined : JSON.stringify(body),
-      cache: "no-store", credentials: "omit", referrerPolicy: "no-referrer",
-    });
-  } catch {
-    throw new Problem(0, "Service unavailable",
-      `The ${service} service could not be reached. Try again later.`, service);
-  }
-  if (!response.ok) {
+  // A pseudonymiser standby refuses the linkage writer's routes having done nothing, so
+  // the request is sent again while the lease moves (Retry-After, a few times).
+  for (let attempt = 1; ; attempt += 1) {
+    let response;
+    try {
+      response = await fetch(base + path, {
+        method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+        cache: "no-store", credentials: "omit", referrerPolicy: "no-referrer",
+      });
+    } catch {
+      throw new Problem(0, "Service unavailable",
+        `The ${service} service could not be reached. Try again later.`, service);
+    }
+    if (response.ok) return accept.includes("json") ? response.json() : response.blob();
     let title = response.statusText || "Request failed";
     let detail = "";
     let extra = {};
@@ -172,9 +178,13 @@ export async function api(service, path, { method = "GET", body, accept = "appli
         // not the problem+json every service sends: the status says enough
       }
     }
+    if (response.status === 503 && extra.type === STANDBY && attempt < STANDBY_ATTEMPTS) {
+      const wait = Math.min(Number(response.headers.get("Retry-After")) || 1, 5);
+      await new Promise((done) => setTimeout(done, wait * 1000));
+      continue;
+    }
     throw new Problem(response.status, title, detail, service, extra);
   }
-  return accept.includes("json") ? response.json() : response.blob();
 }
 
 function state(name) {
