@@ -85,13 +85,11 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
                 "audit_heads": rt.consume(subjects.AUDIT_HEADS, keeper.keep),
                 "receipts": rt.consume(subjects.RECEIPTS, handlers.receipt),
             })
-        await rt.nc.subscribe(subjects.HEADS.subject, queue="gateway", cb=keeper.answer)
+        await rt.answer(subjects.HEADS, keeper.answer)
         meanings = handlers.Meanings(rt.sessionmaker, rt.bus)
-        await rt.nc.subscribe(subjects.MEANINGS.subject, queue="gateway",
-                              cb=meanings.answer)
+        await rt.answer(subjects.MEANINGS, meanings.answer)
         registered = handlers.Agreements(rt.sessionmaker, rt.bus)
-        await rt.nc.subscribe(subjects.AGREEMENT_STATE.subject, queue="gateway",
-                              cb=registered.answer)
+        await rt.answer(subjects.AGREEMENT_STATE, registered.answer)
         try:
             yield state
         finally:

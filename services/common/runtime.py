@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from services.common import bus, revocations
+from services.common import bus, revocations, tracing
 from services.common.db import (
     WalCheckpointer,
     build_engine,
@@ -213,6 +213,12 @@ class Runtime:
 
     async def request(self, channel: Channel, message: BaseModel, timeout: float = 2.0):
         return await self.bus.request(channel, message, timeout)
+
+    async def answer(self, channel: Channel, callback: Callable[[object], Awaitable[None]]):
+        """Answer the channel's requests, shared with this slice's other replicas (its
+        queue group), each under the trace its request carries."""
+        return await self.nc.subscribe(channel.subject, queue=self.service,
+                                       cb=tracing.answering(channel.name, callback))
 
     async def __aexit__(self, *exc) -> None:
         if self._unrefresh is not None:

@@ -16,8 +16,9 @@ import logging
 import re
 import secrets
 import uuid
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMapping
 from contextvars import ContextVar
+from typing import Any
 
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
@@ -94,6 +95,17 @@ def span(name: str, headers: Mapping[str, str] | None, kind: SpanKind, *,
     finally:
         if token is not None:
             REQUEST_ID.reset(token)
+
+
+def answering(name: str, callback: Callable[[Any], Awaitable[None]]
+              ) -> Callable[[Any], Awaitable[None]]:
+    """A NATS responder's callback run under the trace and request id its request
+    carries (a requester's headers carry them: ``outgoing``), so the answer's log lines
+    join the requester's."""
+    async def answer(msg) -> None:
+        with span(f"{name} answer", msg.headers, SpanKind.CONSUMER):
+            await callback(msg)
+    return answer
 
 
 def outgoing(headers: MutableMapping[str, str]) -> MutableMapping[str, str]:

@@ -99,12 +99,9 @@ def create_app(settings: PseudonymiserSettings | None = None) -> FastAPI:
             await state.reconciler.start()
             # every replica answers these from the database (the queue group spreads them)
             responders = [
-                await rt.nc.subscribe(subjects.REIDENTIFY.subject, queue="pseudonymiser",
-                                      cb=handlers.reidentify_concurrently),
-                await rt.nc.subscribe(subjects.RELEASES.subject, queue="pseudonymiser",
-                                      cb=handlers.releases_page),
-                await rt.nc.subscribe(subjects.AREA.subject, queue="pseudonymiser",
-                                      cb=handlers.area),
+                await rt.answer(subjects.REIDENTIFY, handlers.reidentify_concurrently),
+                await rt.answer(subjects.RELEASES, handlers.releases_page),
+                await rt.answer(subjects.AREA, handlers.area),
             ]
             try:
                 yield state

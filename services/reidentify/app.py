@@ -97,8 +97,7 @@ def create_app(settings: ReidentifySettings | None = None) -> FastAPI:
             reconciler=Reconciler(rt, Agreement, keeper.notice, keeper.sweep),
             fast_unlock=settings.fast_unlock, consumers=consumers)
         await state.reconciler.start()
-        await rt.nc.subscribe(subjects.SUBJECT_ACCESS.subject, queue="reidentify",
-                              cb=cases.answer)
+        await rt.answer(subjects.SUBJECT_ACCESS, cases.answer)
         rt.every(settings.retention_interval_s, keeper.sweep, "retention")
         # what start-up built is never rescanned: a full collection of it under load
         # stalls every unlock in flight (docs/reidentify.md)
