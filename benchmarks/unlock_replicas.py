@@ -11,7 +11,15 @@ an unlock is what its caller waited, retry included. Prints median, p99, through
 unlocks that failed on the first try and after the retry, and how long after the kill
 first tries kept failing. Figures go to docs/benchmarks.md by hand.
 
+Back to back (the default), N callers measure the most the replicas can answer: each
+caller's next unlock waits for its last, so p99 is bounded below by N times the CPU an
+unlock costs divided by the cores. With `--pace S`, each caller sends one unlock every S
+seconds on a schedule (starts spread over the first S seconds; a caller running behind
+sends at once), as caseworkers at their desks do: N/S unlocks a second offered, and the
+latency is what each waited at that load.
+
     .venv/bin/python -m benchmarks.unlock_replicas --callers 100 --unlocks 4000
+    .venv/bin/python -m benchmarks.unlock_replicas --callers 100 --unlocks 4000 --pace 0.5
 """
 
 from __future__ import annotations
@@ -58,18 +66,22 @@ async def attempt(client: RawClient, body: dict) -> int | None:
 
 
 async def drive(fed: Federation, tokens: list[str], pseudonyms: list[str], total: int,
-                warmup: int) -> dict:
+                warmup: int, pace: float = 0.0) -> dict:
     latencies: list[float] = []
     first_failed: list[float] = []
     failed: dict[str, int] = {}
     issued = 0
     killed_at: float | None = None
 
-    async def caller(token: str) -> None:
+    async def caller(i: int, token: str) -> None:
         nonlocal issued, killed_at
         client = RawClient(fed.url("reidentify"), {"Authorization": f"Bearer {token}"})
+        due = time.monotonic() + pace * i / len(tokens)
         try:
             while issued < warmup + total:
+                if pace:
+                    await asyncio.sleep(max(0.0, due - time.monotonic()))
+                    due += pace
                 n = issued
                 issued += 1
                 if n == warmup + total // 2 and killed_at is None:
@@ -92,7 +104,7 @@ async def drive(fed: Federation, tokens: list[str], pseudonyms: list[str], total
             await client.close()
 
     t0 = time.perf_counter()
-    await asyncio.gather(*(caller(t) for t in tokens))
+    await asyncio.gather(*(caller(i, t) for i, t in enumerate(tokens)))
     wall = time.perf_counter() - t0
     after = [t - killed_at for t in first_failed if killed_at and t >= killed_at]
     ms = sorted(latencies)
@@ -110,13 +122,16 @@ async def run(args) -> dict:
         fed.start_nats()
         try:
             pseudonyms, tokens = await flagged(fed, args)
-            result = await drive(fed, tokens, pseudonyms, args.unlocks, args.warmup)
+            result = await drive(fed, tokens, pseudonyms, args.unlocks, args.warmup,
+                                 args.pace)
         except BaseException:
             show_logs(fed.layout.logs)
             raise
         finally:
             await asyncio.to_thread(fed.stop)
-    return {**result, "callers": args.callers, "replicas": 2, "killed": VICTIM,
+    return {**result, "callers": args.callers, "pace_s": args.pace,
+            "offered_per_s": args.callers / args.pace if args.pace else None,
+            "replicas": 2, "killed": VICTIM,
             "cohort": len(pseudonyms), "cpus": os.cpu_count(),
             "date": date.today().isoformat()}
 
@@ -128,10 +143,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--households", type=int, default=250)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--pace", type=float, default=0.0, metavar="S",
+                        help="each caller sends one unlock every S seconds (default: back "
+                             "to back)")
     args = parser.parse_args(argv)
     result = asyncio.run(run(args))
     print(json.dumps(result, indent=2))
-    print(f"{result['callers']} callers over 2 reidentify replicas, {VICTIM} killed -9 half "
+    paced = f" each every {args.pace} s" if args.pace else " back to back"
+    print(f"{result['callers']} callers{paced} over 2 reidentify replicas, {VICTIM} killed -9 half "
           f"way: median {result['median_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms, "
           f"{result['throughput_per_s']:.0f} unlocks/s; {result['first_try_failed']} "
           f"first tries failed (for {result['first_tries_failing_for_ms']:.0f} ms after "
