@@ -6,11 +6,13 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from faker import Faker
 
 from synthetic.errors import Corruptor
 from synthetic.events import Calendar, Event, person_events, property_events
+from synthetic.geography import Geography, build_geography
 from synthetic.partners import (
     CSC,
     GP,
@@ -42,6 +44,11 @@ class Borough:
                 rows = getattr(ds, kind)
                 if rows:
                     yield ds.partner, ds.dataset, kind, [dict(r) for r in rows]
+
+    @cached_property
+    def geography(self) -> Geography:
+        """The postcode lookup and population per LSOA a council would supply."""
+        return build_geography(self.population)
 
     def dataset(self, dataset: str) -> PartnerDataset:
         return next(d for d in self.datasets if d.dataset == dataset)

@@ -179,6 +179,9 @@ class Assignment(Message):
     person: str | None = None
     household: str | None = None
     area: str | None = None
+    lsoa: str | None = Field(default=None, description=(
+        "The LSOA of the household's postcode, from the council's postcode lookup: an area "
+        "of about 1,500 residents, for area profiles (docs/outcomes.md)."))
     withheld: bool = False
     version: int = Field(description="Monotonic per record token; later versions win.")
 

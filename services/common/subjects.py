@@ -89,8 +89,9 @@ CONSENT_REQUESTS = Channel(
 )
 CODES = Channel(
     "codes", "tessera.registry.codes", m.CodeCatalogue,
-    publishers=("gateway",), consumers=("scorer",), stream="REGISTRY_CODES",
-    description="Each dataset's code categories (never their meanings).",
+    publishers=("gateway",), consumers=("scorer", "linker"), stream="REGISTRY_CODES",
+    description="Each dataset's code categories (never their meanings): the scorer's "
+    "indicators, the linker's area profiles by category and headline problem.",
 )
 PROGRESS = Channel(
     "progress", "tessera.batches.progress", m.BatchProgress,

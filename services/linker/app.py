@@ -14,7 +14,7 @@ from services.common.retention import build_router
 from services.common.runtime import Runtime
 from services.common.subject_access import RemoteGrants
 from services.common.web import slice_app
-from services.linker import api
+from services.linker import api, areas_api
 from services.linker.export import Exporter
 from services.linker.handlers import Handlers
 from services.linker.models import Agreement, Inbox, Outbox, SecurityEvent
@@ -47,6 +47,7 @@ def create_app(settings: LinkerSettings | None = None) -> FastAPI:
                                       batch=settings.assignment_group_messages),
             "decisions": rt.consume(subjects.DECISIONS, handlers.decision),
             "republish": rt.consume(subjects.REPUBLISH, handlers.republish),
+            "codes": rt.consume(subjects.CODES, handlers.codes),
         }
         keeper = Retention(rt, lambda: state.now())
         consumers["agreements"] = rt.consume(subjects.AGREEMENTS, keeper.notice)
@@ -62,7 +63,7 @@ def create_app(settings: LinkerSettings | None = None) -> FastAPI:
         yield state
 
     return slice_app("Tessera linker", settings, start,
-                     [api.router, subject_access.router, build_router(Agreement)],
+                     [api.router, areas_api.router, subject_access.router, build_router(Agreement)],
                      inbox_model=Inbox, events_model=SecurityEvent,
                      migrations_dir=MIGRATIONS, outbox_model=Outbox,
                      description=DESCRIPTION)

@@ -1,4 +1,5 @@
-"""NATS handlers: event batches, assignment batches, consent decisions, republish requests.
+"""NATS handlers: event batches, assignment batches, code categories, consent decisions,
+republish requests.
 
 Each runs inside the consumer's transaction. A handler stores what it was sent and marks
 the profiles it changed; the profile publisher (publisher.py) sends each marked profile
@@ -54,6 +55,13 @@ class Handlers:
             return
         seq = await serialize(session)
         await service.mark(session, await service.republish(session, message, seq), seq)
+
+    async def codes(self, session: AsyncSession, message: m.CodeCatalogue,
+                    delivery: bus.Delivery) -> None:
+        """A dataset's code categories replace what was held for it."""
+        await repo.replace_code_categories(session, message.dataset, [
+            {"dataset": message.dataset, "code": c.code, "category": c.category,
+             "headline": c.headline} for c in message.codes])
 
     async def decision(self, session: AsyncSession, message: m.ConsentDecision,
                        delivery: bus.Delivery) -> None:

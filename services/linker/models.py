@@ -46,6 +46,8 @@ class Assignment(Base):
     person: Mapped[str | None] = mapped_column(String(100), index=True)
     household: Mapped[str | None] = mapped_column(String(100), index=True)
     area: Mapped[str | None] = mapped_column(String(20))
+    # the LSOA of its household's postcode, where the council's postcode lookup has it
+    lsoa: Mapped[str | None] = mapped_column(String(12), nullable=True, index=True)
     withheld: Mapped[bool] = mapped_column(Boolean, default=False)
     # since when (its person opted out of everything): its events are kept out of every
     # profile and aggregate, and erased by the sweep once optout_erasure_after has passed
@@ -89,3 +91,33 @@ class ProfileExport(Base):
     profiles: Mapped[int] = mapped_column(Integer, default=0)
     done: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class CodeCategory(Base):
+    """Each code's category and headline problem, from the registry (as the scorer gets
+    them): what area profiles group demand by."""
+
+    __tablename__ = "code_categories"
+    dataset: Mapped[str] = mapped_column(String(100), primary_key=True)
+    code: Mapped[str] = mapped_column(String(50), primary_key=True)
+    category: Mapped[str] = mapped_column(String(20))
+    headline: Mapped[str | None] = mapped_column(String(100), nullable=True)
+
+
+class AreaLookup(Base):
+    """The council's geography: each LSOA's ward and locality (public, no personal data)."""
+
+    __tablename__ = "area_lookup"
+    lsoa: Mapped[str] = mapped_column(String(12), primary_key=True)
+    lsoa_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    ward: Mapped[str] = mapped_column(String(12))
+    ward_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    locality: Mapped[str] = mapped_column(String(200))
+
+
+class AreaPopulation(Base):
+    """Residents per LSOA: the denominators of area rates and concentration."""
+
+    __tablename__ = "area_population"
+    lsoa: Mapped[str] = mapped_column(String(12), primary_key=True)
+    population: Mapped[int] = mapped_column(Integer)

@@ -26,7 +26,10 @@ from services.common import repository as shared
 from services.common.db import utcnow
 from services.common.repository import chunks
 from services.linker.models import (
+    AreaLookup,
+    AreaPopulation,
     Assignment,
+    CodeCategory,
     Event,
     OptOut,
     ProfileExport,
@@ -303,6 +306,76 @@ async def events_per_person(session: AsyncSession) -> list[int]:
             .order_by(n.desc()))
     return list((await session.execute(stmt)).scalars())
 
+
+
+# --- area profiles ----------------------------------------------------------------------
+
+
+async def replace_code_categories(session: AsyncSession, dataset: str, rows: list[dict]) -> None:
+    await session.execute(delete(CodeCategory).where(CodeCategory.dataset == dataset))
+    if rows:
+        await session.execute(insert(CodeCategory.__table__), rows)
+
+
+async def code_categories(session: AsyncSession) -> dict[tuple[str, str], tuple[str, str | None]]:
+    rows = await session.execute(select(CodeCategory.dataset, CodeCategory.code,
+                                        CodeCategory.category, CodeCategory.headline))
+    return {(d, c): (cat, h) for d, c, cat, h in rows}
+
+
+async def replace_area_lookup(session: AsyncSession, rows: list[dict]) -> None:
+    await session.execute(delete(AreaLookup))
+    for part in chunks(rows):
+        await session.execute(insert(AreaLookup.__table__), part)
+
+
+async def replace_population(session: AsyncSession, rows: list[dict]) -> None:
+    await session.execute(delete(AreaPopulation))
+    for part in chunks(rows):
+        await session.execute(insert(AreaPopulation.__table__), part)
+
+
+async def area_lookup(session: AsyncSession) -> list[AreaLookup]:
+    return list((await session.execute(select(AreaLookup))).scalars())
+
+
+async def area_population(session: AsyncSession) -> dict[str, int]:
+    rows = await session.execute(select(AreaPopulation.lsoa, AreaPopulation.population))
+    return {lsoa: n for lsoa, n in rows}
+
+
+def _held():
+    return Assignment.withheld.is_(False)
+
+
+async def events_by_day(session: AsyncSession, start: date, end: date
+                        ) -> list[tuple[str, str | None, str, str, date, int]]:
+    """(whose, LSOA, dataset, code, day, events) of assigned, non-withheld events from
+    `start` to `end`: whose is the person, or the household or record of a property."""
+    whose = func.coalesce(Assignment.person, Assignment.household, Assignment.record_token)
+    stmt = (select(whose, Assignment.lsoa, Event.dataset, Event.code, Event.occurred_on,
+                   func.count(Event.event_token))
+            .join(Assignment, Assignment.record_token == Event.record_token)
+            .where(_held(), Event.occurred_on >= start, Event.occurred_on <= end)
+            .group_by(whose, Assignment.lsoa, Event.dataset, Event.code, Event.occurred_on))
+    return [tuple(r) for r in await session.execute(stmt)]
+
+
+async def event_months(session: AsyncSession) -> tuple[date | None, date | None]:
+    """The first and last day any held event happened on."""
+    stmt = (select(func.min(Event.occurred_on), func.max(Event.occurred_on))
+            .join(Assignment, Assignment.record_token == Event.record_token).where(_held()))
+    first, last = (await session.execute(stmt)).one()
+    return first, last
+
+
+async def events_per_resident(session: AsyncSession) -> list[tuple[str | None, int]]:
+    """(LSOA, events) of each person with person-level events (no pseudonyms)."""
+    stmt = (select(func.min(Assignment.lsoa), func.count(Event.event_token))
+            .join(Assignment, Assignment.record_token == Event.record_token)
+            .where(_held(), Assignment.person.is_not(None), Assignment.level == "person")
+            .group_by(Assignment.person))
+    return [(a, n) for a, n in await session.execute(stmt)]
 
 
 # --- bulk re-score exports --------------------------------------------------------------

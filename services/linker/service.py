@@ -91,7 +91,8 @@ async def apply_assignments(session: AsyncSession, batch: m.AssignmentBatch) -> 
         withheld_at = (old.withheld_at if old is not None and old.withheld else now
                        ) if a.withheld else None
         row = {"record_token": a.record_token, "level": a.level, "person": a.person,
-               "household": a.household, "area": a.area, "withheld": a.withheld,
+               "household": a.household, "area": a.area, "lsoa": a.lsoa,
+               "withheld": a.withheld,
                "withheld_at": withheld_at, "version": a.version, "assigned_at": now}
         if old is None:
             inserts.append(row)

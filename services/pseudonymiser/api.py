@@ -14,8 +14,8 @@ from services.common.auth import require_roles
 from services.common.problems import AUTHENTICATED, Problem, problem_responses
 from services.common.sessions import SessionDep
 from services.common.tokens import Claims
+from services.pseudonymiser import geography, review
 from services.pseudonymiser import repository as repo
-from services.pseudonymiser import review
 from services.pseudonymiser.learning import Busy
 from services.pseudonymiser.models import ReviewPair
 from services.pseudonymiser.outgoing import publish
@@ -26,6 +26,7 @@ from services.pseudonymiser.schemas import (
     ActiveModel,
     LearningJob,
     LearningStatus,
+    PostcodesLoaded,
     ReviewDecision,
     ReviewOutcome,
     ReviewPairOut,
@@ -40,6 +41,7 @@ log = logging.getLogger("tessera.pseudonymiser")
 router = APIRouter(prefix="/v1", tags=["pseudonymiser"], responses=AUTHENTICATED)
 
 LinkageOfficer = Annotated[Claims, Depends(require_roles("linkage-officer"))]
+Admin = Annotated[Claims, Depends(require_roles("admin"))]
 Limit = Annotated[int, Query(ge=1, le=200)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000_000)]
 
@@ -184,3 +186,24 @@ async def train_model(claims: LinkageOfficer, state: State,
     except Busy:
         raise Problem(409, "Conflict", "a training job is running") from None
     return LearningJob.model_validate(job.public())
+
+
+@router.put("/geography/postcodes", name="put_postcode_lookup", response_model=PostcodesLoaded,
+            openapi_extra={"requestBody": {"required": True, "content": {
+                "text/csv": {"schema": {"type": "string"}}}}},
+            responses=problem_responses(415, 422))
+async def put_postcodes(request: Request, claims: Admin, session: SessionDep,
+                        state: State) -> PostcodesLoaded:
+    """The council's postcode lookup (ONS Postcode Directory columns `pcds` and
+    `lsoa21cd`; others ignored): each household takes its postcode's LSOA, and the records
+    of households whose LSOA changed are assigned again with it."""
+    if request.headers.get("content-type", "").split(";")[0].strip() not in (
+            "text/csv", "application/csv"):
+        raise Problem(415, "Unsupported media type", "Send text/csv with a header row.")
+    rows = geography.parse(await request.body())
+    await session.connection()  # begins the transaction the linkage lock is held in
+    await state.service.lock.hold(session)
+    moved, assignments = await geography.load(session, rows)
+    publish(state.rt.outbox, session, Outcome(assignments=assignments))
+    return PostcodesLoaded(postcodes=len(rows), households_moved=moved,
+                           reassigned=len(assignments))

@@ -48,6 +48,7 @@ async def assign(session: AsyncSession, tokens: set[str], person_ids: set[int],
         out.append(m.Assignment.model_construct(
             record_token=token, level=r.level, person=p.pseudonym if p else None,
             household=family.pseudonym if family else None, area=h.area if h else None,
+            lsoa=h.lsoa if h else None,
             withheld=bool(p and p.withheld), version=r.version,
         ))
     await repo.set_versions(session, stored)

@@ -45,6 +45,8 @@ class Household(Base):
     pseudonym: Mapped[str] = mapped_column(String(40), unique=True)
     address_key: Mapped[str] = mapped_column(String(300), unique=True)
     area: Mapped[str | None] = mapped_column(String(10))
+    # the LSOA of its postcode, from the council's postcode lookup (PostcodeArea)
+    lsoa: Mapped[str | None] = mapped_column(String(12), nullable=True)
     # an institution (children's home, care home, hostel): never a family household
     institution: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -170,3 +172,11 @@ class Release(Base):
     local_ids: Mapped[int] = mapped_column(Integer)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
     released_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class PostcodeArea(Base):
+    """The council's postcode lookup: each postcode's LSOA (public data, no person)."""
+
+    __tablename__ = "postcode_areas"
+    postcode: Mapped[str] = mapped_column(String(10), primary_key=True)
+    lsoa: Mapped[str] = mapped_column(String(12))

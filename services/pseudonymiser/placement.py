@@ -34,11 +34,12 @@ class Households:
         self.key = key
         self.rules = rules
 
-    def new(self, address_key: str, postcode: str | None) -> repo.Draft:
+    def new(self, address_key: str, postcode: str | None, lsoa: str | None = None
+            ) -> repo.Draft:
         """A household to insert (repo.insert_new), as a plain draft of a Household row."""
         u = str(uuid.uuid4())
         return repo.Draft(Household, uuid=u, address_key=address_key,
-                          area=normalise.outward(postcode),
+                          area=normalise.outward(postcode), lsoa=lsoa,
                           pseudonym=keyed_token(self.key, u, prefix="h_"))
 
     async def place(self, session: AsyncSession, person_ids: set[int], records,
@@ -62,7 +63,10 @@ class Households:
             if r.address_key:
                 wanted.setdefault(r.address_key, r.norm_postcode)
         households = await repo.households_by_key(session, wanted)
-        created = [self.new(k, pc) for k, pc in wanted.items() if k not in households]
+        lsoas = await repo.lsoas_of(session, {pc for k, pc in wanted.items()
+                                              if pc and k not in households})
+        created = [self.new(k, pc, lsoas.get(pc)) for k, pc in wanted.items()
+                   if k not in households]
         changed: set[int] = set()
         areas: dict[int, str] = {}
         for key, h in households.items():  # a household first seen without a postcode

@@ -31,6 +31,7 @@ from services.pseudonymiser.models import (
     IdentityRecord,
     LinkageModelVersion,
     Person,
+    PostcodeArea,
     Release,
     ReviewPair,
     WriteLock,
@@ -805,3 +806,53 @@ async def persons_matching(session: AsyncSession, family: str, born, given_first
             IdentityRecord, IdentityRecord.person_id == Person.id)
         .where(*where).group_by(Person.pseudonym).order_by(Person.pseudonym).limit(limit))
     return [(p, int(n)) for p, n in rows]
+
+
+# --- the council's postcode lookup ---------------------------------------------------------
+
+
+async def replace_postcode_areas(session: AsyncSession, rows: list[dict]) -> None:
+    await session.execute(delete(PostcodeArea))
+    for part in chunks(rows):
+        await session.execute(insert(PostcodeArea.__table__), part)
+
+
+async def lsoas_of(session: AsyncSession, postcodes: Iterable[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for part in chunks(set(postcodes)):
+        rows = await session.execute(select(PostcodeArea.postcode, PostcodeArea.lsoa)
+                                     .where(PostcodeArea.postcode.in_(part)))
+        out.update({pc: lsoa for pc, lsoa in rows})
+    return out
+
+
+async def relocate_households(session: AsyncSession) -> set[int]:
+    """Set every household's LSOA from the lookup and the postcode its records give its
+    address; returns the households whose LSOA changed."""
+    found = (select(IdentityRecord.address_key, func.max(PostcodeArea.lsoa).label("lsoa"))
+             .join(PostcodeArea, PostcodeArea.postcode == IdentityRecord.norm_postcode)
+             .where(IdentityRecord.address_key.is_not(None))
+             .group_by(IdentityRecord.address_key).subquery())
+    rows = await session.execute(
+        select(Household.id, Household.lsoa, found.c.lsoa)
+        .outerjoin(found, found.c.address_key == Household.address_key))
+    changed = {hid: new for hid, old, new in rows if old != new}
+    for part in chunks(list(changed.items())):
+        await session.execute(update(Household.__table__).where(
+            Household.__table__.c.id == bindparam("hid")).values(lsoa=bindparam("new_lsoa")),
+            [{"hid": h, "new_lsoa": v} for h, v in part])
+    return set(changed)
+
+
+async def living_in(session: AsyncSession, household_ids: Iterable[int]
+                    ) -> tuple[set[int], set[str]]:
+    """The persons of these households, and their property records' tokens."""
+    persons: set[int] = set()
+    tokens: set[str] = set()
+    for part in chunks(set(household_ids)):
+        persons.update((await session.execute(select(Person.id).where(
+            Person.household_id.in_(part), Person.merged_into.is_(None)))).scalars())
+        tokens.update((await session.execute(select(IdentityRecord.record_token).where(
+            IdentityRecord.household_id.in_(part), IdentityRecord.level == "property",
+            IdentityRecord.purpose == "data"))).scalars())
+    return persons, tokens

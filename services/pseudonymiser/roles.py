@@ -19,6 +19,7 @@ WRITER_ROUTES: tuple[tuple[str, str], ...] = (
     ("GET", "/v1/linkage/model"),
     ("POST", "/v1/linkage/model/train"),
     ("POST", "/v1/retention/sweep"),
+    ("PUT", "/v1/geography/postcodes"),
 )
 
 

@@ -128,3 +128,9 @@ class LearningStatus(BaseModel):
 class TrainRequest(RequestBody):
     force: bool = Field(False, strict=True,
                         description="Use the new model even if its check fails")
+
+
+class PostcodesLoaded(BaseModel):
+    postcodes: int
+    households_moved: int = Field(description="Households whose LSOA changed.")
+    reassigned: int = Field(description="Records assigned again with their new LSOA.")

@@ -85,3 +85,30 @@ def test_zero_counts_stay_shown_and_an_event_count_follows_its_persons():
     assert result.hidden == (False, False, False)
     forced = protect(counts, {"x": 15, "y": 40}, K, also_hide=[0], rank={2: 1})
     assert forced.hidden == (True, True, False) and forced.primary == 0
+
+
+def month_cube(rng, areas, groups, small_share):
+    """One month's events per (area, group) cell: sizes, and the counts two kinds of request
+    show: per area (a margin), and per area and group; the overall total in both."""
+    sizes = {(a, g): (rng.randint(1, K - 1) if rng.random() < small_share else
+                      rng.randint(K, 50)) for a in range(areas) for g in range(groups)}
+    by_area = [{(a, g) for g in range(groups)} for a in range(areas)] + [set(sizes)]
+    by_group = [{(a, g)} for a in range(areas) for g in range(groups)] + [set(sizes)]
+    return sizes, by_area, by_group
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_two_requests_protected_apart_give_a_hidden_count_away(seed):
+    # Each request alone is safe, but an area's total from one less its shown groups from
+    # the other leaves the hidden group: why requests are parts of one protected table.
+    rng = random.Random(300 + seed)
+    sizes, by_area, by_group = month_cube(rng, 4, 3, 0.2)
+    a = protect(by_area, sizes, K, rank={len(by_area) - 1: 1})
+    b = protect(by_group, sizes, K, rank={len(by_group) - 1: 1})
+    assert attack(by_area, sizes, a.hidden, K) == []
+    assert attack(by_group, sizes, b.hidden, K) == []
+    together = attack(by_area + by_group, sizes, a.hidden + b.hidden, K)
+    table = by_area + by_group
+    shared = protect(table, sizes, K, rank={len(by_area) - 1: 1, len(table) - 1: 1})
+    assert attack(table, sizes, shared.hidden, K) == []
+    assert together  # protected apart, the two requests leak

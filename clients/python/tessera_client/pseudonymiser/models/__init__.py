@@ -14,6 +14,7 @@ from .learning_status import LearningStatus
 from .list_review_pairs_status_type_0 import ListReviewPairsStatusType0
 from .migration import Migration
 from .model_check import ModelCheck
+from .postcodes_loaded import PostcodesLoaded
 from .problem_detail import ProblemDetail
 from .pseudonymiser_get_agreement_holdings_response_pseudonymisergetagreementholdings import (
     PseudonymiserGetAgreementHoldingsResponsePseudonymisergetagreementholdings,
@@ -69,6 +70,7 @@ __all__ = (
     "ListReviewPairsStatusType0",
     "Migration",
     "ModelCheck",
+    "PostcodesLoaded",
     "ProblemDetail",
     "PseudonymiserGetAgreementHoldingsResponsePseudonymisergetagreementholdings",
     "PseudonymiserHealthzResponsePseudonymiserhealthz",

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+T = TypeVar("T", bound="PostcodesLoaded")
+
+
+@_attrs_define
+class PostcodesLoaded:
+    """
+    Attributes:
+        postcodes (int):
+        households_moved (int): Households whose LSOA changed.
+        reassigned (int): Records assigned again with their new LSOA.
+    """
+
+    postcodes: int
+    households_moved: int
+    reassigned: int
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        postcodes = self.postcodes
+
+        households_moved = self.households_moved
+
+        reassigned = self.reassigned
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "postcodes": postcodes,
+                "households_moved": households_moved,
+                "reassigned": reassigned,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+        postcodes = d.pop("postcodes")
+
+        households_moved = d.pop("households_moved")
+
+        reassigned = d.pop("reassigned")
+
+        postcodes_loaded = cls(
+            postcodes=postcodes,
+            households_moved=households_moved,
+            reassigned=reassigned,
+        )
+
+        postcodes_loaded.additional_properties = d
+        return postcodes_loaded
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
