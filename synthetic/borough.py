@@ -22,6 +22,7 @@ from synthetic.partners import (
 )
 from synthetic.people import MODERATE, Population
 from synthetic.population import build_population
+from synthetic.trajectories import follow_up
 from synthetic.truth import OldhamRule, Truth
 
 CSC_P = (0.03, 0.5, 0.9)
@@ -73,11 +74,16 @@ def _enrol(rng: random.Random, pop: Population, as_of: date,
 def generate_borough(seed: int, households: int, as_of: date, *, error_rate: float = 0.15,
                      noise_rate: float = 0.1, gp_coverage: float = 0.97,
                      optout_rate: float = 0.015, move_share: float = 0.6,
-                     margin_days: int = 3) -> Borough:
+                     margin_days: int = 3, follow_up_months: int = 0,
+                     follow_up_until: date | None = None) -> Borough:
     """Build a borough of `households` households plus one children's home.
 
     Independent random streams (population, events, errors) are derived from `seed`, so
     changing the error rate does not change who lives where or what happened to them.
+    With `follow_up_months`, each household with demand gets a trajectory after as_of
+    (synthetic/trajectories.py) and its events over those months (none after
+    `follow_up_until`, such as today: partners send no future events); the borough up to
+    as_of is the same.
     """
     rng_pop = random.Random(f"{seed}:population")
     rng_events = random.Random(f"{seed}:events")
@@ -100,6 +106,15 @@ def generate_borough(seed: int, households: int, as_of: date, *, error_rate: flo
         if found := property_events(rng_events, cal, MODERATE):
             prop[iid] = found
 
+    trajectories: dict[str, str] = {}
+    if follow_up_months:
+        members: dict[str, list[str]] = {}
+        for pid, person in pop.people.items():
+            if person.household_id is not None:
+                members.setdefault(person.household_id, []).append(pid)
+        trajectories = follow_up(random.Random(f"{seed}:follow-up"), as_of, follow_up_months,
+                                 follow_up_until, members, events, prop)
+
     moved_in: dict[str, str] = {}
     for pid in sorted(pop.people):
         person = pop.people[pid]
@@ -120,7 +135,7 @@ def generate_borough(seed: int, households: int, as_of: date, *, error_rate: flo
         optouts=set(),
         person_events={pid: sorted(e for evs in per.values() for e in evs)
                        for pid, per in events.items()},
-        property_events=prop, twins=list(pop.twins))
+        property_events=prop, twins=list(pop.twins), trajectories=trajectories)
     truth.optouts = _choose_optouts(rng_data, truth, [p for p in pop.people if GP in enrol[p]],
                                     optout_rate)
     builder.optouts(datasets[0], truth.optouts)
