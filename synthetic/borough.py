@@ -10,7 +10,7 @@ from datetime import date
 from faker import Faker
 
 from synthetic.errors import Corruptor
-from synthetic.events import Calendar, Event, person_events, property_events
+from synthetic.events import CODE_RULES, Calendar, Event, person_events, property_events
 from synthetic.partners import (
     CSC,
     GP,
@@ -106,15 +106,6 @@ def generate_borough(seed: int, households: int, as_of: date, *, error_rate: flo
         if found := property_events(rng_events, cal, MODERATE):
             prop[iid] = found
 
-    trajectories: dict[str, str] = {}
-    if follow_up_months:
-        members: dict[str, list[str]] = {}
-        for pid, person in pop.people.items():
-            if person.household_id is not None:
-                members.setdefault(person.household_id, []).append(pid)
-        trajectories = follow_up(random.Random(f"{seed}:follow-up"), as_of, follow_up_months,
-                                 follow_up_until, members, events, prop)
-
     moved_in: dict[str, str] = {}
     for pid in sorted(pop.people):
         person = pop.people[pid]
@@ -135,11 +126,47 @@ def generate_borough(seed: int, households: int, as_of: date, *, error_rate: flo
         optouts=set(),
         person_events={pid: sorted(e for evs in per.values() for e in evs)
                        for pid, per in events.items()},
-        property_events=prop, twins=list(pop.twins), trajectories=trajectories)
+        property_events=prop, twins=list(pop.twins))
     truth.optouts = _choose_optouts(rng_data, truth, [p for p in pop.people if GP in enrol[p]],
                                     optout_rate)
     builder.optouts(datasets[0], truth.optouts)
+    if follow_up_months:
+        _follow(truth, datasets, pop, seed, follow_up_months, follow_up_until)
     return Borough(seed, as_of, pop, datasets, truth)
+
+
+def _follow(truth: Truth, datasets: list[PartnerDataset], pop: Population, seed: int,
+            months: int, until: date | None) -> None:
+    """The months after as_of, added after everything up to as_of is drawn and written, so
+    that part (records, errors, opt-outs) is the same as without them."""
+    members: dict[str, list[str]] = {}
+    for pid, person in pop.people.items():
+        if person.household_id is not None:
+            members.setdefault(person.household_id, []).append(pid)
+    more = follow_up(random.Random(f"{seed}:follow-up"), truth.as_of, months, until,
+                     members, {pid: _by_dataset(truth, pid) for pid in truth.person_events},
+                     truth.property_events)
+    truth.trajectories = more.trajectories
+    local = {(r.person_id if r.level == "person" else r.household_id, dataset): lid
+             for (_, dataset, lid), r in sorted(truth.records.items())}
+    for ds in datasets:
+        rows = []
+        if ds.level == "person":
+            for pid, per in sorted(more.person_events.items()):
+                rows += [(local[(pid, ds.dataset)], e) for e in per.get(ds.dataset, [])]
+        else:
+            for hid, events in sorted(more.property_events.items()):
+                rows += [(local[(hid, ds.dataset)], e) for e in events]
+        prefix = ds.dataset.split("-")[0].upper()
+        for n, (lid, event) in enumerate(sorted(rows), start=len(ds.events) + 1):
+            ds.events.append({"local_id": lid, "code": event.code,
+                              "occurred_on": event.occurred_on.isoformat(),
+                              "event_id": f"{prefix}-E{n:07d}"})
+    for pid, per in more.person_events.items():
+        truth.person_events[pid] = sorted(
+            [*truth.person_events[pid], *(e for evs in per.values() for e in evs)])
+    for hid, events in more.property_events.items():
+        truth.property_events[hid] = sorted([*truth.property_events[hid], *events])
 
 
 def _choose_optouts(rng: random.Random, truth: Truth, gp_people: list[str],
@@ -153,3 +180,13 @@ def _choose_optouts(rng: random.Random, truth: Truth, gp_people: list[str],
     chosen.update(rng.sample(rest, min(len(rest), count - len(chosen))))
     return chosen
 
+
+
+def _by_dataset(truth: Truth, pid: str) -> dict[str, list[Event]]:
+    """A person's true events per dataset (each code belongs to one dataset)."""
+    out: dict[str, list[Event]] = {}
+    for e in truth.person_events.get(pid, ()):
+        dataset = next(d for d, rules in CODE_RULES.items() if any(r.code == e.code
+                                                                   for r in rules))
+        out.setdefault(dataset, []).append(e)
+    return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from synthetic.events import Event, months_before
@@ -35,37 +36,44 @@ def _recurrences(rng: random.Random, code: str, as_of: date, months: int,
     return out
 
 
+@dataclass
+class FollowUp:
+    trajectories: dict[str, str] = field(default_factory=dict)  # household id -> kind
+    person_events: dict[str, dict[str, list[Event]]] = field(default_factory=dict)
+    property_events: dict[str, list[Event]] = field(default_factory=dict)
+
+
 def follow_up(rng: random.Random, as_of: date, months: int, until: date | None,
               members: Mapping[str, list[str]],
-              person_events: dict[str, dict[str, list[Event]]],
-              property_events: dict[str, list[Event]]) -> dict[str, str]:
-    """Add each household's events in the `months` after as_of (none after `until`) to
-    the event maps, in place; returns household id -> its trajectory. A household with
-    no event in the 12 months before as_of has none."""
+              person_events: Mapping[str, dict[str, list[Event]]],
+              property_events: Mapping[str, list[Event]]) -> FollowUp:
+    """Each household's trajectory and its events in the `months` after as_of (none after
+    `until`), apart from the events up to as_of. A household with no event in the 12
+    months before as_of has no trajectory."""
     until = min(until or date.max, after(as_of, months))
     start = months_before(as_of, LOOK_BACK)
-    trajectories: dict[str, str] = {}
+    out = FollowUp()
     for hid in sorted(members):
-        owned: list[tuple[dict[str, list[Event]] | None, str, str]] = []  # (map, key, code)
+        owned: list[tuple[str | None, str, str]] = []  # (person or None: property, dataset, code)
         for pid in sorted(members[hid]):
             for dataset, events in sorted(person_events.get(pid, {}).items()):
                 codes = sorted({e.code for e in events if start < e.occurred_on <= as_of})
-                owned.extend((person_events[pid], dataset, c) for c in codes)
+                owned.extend((pid, dataset, c) for c in codes)
         codes = sorted({e.code for e in property_events.get(hid, ())
                         if start < e.occurred_on <= as_of})
-        owned.extend((None, hid, c) for c in codes)
+        owned.extend((None, "", c) for c in codes)
         if not owned:
             continue
         kind = rng.choices(list(TRAJECTORY_WEIGHTS), list(TRAJECTORY_WEIGHTS.values()))[0]
-        trajectories[hid] = kind
-        for target, key, code in owned:
+        out.trajectories[hid] = kind
+        for pid, dataset, code in owned:
             if kind == IMPROVES or (kind == PARTLY and rng.random() < 0.5):
                 continue
             more = _recurrences(rng, code, as_of, months, until)
             if not more:
                 continue
-            if target is None:
-                property_events[key] = sorted([*property_events[key], *more])
+            if pid is None:
+                out.property_events.setdefault(hid, []).extend(more)
             else:
-                target[key] = sorted([*target[key], *more])
-    return trajectories
+                out.person_events.setdefault(pid, {}).setdefault(dataset, []).extend(more)
+    return out

@@ -5,9 +5,10 @@ first raised (its identification); its baseline is the rule's counts in the 6 an
 months before, and each month end after it is measured again. An outcome measure names
 codes as a rule's indicators do (``CODE`` in every dataset, ``dataset/CODE`` in one) and
 holds at a month end when, over the whole period it names (after identification), none of
-its ``none`` codes occurred and one of its ``every_month`` codes occurred in each
-calendar month. A family is measured on it only if it had one of the ``had`` codes
-(default: the ``none`` codes) in the 12 months before identification.
+its ``none`` codes occurred and one of its ``every_month`` codes occurred in each of the
+period's calendar months (the month end's and those before it). A family is measured on
+it only if it had one of the ``had`` codes (default: the ``none`` codes) in the 12 months
+before identification.
 """
 
 from __future__ import annotations
@@ -50,6 +51,14 @@ def months_from(first: str, last: str) -> list[str]:
     while month <= last:
         out.append(month)
         month = next_month(month)
+    return out
+
+
+def months_ending(month: str, n: int) -> list[str]:
+    """The `n` calendar months ending with `month`."""
+    out = [month]
+    while len(out) < n:
+        out.insert(0, month_of(month_end(out[0]).replace(day=1) - timedelta(days=1)))
     return out
 
 
@@ -106,8 +115,7 @@ def met_at(measure: Measure, events: list[Event], identified_on: date, end: date
         return False
     if measure.every_month:
         present = _present_months(measure, events)
-        months = months_from(month_of(start + timedelta(days=1)), month_of(end))
-        return all(m in present for m in months)
+        return all(m in present for m in months_ending(month_of(end), measure.months))
     return True
 
 
@@ -125,7 +133,7 @@ def predicted(measure: Measure, events: list[Event], identified_on: date,
         if start >= identified_on and not (measure.none and any(
                 start < day <= min(end, today) and named(measure.none, key)
                 for key, day in events)):
-            months = months_from(month_of(start + timedelta(days=1)), month)
+            months = months_ending(month, measure.months)
             if not measure.every_month or all(m in present or m >= current for m in months):
                 return month
         month = next_month(month)

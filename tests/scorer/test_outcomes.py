@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
+from functools import cache
 
 import pytest_asyncio
 import yaml
@@ -16,10 +17,10 @@ from sqlalchemy import select
 
 from services.common.state import state_of
 from services.scorer.models import CohortMember, OutcomeMet
-from tests.scorer.conftest import REPO, key, running_scorer
-from tests.support import eventually
 from synthetic import generate_borough
 from synthetic.truth import first_met, household_events, households_flagged
+from tests.scorer.conftest import REPO, dataset_of, running_scorer
+from tests.support import eventually
 
 RULE = "troubled-families-phase-two"
 AS_OF = date(2025, 6, 15)  # the scorer's day: households are identified on it
@@ -27,6 +28,10 @@ THROUGH = "2026-09"  # long ended, so the test never waits for a month to end
 THROUGH_END = date(2026, 9, 30)
 
 
+datasets = cache(dataset_of)
+
+
+@cache
 def headline_of() -> dict[str, str]:
     registry = yaml.safe_load((REPO / "deploy" / "config" / "registry.yaml").read_text())
     return {code: c["headline"] for ds in registry["datasets"]
@@ -36,9 +41,10 @@ def headline_of() -> dict[str, str]:
 def profile(truth, hid: str, up_to: date | None = None) -> dict:
     events = [e for e in household_events(truth, hid)
               if up_to is None or e.occurred_on <= up_to]
+    dataset = datasets()
     return {"pseudonym": hid, "level": "household", "area": "OL1",
             "agreements": ["isa-oldham-early-help-2026"],
-            "events": [{"dataset": key(e.code)[0], "code": e.code,
+            "events": [{"dataset": dataset[e.code], "code": e.code,
                         "occurred_on": e.occurred_on} for e in events]}
 
 
@@ -59,13 +65,14 @@ async def scorer(nats_env, tmp_path_factory, borough):
                               suppression_threshold=2) as harness:
         truth = borough.truth
         homes = sorted(truth.household_members())
+        consumer = state_of(harness.app).consumers["profiles"]
+        sent = 0
         for up_to in (AS_OF, None):
             for i in range(0, len(homes), 100):
                 await harness.profiles(*(m.Profile.model_validate(profile(truth, h, up_to))
                                          for h in homes[i:i + 100]))
-            consumer = state_of(harness.app).consumers["profiles"]
-            await eventually(lambda: consumer.applied >= (1 if up_to else 2) * (
-                (len(homes) + 99) // 100), timeout=60)
+                sent += 1
+            await eventually(lambda n=sent: consumer.applied >= n, timeout=60)
         answer = await harness.client.post("/v1/outcomes/measure", json={"through": THROUGH},
                                            headers=harness.headers("admin"))
         assert answer.status_code == 200, answer.text
@@ -148,7 +155,7 @@ async def test_claims_counts_against_truth(scorer, borough):
                 assert row[name] == value, (measure, name)
         assert row["met"] is not None
     # per headline problem: the households that had it when identified
-    for (m_, headline, measure), row in rows.items():
+    for (_, headline, measure), row in rows.items():
         if headline is None or measure is not None:
             continue
         have = {h for h in truth if headline in {
