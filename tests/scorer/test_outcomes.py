@@ -273,3 +273,32 @@ async def test_journey_owners_and_the_keyworkers_history(scorer, borough):
                                         headers=scorer.headers("coordinator",
                                                                districts=["OL9"]))
     assert elsewhere.json()["families"] == 0
+
+
+async def test_the_demo_shows_outcomes_beside_the_truth(scorer, borough, tmp_path):
+    """deploy/demo_outcomes.py against this scorer: its counts are the truth's, it walks
+    one family to a keyworker (the only one who reads its history) and saves the charts."""
+    import httpx
+
+    from deploy.demo_outcomes import show_outcomes
+
+    lines: list[str] = []
+
+    def tokens(service: str, *, subject: str, roles: list[str]) -> str:
+        return scorer.nats_env.token(service, subject=subject, roles=roles)
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=scorer.app),
+                                 base_url="http://scorer") as client:
+        shown = await show_outcomes(client, "http://scorer", tokens, borough,
+                                    out=lines.append, charts=tmp_path / "charts")
+    totals = {r["measure"]: r for r in shown["report"]["rows"] if r["headline"] is None}
+    assert totals[None]["families"] == shown["truth"]["families"]
+    for measure in ("no-police-callouts", "school-attendance", "housing-stability"):
+        assert totals[measure]["met"] in (shown["truth"][measure], None)
+    assert shown["walked"]["keyworker"] == 200 and shown["walked"]["other"] == 404
+    assert shown["journey"]["states"]["attached"] == 1
+    assert sorted(p.name for p in (tmp_path / "charts").iterdir()) == [
+        "journey-states.svg", "outcomes-met.svg"]
+    text = "\n".join(lines)
+    assert "H0" not in text  # no pseudonym printed
+    assert "truth" in text and "journey:" in text
