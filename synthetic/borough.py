@@ -11,7 +11,7 @@ from functools import cached_property
 from faker import Faker
 
 from synthetic.errors import Corruptor
-from synthetic.events import Calendar, Event, person_events, property_events
+from synthetic.events import CODE_RULES, Calendar, Event, person_events, property_events
 from synthetic.geography import Geography, build_geography
 from synthetic.partners import (
     CSC,
@@ -24,6 +24,7 @@ from synthetic.partners import (
 )
 from synthetic.people import MODERATE, Population
 from synthetic.population import build_population
+from synthetic.trajectories import follow_up
 from synthetic.truth import OldhamRule, Truth
 
 CSC_P = (0.03, 0.5, 0.9)
@@ -80,11 +81,16 @@ def _enrol(rng: random.Random, pop: Population, as_of: date,
 def generate_borough(seed: int, households: int, as_of: date, *, error_rate: float = 0.15,
                      noise_rate: float = 0.1, gp_coverage: float = 0.97,
                      optout_rate: float = 0.015, move_share: float = 0.6,
-                     margin_days: int = 3) -> Borough:
+                     margin_days: int = 3, follow_up_months: int = 0,
+                     follow_up_until: date | None = None) -> Borough:
     """Build a borough of `households` households plus one children's home.
 
     Independent random streams (population, events, errors) are derived from `seed`, so
     changing the error rate does not change who lives where or what happened to them.
+    With `follow_up_months`, each household with demand gets a trajectory after as_of
+    (synthetic/trajectories.py) and its events over those months (none after
+    `follow_up_until`, such as today: partners send no future events); the borough up to
+    as_of is the same.
     """
     rng_pop = random.Random(f"{seed}:population")
     rng_events = random.Random(f"{seed}:events")
@@ -131,7 +137,43 @@ def generate_borough(seed: int, households: int, as_of: date, *, error_rate: flo
     truth.optouts = _choose_optouts(rng_data, truth, [p for p in pop.people if GP in enrol[p]],
                                     optout_rate)
     builder.optouts(datasets[0], truth.optouts)
+    if follow_up_months:
+        _follow(truth, datasets, pop, seed, follow_up_months, follow_up_until)
     return Borough(seed, as_of, pop, datasets, truth)
+
+
+def _follow(truth: Truth, datasets: list[PartnerDataset], pop: Population, seed: int,
+            months: int, until: date | None) -> None:
+    """The months after as_of, added after everything up to as_of is drawn and written, so
+    that part (records, errors, opt-outs) is the same as without them."""
+    members: dict[str, list[str]] = {}
+    for pid, person in pop.people.items():
+        if person.household_id is not None:
+            members.setdefault(person.household_id, []).append(pid)
+    more = follow_up(random.Random(f"{seed}:follow-up"), truth.as_of, months, until,
+                     members, {pid: _by_dataset(truth, pid) for pid in truth.person_events},
+                     truth.property_events)
+    truth.trajectories = more.trajectories
+    local = {(r.person_id if r.level == "person" else r.household_id, dataset): lid
+             for (_, dataset, lid), r in sorted(truth.records.items())}
+    for ds in datasets:
+        rows = []
+        if ds.level == "person":
+            for pid, per in sorted(more.person_events.items()):
+                rows += [(local[(pid, ds.dataset)], e) for e in per.get(ds.dataset, [])]
+        else:
+            for hid, events in sorted(more.property_events.items()):
+                rows += [(local[(hid, ds.dataset)], e) for e in events]
+        prefix = ds.dataset.split("-")[0].upper()
+        for n, (lid, event) in enumerate(sorted(rows), start=len(ds.events) + 1):
+            ds.events.append({"local_id": lid, "code": event.code,
+                              "occurred_on": event.occurred_on.isoformat(),
+                              "event_id": f"{prefix}-E{n:07d}"})
+    for pid, per in more.person_events.items():
+        truth.person_events[pid] = sorted(
+            [*truth.person_events[pid], *(e for evs in per.values() for e in evs)])
+    for hid, events in more.property_events.items():
+        truth.property_events[hid] = sorted([*truth.property_events[hid], *events])
 
 
 def _choose_optouts(rng: random.Random, truth: Truth, gp_people: list[str],
@@ -145,3 +187,13 @@ def _choose_optouts(rng: random.Random, truth: Truth, gp_people: list[str],
     chosen.update(rng.sample(rest, min(len(rest), count - len(chosen))))
     return chosen
 
+
+
+def _by_dataset(truth: Truth, pid: str) -> dict[str, list[Event]]:
+    """A person's true events per dataset (each code belongs to one dataset)."""
+    out: dict[str, list[Event]] = {}
+    for e in truth.person_events.get(pid, ()):
+        dataset = next(d for d, rules in CODE_RULES.items() if any(r.code == e.code
+                                                                   for r in rules))
+        out.setdefault(dataset, []).append(e)
+    return out

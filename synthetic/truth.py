@@ -3,8 +3,9 @@ and who the Oldham rule should flag."""
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from itertools import combinations
 
 from synthetic.events import Event, is_health, months_before
@@ -50,6 +51,8 @@ class Truth:
     person_events: dict[str, list[Event]]
     property_events: dict[str, list[Event]]
     twins: list[tuple[str, str]] = field(default_factory=list)
+    # household id -> what happened after as_of (synthetic/trajectories.py), when generated
+    trajectories: dict[str, str] = field(default_factory=dict)
 
     @property
     def window_start(self) -> date:
@@ -96,3 +99,49 @@ def calibration(truth: Truth) -> dict[str, dict[int, int]]:
         out["mixed"][n] = len(truth.flagged(OldhamRule(min_indicators=n)))
         out["any"][n] = len(truth.flagged(OldhamRule(min_indicators=n, require_mix=False)))
     return out
+
+
+# --- households and their outcomes (reference counting, independent of the scorer) ------
+
+
+def _month_end(day: date) -> date:
+    return date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
+
+
+def household_events(truth: Truth, household_id: str) -> list[Event]:
+    """Every event of the household's members and of its property, in date order."""
+    members = truth.household_members().get(household_id, [])
+    return sorted([e for pid in members for e in truth.person_events.get(pid, ())]
+                  + list(truth.property_events.get(household_id, ())))
+
+
+def households_flagged(truth: Truth, headline_of: dict[str, str], min_headlines: int = 2,
+                       min_indicators: int = 2, months: int = 12) -> set[str]:
+    """Households whose members and property show `min_headlines` headline problems
+    (troubled families, phase two) in the `months` up to as_of."""
+    start = months_before(truth.as_of, months)
+    out = set()
+    for hid in truth.household_members():
+        codes = {e.code for e in household_events(truth, hid)
+                 if start < e.occurred_on <= truth.as_of and e.code in headline_of}
+        if len(codes) >= min_indicators and len({headline_of[c] for c in codes}) >= min_headlines:
+            out.add(hid)
+    return out
+
+
+def first_met(events: list[Event], none: set[str], had: set[str], months: int,
+              identified_on: date, through: date) -> date | None:
+    """The first month end, up to `through`, at which no code of `none` occurred in the
+    `months` before it, that period lying wholly after `identified_on`; None when the
+    household had no code of `had` in the 12 months before identification, or never."""
+    start = months_before(identified_on, 12)
+    if not any(start < e.occurred_on <= identified_on and e.code in had for e in events):
+        return None
+    end = _month_end(identified_on)
+    while end <= through:
+        begin = months_before(end, months)
+        if begin >= identified_on and not any(
+                begin < e.occurred_on <= end and e.code in none for e in events):
+            return end
+        end = _month_end(end + timedelta(days=1))
+    return None

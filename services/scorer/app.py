@@ -17,11 +17,12 @@ from services.common.retention import build_router
 from services.common.runtime import Runtime
 from services.common.subject_access import RemoteGrants
 from services.common.web import slice_app
-from services.scorer import api
+from services.scorer import api, outcomes_api
 from services.scorer import repository as repo
+from services.scorer.cohorts import Cohorts
 from services.scorer.handlers import Handlers
 from services.scorer.models import Agreement, Inbox, Outbox, SecurityEvent
-from services.scorer.outgoing import sweep
+from services.scorer.outgoing import measure, sweep
 from services.scorer.retention import Retention
 from services.scorer.rules import RuleDocument
 from services.scorer.service import Scorer, utc_today
@@ -60,7 +61,8 @@ def create_app(settings: ScorerSettings | None = None,
     async def start(rt: Runtime) -> AsyncIterator[ScorerState]:
         await load_builtin_rules(rt.sessionmaker, settings)
         scorer = Scorer(today)
-        handlers = Handlers(rt, scorer, settings.flags_per_message)
+        cohorts = Cohorts(today)
+        handlers = Handlers(rt, scorer, settings.flags_per_message, cohorts)
         consumers = {
             "codes": rt.consume(subjects.CODES, handlers.codes),
             "profiles": rt.consume(subjects.PROFILES, handlers.profiles),
@@ -75,17 +77,22 @@ def create_app(settings: ScorerSettings | None = None,
         async def run_sweep() -> int:
             return await sweep(rt, scorer, settings.sweep_batch)
 
+        async def run_measure(through: str | None = None) -> int:
+            return await measure(rt, cohorts, through, settings.outcomes_batch)
+
         state = ScorerState(rt=rt, settings=settings, scorer=scorer, sweep=run_sweep,
+                            cohorts=cohorts, measure=run_measure,
                             retention=keeper, subject_access=keeper,
                             reconciler=Reconciler(rt, Agreement, keeper.notice, keeper.sweep),
                             grants=RemoteGrants(rt), consumers=consumers)
         rt.every(settings.retention_interval_s, keeper.sweep, "retention")
         rt.every(settings.sweep_interval_s, run_sweep, "sweep")
+        rt.every(settings.outcomes_interval_s, run_measure, "outcomes")
         await state.reconciler.start()
         yield state
 
     return slice_app("Tessera scorer", settings, start,
-                     [api.router, subject_access.router, build_router(Agreement)],
+                     [api.router, outcomes_api.router, subject_access.router, build_router(Agreement)],
                      inbox_model=Inbox, events_model=SecurityEvent,
                      migrations_dir=MIGRATIONS, outbox_model=Outbox,
                      description=DESCRIPTION, components=(RuleDocument,))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 
@@ -44,6 +44,24 @@ class Chunk:
     @property
     def n(self) -> int:
         return len(self.pseudonyms)
+
+    def profiles(self, wanted: set[str]) -> list[m.Profile]:
+        """The chunk's profiles of these pseudonyms, as changed-profile messages carry them
+        (the few a cohort follows, not the whole chunk)."""
+        epoch = date(1970, 1, 1)
+        out = []
+        for i, pseudonym in enumerate(self.pseudonyms):
+            if pseudonym not in wanted:
+                continue
+            lo, hi = int(self.offsets[i]), int(self.offsets[i + 1])
+            out.append(m.Profile(
+                pseudonym=pseudonym, level=self.level, area=self.areas[i],
+                agreements=list(self.agreement_sets[int(self.agreement_at[i])]),
+                events=[m.ProfileEvent(dataset=self.codes[c][0], code=self.codes[c][1],
+                                       occurred_on=epoch + timedelta(days=int(d)))
+                        for c, d in zip(self.event_codes[lo:hi], self.event_days[lo:hi],
+                                        strict=True)]))
+        return out
 
 
 def decode(msg: m.ProfileExportChunk) -> Chunk:

@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common import bus
 from services.common import messages as m
 from services.common.runtime import Runtime
-from services.scorer import rescore, retention, service
+from services.scorer import bulk, rescore, retention, service
+from services.scorer.cohorts import Cohorts
 from services.scorer.outgoing import publish_flags, request_rescore
 from services.scorer.repository import serialize
 
@@ -20,9 +21,11 @@ log = logging.getLogger("tessera.scorer")
 
 
 class Handlers:
-    def __init__(self, rt: Runtime, scorer: service.Scorer, flags_per_message: int = 500):
+    def __init__(self, rt: Runtime, scorer: service.Scorer, flags_per_message: int = 500,
+                 cohorts: Cohorts | None = None):
         self.rt = rt
         self.scorer = scorer
+        self.cohorts = cohorts or Cohorts(scorer.today)
         self.bulk = rescore.BulkScorer(scorer.today)
         self.per_message = flags_per_message
 
@@ -40,6 +43,7 @@ class Handlers:
         await serialize(session)
         before = await retention.prior(session, {p.pseudonym for p in message.profiles})
         changes = await self.scorer.profiles(session, message)
+        await self.cohorts.track(session, message.profiles)
         await rescore.touch(session, message)
         now = await retention.record(session, message)
         flags = retention.stamp(changes.flags, now, before)
@@ -51,7 +55,15 @@ class Handlers:
         written, flag changes published through the outbox as for changed profiles."""
         await serialize(session)
         applied = await self.bulk.apply(session, message)
+        await self.follow(session, message)
         publish_flags(self.rt, session, applied.flags, self.per_message)
+
+    async def follow(self, session: AsyncSession, message: m.ProfileExportChunk) -> None:
+        """The cohorts' part of a chunk: only the profiles they follow or now enrol."""
+        chunk = bulk.decode(message)
+        wanted = await self.cohorts.followed(session, chunk.level, chunk.pseudonyms)
+        if wanted:
+            await self.cohorts.track(session, chunk.profiles(wanted))
 
     async def decision(self, session: AsyncSession, message: m.ConsentDecision,
                        delivery: bus.Delivery) -> None:

@@ -108,3 +108,79 @@ class RescoreTouched(Base):
     pseudonym: Mapped[str] = mapped_column(String(100), primary_key=True)
     level: Mapped[str] = mapped_column(String(10), primary_key=True)
     touched_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class CohortMember(Base):
+    """A family (or person) in a rule's cohort since the scorer first flagged it, where its
+    journey stands and who its keyworker is (a token subject, never a name)."""
+
+    __tablename__ = "cohort_members"
+    rule_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    pseudonym: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
+    level: Mapped[str] = mapped_column(String(10))
+    area: Mapped[str | None] = mapped_column(String(20))
+    identified_on: Mapped[date] = mapped_column(Date, index=True)
+    rule_version: Mapped[int] = mapped_column(Integer)
+    # the rule's counts in the 6 and 12 months before identification (measures.measurement)
+    baseline: Mapped[dict] = mapped_column(JSON)
+    headlines: Mapped[str] = mapped_column(String(200))  # space-separated, at identification
+    score: Mapped[float] = mapped_column(Float)  # the rule's score at identification
+    # the measures it is measured on (their `had` codes before identification), space-separated
+    eligible: Mapped[str] = mapped_column(String(2000), default="")
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    keyworker: Mapped[str | None] = mapped_column(String(200), index=True)
+    state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    measured_through: Mapped[str | None] = mapped_column(String(7))  # YYYY-MM
+    # the agreements that supplied its dated codes, space-delimited (" a b "; retention.py)
+    agreements: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class CohortEvent(Base):
+    """A cohort member's dated codes (only those its rules and measures name), as its latest
+    profile carried them: what monthly measurement and its keyworker's history read."""
+
+    __tablename__ = "cohort_events"
+    pseudonym: Mapped[str] = mapped_column(String(100), primary_key=True)
+    dataset: Mapped[str] = mapped_column(String(100), primary_key=True)
+    code: Mapped[str] = mapped_column(String(50), primary_key=True)
+    occurred_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    occurrences: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class CohortMeasurement(Base):
+    """One month end's re-measurement of a cohort member: the rule's counts and the
+    measures that held."""
+
+    __tablename__ = "cohort_measurements"
+    rule_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    pseudonym: Mapped[str] = mapped_column(String(100), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # YYYY-MM
+    counts: Mapped[dict] = mapped_column(JSON)
+    met: Mapped[list] = mapped_column(JSON)  # measure ids
+    measured_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class OutcomeMet(Base):
+    """A measure a cohort member met: the first month end it held (what a claim rests on),
+    eligible or not, and when it was claimed."""
+
+    __tablename__ = "outcomes_met"
+    rule_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    pseudonym: Mapped[str] = mapped_column(String(100), primary_key=True)
+    measure: Mapped[str] = mapped_column(String(100), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class JourneyStep(Base):
+    """Each change of a cohort member's state: to what, with which keyworker, by whom and
+    when (token subjects, never names)."""
+
+    __tablename__ = "journey_steps"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    rule_id: Mapped[str] = mapped_column(String(100))
+    pseudonym: Mapped[str] = mapped_column(String(100), index=True)
+    state: Mapped[str] = mapped_column(String(20))
+    keyworker: Mapped[str | None] = mapped_column(String(200))
+    by: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -12,6 +12,7 @@ from services.common import subjects
 from services.common.runtime import Runtime
 from services.scorer import repository as repo
 from services.scorer import service
+from services.scorer.cohorts import Cohorts
 from services.scorer.repository import chunks, serialize
 
 
@@ -56,3 +57,16 @@ async def sweep(rt: Runtime, scorer: service.Scorer, limit: int = 50_000) -> int
     if due and rt.relay:
         rt.relay.wake()
     return len(due)
+
+
+async def measure(rt: Runtime, cohorts: Cohorts, through: str | None = None,
+                  batch: int = 2000) -> int:
+    """Measure every cohort member through a month, a transaction a batch; how many."""
+    total = 0
+    while True:
+        async with rt.sessionmaker() as session, session.begin():
+            await serialize(session)
+            n = await cohorts.measure(session, through, batch)
+        total += n
+        if n < batch:
+            return total

@@ -27,8 +27,13 @@ from services.common.db import utcnow
 from services.common.repository import chunks
 from services.scorer.models import (
     CodeCategory,
+    CohortEvent,
+    CohortMeasurement,
+    CohortMember,
     Evaluation,
+    JourneyStep,
     OptOut,
+    OutcomeMet,
     Rescore,
     RescoreChunk,
     RescoreTouched,
@@ -381,3 +386,184 @@ async def evaluations_of_pseudonym(session: AsyncSession, pseudonym: str
     """Every evaluation of the pseudonym, by rule."""
     return list((await session.execute(select(Evaluation).where(
         Evaluation.pseudonym == pseudonym).order_by(Evaluation.rule_id))).scalars())
+
+
+# --- cohorts, outcomes and journeys (services/scorer/cohorts.py) ------------------------
+
+
+async def members_of(session: AsyncSession, pseudonyms: Iterable[str]
+                     ) -> dict[tuple[str, str], CohortMember]:
+    """(rule id, pseudonym) -> cohort membership, for these pseudonyms under any rule."""
+    out: dict[tuple[str, str], CohortMember] = {}
+    for part in chunks(set(pseudonyms)):
+        rows = await session.execute(select(CohortMember).where(
+            CohortMember.pseudonym.in_(part)))
+        out.update({(r.rule_id, r.pseudonym): r for r in rows.scalars()})
+    return out
+
+
+async def active_scores(session: AsyncSession, pseudonyms: Iterable[str],
+                        rule_ids: list[str]) -> dict[tuple[str, str], float]:
+    """(pseudonym, rule id) -> score of the active flags among these (read as stored now,
+    columns rather than objects the session may hold from before this transaction's
+    writes)."""
+    out: dict[tuple[str, str], float] = {}
+    for part in chunks(set(pseudonyms)):
+        rows = await session.execute(select(
+            Evaluation.pseudonym, Evaluation.rule_id, Evaluation.score).where(
+            Evaluation.pseudonym.in_(part), Evaluation.rule_id.in_(rule_ids),
+            Evaluation.active.is_(True)))
+        out.update({(p, r): score for p, r, score in rows})
+    return out
+
+
+async def member(session: AsyncSession, rule_id: str, pseudonym: str) -> CohortMember | None:
+    return await session.get(CohortMember, (rule_id, pseudonym))
+
+
+async def members_of_rule(session: AsyncSession, rule_id: str) -> list[CohortMember]:
+    return list((await session.execute(select(CohortMember).where(
+        CohortMember.rule_id == rule_id).order_by(CohortMember.pseudonym))).scalars())
+
+
+async def members_of_keyworker(session: AsyncSession, keyworker: str) -> list[CohortMember]:
+    return list((await session.execute(select(CohortMember).where(
+        CohortMember.keyworker == keyworker).order_by(
+            CohortMember.rule_id, CohortMember.pseudonym))).scalars())
+
+
+async def members_behind(session: AsyncSession, through: str, limit: int
+                         ) -> list[CohortMember]:
+    """Members not yet measured through the month `through` (YYYY-MM)."""
+    return list((await session.execute(select(CohortMember).where(
+        (CohortMember.measured_through.is_(None)) | (CohortMember.measured_through < through))
+        .order_by(CohortMember.rule_id, CohortMember.pseudonym).limit(limit))).scalars())
+
+
+async def add_members(session: AsyncSession, rows: list[dict]) -> None:
+    if rows:
+        await session.execute(insert(CohortMember), rows)
+
+
+async def add_steps(session: AsyncSession, rows: list[dict]) -> None:
+    if rows:
+        await session.execute(insert(JourneyStep), rows)
+
+
+async def steps_of(session: AsyncSession, rule_id: str, pseudonym: str) -> list[JourneyStep]:
+    return list((await session.execute(select(JourneyStep).where(
+        JourneyStep.rule_id == rule_id, JourneyStep.pseudonym == pseudonym)
+        .order_by(JourneyStep.id))).scalars())
+
+
+async def refresh_members(session: AsyncSession, pseudonyms: list[str], area: str | None,
+                          agreements: str | None) -> None:
+    """A newer profile's area and agreements, on every membership of these pseudonyms."""
+    for part in chunks(pseudonyms):
+        await session.execute(update(CohortMember).where(CohortMember.pseudonym.in_(part))
+                              .values(area=area, agreements=agreements))
+
+
+async def replace_events(session: AsyncSession, events: dict[str, list[dict]]) -> None:
+    """Each pseudonym's dated codes become exactly `events[pseudonym]`."""
+    for part in chunks(list(events)):
+        await session.execute(delete(CohortEvent).where(CohortEvent.pseudonym.in_(part)))
+    rows = [row for rows in events.values() for row in rows]
+    if rows:
+        await session.execute(insert(CohortEvent), rows)
+
+
+async def events_of(session: AsyncSession, pseudonyms: Iterable[str]
+                    ) -> dict[str, list[CohortEvent]]:
+    out: dict[str, list[CohortEvent]] = {}
+    for part in chunks(set(pseudonyms)):
+        rows = await session.execute(select(CohortEvent).where(
+            CohortEvent.pseudonym.in_(part)).order_by(
+                CohortEvent.occurred_on, CohortEvent.dataset, CohortEvent.code))
+        for r in rows.scalars():
+            out.setdefault(r.pseudonym, []).append(r)
+    return out
+
+
+async def add_measurements(session: AsyncSession, rows: list[dict]) -> None:
+    if rows:
+        await session.execute(insert(CohortMeasurement), rows)
+
+
+async def measurements_of(session: AsyncSession, rule_id: str, pseudonym: str
+                          ) -> list[CohortMeasurement]:
+    return list((await session.execute(select(CohortMeasurement).where(
+        CohortMeasurement.rule_id == rule_id, CohortMeasurement.pseudonym == pseudonym)
+        .order_by(CohortMeasurement.month))).scalars())
+
+
+async def set_measured(session: AsyncSession, keys: list[tuple[str, str]], through: str
+                       ) -> None:
+    for part in chunks(keys):
+        await session.execute(update(CohortMember).where(
+            tuple_(CohortMember.rule_id, CohortMember.pseudonym).in_(part))
+            .values(measured_through=through))
+
+
+async def set_eligible(session: AsyncSession, rows: list[dict]) -> None:
+    """Each member's measures as the current rule version names them (one executemany)."""
+    if rows:
+        table = CohortMember.__table__
+        await session.execute(table.update().where(
+            table.c.rule_id == bindparam("b_rule"),
+            table.c.pseudonym == bindparam("b_pseudonym")).values(
+                eligible=bindparam("b_eligible")),
+            [{"b_rule": r["rule_id"], "b_pseudonym": r["pseudonym"],
+              "b_eligible": r["eligible"]} for r in rows])
+
+
+async def met_of(session: AsyncSession, keys: Iterable[tuple[str, str]]
+                 ) -> dict[tuple[str, str], list[OutcomeMet]]:
+    """(rule id, pseudonym) -> the measures it met."""
+    out: dict[tuple[str, str], list[OutcomeMet]] = {}
+    for part in chunks(list(set(keys))):
+        rows = await session.execute(select(OutcomeMet).where(
+            tuple_(OutcomeMet.rule_id, OutcomeMet.pseudonym).in_(part)))
+        for r in rows.scalars():
+            out.setdefault((r.rule_id, r.pseudonym), []).append(r)
+    return out
+
+
+async def met_of_rule(session: AsyncSession, rule_id: str) -> list[OutcomeMet]:
+    return list((await session.execute(select(OutcomeMet).where(
+        OutcomeMet.rule_id == rule_id))).scalars())
+
+
+async def add_met(session: AsyncSession, rows: list[dict]) -> None:
+    if rows:
+        await session.execute(insert(OutcomeMet), rows)
+
+
+async def claim(session: AsyncSession, rule_id: str, pseudonym: str, at: datetime) -> int:
+    """Mark every measure the member met and had not claimed as claimed; how many."""
+    result = await session.execute(update(OutcomeMet).where(
+        OutcomeMet.rule_id == rule_id, OutcomeMet.pseudonym == pseudonym,
+        OutcomeMet.claimed_at.is_(None)).values(claimed_at=at))
+    return result.rowcount or 0
+
+
+async def delete_events_under(session: AsyncSession, agreement: str) -> int:
+    """Drop the dated codes of members whose profile came under an agreement (its data is
+    gone; the linker resends what other agreements still hold)."""
+    held = select(CohortMember.pseudonym).where(
+        common.holds(CohortMember.agreements, agreement))
+    result = await session.execute(delete(CohortEvent).where(CohortEvent.pseudonym.in_(held)))
+    return result.rowcount or 0
+
+
+async def cohort_of_pseudonym(session: AsyncSession, pseudonym: str) -> dict[str, list]:
+    """Everything the cohorts hold about one pseudonym (subject access)."""
+    async def rows(model, *order):
+        return list((await session.execute(select(model).where(
+            model.pseudonym == pseudonym).order_by(*order))).scalars())
+    return {"members": await rows(CohortMember, CohortMember.rule_id),
+            "events": await rows(CohortEvent, CohortEvent.occurred_on, CohortEvent.code),
+            "measurements": await rows(CohortMeasurement, CohortMeasurement.rule_id,
+                                       CohortMeasurement.month),
+            "met": await rows(OutcomeMet, OutcomeMet.rule_id, OutcomeMet.measure),
+            "steps": await rows(JourneyStep, JourneyStep.id)}

@@ -90,9 +90,11 @@ class Retention:
         if stored.changed and stored.ended:
             n = await self._delete(session, common.holds(Evaluation.agreements,
                                                          message.agreement))
-            log.info("agreement %s ended: %d evaluations deleted", message.agreement, n)
+            codes = await repo.delete_events_under(session, message.agreement)
+            log.info("agreement %s ended: %d evaluations, %d cohort codes deleted",
+                     message.agreement, n, codes)
             await erasure.agreement_ended(self.rt, session, message.agreement,
-                                          {"evaluations": n})
+                                          {"evaluations": n, "cohort_codes": codes})
 
     async def sweep(self, as_of: datetime | None = None) -> int:
         now = as_of or self.clock()
@@ -123,4 +125,11 @@ class Retention:
             "area": e.area, "indicators": e.indicators, "health": e.health,
             "non_health": e.non_health, "headlines": e.headlines, "score": e.score,
             "active": e.active, "raised_at": e.raised_at, "evaluated_at": e.evaluated_at,
-            "agreements": common.unpack(e.agreements)} for e in rows]}
+            "agreements": common.unpack(e.agreements)} for e in rows],
+            "cohorts": _plain(await repo.cohort_of_pseudonym(session, pseudonym))}
+
+
+def _plain(held: dict[str, list]) -> dict[str, list[dict]]:
+    """Each cohort row as its columns (what the scorer holds about one pseudonym)."""
+    return {name: [{c.key: getattr(row, c.key) for c in row.__mapper__.column_attrs}
+                   for row in rows] for name, rows in held.items()}

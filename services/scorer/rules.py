@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from services.common import durations
 from services.common.durations import months_and_days
@@ -114,6 +114,64 @@ class Weights(BaseModel):
     headline: float = 0.0
 
 
+def whole_months(text: str) -> int:
+    months, days = parse_duration(text)
+    if days:
+        raise ValueError("the period must be whole months, such as P6M or P1Y")
+    return months
+
+
+class Measure(BaseModel):
+    """One outcome, as the programme defines 'significant and sustained progress'."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    title: str = Field(min_length=1, max_length=200)
+    headline: Headline | None = Field(
+        None, description="The headline problem this is progress against (for reports)")
+    none: list[str] = Field([], description="No event of these codes in the period")
+    every_month: list[str] = Field(
+        [], description="An event of one of these codes in each month of the period")
+    had: list[str] | None = Field(
+        None, description="Measured only for families with one of these codes in the 12 "
+                          "months before identification; default the `none` codes")
+    sustained_for: str = Field("P6M", description="The period, whole months (ISO 8601)")
+
+    @field_validator("sustained_for")
+    @classmethod
+    def _period(cls, value: str) -> str:
+        whole_months(value)
+        return value
+
+    @model_validator(mode="after")
+    def _some_codes(self):
+        if not self.none and not self.every_month:
+            raise ValueError("a measure names `none` codes, `every_month` codes or both")
+        return self
+
+    @property
+    def months(self) -> int:
+        return whole_months(self.sustained_for)
+
+    @property
+    def had_codes(self) -> list[str]:
+        return self.had if self.had is not None else self.none
+
+
+class Outcomes(BaseModel):
+    """A rule set's outcome measures: flagging under it enrols a family in its cohort."""
+
+    model_config = ConfigDict(extra="forbid")
+    measures: list[Measure] = Field(min_length=1, max_length=20)
+
+    @field_validator("measures")
+    @classmethod
+    def _unique(cls, value: list[Measure]) -> list[Measure]:
+        if len({m.id for m in value}) != len(value):
+            raise ValueError("measure ids must be unique")
+        return value
+
+
 class RuleDocument(BaseModel):
     """A rule set as an administrator writes it (the version is assigned on storing)."""
 
@@ -127,6 +185,9 @@ class RuleDocument(BaseModel):
     codes: CodeSelection = CodeSelection()
     conditions: Conditions = Conditions()
     weights: Weights = Weights()
+    outcomes: Outcomes | None = Field(
+        None, description="Outcome measures: a family flagged under this rule joins its "
+                          "cohort and is measured each month (docs/outcomes.md)")
 
     @field_validator("window")
     @classmethod

@@ -25,6 +25,10 @@ class ScorerSettings(ServiceSettings):
     # How often the ageing-out sweep runs, and how many profiles one sweep asks for again.
     sweep_interval_s: float = 3600.0
     sweep_batch: int = 50_000
+    # How often cohort members are measured at the month ends they have not been measured
+    # at (a month is measured once it has ended), and how many one transaction measures.
+    outcomes_interval_s: float = 3600.0
+    outcomes_batch: int = 2000
     # Bulk re-score chunks fetched per pull (each is about 2 MB of profiles).
     export_fetch_batch: int = 2
 

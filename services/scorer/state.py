@@ -10,6 +10,7 @@ from fastapi import Depends
 
 from services.common.retention import Retains
 from services.common.state import dependency
+from services.scorer.cohorts import Cohorts
 from services.scorer.service import Scorer
 from services.scorer.settings import ScorerSettings
 
@@ -20,6 +21,9 @@ class ScorerState(Retains):
     scorer: Scorer
     sweep: Callable[[], Awaitable[int]]
     """Publishes the flags a day's passing changed; returns how many."""
+    cohorts: Cohorts
+    measure: Callable[[str | None], Awaitable[int]]
+    """Measures every cohort member through a month (default the last ended); how many."""
 
 
 State = Annotated[ScorerState, Depends(dependency(ScorerState))]

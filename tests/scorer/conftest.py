@@ -126,8 +126,9 @@ class Harness:
             return set((await s.execute(
                 select(OptOut.scope).where(OptOut.person == pseudonym))).scalars())
 
-    def headers(self, *roles: str) -> dict:
-        return {"Authorization": f"Bearer {self.nats_env.token('scorer', roles=list(roles))}"}
+    def headers(self, *roles: str, subject: str = "tester", **claims) -> dict:
+        token = self.nats_env.token("scorer", subject=subject, roles=list(roles), **claims)
+        return {"Authorization": f"Bearer {token}"}
 
 
 def person(pseudonym: str, events: list[m.ProfileEvent], area: str | None = "OL1"):
@@ -139,9 +140,10 @@ def new(prefix: str = "P") -> str:
 
 
 @asynccontextmanager
-async def running_scorer(nats_env, url: str, today=lambda: TODAY):
+async def running_scorer(nats_env, url: str, today=lambda: TODAY, **settings):
     run_migrations(MIGRATIONS, url)
-    app = create_app(ScorerSettings(**nats_env.settings_kwargs("scorer", url)), today=today)
+    app = create_app(ScorerSettings(**{**nats_env.settings_kwargs("scorer", url), **settings}),
+                     today=today)
     peers = {s: await nats_env.bus(s) for s in ("gateway", "linker", "consent", "reidentify")}
     js = {s: peer.js for s, peer in peers.items()}
     flags_sub = await js["reidentify"].pull_subscribe_bind(

@@ -11,6 +11,7 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from ..models.code_selection import CodeSelection
     from ..models.conditions import Conditions
+    from ..models.outcomes import Outcomes
     from ..models.weights import Weights
 
 
@@ -35,6 +36,8 @@ class StoredRule:
             dataset's); a dataset's code named both ways belongs to the ``dataset/CODE`` one.
         conditions (Conditions | Unset):
         weights (Weights | Unset):
+        outcomes (None | Outcomes | Unset): Outcome measures: a family flagged under this rule joins its cohort and is
+            measured each month (docs/outcomes.md)
     """
 
     id: str
@@ -47,8 +50,11 @@ class StoredRule:
     codes: CodeSelection | Unset = UNSET
     conditions: Conditions | Unset = UNSET
     weights: Weights | Unset = UNSET
+    outcomes: None | Outcomes | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.outcomes import Outcomes
+
         id = self.id
 
         title = self.title
@@ -79,6 +85,14 @@ class StoredRule:
         if not isinstance(self.weights, Unset):
             weights = self.weights.to_dict()
 
+        outcomes: dict[str, Any] | None | Unset
+        if isinstance(self.outcomes, Unset):
+            outcomes = UNSET
+        elif isinstance(self.outcomes, Outcomes):
+            outcomes = self.outcomes.to_dict()
+        else:
+            outcomes = self.outcomes
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -100,6 +114,8 @@ class StoredRule:
             field_dict["conditions"] = conditions
         if weights is not UNSET:
             field_dict["weights"] = weights
+        if outcomes is not UNSET:
+            field_dict["outcomes"] = outcomes
 
         return field_dict
 
@@ -107,6 +123,7 @@ class StoredRule:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.code_selection import CodeSelection
         from ..models.conditions import Conditions
+        from ..models.outcomes import Outcomes
         from ..models.weights import Weights
 
         d = dict(src_dict)
@@ -152,6 +169,23 @@ class StoredRule:
         else:
             weights = Weights.from_dict(_weights)
 
+        def _parse_outcomes(data: object) -> None | Outcomes | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                outcomes_type_0 = Outcomes.from_dict(data)
+
+                return outcomes_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Outcomes | Unset, data)
+
+        outcomes = _parse_outcomes(d.pop("outcomes", UNSET))
+
         stored_rule = cls(
             id=id,
             title=title,
@@ -163,6 +197,7 @@ class StoredRule:
             codes=codes,
             conditions=conditions,
             weights=weights,
+            outcomes=outcomes,
         )
 
         return stored_rule
