@@ -60,6 +60,10 @@ class Services:
         """A service's answer as text (a CSV export)."""
         return self._request(method, service, path, **kw).text
 
+    def content(self, method: str, service: str, path: str, **kw) -> bytes:
+        """A service's answer as bytes (a chart)."""
+        return self._request(method, service, path, **kw).content
+
 
 class ApiError(Exception):
     """A service answered with an error: its status and problem title and detail (a

@@ -4,20 +4,20 @@ and the full re-score command. Counts only, never identities."""
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Literal
 
 import yaml
 from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from services.common import openapi
+from services.common import charts, openapi
 from services.common.auth import require_roles
 from services.common.problems import AUTHENTICATED, Problem, describe_errors, problem_responses
 from services.common.sessions import SessionDep
 from services.common.tokens import Claims
 from services.scorer import repository as repo
-from services.scorer.calibration import calibrate, svg
+from services.scorer.calibration import calibrate, chart
 from services.scorer.outgoing import publish_flags, request_republish, request_rescore
 from services.scorer.rules import needs_rescore
 from services.scorer.schemas import (
@@ -120,18 +120,23 @@ async def calibration(rule_id: str, state: State, session: SessionDep, claims: R
     return await run_in_threadpool(calibrate, rule, rows, state.settings.suppression_threshold)
 
 
-@router.get("/rules/{rule_id}/calibration.svg", name="get_calibration_chart", response_class=Response,
-            responses={200: {"content": {"image/svg+xml": {
-                "schema": {"type": "string", "format": "binary"}}}},
+@router.get("/rules/{rule_id}/calibration.{kind}", name="get_calibration_chart",
+            response_class=Response,
+            responses={200: {"content": {
+                "image/svg+xml": {"schema": {"type": "string"}},
+                "image/png": {"schema": {"type": "string", "format": "binary"}}}},
                 **problem_responses(404)})
-async def calibration_chart(rule_id: str, state: State, session: SessionDep,
-                            claims: Reader) -> Response:
-    """The calibration as an SVG chart: how many each threshold would select."""
+async def calibration_chart(rule_id: str, kind: Literal["svg", "png"], state: State,
+                            session: SessionDep, claims: Reader) -> Response:
+    """The calibration as a chart, SVG or PNG: how many each threshold would select, and
+    the rule's selection per area, hidden counts marked."""
     rule = await _rule(session, rule_id)
     rows = await repo.calibration_rows(session, rule.id, rule.level)
-    chart = svg(await run_in_threadpool(calibrate, rule, rows,
-                                        state.settings.suppression_threshold))
-    return Response(chart, media_type="image/svg+xml")
+    drawn = chart(await run_in_threadpool(calibrate, rule, rows,
+                                          state.settings.suppression_threshold))
+    if kind == "png":
+        return Response(charts.png(drawn), media_type="image/png")
+    return Response(charts.svg(drawn), media_type="image/svg+xml")
 
 
 @router.post("/rescore", name="start_rescore", response_model=Rescore, status_code=202)

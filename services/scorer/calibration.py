@@ -4,8 +4,8 @@ area, from counts of counts (never a pseudonym); and a chart of it as hand-writt
 from __future__ import annotations
 
 from collections.abc import Iterable
-from html import escape
 
+from services.common.charts import GREY, Chart, Rect, Text
 from services.common.disclosure import note, protect
 from services.scorer.rules import Conditions, StoredRule
 
@@ -65,53 +65,46 @@ def calibrate(rule: StoredRule, rows: list[Row], k: int) -> dict:
             "disclosure": note(protected)}
 
 
+HIGHLIGHT, OTHER = "#c2410c", "#94a3b8"
+
+
 def _bar(y: int, label: str, value: int | None, top: int, highlight: bool, x0: int = 190,
-         width: int = 420) -> str:
+         width: int = 420) -> list:
     """One labelled bar; a hidden count has no bar and says so."""
     if value is None:
-        return (f'<text x="{x0 - 8}" y="{y + 14}" text-anchor="end">{escape(label)}</text>'
-                f'<text x="{x0}" y="{y + 14}" fill="#505a5f">hidden</text>')
+        return [Text(x0 - 8, y + 14, label, anchor="end"), Text(x0, y + 14, "hidden", fill=GREY)]
     w = 0 if top == 0 else max(1 if value else 0, round(width * value / top))
-    fill = "#c2410c" if highlight else "#94a3b8"
-    weight = "bold" if highlight else "normal"
-    return (f'<text x="{x0 - 8}" y="{y + 14}" text-anchor="end" font-weight="{weight}">'
-            f'{escape(label)}</text>'
-            f'<rect x="{x0}" y="{y}" width="{w}" height="18" fill="{fill}"/>'
-            f'<text x="{x0 + w + 6}" y="{y + 14}" font-weight="{weight}">{value}</text>')
+    return [Text(x0 - 8, y + 14, label, anchor="end", bold=highlight),
+            Rect(x0, y, w, 18, HIGHLIGHT if highlight else OTHER),
+            Text(x0 + w + 6, y + 14, str(value), bold=highlight)]
 
 
 def _total(count: int | None) -> str:
     return "hidden" if count is None else str(count)
 
 
-def svg(cal: dict) -> str:
+def chart(cal: dict) -> Chart:
     """Bars: how many each indicator threshold selects (the rule's own highlighted), then
-    how many the rule selects in each area."""
+    how many the rule selects in each area; written as SVG or PNG (services.common.charts)."""
     unit = cal["unit"]
     current = cal["conditions"]["min_indicators"]
-    parts: list[str] = []
+    title = (f'{cal["rule_id"]} v{cal["version"]}: {unit} selected by threshold '
+             '(counts only, no identities)')
+    shapes: list = [Text(20, 24, title, 16, bold=True)]
     y = 60
-    parts.append(f'<text x="20" y="{y - 12}" font-weight="bold">{escape(unit.capitalize())} '
-                 'selected at each threshold (with the rule\'s other conditions)</text>')
+    shapes.append(Text(20, y - 12, f"{unit.capitalize()} selected at each threshold (with "
+                       "the rule's other conditions)", bold=True))
     top = max([t["count"] or 0 for t in cal["thresholds"]] + [1])
     for t in cal["thresholds"]:
         n = t["min_indicators"]
-        parts.append(_bar(y, f"{n}+ indicators", t["count"], top, n == current))
+        shapes += _bar(y, f"{n}+ indicators", t["count"], top, n == current)
         y += 24
     y += 36
-    parts.append(f'<text x="20" y="{y - 12}" font-weight="bold">Selected by the rule as it '
-                 f'stands, per area (total {_total(cal["current"]["count"])})</text>')
+    shapes.append(Text(20, y - 12, "Selected by the rule as it stands, per area (total "
+                       f'{_total(cal["current"]["count"])})', bold=True))
     areas = cal["current"]["areas"]
     top = max([a["count"] or 0 for a in areas] + [1])
     for a in areas:
-        parts.append(_bar(y, a["area"] or "no area", a["count"], top, True))
+        shapes += _bar(y, a["area"] or "no area", a["count"], top, True)
         y += 24
-    height = y + 20
-    title = (f'{cal["rule_id"]} v{cal["version"]}: {unit} selected by threshold '
-             '(counts only, no identities)')
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            f'<svg xmlns="http://www.w3.org/2000/svg" width="720" height="{height}" '
-            f'viewBox="0 0 720 {height}" font-family="sans-serif" font-size="13">'
-            f'<title>{escape(title)}</title><rect width="720" height="{height}" fill="white"/>'
-            f'<text x="20" y="24" font-size="16" font-weight="bold">{escape(title)}</text>'
-            + "".join(parts) + "</svg>\n")
+    return Chart(720, y + 20, title, shapes)

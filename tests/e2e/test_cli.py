@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import pytest
 
@@ -39,10 +40,23 @@ def test_agreements_list_is_a_table_of_what_the_gateway_holds(tessera):
         assert (agreement["partner"] or "-") in row
 
 
+def settled_calibration(tessera, timeout: float = 60) -> dict:
+    """The calibration once the scorer has scored the borough: non-zero, and the same
+    twice in a row half a second apart."""
+    deadline, last = time.monotonic() + timeout, None
+    while True:
+        code, answer, _ = tessera("json", "calibration")
+        assert code == 0
+        cal = json.loads(answer)
+        if cal == last and any(t["count"] for t in cal["thresholds"]):
+            return cal
+        assert time.monotonic() < deadline, "the calibration did not settle"
+        last = cal
+        time.sleep(0.5)
+
+
 def test_calibration_is_drawn_with_the_scorer_s_counts(tessera, tmp_path):
-    code, answer, _ = tessera("json", "calibration")
-    assert code == 0
-    cal = json.loads(answer)
+    cal = settled_calibration(tessera)
     code, chart, _ = tessera("table", "calibration", "--out", str(tmp_path / "chart.svg"))
     assert code == 0 and f"{cal['rule_id']} v{cal['version']}" in chart
     drawn = dict(re.findall(r"(\d+)\+ indicators\s+█*\s*(\d+|hidden)", chart))

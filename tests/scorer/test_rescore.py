@@ -3,6 +3,7 @@ republish, the full re-score command and the calibration chart."""
 
 from __future__ import annotations
 
+import struct
 import xml.etree.ElementTree as ET
 from datetime import timedelta
 
@@ -152,3 +153,11 @@ async def test_calibration_chart(scorer):
     assert body["disclosure"]["hidden"] >= 1
     assert texts.count("hidden") >= 1 and "(total hidden)" in " ".join(t or "" for t in texts)
     assert "H-" not in response.text
+    png = await scorer.client.get(f"/v1/rules/{TF}/calibration.png",
+                                  headers=scorer.headers("coordinator"))
+    assert png.status_code == 200 and png.headers["content-type"] == "image/png"
+    assert png.content.startswith(b"\x89PNG\r\n\x1a\n")
+    width, height = struct.unpack(">II", png.content[16:24])  # the IHDR chunk
+    assert (width, height) == (int(root.get("width")), int(root.get("height")))
+    assert (await scorer.client.get(f"/v1/rules/{TF}/calibration.gif",
+                                    headers=scorer.headers("coordinator"))).status_code == 422

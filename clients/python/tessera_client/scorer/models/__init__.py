@@ -23,6 +23,7 @@ from .disclosure_note import DisclosureNote
 from .family import Family
 from .family_state import FamilyState
 from .field_issue import FieldIssue
+from .get_calibration_chart_kind import GetCalibrationChartKind
 from .get_rule_schema_response_getruleschema import GetRuleSchemaResponseGetruleschema
 from .headline_threshold import HeadlineThreshold
 from .history import History
@@ -104,6 +105,7 @@ __all__ = (
     "Family",
     "FamilyState",
     "FieldIssue",
+    "GetCalibrationChartKind",
     "GetRuleSchemaResponseGetruleschema",
     "HeadlineThreshold",
     "History",

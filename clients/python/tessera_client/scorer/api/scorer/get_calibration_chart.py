@@ -1,24 +1,28 @@
 from http import HTTPStatus
-from io import BytesIO
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.get_calibration_chart_kind import (
+    GetCalibrationChartKind,
+)
 from ...models.problem_detail import ProblemDetail
-from ...types import File, Response
+from ...types import Response
 
 
 def _get_kwargs(
     rule_id: str,
+    kind: GetCalibrationChartKind,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
         "method": "get",
-        "url": "/v1/rules/{rule_id}/calibration.svg".format(
+        "url": "/v1/rules/{rule_id}/calibration.{kind}".format(
             rule_id=quote(str(rule_id), safe=""),
+            kind=quote(str(kind), safe=""),
         ),
     }
 
@@ -27,10 +31,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> File | ProblemDetail | None:
+) -> ProblemDetail | str | None:
     if response.status_code == 200:
-        response_200 = File(payload=BytesIO(response.content))
-
+        response_200 = cast(str, response.content)
         return response_200
 
     if response.status_code == 400:
@@ -66,7 +69,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[File | ProblemDetail]:
+) -> Response[ProblemDetail | str]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -77,26 +80,30 @@ def _build_response(
 
 def sync_detailed(
     rule_id: str,
+    kind: GetCalibrationChartKind,
     *,
     client: AuthenticatedClient,
-) -> Response[File | ProblemDetail]:
+) -> Response[ProblemDetail | str]:
     """Get Calibration Chart
 
-     The calibration as an SVG chart: how many each threshold would select.
+     The calibration as a chart, SVG or PNG: how many each threshold would select, and
+    the rule's selection per area, hidden counts marked.
 
     Args:
         rule_id (str):
+        kind (GetCalibrationChartKind):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[File | ProblemDetail]
+        Response[ProblemDetail | str]
     """
 
     kwargs = _get_kwargs(
         rule_id=rule_id,
+        kind=kind,
     )
 
     response = client.get_httpx_client().request(
@@ -108,52 +115,60 @@ def sync_detailed(
 
 def sync(
     rule_id: str,
+    kind: GetCalibrationChartKind,
     *,
     client: AuthenticatedClient,
-) -> File | ProblemDetail | None:
+) -> ProblemDetail | str | None:
     """Get Calibration Chart
 
-     The calibration as an SVG chart: how many each threshold would select.
+     The calibration as a chart, SVG or PNG: how many each threshold would select, and
+    the rule's selection per area, hidden counts marked.
 
     Args:
         rule_id (str):
+        kind (GetCalibrationChartKind):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        File | ProblemDetail
+        ProblemDetail | str
     """
 
     return sync_detailed(
         rule_id=rule_id,
+        kind=kind,
         client=client,
     ).parsed
 
 
 async def asyncio_detailed(
     rule_id: str,
+    kind: GetCalibrationChartKind,
     *,
     client: AuthenticatedClient,
-) -> Response[File | ProblemDetail]:
+) -> Response[ProblemDetail | str]:
     """Get Calibration Chart
 
-     The calibration as an SVG chart: how many each threshold would select.
+     The calibration as a chart, SVG or PNG: how many each threshold would select, and
+    the rule's selection per area, hidden counts marked.
 
     Args:
         rule_id (str):
+        kind (GetCalibrationChartKind):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[File | ProblemDetail]
+        Response[ProblemDetail | str]
     """
 
     kwargs = _get_kwargs(
         rule_id=rule_id,
+        kind=kind,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -163,27 +178,31 @@ async def asyncio_detailed(
 
 async def asyncio(
     rule_id: str,
+    kind: GetCalibrationChartKind,
     *,
     client: AuthenticatedClient,
-) -> File | ProblemDetail | None:
+) -> ProblemDetail | str | None:
     """Get Calibration Chart
 
-     The calibration as an SVG chart: how many each threshold would select.
+     The calibration as a chart, SVG or PNG: how many each threshold would select, and
+    the rule's selection per area, hidden counts marked.
 
     Args:
         rule_id (str):
+        kind (GetCalibrationChartKind):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        File | ProblemDetail
+        ProblemDetail | str
     """
 
     return (
         await asyncio_detailed(
             rule_id=rule_id,
+            kind=kind,
             client=client,
         )
     ).parsed
