@@ -365,8 +365,10 @@ def tool(cluster: NatsCluster, action: str, *args: str) -> list[str]:
 
 
 def each_node(cluster: NatsCluster, action: str, *args: str) -> list[str]:
+    """The command over every node's store (and, but for finish, its configuration)."""
+    configs = () if action == "finish" else CLUSTER_NODES
     return ["jetstream-rekey", action, "--secrets", str(cluster.secrets), *args,
-            *(f"--config={cluster.conf(n)}" for n in CLUSTER_NODES),
+            *(f"--config={cluster.conf(n)}" for n in configs),
             *(f"--store-dir={cluster.store(n)}" for n in CLUSTER_NODES)]
 
 
