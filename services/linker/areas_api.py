@@ -118,7 +118,7 @@ async def _profile(state, session, level: str, by: str, first: str | None,
 
 
 @router.get("/profile", name="get_area_profile", response_model=AreaProfile,
-            responses=problem_responses(409))
+            responses=problem_responses(409, 422))
 async def area_profile(state: State, session: SessionDep, claims: Analyst,
                        level: Level = "ward",
                        by: Literal["none", "category", "headline"] = "none",
@@ -137,7 +137,7 @@ def _image(chart: charts.Chart, kind: str) -> Response:
 
 
 @router.get("/profile.{kind}", name="get_area_profile_chart", response_class=Response,
-            responses={**IMAGE, **problem_responses(404, 409)})
+            responses={**IMAGE, **problem_responses(404, 409, 422)})
 async def area_profile_chart(kind: str, state: State, session: SessionDep, claims: Analyst,
                              level: Level = "ward",
                              first: Annotated[Month, Query(alias="from")] = None,
