@@ -99,8 +99,9 @@ def answered(label: str, response: Any) -> Any:
 
 
 class DemoApi:
-    """The calls the demo makes, each through the SDK with a fresh short-lived token;
-    answers come back as the JSON they were sent as."""
+    """The calls the demo makes, each through the SDK with a fresh short-lived token.
+    Uploads, batches, the cohort and an unlock come back as the JSON they were sent as
+    (the benchmarks and tests index them), the calibration as the SDK's model."""
 
     def __init__(self, client: httpx.AsyncClient, gateway_url: str, scorer_url: str,
                  reidentify_url: str, token_factory: TokenFactory):
