@@ -1,16 +1,35 @@
 """The demo client: pushes a synthetic borough through the gateway's REST API exactly as
 partners would, waits for the federation to settle, then shows the calibration, the top
-of the cohort and one unlock. It prints no identity: only counts, pseudonyms, ids."""
+of the cohort and one unlock. Every call goes through the generated SDK (tessera_client,
+docs/clients.md). It prints no identity: only counts, pseudonyms, ids."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Generator
 from datetime import date
+from typing import Any
 
 import httpx
+from tessera_client.gateway import AuthenticatedClient as GatewayClient
+from tessera_client.gateway.api.gateway import (
+    get_batch_status,
+    upload_events,
+    upload_identities,
+    upload_opt_outs,
+)
+from tessera_client.gateway.models import EventUpload, IdentityUpload, OptOutUpload
+from tessera_client.gateway.models import ProblemDetail as GatewayProblem
+from tessera_client.reidentify import AuthenticatedClient as ReidentifyClient
+from tessera_client.reidentify.api.reidentify import get_cohort, unlock
+from tessera_client.reidentify.models import ProblemDetail as ReidentifyProblem
+from tessera_client.reidentify.models import UnlockBody
+from tessera_client.scorer import AuthenticatedClient as ScorerClient
+from tessera_client.scorer.api.scorer import get_calibration
+from tessera_client.scorer.models import Calibration
+from tessera_client.scorer.models import ProblemDetail as ScorerProblem
 
 from synthetic.borough import Borough, generate_borough
 from synthetic.people import DISTRICTS
@@ -19,9 +38,14 @@ from synthetic.truth import THRESHOLDS, calibration
 RULE_ID = "oldham-gp-pilot"
 PURPOSE = "early-help-triage"
 MAX_CHUNK = 5000
-BODY_KEY = {"identities": "records", "events": "events", "optouts": "records"}
-DONE = {"complete", "completed", "done"}
-FAILED = {"failed", "error"}
+# each kind of upload: its operation and how its rows become the SDK's body
+UPLOADS = {
+    "identities": (upload_identities, lambda rows: IdentityUpload.from_dict({"records": rows})),
+    "events": (upload_events, lambda rows: EventUpload.from_dict({"events": rows})),
+    "optouts": (upload_opt_outs, lambda rows: OptOutUpload.from_dict({"records": rows})),
+}
+SDK = {"gateway": GatewayClient, "scorer": ScorerClient, "reidentify": ReidentifyClient}
+PROBLEMS = (GatewayProblem, ScorerProblem, ReidentifyProblem)
 TokenFactory = Callable[..., str]
 
 
@@ -29,90 +53,138 @@ class DemoError(Exception):
     """A call failed; the message carries the status and problem title and detail (a
     problem never holds personal data); ``problem_type`` is the problem's type."""
 
-    def __init__(self, message: str, problem_type: str = ""):
+    def __init__(self, message: str, problem_type: str = "", status: int | None = None):
         super().__init__(message)
         self.problem_type = problem_type
+        self.status = status
+
+
+class Undocumented(DemoError):
+    """An answer the SDK cannot read as documented (a balancer's own error page)."""
+
+
+class FreshToken(httpx.Auth):
+    """A token minted for each request: a run can outlast a short-lived token, and the
+    SDK's client otherwise sends the one it was made with."""
+
+    def __init__(self, mint: Callable[[], str]):
+        self.mint = mint
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response]:
+        request.headers["Authorization"] = f"Bearer {self.mint()}"
+        yield request
+
+
+class Through(httpx.AsyncBaseTransport):
+    """Sends the SDK's requests with the caller's client: its connections, TLS trust and
+    proxies. The caller closes that client; closing the SDK's leaves it open."""
+
+    def __init__(self, client: httpx.AsyncClient):
+        self.client = client
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self.client.send(request, stream=True)
+
+
+def answered(label: str, response: Any) -> Any:
+    """The parsed body of a success, else a DemoError saying what the problem said."""
+    if response.status_code < 400 and response.parsed is not None:
+        return response.parsed
+    problem = response.parsed if isinstance(response.parsed, PROBLEMS) else None
+    said = ": ".join(str(part) for part in (problem.title, problem.detail)
+                     if part) if problem else ""
+    status = int(response.status_code)
+    raise DemoError(f"{label} -> {status} {said}".strip(),
+                    str(problem.type_) if problem else "", status)
 
 
 class DemoApi:
-    """The thin HTTP part: one method per call, a fresh short-lived token per request."""
+    """The calls the demo makes, each through the SDK with a fresh short-lived token.
+    Uploads, batches, the cohort and an unlock come back as the JSON they were sent as
+    (the benchmarks and tests index them), the calibration as the SDK's model."""
 
     def __init__(self, client: httpx.AsyncClient, gateway_url: str, scorer_url: str,
                  reidentify_url: str, token_factory: TokenFactory):
         self.client = client
-        self.gateway = gateway_url.rstrip("/")
-        self.scorer = scorer_url.rstrip("/")
-        self.reidentify = reidentify_url.rstrip("/")
+        self.urls = {"gateway": gateway_url.rstrip("/"), "scorer": scorer_url.rstrip("/"),
+                     "reidentify": reidentify_url.rstrip("/")}
         self.token_factory = token_factory
+        self._sdk: dict[str, Any] = {}
 
-    def _headers(self, service: str, **claims) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token_factory(service=service, **claims)}"}
+    def sdk(self, service: str, **claims) -> Any:
+        """The service's SDK client for these claims (one each, kept for the run)."""
+        key = json.dumps([service, claims], sort_keys=True)
+        if key not in self._sdk:
+            def mint() -> str:
+                return self.token_factory(service=service, **claims)
+
+            self._sdk[key] = SDK[service](
+                base_url=self.urls[service], token=mint(), timeout=self.client.timeout,
+                httpx_args={"auth": FreshToken(mint), "transport": Through(self.client),
+                            "trust_env": False})
+        return self._sdk[key]
 
     @staticmethod
-    def _check(response: httpx.Response, expected: tuple[int, ...]) -> dict | list:
-        if response.status_code not in expected:
-            body = {}
-            if "json" in response.headers.get("content-type", ""):
-                body = response.json()
-                body = body if isinstance(body, dict) else {}
-            said = ": ".join(str(body[k]) for k in ("title", "detail") if body.get(k))
-            raise DemoError(f"{response.request.method} {response.request.url.path} -> "
-                            f"{response.status_code} {said}".strip(), body.get("type", ""))
-        return response.json()
+    async def call(label: str, request: Awaitable[Any]) -> Any:
+        try:
+            response = await request
+        except (ValueError, KeyError, TypeError) as exc:  # the SDK could not parse it
+            raise Undocumented(f"{label} -> an answer not as documented") from exc
+        return answered(label, response)
 
     async def post_rows(self, partner: str, dataset: str, kind: str, rows: list[dict],
                         key: str, attempts: int = 8) -> dict:
         """As a partner should: a 503 (the bus did not take the rows; nothing was
-        accepted) or a lost connection is retried with the same Idempotency-Key."""
+        accepted), a lost connection or a balancer's own error page is retried with the
+        same Idempotency-Key."""
+        operation, body = UPLOADS[kind]
+        sdk = self.sdk("gateway", partner=partner, scope=["ingest"])
+        label = f"POST /v1/datasets/{dataset}/{kind}"
         for attempt in range(1, attempts + 1):
-            headers = self._headers("gateway", partner=partner, scope=["ingest"])
-            headers["Idempotency-Key"] = key
             try:
-                response = await self.client.post(
-                    f"{self.gateway}/v1/datasets/{dataset}/{kind}",
-                    json={BODY_KEY[kind]: rows}, headers=headers)
-            except httpx.TransportError:
+                reply = await self.call(label, operation.asyncio_detailed(
+                    dataset, client=sdk, body=body(rows), idempotency_key=key))
+            except (httpx.TransportError, Undocumented):
                 if attempt == attempts:
                     raise
+            except DemoError as exc:
+                if exc.status != 503 or attempt == attempts:
+                    raise
             else:
-                if response.status_code != 503 or attempt == attempts:
-                    return self._check(response, (200, 201, 202))
+                return reply.to_dict()
             await asyncio.sleep(0.5 * attempt)
         raise AssertionError("unreachable")
 
     async def batch(self, partner: str, batch_id: str) -> dict:
-        response = await self.client.get(
-            f"{self.gateway}/v1/batches/{batch_id}",
-            headers=self._headers("gateway", partner=partner, scope=["ingest"]))
-        return self._check(response, (200,))
+        reply = await self.call(f"GET /v1/batches/{batch_id}", get_batch_status.asyncio_detailed(
+            batch_id, client=self.sdk("gateway", partner=partner, scope=["ingest"])))
+        return reply.to_dict()
 
-    async def calibration(self) -> dict | list:
-        response = await self.client.get(f"{self.scorer}/v1/rules/{RULE_ID}/calibration",
-                                         headers=self._headers("scorer", roles=["coordinator"]))
-        return self._check(response, (200,))
+    async def calibration(self) -> Calibration:
+        return await self.call(
+            f"GET /v1/rules/{RULE_ID}/calibration", get_calibration.asyncio_detailed(
+                RULE_ID, client=self.sdk("scorer", roles=["coordinator"])))
 
-    def _clearance(self) -> dict[str, str]:
-        return self._headers("reidentify", roles=["caseworker"], districts=list(DISTRICTS),
-                             purposes=[PURPOSE])
+    def _clearance(self) -> Any:
+        return self.sdk("reidentify", roles=["caseworker"], districts=list(DISTRICTS),
+                        purposes=[PURPOSE])
 
     async def cohort(self, page: int = 500) -> list[dict]:
         """The whole cohort, a page at a time."""
         rows: list[dict] = []
         while True:
-            response = await self.client.get(
-                f"{self.reidentify}/v1/cohorts/{RULE_ID}", headers=self._clearance(),
-                params={"limit": page, "offset": len(rows)})
-            body = self._check(response, (200,))
-            rows += body
+            body = await self.call(f"GET /v1/cohorts/{RULE_ID}", get_cohort.asyncio_detailed(
+                RULE_ID, client=self._clearance(), limit=page, offset=len(rows)))
+            rows += [member.to_dict() for member in body]
             if len(body) < page:
                 return rows
 
     async def unlock(self, pseudonym: str) -> dict:
-        response = await self.client.post(
-            f"{self.reidentify}/v1/unlock", headers=self._clearance(),
-            json={"pseudonym": pseudonym, "purpose": PURPOSE,
-                  "justification": "Synthetic demo: early help triage of a flagged person"})
-        return self._check(response, (200,))
+        reply = await self.call("POST /v1/unlock", unlock.asyncio_detailed(
+            client=self._clearance(), body=UnlockBody(
+                pseudonym=pseudonym, purpose=PURPOSE,
+                justification="Synthetic demo: early help triage of a flagged person")))
+        return reply.to_dict()
 
 
 # --- pure helpers (tested without HTTP) -----------------------------------------------
@@ -130,46 +202,9 @@ def idempotency_key(seed: int, partner: str, dataset: str, kind: str, index: int
     return f"demo-{seed}-{dataset}-{kind}-{index:04d}-{digest}"
 
 
-_THRESHOLD_KEYS = ("min_indicators", "threshold", "indicators", "at_least", "min")
-_COUNT_KEYS = ("persons", "count", "flagged", "would_flag", "n", "total")
-
-
-def _threshold(value) -> int | None:
-    text = str(value).strip().rstrip("+")
-    return int(text) if text.isdigit() else None
-
-
-def _count(value) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, dict):
-        return next((value[k] for k in _COUNT_KEYS if isinstance(value.get(k), int)), None)
-    return None
-
-
-def parse_calibration(payload) -> dict[int, int]:
-    """Threshold -> persons from the scorer's calibration, tolerant of its exact shape."""
-    items = payload
-    if isinstance(payload, dict):
-        for key in ("thresholds", "calibration", "levels", "rows", "items", "persons"):
-            if key in payload and isinstance(payload[key], (list, dict)):
-                items = payload[key]
-                break
-    out: dict[int, int] = {}
-    if isinstance(items, dict):
-        for key, value in items.items():
-            n, c = _threshold(key), _count(value)
-            if n is not None and c is not None:
-                out[n] = c
-    elif isinstance(items, list):
-        for item in items:
-            if not isinstance(item, dict):
-                continue
-            n = next((_threshold(item[k]) for k in _THRESHOLD_KEYS if k in item), None)
-            c = _count(item)
-            if n is not None and c is not None:
-                out[n] = c
-    return out
+def counts(reading: Calibration) -> dict[int, int]:
+    """Threshold -> persons the scorer reports (a count it hides is left out)."""
+    return {t.min_indicators: t.count for t in reading.thresholds if t.count is not None}
 
 
 def calibration_table(truth: dict[str, dict[int, int]], scorer: dict[int, int]) -> str:
@@ -232,10 +267,7 @@ async def wait_batches(api: DemoApi, batches: list[tuple[str, str]], poll: float
     while pending:
         still = []
         for partner, batch_id in pending:
-            status = str((await api.batch(partner, batch_id)).get("status", "")).lower()
-            if status in FAILED:
-                raise DemoError(f"batch {batch_id} failed")
-            if status not in DONE:
+            if (await api.batch(partner, batch_id))["status"] != "complete":
                 still.append((partner, batch_id))
         pending = still
         complete(len(batches) - len(pending))
@@ -252,7 +284,7 @@ async def settle_calibration(api: DemoApi, poll: float, stable_polls: int,
     deadline = loop.time() + timeout
     last, same = None, 0
     while True:
-        current = parse_calibration(await api.calibration())
+        current = counts(await api.calibration())
         same = same + 1 if current == last else 1
         last = current
         if same >= stable_polls:

@@ -28,9 +28,11 @@ HEADER = """\
 
 
 def projects(repo: Path = REPO) -> list[Path]:
-    """Every distribution in the checkout: the floor, each slice, the tooling."""
+    """Every distribution in the checkout but the tooling (the repository's root): the
+    floor, each slice, the generated SDK."""
     found = [repo / "services", repo / "gateway",
-             *sorted(p.parent for p in (repo / "services").glob("*/pyproject.toml"))]
+             *sorted(p.parent for p in (repo / "services").glob("*/pyproject.toml")),
+             repo / "clients" / "python"]
     return [p for p in found if (p / "pyproject.toml").exists()]
 
 

@@ -37,12 +37,17 @@ AGAIN = ("To start again with the registry's agreements, stop `make run` (Ctrl-C
 def federation_here(layout: Layout, gateway_url: str) -> Fail | None:
     """Why the demo cannot talk to a federation of this state directory, or None."""
     import httpx
+    from tessera_client.gateway import Client
+    from tessera_client.gateway.api.health import gateway_readyz
 
     if not (layout.issuer / "current").exists():
         return no_keys(layout)
     try:
-        httpx.get(f"{gateway_url}/readyz", timeout=5).raise_for_status()
-    except httpx.HTTPError:
+        with Client(base_url=gateway_url, timeout=httpx.Timeout(5)) as client:
+            ready = gateway_readyz.sync_detailed(client=client).status_code == 200
+    except (httpx.HTTPError, ValueError, KeyError):  # nothing, or something else, answers
+        ready = False
+    if not ready:
         return Fail(f"the gateway does not answer at {gateway_url}. Start the federation "
                     "first (`make run`, in another terminal), then run `make demo` again.",
                     Exit.UNREACHABLE)

@@ -124,11 +124,19 @@ def shape(doc: dict[str, Any], issuer: str | None, refs: dict[str, str]) -> None
             if "requestBody" in operation:  # services.common.limits caps every body
                 responses.setdefault("413", problem_responses(413)[413])
             for status, response in responses.items():
-                if status[:1] in "45":
+                if status[:1] in "45" and not _own_body(response):
                     response["content"] = {PROBLEM: {"schema": {"$ref": refs["ProblemDetail"]}}}
     for name in FASTAPI_VALIDATION:
         schemas.pop(name, None)
     _security(doc, issuer)
+
+
+def _own_body(response: dict[str, Any]) -> bool:
+    """An error a route answers with a model of its own rather than a problem (/readyz's
+    503 carries the readiness checks); FastAPI's validation error is not one."""
+    named = response.get("content", {}).get("application/json", {}).get("schema", {}).get(
+        "$ref", "").rpartition("/")[2]
+    return bool(named) and named not in FASTAPI_VALIDATION
 
 
 def _security(doc: dict[str, Any], issuer: str | None) -> None:

@@ -138,6 +138,30 @@ class SweepBody(BaseModel):
         default=None, description="Sweep as if it were this time (not in production)")
 
 
+class AgreementObeyed(BaseModel):
+    """An agreement as this slice obeys it: the latest revision the gateway announced."""
+
+    agreement: str
+    revision: int
+    purposes: list[str]
+    retention: str | None
+    valid_to: date | None
+    ended_on: date | None
+
+
+class Holdings(BaseModel):
+    """What one slice holds under one agreement: counts only."""
+
+    agreement: str
+    service: str
+    counts: dict[str, int]
+
+
+class Swept(BaseModel):
+    service: str
+    deleted: int = Field(description="rows deleted by this sweep")
+
+
 class Slice(Protocol):
     """What a slice's retention object offers the shared routes and the reconciler."""
 
@@ -173,22 +197,23 @@ def build_router(agreement_model) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["agreements"], responses=AUTHENTICATED)
 
     @router.get("/agreements", name="list_agreements")
-    async def known_agreements(session: SessionDep, claims: Reader) -> list:
+    async def known_agreements(session: SessionDep, claims: Reader) -> list[AgreementObeyed]:
         """The agreements this slice has been told of, as it obeys them."""
-        return [{"agreement": a.agreement, "revision": a.revision, "purposes": a.purposes,
-                 "retention": a.retention, "valid_to": a.valid_to, "ended_on": a.ended_on}
+        return [AgreementObeyed(agreement=a.agreement, revision=a.revision,
+                                purposes=a.purposes, retention=a.retention,
+                                valid_to=a.valid_to, ended_on=a.ended_on)
                 for a in await all_agreements(session, agreement_model)]
 
     @router.get("/agreements/{agreement}/holdings", name="get_agreement_holdings")
     async def holdings(agreement: str, state: RetentionState, session: SessionDep,
-                       claims: Reader) -> dict:
+                       claims: Reader) -> Holdings:
         """What this slice holds under one agreement: counts only."""
         counts = await state.retention.holdings(session, agreement)
-        return {"agreement": agreement, "service": state.name, "counts": counts}
+        return Holdings(agreement=agreement, service=state.name, counts=counts)
 
     @router.post("/retention/sweep", name="sweep_retention")
     async def sweep(state: RetentionState, claims: Admin, body: SweepBody | None = None
-                    ) -> dict:
+                    ) -> Swept:
         """Run the retention sweep now (it also runs periodically)."""
         as_of = body.as_of if body else None
         if as_of is not None:
@@ -197,6 +222,6 @@ def build_router(agreement_model) -> APIRouter:
             if as_of.tzinfo is None:
                 raise Problem(422, "Request is not valid", "field 'as_of': needs a UTC offset")
         deleted = await state.retention.sweep(as_of)
-        return {"service": state.name, "deleted": deleted}
+        return Swept(service=state.name, deleted=deleted)
 
     return router

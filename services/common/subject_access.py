@@ -21,7 +21,7 @@ from typing import Annotated, Protocol
 
 import nats.errors
 from fastapi import APIRouter, Depends, Path, Query
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import messages as m
@@ -105,17 +105,29 @@ async def authorise(state: HoldsPeople, claims: Claims, case: str, action: str,
     return grant.access_id
 
 
+class SubjectAccessRelease(BaseModel):
+    """What one slice holds about one person pseudonym, under the access-log entry that
+    records the release; the members beyond these are the slice's own (its records,
+    events, flags or decisions)."""
+
+    model_config = ConfigDict(extra="allow")
+    service: str
+    pseudonym: str
+    case: str
+    access_id: int
+
+
 router = APIRouter(prefix="/v1/subject-access", tags=["subject access"],
                    responses={**AUTHENTICATED, **problem_responses(429, 503)})
 
 
 @router.get("/{pseudonym}", name="release_subject_access")
 async def release(pseudonym: Pseudonym, case: CaseId, claims: DPO, state: PeopleState,
-                  session: SessionDep) -> dict:
+                  session: SessionDep) -> SubjectAccessRelease:
     """Everything this slice holds about one person pseudonym, for an open subject access
     case (role `dpo`); the release is in the access log before it is answered."""
     # read first, in this process: what cannot be assembled is never logged as released
     held = await state.subject_access.subject(session, pseudonym)
     access_id = await authorise(state, claims, case, "export", pseudonym)
-    return {"service": state.name, "pseudonym": pseudonym, "case": case,
-            "access_id": access_id, **held}
+    return SubjectAccessRelease(service=state.name, pseudonym=pseudonym, case=case,
+                                access_id=access_id, **held)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from fastapi import APIRouter
-from pydantic import Field
+from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import bus, erasure
@@ -97,13 +97,26 @@ class SubjectQuery(RequestBody):
     postcode: str | None = Field(default=None, max_length=20)
 
 
+class SubjectMatch(BaseModel):
+    pseudonym: str
+    matching_records: int
+
+
+class SubjectMatches(BaseModel):
+    """The person pseudonyms a subject access search found, under its access-log entry."""
+
+    case: str
+    access_id: int
+    persons: list[SubjectMatch]
+
+
 router = APIRouter(prefix="/v1", tags=["subject access"],
                    responses={**AUTHENTICATED, **problem_responses(429, 503)})
 
 
 @router.post("/subject-access/search", name="find_subject")
 async def find_subject(body: SubjectQuery, state: PeopleState, session: SessionDep,
-                       claims: DPO) -> dict:
+                       claims: DPO) -> SubjectMatches:
     """The person pseudonyms whose records match (family name and date of birth, and the
     given name's first token and postcode when given), for an open subject access case
     (role `dpo`; the search is in the access log first); then ask each slice for
@@ -113,8 +126,8 @@ async def find_subject(body: SubjectQuery, state: PeopleState, session: SessionD
         session, normalise.name(body.family_name), body.date_of_birth,
         normalise.first_name_token(body.given_name) if body.given_name else None,
         normalise.postcode(body.postcode) if body.postcode else None, limit=100)
-    persons = [{"pseudonym": p, "matching_records": n} for p, n in found]
+    persons = [SubjectMatch(pseudonym=p, matching_records=n) for p, n in found]
     if persons:  # who was found is in the log before the DPO is told, and bounds the case
         await authorise(state, claims, body.case, "found",
-                        found=[p["pseudonym"] for p in persons], ref=access_id)
-    return {"case": body.case, "access_id": access_id, "persons": persons}
+                        found=[p.pseudonym for p in persons], ref=access_id)
+    return SubjectMatches(case=body.case, access_id=access_id, persons=persons)

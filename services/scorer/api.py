@@ -22,6 +22,7 @@ from services.scorer.outgoing import publish_flags, request_republish, request_r
 from services.scorer.rules import needs_rescore
 from services.scorer.schemas import (
     Calibration,
+    JsonSchema,
     Rescore,
     RescoreStatus,
     RuleDocument,
@@ -71,9 +72,9 @@ async def list_rules(session: SessionDep, claims: Reader) -> list[StoredRule]:
 
 
 @router.get("/rules/schema", name="get_rule_schema")
-async def rule_schema(claims: Reader) -> dict:
+async def rule_schema(claims: Reader) -> JsonSchema:
     """The JSON Schema every rule document is validated against."""
-    return RuleDocument.model_json_schema()
+    return JsonSchema(RuleDocument.model_json_schema())
 
 
 @router.get("/rules/{rule_id}", name="get_rule", response_model=StoredRule, responses=problem_responses(404))

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from services.common.disclosure import RULE, DisclosureNote
 from services.scorer.rules import Conditions, Measure, RuleDocument, StoredRule
 
-__all__ = ["AreaCount", "Calibration", "Current", "RuleDocument", "Rescore", "StoredRule",
-           "Threshold"]
+__all__ = ["AreaCount", "Calibration", "Current", "JsonSchema", "RuleDocument", "Rescore",
+           "StoredRule", "Threshold"]
 
 
 class AreaCount(BaseModel):
@@ -264,3 +264,7 @@ class Allocation(BaseModel):
     state: JourneyState
     area: str | None
     identified_on: date
+
+
+class JsonSchema(RootModel[dict[str, Any]]):
+    """A JSON Schema document (draft 2020-12), as pydantic writes it."""

@@ -1,15 +1,20 @@
-"""The demo client against a stand-in federation (httpx.MockTransport): call order,
-chunking, idempotency keys, tokens, and that it prints no identity."""
+"""The demo client against a stand-in federation (httpx.MockTransport) answering as the
+OpenAPI documents say: call order, chunking, idempotency keys, tokens, problems turned
+into one line, and that it prints no identity."""
 
 from __future__ import annotations
 
+import copy
 import json
 from collections import Counter
 from datetime import date
 
 import httpx
+import pytest
+from tessera_client.scorer.models import Calibration
 
-from deploy.demo import chunked, idempotency_key, parse_calibration, run_demo
+from deploy.demo import DemoApi, DemoError, chunked, counts, idempotency_key, run_demo
+from deploy.openapi import SPECS
 from synthetic import generate_borough
 
 AS_OF = date(2026, 3, 15)
@@ -19,10 +24,32 @@ PARTNER = {"gp-p81001": "gp-p81001", "school-census": "schools-la",
            "police-callouts": "police-gmp", "csc-contacts": "csc-la",
            "housing-tenancies": "housing-fch"}
 SECRET_NAME = "Zebedee"
+EVENT = {"local_id": "L1", "code": "GP-ASTHMA", "occurred_on": "2026-03-01", "event_id": "e1"}
 
 
 def token_factory(service: str, **claims) -> str:
     return json.dumps({"aud": f"tessera-{service}", **claims})
+
+
+def example(service: str, schema: str) -> dict:
+    """The example a service's document gives for one of its schemas."""
+    doc = json.loads((SPECS / f"{service}.json").read_text())
+    return copy.deepcopy(doc["components"]["schemas"][schema]["examples"][0])
+
+
+def problem(status: int, title: str, detail: str = "", type_: str = "about:blank"
+            ) -> httpx.Response:
+    return httpx.Response(status, json={"type": type_, "title": title, "status": status,
+                                        "detail": detail},
+                          headers={"content-type": "application/problem+json"})
+
+
+def reading(*persons: int) -> dict:
+    """A calibration as the scorer answers it, with these counts at 3+, 4+, 5+."""
+    body = example("scorer", "Calibration")
+    body["thresholds"] = [{"min_indicators": n, "count": c, "count_without_categories": c,
+                           "areas": []} for n, c in zip((3, 4, 5), persons, strict=True)]
+    return body
 
 
 class FakeFederation:
@@ -45,10 +72,7 @@ class FakeFederation:
             assert path == "/v1/rules/oldham-gp-pilot/calibration"
             self.calibration_calls += 1
             grow = min(self.calibration_calls, 3)
-            return httpx.Response(200, json={"rule_id": "oldham-gp-pilot", "thresholds": [
-                {"min_indicators": 3, "persons": 10 * grow},
-                {"min_indicators": 4, "persons": 6 * grow},
-                {"min_indicators": 5, "persons": 4 * grow}]})
+            return httpx.Response(200, json=reading(10 * grow, 6 * grow, 4 * grow))
         assert host == "reidentify.test"
         assert claims["aud"] == "tessera-reidentify" and claims["roles"] == ["caseworker"]
         assert sorted(claims["districts"]) == ["OL1", "OL2", "OL4", "OL8", "OL9"]
@@ -61,9 +85,8 @@ class FakeFederation:
         assert path == "/v1/unlock"
         self.unlock_body = json.loads(request.content)
         if self.unlock_status != 200:
-            return httpx.Response(self.unlock_status, json={"title": "Forbidden"},
-                                  headers={"content-type": "application/problem+json"})
-        return httpx.Response(200, json={"access_id": "acc-42", "subjects": [
+            return problem(self.unlock_status, "Forbidden", "no active flag for this caller")
+        return httpx.Response(200, json={"access_id": 42, "subjects": [
             {"given_name": SECRET_NAME, "family_name": "Quux", "date_of_birth": "2014-01-02",
              "address": "1 Secret Street", "postcode": "OL1 1AA"}]})
 
@@ -73,8 +96,8 @@ class FakeFederation:
             assert claims["partner"] == self.batches[batch_id]
             self.polls[batch_id] += 1
             status = "complete" if self.polls[batch_id] > 1 else "processing"
-            return httpx.Response(200, json={"status": status, "accepted": 1,
-                                             "processed": 1, "rejected": 0})
+            return httpx.Response(200, json={"batch_id": batch_id, "status": status,
+                                             "accepted": 1, "processed": 1, "rejected": 0})
         _, _, _, dataset, kind = path.split("/")
         assert claims["partner"] == PARTNER[dataset]
         body = json.loads(request.content)
@@ -116,7 +139,7 @@ async def test_demo_uploads_everything_then_reports_and_unlocks():
     assert fed.unlock_body["purpose"] == "early-help-triage"
     text = "\n".join(lines)
     print("\n" + text)
-    assert "access_id=acc-42" in text and "succeeded" in text
+    assert "access_id=42" in text and "succeeded" in text
     assert "5+" in text and "psn-009" in text and "psn-010" not in text
     assert SECRET_NAME not in text and "Secret Street" not in text
     names = {r["family_name"] for _, _, k, rows in borough.uploads() if k == "identities"
@@ -131,10 +154,11 @@ async def test_demo_keys_are_stable_across_runs():
     assert [p[3] for p in first.posts] == [p[3] for p in second.posts]
 
 
-async def test_refused_unlock_is_reported_without_detail():
+async def test_refused_unlock_is_reported_on_one_line():
     fed, lines = FakeFederation(unlock_status=403), []
     assert await _run(fed, lines, chunk_size=5000) == 1
-    assert any("unlock refused" in line and "403" in line for line in lines)
+    assert "unlock refused: POST /v1/unlock -> 403 Forbidden: no active flag for this " \
+           "caller" in lines
 
 
 def test_chunks_are_capped_at_5000():
@@ -147,32 +171,49 @@ def test_chunks_are_capped_at_5000():
         1, "p", "d", "events", 1, rows[:3])
 
 
-def test_parse_calibration_shapes():
-    want = {3: 30, 4: 20, 5: 10}
-    assert parse_calibration({"thresholds": [{"min_indicators": 3, "persons": 30},
-                                             {"min_indicators": 4, "persons": 20},
-                                             {"min_indicators": 5, "persons": 10}]}) == want
-    assert parse_calibration({"3+": 30, "4+": 20, "5+": 10}) == want
-    assert parse_calibration([{"threshold": "3+", "count": 30}, {"threshold": 4, "count": 20},
-                              {"threshold": 5, "count": 10}]) == want
-    assert parse_calibration({"calibration": {"3": {"persons": 30}, "4": {"persons": 20},
-                                              "5": {"persons": 10}}}) == want
+def test_counts_leave_out_what_the_scorer_hides():
+    hidden = reading(30, 20, 10)
+    hidden["thresholds"][2]["count"] = None
+    assert counts(Calibration.from_dict(reading(30, 20, 10))) == {3: 30, 4: 20, 5: 10}
+    assert counts(Calibration.from_dict(hidden)) == {3: 30, 4: 20}
 
 
 async def test_a_503_is_retried_with_the_same_key_until_accepted():
-    """As partners are told to: the gateway's 503 means nothing was accepted."""
-    from deploy.demo import DemoApi
-
-    keys = []
+    """As partners are told to: the gateway's 503 means nothing was accepted (and so
+    does a balancer's, which is no problem+json)."""
+    keys, tokens = [], []
 
     def answer(request: httpx.Request) -> httpx.Response:
         keys.append(request.headers["Idempotency-Key"])
-        if len(keys) < 3:
-            return httpx.Response(503, json={"title": "Service unavailable"})
+        tokens.append(request.headers["Authorization"])
+        if len(keys) == 1:
+            return problem(503, "Service Unavailable", "the bus did not take the rows")
+        if len(keys) == 2:  # a balancer's own page, not a problem
+            return httpx.Response(503, text="<html>503</html>",
+                                  headers={"content-type": "text/html"})
         return httpx.Response(202, json={"batch_id": "b-1", "accepted": 1, "rejected": []})
 
+    minted = iter(range(100))
     async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as client:
         api = DemoApi(client, "http://gw", "http://sc", "http://re",
-                      lambda *a, **k: "token")
-        reply = await api.post_rows("p", "d", "events", [{"x": 1}], "key-1")
+                      lambda *a, **k: f"token-{next(minted)}")
+        reply = await api.post_rows("p", "d", "events", [EVENT], "key-1")
     assert reply["accepted"] == 1 and keys == ["key-1"] * 3
+    assert len(set(tokens)) == 3  # a fresh token each request
+
+
+async def test_a_problem_becomes_one_line_with_its_type():
+    """What `tessera demo` prints when the gateway refuses: method, path, status, the
+    problem's title and detail; its type tells the command what to suggest."""
+    def answer(request: httpx.Request) -> httpx.Response:
+        return problem(403, "Forbidden", "no agreement in force for dataset 'd'",
+                       "urn:tessera:problem:no-agreement")
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as client:
+        api = DemoApi(client, "http://gw", "http://sc", "http://re", lambda *a, **k: "t")
+        with pytest.raises(DemoError) as refused:
+            await api.post_rows("p", "d", "events", [EVENT], "key-1")
+    assert str(refused.value) == ("POST /v1/datasets/d/events -> 403 Forbidden: no "
+                                  "agreement in force for dataset 'd'")
+    assert refused.value.problem_type == "urn:tessera:problem:no-agreement"
+    assert refused.value.status == 403

@@ -19,22 +19,19 @@ from .dataset_fields import DatasetFields
 from .dataset_fields_codes import DatasetFieldsCodes
 from .dataset_fields_level import DatasetFieldsLevel
 from .dataset_out import DatasetOut
+from .dead_letter import DeadLetter
+from .dead_letters import DeadLetters
 from .end_body import EndBody
 from .event_row import EventRow
 from .event_upload import EventUpload
 from .field_error import FieldError
 from .field_issue import FieldIssue
-from .gateway_healthz_response_gatewayhealthz import (
-    GatewayHealthzResponseGatewayhealthz,
-)
-from .gateway_list_dead_letters_response_gatewaylistdeadletters import (
-    GatewayListDeadLettersResponseGatewaylistdeadletters,
-)
 from .gateway_list_security_events_kind_type_0 import GatewayListSecurityEventsKindType0
 from .holdings import Holdings
 from .holdings_counts import HoldingsCounts
 from .identity_row import IdentityRow
 from .identity_upload import IdentityUpload
+from .liveness import Liveness
 from .migration import Migration
 from .opt_out_row import OptOutRow
 from .opt_out_row_status import OptOutRowStatus
@@ -43,6 +40,10 @@ from .partner_fields import PartnerFields
 from .partner_out import PartnerOut
 from .partner_out_managed_by import PartnerOutManagedBy
 from .problem_detail import ProblemDetail
+from .readiness import Readiness
+from .readiness_checks import ReadinessChecks
+from .readiness_status import ReadinessStatus
+from .readiness_waiting_for import ReadinessWaitingFor
 from .receipt import Receipt
 from .receipt_removed import ReceiptRemoved
 from .registry_change_out import RegistryChangeOut
@@ -86,18 +87,19 @@ __all__ = (
     "DatasetFieldsCodes",
     "DatasetFieldsLevel",
     "DatasetOut",
+    "DeadLetter",
+    "DeadLetters",
     "EndBody",
     "EventRow",
     "EventUpload",
     "FieldError",
     "FieldIssue",
-    "GatewayHealthzResponseGatewayhealthz",
-    "GatewayListDeadLettersResponseGatewaylistdeadletters",
     "GatewayListSecurityEventsKindType0",
     "Holdings",
     "HoldingsCounts",
     "IdentityRow",
     "IdentityUpload",
+    "Liveness",
     "Migration",
     "OptOutRow",
     "OptOutRowStatus",
@@ -106,6 +108,10 @@ __all__ = (
     "PartnerOut",
     "PartnerOutManagedBy",
     "ProblemDetail",
+    "Readiness",
+    "ReadinessChecks",
+    "ReadinessStatus",
+    "ReadinessWaitingFor",
     "Receipt",
     "ReceiptRemoved",
     "RegistryChangeOut",

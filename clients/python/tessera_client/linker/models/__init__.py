@@ -1,5 +1,6 @@
 """Contains all the data models used in inputs/outputs"""
 
+from .agreement_obeyed import AgreementObeyed
 from .area_concentration import AreaConcentration
 from .area_demand import AreaDemand
 from .area_profile import AreaProfile
@@ -8,6 +9,8 @@ from .compliance import Compliance
 from .compliance_replica import ComplianceReplica
 from .concentration import Concentration
 from .concentration_profile import ConcentrationProfile
+from .dead_letter import DeadLetter
+from .dead_letters import DeadLetters
 from .demand_report import DemandReport
 from .disclosure_note import DisclosureNote
 from .field_issue import FieldIssue
@@ -17,24 +20,18 @@ from .get_area_profile_by import GetAreaProfileBy
 from .get_area_profile_chart_level import GetAreaProfileChartLevel
 from .get_area_profile_level import GetAreaProfileLevel
 from .group_series import GroupSeries
-from .linker_get_agreement_holdings_response_linkergetagreementholdings import (
-    LinkerGetAgreementHoldingsResponseLinkergetagreementholdings,
-)
-from .linker_healthz_response_linkerhealthz import LinkerHealthzResponseLinkerhealthz
-from .linker_list_dead_letters_response_linkerlistdeadletters import (
-    LinkerListDeadLettersResponseLinkerlistdeadletters,
-)
+from .holdings import Holdings
+from .holdings_counts import HoldingsCounts
 from .linker_list_security_events_kind_type_0 import LinkerListSecurityEventsKindType0
-from .linker_release_subject_access_response_linkerreleasesubjectaccess import (
-    LinkerReleaseSubjectAccessResponseLinkerreleasesubjectaccess,
-)
-from .linker_sweep_retention_response_linkersweepretention import (
-    LinkerSweepRetentionResponseLinkersweepretention,
-)
+from .liveness import Liveness
 from .lookup_loaded import LookupLoaded
 from .migration import Migration
 from .population_loaded import PopulationLoaded
 from .problem_detail import ProblemDetail
+from .readiness import Readiness
+from .readiness_checks import ReadinessChecks
+from .readiness_status import ReadinessStatus
+from .readiness_waiting_for import ReadinessWaitingFor
 from .revocation import Revocation
 from .revocation_body import RevocationBody
 from .security_event import SecurityEvent
@@ -44,10 +41,13 @@ from .security_event_page import SecurityEventPage
 from .security_log_state import SecurityLogState
 from .security_log_verification import SecurityLogVerification
 from .security_log_verification_problems_item import SecurityLogVerificationProblemsItem
+from .subject_access_release import SubjectAccessRelease
 from .sweep_body import SweepBody
+from .swept import Swept
 from .top_share import TopShare
 
 __all__ = (
+    "AgreementObeyed",
     "AreaConcentration",
     "AreaDemand",
     "AreaProfile",
@@ -56,6 +56,8 @@ __all__ = (
     "ComplianceReplica",
     "Concentration",
     "ConcentrationProfile",
+    "DeadLetter",
+    "DeadLetters",
     "DemandReport",
     "DisclosureNote",
     "FieldIssue",
@@ -65,16 +67,18 @@ __all__ = (
     "GetAreaProfileChartLevel",
     "GetAreaProfileLevel",
     "GroupSeries",
-    "LinkerGetAgreementHoldingsResponseLinkergetagreementholdings",
-    "LinkerHealthzResponseLinkerhealthz",
-    "LinkerListDeadLettersResponseLinkerlistdeadletters",
+    "Holdings",
+    "HoldingsCounts",
     "LinkerListSecurityEventsKindType0",
-    "LinkerReleaseSubjectAccessResponseLinkerreleasesubjectaccess",
-    "LinkerSweepRetentionResponseLinkersweepretention",
+    "Liveness",
     "LookupLoaded",
     "Migration",
     "PopulationLoaded",
     "ProblemDetail",
+    "Readiness",
+    "ReadinessChecks",
+    "ReadinessStatus",
+    "ReadinessWaitingFor",
     "Revocation",
     "RevocationBody",
     "SecurityEvent",
@@ -84,6 +88,8 @@ __all__ = (
     "SecurityLogState",
     "SecurityLogVerification",
     "SecurityLogVerificationProblemsItem",
+    "SubjectAccessRelease",
     "SweepBody",
+    "Swept",
     "TopShare",
 )

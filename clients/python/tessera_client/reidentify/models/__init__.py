@@ -3,35 +3,30 @@
 from .access_log_entry import AccessLogEntry
 from .access_log_verification import AccessLogVerification
 from .access_log_verification_copies import AccessLogVerificationCopies
+from .agreement_obeyed import AgreementObeyed
 from .case_body import CaseBody
 from .case_body_requester import CaseBodyRequester
 from .case_out import CaseOut
 from .cohort_member import CohortMember
 from .compliance import Compliance
 from .compliance_replica import ComplianceReplica
+from .dead_letter import DeadLetter
+from .dead_letters import DeadLetters
 from .field_issue import FieldIssue
+from .holdings import Holdings
+from .holdings_counts import HoldingsCounts
+from .liveness import Liveness
 from .local_record import LocalRecord
 from .migration import Migration
 from .own_unlock import OwnUnlock
 from .partner_lookup_reply import PartnerLookupReply
 from .problem_detail import ProblemDetail
-from .reidentify_get_agreement_holdings_response_reidentifygetagreementholdings import (
-    ReidentifyGetAgreementHoldingsResponseReidentifygetagreementholdings,
-)
-from .reidentify_healthz_response_reidentifyhealthz import (
-    ReidentifyHealthzResponseReidentifyhealthz,
-)
-from .reidentify_list_dead_letters_response_reidentifylistdeadletters import (
-    ReidentifyListDeadLettersResponseReidentifylistdeadletters,
-)
+from .readiness import Readiness
+from .readiness_checks import ReadinessChecks
+from .readiness_status import ReadinessStatus
+from .readiness_waiting_for import ReadinessWaitingFor
 from .reidentify_list_security_events_kind_type_0 import (
     ReidentifyListSecurityEventsKindType0,
-)
-from .reidentify_release_subject_access_response_reidentifyreleasesubjectaccess import (
-    ReidentifyReleaseSubjectAccessResponseReidentifyreleasesubjectaccess,
-)
-from .reidentify_sweep_retention_response_reidentifysweepretention import (
-    ReidentifySweepRetentionResponseReidentifysweepretention,
 )
 from .revocation import Revocation
 from .revocation_body import RevocationBody
@@ -43,7 +38,9 @@ from .security_log_state import SecurityLogState
 from .security_log_verification import SecurityLogVerification
 from .security_log_verification_problems_item import SecurityLogVerificationProblemsItem
 from .subject import Subject
+from .subject_access_release import SubjectAccessRelease
 from .sweep_body import SweepBody
+from .swept import Swept
 from .unlock_body import UnlockBody
 from .unlock_reply import UnlockReply
 
@@ -51,24 +48,29 @@ __all__ = (
     "AccessLogEntry",
     "AccessLogVerification",
     "AccessLogVerificationCopies",
+    "AgreementObeyed",
     "CaseBody",
     "CaseBodyRequester",
     "CaseOut",
     "CohortMember",
     "Compliance",
     "ComplianceReplica",
+    "DeadLetter",
+    "DeadLetters",
     "FieldIssue",
+    "Holdings",
+    "HoldingsCounts",
+    "Liveness",
     "LocalRecord",
     "Migration",
     "OwnUnlock",
     "PartnerLookupReply",
     "ProblemDetail",
-    "ReidentifyGetAgreementHoldingsResponseReidentifygetagreementholdings",
-    "ReidentifyHealthzResponseReidentifyhealthz",
-    "ReidentifyListDeadLettersResponseReidentifylistdeadletters",
+    "Readiness",
+    "ReadinessChecks",
+    "ReadinessStatus",
+    "ReadinessWaitingFor",
     "ReidentifyListSecurityEventsKindType0",
-    "ReidentifyReleaseSubjectAccessResponseReidentifyreleasesubjectaccess",
-    "ReidentifySweepRetentionResponseReidentifysweepretention",
     "Revocation",
     "RevocationBody",
     "SecurityEvent",
@@ -79,7 +81,9 @@ __all__ = (
     "SecurityLogVerification",
     "SecurityLogVerificationProblemsItem",
     "Subject",
+    "SubjectAccessRelease",
     "SweepBody",
+    "Swept",
     "UnlockBody",
     "UnlockReply",
 )

@@ -1,5 +1,6 @@
 """Contains all the data models used in inputs/outputs"""
 
+from .agreement_obeyed import AgreementObeyed
 from .allocation import Allocation
 from .allocation_state import AllocationState
 from .area_count import AreaCount
@@ -19,17 +20,22 @@ from .compliance import Compliance
 from .compliance_replica import ComplianceReplica
 from .conditions import Conditions
 from .current import Current
+from .dead_letter import DeadLetter
+from .dead_letters import DeadLetters
 from .disclosure_note import DisclosureNote
 from .family import Family
 from .family_state import FamilyState
 from .field_issue import FieldIssue
 from .get_calibration_chart_kind import GetCalibrationChartKind
-from .get_rule_schema_response_getruleschema import GetRuleSchemaResponseGetruleschema
 from .headline_threshold import HeadlineThreshold
 from .history import History
 from .history_baseline import HistoryBaseline
 from .history_state import HistoryState
+from .holdings import Holdings
+from .holdings_counts import HoldingsCounts
 from .journey_overview import JourneyOverview
+from .json_schema import JsonSchema
+from .liveness import Liveness
 from .measure import Measure
 from .measure_count import MeasureCount
 from .measure_headline_type_0 import MeasureHeadlineType0
@@ -41,6 +47,10 @@ from .month_measured import MonthMeasured
 from .month_measured_counts import MonthMeasuredCounts
 from .outcomes import Outcomes
 from .problem_detail import ProblemDetail
+from .readiness import Readiness
+from .readiness_checks import ReadinessChecks
+from .readiness_status import ReadinessStatus
+from .readiness_waiting_for import ReadinessWaitingFor
 from .rescore import Rescore
 from .rescore_status import RescoreStatus
 from .rescore_status_chunks import RescoreStatusChunks
@@ -48,20 +58,7 @@ from .revocation import Revocation
 from .revocation_body import RevocationBody
 from .rule_document import RuleDocument
 from .rule_document_level import RuleDocumentLevel
-from .scorer_get_agreement_holdings_response_scorergetagreementholdings import (
-    ScorerGetAgreementHoldingsResponseScorergetagreementholdings,
-)
-from .scorer_healthz_response_scorerhealthz import ScorerHealthzResponseScorerhealthz
-from .scorer_list_dead_letters_response_scorerlistdeadletters import (
-    ScorerListDeadLettersResponseScorerlistdeadletters,
-)
 from .scorer_list_security_events_kind_type_0 import ScorerListSecurityEventsKindType0
-from .scorer_release_subject_access_response_scorerreleasesubjectaccess import (
-    ScorerReleaseSubjectAccessResponseScorerreleasesubjectaccess,
-)
-from .scorer_sweep_retention_response_scorersweepretention import (
-    ScorerSweepRetentionResponseScorersweepretention,
-)
 from .security_event import SecurityEvent
 from .security_event_kind import SecurityEventKind
 from .security_event_outcome import SecurityEventOutcome
@@ -76,12 +73,15 @@ from .step import Step
 from .step_state import StepState
 from .stored_rule import StoredRule
 from .stored_rule_level import StoredRuleLevel
+from .subject_access_release import SubjectAccessRelease
 from .sweep_body import SweepBody
+from .swept import Swept
 from .threshold import Threshold
 from .weights import Weights
 from .window import Window
 
 __all__ = (
+    "AgreementObeyed",
     "Allocation",
     "AllocationState",
     "AreaCount",
@@ -101,17 +101,22 @@ __all__ = (
     "ComplianceReplica",
     "Conditions",
     "Current",
+    "DeadLetter",
+    "DeadLetters",
     "DisclosureNote",
     "Family",
     "FamilyState",
     "FieldIssue",
     "GetCalibrationChartKind",
-    "GetRuleSchemaResponseGetruleschema",
     "HeadlineThreshold",
     "History",
     "HistoryBaseline",
     "HistoryState",
+    "Holdings",
+    "HoldingsCounts",
     "JourneyOverview",
+    "JsonSchema",
+    "Liveness",
     "Measure",
     "MeasureCount",
     "MeasureHeadlineType0",
@@ -123,6 +128,10 @@ __all__ = (
     "MonthMeasuredCounts",
     "Outcomes",
     "ProblemDetail",
+    "Readiness",
+    "ReadinessChecks",
+    "ReadinessStatus",
+    "ReadinessWaitingFor",
     "Rescore",
     "RescoreStatus",
     "RescoreStatusChunks",
@@ -130,12 +139,7 @@ __all__ = (
     "RevocationBody",
     "RuleDocument",
     "RuleDocumentLevel",
-    "ScorerGetAgreementHoldingsResponseScorergetagreementholdings",
-    "ScorerHealthzResponseScorerhealthz",
-    "ScorerListDeadLettersResponseScorerlistdeadletters",
     "ScorerListSecurityEventsKindType0",
-    "ScorerReleaseSubjectAccessResponseScorerreleasesubjectaccess",
-    "ScorerSweepRetentionResponseScorersweepretention",
     "SecurityEvent",
     "SecurityEventKind",
     "SecurityEventOutcome",
@@ -150,7 +154,9 @@ __all__ = (
     "StepState",
     "StoredRule",
     "StoredRuleLevel",
+    "SubjectAccessRelease",
     "SweepBody",
+    "Swept",
     "Threshold",
     "Weights",
     "Window",

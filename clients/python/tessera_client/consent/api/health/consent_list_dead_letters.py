@@ -5,9 +5,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.consent_list_dead_letters_response_consentlistdeadletters import (
-    ConsentListDeadLettersResponseConsentlistdeadletters,
-)
+from ...models.dead_letters import DeadLetters
 from ...models.problem_detail import ProblemDetail
 from ...types import UNSET, Response, Unset
 
@@ -34,11 +32,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ConsentListDeadLettersResponseConsentlistdeadletters | ProblemDetail | None:
+) -> DeadLetters | ProblemDetail | None:
     if response.status_code == 200:
-        response_200 = ConsentListDeadLettersResponseConsentlistdeadletters.from_dict(
-            response.json()
-        )
+        response_200 = DeadLetters.from_dict(response.json())
 
         return response_200
 
@@ -70,7 +66,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ConsentListDeadLettersResponseConsentlistdeadletters | ProblemDetail]:
+) -> Response[DeadLetters | ProblemDetail]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -83,7 +79,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = 100,
-) -> Response[ConsentListDeadLettersResponseConsentlistdeadletters | ProblemDetail]:
+) -> Response[DeadLetters | ProblemDetail]:
     """List Dead Letters
 
      This service's dead letters: where each came from and why, never its content.
@@ -96,7 +92,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ConsentListDeadLettersResponseConsentlistdeadletters | ProblemDetail]
+        Response[DeadLetters | ProblemDetail]
     """
 
     kwargs = _get_kwargs(
@@ -114,7 +110,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = 100,
-) -> ConsentListDeadLettersResponseConsentlistdeadletters | ProblemDetail | None:
+) -> DeadLetters | ProblemDetail | None:
     """List Dead Letters
 
      This service's dead letters: where each came from and why, never its content.
@@ -127,7 +123,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ConsentListDeadLettersResponseConsentlistdeadletters | ProblemDetail
+        DeadLetters | ProblemDetail
     """
 
     return sync_detailed(
@@ -140,7 +136,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = 100,
-) -> Response[ConsentListDeadLettersResponseConsentlistdeadletters | ProblemDetail]:
+) -> Response[DeadLetters | ProblemDetail]:
     """List Dead Letters
 
      This service's dead letters: where each came from and why, never its content.
@@ -153,7 +149,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ConsentListDeadLettersResponseConsentlistdeadletters | ProblemDetail]
+        Response[DeadLetters | ProblemDetail]
     """
 
     kwargs = _get_kwargs(
@@ -169,7 +165,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = 100,
-) -> ConsentListDeadLettersResponseConsentlistdeadletters | ProblemDetail | None:
+) -> DeadLetters | ProblemDetail | None:
     """List Dead Letters
 
      This service's dead letters: where each came from and why, never its content.
@@ -182,7 +178,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ConsentListDeadLettersResponseConsentlistdeadletters | ProblemDetail
+        DeadLetters | ProblemDetail
     """
 
     return (

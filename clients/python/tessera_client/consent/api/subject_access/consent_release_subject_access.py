@@ -6,10 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.consent_release_subject_access_response_consentreleasesubjectaccess import (
-    ConsentReleaseSubjectAccessResponseConsentreleasesubjectaccess,
-)
 from ...models.problem_detail import ProblemDetail
+from ...models.subject_access_release import SubjectAccessRelease
 from ...types import UNSET, Response
 
 
@@ -38,17 +36,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> (
-    ConsentReleaseSubjectAccessResponseConsentreleasesubjectaccess
-    | ProblemDetail
-    | None
-):
+) -> ProblemDetail | SubjectAccessRelease | None:
     if response.status_code == 200:
-        response_200 = (
-            ConsentReleaseSubjectAccessResponseConsentreleasesubjectaccess.from_dict(
-                response.json()
-            )
-        )
+        response_200 = SubjectAccessRelease.from_dict(response.json())
 
         return response_200
 
@@ -90,9 +80,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[
-    ConsentReleaseSubjectAccessResponseConsentreleasesubjectaccess | ProblemDetail
-]:
+) -> Response[ProblemDetail | SubjectAccessRelease]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -106,9 +94,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     case: str,
-) -> Response[
-    ConsentReleaseSubjectAccessResponseConsentreleasesubjectaccess | ProblemDetail
-]:
+) -> Response[ProblemDetail | SubjectAccessRelease]:
     """Release Subject Access
 
      Everything this slice holds about one person pseudonym, for an open subject access
@@ -123,7 +109,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ConsentReleaseSubjectAccessResponseConsentreleasesubjectaccess | ProblemDetail]
+        Response[ProblemDetail | SubjectAccessRelease]
     """
 
     kwargs = _get_kwargs(
@@ -143,11 +129,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     case: str,
-) -> (
-    ConsentReleaseSubjectAccessResponseConsentreleasesubjectaccess
-    | ProblemDetail
-    | None
-):
+) -> ProblemDetail | SubjectAccessRelease | None:
     """Release Subject Access
 
      Everything this slice holds about one person pseudonym, for an open subject access
@@ -162,7 +144,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ConsentReleaseSubjectAccessResponseConsentreleasesubjectaccess | ProblemDetail
+        ProblemDetail | SubjectAccessRelease
     """
 
     return sync_detailed(
@@ -177,9 +159,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     case: str,
-) -> Response[
-    ConsentReleaseSubjectAccessResponseConsentreleasesubjectaccess | ProblemDetail
-]:
+) -> Response[ProblemDetail | SubjectAccessRelease]:
     """Release Subject Access
 
      Everything this slice holds about one person pseudonym, for an open subject access
@@ -194,7 +174,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ConsentReleaseSubjectAccessResponseConsentreleasesubjectaccess | ProblemDetail]
+        Response[ProblemDetail | SubjectAccessRelease]
     """
 
     kwargs = _get_kwargs(
@@ -212,11 +192,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     case: str,
-) -> (
-    ConsentReleaseSubjectAccessResponseConsentreleasesubjectaccess
-    | ProblemDetail
-    | None
-):
+) -> ProblemDetail | SubjectAccessRelease | None:
     """Release Subject Access
 
      Everything this slice holds about one person pseudonym, for an open subject access
@@ -231,7 +207,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ConsentReleaseSubjectAccessResponseConsentreleasesubjectaccess | ProblemDetail
+        ProblemDetail | SubjectAccessRelease
     """
 
     return (

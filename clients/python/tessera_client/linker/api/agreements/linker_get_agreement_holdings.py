@@ -6,9 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.linker_get_agreement_holdings_response_linkergetagreementholdings import (
-    LinkerGetAgreementHoldingsResponseLinkergetagreementholdings,
-)
+from ...models.holdings import Holdings
 from ...models.problem_detail import ProblemDetail
 from ...types import Response
 
@@ -29,15 +27,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> (
-    LinkerGetAgreementHoldingsResponseLinkergetagreementholdings | ProblemDetail | None
-):
+) -> Holdings | ProblemDetail | None:
     if response.status_code == 200:
-        response_200 = (
-            LinkerGetAgreementHoldingsResponseLinkergetagreementholdings.from_dict(
-                response.json()
-            )
-        )
+        response_200 = Holdings.from_dict(response.json())
 
         return response_200
 
@@ -69,9 +61,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[
-    LinkerGetAgreementHoldingsResponseLinkergetagreementholdings | ProblemDetail
-]:
+) -> Response[Holdings | ProblemDetail]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -84,9 +74,7 @@ def sync_detailed(
     agreement: str,
     *,
     client: AuthenticatedClient,
-) -> Response[
-    LinkerGetAgreementHoldingsResponseLinkergetagreementholdings | ProblemDetail
-]:
+) -> Response[Holdings | ProblemDetail]:
     """Get Agreement Holdings
 
      What this slice holds under one agreement: counts only.
@@ -99,7 +87,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[LinkerGetAgreementHoldingsResponseLinkergetagreementholdings | ProblemDetail]
+        Response[Holdings | ProblemDetail]
     """
 
     kwargs = _get_kwargs(
@@ -117,9 +105,7 @@ def sync(
     agreement: str,
     *,
     client: AuthenticatedClient,
-) -> (
-    LinkerGetAgreementHoldingsResponseLinkergetagreementholdings | ProblemDetail | None
-):
+) -> Holdings | ProblemDetail | None:
     """Get Agreement Holdings
 
      What this slice holds under one agreement: counts only.
@@ -132,7 +118,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        LinkerGetAgreementHoldingsResponseLinkergetagreementholdings | ProblemDetail
+        Holdings | ProblemDetail
     """
 
     return sync_detailed(
@@ -145,9 +131,7 @@ async def asyncio_detailed(
     agreement: str,
     *,
     client: AuthenticatedClient,
-) -> Response[
-    LinkerGetAgreementHoldingsResponseLinkergetagreementholdings | ProblemDetail
-]:
+) -> Response[Holdings | ProblemDetail]:
     """Get Agreement Holdings
 
      What this slice holds under one agreement: counts only.
@@ -160,7 +144,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[LinkerGetAgreementHoldingsResponseLinkergetagreementholdings | ProblemDetail]
+        Response[Holdings | ProblemDetail]
     """
 
     kwargs = _get_kwargs(
@@ -176,9 +160,7 @@ async def asyncio(
     agreement: str,
     *,
     client: AuthenticatedClient,
-) -> (
-    LinkerGetAgreementHoldingsResponseLinkergetagreementholdings | ProblemDetail | None
-):
+) -> Holdings | ProblemDetail | None:
     """Get Agreement Holdings
 
      What this slice holds under one agreement: counts only.
@@ -191,7 +173,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        LinkerGetAgreementHoldingsResponseLinkergetagreementholdings | ProblemDetail
+        Holdings | ProblemDetail
     """
 
     return (

@@ -5,11 +5,9 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.linker_sweep_retention_response_linkersweepretention import (
-    LinkerSweepRetentionResponseLinkersweepretention,
-)
 from ...models.problem_detail import ProblemDetail
 from ...models.sweep_body import SweepBody
+from ...models.swept import Swept
 from ...types import UNSET, Response, Unset
 
 
@@ -37,11 +35,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> LinkerSweepRetentionResponseLinkersweepretention | ProblemDetail | None:
+) -> ProblemDetail | Swept | None:
     if response.status_code == 200:
-        response_200 = LinkerSweepRetentionResponseLinkersweepretention.from_dict(
-            response.json()
-        )
+        response_200 = Swept.from_dict(response.json())
 
         return response_200
 
@@ -78,7 +74,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[LinkerSweepRetentionResponseLinkersweepretention | ProblemDetail]:
+) -> Response[ProblemDetail | Swept]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -91,7 +87,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: None | SweepBody | Unset = UNSET,
-) -> Response[LinkerSweepRetentionResponseLinkersweepretention | ProblemDetail]:
+) -> Response[ProblemDetail | Swept]:
     """Sweep Retention
 
      Run the retention sweep now (it also runs periodically).
@@ -104,7 +100,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[LinkerSweepRetentionResponseLinkersweepretention | ProblemDetail]
+        Response[ProblemDetail | Swept]
     """
 
     kwargs = _get_kwargs(
@@ -122,7 +118,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: None | SweepBody | Unset = UNSET,
-) -> LinkerSweepRetentionResponseLinkersweepretention | ProblemDetail | None:
+) -> ProblemDetail | Swept | None:
     """Sweep Retention
 
      Run the retention sweep now (it also runs periodically).
@@ -135,7 +131,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        LinkerSweepRetentionResponseLinkersweepretention | ProblemDetail
+        ProblemDetail | Swept
     """
 
     return sync_detailed(
@@ -148,7 +144,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: None | SweepBody | Unset = UNSET,
-) -> Response[LinkerSweepRetentionResponseLinkersweepretention | ProblemDetail]:
+) -> Response[ProblemDetail | Swept]:
     """Sweep Retention
 
      Run the retention sweep now (it also runs periodically).
@@ -161,7 +157,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[LinkerSweepRetentionResponseLinkersweepretention | ProblemDetail]
+        Response[ProblemDetail | Swept]
     """
 
     kwargs = _get_kwargs(
@@ -177,7 +173,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: None | SweepBody | Unset = UNSET,
-) -> LinkerSweepRetentionResponseLinkersweepretention | ProblemDetail | None:
+) -> ProblemDetail | Swept | None:
     """Sweep Retention
 
      Run the retention sweep now (it also runs periodically).
@@ -190,7 +186,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        LinkerSweepRetentionResponseLinkersweepretention | ProblemDetail
+        ProblemDetail | Swept
     """
 
     return (

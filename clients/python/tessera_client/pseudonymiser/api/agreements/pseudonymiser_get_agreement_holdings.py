@@ -6,10 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.holdings import Holdings
 from ...models.problem_detail import ProblemDetail
-from ...models.pseudonymiser_get_agreement_holdings_response_pseudonymisergetagreementholdings import (
-    PseudonymiserGetAgreementHoldingsResponsePseudonymisergetagreementholdings,
-)
 from ...types import Response
 
 
@@ -29,15 +27,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> (
-    ProblemDetail
-    | PseudonymiserGetAgreementHoldingsResponsePseudonymisergetagreementholdings
-    | None
-):
+) -> Holdings | ProblemDetail | None:
     if response.status_code == 200:
-        response_200 = PseudonymiserGetAgreementHoldingsResponsePseudonymisergetagreementholdings.from_dict(
-            response.json()
-        )
+        response_200 = Holdings.from_dict(response.json())
 
         return response_200
 
@@ -69,10 +61,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[
-    ProblemDetail
-    | PseudonymiserGetAgreementHoldingsResponsePseudonymisergetagreementholdings
-]:
+) -> Response[Holdings | ProblemDetail]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -85,10 +74,7 @@ def sync_detailed(
     agreement: str,
     *,
     client: AuthenticatedClient,
-) -> Response[
-    ProblemDetail
-    | PseudonymiserGetAgreementHoldingsResponsePseudonymisergetagreementholdings
-]:
+) -> Response[Holdings | ProblemDetail]:
     """Get Agreement Holdings
 
      What this slice holds under one agreement: counts only.
@@ -101,7 +87,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ProblemDetail | PseudonymiserGetAgreementHoldingsResponsePseudonymisergetagreementholdings]
+        Response[Holdings | ProblemDetail]
     """
 
     kwargs = _get_kwargs(
@@ -119,11 +105,7 @@ def sync(
     agreement: str,
     *,
     client: AuthenticatedClient,
-) -> (
-    ProblemDetail
-    | PseudonymiserGetAgreementHoldingsResponsePseudonymisergetagreementholdings
-    | None
-):
+) -> Holdings | ProblemDetail | None:
     """Get Agreement Holdings
 
      What this slice holds under one agreement: counts only.
@@ -136,7 +118,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ProblemDetail | PseudonymiserGetAgreementHoldingsResponsePseudonymisergetagreementholdings
+        Holdings | ProblemDetail
     """
 
     return sync_detailed(
@@ -149,10 +131,7 @@ async def asyncio_detailed(
     agreement: str,
     *,
     client: AuthenticatedClient,
-) -> Response[
-    ProblemDetail
-    | PseudonymiserGetAgreementHoldingsResponsePseudonymisergetagreementholdings
-]:
+) -> Response[Holdings | ProblemDetail]:
     """Get Agreement Holdings
 
      What this slice holds under one agreement: counts only.
@@ -165,7 +144,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ProblemDetail | PseudonymiserGetAgreementHoldingsResponsePseudonymisergetagreementholdings]
+        Response[Holdings | ProblemDetail]
     """
 
     kwargs = _get_kwargs(
@@ -181,11 +160,7 @@ async def asyncio(
     agreement: str,
     *,
     client: AuthenticatedClient,
-) -> (
-    ProblemDetail
-    | PseudonymiserGetAgreementHoldingsResponsePseudonymisergetagreementholdings
-    | None
-):
+) -> Holdings | ProblemDetail | None:
     """Get Agreement Holdings
 
      What this slice holds under one agreement: counts only.
@@ -198,7 +173,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ProblemDetail | PseudonymiserGetAgreementHoldingsResponsePseudonymisergetagreementholdings
+        Holdings | ProblemDetail
     """
 
     return (

@@ -6,10 +6,8 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem_detail import ProblemDetail
-from ...models.pseudonymiser_sweep_retention_response_pseudonymisersweepretention import (
-    PseudonymiserSweepRetentionResponsePseudonymisersweepretention,
-)
 from ...models.sweep_body import SweepBody
+from ...models.swept import Swept
 from ...types import UNSET, Response, Unset
 
 
@@ -37,17 +35,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> (
-    ProblemDetail
-    | PseudonymiserSweepRetentionResponsePseudonymisersweepretention
-    | None
-):
+) -> ProblemDetail | Swept | None:
     if response.status_code == 200:
-        response_200 = (
-            PseudonymiserSweepRetentionResponsePseudonymisersweepretention.from_dict(
-                response.json()
-            )
-        )
+        response_200 = Swept.from_dict(response.json())
 
         return response_200
 
@@ -89,9 +79,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[
-    ProblemDetail | PseudonymiserSweepRetentionResponsePseudonymisersweepretention
-]:
+) -> Response[ProblemDetail | Swept]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -104,9 +92,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: None | SweepBody | Unset = UNSET,
-) -> Response[
-    ProblemDetail | PseudonymiserSweepRetentionResponsePseudonymisersweepretention
-]:
+) -> Response[ProblemDetail | Swept]:
     """Sweep Retention
 
      Run the retention sweep now (it also runs periodically).
@@ -119,7 +105,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ProblemDetail | PseudonymiserSweepRetentionResponsePseudonymisersweepretention]
+        Response[ProblemDetail | Swept]
     """
 
     kwargs = _get_kwargs(
@@ -137,11 +123,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: None | SweepBody | Unset = UNSET,
-) -> (
-    ProblemDetail
-    | PseudonymiserSweepRetentionResponsePseudonymisersweepretention
-    | None
-):
+) -> ProblemDetail | Swept | None:
     """Sweep Retention
 
      Run the retention sweep now (it also runs periodically).
@@ -154,7 +136,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ProblemDetail | PseudonymiserSweepRetentionResponsePseudonymisersweepretention
+        ProblemDetail | Swept
     """
 
     return sync_detailed(
@@ -167,9 +149,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: None | SweepBody | Unset = UNSET,
-) -> Response[
-    ProblemDetail | PseudonymiserSweepRetentionResponsePseudonymisersweepretention
-]:
+) -> Response[ProblemDetail | Swept]:
     """Sweep Retention
 
      Run the retention sweep now (it also runs periodically).
@@ -182,7 +162,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ProblemDetail | PseudonymiserSweepRetentionResponsePseudonymisersweepretention]
+        Response[ProblemDetail | Swept]
     """
 
     kwargs = _get_kwargs(
@@ -198,11 +178,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: None | SweepBody | Unset = UNSET,
-) -> (
-    ProblemDetail
-    | PseudonymiserSweepRetentionResponsePseudonymisersweepretention
-    | None
-):
+) -> ProblemDetail | Swept | None:
     """Sweep Retention
 
      Run the retention sweep now (it also runs periodically).
@@ -215,7 +191,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ProblemDetail | PseudonymiserSweepRetentionResponsePseudonymisersweepretention
+        ProblemDetail | Swept
     """
 
     return (

@@ -5,10 +5,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.dead_letters import DeadLetters
 from ...models.problem_detail import ProblemDetail
-from ...models.pseudonymiser_list_dead_letters_response_pseudonymiserlistdeadletters import (
-    PseudonymiserListDeadLettersResponsePseudonymiserlistdeadletters,
-)
 from ...types import UNSET, Response, Unset
 
 
@@ -34,17 +32,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> (
-    ProblemDetail
-    | PseudonymiserListDeadLettersResponsePseudonymiserlistdeadletters
-    | None
-):
+) -> DeadLetters | ProblemDetail | None:
     if response.status_code == 200:
-        response_200 = (
-            PseudonymiserListDeadLettersResponsePseudonymiserlistdeadletters.from_dict(
-                response.json()
-            )
-        )
+        response_200 = DeadLetters.from_dict(response.json())
 
         return response_200
 
@@ -76,9 +66,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[
-    ProblemDetail | PseudonymiserListDeadLettersResponsePseudonymiserlistdeadletters
-]:
+) -> Response[DeadLetters | ProblemDetail]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -91,9 +79,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = 100,
-) -> Response[
-    ProblemDetail | PseudonymiserListDeadLettersResponsePseudonymiserlistdeadletters
-]:
+) -> Response[DeadLetters | ProblemDetail]:
     """List Dead Letters
 
      This service's dead letters: where each came from and why, never its content.
@@ -106,7 +92,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ProblemDetail | PseudonymiserListDeadLettersResponsePseudonymiserlistdeadletters]
+        Response[DeadLetters | ProblemDetail]
     """
 
     kwargs = _get_kwargs(
@@ -124,11 +110,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = 100,
-) -> (
-    ProblemDetail
-    | PseudonymiserListDeadLettersResponsePseudonymiserlistdeadletters
-    | None
-):
+) -> DeadLetters | ProblemDetail | None:
     """List Dead Letters
 
      This service's dead letters: where each came from and why, never its content.
@@ -141,7 +123,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ProblemDetail | PseudonymiserListDeadLettersResponsePseudonymiserlistdeadletters
+        DeadLetters | ProblemDetail
     """
 
     return sync_detailed(
@@ -154,9 +136,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = 100,
-) -> Response[
-    ProblemDetail | PseudonymiserListDeadLettersResponsePseudonymiserlistdeadletters
-]:
+) -> Response[DeadLetters | ProblemDetail]:
     """List Dead Letters
 
      This service's dead letters: where each came from and why, never its content.
@@ -169,7 +149,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ProblemDetail | PseudonymiserListDeadLettersResponsePseudonymiserlistdeadletters]
+        Response[DeadLetters | ProblemDetail]
     """
 
     kwargs = _get_kwargs(
@@ -185,11 +165,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = 100,
-) -> (
-    ProblemDetail
-    | PseudonymiserListDeadLettersResponsePseudonymiserlistdeadletters
-    | None
-):
+) -> DeadLetters | ProblemDetail | None:
     """List Dead Letters
 
      This service's dead letters: where each came from and why, never its content.
@@ -202,7 +178,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ProblemDetail | PseudonymiserListDeadLettersResponsePseudonymiserlistdeadletters
+        DeadLetters | ProblemDetail
     """
 
     return (

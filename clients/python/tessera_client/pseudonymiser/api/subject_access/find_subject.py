@@ -5,8 +5,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.find_subject_response_findsubject import FindSubjectResponseFindsubject
 from ...models.problem_detail import ProblemDetail
+from ...models.subject_matches import SubjectMatches
 from ...models.subject_query import SubjectQuery
 from ...types import Response
 
@@ -32,9 +32,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> FindSubjectResponseFindsubject | ProblemDetail | None:
+) -> ProblemDetail | SubjectMatches | None:
     if response.status_code == 200:
-        response_200 = FindSubjectResponseFindsubject.from_dict(response.json())
+        response_200 = SubjectMatches.from_dict(response.json())
 
         return response_200
 
@@ -81,7 +81,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[FindSubjectResponseFindsubject | ProblemDetail]:
+) -> Response[ProblemDetail | SubjectMatches]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -94,7 +94,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: SubjectQuery,
-) -> Response[FindSubjectResponseFindsubject | ProblemDetail]:
+) -> Response[ProblemDetail | SubjectMatches]:
     """Find Subject
 
      The person pseudonyms whose records match (family name and date of birth, and the
@@ -110,7 +110,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[FindSubjectResponseFindsubject | ProblemDetail]
+        Response[ProblemDetail | SubjectMatches]
     """
 
     kwargs = _get_kwargs(
@@ -128,7 +128,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: SubjectQuery,
-) -> FindSubjectResponseFindsubject | ProblemDetail | None:
+) -> ProblemDetail | SubjectMatches | None:
     """Find Subject
 
      The person pseudonyms whose records match (family name and date of birth, and the
@@ -144,7 +144,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        FindSubjectResponseFindsubject | ProblemDetail
+        ProblemDetail | SubjectMatches
     """
 
     return sync_detailed(
@@ -157,7 +157,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: SubjectQuery,
-) -> Response[FindSubjectResponseFindsubject | ProblemDetail]:
+) -> Response[ProblemDetail | SubjectMatches]:
     """Find Subject
 
      The person pseudonyms whose records match (family name and date of birth, and the
@@ -173,7 +173,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[FindSubjectResponseFindsubject | ProblemDetail]
+        Response[ProblemDetail | SubjectMatches]
     """
 
     kwargs = _get_kwargs(
@@ -189,7 +189,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: SubjectQuery,
-) -> FindSubjectResponseFindsubject | ProblemDetail | None:
+) -> ProblemDetail | SubjectMatches | None:
     """Find Subject
 
      The person pseudonyms whose records match (family name and date of birth, and the
@@ -205,7 +205,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        FindSubjectResponseFindsubject | ProblemDetail
+        ProblemDetail | SubjectMatches
     """
 
     return (

@@ -7,9 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem_detail import ProblemDetail
-from ...models.pseudonymiser_release_subject_access_response_pseudonymiserreleasesubjectaccess import (
-    PseudonymiserReleaseSubjectAccessResponsePseudonymiserreleasesubjectaccess,
-)
+from ...models.subject_access_release import SubjectAccessRelease
 from ...types import UNSET, Response
 
 
@@ -38,15 +36,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> (
-    ProblemDetail
-    | PseudonymiserReleaseSubjectAccessResponsePseudonymiserreleasesubjectaccess
-    | None
-):
+) -> ProblemDetail | SubjectAccessRelease | None:
     if response.status_code == 200:
-        response_200 = PseudonymiserReleaseSubjectAccessResponsePseudonymiserreleasesubjectaccess.from_dict(
-            response.json()
-        )
+        response_200 = SubjectAccessRelease.from_dict(response.json())
 
         return response_200
 
@@ -88,10 +80,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[
-    ProblemDetail
-    | PseudonymiserReleaseSubjectAccessResponsePseudonymiserreleasesubjectaccess
-]:
+) -> Response[ProblemDetail | SubjectAccessRelease]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -105,10 +94,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     case: str,
-) -> Response[
-    ProblemDetail
-    | PseudonymiserReleaseSubjectAccessResponsePseudonymiserreleasesubjectaccess
-]:
+) -> Response[ProblemDetail | SubjectAccessRelease]:
     """Release Subject Access
 
      Everything this slice holds about one person pseudonym, for an open subject access
@@ -123,7 +109,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ProblemDetail | PseudonymiserReleaseSubjectAccessResponsePseudonymiserreleasesubjectaccess]
+        Response[ProblemDetail | SubjectAccessRelease]
     """
 
     kwargs = _get_kwargs(
@@ -143,11 +129,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     case: str,
-) -> (
-    ProblemDetail
-    | PseudonymiserReleaseSubjectAccessResponsePseudonymiserreleasesubjectaccess
-    | None
-):
+) -> ProblemDetail | SubjectAccessRelease | None:
     """Release Subject Access
 
      Everything this slice holds about one person pseudonym, for an open subject access
@@ -162,7 +144,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ProblemDetail | PseudonymiserReleaseSubjectAccessResponsePseudonymiserreleasesubjectaccess
+        ProblemDetail | SubjectAccessRelease
     """
 
     return sync_detailed(
@@ -177,10 +159,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     case: str,
-) -> Response[
-    ProblemDetail
-    | PseudonymiserReleaseSubjectAccessResponsePseudonymiserreleasesubjectaccess
-]:
+) -> Response[ProblemDetail | SubjectAccessRelease]:
     """Release Subject Access
 
      Everything this slice holds about one person pseudonym, for an open subject access
@@ -195,7 +174,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ProblemDetail | PseudonymiserReleaseSubjectAccessResponsePseudonymiserreleasesubjectaccess]
+        Response[ProblemDetail | SubjectAccessRelease]
     """
 
     kwargs = _get_kwargs(
@@ -213,11 +192,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     case: str,
-) -> (
-    ProblemDetail
-    | PseudonymiserReleaseSubjectAccessResponsePseudonymiserreleasesubjectaccess
-    | None
-):
+) -> ProblemDetail | SubjectAccessRelease | None:
     """Release Subject Access
 
      Everything this slice holds about one person pseudonym, for an open subject access
@@ -232,7 +207,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ProblemDetail | PseudonymiserReleaseSubjectAccessResponsePseudonymiserreleasesubjectaccess
+        ProblemDetail | SubjectAccessRelease
     """
 
     return (

@@ -6,10 +6,8 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem_detail import ProblemDetail
-from ...models.reidentify_sweep_retention_response_reidentifysweepretention import (
-    ReidentifySweepRetentionResponseReidentifysweepretention,
-)
 from ...models.sweep_body import SweepBody
+from ...models.swept import Swept
 from ...types import UNSET, Response, Unset
 
 
@@ -37,13 +35,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ProblemDetail | ReidentifySweepRetentionResponseReidentifysweepretention | None:
+) -> ProblemDetail | Swept | None:
     if response.status_code == 200:
-        response_200 = (
-            ReidentifySweepRetentionResponseReidentifysweepretention.from_dict(
-                response.json()
-            )
-        )
+        response_200 = Swept.from_dict(response.json())
 
         return response_200
 
@@ -80,7 +74,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ProblemDetail | ReidentifySweepRetentionResponseReidentifysweepretention]:
+) -> Response[ProblemDetail | Swept]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -93,7 +87,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: None | SweepBody | Unset = UNSET,
-) -> Response[ProblemDetail | ReidentifySweepRetentionResponseReidentifysweepretention]:
+) -> Response[ProblemDetail | Swept]:
     """Sweep Retention
 
      Run the retention sweep now (it also runs periodically).
@@ -106,7 +100,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ProblemDetail | ReidentifySweepRetentionResponseReidentifysweepretention]
+        Response[ProblemDetail | Swept]
     """
 
     kwargs = _get_kwargs(
@@ -124,7 +118,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: None | SweepBody | Unset = UNSET,
-) -> ProblemDetail | ReidentifySweepRetentionResponseReidentifysweepretention | None:
+) -> ProblemDetail | Swept | None:
     """Sweep Retention
 
      Run the retention sweep now (it also runs periodically).
@@ -137,7 +131,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ProblemDetail | ReidentifySweepRetentionResponseReidentifysweepretention
+        ProblemDetail | Swept
     """
 
     return sync_detailed(
@@ -150,7 +144,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: None | SweepBody | Unset = UNSET,
-) -> Response[ProblemDetail | ReidentifySweepRetentionResponseReidentifysweepretention]:
+) -> Response[ProblemDetail | Swept]:
     """Sweep Retention
 
      Run the retention sweep now (it also runs periodically).
@@ -163,7 +157,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ProblemDetail | ReidentifySweepRetentionResponseReidentifysweepretention]
+        Response[ProblemDetail | Swept]
     """
 
     kwargs = _get_kwargs(
@@ -179,7 +173,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: None | SweepBody | Unset = UNSET,
-) -> ProblemDetail | ReidentifySweepRetentionResponseReidentifysweepretention | None:
+) -> ProblemDetail | Swept | None:
     """Sweep Retention
 
      Run the retention sweep now (it also runs periodically).
@@ -192,7 +186,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ProblemDetail | ReidentifySweepRetentionResponseReidentifysweepretention
+        ProblemDetail | Swept
     """
 
     return (

@@ -5,10 +5,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.dead_letters import DeadLetters
 from ...models.problem_detail import ProblemDetail
-from ...models.reidentify_list_dead_letters_response_reidentifylistdeadletters import (
-    ReidentifyListDeadLettersResponseReidentifylistdeadletters,
-)
 from ...types import UNSET, Response, Unset
 
 
@@ -34,13 +32,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ProblemDetail | ReidentifyListDeadLettersResponseReidentifylistdeadletters | None:
+) -> DeadLetters | ProblemDetail | None:
     if response.status_code == 200:
-        response_200 = (
-            ReidentifyListDeadLettersResponseReidentifylistdeadletters.from_dict(
-                response.json()
-            )
-        )
+        response_200 = DeadLetters.from_dict(response.json())
 
         return response_200
 
@@ -72,9 +66,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[
-    ProblemDetail | ReidentifyListDeadLettersResponseReidentifylistdeadletters
-]:
+) -> Response[DeadLetters | ProblemDetail]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -87,9 +79,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = 100,
-) -> Response[
-    ProblemDetail | ReidentifyListDeadLettersResponseReidentifylistdeadletters
-]:
+) -> Response[DeadLetters | ProblemDetail]:
     """List Dead Letters
 
      This service's dead letters: where each came from and why, never its content.
@@ -102,7 +92,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ProblemDetail | ReidentifyListDeadLettersResponseReidentifylistdeadletters]
+        Response[DeadLetters | ProblemDetail]
     """
 
     kwargs = _get_kwargs(
@@ -120,7 +110,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = 100,
-) -> ProblemDetail | ReidentifyListDeadLettersResponseReidentifylistdeadletters | None:
+) -> DeadLetters | ProblemDetail | None:
     """List Dead Letters
 
      This service's dead letters: where each came from and why, never its content.
@@ -133,7 +123,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ProblemDetail | ReidentifyListDeadLettersResponseReidentifylistdeadletters
+        DeadLetters | ProblemDetail
     """
 
     return sync_detailed(
@@ -146,9 +136,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = 100,
-) -> Response[
-    ProblemDetail | ReidentifyListDeadLettersResponseReidentifylistdeadletters
-]:
+) -> Response[DeadLetters | ProblemDetail]:
     """List Dead Letters
 
      This service's dead letters: where each came from and why, never its content.
@@ -161,7 +149,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ProblemDetail | ReidentifyListDeadLettersResponseReidentifylistdeadletters]
+        Response[DeadLetters | ProblemDetail]
     """
 
     kwargs = _get_kwargs(
@@ -177,7 +165,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = 100,
-) -> ProblemDetail | ReidentifyListDeadLettersResponseReidentifylistdeadletters | None:
+) -> DeadLetters | ProblemDetail | None:
     """List Dead Letters
 
      This service's dead letters: where each came from and why, never its content.
@@ -190,7 +178,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ProblemDetail | ReidentifyListDeadLettersResponseReidentifylistdeadletters
+        DeadLetters | ProblemDetail
     """
 
     return (

@@ -7,9 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem_detail import ProblemDetail
-from ...models.reidentify_release_subject_access_response_reidentifyreleasesubjectaccess import (
-    ReidentifyReleaseSubjectAccessResponseReidentifyreleasesubjectaccess,
-)
+from ...models.subject_access_release import SubjectAccessRelease
 from ...types import UNSET, Response
 
 
@@ -38,15 +36,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> (
-    ProblemDetail
-    | ReidentifyReleaseSubjectAccessResponseReidentifyreleasesubjectaccess
-    | None
-):
+) -> ProblemDetail | SubjectAccessRelease | None:
     if response.status_code == 200:
-        response_200 = ReidentifyReleaseSubjectAccessResponseReidentifyreleasesubjectaccess.from_dict(
-            response.json()
-        )
+        response_200 = SubjectAccessRelease.from_dict(response.json())
 
         return response_200
 
@@ -88,9 +80,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[
-    ProblemDetail | ReidentifyReleaseSubjectAccessResponseReidentifyreleasesubjectaccess
-]:
+) -> Response[ProblemDetail | SubjectAccessRelease]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -104,9 +94,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     case: str,
-) -> Response[
-    ProblemDetail | ReidentifyReleaseSubjectAccessResponseReidentifyreleasesubjectaccess
-]:
+) -> Response[ProblemDetail | SubjectAccessRelease]:
     """Release Subject Access
 
      Everything this slice holds about one person pseudonym, for an open subject access
@@ -121,7 +109,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ProblemDetail | ReidentifyReleaseSubjectAccessResponseReidentifyreleasesubjectaccess]
+        Response[ProblemDetail | SubjectAccessRelease]
     """
 
     kwargs = _get_kwargs(
@@ -141,11 +129,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     case: str,
-) -> (
-    ProblemDetail
-    | ReidentifyReleaseSubjectAccessResponseReidentifyreleasesubjectaccess
-    | None
-):
+) -> ProblemDetail | SubjectAccessRelease | None:
     """Release Subject Access
 
      Everything this slice holds about one person pseudonym, for an open subject access
@@ -160,7 +144,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ProblemDetail | ReidentifyReleaseSubjectAccessResponseReidentifyreleasesubjectaccess
+        ProblemDetail | SubjectAccessRelease
     """
 
     return sync_detailed(
@@ -175,9 +159,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     case: str,
-) -> Response[
-    ProblemDetail | ReidentifyReleaseSubjectAccessResponseReidentifyreleasesubjectaccess
-]:
+) -> Response[ProblemDetail | SubjectAccessRelease]:
     """Release Subject Access
 
      Everything this slice holds about one person pseudonym, for an open subject access
@@ -192,7 +174,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ProblemDetail | ReidentifyReleaseSubjectAccessResponseReidentifyreleasesubjectaccess]
+        Response[ProblemDetail | SubjectAccessRelease]
     """
 
     kwargs = _get_kwargs(
@@ -210,11 +192,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     case: str,
-) -> (
-    ProblemDetail
-    | ReidentifyReleaseSubjectAccessResponseReidentifyreleasesubjectaccess
-    | None
-):
+) -> ProblemDetail | SubjectAccessRelease | None:
     """Release Subject Access
 
      Everything this slice holds about one person pseudonym, for an open subject access
@@ -229,7 +207,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ProblemDetail | ReidentifyReleaseSubjectAccessResponseReidentifyreleasesubjectaccess
+        ProblemDetail | SubjectAccessRelease
     """
 
     return (

@@ -1,10 +1,11 @@
 from http import HTTPStatus
-from typing import Any, cast
+from typing import Any
 
 import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.agreement_obeyed import AgreementObeyed
 from ...models.problem_detail import ProblemDetail
 from ...types import Response
 
@@ -21,9 +22,14 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ProblemDetail | list[Any] | None:
+) -> ProblemDetail | list[AgreementObeyed] | None:
     if response.status_code == 200:
-        response_200 = cast(list[Any], response.json())
+        response_200 = []
+        _response_200 = response.json()
+        for response_200_item_data in _response_200:
+            response_200_item = AgreementObeyed.from_dict(response_200_item_data)
+
+            response_200.append(response_200_item)
 
         return response_200
 
@@ -55,7 +61,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ProblemDetail | list[Any]]:
+) -> Response[ProblemDetail | list[AgreementObeyed]]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -67,7 +73,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[ProblemDetail | list[Any]]:
+) -> Response[ProblemDetail | list[AgreementObeyed]]:
     """List Agreements
 
      The agreements this slice has been told of, as it obeys them.
@@ -77,7 +83,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ProblemDetail | list[Any]]
+        Response[ProblemDetail | list[AgreementObeyed]]
     """
 
     kwargs = _get_kwargs()
@@ -92,7 +98,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> ProblemDetail | list[Any] | None:
+) -> ProblemDetail | list[AgreementObeyed] | None:
     """List Agreements
 
      The agreements this slice has been told of, as it obeys them.
@@ -102,7 +108,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ProblemDetail | list[Any]
+        ProblemDetail | list[AgreementObeyed]
     """
 
     return sync_detailed(
@@ -113,7 +119,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[ProblemDetail | list[Any]]:
+) -> Response[ProblemDetail | list[AgreementObeyed]]:
     """List Agreements
 
      The agreements this slice has been told of, as it obeys them.
@@ -123,7 +129,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ProblemDetail | list[Any]]
+        Response[ProblemDetail | list[AgreementObeyed]]
     """
 
     kwargs = _get_kwargs()
@@ -136,7 +142,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> ProblemDetail | list[Any] | None:
+) -> ProblemDetail | list[AgreementObeyed] | None:
     """List Agreements
 
      The agreements this slice has been told of, as it obeys them.
@@ -146,7 +152,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ProblemDetail | list[Any]
+        ProblemDetail | list[AgreementObeyed]
     """
 
     return (

@@ -5,9 +5,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.scorer_healthz_response_scorerhealthz import (
-    ScorerHealthzResponseScorerhealthz,
-)
+from ...models.liveness import Liveness
 from ...types import Response
 
 
@@ -23,9 +21,9 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ScorerHealthzResponseScorerhealthz | None:
+) -> Liveness | None:
     if response.status_code == 200:
-        response_200 = ScorerHealthzResponseScorerhealthz.from_dict(response.json())
+        response_200 = Liveness.from_dict(response.json())
 
         return response_200
 
@@ -37,7 +35,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ScorerHealthzResponseScorerhealthz]:
+) -> Response[Liveness]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -49,7 +47,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-) -> Response[ScorerHealthzResponseScorerhealthz]:
+) -> Response[Liveness]:
     """Healthz
 
      Liveness: the process answers.
@@ -59,7 +57,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ScorerHealthzResponseScorerhealthz]
+        Response[Liveness]
     """
 
     kwargs = _get_kwargs()
@@ -74,7 +72,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-) -> ScorerHealthzResponseScorerhealthz | None:
+) -> Liveness | None:
     """Healthz
 
      Liveness: the process answers.
@@ -84,7 +82,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ScorerHealthzResponseScorerhealthz
+        Liveness
     """
 
     return sync_detailed(
@@ -95,7 +93,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-) -> Response[ScorerHealthzResponseScorerhealthz]:
+) -> Response[Liveness]:
     """Healthz
 
      Liveness: the process answers.
@@ -105,7 +103,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ScorerHealthzResponseScorerhealthz]
+        Response[Liveness]
     """
 
     kwargs = _get_kwargs()
@@ -118,7 +116,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-) -> ScorerHealthzResponseScorerhealthz | None:
+) -> Liveness | None:
     """Healthz
 
      Liveness: the process answers.
@@ -128,7 +126,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ScorerHealthzResponseScorerhealthz
+        Liveness
     """
 
     return (

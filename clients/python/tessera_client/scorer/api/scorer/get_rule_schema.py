@@ -5,9 +5,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.get_rule_schema_response_getruleschema import (
-    GetRuleSchemaResponseGetruleschema,
-)
+from ...models.json_schema import JsonSchema
 from ...models.problem_detail import ProblemDetail
 from ...types import Response
 
@@ -24,9 +22,9 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> GetRuleSchemaResponseGetruleschema | ProblemDetail | None:
+) -> JsonSchema | ProblemDetail | None:
     if response.status_code == 200:
-        response_200 = GetRuleSchemaResponseGetruleschema.from_dict(response.json())
+        response_200 = JsonSchema.from_dict(response.json())
 
         return response_200
 
@@ -58,7 +56,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[GetRuleSchemaResponseGetruleschema | ProblemDetail]:
+) -> Response[JsonSchema | ProblemDetail]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -70,7 +68,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[GetRuleSchemaResponseGetruleschema | ProblemDetail]:
+) -> Response[JsonSchema | ProblemDetail]:
     """Get Rule Schema
 
      The JSON Schema every rule document is validated against.
@@ -80,7 +78,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GetRuleSchemaResponseGetruleschema | ProblemDetail]
+        Response[JsonSchema | ProblemDetail]
     """
 
     kwargs = _get_kwargs()
@@ -95,7 +93,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> GetRuleSchemaResponseGetruleschema | ProblemDetail | None:
+) -> JsonSchema | ProblemDetail | None:
     """Get Rule Schema
 
      The JSON Schema every rule document is validated against.
@@ -105,7 +103,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GetRuleSchemaResponseGetruleschema | ProblemDetail
+        JsonSchema | ProblemDetail
     """
 
     return sync_detailed(
@@ -116,7 +114,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[GetRuleSchemaResponseGetruleschema | ProblemDetail]:
+) -> Response[JsonSchema | ProblemDetail]:
     """Get Rule Schema
 
      The JSON Schema every rule document is validated against.
@@ -126,7 +124,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GetRuleSchemaResponseGetruleschema | ProblemDetail]
+        Response[JsonSchema | ProblemDetail]
     """
 
     kwargs = _get_kwargs()
@@ -139,7 +137,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> GetRuleSchemaResponseGetruleschema | ProblemDetail | None:
+) -> JsonSchema | ProblemDetail | None:
     """Get Rule Schema
 
      The JSON Schema every rule document is validated against.
@@ -149,7 +147,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GetRuleSchemaResponseGetruleschema | ProblemDetail
+        JsonSchema | ProblemDetail
     """
 
     return (

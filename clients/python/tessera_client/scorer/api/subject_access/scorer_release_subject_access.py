@@ -7,9 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem_detail import ProblemDetail
-from ...models.scorer_release_subject_access_response_scorerreleasesubjectaccess import (
-    ScorerReleaseSubjectAccessResponseScorerreleasesubjectaccess,
-)
+from ...models.subject_access_release import SubjectAccessRelease
 from ...types import UNSET, Response
 
 
@@ -38,15 +36,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> (
-    ProblemDetail | ScorerReleaseSubjectAccessResponseScorerreleasesubjectaccess | None
-):
+) -> ProblemDetail | SubjectAccessRelease | None:
     if response.status_code == 200:
-        response_200 = (
-            ScorerReleaseSubjectAccessResponseScorerreleasesubjectaccess.from_dict(
-                response.json()
-            )
-        )
+        response_200 = SubjectAccessRelease.from_dict(response.json())
 
         return response_200
 
@@ -88,9 +80,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[
-    ProblemDetail | ScorerReleaseSubjectAccessResponseScorerreleasesubjectaccess
-]:
+) -> Response[ProblemDetail | SubjectAccessRelease]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -104,9 +94,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     case: str,
-) -> Response[
-    ProblemDetail | ScorerReleaseSubjectAccessResponseScorerreleasesubjectaccess
-]:
+) -> Response[ProblemDetail | SubjectAccessRelease]:
     """Release Subject Access
 
      Everything this slice holds about one person pseudonym, for an open subject access
@@ -121,7 +109,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ProblemDetail | ScorerReleaseSubjectAccessResponseScorerreleasesubjectaccess]
+        Response[ProblemDetail | SubjectAccessRelease]
     """
 
     kwargs = _get_kwargs(
@@ -141,9 +129,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     case: str,
-) -> (
-    ProblemDetail | ScorerReleaseSubjectAccessResponseScorerreleasesubjectaccess | None
-):
+) -> ProblemDetail | SubjectAccessRelease | None:
     """Release Subject Access
 
      Everything this slice holds about one person pseudonym, for an open subject access
@@ -158,7 +144,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ProblemDetail | ScorerReleaseSubjectAccessResponseScorerreleasesubjectaccess
+        ProblemDetail | SubjectAccessRelease
     """
 
     return sync_detailed(
@@ -173,9 +159,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     case: str,
-) -> Response[
-    ProblemDetail | ScorerReleaseSubjectAccessResponseScorerreleasesubjectaccess
-]:
+) -> Response[ProblemDetail | SubjectAccessRelease]:
     """Release Subject Access
 
      Everything this slice holds about one person pseudonym, for an open subject access
@@ -190,7 +174,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ProblemDetail | ScorerReleaseSubjectAccessResponseScorerreleasesubjectaccess]
+        Response[ProblemDetail | SubjectAccessRelease]
     """
 
     kwargs = _get_kwargs(
@@ -208,9 +192,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     case: str,
-) -> (
-    ProblemDetail | ScorerReleaseSubjectAccessResponseScorerreleasesubjectaccess | None
-):
+) -> ProblemDetail | SubjectAccessRelease | None:
     """Release Subject Access
 
      Everything this slice holds about one person pseudonym, for an open subject access
@@ -225,7 +207,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ProblemDetail | ScorerReleaseSubjectAccessResponseScorerreleasesubjectaccess
+        ProblemDetail | SubjectAccessRelease
     """
 
     return (
