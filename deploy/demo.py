@@ -279,7 +279,9 @@ async def wait_batches(api: DemoApi, batches: list[tuple[str, str]], poll: float
 
 async def settle_calibration(api: DemoApi, poll: float, stable_polls: int,
                              timeout: float) -> tuple[dict[int, int], bool]:
-    """Poll until `stable_polls` consecutive readings agree; (counts, settled)."""
+    """Poll until `stable_polls` consecutive readings agree and count someone; (counts,
+    settled). Batches complete once their rows are linked: the linker and the scorer may
+    not have counted them yet, so a calibration of nobody is still settling."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     last, same = None, 0
@@ -287,7 +289,7 @@ async def settle_calibration(api: DemoApi, poll: float, stable_polls: int,
         current = counts(await api.calibration())
         same = same + 1 if current == last else 1
         last = current
-        if same >= stable_polls:
+        if same >= stable_polls and any(current.values()):
             return current, True
         if loop.time() > deadline:
             return current, False
