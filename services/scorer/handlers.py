@@ -41,10 +41,10 @@ class Handlers:
     async def profiles(self, session: AsyncSession, message: m.ProfileBatch,
                        delivery: bus.Delivery) -> None:
         await serialize(session)
+        message = await service.newer_profiles(session, message)
         before = await retention.prior(session, {p.pseudonym for p in message.profiles})
         changes = await self.scorer.profiles(session, message)
         await self.cohorts.track(session, message.profiles)
-        await rescore.touch(session, message)
         now = await retention.record(session, message)
         flags = retention.stamp(changes.flags, now, before)
         publish_flags(self.rt, session, flags, self.per_message)

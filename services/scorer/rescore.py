@@ -4,8 +4,10 @@ Each chunk is evaluated under every current rule of its level, compared with the
 evaluations, and only what changed is written (set-based inserts, updates and deletes);
 flags are raised and cleared exactly as the incremental path does (service.Changes), with
 the same counts, scores, raised_at and agreements. A chunk applied twice changes nothing
-the second time. Profiles evaluated from a changed-profile message since the re-score was
-asked for are skipped: that message is at least as new as the export's snapshot.
+the second time. A profile whose applied sequence (services.scorer.models.ProfileSequence)
+is larger than the chunk's is skipped: a Profile message newer than the export's read was
+applied first. The others take the chunk's sequence, so an older Profile message applied
+after the chunk changes nothing.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,9 +28,6 @@ from services.scorer import repository as repo
 from services.scorer.rules import Compiled, StoredRule, blocked_by, window_start
 
 log = logging.getLogger("tessera.scorer")
-
-ABANDONED_AFTER = timedelta(days=1)  # an export not finished by then no longer holds back
-
 
 @dataclass
 class Applied:
@@ -79,13 +78,13 @@ class BulkScorer:
         rescore = await repo.add_rescore(session, msg.request_id, [msg.level])
         chunk = bulk.decode(msg)
         rules = [r for r in await repo.current_rules(session) if r.level == chunk.level]
-        skip = np.zeros(chunk.n, dtype=bool)
+        stored = await repo.profile_sequences(session, chunk.level, chunk.pseudonyms)
+        skip = np.fromiter((stored.get(p, 0) > msg.sequence for p in chunk.pseudonyms),
+                           dtype=bool, count=chunk.n)
+        await repo.keep_sequences(session, chunk.level, {
+            p: msg.sequence for p in chunk.pseudonyms if stored.get(p) != msg.sequence
+            and stored.get(p, 0) <= msg.sequence}, stored)
         if chunk.n and rules:
-            if await repo.any_touched(session):
-                touched = await repo.touched_since(session, chunk.level, chunk.pseudonyms,
-                                                   rescore.requested_at)
-                skip = np.fromiter((p in touched for p in chunk.pseudonyms), dtype=bool,
-                                   count=chunk.n)
             categories = await repo.categories_of(session, chunk.codes)
             optouts = (await repo.optouts_for_chunk(session, chunk.pseudonyms)
                        if chunk.level == "person" else {})
@@ -197,8 +196,6 @@ class BulkScorer:
                 return False
         rescore.finished_at = now
         await session.flush()
-        oldest = await repo.running_since(session, now - ABANDONED_AFTER)
-        await repo.forget_touched(session, oldest)
         clock = self.timings.pop(rescore.request_id, None)
         spent = (f"; in this process {time.monotonic() - clock['since']:.1f} s from the "
                  f"first chunk: reading {clock['read']:.1f} s, evaluating "
@@ -226,13 +223,3 @@ class Writes:
         await repo.update_rows(session, self.updates)
         await repo.update_rows(session, self.raises)
 
-
-async def touch(session: AsyncSession, batch: m.ProfileBatch) -> None:
-    """While a re-score runs, remember the profiles a changed-profile message evaluated."""
-    since = await repo.running_since(session, utcnow() - ABANDONED_AFTER)
-    if since is None:
-        return
-    for level in ("person", "household"):
-        mine = [p.pseudonym for p in batch.profiles if p.level == level]
-        if mine:
-            await repo.touch(session, level, mine)

@@ -83,7 +83,7 @@ async def test_link_review_merge_split_withhold_on_postgres(pg_url):
         async with sessions() as s, s.begin():
             changed = await svc.decide(s, m.ConsentDecision(
                 decision_id="d1", person=first["a"].person, status="opt_out", scope="all",
-                decided_on=date(2026, 1, 1), effective=True))
+                decided_on=date(2026, 1, 1), effective=True, sequence=1))
         assert {a.record_token for a in changed} == {"a", "c"}
         assert all(a.withheld for a in changed)
         async with sessions() as s:

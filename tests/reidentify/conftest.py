@@ -23,7 +23,7 @@ from services.reidentify.app import create_app
 from services.reidentify.models import FlagRow, OptOut
 from services.reidentify.settings import ReidentifySettings
 from tests import postgres
-from tests.support import close, eventually
+from tests.support import close, eventually, sequence
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "reidentify" / "migrations"
 PURPOSE = "early-help-triage"
@@ -78,7 +78,7 @@ class Env:
                                decided_on: date | None = None) -> None:
         decision = messages.ConsentDecision(
             decision_id=uuid.uuid4().hex, person=person, status=status, scope=scope,
-            decided_on=decided_on or date.today(), effective=True)
+            decided_on=decided_on or date.today(), effective=True, sequence=sequence())
         await self.consent.publish(subjects.DECISIONS, decision, msg_id=decision.decision_id)
 
         async def applied():

@@ -20,7 +20,7 @@ from services.common.state import state_of
 from services.scorer.app import create_app
 from services.scorer.models import Evaluation
 from services.scorer.settings import ScorerSettings
-from tests.support import close, eventually, send
+from tests.support import close, eventually, send, sequence
 
 REPO = Path(__file__).resolve().parents[2]
 MIGRATIONS = REPO / "services" / "scorer" / "migrations"
@@ -69,7 +69,7 @@ class Harness:
     async def decide(self, person: str, status: str, scope: str, effective: bool = True):
         await self._send("consent", subjects.DECISIONS.subject, m.ConsentDecision(
             decision_id=uuid.uuid4().hex, person=person, status=status, scope=scope,
-            decided_on=date(2026, 5, 1), effective=effective))
+            decided_on=date(2026, 5, 1), effective=effective, sequence=sequence()))
 
     async def collect(self) -> None:
         while True:
@@ -124,7 +124,8 @@ class Harness:
 
         async with state_of(self.app).sessionmaker() as s:
             return set((await s.execute(
-                select(OptOut.scope).where(OptOut.person == pseudonym))).scalars())
+                select(OptOut.scope).where(OptOut.person == pseudonym,
+                                           OptOut.status == "opt_out"))).scalars())
 
     def headers(self, *roles: str, subject: str = "tester", **claims) -> dict:
         token = self.nats_env.token("scorer", subject=subject, roles=list(roles), **claims)
@@ -132,7 +133,8 @@ class Harness:
 
 
 def person(pseudonym: str, events: list[m.ProfileEvent], area: str | None = "OL1"):
-    return m.Profile(pseudonym=pseudonym, level="person", area=area, events=events)
+    return m.Profile(pseudonym=pseudonym, level="person", area=area, events=events,
+                     sequence=sequence())
 
 
 def new(prefix: str = "P") -> str:

@@ -10,7 +10,7 @@ from services.common import subjects
 from services.common.state import state_of
 from services.scorer.rules import window_start
 from tests.scorer.conftest import RULE, TODAY, catalogues, new, person, recent
-from tests.support import eventually
+from tests.support import eventually, sequence
 
 MIXED5 = ("GP1", "SCH1", "HOU1", "CSC1", "POL1")  # 1 health, 4 non-health
 
@@ -105,7 +105,8 @@ async def test_household_profiles_are_not_scored_by_a_person_rule(scorer):
     household, marker = new("H"), new()
     from services.common.messages import Profile
     await scorer.profiles(Profile(pseudonym=household, level="household", area="OL1",
-                                  events=recent(*MIXED5)), person(marker, recent(*MIXED5)))
+                                  events=recent(*MIXED5), sequence=sequence()),
+                          person(marker, recent(*MIXED5)))
     await scorer.wait_flag(marker)
     assert [f for f in await scorer.seen(household) if f.rule_id == RULE] == []
     assert await scorer.evaluation(household) is None
