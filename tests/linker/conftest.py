@@ -53,10 +53,14 @@ class Harness:
         await self._send("pseudonymiser", subjects.ASSIGNMENTS.subject,
                          m.AssignmentBatch(assignments=list(assignments)))
 
-    async def decide(self, person: str, status: str, scope: str, effective: bool = True):
+    async def decide(self, person: str, status: str, scope: str, effective: bool = True,
+                     order: int | None = None):
+        """As consent publishes a decision; `order`: its sequence (by default, a larger
+        one than every decision before)."""
         await self._send("consent", subjects.DECISIONS.subject, m.ConsentDecision(
             decision_id=uuid.uuid4().hex, person=person, status=status, scope=scope,
-            decided_on=date(2026, 5, 1), effective=effective, sequence=sequence()))
+            decided_on=date(2026, 5, 1), effective=effective,
+            sequence=sequence() if order is None else order))
 
     async def _drain(self, sub, schema, sink, attr: str | None) -> None:
         while True:

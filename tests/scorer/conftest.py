@@ -66,10 +66,14 @@ class Harness:
         await self._send("linker", subjects.PROFILES.subject,
                          m.ProfileBatch(profiles=list(profiles)))
 
-    async def decide(self, person: str, status: str, scope: str, effective: bool = True):
+    async def decide(self, person: str, status: str, scope: str, effective: bool = True,
+                     order: int | None = None):
+        """As consent publishes a decision; `order`: its sequence (by default, a larger
+        one than every decision before)."""
         await self._send("consent", subjects.DECISIONS.subject, m.ConsentDecision(
             decision_id=uuid.uuid4().hex, person=person, status=status, scope=scope,
-            decided_on=date(2026, 5, 1), effective=effective, sequence=sequence()))
+            decided_on=date(2026, 5, 1), effective=effective,
+            sequence=sequence() if order is None else order))
 
     async def collect(self) -> None:
         while True:
@@ -132,9 +136,12 @@ class Harness:
         return {"Authorization": f"Bearer {token}"}
 
 
-def person(pseudonym: str, events: list[m.ProfileEvent], area: str | None = "OL1"):
+def person(pseudonym: str, events: list[m.ProfileEvent], area: str | None = "OL1",
+           order: int | None = None):
+    """A person's profile as the linker publishes it; `order`: its sequence (by default,
+    a larger one than every profile before)."""
     return m.Profile(pseudonym=pseudonym, level="person", area=area, events=events,
-                     sequence=sequence())
+                     sequence=sequence() if order is None else order)
 
 
 def new(prefix: str = "P") -> str:

@@ -1,7 +1,7 @@
 """optouts.sequence: consent's order of the decision kept, so an older one applied after
 a later one changes nothing
 
-Revision ID: 0009_decision_sequence_reidentify
+Revision ID: 0009_decision_seq_reidentify
 Revises: 0008_security_events
 """
 from collections.abc import Sequence
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009_decision_sequence_reidentify"
+revision: str = "0009_decision_seq_reidentify"
 down_revision: str | None = "0008_security_events"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

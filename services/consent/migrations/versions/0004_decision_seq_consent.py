@@ -1,7 +1,7 @@
 """decisions.sequence: the order consent recorded its decisions in, taken from the
 pairing lock's counter and published with each decision
 
-Revision ID: 0004_decision_sequence_consent
+Revision ID: 0004_decision_seq_consent
 Revises: 0003_security_events
 """
 from collections.abc import Sequence
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004_decision_sequence_consent"
+revision: str = "0004_decision_seq_consent"
 down_revision: str | None = "0003_security_events"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,7 +1,7 @@
 """consent_decisions.sequence: consent's order of its decisions, so an older one applied
 after a later one changes nothing
 
-Revision ID: 0015_decision_sequence_pseudonymiser
+Revision ID: 0015_decision_seq_pseudonymiser
 Revises: 0014_writer_fence
 """
 from collections.abc import Sequence
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0015_decision_sequence_pseudonymiser"
+revision: str = "0015_decision_seq_pseudonymiser"
 down_revision: str | None = "0014_writer_fence"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
