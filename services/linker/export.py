@@ -15,8 +15,8 @@ same evaluation, and flags are published only on a change).
 Each chunk carries the write lock's committed counter read before anything of the export
 (its `sequence`): every change up to it is in what the export reads, and a change after
 it marks its profiles, whose next Profile message has a larger sequence. So the scorer
-keeps whichever of a chunk's profile and a Profile message is newer, in any order of
-arrival.
+skips a chunk's profile older than a Profile message it applied, and the last profile
+of a pseudonym, a chunk's or a message's, holds every change.
 
 Chunks carry what Profile messages carry (pseudonym, area, codes, days, agreements) and
 nothing else. Logs say counts and ids only.

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, Float, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Date, Float, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common import tables
@@ -97,15 +97,17 @@ class RescoreChunk(Base):
 
 class ProfileSequence(Base):
     """The largest sequence of a profile applied, per pseudonym and level (a Profile
-    message's, or an export chunk's): a profile with a smaller one is older and ignored,
-    whichever process applies which message first. Kept when the profile is cleared, so an
-    older profile cannot bring it back."""
+    message's, or that of an export chunk that changed its evaluations): a profile with a
+    smaller one is older and ignored, whichever process applies which message first. Kept
+    when the profile is cleared, so an older profile cannot bring it back."""
 
     __tablename__ = "profile_sequences"
     pseudonym: Mapped[str] = mapped_column(String(100), primary_key=True)
     level: Mapped[str] = mapped_column(String(10), primary_key=True)
     sequence: Mapped[int] = mapped_column(BigInteger)
 
+    # an export chunk finds the few profiles set after the export read
+    __table_args__ = (Index("ix_profile_sequences_level_sequence", "level", "sequence"),)
 
 class CohortMember(Base):
     """A family (or person) in a rule's cohort since the scorer first flagged it, where its

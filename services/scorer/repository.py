@@ -202,23 +202,22 @@ async def profile_sequences(session: AsyncSession, level: str, pseudonyms: Itera
     return out
 
 
-async def keep_sequences(session: AsyncSession, level: str, sequences: dict[str, int],
-                         stored: Iterable[str]) -> None:
-    """Store each pseudonym's applied sequence; `stored`: those that have a row already."""
-    stored = set(stored)
-    new = [{"pseudonym": p, "level": level, "sequence": n}
-           for p, n in sequences.items() if p not in stored]
-    if new:
-        await session.execute(insert(ProfileSequence.__table__), new)
-    by_value: dict[int, list[str]] = {}
-    for p, n in sequences.items():
-        if p in stored:
-            by_value.setdefault(n, []).append(p)
-    for n, names in by_value.items():  # an export chunk's profiles share one sequence
-        for part in chunks(names, STATE_CHUNK):
-            await session.execute(update(ProfileSequence).where(
-                ProfileSequence.level == level, ProfileSequence.pseudonym.in_(part))
-                .values(sequence=n).execution_options(synchronize_session=False))
+async def newer_than(session: AsyncSession, level: str, sequence: int) -> set[str]:
+    """The pseudonyms of the level whose applied sequence is larger than this one (the
+    profiles a Profile message set after an export read; few, found by the index)."""
+    return set((await session.execute(select(ProfileSequence.pseudonym).where(
+        ProfileSequence.level == level, ProfileSequence.sequence > sequence))).scalars())
+
+
+async def store_sequences(session: AsyncSession, level: str, sequences: dict[str, int]
+                          ) -> None:
+    """Store each pseudonym's applied sequence (replacing the one stored, which the
+    caller has found smaller)."""
+    for part in chunks(sequences, STATE_CHUNK):
+        await session.execute(delete(ProfileSequence).where(
+            ProfileSequence.level == level, ProfileSequence.pseudonym.in_(part)))
+        await session.execute(insert(ProfileSequence.__table__), [
+            {"pseudonym": p, "level": level, "sequence": sequences[p]} for p in part])
 
 
 # --- bulk re-scores ---------------------------------------------------------------------

@@ -6,8 +6,11 @@ flags are raised and cleared exactly as the incremental path does (service.Chang
 the same counts, scores, raised_at and agreements. A chunk applied twice changes nothing
 the second time. A profile whose applied sequence (services.scorer.models.ProfileSequence)
 is larger than the chunk's is skipped: a Profile message newer than the export's read was
-applied first. The others take the chunk's sequence, so an older Profile message applied
-after the chunk changes nothing.
+applied first. The profiles the chunk changes take its sequence, so an older Profile
+message applied after the chunk does not undo the change. One the chunk leaves as it was
+keeps its sequence (writing a million unchanged rows would double a re-score): an older
+Profile message still to come for it holds what the chunk held, or the linker publishes a
+newer one after it (services/linker/export.py).
 """
 
 from __future__ import annotations
@@ -78,12 +81,8 @@ class BulkScorer:
         rescore = await repo.add_rescore(session, msg.request_id, [msg.level])
         chunk = bulk.decode(msg)
         rules = [r for r in await repo.current_rules(session) if r.level == chunk.level]
-        stored = await repo.profile_sequences(session, chunk.level, chunk.pseudonyms)
-        skip = np.fromiter((stored.get(p, 0) > msg.sequence for p in chunk.pseudonyms),
-                           dtype=bool, count=chunk.n)
-        await repo.keep_sequences(session, chunk.level, {
-            p: msg.sequence for p in chunk.pseudonyms if stored.get(p) != msg.sequence
-            and stored.get(p, 0) <= msg.sequence}, stored)
+        newer = await repo.newer_than(session, chunk.level, msg.sequence)
+        skip = np.fromiter((p in newer for p in chunk.pseudonyms), dtype=bool, count=chunk.n)
         if chunk.n and rules:
             categories = await repo.categories_of(session, chunk.codes)
             optouts = (await repo.optouts_for_chunk(session, chunk.pseudonyms)
@@ -109,6 +108,8 @@ class BulkScorer:
             t2 = time.perf_counter()
             clock["evaluate"] += t2 - t1
             await writes.apply(session)
+            await repo.store_sequences(session, chunk.level,
+                                       dict.fromkeys(writes.pseudonyms(), msg.sequence))
             out.written = writes.count
             clock["write"] += time.perf_counter() - t2
         out.profiles = chunk.n - int(skip.sum())
@@ -216,6 +217,11 @@ class Writes:
     @property
     def count(self) -> int:
         return len(self.inserts) + len(self.updates) + len(self.raises) + len(self.deletes)
+
+    def pseudonyms(self) -> set[str]:
+        """The pseudonyms whose evaluations these writes change."""
+        return ({r["pseudonym"] for rows in (self.inserts, self.updates, self.raises)
+                 for r in rows} | {p for p, _ in self.deletes})
 
     async def apply(self, session: AsyncSession) -> None:
         await repo.delete_evaluations(session, self.deletes)

@@ -104,9 +104,8 @@ async def newer_profiles(session: AsyncSession, batch: m.ProfileBatch) -> m.Prof
         mine = {p.pseudonym: p for (lv, _), p in latest.items() if lv == level}
         stored = await repo.profile_sequences(session, level, mine)
         fresh = {name: p for name, p in mine.items() if p.sequence >= stored.get(name, 0)}
-        await repo.keep_sequences(session, level, {
-            name: p.sequence for name, p in fresh.items()
-            if p.sequence != stored.get(name)}, stored)
+        await repo.store_sequences(session, level, {
+            name: p.sequence for name, p in fresh.items() if p.sequence != stored.get(name)})
         newer += fresh.values()
     if len(newer) < len(latest):
         log.info("profiles: %d older than those applied, ignored", len(latest) - len(newer))

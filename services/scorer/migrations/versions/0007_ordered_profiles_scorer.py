@@ -28,6 +28,8 @@ def upgrade() -> None:
         sa.Column("sequence", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("pseudonym", "level"),
     )
+    op.create_index("ix_profile_sequences_level_sequence", "profile_sequences",
+                    ["level", "sequence"])
     op.drop_table("rescore_touched")
     # rows kept before are opt-outs in force, older than every decision since
     with op.batch_alter_table("optouts") as batch:
@@ -49,4 +51,5 @@ def downgrade() -> None:
         sa.Column("touched_at", services.common.db.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("pseudonym", "level"),
     )
+    op.drop_index("ix_profile_sequences_level_sequence", table_name="profile_sequences")
     op.drop_table("profile_sequences")
