@@ -55,13 +55,15 @@ class Handlers:
         written, flag changes published through the outbox as for changed profiles."""
         await serialize(session)
         applied = await self.bulk.apply(session, message)
-        await self.follow(session, message)
+        await self.follow(session, message, applied.newer)
         publish_flags(self.rt, session, applied.flags, self.per_message)
 
-    async def follow(self, session: AsyncSession, message: m.ProfileExportChunk) -> None:
-        """The cohorts' part of a chunk: only the profiles they follow or now enrol."""
+    async def follow(self, session: AsyncSession, message: m.ProfileExportChunk,
+                     newer: set[str]) -> None:
+        """The cohorts' part of a chunk: only the profiles they follow or now enrol, and
+        not those a newer Profile message has set."""
         chunk = bulk.decode(message)
-        wanted = await self.cohorts.followed(session, chunk.level, chunk.pseudonyms)
+        wanted = await self.cohorts.followed(session, chunk.level, chunk.pseudonyms) - newer
         if wanted:
             await self.cohorts.track(session, chunk.profiles(wanted))
 

@@ -109,6 +109,7 @@ class ProfileSequence(Base):
     # an export chunk finds the few profiles set after the export read
     __table_args__ = (Index("ix_profile_sequences_level_sequence", "level", "sequence"),)
 
+
 class CohortMember(Base):
     """A family (or person) in a rule's cohort since the scorer first flagged it, where its
     journey stands and who its keyworker is (a token subject, never a name)."""

@@ -37,6 +37,7 @@ class Applied:
     flags: list[m.Flag] = field(default_factory=list)
     profiles: int = 0
     skipped: int = 0
+    newer: set[str] = field(default_factory=set)  # skipped: a newer profile was applied
     written: int = 0
     finished: bool = False
 
@@ -83,6 +84,7 @@ class BulkScorer:
         rules = [r for r in await repo.current_rules(session) if r.level == chunk.level]
         newer = await repo.newer_than(session, chunk.level, msg.sequence)
         skip = np.fromiter((p in newer for p in chunk.pseudonyms), dtype=bool, count=chunk.n)
+        out.newer = newer & set(chunk.pseudonyms)
         if chunk.n and rules:
             categories = await repo.categories_of(session, chunk.codes)
             optouts = (await repo.optouts_for_chunk(session, chunk.pseudonyms)

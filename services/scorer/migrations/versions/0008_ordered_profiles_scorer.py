@@ -2,8 +2,8 @@
 applied (profile_sequences, in place of rescore_touched), and optouts keep the latest
 decision per person and scope with consent's sequence
 
-Revision ID: 0007_ordered_profiles_scorer
-Revises: 0006_security_events
+Revision ID: 0008_ordered_profiles_scorer
+Revises: 0007_cohorts_outcomes
 """
 from collections.abc import Sequence
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import services.common.db
 
-revision: str = "0007_ordered_profiles_scorer"
-down_revision: str | None = "0006_security_events"
+revision: str = "0008_ordered_profiles_scorer"
+down_revision: str | None = "0007_cohorts_outcomes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

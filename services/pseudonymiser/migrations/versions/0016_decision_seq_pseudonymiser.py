@@ -1,16 +1,16 @@
 """consent_decisions.sequence: consent's order of its decisions, so an older one applied
 after a later one changes nothing
 
-Revision ID: 0015_decision_seq_pseudonymiser
-Revises: 0014_writer_fence
+Revision ID: 0016_decision_seq_pseudonymiser
+Revises: 0015_postcode_lsoa
 """
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0015_decision_seq_pseudonymiser"
-down_revision: str | None = "0014_writer_fence"
+revision: str = "0016_decision_seq_pseudonymiser"
+down_revision: str | None = "0015_postcode_lsoa"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,16 +1,16 @@
 """optouts keep the latest decision per person and scope, with consent's sequence: a
 lifted opt-out stays as a row, so an older decision applied after it changes nothing
 
-Revision ID: 0007_decision_seq_linker
-Revises: 0006_security_events
+Revision ID: 0008_decision_seq_linker
+Revises: 0007_area_profiles
 """
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_decision_seq_linker"
-down_revision: str | None = "0006_security_events"
+revision: str = "0008_decision_seq_linker"
+down_revision: str | None = "0007_area_profiles"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
