@@ -136,7 +136,8 @@ async def incremental(runs: int, stored: int) -> dict:
             events = [m.ProfileEvent(dataset=(k := rng.choice(codes))[0], code=k[1],
                                      occurred_on=TODAY - timedelta(days=rng.randrange(300)))
                       for _ in range(10)]
-            return m.Profile(pseudonym=f"P{i:08d}", level="person", area="OL1", events=events)
+            return m.Profile(pseudonym=f"P{i:08d}", level="person", area="OL1", events=events,
+                             sequence=1)
 
         for lo in range(0, stored, 500):  # a database that already holds evaluations
             async with sm() as s, s.begin():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import os
 import signal
@@ -109,6 +110,15 @@ async def eventually(check, timeout: float = 15.0, interval: float = 0.1):
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(interval)
+
+
+_sequences = itertools.count(1)
+
+
+def sequence() -> int:
+    """The next sequence for a profile or consent decision a test stands in for the
+    linker or consent to publish: larger than every one given before in this process."""
+    return next(_sequences)
 
 
 async def send(peer: bus.Bus, subject: str, message, msg_id: str | None = None):

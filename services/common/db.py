@@ -332,6 +332,13 @@ async def serialize(session: AsyncSession, lock: type[WriteLockMixin]) -> int:
     return (await session.execute(select(lock.counter).where(lock.id == 1))).scalar_one()
 
 
+async def lock_counter(session: AsyncSession, lock: type[WriteLockMixin]) -> int:
+    """The write lock's counter as last committed, read without taking the lock: every
+    writing transaction up to it has committed, so what is read after holds its writes."""
+    counter = (await session.execute(select(lock.counter).where(lock.id == 1))).scalar()
+    return counter or 0
+
+
 class Fenced(RuntimeError):
     """A newer writer has taken the fence: this one's transaction may not commit."""
 

@@ -226,6 +226,10 @@ class ProfileEvent(Message):
 class Profile(Message):
     pseudonym: str
     level: Literal["person", "household"]
+    sequence: int = Field(ge=0, description=(
+        "The linker's write-lock counter of the transaction that published it: of two "
+        "profiles of one pseudonym and level, the one with the larger sequence is the "
+        "newer, whichever is applied last"))
     area: str | None = None
     events: list[ProfileEvent]
     agreements: list[str] = Field(default=[], description="Agreements that supplied the events")
@@ -273,6 +277,9 @@ class ProfileExportChunk(Message):
     request_id: str
     level: Literal["person", "household"]
     chunk: int = Field(ge=0)
+    sequence: int = Field(ge=0, description=(
+        "The linker's write-lock counter when the export began: every profile of the "
+        "chunk is at least as new as a Profile message of that sequence"))
     last: bool = False
     total_chunks: int | None = None
     pseudonyms: list[str]
@@ -323,6 +330,10 @@ class ConsentDecision(Message):
     )
     decided_on: date
     effective: bool = Field(description="True when this is now the winning decision for its scope")
+    sequence: int = Field(ge=0, description=(
+        "Consent's counter when it recorded the decision: of two effective decisions for "
+        "one person and scope, the one with the larger sequence wins, whichever is "
+        "applied last"))
 
 
 # --- reidentify <-> pseudonymiser (request-reply) --------------------------------------------

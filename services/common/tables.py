@@ -3,7 +3,7 @@
 Each slice keeps its own ``Base`` (its own database and migrations), so the shared
 tables cannot be declared once as classes; they are declared once as mixins
 (``InboxMixin``, ``OutboxMixin``, ``WriteLockMixin``, ``FencedWriteLockMixin``,
-``AgreementMixin``, ``SecurityEventMixin``) and made here on the base a slice passes:
+``AgreementMixin``, ``OptOutMixin``, ``SecurityEventMixin``) and made here on the base a slice passes:
 ``Inbox = tables.inbox(Base)``.
 """
 
@@ -13,6 +13,7 @@ from typing import TypeVar
 
 from services.common.bus import OutboxMixin
 from services.common.db import FencedWriteLockMixin, InboxMixin, WriteLockMixin
+from services.common.repository import OptOutMixin
 from services.common.retention import AgreementMixin
 from services.common.securitylog.table import SecurityEventMixin
 
@@ -46,6 +47,11 @@ def fenced_write_lock(base: type) -> type[FencedWriteLockMixin]:
 def agreement(base: type) -> type[AgreementMixin]:
     """The agreements the gateway announced, as the slice obeys them."""
     return _on(base, "Agreement", AgreementMixin)
+
+
+def optouts(base: type) -> type[OptOutMixin]:
+    """The latest consent decision the slice applied per person and scope."""
+    return _on(base, "OptOut", OptOutMixin)
 
 
 def security_events(base: type) -> type[SecurityEventMixin]:

@@ -29,12 +29,13 @@ class PairingLock(Base):
     """One row every pairing transaction updates first, so pairings run one at a time.
 
     A request and its resolution arrive on two consumers; without this, each could
-    commit without seeing the other and neither would create the decision.
+    commit without seeing the other and neither would create the decision. Its counter
+    also numbers the decisions (Decision.sequence), in the order they are recorded.
     """
 
     __tablename__ = "pairing_lock"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    n: Mapped[int] = mapped_column(Integer, default=0)
+    n: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class ConsentRequestRow(Base):
@@ -92,5 +93,8 @@ class Decision(Base):
     # the agreement of the opt-out list it came from (None: recorded by a practitioner).
     # Kept when that agreement ends: see docs/agreements.md
     agreement: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
+    # the pairing lock's counter when it was recorded: larger is later (services/consent)
+    sequence: Mapped[int] = mapped_column(BigInteger)
 
-    __table_args__ = (Index("ix_decisions_person_scope", "person", "scope"),)
+    __table_args__ = (Index("ix_decisions_person_scope", "person", "scope"),
+                      UniqueConstraint("sequence", name="uq_decisions_sequence"))

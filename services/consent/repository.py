@@ -18,6 +18,16 @@ async def serialise(session: AsyncSession) -> None:
     )
 
 
+async def take_sequences(session: AsyncSession, count: int) -> int:
+    """Reserve `count` sequence numbers from the pairing lock's counter (held by this
+    transaction, so every transaction's numbers follow the last one's); returns the
+    first."""
+    await session.execute(
+        update(PairingLock).where(PairingLock.id == 1).values(n=PairingLock.n + count))
+    last = (await session.execute(select(PairingLock.n).where(PairingLock.id == 1))).scalar_one()
+    return last - count + 1
+
+
 async def chunk_seen(session: AsyncSession, batch_id: str, chunk: int) -> bool:
     result = await session.execute(select(exists().where(
         ConsentRequestRow.batch_id == batch_id, ConsentRequestRow.chunk == chunk)))

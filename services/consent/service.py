@@ -1,7 +1,10 @@
 """Consent's logic: pair requests with resolutions, record decisions, decide which is effective.
 
 The effective decision for (person, scope) is the latest by decided_on, then by the
-time it was recorded. Each new decision is published with whether it is effective.
+time it was recorded. Each new decision is published with whether it is effective and
+its sequence, taken from the pairing lock's counter in the transaction that records it:
+a decision published as effective has a larger sequence than every earlier one, so the
+slices keep, of two they apply in either order, the one with the larger sequence.
 """
 
 from __future__ import annotations
@@ -53,7 +56,9 @@ async def create_decisions(session: AsyncSession,
         return []
     winners = await repository.latest_decisions(session, (d.person for d in new))
     now = utcnow()
-    rows = [Decision(**vars(d), recorded_at=now) for d in new]
+    first = await repository.take_sequences(session, len(new))
+    rows = [Decision(**vars(d), recorded_at=now, sequence=first + i)
+            for i, d in enumerate(new)]
     best: dict[tuple[str, str], Decision] = {}
     for row in rows:
         key = (row.person, row.scope)
@@ -69,7 +74,8 @@ async def create_decisions(session: AsyncSession,
 def to_message(row: Decision, effective: bool) -> m.ConsentDecision:
     return m.ConsentDecision(decision_id=row.decision_id, person=row.person,
                              household=row.household, status=row.status, scope=row.scope,
-                             decided_on=row.decided_on, effective=effective)
+                             decided_on=row.decided_on, effective=effective,
+                             sequence=row.sequence)
 
 
 async def on_requests(session: AsyncSession,

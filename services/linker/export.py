@@ -8,9 +8,15 @@ published straight to JetStream (it is a read snapshot, nothing to commit with i
 Nats-Msg-Id made of the request, level, chunk number and a digest of the content; the
 job's progress (next chunk, last pseudonym sent) is committed once JetStream has stored
 the chunk. An interrupted export resumes after the last chunk sent: a chunk re-sent with
-the same content is dropped as a duplicate, one with other content (the data changed
-meanwhile) is applied again by the scorer, which is harmless (the same profile gives the
+the same content is dropped as a duplicate, one with other content (the data or the
+write lock's counter changed meanwhile) is applied again by the scorer, which is harmless (the same profile gives the
 same evaluation, and flags are published only on a change).
+
+Each chunk carries the write lock's committed counter read before anything of the export
+(its `sequence`): every change up to it is in what the export reads, and a change after
+it marks its profiles, whose next Profile message has a larger sequence. So the scorer
+skips a chunk's profile older than a Profile message it applied, and the last profile
+of a pseudonym, a chunk's or a message's, holds every change.
 
 Chunks carry what Profile messages carry (pseudonym, area, codes, days, agreements) and
 nothing else. Logs say counts and ids only.
@@ -41,9 +47,10 @@ def _b64(array: np.ndarray) -> str:
 class ChunkBuilder:
     """Turns grouped export rows into one ProfileExportChunk."""
 
-    def __init__(self, level: str, conflicts: set[str]):
+    def __init__(self, level: str, conflicts: set[str], sequence: int):
         self.level = level
         self.conflicts = conflicts
+        self.sequence = sequence
 
     async def build(self, session, request_id: str, chunk: int, rows: list,
                     last: bool) -> m.ProfileExportChunk:
@@ -79,7 +86,8 @@ class ChunkBuilder:
         agreement_index = np.fromiter((sets.setdefault(agreements(r), len(sets)) for r in rows),
                                       dtype="<i4", count=n)
         return m.ProfileExportChunk.model_construct(
-            request_id=request_id, level=self.level, chunk=chunk, last=last,
+            request_id=request_id, level=self.level, chunk=chunk, sequence=self.sequence,
+            last=last,
             total_chunks=chunk + 1 if last else None, pseudonyms=pseudonyms,
             codes=[tuple(c.split(repo.PAIR, 1)) for c in table], areas=list(area_table), agreement_sets=[list(s) for s in sets],
             offsets=_b64(offsets), event_codes=_b64(codes), event_days=_b64(days),
@@ -135,7 +143,8 @@ class Exporter:
         started, sent = time.monotonic(), 0
         spent = {"database": 0.0, "encoding": 0.0, "publishing": 0.0}
         async with self.rt.sessionmaker() as side:
-            builder = ChunkBuilder(level, await repo.area_conflicts(side, level))
+            sequence = await repo.committed_counter(side)
+            builder = ChunkBuilder(level, await repo.area_conflicts(side, level), sequence)
             rows = await self._page(level, after)
             spent["database"] += time.monotonic() - started
             while True:

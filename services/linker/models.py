@@ -23,6 +23,8 @@ SecurityEvent = tables.security_events(Base)
 Outbox = tables.outbox(Base)
 WriteLock = tables.write_lock(Base)
 Agreement = tables.agreement(Base)
+# the latest effective decision per person pseudonym and scope ('all' or 'partner:<id>')
+OptOut = tables.optouts(Base)
 
 
 class Event(Base):
@@ -54,15 +56,6 @@ class Assignment(Base):
     withheld_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     version: Mapped[int] = mapped_column(Integer)
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-
-class OptOut(Base):
-    """Effective opt-outs by person pseudonym: scope 'all' or 'partner:<id>'."""
-
-    __tablename__ = "optouts"
-    person: Mapped[str] = mapped_column(String(100), primary_key=True)
-    scope: Mapped[str] = mapped_column(String(200), primary_key=True)
-    decided_on: Mapped[date] = mapped_column(Date)
 
 
 class ProfileMark(Base):

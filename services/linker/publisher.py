@@ -9,6 +9,13 @@ the newer one next round. A mark that is gone (another linker instance published
 first) sends nothing, so a stale read never follows a fresher one. Marks are committed
 with the change that made them, so a crash loses no profile: the next round after a
 restart publishes it.
+
+Each profile carries the write-lock counter of the transaction that claimed its mark
+(its `sequence`): claims are serialised by the lock across every linker instance, and a
+change made after a profile was read leaves its mark for a later claim, so the last
+profile of a pseudonym has the largest sequence and holds every change. The scorer keeps
+the largest it applied and ignores a smaller one, whichever of its processes applies
+which message first.
 """
 
 from __future__ import annotations
@@ -55,14 +62,15 @@ class ProfilePublisher:
             profiles = await with_agreements(session, profiles)
         upto = max(seq for *_, seq in marks)
         async with self.rt.sessionmaker() as session, session.begin():
-            await repo.serialize(session)
+            sequence = await repo.serialize(session)
             present = {
                 "person": await repo.claim_marks(
                     session, "person", affected.persons | affected.must_persons, upto),
                 "household": await repo.claim_marks(
                     session, "household", affected.households | affected.must_households, upto),
             }
-            mine = [p for p in profiles if p.pseudonym in present[p.level]]
+            mine = [p.model_copy(update={"sequence": sequence}) for p in profiles
+                    if p.pseudonym in present[p.level]]
             for part in chunks(mine, self.per_message):
                 self.rt.outbox.add(session, subjects.PROFILES, m.ProfileBatch.model_construct(
                     profiles=part))

@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import db
+from services.common import messages as m
 from services.common import repository as shared
 from services.common.db import utcnow
 from services.common.repository import chunks
@@ -41,6 +42,11 @@ from services.linker.models import (
 async def serialize(session: AsyncSession) -> int:
     """Take the write lock (held until this transaction ends) before reading anything."""
     return await db.serialize(session, WriteLock)
+
+
+async def committed_counter(session: AsyncSession) -> int:
+    """The write lock's counter as last committed, without taking the lock."""
+    return await db.lock_counter(session, WriteLock)
 
 
 # --- events -----------------------------------------------------------------------------
@@ -150,12 +156,9 @@ async def optouts_of(session: AsyncSession, persons: Iterable[str]) -> dict[str,
     return await shared.optouts_of(session, OptOut, persons)
 
 
-async def add_optout(session: AsyncSession, person: str, scope: str, decided_on: date) -> None:
-    await shared.add_optout(session, OptOut, person, scope, decided_on)
-
-
-async def remove_optout(session: AsyncSession, person: str, scope: str) -> None:
-    await shared.remove_optout(session, OptOut, person, scope)
+async def apply_decision(session: AsyncSession, decision: m.ConsentDecision) -> bool:
+    """Keep the decision unless a later one is kept; returns whether it was kept."""
+    return await shared.apply_decision(session, OptOut, decision)
 
 
 # --- profiles ---------------------------------------------------------------------------

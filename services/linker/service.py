@@ -144,8 +144,10 @@ async def decide(session: AsyncSession, decision: m.ConsentDecision) -> Affected
     scope = decision.scope
     if not decision.effective or not (scope == OPT_OUT_ALL or scope.startswith(PARTNER_PREFIX)):
         return affected
+    if not await repo.apply_decision(session, decision):
+        log.info("decision %s: older than the one applied, ignored", decision.decision_id)
+        return affected
     if decision.status != "opt_out":
-        await repo.remove_optout(session, decision.person, scope)
         if scope == OPT_OUT_ALL:  # withheld here directly, so released here too: the
             # pseudonymiser's re-assignment may have arrived before the opt-out did
             if await repo.release_person(session, decision.person):
@@ -154,7 +156,6 @@ async def decide(session: AsyncSession, decision: m.ConsentDecision) -> Affected
                     await repo.households_of_person(session, decision.person))
         log.info("decision %s: opt-out lifted", decision.decision_id)
         return affected
-    await repo.add_optout(session, decision.person, scope, decision.decided_on)
     affected.must_persons.add(decision.person)
     affected.must_households.update(await repo.households_of_person(session, decision.person))
     if scope == OPT_OUT_ALL:

@@ -121,6 +121,9 @@ class ConsentRecord(Base):
     scope: Mapped[str] = mapped_column(String(200))
     decided_on: Mapped[date] = mapped_column(Date)
     effective: Mapped[bool] = mapped_column(Boolean)
+    # consent's sequence: of two effective decisions for one person and scope, the larger
+    # wins, whichever is applied last
+    sequence: Mapped[int] = mapped_column(BigInteger, default=0)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

@@ -281,6 +281,16 @@ async def add_decision(session: AsyncSession, **values) -> bool:
     return True
 
 
+async def later_decision(session: AsyncSession, person: str, scope: str,
+                         sequence: int) -> bool:
+    """Whether an effective decision for this person and scope with a larger sequence is
+    stored (applied before this one, though consent recorded it after)."""
+    found = await session.execute(select(ConsentRecord.decision_id).where(
+        ConsentRecord.person == person, ConsentRecord.scope == scope,
+        ConsentRecord.effective.is_(True), ConsentRecord.sequence > sequence).limit(1))
+    return found.first() is not None
+
+
 class Draft:
     """A row not stored yet: plain attributes named as a model's columns (None unless
     given). Thousands of ORM-instrumented objects cost more than the linking itself."""

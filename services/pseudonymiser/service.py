@@ -167,8 +167,12 @@ class Pseudonymiser:
         await self.lock.hold(session)
         new = await repo.add_decision(
             session, decision_id=d.decision_id, person=d.person, status=d.status,
-            scope=d.scope, decided_on=d.decided_on, effective=d.effective)
+            scope=d.scope, decided_on=d.decided_on, effective=d.effective,
+            sequence=d.sequence)
         if not new or not d.effective or d.scope != "all":
+            return []
+        if await repo.later_decision(session, d.person, d.scope, d.sequence):
+            log.info("consent decision %s is older than one applied: ignored", d.decision_id)
             return []
         person = await repo.person_by_pseudonym(session, d.person)
         while person is not None and person.merged_into is not None:

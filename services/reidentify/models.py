@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, Float, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Date, Float, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common import tables
@@ -57,6 +57,8 @@ class OptOut(Base):
     decision_id: Mapped[str] = mapped_column(String(100))
     household: Mapped[str | None] = mapped_column(String(64), nullable=True)
     decided_on: Mapped[date] = mapped_column(Date)
+    # consent's sequence of the decision: a decision with a smaller one is older
+    sequence: Mapped[int] = mapped_column(BigInteger, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

@@ -10,6 +10,9 @@ from sqlalchemy import case as sql_case
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from services.common import messages as m
+from services.common import repository as shared
+from services.common.db import utcnow
 from services.common.repository import chunks
 from services.common.retention import holds
 from services.reidentify.models import (
@@ -121,14 +124,17 @@ async def flags_of_pseudonym(session: AsyncSession, pseudonym: str) -> list[Flag
 # --- opt-outs ------------------------------------------------------------------------
 
 
-async def get_optout(session: AsyncSession, person: str, scope: str) -> OptOut | None:
-    return await session.get(OptOut, (person, scope))
+async def apply_decision(session: AsyncSession, decision: m.ConsentDecision) -> bool:
+    """Keep the decision unless a later one is kept; returns whether it was kept."""
+    return await shared.apply_decision(
+        session, OptOut, decision, decision_id=decision.decision_id,
+        household=decision.household, updated_at=utcnow())
 
 
 async def opt_out_keys(session: AsyncSession, persons: Iterable[str] | None = None
                        ) -> list[tuple[str, str]]:
     """(person, scope) of every opt-out in force (of these persons, or of everyone)."""
-    query = select(OptOut.person, OptOut.scope).where(OptOut.status == "opt_out")
+    query = select(OptOut.person, OptOut.scope).where(OptOut.status == shared.OPT_OUT)
     if persons is None:
         return [(person, scope) for person, scope in await session.execute(query)]
     out: list[tuple[str, str]] = []

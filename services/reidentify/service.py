@@ -27,7 +27,6 @@ from services.reidentify import repository
 from services.reidentify.attempts import PARTNER_LOOKUP, UNLOCK, Attempt
 from services.reidentify.ledger import Entry, Ledger
 from services.reidentify.metrics import ReidentifyMetrics
-from services.reidentify.models import OptOut
 from services.reidentify.policy import ActiveFlag, PolicyState
 
 log = logging.getLogger("tessera.reidentify")
@@ -69,21 +68,11 @@ async def apply_flags(session: AsyncSession, batch: m.FlagBatch) -> int:
 
 
 async def apply_decision(session: AsyncSession, decision: m.ConsentDecision) -> bool:
-    """Keep the effective decision per (person, scope); later decisions replace earlier."""
+    """Keep the effective decision per (person, scope): of two, the one with the larger
+    sequence, in whichever order they are applied."""
     if not decision.effective:
         return False
-    row = await repository.get_optout(session, decision.person, decision.scope)
-    if row is not None and row.decided_on > decision.decided_on:
-        return False
-    if row is None:
-        row = OptOut(person=decision.person, scope=decision.scope)
-        session.add(row)
-    row.status = decision.status
-    row.decision_id = decision.decision_id
-    row.household = decision.household
-    row.decided_on = decision.decided_on
-    row.updated_at = utcnow()
-    return True
+    return await repository.apply_decision(session, decision)
 
 
 # --- unlock -----------------------------------------------------------------------------

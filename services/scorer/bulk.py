@@ -40,6 +40,7 @@ class Chunk:
     areas: np.ndarray         # object: each profile's area
     agreement_sets: list[tuple[str, ...]]
     agreement_at: np.ndarray  # each profile's index into agreement_sets
+    sequence: int             # the linker's, for every profile of the chunk
 
     @property
     def n(self) -> int:
@@ -55,7 +56,8 @@ class Chunk:
                 continue
             lo, hi = int(self.offsets[i]), int(self.offsets[i + 1])
             out.append(m.Profile(
-                pseudonym=pseudonym, level=self.level, area=self.areas[i],
+                pseudonym=pseudonym, level=self.level, sequence=self.sequence,
+                area=self.areas[i],
                 agreements=list(self.agreement_sets[int(self.agreement_at[i])]),
                 events=[m.ProfileEvent(dataset=self.codes[c][0], code=self.codes[c][1],
                                        occurred_on=epoch + timedelta(days=int(d)))
@@ -85,7 +87,7 @@ def decode(msg: m.ProfileExportChunk) -> Chunk:
     return Chunk(msg.level, list(msg.pseudonyms), offsets, codes, days,
                  [tuple(c) for c in msg.codes],
                  area_table[areas_at] if n else np.empty(0, dtype=object), sets,
-                 agreements_at.astype(np.int64))
+                 agreements_at.astype(np.int64), msg.sequence)
 
 
 @dataclass

@@ -41,10 +41,10 @@ class Handlers:
     async def profiles(self, session: AsyncSession, message: m.ProfileBatch,
                        delivery: bus.Delivery) -> None:
         await serialize(session)
+        message = await service.newer_profiles(session, message)
         before = await retention.prior(session, {p.pseudonym for p in message.profiles})
         changes = await self.scorer.profiles(session, message)
         await self.cohorts.track(session, message.profiles)
-        await rescore.touch(session, message)
         now = await retention.record(session, message)
         flags = retention.stamp(changes.flags, now, before)
         publish_flags(self.rt, session, flags, self.per_message)
@@ -55,13 +55,15 @@ class Handlers:
         written, flag changes published through the outbox as for changed profiles."""
         await serialize(session)
         applied = await self.bulk.apply(session, message)
-        await self.follow(session, message)
+        await self.follow(session, message, applied.newer)
         publish_flags(self.rt, session, applied.flags, self.per_message)
 
-    async def follow(self, session: AsyncSession, message: m.ProfileExportChunk) -> None:
-        """The cohorts' part of a chunk: only the profiles they follow or now enrol."""
+    async def follow(self, session: AsyncSession, message: m.ProfileExportChunk,
+                     newer: set[str]) -> None:
+        """The cohorts' part of a chunk: only the profiles they follow or now enrol, and
+        not those a newer Profile message has set."""
         chunk = bulk.decode(message)
-        wanted = await self.cohorts.followed(session, chunk.level, chunk.pseudonyms)
+        wanted = await self.cohorts.followed(session, chunk.level, chunk.pseudonyms) - newer
         if wanted:
             await self.cohorts.track(session, chunk.profiles(wanted))
 

@@ -1,11 +1,12 @@
 """The scorer's tables: code categories, versioned rule sets, evaluations (counts only,
-never codes) with the flag state, opt-outs, write lock, inbox and outbox."""
+never codes) with the flag state, the sequence of each profile applied, opt-outs, write
+lock, inbox and outbox."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, Float, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Date, Float, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common import tables
@@ -21,6 +22,9 @@ SecurityEvent = tables.security_events(Base)
 Outbox = tables.outbox(Base)
 WriteLock = tables.write_lock(Base)
 Agreement = tables.agreement(Base)
+# the latest effective decision per person and scope; opt-outs of 'all' or
+# 'purpose:<name>' stop flagging
+OptOut = tables.optouts(Base)
 
 
 class CodeCategory(Base):
@@ -68,15 +72,6 @@ class Evaluation(Base):
     agreements: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
-class OptOut(Base):
-    """Effective opt-outs that stop flagging: scope 'all' or 'purpose:<name>'."""
-
-    __tablename__ = "optouts"
-    person: Mapped[str] = mapped_column(String(100), primary_key=True)
-    scope: Mapped[str] = mapped_column(String(200), primary_key=True)
-    decided_on: Mapped[date] = mapped_column(Date)
-
-
 class Rescore(Base):
     """A bulk re-score: asked of the linker, applied chunk by chunk, finished when every
     chunk of every level asked for has been applied."""
@@ -100,14 +95,19 @@ class RescoreChunk(Base):
     total: Mapped[int | None] = mapped_column(Integer)
 
 
-class RescoreTouched(Base):
-    """Profiles evaluated from a changed-profile message while a bulk re-score runs: that
-    message is at least as new as the export's snapshot, so the export skips them."""
+class ProfileSequence(Base):
+    """The largest sequence of a profile applied, per pseudonym and level (a Profile
+    message's, or that of an export chunk that changed its evaluations): a profile with a
+    smaller one is older and ignored, whichever process applies which message first. Kept
+    when the profile is cleared, so an older profile cannot bring it back."""
 
-    __tablename__ = "rescore_touched"
+    __tablename__ = "profile_sequences"
     pseudonym: Mapped[str] = mapped_column(String(100), primary_key=True)
     level: Mapped[str] = mapped_column(String(10), primary_key=True)
-    touched_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sequence: Mapped[int] = mapped_column(BigInteger)
+
+    # an export chunk finds the few profiles set after the export read
+    __table_args__ = (Index("ix_profile_sequences_level_sequence", "level", "sequence"),)
 
 
 class CohortMember(Base):

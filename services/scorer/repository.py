@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import db
+from services.common import messages as m
 from services.common import repository as shared
 from services.common import retention as common
 from services.common.db import utcnow
@@ -34,9 +35,9 @@ from services.scorer.models import (
     JourneyStep,
     OptOut,
     OutcomeMet,
+    ProfileSequence,
     Rescore,
     RescoreChunk,
-    RescoreTouched,
     RuleVersion,
     WriteLock,
 )
@@ -182,12 +183,41 @@ async def optouts_of(session: AsyncSession, persons: Iterable[str]) -> dict[str,
     return await shared.optouts_of(session, OptOut, persons)
 
 
-async def add_optout(session: AsyncSession, person: str, scope: str, decided_on: date) -> None:
-    await shared.add_optout(session, OptOut, person, scope, decided_on)
+async def apply_decision(session: AsyncSession, decision: m.ConsentDecision) -> bool:
+    """Keep the decision unless a later one is kept; returns whether it was kept."""
+    return await shared.apply_decision(session, OptOut, decision)
 
 
-async def remove_optout(session: AsyncSession, person: str, scope: str) -> None:
-    await shared.remove_optout(session, OptOut, person, scope)
+# --- profile sequences ------------------------------------------------------------------
+
+
+async def profile_sequences(session: AsyncSession, level: str, pseudonyms: Iterable[str]
+                            ) -> dict[str, int]:
+    """Pseudonym -> the sequence of its profile last applied, for those that have one."""
+    out: dict[str, int] = {}
+    for part in chunks(set(pseudonyms), STATE_CHUNK):
+        out.update((await session.execute(
+            select(ProfileSequence.pseudonym, ProfileSequence.sequence).where(
+                ProfileSequence.level == level, ProfileSequence.pseudonym.in_(part)))).all())
+    return out
+
+
+async def newer_than(session: AsyncSession, level: str, sequence: int) -> set[str]:
+    """The pseudonyms of the level whose applied sequence is larger than this one (the
+    profiles a Profile message set after an export read; few, found by the index)."""
+    return set((await session.execute(select(ProfileSequence.pseudonym).where(
+        ProfileSequence.level == level, ProfileSequence.sequence > sequence))).scalars())
+
+
+async def store_sequences(session: AsyncSession, level: str, sequences: dict[str, int]
+                          ) -> None:
+    """Store each pseudonym's applied sequence (replacing the one stored, which the
+    caller has found smaller)."""
+    for part in chunks(sequences, STATE_CHUNK):
+        await session.execute(delete(ProfileSequence).where(
+            ProfileSequence.level == level, ProfileSequence.pseudonym.in_(part)))
+        await session.execute(insert(ProfileSequence.__table__), [
+            {"pseudonym": p, "level": level, "sequence": sequences[p]} for p in part])
 
 
 # --- bulk re-scores ---------------------------------------------------------------------
@@ -238,19 +268,17 @@ async def raised_at_of(session: AsyncSession, pseudonyms: list[str], rule_id: st
 async def optouts_for_chunk(session: AsyncSession, persons: list[str]) -> dict[str, set[str]]:
     """Opt-outs of these persons: the whole (small) table when it is smaller than the
     list, else by IN lists."""
-    total = (await session.execute(select(func.count()).select_from(OptOut))).scalar_one()
+    opted_out = OptOut.status == shared.OPT_OUT
+    total = (await session.execute(select(func.count()).where(opted_out))).scalar_one()
     if total > len(persons):
         return await optouts_of(session, persons)
     wanted = set(persons)
     out: dict[str, set[str]] = {}
-    for person, scope in await session.execute(select(OptOut.person, OptOut.scope)):
+    for person, scope in await session.execute(
+            select(OptOut.person, OptOut.scope).where(opted_out)):
         if person in wanted:
             out.setdefault(person, set()).add(scope)
     return out
-
-
-async def any_touched(session: AsyncSession) -> bool:
-    return (await session.execute(select(RescoreTouched.pseudonym).limit(1))).first() is not None
 
 
 async def insert_rows(session: AsyncSession, rows: list[dict]) -> None:
@@ -306,38 +334,6 @@ async def chunks_applied(session: AsyncSession, request_id: str
         select(RescoreChunk.level, func.count(), func.max(RescoreChunk.total))
         .where(RescoreChunk.request_id == request_id).group_by(RescoreChunk.level))
     return {level: (n, total) for level, n, total in rows}
-
-
-async def running_since(session: AsyncSession, not_before: datetime) -> datetime | None:
-    """When the oldest unfinished re-score (asked for after `not_before`) was asked for."""
-    return (await session.execute(select(func.min(Rescore.requested_at)).where(
-        Rescore.finished_at.is_(None), Rescore.requested_at >= not_before))).scalar_one()
-
-
-async def touch(session: AsyncSession, level: str, pseudonyms: Iterable[str]) -> None:
-    now = utcnow()
-    for part in chunks(set(pseudonyms)):
-        await session.execute(delete(RescoreTouched).where(
-            RescoreTouched.level == level, RescoreTouched.pseudonym.in_(part)))
-        await session.execute(insert(RescoreTouched.__table__), [
-            {"pseudonym": p, "level": level, "touched_at": now} for p in part])
-
-
-async def touched_since(session: AsyncSession, level: str, pseudonyms: Iterable[str],
-                        since: datetime) -> set[str]:
-    found: set[str] = set()
-    for part in chunks(set(pseudonyms)):
-        found.update((await session.execute(select(RescoreTouched.pseudonym).where(
-            RescoreTouched.level == level, RescoreTouched.pseudonym.in_(part),
-            RescoreTouched.touched_at >= since))).scalars())
-    return found
-
-
-async def forget_touched(session: AsyncSession, before: datetime | None) -> None:
-    stmt = delete(RescoreTouched)
-    if before is not None:
-        stmt = stmt.where(RescoreTouched.touched_at < before)
-    await session.execute(stmt)
 
 
 # --- agreements and retention -----------------------------------------------------------

@@ -4,8 +4,13 @@ Each chunk is evaluated under every current rule of its level, compared with the
 evaluations, and only what changed is written (set-based inserts, updates and deletes);
 flags are raised and cleared exactly as the incremental path does (service.Changes), with
 the same counts, scores, raised_at and agreements. A chunk applied twice changes nothing
-the second time. Profiles evaluated from a changed-profile message since the re-score was
-asked for are skipped: that message is at least as new as the export's snapshot.
+the second time. A profile whose applied sequence (services.scorer.models.ProfileSequence)
+is larger than the chunk's is skipped: a Profile message newer than the export's read was
+applied first. The profiles the chunk changes take its sequence, so an older Profile
+message applied after the chunk does not undo the change. One the chunk leaves as it was
+keeps its sequence (writing a million unchanged rows would double a re-score): an older
+Profile message still to come for it holds what the chunk held, or the linker publishes a
+newer one after it (services/linker/export.py).
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,14 +32,12 @@ from services.scorer.rules import Compiled, StoredRule, blocked_by, window_start
 
 log = logging.getLogger("tessera.scorer")
 
-ABANDONED_AFTER = timedelta(days=1)  # an export not finished by then no longer holds back
-
-
 @dataclass
 class Applied:
     flags: list[m.Flag] = field(default_factory=list)
     profiles: int = 0
     skipped: int = 0
+    newer: set[str] = field(default_factory=set)  # skipped: a newer profile was applied
     written: int = 0
     finished: bool = False
 
@@ -79,13 +82,10 @@ class BulkScorer:
         rescore = await repo.add_rescore(session, msg.request_id, [msg.level])
         chunk = bulk.decode(msg)
         rules = [r for r in await repo.current_rules(session) if r.level == chunk.level]
-        skip = np.zeros(chunk.n, dtype=bool)
+        newer = await repo.newer_than(session, chunk.level, msg.sequence)
+        skip = np.fromiter((p in newer for p in chunk.pseudonyms), dtype=bool, count=chunk.n)
+        out.newer = newer & set(chunk.pseudonyms)
         if chunk.n and rules:
-            if await repo.any_touched(session):
-                touched = await repo.touched_since(session, chunk.level, chunk.pseudonyms,
-                                                   rescore.requested_at)
-                skip = np.fromiter((p in touched for p in chunk.pseudonyms), dtype=bool,
-                                   count=chunk.n)
             categories = await repo.categories_of(session, chunk.codes)
             optouts = (await repo.optouts_for_chunk(session, chunk.pseudonyms)
                        if chunk.level == "person" else {})
@@ -110,6 +110,8 @@ class BulkScorer:
             t2 = time.perf_counter()
             clock["evaluate"] += t2 - t1
             await writes.apply(session)
+            await repo.store_sequences(session, chunk.level,
+                                       dict.fromkeys(writes.pseudonyms(), msg.sequence))
             out.written = writes.count
             clock["write"] += time.perf_counter() - t2
         out.profiles = chunk.n - int(skip.sum())
@@ -197,8 +199,6 @@ class BulkScorer:
                 return False
         rescore.finished_at = now
         await session.flush()
-        oldest = await repo.running_since(session, now - ABANDONED_AFTER)
-        await repo.forget_touched(session, oldest)
         clock = self.timings.pop(rescore.request_id, None)
         spent = (f"; in this process {time.monotonic() - clock['since']:.1f} s from the "
                  f"first chunk: reading {clock['read']:.1f} s, evaluating "
@@ -220,19 +220,14 @@ class Writes:
     def count(self) -> int:
         return len(self.inserts) + len(self.updates) + len(self.raises) + len(self.deletes)
 
+    def pseudonyms(self) -> set[str]:
+        """The pseudonyms whose evaluations these writes change."""
+        return ({r["pseudonym"] for rows in (self.inserts, self.updates, self.raises)
+                 for r in rows} | {p for p, _ in self.deletes})
+
     async def apply(self, session: AsyncSession) -> None:
         await repo.delete_evaluations(session, self.deletes)
         await repo.insert_rows(session, self.inserts)
         await repo.update_rows(session, self.updates)
         await repo.update_rows(session, self.raises)
 
-
-async def touch(session: AsyncSession, batch: m.ProfileBatch) -> None:
-    """While a re-score runs, remember the profiles a changed-profile message evaluated."""
-    since = await repo.running_since(session, utcnow() - ABANDONED_AFTER)
-    if since is None:
-        return
-    for level in ("person", "household"):
-        mine = [p.pseudonym for p in batch.profiles if p.level == level]
-        if mine:
-            await repo.touch(session, level, mine)

@@ -89,6 +89,29 @@ class Changes:
         await repo.update_evaluations(session, self.updates)
 
 
+async def newer_profiles(session: AsyncSession, batch: m.ProfileBatch) -> m.ProfileBatch:
+    """The batch's profiles not older than the one applied of their pseudonym and level
+    (the largest sequence of each), their sequences stored: two processes may apply two
+    profiles of one person in either order, and the older one applied last changes
+    nothing."""
+    latest: dict[tuple[str, str], m.Profile] = {}
+    for p in batch.profiles:
+        kept = latest.get((p.level, p.pseudonym))
+        if kept is None or p.sequence >= kept.sequence:
+            latest[(p.level, p.pseudonym)] = p
+    newer: list[m.Profile] = []
+    for level in ("person", "household"):
+        mine = {p.pseudonym: p for (lv, _), p in latest.items() if lv == level}
+        stored = await repo.profile_sequences(session, level, mine)
+        fresh = {name: p for name, p in mine.items() if p.sequence >= stored.get(name, 0)}
+        await repo.store_sequences(session, level, {
+            name: p.sequence for name, p in fresh.items() if p.sequence != stored.get(name)})
+        newer += fresh.values()
+    if len(newer) < len(latest):
+        log.info("profiles: %d older than those applied, ignored", len(latest) - len(newer))
+    return m.ProfileBatch.model_construct(profiles=newer)
+
+
 class Scorer:
     def __init__(self, today: Callable[[], date] = utc_today):
         self.today = today
@@ -133,11 +156,12 @@ class Scorer:
         changes = Changes()
         if not d.effective or not (d.scope == "all" or d.scope.startswith("purpose:")):
             return changes
+        if not await repo.apply_decision(session, d):
+            log.info("decision %s: older than the one applied, ignored", d.decision_id)
+            return changes
         if d.status != "opt_out":
-            await repo.remove_optout(session, d.person, d.scope)
             log.info("decision %s: opt-out lifted", d.decision_id)
             return changes
-        await repo.add_optout(session, d.person, d.scope, d.decided_on)
         rules = [r for r in await repo.current_rules(session) if blocked_by(r, {d.scope})]
         existing = await repo.evaluations_of(session, [d.person], [r.id for r in rules])
         now = utcnow()

@@ -75,6 +75,11 @@ async def test_same_day_later_recorded_wins(env):
     second = (await post(env, decision(p, "consent", TODAY))).json()
     assert second["effective"] is True
     assert (await listed(env, p))["effective"] == {"all": second["decision_id"]}
+    # both went out effective: the slices keep the one with the larger sequence, whichever
+    # they apply last
+    first, last = await env.settle(p, 2)
+    assert first.effective and last.effective and last.decision_id == second["decision_id"]
+    assert first.sequence < last.sequence
 
 
 async def test_practitioner_decision_joins_partner_decisions(env):

@@ -228,3 +228,13 @@ def test_two_pseudonymiser_pods_each_named_in_the_lease(docs):
     replica = next(v for v in container["env"] if v["name"] == "TESSERA_PSEUDONYMISER_REPLICA")
     assert replica["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name"
     assert not any("persistentVolumeClaim" in volume for volume in pod["volumes"])
+
+
+def test_every_slice_on_one_database_runs_two_pods(docs):
+    """The slices whose processes share only their database and NATS run two pods each,
+    none with a volume that only one pod may mount (docs/operations.md, "Replicas")."""
+    deployments = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Deployment"}
+    for name in ("gateway", "pseudonymiser", "linker", "scorer", "consent"):
+        assert deployments[name]["spec"]["replicas"] == 2, name
+        volumes = deployments[name]["spec"]["template"]["spec"]["volumes"]
+        assert not any("persistentVolumeClaim" in volume for volume in volumes), name

@@ -1,7 +1,7 @@
 """`tessera run --replicas 2`: two processes of every slice, behind
-HAProxy, with a synthetic borough pushed through them. Reidentify's two replicas keep
-one caller's rate, both honour every flag, opt-out and token revocation, and their
-appends make one chain that verifies."""
+HAProxy, with a synthetic borough pushed through them. Two scorers flag exactly who the
+generator says; reidentify's two replicas keep one caller's rate, both honour every flag,
+opt-out and token revocation, and their appends make one chain that verifies."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import jwt
 import pytest_asyncio
 
 from tests.e2e.conftest import federation_with_borough
-from tests.e2e.test_federation import PURPOSE, settled_cohort
+from tests.e2e.test_federation import PURPOSE, pseudonyms_of, settled_cohort
 
 RATE = 20
 REPLICAS = ("reidentify", "reidentify-2")
@@ -61,6 +61,29 @@ async def test_both_replicas_hold_every_flag(scaled, flagged):
                 headers = bearer(scaled, f"cw-all-{n}-{i // (RATE - 1)}")
                 r = await unlock(client, url, pseudonym, headers)
                 assert r.status_code == 200, (url, r.text)
+
+
+async def test_two_scorers_flag_exactly_who_the_generator_says(scaled, flagged):
+    """Two scorer processes share the profiles stream, and may apply one person's
+    profiles in either order: what they flag together is the generator's truth, and each
+    profile they applied is kept with the linker's sequence."""
+    fed = scaled.fed
+    assert fed.instances("scorer") == ["scorer", "scorer-2"]
+    async with httpx.AsyncClient(timeout=30, verify=fed.verify) as client:
+        for name in fed.instances("scorer"):
+            assert (await client.get(fed.instance_url(name) + "/readyz")).status_code == 200
+    pseudonym_of = pseudonyms_of(scaled)
+    expected = {pseudonym_of[p] for p in scaled.borough.truth.flagged()}
+    assert set(flagged) == expected, (len(set(flagged) - expected), len(expected - set(flagged)))
+    con = scaled.connect("scorer")
+    try:
+        unordered = con.execute(
+            "SELECT COUNT(*) FROM evaluations e WHERE NOT EXISTS (SELECT 1 FROM "
+            "profile_sequences s WHERE s.pseudonym = e.pseudonym AND s.level = e.level "
+            "AND s.sequence > 0)").fetchone()[0]
+    finally:
+        con.close()
+    assert unordered == 0
 
 
 async def test_a_callers_rate_is_not_doubled_by_two_replicas(scaled, flagged):

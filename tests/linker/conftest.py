@@ -19,7 +19,7 @@ from services.common.state import state_of
 from services.linker.app import create_app
 from services.linker.models import Assignment, Event
 from services.linker.settings import LinkerSettings
-from tests.support import close, eventually, send
+from tests.support import close, eventually, send, sequence
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "linker" / "migrations"
 
@@ -53,10 +53,14 @@ class Harness:
         await self._send("pseudonymiser", subjects.ASSIGNMENTS.subject,
                          m.AssignmentBatch(assignments=list(assignments)))
 
-    async def decide(self, person: str, status: str, scope: str, effective: bool = True):
+    async def decide(self, person: str, status: str, scope: str, effective: bool = True,
+                     order: int | None = None):
+        """As consent publishes a decision; `order`: its sequence (by default, a larger
+        one than every decision before)."""
         await self._send("consent", subjects.DECISIONS.subject, m.ConsentDecision(
             decision_id=uuid.uuid4().hex, person=person, status=status, scope=scope,
-            decided_on=date(2026, 5, 1), effective=effective))
+            decided_on=date(2026, 5, 1), effective=effective,
+            sequence=sequence() if order is None else order))
 
     async def _drain(self, sub, schema, sink, attr: str | None) -> None:
         while True:

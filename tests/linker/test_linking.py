@@ -1,4 +1,5 @@
-"""Events join pseudonyms in either order; versions, withholding and opt-outs are obeyed."""
+"""Events join pseudonyms in either order; versions, withholding and opt-outs are obeyed,
+and of two decisions the one consent recorded last, in whichever order they arrive."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from datetime import date, timedelta
 from services.common.db import utcnow
 from services.common.messages import Assignment
 from services.common.state import state_of
+from services.linker import repository as repo
 from tests.linker.conftest import codes, new
-from tests.support import eventually
+from tests.support import eventually, sequence
 
 D = date(2026, 4, 1)
 
@@ -207,3 +209,28 @@ async def test_an_opt_out_applied_after_its_lift_leaves_nothing_withheld(linker)
     await linker.decide(pseudonym, "withdrawn", "all")
     await linker.wait_profile(pseudonym, lambda p: codes(p) == ["GP1"])
     assert not (await linker.assignment(token)).withheld
+
+
+async def test_an_older_decision_applied_after_a_newer_one_changes_nothing(linker):
+    """Two processes may apply two decisions for one person and scope in either order:
+    an opt-out recorded before the consent that lifted it, applied after it, is older
+    (its sequence is smaller) and withholds nothing."""
+    token, pseudonym = new("rt"), new("P")
+    await linker.assign(person(token, pseudonym))
+    await linker.events("gp-p81001", "gp-p81001", [(token, "GP1", D)])
+    await linker.wait_profile(pseudonym, lambda p: codes(p) == ["GP1"])
+    opted_out, consented = sequence(), sequence()
+    decisions = state_of(linker.app).consumers["decisions"]
+    applied = decisions.applied
+    for scope in ("all", "partner:gp-p81001"):
+        await linker.decide(pseudonym, "consent", scope, order=consented)
+        await linker.decide(pseudonym, "opt_out", scope, order=opted_out)
+    await eventually(lambda: decisions.applied == applied + 4)
+    assert not (await linker.assignment(token)).withheld
+    assert [e.code for e in await linker.stored_events(token)] == ["GP1"]
+    async with state_of(linker.app).sessionmaker() as s:
+        assert await repo.optouts_of(s, [pseudonym]) == {}
+    # a later opt-out still applies
+    await linker.decide(pseudonym, "opt_out", "all")
+    await linker.wait_profile(pseudonym, lambda p: p.events == [])
+    assert (await linker.assignment(token)).withheld

@@ -1,6 +1,7 @@
 """Profile publication is coalesced: many batches touching one person publish one profile,
 a mark set again while a round reads is kept for the next round, and a full republish goes
-out in bounded rounds and messages. The periodic publisher is switched off here (an hour's
+out in bounded rounds and messages. Sequences order one person's profiles across
+publishers and exports. The periodic publisher is switched off here (an hour's
 interval); each test runs the rounds itself."""
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from sqlalchemy import func, select
 from services.common import messages as m
 from services.common import subjects
 from services.common.state import state_of
+from services.linker import repository as repo
 from services.linker import service
 from services.linker.models import Event, ProfileMark
+from services.linker.publisher import ProfilePublisher
 from tests.linker.conftest import codes, new, running_linker
 
 D = date(2026, 4, 1)
@@ -123,3 +126,65 @@ async def test_full_republish_goes_out_in_bounded_rounds(linker):
     assert linker.batch_sizes and max(linker.batch_sizes) <= PER_MESSAGE
     assert len(linker.profiles) == len(published)  # each once
     assert await marks(linker) == {}
+
+
+async def test_the_last_profile_of_two_publishers_has_the_largest_sequence(linker, monkeypatch):
+    """Two linker instances publish one person's profile: A reads it, B reads and
+    publishes it after a change, a further change comes, then A publishes what it read.
+    A's profile is older than B's but its sequence is larger; the change after it leaves
+    the mark, so the next profile, with every change, has a larger sequence still."""
+    token, pseudonym = new("rt"), new("P")
+    await linker.assign(person(token, pseudonym))
+    await linker.wait_progress(await linker.events("gp-p81001", "gp-p81001", [(token, "GP1", D)]))
+    a, b = state_of(linker.app).publisher, ProfilePublisher(state_of(linker.app).rt)
+    build = service.build_profiles
+
+    async def ingest(code: str) -> None:
+        await linker.wait_progress(
+            await linker.events("gp-p81001", "gp-p81001", [(token, code, D)]))
+
+    async def b_publishes_between_changes(session, affected):
+        profiles = await build(session, affected)
+        monkeypatch.setattr(service, "build_profiles", build)
+        await ingest("GP2")
+        await b.round()
+        await ingest("GP3")
+        return profiles
+
+    monkeypatch.setattr(service, "build_profiles", b_publishes_between_changes)
+    await a.round()
+    await publish(linker)
+    profiles = await linker.seen(pseudonym)
+    assert [codes(p) for p in profiles] == [["GP1", "GP2"], ["GP1"], ["GP1", "GP2", "GP3"]]
+    assert profiles[0].sequence < profiles[1].sequence < profiles[2].sequence
+    assert await marks(linker) == {}
+
+
+async def test_an_export_is_ordered_between_the_profiles_around_it(linker):
+    """An export chunk's sequence is at least that of every profile published before the
+    export read, and smaller than that of a profile published for a change after it."""
+    token, pseudonym = new("rt"), new("P")
+    await linker.assign(person(token, pseudonym))
+    await linker.wait_progress(await linker.events("gp-p81001", "gp-p81001", [(token, "GP1", D)]))
+    await publish(linker)
+    [before] = await linker.seen(pseudonym)
+    request_id = new("r")
+    async with state_of(linker.app).sessionmaker() as s, s.begin():
+        await repo.add_exports(s, request_id, ["person"])
+    chunks = await linker.peers["scorer"].js.pull_subscribe_bind(
+        durable="scorer", stream=subjects.PROFILE_EXPORT.stream)
+    await state_of(linker.app).exporter.run_pending()
+    mine = []
+    while not mine or not mine[-1].last:
+        for msg in await chunks.fetch(10, timeout=5):
+            chunk = m.ProfileExportChunk.model_validate_json(msg.data)
+            await msg.ack()
+            if chunk.request_id == request_id:
+                mine.append(chunk)
+    await chunks.unsubscribe()
+    [exported] = [c for c in mine if pseudonym in c.pseudonyms]
+    assert exported.sequence >= before.sequence
+    await linker.wait_progress(await linker.events("gp-p81001", "gp-p81001", [(token, "GP2", D)]))
+    await publish(linker)
+    after = (await linker.seen(pseudonym))[-1]
+    assert codes(after) == ["GP1", "GP2"] and after.sequence > exported.sequence

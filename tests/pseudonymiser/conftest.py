@@ -21,7 +21,7 @@ from services.pseudonymiser import identity
 from services.pseudonymiser.app import create_app
 from services.pseudonymiser.models import Household, Person
 from services.pseudonymiser.settings import PseudonymiserSettings
-from tests.support import StandInRegistry, close, eventually, send
+from tests.support import StandInRegistry, close, eventually, send, sequence
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "pseudonymiser" / "migrations"
 ACCESS_IDS = itertools.count(int(datetime.now(UTC).timestamp() * 1000))
@@ -115,10 +115,15 @@ class Federation:
             return None
         return await eventually(check)
 
-    async def decide(self, person: str, status: str, scope: str = "all") -> None:
+    async def decide(self, person: str, status: str, scope: str = "all",
+                     order: int | None = None) -> str:
+        """As consent publishes a decision; `order`: its sequence (by default, a larger one
+        than every decision before). Returns its id."""
         decision = m.ConsentDecision(decision_id=uuid.uuid4().hex, person=person, status=status,
-                                     scope=scope, decided_on=date(2026, 3, 1), effective=True)
+                                     scope=scope, decided_on=date(2026, 3, 1), effective=True,
+                                     sequence=sequence() if order is None else order)
         await self.consent.publish(subjects.DECISIONS, decision, msg_id=decision.decision_id)
+        return decision.decision_id
 
     async def ask(self, pseudonym: str, level: str = "person", partner: str | None = None,
                   **request) -> identity.Answer:

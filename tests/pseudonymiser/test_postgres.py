@@ -83,9 +83,13 @@ async def test_link_review_merge_split_withhold_on_postgres(pg_url):
         async with sessions() as s, s.begin():
             changed = await svc.decide(s, m.ConsentDecision(
                 decision_id="d1", person=first["a"].person, status="opt_out", scope="all",
-                decided_on=date(2026, 1, 1), effective=True))
+                decided_on=date(2026, 1, 1), effective=True, sequence=1))
         assert {a.record_token for a in changed} == {"a", "c"}
         assert all(a.withheld for a in changed)
+        async with sessions() as s, s.begin():  # recorded before d1, applied after it
+            assert await svc.decide(s, m.ConsentDecision(
+                decision_id="d0", person=first["a"].person, status="consent", scope="all",
+                decided_on=date(2026, 1, 1), effective=True, sequence=0)) == []
         async with sessions() as s:
             reply = await reference.reidentify(s, Lookup(
                 pseudonym=first["a"].person, level="person"))

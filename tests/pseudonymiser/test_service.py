@@ -13,7 +13,9 @@ from services.common import messages as m
 from services.common import subjects
 from services.common.state import state_of
 from services.common.tokens import TokenVerifier
-from tests.support import eventually
+from services.pseudonymiser import repository as repo
+from services.pseudonymiser.models import ConsentRecord
+from tests.support import eventually, sequence
 
 
 def tok() -> str:
@@ -197,6 +199,30 @@ async def test_consent_withholds_and_reidentify_answers_withheld(pseudonymiser, 
     assert (await fed.reidentify(pa.person)).subjects
     for secret in ("Dafydd", "Llewel", "High Street", "OL1 1AB", "9434765919"):
         assert secret not in caplog.text
+
+
+async def test_an_older_decision_applied_after_a_newer_one_changes_nothing(pseudonymiser):
+    """Of two decisions for one person, consent's later one holds in whichever order they
+    are applied: an opt-out applied after the consent that lifted it withholds nothing."""
+    fed = pseudonymiser.fed
+    a = person(family_name="Okonkwo", given_name="Chidinma", sex="F",
+               date_of_birth="1990-11-23", address="4 Mill Lane, Oldham", postcode="OL4 2JT")
+    await fed.processed(await fed.publish([a]))
+    pa = await fed.latest(a["record_token"])
+    older = sequence()
+    decided = [await fed.decide(pa.person, "consent"),
+               await fed.decide(pa.person, "opt_out", order=older)]
+    sessionmaker = state_of(pseudonymiser.app).sessionmaker
+
+    async def both_applied():
+        async with sessionmaker() as s:
+            return all([await s.get(ConsentRecord, d) for d in decided])
+
+    await eventually(both_applied)
+    async with sessionmaker() as s:
+        assert not (await repo.person_by_pseudonym(s, pa.person)).withheld
+    await fed.decide(pa.person, "opt_out")  # a later one holds
+    assert (await fed.latest(a["record_token"], min_version=2)).withheld
 
 
 async def test_redelivered_batch_is_applied_once(pseudonymiser):

@@ -23,7 +23,7 @@ from services.reidentify.app import create_app
 from services.reidentify.models import FlagRow, OptOut
 from services.reidentify.settings import ReidentifySettings
 from tests import postgres
-from tests.support import close, eventually
+from tests.support import close, eventually, sequence
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "reidentify" / "migrations"
 PURPOSE = "early-help-triage"
@@ -75,19 +75,26 @@ class Env:
         await eventually(applied)
 
     async def publish_decision(self, person: str, status: str, scope: str = "all",
-                               decided_on: date | None = None) -> None:
+                               decided_on: date | None = None,
+                               order: int | None = None) -> None:
+        """As consent publishes a decision, and until reidentify has kept it; `order`: its
+        sequence, when not a larger one than every decision before (then until this
+        process has applied it, as an older decision is not kept)."""
         decision = messages.ConsentDecision(
             decision_id=uuid.uuid4().hex, person=person, status=status, scope=scope,
-            decided_on=decided_on or date.today(), effective=True)
+            decided_on=decided_on or date.today(), effective=True,
+            sequence=sequence() if order is None else order)
+        decisions = state_of(self.app).consumers["decisions"]
+        before = decisions.applied
         await self.consent.publish(subjects.DECISIONS, decision, msg_id=decision.decision_id)
 
-        async def applied():
+        async def kept():
             async with state_of(self.app).sessionmaker() as s:
                 row = (await s.execute(select(OptOut).where(
                     OptOut.decision_id == decision.decision_id))).scalar_one_or_none()
                 return row is not None
 
-        await eventually(applied)
+        await eventually(kept if order is None else lambda: decisions.applied > before)
 
     async def log_for_all(self) -> list[dict]:
         entries, after = [], 0

@@ -10,7 +10,7 @@ import pytest
 from services.common import messages
 from services.common.state import state_of
 from tests.reidentify.conftest import PURPOSE, RATE, Canned, flag
-from tests.support import eventually
+from tests.support import eventually, sequence
 
 JUSTIFICATION = "Early help triage following a multi-agency referral"
 GIVEN, FAMILY = "Zebedee", "Quarrington"
@@ -141,6 +141,21 @@ async def test_consent_lifted_by_later_consent(env):
     r = await env.client.post("/v1/unlock", json=body("p-lift"), headers=env.clearance("cw-l"))
     assert r.status_code == 200, r.text
     assert [e["outcome"] for e in await env.log_for("cw-l")] == ["refused", "allowed"]
+
+
+async def test_an_older_decision_applied_after_a_newer_one_changes_nothing(env):
+    """Of two decisions for one person and scope, consent's later one holds in whichever
+    order they are applied (two processes may apply them at once)."""
+    await env.publish_flags(flag("p-order"))
+    env.replies["p-order"] = found((GIVEN, FAMILY))
+    opted_out, consented = sequence(), sequence()
+    await env.publish_decision("p-order", "consent", order=consented)
+    await env.publish_decision("p-order", "opt_out", order=opted_out)
+    r = await env.client.post("/v1/unlock", json=body("p-order"), headers=env.clearance("cw-o"))
+    assert r.status_code == 200, r.text
+    await env.publish_decision("p-order", "opt_out")  # a later one holds
+    r = await env.client.post("/v1/unlock", json=body("p-order"), headers=env.clearance("cw-o"))
+    assert r.json()["reason"] == "consent"
 
 
 async def test_rate_limit_per_subject(env):

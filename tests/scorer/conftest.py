@@ -20,7 +20,7 @@ from services.common.state import state_of
 from services.scorer.app import create_app
 from services.scorer.models import Evaluation
 from services.scorer.settings import ScorerSettings
-from tests.support import close, eventually, send
+from tests.support import close, eventually, send, sequence
 
 REPO = Path(__file__).resolve().parents[2]
 MIGRATIONS = REPO / "services" / "scorer" / "migrations"
@@ -66,10 +66,14 @@ class Harness:
         await self._send("linker", subjects.PROFILES.subject,
                          m.ProfileBatch(profiles=list(profiles)))
 
-    async def decide(self, person: str, status: str, scope: str, effective: bool = True):
+    async def decide(self, person: str, status: str, scope: str, effective: bool = True,
+                     order: int | None = None):
+        """As consent publishes a decision; `order`: its sequence (by default, a larger
+        one than every decision before)."""
         await self._send("consent", subjects.DECISIONS.subject, m.ConsentDecision(
             decision_id=uuid.uuid4().hex, person=person, status=status, scope=scope,
-            decided_on=date(2026, 5, 1), effective=effective))
+            decided_on=date(2026, 5, 1), effective=effective,
+            sequence=sequence() if order is None else order))
 
     async def collect(self) -> None:
         while True:
@@ -124,15 +128,20 @@ class Harness:
 
         async with state_of(self.app).sessionmaker() as s:
             return set((await s.execute(
-                select(OptOut.scope).where(OptOut.person == pseudonym))).scalars())
+                select(OptOut.scope).where(OptOut.person == pseudonym,
+                                           OptOut.status == "opt_out"))).scalars())
 
     def headers(self, *roles: str, subject: str = "tester", **claims) -> dict:
         token = self.nats_env.token("scorer", subject=subject, roles=list(roles), **claims)
         return {"Authorization": f"Bearer {token}"}
 
 
-def person(pseudonym: str, events: list[m.ProfileEvent], area: str | None = "OL1"):
-    return m.Profile(pseudonym=pseudonym, level="person", area=area, events=events)
+def person(pseudonym: str, events: list[m.ProfileEvent], area: str | None = "OL1",
+           order: int | None = None):
+    """A person's profile as the linker publishes it; `order`: its sequence (by default,
+    a larger one than every profile before)."""
+    return m.Profile(pseudonym=pseudonym, level="person", area=area, events=events,
+                     sequence=sequence() if order is None else order)
 
 
 def new(prefix: str = "P") -> str:

@@ -47,7 +47,7 @@ def chunk_of(profiles: list[list[tuple[tuple[str, str], date]]],
         offsets.append(len(codes))
     n = len(profiles)
     return m.ProfileExportChunk(
-        request_id="r", level=level, chunk=0, last=True, total_chunks=1,
+        request_id="r", level=level, chunk=0, sequence=1, last=True, total_chunks=1,
         pseudonyms=[f"p{i}" for i in range(n)], codes=list(table), areas=["OL1"],
         agreement_sets=[[]], offsets=b64(offsets, "<i4"), event_codes=b64(codes, "<u2"),
         event_days=b64(days, "<i4"), profile_areas=b64([0] * n, "<i4"),

@@ -22,7 +22,7 @@ from services.linker.app import create_app as linker_app
 from services.linker.models import Outbox as LinkerOutbox
 from services.linker.settings import LinkerSettings
 from services.scorer.app import create_app as scorer_app
-from services.scorer.models import Evaluation, RescoreTouched
+from services.scorer.models import Evaluation
 from services.scorer.models import Outbox as ScorerOutbox
 from services.scorer.settings import ScorerSettings
 from synthetic import generate_borough
@@ -30,7 +30,7 @@ from tests.linker.conftest import MIGRATIONS as LINKER_MIGRATIONS
 from tests.scorer.conftest import MIGRATIONS as SCORER_MIGRATIONS
 from tests.scorer.conftest import TODAY, catalogues, key, person, recent
 from tests.scorer.test_bulk_core import chunk_of
-from tests.support import close, eventually, send
+from tests.support import close, eventually, send, sequence
 
 RULE = "oldham-gp-pilot"
 AGREEMENT = {"gp-p81001": "isa-gp", "school-census": "isa-school", "csc-contacts": "isa-csc",
@@ -188,7 +188,7 @@ async def test_bulk_rescore_gives_the_incremental_flags(federation):
         await fed.send("consent", subjects.DECISIONS.subject, m.ConsentDecision(
             decision_id=uuid.uuid4().hex, person=pid, status="opt_out",
             scope="purpose:early-help-triage" if i == 0 else "all",
-            decided_on=date(2026, 5, 1), effective=True))
+            decided_on=date(2026, 5, 1), effective=True, sequence=sequence()))
     await eventually(lambda: state_of(fed.scorer).consumers["decisions"].applied == len(opted_out))
     assignments, batches = inputs(borough)
     await fed.send("pseudonymiser", subjects.ASSIGNMENTS.subject,
@@ -250,8 +250,9 @@ async def test_bulk_rescore_gives_the_incremental_flags(federation):
 
 
 async def test_a_changed_profile_wins_over_an_older_export(federation):
-    """A profile evaluated from a changed-profile message while the re-score runs is newer
-    than the export's snapshot: the chunk skips it."""
+    """A Profile message with a larger sequence than an export chunk's was read after the
+    export: the chunk skips it. A Profile message with a smaller one, applied after the
+    chunk, is older than it and changes nothing; a newer one does."""
     fed = federation
     from services.scorer import repository as repo
 
@@ -260,8 +261,9 @@ async def test_a_changed_profile_wins_over_an_older_export(federation):
         await repo.add_rescore(s, request_id, ["person"])
     fresh, other = f"P-{uuid.uuid4().hex[:8]}", f"P-{uuid.uuid4().hex[:8]}"
     mixed = ("GP1", "SCH1", "HOU1", "CSC1", "POL1")
-    await fed.send("linker", subjects.PROFILES.subject,
-                   m.ProfileBatch(profiles=[person(fresh, recent(*mixed))]))
+    older, exported = sequence(), sequence()
+    newer = person(fresh, recent(*mixed))
+    await fed.send("linker", subjects.PROFILES.subject, m.ProfileBatch(profiles=[newer]))
 
     async def flagged(p):
         async with state_of(fed.scorer).sessionmaker() as s:
@@ -269,17 +271,28 @@ async def test_a_changed_profile_wins_over_an_older_export(federation):
             return e is not None and e.active
     await eventually(lambda: flagged(fresh))
     on = TODAY.replace(day=1)
-    chunk = chunk_of([[], [(key(c), on) for c in mixed]], "person").model_copy(update={
-        "request_id": request_id, "pseudonyms": sorted([fresh, other])
-        if fresh < other else [fresh, other]})
-    if chunk.pseudonyms[0] != fresh:
-        chunk = chunk_of([[(key(c), on) for c in mixed], []], "person").model_copy(update={
-            "request_id": request_id, "pseudonyms": [other, fresh]})
+    events = {fresh: [], other: [(key(c), on) for c in mixed]}
+    names = sorted(events)
+    chunk = chunk_of([events[p] for p in names], "person").model_copy(update={
+        "request_id": request_id, "pseudonyms": names, "sequence": exported})
     await fed.send("linker", subjects.PROFILE_EXPORT.subject, chunk)
     await eventually(lambda: flagged(other))
-    assert await flagged(fresh)  # the stale, empty snapshot did not clear it
+    assert await flagged(fresh)  # the older, empty snapshot did not clear it
     async with state_of(fed.scorer).sessionmaker() as s:
         row = await repo.get_rescore(s, request_id)
         assert row.finished_at is not None and row.profiles == 1
-        left = (await s.execute(select(func.count()).select_from(RescoreTouched))).scalar_one()
-    assert left == 0  # forgotten once no re-score runs
+
+    profiles = state_of(fed.scorer).consumers["profiles"]
+    applied = profiles.applied
+    stale = m.Profile(pseudonym=other, level="person", area="OL1", events=[], sequence=older)
+    await fed.send("linker", subjects.PROFILES.subject, m.ProfileBatch(profiles=[stale]))
+    await eventually(lambda: profiles.applied > applied)
+    assert await flagged(other)  # the chunk is newer than the empty profile
+    cleared = stale.model_copy(update={"sequence": sequence()})
+    await fed.send("linker", subjects.PROFILES.subject, m.ProfileBatch(profiles=[cleared]))
+    await eventually(lambda: not_flagged(fed, other))
+
+
+async def not_flagged(fed, pseudonym: str) -> bool:
+    async with state_of(fed.scorer).sessionmaker() as s:
+        return await s.get(Evaluation, (pseudonym, RULE)) is None

@@ -1,5 +1,6 @@
 """Flags are raised at exactly the rule's boundary, cleared when it no longer holds,
-and never raised for a person who opted out."""
+and never raised for a person who opted out; of two profiles or two decisions, the one
+published last holds, in whichever order they are applied."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from services.common import subjects
 from services.common.state import state_of
 from services.scorer.rules import window_start
 from tests.scorer.conftest import RULE, TODAY, catalogues, new, person, recent
-from tests.support import eventually
+from tests.support import eventually, sequence
 
 MIXED5 = ("GP1", "SCH1", "HOU1", "CSC1", "POL1")  # 1 health, 4 non-health
 
@@ -97,6 +98,50 @@ async def test_opt_out_clears_and_prevents(scorer):
     await scorer.wait_flag(purpose, lambda f: f.active, count=3)
 
 
+async def test_an_older_profile_applied_after_a_newer_one_changes_nothing(scorer):
+    """Two scorer processes may apply two profiles of one person in either order: the one
+    the linker published first (the smaller sequence), applied last, changes nothing."""
+    p, marker = new(), new()
+    older, newer = sequence(), sequence()
+    await scorer.profiles(person(p, recent(*MIXED5), order=newer))
+    await scorer.wait_flag(p, lambda f: f.active, count=1)
+    await scorer.profiles(person(p, [], order=older), person(marker, recent(*MIXED5)))
+    await scorer.wait_flag(marker, lambda f: f.active)  # that batch was applied
+    assert (await scorer.evaluation(p)).active
+    assert len(await scorer.seen(p)) == 1
+    # in one batch too, the larger sequence wins
+    low, high = sequence(), sequence()
+    await scorer.profiles(person(p, [], order=high), person(p, recent(*MIXED5[:4]), order=low))
+    await scorer.wait_flag(p, lambda f: not f.active, count=2)
+    assert await scorer.evaluation(p) is None
+    # an older profile cannot bring back a cleared one either
+    await scorer.profiles(person(p, recent(*MIXED5), order=newer), person(marker, []))
+    await scorer.wait_flag(marker, lambda f: not f.active)
+    assert await scorer.evaluation(p) is None and len(await scorer.seen(p)) == 2
+
+
+async def test_an_older_decision_applied_after_a_newer_one_changes_nothing(scorer):
+    """Of two decisions for one person and scope, consent's later one holds in whichever
+    order they are applied: an opt-out applied after the consent that lifted it clears no
+    flag and stops none."""
+    p = new()
+    await scorer.profiles(person(p, recent(*MIXED5)))
+    await scorer.wait_flag(p, lambda f: f.active, count=1)
+    decisions = state_of(scorer.app).consumers["decisions"]
+    before = decisions.applied
+    opted_out, consented = sequence(), sequence()
+    await scorer.decide(p, "consent", "all", order=consented)
+    await scorer.decide(p, "opt_out", "all", order=opted_out)
+    await eventually(lambda: decisions.applied == before + 2)
+    assert await scorer.optout_scopes(p) == set()
+    assert (await scorer.evaluation(p)).active
+    await scorer.profiles(person(p, recent(*MIXED5, "GP2")))  # still scored
+    await scorer.wait_flag(p, lambda f: f.active and f.indicators == 6, count=2)
+    await scorer.decide(p, "opt_out", "all")  # a later one holds
+    await scorer.wait_flag(p, lambda f: not f.active, count=3)
+    assert await scorer.optout_scopes(p) == {"all"}
+
+
 async def _lifted(scorer, pseudonym) -> bool:
     return "purpose:early-help-triage" not in await scorer.optout_scopes(pseudonym)
 
@@ -105,7 +150,8 @@ async def test_household_profiles_are_not_scored_by_a_person_rule(scorer):
     household, marker = new("H"), new()
     from services.common.messages import Profile
     await scorer.profiles(Profile(pseudonym=household, level="household", area="OL1",
-                                  events=recent(*MIXED5)), person(marker, recent(*MIXED5)))
+                                  events=recent(*MIXED5), sequence=sequence()),
+                          person(marker, recent(*MIXED5)))
     await scorer.wait_flag(marker)
     assert [f for f in await scorer.seen(household) if f.rule_id == RULE] == []
     assert await scorer.evaluation(household) is None

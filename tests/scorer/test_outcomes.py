@@ -20,7 +20,7 @@ from services.scorer.models import CohortMember, OutcomeMet
 from synthetic import generate_borough
 from synthetic.truth import first_met, household_events, households_flagged
 from tests.scorer.conftest import REPO, dataset_of, running_scorer
-from tests.support import eventually
+from tests.support import eventually, sequence
 
 RULE = "troubled-families-phase-two"
 AS_OF = date(2025, 6, 15)  # the scorer's day: households are identified on it
@@ -42,7 +42,7 @@ def profile(truth, hid: str, up_to: date | None = None) -> dict:
     events = [e for e in household_events(truth, hid)
               if up_to is None or e.occurred_on <= up_to]
     dataset = datasets()
-    return {"pseudonym": hid, "level": "household", "area": "OL1",
+    return {"pseudonym": hid, "level": "household", "sequence": sequence(), "area": "OL1",
             "agreements": ["isa-oldham-early-help-2026"],
             "events": [{"dataset": dataset[e.code], "code": e.code,
                         "occurred_on": e.occurred_on} for e in events]}

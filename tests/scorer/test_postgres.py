@@ -8,6 +8,8 @@ import pytest_asyncio
 from tests import postgres
 from tests.scorer.conftest import running_scorer
 from tests.scorer.test_flags import (  # noqa: F401 - collected here again, on PostgreSQL
+    test_an_older_decision_applied_after_a_newer_one_changes_nothing,
+    test_an_older_profile_applied_after_a_newer_one_changes_nothing,
     test_boundary_profiles,
     test_flag_raised_updated_then_cleared,
     test_opt_out_clears_and_prevents,

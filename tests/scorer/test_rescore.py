@@ -14,7 +14,7 @@ from services.common import messages as m
 from services.common.state import state_of
 from services.scorer.rules import window_start
 from tests.scorer.conftest import RULE, TODAY, new, person, recent, running_scorer
-from tests.support import eventually
+from tests.support import eventually, sequence
 
 MIXED5 = ("GP1", "SCH1", "HOU1", "CSC1", "POL1")
 TF = "troubled-families-phase-two"
@@ -42,7 +42,8 @@ async def scorer(nats_env, tmp_path_factory, clock):
 
 
 def household(pseudonym, events, area="OL4"):
-    return m.Profile(pseudonym=pseudonym, level="household", area=area, events=events)
+    return m.Profile(pseudonym=pseudonym, level="household", area=area, events=events,
+                     sequence=sequence())
 
 
 async def test_household_rules_flag_the_household(scorer):
