@@ -223,9 +223,11 @@ async def describe(session: AsyncSession, rule: StoredRule, member: CohortMember
                       for s in steps]}
 
 
-async def allocations(session: AsyncSession, claims: Claims) -> list[dict]:
-    """The families allocated to the calling keyworker, not closed."""
+async def allocations(session: AsyncSession, claims: Claims, limit: int,
+                      offset: int = 0) -> list[dict]:
+    """A page of the families allocated to the calling keyworker, not closed (outside the
+    token's districts, a family is left out of its page)."""
     return [{"rule_id": x.rule_id, "pseudonym": x.pseudonym, "state": x.state,
              "area": x.area, "identified_on": x.identified_on}
-            for x in await repo.members_of_keyworker(session, claims.sub)
+            for x in await repo.members_of_keyworker(session, claims.sub, limit, offset)
             if is_keyworker(claims, x)]

@@ -151,6 +151,9 @@ async def history(rule_id: str, pseudonym: str, session: SessionDep,
 
 
 @router.get("/mine", name="list_my_families", response_model=list[Allocation])
-async def mine(session: SessionDep, claims: Keyworker) -> list[dict]:
-    """The families allocated to the calling keyworker (not closed)."""
-    return await journey.allocations(session, claims)
+async def mine(session: SessionDep, claims: Keyworker,
+               limit: Annotated[int, Query(ge=1, le=500)] = 100,
+               offset: Annotated[int, Query(ge=0)] = 0) -> list[dict]:
+    """The families allocated to the calling keyworker (not closed), a page at a time by
+    rule and pseudonym."""
+    return await journey.allocations(session, claims, limit, offset)

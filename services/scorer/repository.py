@@ -422,10 +422,13 @@ async def members_of_rule(session: AsyncSession, rule_id: str) -> list[CohortMem
         CohortMember.rule_id == rule_id).order_by(CohortMember.pseudonym))).scalars())
 
 
-async def members_of_keyworker(session: AsyncSession, keyworker: str) -> list[CohortMember]:
+async def members_of_keyworker(session: AsyncSession, keyworker: str, limit: int,
+                               offset: int = 0) -> list[CohortMember]:
+    """A page of the families still open that are allocated to ``keyworker``."""
     return list((await session.execute(select(CohortMember).where(
-        CohortMember.keyworker == keyworker).order_by(
-            CohortMember.rule_id, CohortMember.pseudonym))).scalars())
+        CohortMember.keyworker == keyworker, CohortMember.state != "closed").order_by(
+            CohortMember.rule_id, CohortMember.pseudonym).limit(limit).offset(offset)
+    )).scalars())
 
 
 async def members_behind(session: AsyncSession, through: str, limit: int

@@ -5,6 +5,7 @@ with nothing lost and no person duplicated; refusal, forcing, resuming and the p
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
 from collections import Counter
@@ -131,8 +132,14 @@ async def test_a_model_trained_swapped_and_relinked_while_batches_arrive(learner
                                                                          monkeypatch):
     fed, app = learner.fed, learner.app
     apply = relink.apply
+    linked_while_relinking = asyncio.Event()
 
-    async def slow_apply(*args, **kwargs):  # a re-link long enough to link batches during
+    async def slow_apply(*args, **kwargs):
+        """A re-link long enough to link batches during: each piece waits (a while at most)
+        until a batch has been linked while it re-links, however fast the machine."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(5):
+                await linked_while_relinking.wait()
         await asyncio.sleep(0.3)
         return await apply(*args, **kwargs)
 
@@ -155,7 +162,10 @@ async def test_a_model_trained_swapped_and_relinked_while_batches_arrive(learner
         for start in range(0, len(rows), 10):
             sent.extend(await send(fed, rows[start:start + 10], 10))
             await fed.processed(sent[-1])
-            stages[learner.learning.job.stage if learner.learning.running else "after"] += 1
+            stage = learner.learning.job.stage if learner.learning.running else "after"
+            stages[stage] += 1
+            if stage == "relinking":
+                linked_while_relinking.set()
 
     await trickle(borough.rows[cut:cut2])
     await eventually(lambda: learner.learning.job.stage in ("relinking", "reviews")

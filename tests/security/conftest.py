@@ -25,7 +25,7 @@ EVERYTHING = {
     "gateway": {"partner": "gp-p81001", "scope": ["ingest"], "roles": ["admin", "auditor"]},
     "pseudonymiser": {"roles": ["linkage-officer", "admin", "auditor", "dpo"]},
     "linker": {"roles": ["analyst", "admin", "auditor", "dpo"]},
-    "scorer": {"roles": ["coordinator", "admin", "analyst", "dpo"]},
+    "scorer": {"roles": ["coordinator", "admin", "analyst", "dpo", "caseworker"]},
     "reidentify": {"roles": ["caseworker", "coordinator", "auditor", "admin", "dpo"],
                    "districts": DISTRICTS, "purposes": [PURPOSE], "org": "t",
                    "scope": ["case-lookup"], "partner": "gp-p81001"},
